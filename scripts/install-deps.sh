@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs everything mlops needs to build and test, from Debian 12 packages only.
+# Idempotent: packages already present are not fetched again, and apt-get update
+# runs only when something is missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libcli11-dev libyaml-cpp-dev libgit2-dev libsqlite3-dev
+  libboost-dev libboost-filesystem-dev
+  nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev
+  python3 python3-jsonschema python3-yaml
+  procps make
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,114 @@
+#include "exec/spawn.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/process/args.hpp>
+#include <boost/process/child.hpp>
+#include <boost/process/env.hpp>
+#include <boost/process/environment.hpp>
+#include <boost/process/exe.hpp>
+#include <boost/process/extend.hpp>
+#include <boost/process/io.hpp>
+#include <boost/process/pipe.hpp>
+#include <boost/process/start_dir.hpp>
+#include <fmt/format.h>
+
+#include "util/strings.hpp"
+
+namespace bp = boost::process;
+
+namespace mlops {
+namespace {
+
+// Runs in the child between fork and exec: only async-signal-safe calls here.
+void prepare_child(pid_t parent) {
+  ::setpgid(0, 0);
+  // Die with mlops: PR_SET_PDEATHSIG fires when the forking thread ends; mlops runs stages from
+  // its main thread only. If mlops already died before this line, stop now.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) {
+    ::_exit(127);
+  }
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD, SIGTSTP, SIGTTIN, SIGTTOU}) {
+    ::signal(sig, SIG_DFL);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+void make_nonblocking_cloexec(int fd) {
+  ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+bool is_executable_file(const std::filesystem::path& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) &&
+         ::access(path.c_str(), X_OK) == 0;
+}
+
+}  // namespace
+
+std::filesystem::path find_executable(const std::string& program, const std::string& path_variable,
+                                      const std::filesystem::path& workdir) {
+  if (program.empty()) {
+    return {};
+  }
+  if (program.find('/') != std::string::npos) {
+    std::filesystem::path path = program;
+    if (path.is_relative()) {
+      path = workdir / path;
+    }
+    return is_executable_file(path) ? path : std::filesystem::path();
+  }
+  for (const auto& dir : split(path_variable, ':')) {
+    std::filesystem::path candidate = std::filesystem::path(dir.empty() ? "." : dir) / program;
+    if (candidate.is_relative()) {
+      candidate = workdir / candidate;
+    }
+    if (is_executable_file(candidate)) {
+      return candidate;
+    }
+  }
+  return {};
+}
+
+Result<SpawnedProcess> spawn_in_new_group(const SpawnRequest& request) {
+  bp::environment env;
+  for (const auto& [key, value] : request.env) {
+    env[key] = value;
+  }
+  bp::pipe out_pipe;
+  bp::pipe err_pipe;
+  std::error_code error;
+  pid_t parent = ::getpid();
+  bp::child child(bp::exe = request.executable.string(), bp::args = request.args, bp::env = env,
+                  bp::start_dir = request.workdir.string(), bp::std_in < bp::null,
+                  bp::std_out > out_pipe, bp::std_err > err_pipe,
+                  bp::extend::on_exec_setup = [parent](auto&) { prepare_child(parent); }, error);
+  if (error || !child.valid()) {
+    return Error(ErrorKind::Io, fmt::format("cannot start {}: {}", request.executable.string(),
+                                            error ? error.message() : "unknown error"));
+  }
+  SpawnedProcess process;
+  process.pid = child.id();
+  // The child calls setpgid itself before exec; calling it here too closes the window in which
+  // the parent might signal a group that does not exist yet. EACCES after exec is expected.
+  ::setpgid(process.pid, process.pid);
+  // mlops reaps with waitpid itself; a detached bp::child neither waits nor kills on destruction.
+  child.detach();
+  process.stdout_fd.reset(out_pipe.native_source());
+  out_pipe.assign_source(-1);
+  process.stderr_fd.reset(err_pipe.native_source());
+  err_pipe.assign_source(-1);
+  make_nonblocking_cloexec(process.stdout_fd.get());
+  make_nonblocking_cloexec(process.stderr_fd.get());
+  return process;
+}
+
+}  // namespace mlops

@@ -1,0 +1,368 @@
+#include "spec/expand.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "spec/interpolate.hpp"
+#include "util/paths.hpp"
+#include "util/strings.hpp"
+
+namespace mlops {
+namespace {
+
+const std::vector<std::string> k_namespaces = {"params", "matrix", "run", "stage", "pipeline"};
+
+// Reports each (position, message) once: a template shared by many matrix combinations would
+// otherwise repeat the same error for each.
+class DedupReporter {
+ public:
+  explicit DedupReporter(Diagnostics& diagnostics) : m_diagnostics(diagnostics) {}
+  void error(SourceMark mark, std::string message) {
+    if (m_seen.insert({mark.line, mark.column, message}).second) {
+      m_diagnostics.error(mark, std::move(message));
+    }
+  }
+  Diagnostics& diagnostics() { return m_diagnostics; }
+
+ private:
+  Diagnostics& m_diagnostics;
+  std::set<std::tuple<int, int, std::string>> m_seen;
+};
+
+enum class Field { Command, Path };
+
+class StageExpander {
+ public:
+  StageExpander(const ExpandContext& context, DedupReporter& reporter)
+      : m_context(context), m_reporter(reporter) {
+    for (const auto& [name, value] : context.params) {
+      m_param_names.push_back(name);
+    }
+  }
+
+  Stage expand(const StageSpec& spec, size_t spec_index,
+               const std::vector<std::pair<std::string, std::string>>& combination) {
+    Stage stage;
+    stage.base_name = spec.name.value;
+    stage.spec_index = spec_index;
+    stage.mark = spec.name.mark;
+    stage.description = spec.description;
+    stage.matrix_values = combination;
+    stage.name = spec.name.value;
+    if (!spec.matrix.empty()) {
+      std::vector<std::string> parts;
+      for (const auto& [key, value] : combination) {
+        parts.push_back(key + "=" + value);
+      }
+      stage.name += "[" + join(parts, ",") + "]";
+    }
+    m_stage = &stage;
+
+    if (spec.run) {
+      stage.command_kind = CommandKind::Shell;
+      stage.shell_command = interpolate(*spec.run, QuoteMode::Shell, Field::Command);
+    } else if (spec.cmd) {
+      stage.command_kind = CommandKind::Argv;
+      for (const auto& item : *spec.cmd) {
+        stage.argv.push_back(interpolate(item, QuoteMode::Raw, Field::Command));
+      }
+    }
+    for (const auto& [key, value] : m_context.spec.env) {
+      stage.env.emplace_back(key.value, interpolate(value, QuoteMode::Raw, Field::Command));
+    }
+    for (const auto& [key, value] : spec.env) {
+      stage.env.emplace_back(key.value, interpolate(value, QuoteMode::Raw, Field::Command));
+    }
+    stage.deps = paths(spec.deps, "deps");
+    stage.outs = paths(spec.outs, "outs");
+    stage.metrics = paths(spec.metrics, "metrics");
+    if (spec.workdir) {
+      auto dirs = paths({*spec.workdir}, "workdir");
+      if (!dirs.empty()) {
+        stage.workdir = dirs.front().value;
+      }
+    }
+    stage.timeout = spec.timeout ? std::optional(spec.timeout->value) : std::nullopt;
+    stage.retries = spec.retries;
+    stage.retry_delay = spec.retry_delay;
+    m_stage = nullptr;
+    return stage;
+  }
+
+ private:
+  std::string interpolate(const LocatedString& text, QuoteMode mode, Field field) {
+    std::vector<TemplateError> errors;
+    std::string out = expand_references(
+        text.value, mode,
+        [&](const Reference& reference, std::string& error) {
+          return lookup(reference, field, error);
+        },
+        errors);
+    for (const auto& error : errors) {
+      SourceMark mark = error.needle.empty()
+                            ? text.mark
+                            : m_reporter.diagnostics().find_after(text.mark, error.needle);
+      m_reporter.error(mark, error.message);
+    }
+    return out;
+  }
+
+  std::optional<std::string> lookup(const Reference& reference, Field field, std::string& error) {
+    const std::string& space = reference.space;
+    const std::string& name = reference.name;
+    if (space == "params") {
+      auto it = m_context.params.find(name);
+      if (it != m_context.params.end()) {
+        auto& used = m_stage->params_used;
+        if (std::find(used.begin(), used.end(), name) == used.end()) {
+          used.push_back(name);
+        }
+        return it->second.text;
+      }
+      const auto& groups = m_context.spec.param_groups;
+      if (std::find(groups.begin(), groups.end(), name) != groups.end()) {
+        error = fmt::format("'{}' is a group of parameters; reference one of its values, such as "
+                            "${{params.{}.<name>}}",
+                            reference.text, name);
+      } else {
+        error = fmt::format("unknown parameter '{}' in '{}'{}", name, reference.text,
+                            did_you_mean(name, m_param_names));
+      }
+      return std::nullopt;
+    }
+    if (space == "matrix") {
+      std::vector<std::string> keys;
+      for (const auto& [key, value] : m_stage->matrix_values) {
+        if (key == name) {
+          return value;
+        }
+        keys.push_back(key);
+      }
+      error = keys.empty() ? fmt::format("'{}': stage '{}' has no matrix", reference.text,
+                                         m_stage->base_name)
+                           : fmt::format("unknown matrix key '{}' in '{}'{}", name, reference.text,
+                                         did_you_mean(name, keys));
+      return std::nullopt;
+    }
+    if (space == "run" && name == "id") {
+      if (field == Field::Path) {
+        error = fmt::format("'{}' may not appear in a path: paths must be the same in every run",
+                            reference.text);
+        return std::nullopt;
+      }
+      return m_context.run_id;
+    }
+    if (space == "stage" && name == "name") {
+      return m_stage->name;
+    }
+    if (space == "pipeline" && name == "name") {
+      return m_context.spec.name.value;
+    }
+    if (space == "run" || space == "stage" || space == "pipeline") {
+      error = fmt::format("unknown reference '{}': {} has only '{}'", reference.text, space,
+                          space == "run" ? "id" : "name");
+      return std::nullopt;
+    }
+    error = fmt::format("unknown reference '{}': the namespaces are params, matrix, run, stage "
+                        "and pipeline{}",
+                        reference.text, did_you_mean(space, k_namespaces));
+    return std::nullopt;
+  }
+
+  std::vector<LocatedString> paths(const std::vector<LocatedString>& items, const char* field) {
+    std::vector<LocatedString> out;
+    for (const auto& item : items) {
+      std::string expanded = interpolate(item, QuoteMode::Raw, Field::Path);
+      auto relative = workspace_relative(m_context.workspace, expanded);
+      if (!relative) {
+        m_reporter.error(item.mark, fmt::format("{} path '{}' is outside the workspace {}; "
+                                                "paths must stay inside it",
+                                                field, expanded, m_context.workspace.string()));
+        continue;
+      }
+      std::string_view kind = field;
+      if (kind != "deps" && kind != "workdir") {
+        if (*relative == ".") {
+          m_reporter.error(item.mark, fmt::format("{} path '{}' is the whole workspace; name the "
+                                                  "files or directories the stage writes",
+                                                  field, expanded));
+          continue;
+        }
+        if (path_is_within(*relative, ".mlops") || path_is_within(*relative, ".git")) {
+          m_reporter.error(item.mark, fmt::format("{} path '{}' is inside {}, which mlops and git "
+                                                  "own; write somewhere else",
+                                                  field, expanded,
+                                                  relative->starts_with(".git") ? ".git" : ".mlops"));
+          continue;
+        }
+        if (leaves_workspace_through_link(*relative)) {
+          m_reporter.error(item.mark, fmt::format("{} path '{}' leads outside the workspace "
+                                                  "through a symbolic link",
+                                                  field, expanded));
+          continue;
+        }
+      }
+      out.push_back({*relative, item.mark});
+    }
+    return out;
+  }
+
+  // Outputs are written, so a symlinked directory on the way must not lead out of the workspace.
+  bool leaves_workspace_through_link(const std::string& relative) const {
+    std::error_code error;
+    auto root = std::filesystem::weakly_canonical(m_context.workspace, error);
+    if (error) {
+      return false;
+    }
+    auto target = std::filesystem::weakly_canonical(m_context.workspace / relative, error);
+    if (error) {
+      return false;
+    }
+    return !path_is_within(target.generic_string(), root.generic_string());
+  }
+
+  const ExpandContext& m_context;
+  DedupReporter& m_reporter;
+  std::vector<std::string> m_param_names;
+  Stage* m_stage = nullptr;
+};
+
+// Every combination of a matrix, first key varying slowest; one empty combination without one.
+std::vector<std::vector<std::pair<std::string, std::string>>> combinations(
+    const std::vector<MatrixAxis>& matrix) {
+  std::vector<std::vector<std::pair<std::string, std::string>>> out{{}};
+  for (const auto& axis : matrix) {
+    std::vector<std::vector<std::pair<std::string, std::string>>> next;
+    for (const auto& prefix : out) {
+      for (const auto& value : axis.values) {
+        auto combination = prefix;
+        combination.emplace_back(axis.key.value, value.value);
+        next.push_back(std::move(combination));
+      }
+    }
+    out = std::move(next);
+  }
+  return out;
+}
+
+void resolve_needs(const ExpandContext& context, std::vector<Stage>& stages,
+                   DedupReporter& reporter) {
+  std::unordered_map<std::string, std::vector<size_t>> by_name;
+  std::vector<std::string> names;
+  for (size_t i = 0; i < stages.size(); ++i) {
+    by_name[stages[i].name].push_back(i);
+    if (stages[i].name != stages[i].base_name) {
+      auto& group = by_name[stages[i].base_name];
+      if (group.empty()) {
+        names.push_back(stages[i].base_name);
+      }
+      group.push_back(i);
+    } else {
+      names.push_back(stages[i].name);
+    }
+  }
+  for (auto& stage : stages) {
+    const StageSpec& spec = context.spec.stages[stage.spec_index];
+    for (const auto& need : spec.needs) {
+      auto it = by_name.find(need.value);
+      if (it == by_name.end()) {
+        reporter.error(need.mark, fmt::format("stage '{}' needs '{}', which is not a stage of "
+                                              "this pipeline{}",
+                                              spec.name.value, need.value,
+                                              did_you_mean(need.value, names)));
+        continue;
+      }
+      if (need.value == stage.base_name || need.value == stage.name) {
+        reporter.error(need.mark, fmt::format("stage '{}' needs itself", spec.name.value));
+        continue;
+      }
+      for (size_t index : it->second) {
+        if (std::find(stage.needs.begin(), stage.needs.end(), index) == stage.needs.end()) {
+          stage.needs.push_back(index);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Stage> expand_stages(const ExpandContext& context, Diagnostics& diagnostics) {
+  DedupReporter reporter(diagnostics);
+  StageExpander expander(context, reporter);
+  std::vector<Stage> stages;
+  for (size_t i = 0; i < context.spec.stages.size(); ++i) {
+    const StageSpec& spec = context.spec.stages[i];
+    for (const auto& combination : combinations(spec.matrix)) {
+      stages.push_back(expander.expand(spec, i, combination));
+    }
+  }
+  resolve_needs(context, stages, reporter);
+  return stages;
+}
+
+void check_outputs(const std::vector<Stage>& stages, Diagnostics& diagnostics) {
+  struct Writer {
+    size_t stage;
+    SourceMark mark;
+  };
+  std::map<std::string, Writer> written;  // ordered, to find paths inside a written directory
+  DedupReporter reporter(diagnostics);
+  for (size_t i = 0; i < stages.size(); ++i) {
+    std::vector<const LocatedString*> outputs;
+    for (const auto& out : stages[i].outs) {
+      outputs.push_back(&out);
+    }
+    for (const auto& metric : stages[i].metrics) {
+      outputs.push_back(&metric);
+    }
+    for (const LocatedString* out : outputs) {
+      auto [it, inserted] = written.emplace(out->value, Writer{i, out->mark});
+      if (!inserted) {
+        const Stage& other = stages[it->second.stage];
+        reporter.error(out->mark,
+                       other.name == stages[i].name
+                           ? fmt::format("stage '{}' lists '{}' twice", stages[i].name, out->value)
+                           : fmt::format("stages '{}' and '{}' both write '{}'; each path must "
+                                         "have one writer (a matrix stage needs "
+                                         "${{matrix.*}} in its outs)",
+                                         other.name, stages[i].name, out->value));
+      }
+    }
+  }
+  // A path written inside a directory another stage writes: check every ancestor.
+  for (const auto& [path, writer] : written) {
+    size_t slash = path.rfind('/');
+    while (slash != std::string::npos) {
+      auto parent = written.find(path.substr(0, slash));
+      if (parent != written.end()) {
+        reporter.error(writer.mark, fmt::format("'{}' (written by '{}') is inside '{}' (written "
+                                                "by '{}'); outputs may not overlap",
+                                                path, stages[writer.stage].name, parent->first,
+                                                stages[parent->second.stage].name));
+        break;
+      }
+      slash = path.rfind('/', slash - 1);
+      if (slash == 0) {
+        break;
+      }
+    }
+  }
+  for (const auto& stage : stages) {
+    for (const auto& dep : stage.deps) {
+      for (const auto& out : stage.outs) {
+        if (path_is_within(dep.value, out.value) || path_is_within(out.value, dep.value)) {
+          reporter.error(dep.mark, fmt::format("stage '{}' reads '{}' and also writes '{}'; a "
+                                               "stage may not read its own output",
+                                               stage.name, dep.value, out.value));
+        }
+      }
+    }
+  }
+}
+
+}  // namespace mlops

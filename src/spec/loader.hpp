@@ -1,0 +1,33 @@
+// Loading a pipeline: file -> YAML tree -> PipelineSpec -> Pipeline, with every check that needs
+// only the pipeline itself (keys, types, names, references, paths, conflicting outs). Graph
+// checks (cycles) live in dag/. All problems come back at once, as diagnostics.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "spec/diagnostic.hpp"
+#include "spec/pipeline.hpp"
+
+namespace mlops {
+
+struct LoadOptions {
+  std::vector<std::string> param_overrides;            // "KEY=VALUE", from -p/--param
+  std::optional<std::filesystem::path> params_file;    // from --params-file
+  std::string run_id = "RUN_ID";                        // what ${run.id} expands to
+};
+
+struct LoadResult {
+  std::optional<Pipeline> pipeline;  // set exactly when `diagnostics` is empty
+  std::vector<Diagnostic> diagnostics;
+};
+
+LoadResult load_pipeline(const std::filesystem::path& file, const LoadOptions& options);
+
+// The workspace of a pipeline file: the nearest ancestor directory holding `.mlops/`, else the
+// nearest holding `.git`, else the file's own directory. Absolute and normal.
+std::filesystem::path find_workspace(const std::filesystem::path& pipeline_file);
+
+}  // namespace mlops

@@ -1,0 +1,400 @@
+#include "spec/parser.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "util/strings.hpp"
+
+namespace mlops {
+namespace {
+
+const std::vector<std::string> k_pipeline_keys = {"version", "name",  "description",
+                                                  "params",  "env",   "stages"};
+const std::vector<std::string> k_stage_keys = {
+    "description", "run", "cmd",     "needs",   "deps",        "outs",  "metrics",
+    "env",         "workdir", "timeout", "retries", "retry_delay", "matrix"};
+
+constexpr int k_max_retries = 100;
+constexpr size_t k_max_matrix_combinations = 10000;
+
+bool is_name_char(char c, bool allow_upper) {
+  return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
+         c == '_' || c == '-' || (allow_upper && std::isupper(static_cast<unsigned char>(c)));
+}
+
+bool is_valid_name(std::string_view name, bool allow_upper) {
+  if (name.empty() || name.size() > 64 || name[0] == '_' || name[0] == '-') {
+    return false;
+  }
+  return std::all_of(name.begin(), name.end(), [&](char c) { return is_name_char(c, allow_upper); });
+}
+
+// Reads one value of a mapping into a typed field, reporting a type error when it does not fit.
+class SectionReader {
+ public:
+  SectionReader(Diagnostics& diagnostics, std::string context)
+      : m_diagnostics(diagnostics), m_context(std::move(context)) {}
+
+  void type_error(const YamlNode& node, std::string_view key, std::string_view expected) {
+    m_diagnostics.error(node.mark, fmt::format("'{}'{} must be {}, not {}", key, m_context,
+                                               expected, node.describe()));
+  }
+
+  std::optional<LocatedString> string(const YamlNode& node, std::string_view key) {
+    if (!node.is_scalar() || node.type != ScalarType::String) {
+      type_error(node, key, "a string");
+      return std::nullopt;
+    }
+    return LocatedString{node.text, node.mark};
+  }
+
+  // Strings, numbers and booleans, as text (env values, argv items, matrix values).
+  std::optional<LocatedString> scalar(const YamlNode& node, std::string_view key) {
+    if (!node.is_scalar() || node.is_null()) {
+      type_error(node, key, "a string, number or boolean");
+      return std::nullopt;
+    }
+    return LocatedString{node.text, node.mark};
+  }
+
+  std::vector<LocatedString> string_list(const YamlNode& node, std::string_view key) {
+    std::vector<LocatedString> out;
+    if (!node.is_sequence()) {
+      type_error(node, key, "a list of strings");
+      return out;
+    }
+    for (const auto& item : node.items) {
+      if (auto value = string(item, std::string(key) + " item")) {
+        if (value->value.empty()) {
+          m_diagnostics.error(item.mark, fmt::format("'{}'{} has an empty entry", key, m_context));
+          continue;
+        }
+        out.push_back(std::move(*value));
+      }
+    }
+    return out;
+  }
+
+  std::optional<Located<Milliseconds>> duration(const YamlNode& node, std::string_view key) {
+    auto text = string(node, key);
+    if (!text) {
+      return std::nullopt;
+    }
+    auto parsed = parse_duration(text->value);
+    if (!parsed) {
+      m_diagnostics.error(node.mark,
+                          fmt::format("'{}'{} is not a duration: '{}' (write a number and a "
+                                      "unit, such as 500ms, 30s, 10m, 2h or 1h30m)",
+                                      key, m_context, text->value));
+      return std::nullopt;
+    }
+    return Located<Milliseconds>{*parsed, node.mark};
+  }
+
+  std::vector<std::pair<LocatedString, LocatedString>> env(const YamlNode& node) {
+    std::vector<std::pair<LocatedString, LocatedString>> out;
+    if (!node.is_map()) {
+      type_error(node, "env", "a mapping of variable names to values");
+      return out;
+    }
+    for (const auto& [key, value] : node.entries) {
+      if (!is_valid_identifier(key.text)) {
+        m_diagnostics.error(key.mark,
+                            fmt::format("'{}' is not a valid environment variable name (use "
+                                        "letters, digits and _, not starting with a digit)",
+                                        key.text));
+        continue;
+      }
+      if (key.text.starts_with("MLOPS_")) {
+        m_diagnostics.error(key.mark, fmt::format("'{}': variables starting with MLOPS_ are set "
+                                                  "by mlops itself; choose another name",
+                                                  key.text));
+        continue;
+      }
+      if (auto text = scalar(value, key.text)) {
+        out.emplace_back(LocatedString{key.text, key.mark}, std::move(*text));
+      }
+    }
+    return out;
+  }
+
+  void unknown_key(const YamlNode& key, const std::vector<std::string>& known) {
+    m_diagnostics.error(key.mark, fmt::format("unknown key '{}'{}{}", key.text, m_context,
+                                              did_you_mean(key.text, known)));
+  }
+
+  Diagnostics& diagnostics() { return m_diagnostics; }
+  const std::string& context() const { return m_context; }
+
+ private:
+  Diagnostics& m_diagnostics;
+  std::string m_context;  // " in stage 'x'", or ""
+};
+
+std::vector<MatrixAxis> parse_matrix(const YamlNode& node, SectionReader& reader) {
+  std::vector<MatrixAxis> axes;
+  Diagnostics& diagnostics = reader.diagnostics();
+  if (!node.is_map() || node.entries.empty()) {
+    reader.type_error(node, "matrix", "a non-empty mapping of names to lists of values");
+    return axes;
+  }
+  size_t combinations = 1;
+  for (const auto& [key, value] : node.entries) {
+    if (!is_valid_identifier(key.text)) {
+      diagnostics.error(key.mark, fmt::format("'{}' is not a valid matrix name (use letters, "
+                                              "digits and _, not starting with a digit)",
+                                              key.text));
+      continue;
+    }
+    if (!value.is_sequence() || value.items.empty()) {
+      reader.type_error(value, "matrix." + key.text, "a non-empty list of values");
+      continue;
+    }
+    MatrixAxis axis{{key.text, key.mark}, {}};
+    for (const auto& item : value.items) {
+      auto text = reader.scalar(item, "matrix." + key.text + " item");
+      if (!text) {
+        continue;
+      }
+      if (text->value.empty() || text->value.find_first_of(",=[]\n") != std::string::npos) {
+        diagnostics.error(item.mark, fmt::format("matrix value '{}' may not be empty or contain "
+                                                 "',', '=', '[', ']' or a newline: it becomes "
+                                                 "part of the stage name",
+                                                 text->value));
+        continue;
+      }
+      axis.values.push_back(std::move(*text));
+    }
+    combinations *= std::max<size_t>(1, axis.values.size());
+    if (combinations > k_max_matrix_combinations) {
+      diagnostics.error(node.mark, fmt::format("the matrix{} has more than {} combinations",
+                                               reader.context(), k_max_matrix_combinations));
+      return {};
+    }
+    axes.push_back(std::move(axis));
+  }
+  return axes;
+}
+
+StageSpec parse_stage(const YamlNode& name, const YamlNode& body, Diagnostics& diagnostics) {
+  StageSpec stage;
+  stage.name = {name.text, name.mark};
+  if (!is_valid_stage_name(name.text)) {
+    diagnostics.error(name.mark,
+                      fmt::format("'{}' is not a valid stage name (use letters, digits, _ and -, "
+                                  "starting with a letter or digit, at most 64 characters)",
+                                  name.text));
+  }
+  SectionReader reader(diagnostics, fmt::format(" in stage '{}'", name.text));
+  if (!body.is_map()) {
+    diagnostics.error(body.is_null() ? name.mark : body.mark,
+                      fmt::format("stage '{}' must be a mapping with a 'run' or 'cmd' key, not {}",
+                                  name.text, body.describe()));
+    return stage;
+  }
+  for (const auto& [key, value] : body.entries) {
+    const std::string& k = key.text;
+    if (k == "description") {
+      if (auto text = reader.string(value, k)) {
+        stage.description = text->value;
+      }
+    } else if (k == "run") {
+      stage.run = reader.string(value, k);
+      if (stage.run && trim(stage.run->value).empty()) {
+        diagnostics.error(value.mark, fmt::format("'run' in stage '{}' is empty", name.text));
+      }
+    } else if (k == "cmd") {
+      if (!value.is_sequence() || value.items.empty()) {
+        reader.type_error(value, k, "a non-empty list of arguments");
+        stage.cmd.emplace();
+        continue;
+      }
+      stage.cmd.emplace();
+      for (const auto& item : value.items) {
+        if (auto text = reader.scalar(item, "cmd item")) {
+          stage.cmd->push_back(std::move(*text));
+        }
+      }
+    } else if (k == "needs") {
+      stage.needs = reader.string_list(value, k);
+    } else if (k == "deps") {
+      stage.deps = reader.string_list(value, k);
+    } else if (k == "outs") {
+      stage.outs = reader.string_list(value, k);
+    } else if (k == "metrics") {
+      stage.metrics = reader.string_list(value, k);
+    } else if (k == "env") {
+      stage.env = reader.env(value);
+    } else if (k == "workdir") {
+      stage.workdir = reader.string(value, k);
+    } else if (k == "timeout") {
+      stage.timeout = reader.duration(value, k);
+      if (stage.timeout && stage.timeout->value.count() == 0) {
+        diagnostics.error(value.mark, fmt::format("'timeout' in stage '{}' must be longer than "
+                                                  "0 (leave it out for no timeout)",
+                                                  name.text));
+      }
+    } else if (k == "retries") {
+      if (!value.is_scalar() || value.type != ScalarType::Int) {
+        reader.type_error(value, k, "an integer");
+      } else {
+        long long retries = std::strtoll(value.text.c_str(), nullptr, 0);
+        if (retries < 0 || retries > k_max_retries) {
+          diagnostics.error(value.mark, fmt::format("'retries' in stage '{}' must be between 0 "
+                                                    "and {}",
+                                                    name.text, k_max_retries));
+        } else {
+          stage.retries = static_cast<int>(retries);
+        }
+      }
+    } else if (k == "retry_delay") {
+      if (auto delay = reader.duration(value, k)) {
+        stage.retry_delay = delay->value;
+      }
+    } else if (k == "matrix") {
+      stage.matrix = parse_matrix(value, reader);
+    } else {
+      reader.unknown_key(key, k_stage_keys);
+    }
+  }
+  if (stage.run && stage.cmd) {
+    diagnostics.error(body.find("cmd") ? body.mark : name.mark,
+                      fmt::format("stage '{}' has both 'run' and 'cmd'; keep one", name.text));
+  } else if (!stage.run && !stage.cmd) {
+    diagnostics.error(name.mark, fmt::format("stage '{}' has no command: add 'run' (a shell "
+                                             "command) or 'cmd' (an argument list)",
+                                             name.text));
+  }
+  return stage;
+}
+
+void flatten_params(const YamlNode& node, const std::string& prefix, const std::string& origin,
+                    Diagnostics& diagnostics, ParamMap& out, std::vector<std::string>* groups) {
+  for (const auto& [key, value] : node.entries) {
+    if (!is_valid_param_name(key.text)) {
+      diagnostics.error(key.mark, fmt::format("'{}' is not a valid parameter name (use letters, "
+                                              "digits, _ and -, starting with a letter or _)",
+                                              key.text));
+      continue;
+    }
+    std::string name = prefix.empty() ? key.text : prefix + "." + key.text;
+    if (value.is_map()) {
+      if (groups) {
+        groups->push_back(name);
+      }
+      flatten_params(value, name, origin, diagnostics, out, groups);
+    } else if (value.is_sequence()) {
+      diagnostics.error(value.mark, fmt::format("parameter '{}' is a list; parameters are "
+                                                "strings, numbers, booleans or mappings of them",
+                                                name));
+    } else {
+      out[name] = ParamValue{value.text, value.type, value.mark, origin};
+    }
+  }
+}
+
+}  // namespace
+
+bool is_valid_pipeline_name(std::string_view name) { return is_valid_name(name, false); }
+bool is_valid_stage_name(std::string_view name) { return is_valid_name(name, true); }
+
+bool is_valid_identifier(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) {
+    return false;
+  }
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+bool is_valid_param_name(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])) || name[0] == '-') {
+    return false;
+  }
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+}
+
+ParamMap parse_params(const YamlNode& node, const std::string& origin, Diagnostics& diagnostics,
+                      std::vector<std::string>* groups) {
+  ParamMap params;
+  if (!node.is_map()) {
+    diagnostics.error(node.mark, fmt::format("params must be a mapping of names to values, not {}",
+                                             node.describe()));
+    return params;
+  }
+  flatten_params(node, "", origin, diagnostics, params, groups);
+  return params;
+}
+
+PipelineSpec parse_pipeline_spec(const YamlNode& root, Diagnostics& diagnostics) {
+  PipelineSpec spec;
+  if (!root.is_map()) {
+    diagnostics.error(root.mark, fmt::format("a pipeline file must be a mapping with 'version', "
+                                             "'name' and 'stages', not {}",
+                                             root.describe()));
+    return spec;
+  }
+  SectionReader reader(diagnostics, "");
+  for (const auto& [key, value] : root.entries) {
+    const std::string& k = key.text;
+    if (k == "version") {
+      if (!value.is_scalar() || value.type != ScalarType::Int) {
+        reader.type_error(value, k, "the integer 1");
+      } else if (value.text != "1") {
+        diagnostics.error(value.mark, fmt::format("unsupported pipeline format version {}; this "
+                                                  "mlops reads version {}",
+                                                  value.text, k_pipeline_format_version));
+      } else {
+        spec.version = 1;
+      }
+    } else if (k == "name") {
+      if (auto name = reader.string(value, k)) {
+        spec.name = *name;
+        if (!is_valid_pipeline_name(name->value)) {
+          diagnostics.error(value.mark, fmt::format("'{}' is not a valid pipeline name (use "
+                                                    "lowercase letters, digits, _ and -, "
+                                                    "starting with a letter or digit, at most "
+                                                    "64 characters)",
+                                                    name->value));
+        }
+      }
+    } else if (k == "description") {
+      if (auto text = reader.string(value, k)) {
+        spec.description = text->value;
+      }
+    } else if (k == "params") {
+      spec.params = parse_params(value, "", diagnostics, &spec.param_groups);
+    } else if (k == "env") {
+      spec.env = reader.env(value);
+    } else if (k == "stages") {
+      if (!value.is_map()) {
+        reader.type_error(value, k, "a mapping of stage names to stages");
+        continue;
+      }
+      if (value.entries.empty()) {
+        diagnostics.error(value.mark, "the pipeline has no stages; add at least one under "
+                                      "'stages'");
+      }
+      for (const auto& [name, body] : value.entries) {
+        spec.stages.push_back(parse_stage(name, body, diagnostics));
+      }
+    } else {
+      reader.unknown_key(key, k_pipeline_keys);
+    }
+  }
+  const char* required[][2] = {{"version", "add 'version: 1' at the top"},
+                               {"name", "add 'name: my-pipeline'"},
+                               {"stages", "add a 'stages' mapping with at least one stage"}};
+  for (const auto& [key, hint] : required) {
+    if (!root.find(key)) {
+      diagnostics.error(root.mark, fmt::format("missing required key '{}' ({})", key, hint));
+    }
+  }
+  return spec;
+}
+
+}  // namespace mlops

@@ -1,0 +1,110 @@
+// The pipeline model, in two forms.
+//
+// PipelineSpec is the file as written (version 1 of the format, docs/pipeline-format.md): stage
+// templates with `${...}` references and matrices, every value carrying its source position.
+// Pipeline is what runs: matrices expanded, references interpolated, paths made
+// workspace-relative, `needs` resolved to concrete stage indices. Both are plain structs; the
+// loader (spec/loader.hpp) builds them and reports everything wrong as diagnostics.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "spec/diagnostic.hpp"
+#include "spec/yaml_tree.hpp"
+#include "util/duration.hpp"
+
+namespace mlops {
+
+inline constexpr int k_pipeline_format_version = 1;
+
+template <typename T>
+struct Located {
+  T value{};
+  SourceMark mark;
+};
+using LocatedString = Located<std::string>;
+
+// One parameter value. Nested parameter maps are flattened to dotted names ("train.lr").
+struct ParamValue {
+  std::string text;  // as written, so 0.10 interpolates as 0.10
+  ScalarType type = ScalarType::String;
+  SourceMark mark;
+  std::string origin;  // the file it came from, or "command line"
+};
+using ParamMap = std::map<std::string, ParamValue>;
+
+struct MatrixAxis {
+  LocatedString key;
+  std::vector<LocatedString> values;
+};
+
+struct StageSpec {
+  LocatedString name;
+  std::string description;
+  std::optional<LocatedString> run;               // a /bin/sh -c command ...
+  std::optional<std::vector<LocatedString>> cmd;  // ... or an argv list
+  std::vector<LocatedString> needs;
+  std::vector<LocatedString> deps;
+  std::vector<LocatedString> outs;
+  std::vector<LocatedString> metrics;
+  std::vector<std::pair<LocatedString, LocatedString>> env;
+  std::optional<LocatedString> workdir;
+  std::optional<Located<Milliseconds>> timeout;
+  int retries = 0;
+  Milliseconds retry_delay{0};
+  std::vector<MatrixAxis> matrix;
+};
+
+struct PipelineSpec {
+  int version = 0;
+  LocatedString name;
+  std::string description;
+  ParamMap params;
+  std::vector<std::string> param_groups;  // dotted names that are maps, e.g. "train"
+  std::vector<std::pair<LocatedString, LocatedString>> env;
+  std::vector<StageSpec> stages;
+};
+
+enum class CommandKind { Shell, Argv };
+
+// One runnable stage: a stage of the file, or one combination of a matrix stage.
+struct Stage {
+  std::string name;       // "train[model=logreg,fold=1]"
+  std::string base_name;  // "train"
+  size_t spec_index = 0;  // which StageSpec it came from
+  SourceMark mark;        // where the stage is defined
+  std::vector<std::pair<std::string, std::string>> matrix_values;
+  std::string description;
+
+  CommandKind command_kind = CommandKind::Shell;
+  std::string shell_command;      // CommandKind::Shell: run through /bin/sh -c
+  std::vector<std::string> argv;  // CommandKind::Argv: executed directly, no shell
+
+  std::vector<size_t> needs;  // stage indices named by `needs`
+  std::vector<LocatedString> deps;     // workspace-relative paths
+  std::vector<LocatedString> outs;     // workspace-relative paths
+  std::vector<LocatedString> metrics;  // workspace-relative paths
+  std::vector<std::pair<std::string, std::string>> env;  // pipeline env, then the stage's own
+  std::string workdir = ".";                             // workspace-relative
+  std::optional<Milliseconds> timeout;
+  int retries = 0;
+  Milliseconds retry_delay{0};
+  std::vector<std::string> params_used;  // dotted names of every ${params.*} referenced
+};
+
+struct Pipeline {
+  std::filesystem::path file;       // as given on the command line
+  std::string source_text;          // the file's text, to quote lines in later diagnostics
+  std::filesystem::path workspace;  // absolute
+  std::string name;
+  std::string description;
+  ParamMap params;  // after overrides
+  std::vector<Stage> stages;  // in file order, matrix combinations in place
+};
+
+}  // namespace mlops
