@@ -1,0 +1,38 @@
+#include "cli/pipeline_loading.hpp"
+
+#include <fmt/format.h>
+
+#include "spec/diagnostic.hpp"
+#include "util/file_io.hpp"
+
+namespace mlops {
+
+std::optional<CheckedPipeline> load_checked_pipeline(const std::filesystem::path& file,
+                                                     const LoadOptions& options) {
+  LoadResult loaded = load_pipeline(file, options);
+  std::vector<Diagnostic> diagnostics = std::move(loaded.diagnostics);
+  std::optional<CheckedPipeline> checked;
+  if (loaded.pipeline) {
+    Graph graph = Graph::build(*loaded.pipeline);
+    if (auto cycle = graph.find_cycle()) {
+      Diagnostics graph_diagnostics(file.string(), loaded.pipeline->source_text);
+      const Stage& first = loaded.pipeline->stages[cycle->front()];
+      graph_diagnostics.error(first.mark, *describe_cycle(*loaded.pipeline, graph, *cycle));
+      diagnostics = graph_diagnostics.sorted();
+    } else {
+      checked = CheckedPipeline{std::move(*loaded.pipeline), std::move(graph)};
+    }
+  }
+  if (!diagnostics.empty()) {
+    std::string text;
+    for (const auto& diagnostic : diagnostics) {
+      text += render_diagnostic(diagnostic);
+    }
+    text += fmt::format("mlops: {} error{} in {}\n", diagnostics.size(),
+                        diagnostics.size() == 1 ? "" : "s", file.string());
+    write_all(2, text);
+  }
+  return checked;
+}
+
+}  // namespace mlops

@@ -78,6 +78,12 @@ class SectionReader {
   }
 
   std::optional<Located<Milliseconds>> duration(const YamlNode& node, std::string_view key) {
+    if (node.is_scalar() && (node.type == ScalarType::Int || node.type == ScalarType::Float)) {
+      m_diagnostics.error(node.mark, fmt::format("'{}'{} needs a unit: write {}s, {}m or {}ms "
+                                                 "(units: ms, s, m, h)",
+                                                 key, m_context, node.text, node.text, node.text));
+      return std::nullopt;
+    }
     auto text = string(node, key);
     if (!text) {
       return std::nullopt;

@@ -1,0 +1,23 @@
+// Loading a pipeline for a command: every check (spec/ and the graph's cycle check), with the
+// diagnostics printed to stderr. Shared by check, run and graph so they agree on what is valid.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+
+#include "dag/graph.hpp"
+#include "spec/loader.hpp"
+#include "spec/pipeline.hpp"
+
+namespace mlops {
+
+struct CheckedPipeline {
+  Pipeline pipeline;
+  Graph graph;
+};
+
+// The pipeline and its graph, or nothing after printing every problem to stderr.
+std::optional<CheckedPipeline> load_checked_pipeline(const std::filesystem::path& file,
+                                                     const LoadOptions& options);
+
+}  // namespace mlops

@@ -1,0 +1,56 @@
+// The run loop: start ready stages up to the job limit, wait for results, retry, stop.
+//
+// Policies, in one place:
+// - A stage starts the moment its last selected upstream stage succeeds (dag/schedule.hpp).
+// - A failed attempt is retried after `retry_delay` while attempts remain; a timeout counts as a
+//   failure. A cancelled attempt is never retried.
+// - On a stage's final failure, the stages downstream of it are skipped. Without keep_going the
+//   run also starts nothing new (pending retries included) and lets running stages finish.
+// - On an interrupt (SIGINT, SIGTERM, SIGHUP) it starts nothing new and cancels running stages;
+//   a second interrupt kills them at once. Running stages end as Cancelled.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dag/graph.hpp"
+#include "engine/reporter.hpp"
+#include "engine/run_report.hpp"
+#include "exec/runner.hpp"
+#include "spec/pipeline.hpp"
+#include "util/clock.hpp"
+
+namespace mlops {
+
+struct RunOptions {
+  std::string run_id;
+  size_t jobs = 1;
+  bool keep_going = false;
+  std::filesystem::path log_dir;  // absolute; one log file per stage attempt
+  // The environment every stage starts from (mlops's own); pipeline and stage env go on top.
+  std::vector<std::pair<std::string, std::string>> base_env;
+};
+
+class Executor {
+ public:
+  Executor(const Pipeline& pipeline, const Graph& graph, std::vector<bool> selected,
+           Runner& runner, Reporter& reporter, const Clock& clock, RunOptions options);
+
+  RunReport run();
+
+  // The request for one attempt of a stage: argv, full environment, workdir and log path.
+  ProcessRequest make_request(size_t stage, int attempt) const;
+
+ private:
+  const Pipeline& m_pipeline;
+  const Graph& m_graph;
+  std::vector<bool> m_selected;
+  Runner& m_runner;
+  Reporter& m_reporter;
+  const Clock& m_clock;
+  RunOptions m_options;
+};
+
+}  // namespace mlops

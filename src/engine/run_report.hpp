@@ -1,0 +1,48 @@
+// What a run did, stage by stage: the executor fills it in and reporters print it.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "exec/runner.hpp"
+#include "util/duration.hpp"
+
+namespace mlops {
+
+enum class StageStatus {
+  NotSelected,  // outside --stage/--from
+  Pending,      // selected, never started (the run stopped first)
+  Running,
+  Succeeded,
+  Failed,
+  Cancelled,  // stopped by an interrupt
+  Skipped,    // an upstream stage failed
+};
+
+const char* stage_status_name(StageStatus status);
+
+struct StageReport {
+  StageStatus status = StageStatus::Pending;
+  int attempts = 0;
+  Milliseconds duration{0};  // all attempts together
+  ProcessResult last;        // the last attempt's result
+  std::filesystem::path log_path;
+  std::string note;  // "upstream train failed", ...
+};
+
+struct RunReport {
+  std::string run_id;
+  std::vector<StageReport> stages;  // indexed like Pipeline::stages
+  Milliseconds duration{0};
+  int interrupt_signal = 0;
+
+  size_t count(StageStatus status) const;
+  // 0 when every selected stage succeeded, 1 when one failed, 128 + signal when interrupted.
+  int exit_code() const;
+};
+
+// "exit code 2", "timed out after 10s", "killed by signal 9 (KILL)", "command not found: x".
+std::string describe_failure(const ProcessResult& result);
+
+}  // namespace mlops

@@ -1,0 +1,47 @@
+// Line-oriented progress for terminals and CI logs.
+//
+// Stage output is relayed a whole line at a time, prefixed with the stage's name: stdout lines to
+// mlops's stdout, stderr lines to mlops's stderr, so parallel stages never interleave half-lines.
+// mlops's own progress lines and the summary go to stdout; failures with their stderr tail go to
+// stderr.
+#pragma once
+
+#include <string>
+
+#include "engine/reporter.hpp"
+
+namespace mlops {
+
+struct TerminalReporterOptions {
+  int out_fd = 1;
+  int err_fd = 2;
+  bool dry_run = false;  // print the plan instead of progress
+  std::filesystem::path workspace;  // log paths are shown relative to it when inside
+};
+
+class TerminalReporter final : public Reporter {
+ public:
+  explicit TerminalReporter(TerminalReporterOptions options) : m_options(std::move(options)) {}
+
+  void on_output(std::string_view label, OutputStream stream, std::string_view lines) override;
+  void run_started(const Pipeline& pipeline, const RunReport& report, size_t selected,
+                   size_t jobs) override;
+  void stage_started(const Stage& stage, int attempt, int max_attempts,
+                     const ProcessRequest& request) override;
+  void stage_retrying(const Stage& stage, const ProcessResult& result, int next_attempt,
+                      Milliseconds delay) override;
+  void stage_finished(const Stage& stage, const StageReport& report) override;
+  void interrupted(int signal, size_t running) override;
+  void run_finished(const Pipeline& pipeline, const RunReport& report) override;
+
+ private:
+  void out(const std::string& text);
+  void err(const std::string& text);
+  std::string shown_path(const std::filesystem::path& path) const;
+
+  TerminalReporterOptions m_options;
+  size_t m_planned = 0;
+  std::string m_prefixed;  // reused buffer for prefixed output
+};
+
+}  // namespace mlops
