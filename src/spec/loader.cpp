@@ -109,15 +109,21 @@ std::filesystem::path find_workspace(const std::filesystem::path& pipeline_file)
 }
 
 LoadResult load_pipeline(const std::filesystem::path& file, const LoadOptions& options) {
-  LoadResult result;
   auto text = read_file(file, k_max_yaml_bytes);
   if (!text.ok()) {
     std::string hint = text.error().kind() == ErrorKind::NotFound ? "; check the path" : "";
+    LoadResult result;
     result.diagnostics.push_back({file.string(), {}, text.error().message() + hint, {}});
     return result;
   }
-  Diagnostics diagnostics(file.string(), *text);
-  auto root = parse_yaml(*text, diagnostics);
+  return load_pipeline_text(*text, file, find_workspace(file), options);
+}
+
+LoadResult load_pipeline_text(std::string_view text, const std::filesystem::path& file,
+                              const std::filesystem::path& workspace, const LoadOptions& options) {
+  LoadResult result;
+  Diagnostics diagnostics(file.string(), text);
+  auto root = parse_yaml(text, diagnostics);
   if (!root) {
     if (diagnostics.empty()) {
       diagnostics.error({}, "the pipeline file is empty; it needs 'version: 1', a 'name' and "
@@ -140,8 +146,8 @@ LoadResult load_pipeline(const std::filesystem::path& file, const LoadOptions& o
 
   Pipeline pipeline;
   pipeline.file = file;
-  pipeline.source_text = *text;
-  pipeline.workspace = find_workspace(file);
+  pipeline.source_text = std::string(text);
+  pipeline.workspace = workspace;
   pipeline.name = spec.name.value;
   pipeline.description = spec.description;
   // Expansion works on whatever parsed, so one pass reports reference and path errors too.

@@ -26,6 +26,10 @@ struct LoadResult {
 
 LoadResult load_pipeline(const std::filesystem::path& file, const LoadOptions& options);
 
+// The same for text already in memory; `file` names it in diagnostics. For tests and stdin.
+LoadResult load_pipeline_text(std::string_view text, const std::filesystem::path& file,
+                              const std::filesystem::path& workspace, const LoadOptions& options);
+
 // The workspace of a pipeline file: the nearest ancestor directory holding `.mlops/`, else the
 // nearest holding `.git`, else the file's own directory. Absolute and normal.
 std::filesystem::path find_workspace(const std::filesystem::path& pipeline_file);

@@ -39,8 +39,11 @@ class TreeBuilder final : public YAML::EventHandler {
     m_diagnostics.error(to_mark(mark),
                         "YAML aliases (*name) are not supported in pipeline files; write the "
                         "value out in full");
+    // A placeholder string, so the alias is the only error reported for this value.
     YamlNode node;
     node.mark = to_mark(mark);
+    node.type = ScalarType::String;
+    node.text = "*alias";
     add(std::move(node));
   }
 

@@ -15,7 +15,7 @@ std::string join(const std::vector<std::string>& pieces, std::string_view separa
 
 std::string_view trim(std::string_view text);
 
-// Levenshtein distance, used for "did you mean" suggestions.
+// Edit distance counting adjacent transpositions as one edit, used for "did you mean" suggestions.
 size_t edit_distance(std::string_view a, std::string_view b);
 
 // The candidate closest to `word` if it is plausibly a typo of it (a distance of at most a third

@@ -1,0 +1,83 @@
+// End-to-end test harness: a temporary workspace and the real mlops binary run in it.
+//
+// A Workspace is a fresh directory under $TMPDIR, removed when the test passes and kept (its path
+// printed) when it fails, so a failure can be inspected. MlopsProcess starts the binary with its
+// stdout and stderr captured and reports its exit code, signal and peak memory.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlops::e2e {
+
+std::filesystem::path mlops_binary();
+std::filesystem::path source_dir();
+
+class Workspace {
+ public:
+  Workspace();
+  ~Workspace();
+  Workspace(const Workspace&) = delete;
+  Workspace& operator=(const Workspace&) = delete;
+
+  const std::filesystem::path& path() const { return m_path; }
+  std::filesystem::path operator/(const std::string& relative) const { return m_path / relative; }
+  // Writes `content` to `relative`, creating directories.
+  void write(const std::string& relative, const std::string& content) const;
+  std::string read(const std::string& relative) const;
+  bool exists(const std::string& relative) const;
+
+ private:
+  std::filesystem::path m_path;
+};
+
+struct CommandResult {
+  int exit_code = -1;  // -1 when killed by a signal
+  int signal = 0;
+  std::string out;
+  std::string err;
+  long max_rss_kb = 0;
+  double seconds = 0;
+};
+
+struct RunOptions {
+  std::filesystem::path cwd;
+  std::vector<std::string> env;  // extra "K=V" entries on top of the test's environment
+  std::optional<std::filesystem::path> stdout_file;  // send stdout there instead of capturing
+};
+
+class MlopsProcess {
+ public:
+  MlopsProcess(const std::vector<std::string>& args, const RunOptions& options);
+  ~MlopsProcess();
+  pid_t pid() const { return m_pid; }
+  void signal(int sig);
+  CommandResult wait();
+
+ private:
+  pid_t m_pid = -1;
+  int m_out = -1;
+  int m_err = -1;
+  double m_started = 0;
+  bool m_waited = false;
+};
+
+// Runs mlops to completion.
+CommandResult run_mlops(const std::vector<std::string>& args, const RunOptions& options);
+
+// Polls (every 10 ms, up to `limit_ms`) until `path` exists.
+bool wait_for_file(const std::filesystem::path& path, int limit_ms = 10000);
+
+// True when a process with this pid exists (zombies count: they are not reaped yet).
+bool process_exists(pid_t pid);
+// True when any process is in this process group.
+bool group_exists(pid_t pgid);
+
+// Reads a pid written by a stage into a file.
+pid_t read_pid(const std::filesystem::path& path);
+
+}  // namespace mlops::e2e
