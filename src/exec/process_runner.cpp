@@ -91,9 +91,7 @@ ProcessRunner::~ProcessRunner() {
       ::waitpid(process->pid, &status, 0);
     }
   }
-  // Reap any orphan that is already dead; living ones are not ours to wait for forever.
-  while (::waitpid(-1, nullptr, WNOHANG) > 0) {
-  }
+  reap_orphans(std::chrono::steady_clock::now() + m_options.drain_limit);
   ::sigprocmask(SIG_SETMASK, &m_old_mask, nullptr);
 }
 
@@ -284,6 +282,30 @@ void ProcessRunner::reap_children() {
       process.exited = true;
       process.wait_status = status;
       process.drain_until = std::chrono::steady_clock::now() + m_options.drain_limit;
+    }
+  }
+}
+
+void ProcessRunner::reap_orphans(SteadyTime deadline) {
+  // Processes a stage left in its group were killed with it and, as mlops is a subreaper, are
+  // now mlops's children: wait (briefly) until they are gone, so none is left as a zombie for
+  // init. A process that escaped its group (setsid) and still runs at the deadline is left.
+  while (true) {
+    pid_t pid = ::waitpid(-1, nullptr, WNOHANG);
+    if (pid > 0) {
+      continue;
+    }
+    if (pid < 0 && errno == EINTR) {
+      continue;
+    }
+    SteadyTime now = std::chrono::steady_clock::now();
+    if (pid < 0 || now >= deadline) {
+      return;  // no children left (ECHILD), or out of time
+    }
+    pollfd signal_poll{m_signal_fd.get(), POLLIN, 0};
+    ::poll(&signal_poll, 1, poll_timeout_ms(deadline, now));
+    signalfd_siginfo info{};
+    while (::read(m_signal_fd.get(), &info, sizeof info) == sizeof info) {
     }
   }
 }

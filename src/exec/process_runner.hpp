@@ -52,6 +52,7 @@ class ProcessRunner final : public Runner {
 
   void handle_signals(WaitResult& result);
   void reap_children();
+  void reap_orphans(SteadyTime deadline);
   void read_output(Running& process, OutputStream stream);
   void handle_deadlines(SteadyTime now);
   void collect_finished(SteadyTime now);
