@@ -1,5 +1,6 @@
 #include "engine/executor.hpp"
 
+#include <algorithm>
 #include <queue>
 
 #include <fmt/format.h>
@@ -65,6 +66,16 @@ ProcessRequest Executor::make_request(size_t index, int attempt) const {
   }
   request.log_path = m_options.log_dir / (file + ".log");
   request.timeout = stage.timeout;
+  // Stages write their outputs into directories that may not exist yet.
+  for (const auto* paths : {&stage.outs, &stage.metrics}) {
+    for (const auto& path : *paths) {
+      auto parent = (m_pipeline.workspace / path.value).parent_path();
+      if (std::find(request.create_dirs.begin(), request.create_dirs.end(), parent) ==
+          request.create_dirs.end()) {
+        request.create_dirs.push_back(parent);
+      }
+    }
+  }
   return request;
 }
 

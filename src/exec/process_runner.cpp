@@ -122,6 +122,13 @@ void ProcessRunner::start(const ProcessRequest& request) {
                      std::strerror(errno)));
     return;
   }
+  for (const auto& dir : request.create_dirs) {
+    std::filesystem::create_directories(dir, error);
+    if (error) {
+      fail(fmt::format("cannot create directory {}: {}", dir.string(), error.message()));
+      return;
+    }
+  }
   if (!std::filesystem::is_directory(request.workdir, error)) {
     fail(fmt::format("working directory {} does not exist", request.workdir.string()));
     return;

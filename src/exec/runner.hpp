@@ -37,6 +37,7 @@ struct ProcessRequest {
   std::vector<std::pair<std::string, std::string>> env;  // the complete environment
   std::filesystem::path workdir;                          // absolute
   std::filesystem::path log_path;                         // stdout and stderr, interleaved
+  std::vector<std::filesystem::path> create_dirs;  // made before the start (parents of outputs)
   std::optional<Milliseconds> timeout;
 };
 
