@@ -1,5 +1,7 @@
 #include "cli/pipeline_loading.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "spec/diagnostic.hpp"
@@ -28,8 +30,11 @@ std::optional<CheckedPipeline> load_checked_pipeline(const std::filesystem::path
     for (const auto& diagnostic : diagnostics) {
       text += render_diagnostic(diagnostic);
     }
-    text += fmt::format("mlops: {} error{} in {}\n", diagnostics.size(),
-                        diagnostics.size() == 1 ? "" : "s", file.string());
+    bool all_in_file = std::all_of(diagnostics.begin(), diagnostics.end(),
+                                   [&](const Diagnostic& d) { return d.file == file.string(); });
+    text += fmt::format("mlops: {} error{}{}\n", diagnostics.size(),
+                        diagnostics.size() == 1 ? "" : "s",
+                        all_in_file ? " in " + file.string() : "");
     write_all(2, text);
   }
   return checked;

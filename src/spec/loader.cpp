@@ -57,7 +57,7 @@ void apply_params_file(const std::filesystem::path& path, const PipelineSpec& sp
     ParamMap overrides = parse_params(*root, path.string(), file_diagnostics, &groups);
     for (auto& [name, value] : overrides) {
       std::string error;
-      SourceMark mark = value.mark;
+      SourceMark mark = value.key_mark;
       if (!apply_override(params, spec.param_groups, name, std::move(value), error)) {
         file_diagnostics.error(mark, error);
       }
@@ -79,7 +79,7 @@ void apply_command_line(const std::vector<std::string>& overrides, const Pipelin
     } else {
       std::string name = item.substr(0, equals);
       std::string text = item.substr(equals + 1);
-      ParamValue value{text, plain_scalar_type(text), {}, "command line"};
+      ParamValue value{text, plain_scalar_type(text), {}, {}, "command line"};
       if (apply_override(params, spec.param_groups, name, std::move(value), error)) {
         continue;
       }

@@ -296,7 +296,7 @@ void flatten_params(const YamlNode& node, const std::string& prefix, const std::
                                                 "strings, numbers, booleans or mappings of them",
                                                 name));
     } else {
-      out[name] = ParamValue{value.text, value.type, value.mark, origin};
+      out[name] = ParamValue{value.text, value.type, value.mark, key.mark, origin};
     }
   }
 }

@@ -33,8 +33,9 @@ using LocatedString = Located<std::string>;
 struct ParamValue {
   std::string text;  // as written, so 0.10 interpolates as 0.10
   ScalarType type = ScalarType::String;
-  SourceMark mark;
-  std::string origin;  // the file it came from, or "command line"
+  SourceMark mark;      // of the value
+  SourceMark key_mark;  // of its name
+  std::string origin;   // the file it came from, or "command line"
 };
 using ParamMap = std::map<std::string, ParamValue>;
 

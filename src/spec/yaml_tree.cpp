@@ -270,7 +270,20 @@ std::optional<YamlNode> parse_yaml(std::string_view text, Diagnostics& diagnosti
     }
     return root;
   } catch (const YAML::Exception& error) {
-    diagnostics.error(to_mark(error.mark), "invalid YAML: " + error.msg);
+    std::string message = "invalid YAML: " + error.msg;
+    // The commonest cause: ${...} unquoted inside a {...} flow mapping, where '}' ends the map.
+    size_t line_start = 0;
+    for (int line = 0; line < error.mark.line && line_start != std::string_view::npos; ++line) {
+      line_start = text.find('\n', line_start);
+      line_start = line_start == std::string_view::npos ? line_start : line_start + 1;
+    }
+    if (line_start != std::string_view::npos &&
+        text.substr(line_start, text.find('\n', line_start) - line_start).find("${") !=
+            std::string_view::npos &&
+        error.msg.find("flow") != std::string::npos) {
+      message += " (a value holding ${...} inside a {...} mapping must be quoted)";
+    }
+    diagnostics.error(to_mark(error.mark), message);
     return std::nullopt;
   }
 }
