@@ -108,7 +108,10 @@ void TerminalReporter::stage_finished(const Stage& stage, const StageReport& rep
           text += "  " + line + "\n";
         }
       }
-      text += fmt::format("[mlops] full log: {}\n", shown_path(report.log_path));
+      std::error_code error;
+      text += std::filesystem::exists(report.log_path, error)
+                  ? fmt::format("[mlops] full log: {}\n", shown_path(report.log_path))
+                  : std::string("[mlops] it wrote no output\n");
       err(text);
       return;
     }

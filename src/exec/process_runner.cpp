@@ -24,7 +24,9 @@ struct ProcessRunner::Running {
   pid_t pid = -1;
   UniqueFd out;
   UniqueFd err;
-  UniqueFd log;
+  std::filesystem::path log_path;
+  UniqueFd log;  // opened on the first byte of output: most stages of big DAGs print nothing
+  bool log_failed = false;
   LineSplitter out_lines;
   LineSplitter err_lines;
   std::deque<std::string> stderr_tail;
@@ -101,27 +103,18 @@ void ProcessRunner::start(const ProcessRequest& request) {
   process->label = request.label;
   process->started = std::chrono::steady_clock::now();
 
+  process->log_path = request.log_path;
   auto fail = [&](std::string message) {
     ProcessResult result;
     result.token = request.token;
     result.outcome = ProcessOutcome::FailedToStart;
     result.exit_code = 127;
     result.message = std::move(message);
-    if (process->log.valid()) {
-      write_all(process->log.get(), "mlops: " + result.message + "\n");
-    }
+    log_note(*process, result.message);
     m_done.push_back(std::move(result));
   };
 
   std::error_code error;
-  std::filesystem::create_directories(request.log_path.parent_path(), error);
-  process->log.reset(::open(request.log_path.c_str(),
-                            O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644));
-  if (!process->log.valid()) {
-    fail(fmt::format("cannot create log file {}: {}", request.log_path.string(),
-                     std::strerror(errno)));
-    return;
-  }
   for (const auto& dir : request.create_dirs) {
     std::filesystem::create_directories(dir, error);
     if (error) {
@@ -173,8 +166,22 @@ void ProcessRunner::signal_group(Running& process, int signal) {
   }
 }
 
+int ProcessRunner::log_fd(Running& process) {
+  if (!process.log.valid() && !process.log_failed) {
+    process.log.reset(::open(process.log_path.c_str(),
+                             O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644));
+    if (!process.log.valid()) {
+      process.log_failed = true;
+      std::string warning = fmt::format("mlops: cannot write the log file {}: {}\n",
+                                        process.log_path.string(), std::strerror(errno));
+      m_sink.on_output(process.label, OutputStream::Stderr, warning);
+    }
+  }
+  return process.log.get();
+}
+
 void ProcessRunner::log_note(Running& process, const std::string& note) {
-  write_all(process.log.get(), "mlops: " + note + "\n");
+  write_all(log_fd(process), "mlops: " + note + "\n");
 }
 
 void ProcessRunner::cancel_all() {
@@ -341,7 +348,7 @@ void ProcessRunner::read_output(Running& process, OutputStream stream) {
     ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
     if (n > 0) {
       std::string_view chunk(buffer, static_cast<size_t>(n));
-      write_all(process.log.get(), chunk);
+      write_all(log_fd(process), chunk);
       lines.feed(chunk, emit);
       continue;
     }

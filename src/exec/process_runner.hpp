@@ -57,6 +57,7 @@ class ProcessRunner final : public Runner {
   void handle_deadlines(SteadyTime now);
   void collect_finished(SteadyTime now);
   void signal_group(Running& process, int signal);
+  int log_fd(Running& process);
   void log_note(Running& process, const std::string& note);
 
   OutputSink& m_sink;
