@@ -54,8 +54,9 @@ void TerminalReporter::on_output(std::string_view label, OutputStream stream,
 void TerminalReporter::run_started(const Pipeline& pipeline, const RunReport& report,
                                    size_t selected, size_t jobs) {
   size_t total = pipeline.stages.size();
-  std::string stages = selected == total ? fmt::format("{} stages", total)
-                                         : fmt::format("{} of {} stages", selected, total);
+  std::string plural = total == 1 ? "" : "s";
+  std::string stages = selected == total ? fmt::format("{} stage{}", total, plural)
+                                         : fmt::format("{} of {} stage{}", selected, total, plural);
   if (m_options.dry_run) {
     out(fmt::format("[mlops] dry run of pipeline '{}': {}, up to {} at once; in order:\n",
                     pipeline.name, stages, jobs));
