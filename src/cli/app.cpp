@@ -4,8 +4,8 @@
 
 #include <exception>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
@@ -45,8 +45,8 @@ int run_cli(int argc, char** argv) {
   app.footer(k_footer);
 
   CheckCommand check;
-  CLI::App* check_app = app.add_subcommand(
-      "check", "Check pipeline files and report every error as FILE:LINE:COL");
+  CLI::App* check_app =
+      app.add_subcommand("check", "Check pipeline files and report every error as FILE:LINE:COL");
   check_app->add_option("pipelines", check.pipelines, "Pipeline files (YAML)")->required();
   check_app->footer("Exit codes: 0 all valid, 2 a file has errors.");
 
@@ -60,7 +60,8 @@ int run_cli(int argc, char** argv) {
                    "Run only this stage and the stages it needs; repeatable. A matrix stage's "
                    "name selects all its combinations")
       ->allow_extra_args(false);
-  run_app->add_option("--from", run.from, "Run this stage and everything downstream of it; repeatable")
+  run_app
+      ->add_option("--from", run.from, "Run this stage and everything downstream of it; repeatable")
       ->allow_extra_args(false);
   run_app->add_flag("--dry-run", run.dry_run, "Print the plan (order and commands); run nothing");
   run_app->add_flag("-k,--keep-going", run.keep_going,

@@ -51,8 +51,8 @@ int run_command(const RunCommand& command) {
 
   RunOptions options;
   options.run_id = run_id;
-  options.jobs = command.jobs > 0 ? command.jobs
-                                  : std::max<size_t>(1, std::thread::hardware_concurrency());
+  options.jobs =
+      command.jobs > 0 ? command.jobs : std::max<size_t>(1, std::thread::hardware_concurrency());
   options.keep_going = command.keep_going;
   options.log_dir = pipeline.workspace / ".mlops" / "logs" / run_id;
   options.base_env = current_environment();
@@ -69,10 +69,10 @@ int run_command(const RunCommand& command) {
   std::error_code error;
   std::filesystem::create_directories(options.log_dir, error);
   if (error) {
-    write_all(2, fmt::format("mlops: error: cannot create the log directory {}: {}; check that the "
-                             "workspace {} is writable\n",
-                             options.log_dir.string(), error.message(),
-                             pipeline.workspace.string()));
+    write_all(2,
+              fmt::format("mlops: error: cannot create the log directory {}: {}; check that the "
+                          "workspace {} is writable\n",
+                          options.log_dir.string(), error.message(), pipeline.workspace.string()));
     return k_exit_invalid;
   }
   ProcessRunner runner(reporter, ProcessRunnerOptions{});

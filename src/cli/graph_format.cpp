@@ -36,8 +36,8 @@ nlohmann::json paths_json(const std::vector<LocatedString>& paths) {
 }  // namespace
 
 std::string graph_to_dot(const Pipeline& pipeline, const Graph& graph) {
-  std::string out = fmt::format("digraph {} {{\n  rankdir=LR;\n  node [shape=box];\n",
-                                dot_quote(pipeline.name));
+  std::string out =
+      fmt::format("digraph {} {{\n  rankdir=LR;\n  node [shape=box];\n", dot_quote(pipeline.name));
   for (const auto& stage : pipeline.stages) {
     out += fmt::format("  {};\n", dot_quote(stage.name));
   }

@@ -32,9 +32,9 @@ std::optional<CheckedPipeline> load_checked_pipeline(const std::filesystem::path
     }
     bool all_in_file = std::all_of(diagnostics.begin(), diagnostics.end(),
                                    [&](const Diagnostic& d) { return d.file == file.string(); });
-    text += fmt::format("mlops: {} error{}{}\n", diagnostics.size(),
-                        diagnostics.size() == 1 ? "" : "s",
-                        all_in_file ? " in " + file.string() : "");
+    text +=
+        fmt::format("mlops: {} error{}{}\n", diagnostics.size(), diagnostics.size() == 1 ? "" : "s",
+                    all_in_file ? " in " + file.string() : "");
     write_all(2, text);
   }
   return checked;

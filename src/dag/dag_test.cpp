@@ -43,9 +43,10 @@ TEST(GraphTest, EdgesFromNeedsAndFromDataPaths) {
 }
 
 TEST(GraphTest, FindsAndDescribesACycle) {
-  Pipeline p = load("  a: {run: x, deps: [c.txt], outs: [a.txt]}\n"
-                    "  b: {run: x, needs: [a]}\n"
-                    "  c: {run: x, needs: [b], outs: [c.txt]}\n");
+  Pipeline p = load(
+      "  a: {run: x, deps: [c.txt], outs: [a.txt]}\n"
+      "  b: {run: x, needs: [a]}\n"
+      "  c: {run: x, needs: [b], outs: [c.txt]}\n");
   Graph g = Graph::build(p);
   auto cycle = g.find_cycle();
   ASSERT_TRUE(cycle);
@@ -61,8 +62,9 @@ TEST(GraphTest, TopologicalOrderKeepsFileOrderForTies) {
 }
 
 TEST(SelectionTest, StageSelectsWhatItNeedsAndFromSelectsDownstream) {
-  Pipeline p = load("  a: {run: x}\n  b: {run: x, needs: [a]}\n  c: {run: x, needs: [b]}\n"
-                    "  d: {run: x}\n");
+  Pipeline p = load(
+      "  a: {run: x}\n  b: {run: x, needs: [a]}\n  c: {run: x, needs: [b]}\n"
+      "  d: {run: x}\n");
   Graph g = Graph::build(p);
   auto only_b = select_stages(p, g, {{"b"}, {}});
   ASSERT_TRUE(only_b.ok());
@@ -87,8 +89,9 @@ TEST(SelectionTest, MatrixBaseNameSelectsEveryCombination) {
 }
 
 TEST(ScheduleTest, DiamondRunsSharedParentOnceAndJoinWaitsForBoth) {
-  Pipeline p = load("  top: {run: x}\n  l: {run: x, needs: [top]}\n  r: {run: x, needs: [top]}\n"
-                    "  join: {run: x, needs: [l, r]}\n");
+  Pipeline p = load(
+      "  top: {run: x}\n  l: {run: x, needs: [top]}\n  r: {run: x, needs: [top]}\n"
+      "  join: {run: x, needs: [l, r]}\n");
   Graph g = Graph::build(p);
   Schedule s(g, std::vector<bool>(4, true));
   ASSERT_TRUE(s.has_ready());
@@ -106,8 +109,9 @@ TEST(ScheduleTest, DiamondRunsSharedParentOnceAndJoinWaitsForBoth) {
 }
 
 TEST(ScheduleTest, FailureBlocksEverythingDownstreamOnce) {
-  Pipeline p = load("  a: {run: x}\n  b: {run: x, needs: [a]}\n  c: {run: x, needs: [b, a]}\n"
-                    "  d: {run: x}\n");
+  Pipeline p = load(
+      "  a: {run: x}\n  b: {run: x, needs: [a]}\n  c: {run: x, needs: [b, a]}\n"
+      "  d: {run: x}\n");
   Graph g = Graph::build(p);
   Schedule s(g, std::vector<bool>(4, true));
   EXPECT_EQ(s.pop_ready(), 0u);

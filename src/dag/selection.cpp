@@ -21,9 +21,9 @@ Result<std::vector<size_t>> resolve(const Pipeline& pipeline, const std::string&
     }
   }
   if (found.empty()) {
-    return Error(ErrorKind::Usage, fmt::format("{} {}: no stage '{}' in pipeline '{}'{}", flag,
-                                               name, name, pipeline.name,
-                                               did_you_mean(name, names)));
+    return Error(ErrorKind::Usage,
+                 fmt::format("{} {}: no stage '{}' in pipeline '{}'{}", flag, name, name,
+                             pipeline.name, did_you_mean(name, names)));
   }
   return found;
 }

@@ -199,7 +199,8 @@ RunReport Executor::run() {
   report.duration = std::chrono::duration_cast<Milliseconds>(m_clock.now() - run_start);
   for (auto& stage_report : report.stages) {
     if (stage_report.status == StageStatus::Pending && stage_report.note.empty()) {
-      stage_report.note = report.interrupt_signal ? "run interrupted" : "run stopped after a failure";
+      stage_report.note =
+          report.interrupt_signal ? "run interrupted" : "run stopped after a failure";
     }
   }
   m_reporter.run_finished(m_pipeline, report);

@@ -35,8 +35,8 @@ struct RunOptions {
 
 class Executor {
  public:
-  Executor(const Pipeline& pipeline, const Graph& graph, std::vector<bool> selected,
-           Runner& runner, Reporter& reporter, const Clock& clock, RunOptions options);
+  Executor(const Pipeline& pipeline, const Graph& graph, std::vector<bool> selected, Runner& runner,
+           Reporter& reporter, const Clock& clock, RunOptions options);
 
   RunReport run();
 

@@ -90,14 +90,15 @@ TEST_F(ExecutorTest, StartsAStageTheMomentItsLastDependencyFinishes) {
 
 TEST_F(ExecutorTest, RetriesWithTheDelayThenSucceeds) {
   load("  flaky: {run: x, retries: 2, retry_delay: 5s}\n");
-  runner.script("flaky", {{1000ms, ProcessOutcome::Exited, 1}, {1000ms, ProcessOutcome::Exited, 0}});
+  runner.script("flaky",
+                {{1000ms, ProcessOutcome::Exited, 1}, {1000ms, ProcessOutcome::Exited, 0}});
   RunReport report = run(1);
   EXPECT_EQ(report.exit_code(), 0);
   EXPECT_EQ(report.stages[0].attempts, 2);
   EXPECT_EQ(runner.start_times[1] - runner.start_times[0], 6000ms);
-  EXPECT_EQ(reporter.events, (std::vector<std::string>{"start flaky #1", "retry flaky",
-                                                       "start flaky #2", "succeeded flaky",
-                                                       "end"}));
+  EXPECT_EQ(reporter.events,
+            (std::vector<std::string>{"start flaky #1", "retry flaky", "start flaky #2",
+                                      "succeeded flaky", "end"}));
 }
 
 TEST_F(ExecutorTest, GivesUpAfterTheLastRetry) {
@@ -110,8 +111,9 @@ TEST_F(ExecutorTest, GivesUpAfterTheLastRetry) {
 }
 
 TEST_F(ExecutorTest, FailureStopsNewStartsButNotRunningOnes) {
-  load("  bad: {run: x}\n  slow: {run: x}\n  next: {run: x, needs: [slow]}\n"
-       "  child: {run: x, needs: [bad]}\n");
+  load(
+      "  bad: {run: x}\n  slow: {run: x}\n  next: {run: x, needs: [slow]}\n"
+      "  child: {run: x, needs: [bad]}\n");
   runner.script("bad", {{1000ms, ProcessOutcome::Exited, 1}});
   runner.script("slow", {{3000ms}});
   RunReport report = run(2);
@@ -123,8 +125,9 @@ TEST_F(ExecutorTest, FailureStopsNewStartsButNotRunningOnes) {
 }
 
 TEST_F(ExecutorTest, KeepGoingRunsEverythingNotDownstream) {
-  load("  bad: {run: x}\n  slow: {run: x}\n  next: {run: x, needs: [slow]}\n"
-       "  child: {run: x, needs: [bad]}\n");
+  load(
+      "  bad: {run: x}\n  slow: {run: x}\n  next: {run: x, needs: [slow]}\n"
+      "  child: {run: x, needs: [bad]}\n");
   runner.script("bad", {{1000ms, ProcessOutcome::Exited, 1}});
   RunReport report = run(2, true);
   EXPECT_EQ(report.exit_code(), 1);
@@ -145,8 +148,9 @@ TEST_F(ExecutorTest, InterruptCancelsRunningStagesAndStartsNothing) {
 }
 
 TEST_F(ExecutorTest, RequestsCarryCommandEnvironmentAndLogPath) {
-  load("  s: {cmd: [python3, t.py], env: {A: '1'}, workdir: sub, timeout: 10s}\n"
-       "  t: {run: echo hi}\n");
+  load(
+      "  s: {cmd: [python3, t.py], env: {A: '1'}, workdir: sub, timeout: 10s}\n"
+      "  t: {run: echo hi}\n");
   run(1);
   const ProcessRequest& s = runner.requests[0];
   EXPECT_EQ(s.argv, (std::vector<std::string>{"python3", "t.py"}));

@@ -27,8 +27,8 @@ const char* stage_status_name(StageStatus status) {
 }
 
 size_t RunReport::count(StageStatus status) const {
-  return static_cast<size_t>(std::count_if(stages.begin(), stages.end(),
-                                           [&](const StageReport& s) { return s.status == status; }));
+  return static_cast<size_t>(std::count_if(
+      stages.begin(), stages.end(), [&](const StageReport& s) { return s.status == status; }));
 }
 
 int RunReport::exit_code() const {

@@ -24,8 +24,12 @@ std::string command_line(const ProcessRequest& request) {
 
 }  // namespace
 
-void TerminalReporter::out(const std::string& text) { write_all(m_options.out_fd, text); }
-void TerminalReporter::err(const std::string& text) { write_all(m_options.err_fd, text); }
+void TerminalReporter::out(const std::string& text) {
+  write_all(m_options.out_fd, text);
+}
+void TerminalReporter::err(const std::string& text) {
+  write_all(m_options.err_fd, text);
+}
 
 std::string TerminalReporter::shown_path(const std::filesystem::path& path) const {
   if (!m_options.workspace.empty()) {
@@ -70,8 +74,8 @@ void TerminalReporter::stage_started(const Stage& stage, int attempt, int max_at
                                      const ProcessRequest& request) {
   if (m_options.dry_run) {
     ++m_planned;
-    std::string command = stage.command_kind == CommandKind::Shell ? stage.shell_command
-                                                                   : command_line(request);
+    std::string command =
+        stage.command_kind == CommandKind::Shell ? stage.shell_command : command_line(request);
     out(fmt::format("  {:>3}. {}: {}\n", m_planned, stage.name, command));
     return;
   }
@@ -103,8 +107,8 @@ void TerminalReporter::stage_finished(const Stage& stage, const StageReport& rep
       std::string text = fmt::format("[mlops] FAILED {}: {} ({})\n", stage.name,
                                      describe_failure(report.last), duration);
       if (!report.last.stderr_tail.empty()) {
-        text += fmt::format("[mlops] last {} lines of its stderr:\n",
-                            report.last.stderr_tail.size());
+        text +=
+            fmt::format("[mlops] last {} lines of its stderr:\n", report.last.stderr_tail.size());
         for (const auto& line : report.last.stderr_tail) {
           text += "  " + line + "\n";
         }
@@ -123,7 +127,8 @@ void TerminalReporter::stage_finished(const Stage& stage, const StageReport& rep
 
 void TerminalReporter::interrupted(int signal, size_t running) {
   const char* name = sigabbrev_np(signal);
-  err(fmt::format("[mlops] received SIG{}: starting nothing new, stopping {} running stage{} "
+  err(
+      fmt::format("[mlops] received SIG{}: starting nothing new, stopping {} running stage{} "
                   "(again to kill at once)\n",
                   name ? name : "?", running, running == 1 ? "" : "s"));
 }
@@ -149,8 +154,8 @@ void TerminalReporter::run_finished(const Pipeline& pipeline, const RunReport& r
       width = std::max(width, pipeline.stages[i].name.size());
     }
   }
-  std::string text = fmt::format("\n{:<{}}  {:<11}  {:>8}  {:>8}  NOTE\n", "STAGE", width,
-                                 "STATUS", "ATTEMPTS", "DURATION");
+  std::string text = fmt::format("\n{:<{}}  {:<11}  {:>8}  {:>8}  NOTE\n", "STAGE", width, "STATUS",
+                                 "ATTEMPTS", "DURATION");
   for (size_t i = 0; i < pipeline.stages.size(); ++i) {
     const StageReport& stage = report.stages[i];
     if (stage.status == StageStatus::NotSelected) {
@@ -161,10 +166,10 @@ void TerminalReporter::run_finished(const Pipeline& pipeline, const RunReport& r
       note = describe_failure(stage.last);
     }
     bool ran = stage.attempts > 0;
-    std::string row = fmt::format("{:<{}}  {:<11}  {:>8}  {:>8}  {}", pipeline.stages[i].name,
-                                  width, stage_status_name(stage.status),
-                                  ran ? std::to_string(stage.attempts) : "-",
-                                  ran ? format_duration(stage.duration) : "-", note);
+    std::string row =
+        fmt::format("{:<{}}  {:<11}  {:>8}  {:>8}  {}", pipeline.stages[i].name, width,
+                    stage_status_name(stage.status), ran ? std::to_string(stage.attempts) : "-",
+                    ran ? format_duration(stage.duration) : "-", note);
     text += std::string(trim(row)) + "\n";
   }
   size_t failed = report.count(StageStatus::Failed);

@@ -15,7 +15,7 @@ namespace mlops {
 struct TerminalReporterOptions {
   int out_fd = 1;
   int err_fd = 2;
-  bool dry_run = false;  // print the plan instead of progress
+  bool dry_run = false;             // print the plan instead of progress
   std::filesystem::path workspace;  // log paths are shown relative to it when inside
 };
 

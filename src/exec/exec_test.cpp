@@ -68,9 +68,9 @@ ProcessRequest shell(size_t token, const std::string& command,
   request.argv = {"/bin/sh", "-c", command};
   request.env = {{"PATH", "/usr/bin:/bin"}};
   request.workdir = std::filesystem::temp_directory_path();
-  request.log_path = std::filesystem::temp_directory_path() /
-                     ("mlops-exec-test-" + std::to_string(::getpid()) + "-" +
-                      std::to_string(token) + ".log");
+  request.log_path =
+      std::filesystem::temp_directory_path() /
+      ("mlops-exec-test-" + std::to_string(::getpid()) + "-" + std::to_string(token) + ".log");
   request.timeout = timeout;
   return request;
 }

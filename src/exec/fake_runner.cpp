@@ -41,10 +41,9 @@ WaitResult FakeRunner::wait(std::optional<SteadyTime> until) {
     m_running.clear();
     return result;
   }
-  auto first = std::min_element(m_running.begin(), m_running.end(),
-                                [](const Running& a, const Running& b) {
-                                  return a.finish_at < b.finish_at;
-                                });
+  auto first = std::min_element(
+      m_running.begin(), m_running.end(),
+      [](const Running& a, const Running& b) { return a.finish_at < b.finish_at; });
   SteadyTime finish = first->finish_at;
   if (until && *until < finish) {
     m_clock.advance_to(*until);

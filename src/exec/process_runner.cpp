@@ -32,7 +32,7 @@ struct ProcessRunner::Running {
   std::deque<std::string> stderr_tail;
   SteadyTime started;
   std::optional<SteadyTime> timeout_at;
-  std::optional<SteadyTime> kill_at;     // SIGKILL the group if still running then
+  std::optional<SteadyTime> kill_at;      // SIGKILL the group if still running then
   std::optional<SteadyTime> drain_until;  // stop reading output then
   bool exited = false;
   int wait_status = 0;
@@ -136,8 +136,8 @@ void ProcessRunner::start(const ProcessRequest& request) {
     fail(fmt::format("command not found: {}", request.argv[0]));
     return;
   }
-  SpawnRequest spawn{executable, {request.argv.begin() + 1, request.argv.end()}, request.env,
-                     request.workdir};
+  SpawnRequest spawn{
+      executable, {request.argv.begin() + 1, request.argv.end()}, request.env, request.workdir};
   auto spawned = spawn_in_new_group(spawn);
   if (!spawned.ok()) {
     fail(spawned.error().message());
@@ -396,8 +396,9 @@ void ProcessRunner::collect_finished(SteadyTime now) {
       };
       process.out_lines.finish(flush);
       process.err_lines.finish(flush);
-      log_note(process, "stopped reading output: a process that left the stage's process group "
-                        "still holds it open");
+      log_note(process,
+               "stopped reading output: a process that left the stage's process group "
+               "still holds it open");
     }
     ProcessResult result;
     result.token = process.token;

@@ -35,8 +35,8 @@ struct ProcessRequest {
   // argv[0] is a program name (looked up in the PATH of `env`) or a path (relative to `workdir`).
   std::vector<std::string> argv;
   std::vector<std::pair<std::string, std::string>> env;  // the complete environment
-  std::filesystem::path workdir;                          // absolute
-  std::filesystem::path log_path;                         // stdout and stderr, interleaved
+  std::filesystem::path workdir;                         // absolute
+  std::filesystem::path log_path;                        // stdout and stderr, interleaved
   std::vector<std::filesystem::path> create_dirs;  // made before the start (parents of outputs)
   std::optional<Milliseconds> timeout;
 };

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <boost/process/args.hpp>
 #include <boost/process/child.hpp>
 #include <boost/process/env.hpp>
@@ -15,7 +16,6 @@
 #include <boost/process/io.hpp>
 #include <boost/process/pipe.hpp>
 #include <boost/process/start_dir.hpp>
-#include <fmt/format.h>
 
 #include "util/strings.hpp"
 
@@ -87,10 +87,11 @@ Result<SpawnedProcess> spawn_in_new_group(const SpawnRequest& request) {
   bp::pipe err_pipe;
   std::error_code error;
   pid_t parent = ::getpid();
-  bp::child child(bp::exe = request.executable.string(), bp::args = request.args, bp::env = env,
-                  bp::start_dir = request.workdir.string(), bp::std_in < bp::null,
-                  bp::std_out > out_pipe, bp::std_err > err_pipe,
-                  bp::extend::on_exec_setup = [parent](auto&) { prepare_child(parent); }, error);
+  bp::child child(
+      bp::exe = request.executable.string(), bp::args = request.args, bp::env = env,
+      bp::start_dir = request.workdir.string(), bp::std_in<bp::null, bp::std_out> out_pipe,
+      bp::std_err > err_pipe,
+      bp::extend::on_exec_setup = [parent](auto&) { prepare_child(parent); }, error);
   if (error || !child.valid()) {
     return Error(ErrorKind::Io, fmt::format("cannot start {}: {}", request.executable.string(),
                                             error ? error.message() : "unknown error"));

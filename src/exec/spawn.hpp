@@ -28,7 +28,7 @@ struct SpawnRequest {
 };
 
 struct SpawnedProcess {
-  pid_t pid = -1;  // also the process group id
+  pid_t pid = -1;      // also the process group id
   UniqueFd stdout_fd;  // read ends, non-blocking and close-on-exec
   UniqueFd stderr_fd;
 };

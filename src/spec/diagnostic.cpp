@@ -18,8 +18,8 @@ std::string render_diagnostic(const Diagnostic& diagnostic) {
   out += fmt::format(" {} | {}\n", number, diagnostic.source_line);
   // Keep tabs in the caret line so the caret lines up under a tab-indented column.
   std::string pad;
-  for (int i = 0; i + 1 < diagnostic.mark.column && i < static_cast<int>(diagnostic.source_line.size());
-       ++i) {
+  for (int i = 0;
+       i + 1 < diagnostic.mark.column && i < static_cast<int>(diagnostic.source_line.size()); ++i) {
     pad += diagnostic.source_line[i] == '\t' ? '\t' : ' ';
   }
   out += fmt::format(" {} | {}^\n", gutter, pad);

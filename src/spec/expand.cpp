@@ -125,9 +125,10 @@ class StageExpander {
       }
       const auto& groups = m_context.spec.param_groups;
       if (std::find(groups.begin(), groups.end(), name) != groups.end()) {
-        error = fmt::format("'{}' is a group of parameters; reference one of its values, such as "
-                            "${{params.{}.<name>}}",
-                            reference.text, name);
+        error = fmt::format(
+            "'{}' is a group of parameters; reference one of its values, such as "
+            "${{params.{}.<name>}}",
+            reference.text, name);
       } else {
         error = fmt::format("unknown parameter '{}' in '{}'{}", name, reference.text,
                             did_you_mean(name, m_param_names));
@@ -167,9 +168,10 @@ class StageExpander {
                           space == "run" ? "id" : "name");
       return std::nullopt;
     }
-    error = fmt::format("unknown reference '{}': the namespaces are params, matrix, run, stage "
-                        "and pipeline{}",
-                        reference.text, did_you_mean(space, k_namespaces));
+    error = fmt::format(
+        "unknown reference '{}': the namespaces are params, matrix, run, stage "
+        "and pipeline{}",
+        reference.text, did_you_mean(space, k_namespaces));
     return std::nullopt;
   }
 
@@ -193,10 +195,11 @@ class StageExpander {
           continue;
         }
         if (path_is_within(*relative, ".mlops") || path_is_within(*relative, ".git")) {
-          m_reporter.error(item.mark, fmt::format("{} path '{}' is inside {}, which mlops and git "
-                                                  "own; write somewhere else",
-                                                  field, expanded,
-                                                  relative->starts_with(".git") ? ".git" : ".mlops"));
+          m_reporter.error(
+              item.mark,
+              fmt::format("{} path '{}' is inside {}, which mlops and git "
+                          "own; write somewhere else",
+                          field, expanded, relative->starts_with(".git") ? ".git" : ".mlops"));
           continue;
         }
         if (leaves_workspace_through_link(*relative)) {
@@ -270,10 +273,10 @@ void resolve_needs(const ExpandContext& context, std::vector<Stage>& stages,
     for (const auto& need : spec.needs) {
       auto it = by_name.find(need.value);
       if (it == by_name.end()) {
-        reporter.error(need.mark, fmt::format("stage '{}' needs '{}', which is not a stage of "
-                                              "this pipeline{}",
-                                              spec.name.value, need.value,
-                                              did_you_mean(need.value, names)));
+        reporter.error(need.mark,
+                       fmt::format("stage '{}' needs '{}', which is not a stage of "
+                                   "this pipeline{}",
+                                   spec.name.value, need.value, did_you_mean(need.value, names)));
         continue;
       }
       if (need.value == stage.base_name || need.value == stage.name) {

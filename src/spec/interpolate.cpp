@@ -9,9 +9,15 @@
 namespace mlops {
 namespace {
 
-bool is_identifier_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool is_identifier_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-bool is_name_char(char c) { return is_identifier_char(c) || c == '.' || c == '-'; }
+bool is_identifier_start(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+bool is_identifier_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+bool is_name_char(char c) {
+  return is_identifier_char(c) || c == '.' || c == '-';
+}
 
 // Where a `${` at `start` is one of our references: the index of its namespace's end ('.'), or
 // npos when it is shell syntax to leave alone.
@@ -35,9 +41,7 @@ class ShellContext {
 
   Quote quote() const { return m_frames.back().quote; }
   bool after_backslash() const { return m_frames.back().escape; }
-  bool balanced() const {
-    return m_frames.size() == 1 && m_frames.back().quote == Quote::None;
-  }
+  bool balanced() const { return m_frames.size() == 1 && m_frames.back().quote == Quote::None; }
 
   // Consumes text[i] (and possibly text[i+1]); returns how many characters it consumed.
   size_t consume(std::string_view text, size_t i) {
@@ -185,8 +189,9 @@ std::string expand_references(std::string_view text, QuoteMode mode, const Refer
     out += mode == QuoteMode::Shell ? quote_for(shell.quote(), *value) : *value;
   }
   if (mode == QuoteMode::Shell && !shell.balanced()) {
-    errors.push_back({"", "the command has an unterminated quote, $( or backtick; /bin/sh would "
-                          "reject it"});
+    errors.push_back({"",
+                      "the command has an unterminated quote, $( or backtick; /bin/sh would "
+                      "reject it"});
   }
   return out;
 }
@@ -194,12 +199,13 @@ std::string expand_references(std::string_view text, QuoteMode mode, const Refer
 std::vector<Reference> find_references(std::string_view text) {
   std::vector<Reference> found;
   std::vector<TemplateError> ignored;
-  expand_references(text, QuoteMode::Raw,
-                    [&](const Reference& reference, std::string&) -> std::optional<std::string> {
-                      found.push_back(reference);
-                      return std::string();
-                    },
-                    ignored);
+  expand_references(
+      text, QuoteMode::Raw,
+      [&](const Reference& reference, std::string&) -> std::optional<std::string> {
+        found.push_back(reference);
+        return std::string();
+      },
+      ignored);
   return found;
 }
 

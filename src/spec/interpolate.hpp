@@ -37,7 +37,8 @@ struct TemplateError {
 };
 
 // Resolves a reference to its value, or returns nothing after writing a message to `error`.
-using ReferenceLookup = std::function<std::optional<std::string>(const Reference&, std::string& error)>;
+using ReferenceLookup =
+    std::function<std::optional<std::string>(const Reference&, std::string& error)>;
 
 // Expands every reference in `text`. Problems (unterminated or unknown references, a reference
 // right after a backslash, an unterminated quote in a shell command) are appended to `errors`.

@@ -10,8 +10,7 @@ std::string expand(const std::string& text, const std::string& value,
   std::vector<TemplateError> errors;
   std::string out = expand_references(
       text, QuoteMode::Shell,
-      [&](const Reference&, std::string&) -> std::optional<std::string> { return value; },
-      errors);
+      [&](const Reference&, std::string&) -> std::optional<std::string> { return value; }, errors);
   if (errors_out) {
     *errors_out = errors;
   } else {
@@ -22,8 +21,7 @@ std::string expand(const std::string& text, const std::string& value,
 
 TEST(InterpolateTest, QuotesForTheContextTheValueLandsIn) {
   const std::string evil = "x'; touch /tmp/pwned; echo \"$(id)`id`";
-  EXPECT_EQ(expand("echo ${params.v}", evil),
-            "echo 'x'\\''; touch /tmp/pwned; echo \"$(id)`id`'");
+  EXPECT_EQ(expand("echo ${params.v}", evil), "echo 'x'\\''; touch /tmp/pwned; echo \"$(id)`id`'");
   EXPECT_EQ(expand("echo \"${params.v}\"", evil),
             "echo \"x'; touch /tmp/pwned; echo \\\"\\$(id)\\`id\\`\"");
   EXPECT_EQ(expand("echo '${params.v}'", evil),

@@ -31,9 +31,10 @@ bool apply_override(ParamMap& params, const std::vector<std::string>& groups,
       error = fmt::format("'{}' is a group of parameters; set one of its values, such as {}.<name>",
                           name, name);
     } else {
-      error = fmt::format("unknown parameter '{}'{}; parameters must be declared under 'params' "
-                          "in the pipeline",
-                          name, did_you_mean(name, param_names(params)));
+      error = fmt::format(
+          "unknown parameter '{}'{}; parameters must be declared under 'params' "
+          "in the pipeline",
+          name, did_you_mean(name, param_names(params)));
     }
     return false;
   }
@@ -126,8 +127,9 @@ LoadResult load_pipeline_text(std::string_view text, const std::filesystem::path
   auto root = parse_yaml(text, diagnostics);
   if (!root) {
     if (diagnostics.empty()) {
-      diagnostics.error({}, "the pipeline file is empty; it needs 'version: 1', a 'name' and "
-                            "'stages'");
+      diagnostics.error({},
+                        "the pipeline file is empty; it needs 'version: 1', a 'name' and "
+                        "'stages'");
     }
     result.diagnostics = diagnostics.sorted();
     return result;

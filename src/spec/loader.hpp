@@ -14,9 +14,9 @@
 namespace mlops {
 
 struct LoadOptions {
-  std::vector<std::string> param_overrides;            // "KEY=VALUE", from -p/--param
-  std::optional<std::filesystem::path> params_file;    // from --params-file
-  std::string run_id = "RUN_ID";                        // what ${run.id} expands to
+  std::vector<std::string> param_overrides;          // "KEY=VALUE", from -p/--param
+  std::optional<std::filesystem::path> params_file;  // from --params-file
+  std::string run_id = "RUN_ID";                     // what ${run.id} expands to
 };
 
 struct LoadResult {

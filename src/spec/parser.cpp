@@ -10,25 +10,27 @@
 namespace mlops {
 namespace {
 
-const std::vector<std::string> k_pipeline_keys = {"version", "name",  "description",
-                                                  "params",  "env",   "stages"};
+const std::vector<std::string> k_pipeline_keys = {"version", "name", "description",
+                                                  "params",  "env",  "stages"};
 const std::vector<std::string> k_stage_keys = {
-    "description", "run", "cmd",     "needs",   "deps",        "outs",  "metrics",
+    "description", "run",     "cmd",     "needs",   "deps",        "outs",  "metrics",
     "env",         "workdir", "timeout", "retries", "retry_delay", "matrix"};
 
 constexpr int k_max_retries = 100;
 constexpr size_t k_max_matrix_combinations = 10000;
 
 bool is_name_char(char c, bool allow_upper) {
-  return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-         c == '_' || c == '-' || (allow_upper && std::isupper(static_cast<unsigned char>(c)));
+  return std::islower(static_cast<unsigned char>(c)) ||
+         std::isdigit(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
+         (allow_upper && std::isupper(static_cast<unsigned char>(c)));
 }
 
 bool is_valid_name(std::string_view name, bool allow_upper) {
   if (name.empty() || name.size() > 64 || name[0] == '_' || name[0] == '-') {
     return false;
   }
-  return std::all_of(name.begin(), name.end(), [&](char c) { return is_name_char(c, allow_upper); });
+  return std::all_of(name.begin(), name.end(),
+                     [&](char c) { return is_name_char(c, allow_upper); });
 }
 
 // Reads one value of a mapping into a typed field, reporting a type error when it does not fit.
@@ -303,8 +305,12 @@ void flatten_params(const YamlNode& node, const std::string& prefix, const std::
 
 }  // namespace
 
-bool is_valid_pipeline_name(std::string_view name) { return is_valid_name(name, false); }
-bool is_valid_stage_name(std::string_view name) { return is_valid_name(name, true); }
+bool is_valid_pipeline_name(std::string_view name) {
+  return is_valid_name(name, false);
+}
+bool is_valid_stage_name(std::string_view name) {
+  return is_valid_name(name, true);
+}
 
 bool is_valid_identifier(std::string_view name) {
   if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) {
@@ -382,8 +388,9 @@ PipelineSpec parse_pipeline_spec(const YamlNode& root, Diagnostics& diagnostics)
         continue;
       }
       if (value.entries.empty()) {
-        diagnostics.error(value.mark, "the pipeline has no stages; add at least one under "
-                                      "'stages'");
+        diagnostics.error(value.mark,
+                          "the pipeline has no stages; add at least one under "
+                          "'stages'");
       }
       for (const auto& [name, body] : value.entries) {
         spec.stages.push_back(parse_stage(name, body, diagnostics));

@@ -86,10 +86,10 @@ struct Stage {
   std::string shell_command;      // CommandKind::Shell: run through /bin/sh -c
   std::vector<std::string> argv;  // CommandKind::Argv: executed directly, no shell
 
-  std::vector<size_t> needs;  // stage indices named by `needs`
-  std::vector<LocatedString> deps;     // workspace-relative paths
-  std::vector<LocatedString> outs;     // workspace-relative paths
-  std::vector<LocatedString> metrics;  // workspace-relative paths
+  std::vector<size_t> needs;                             // stage indices named by `needs`
+  std::vector<LocatedString> deps;                       // workspace-relative paths
+  std::vector<LocatedString> outs;                       // workspace-relative paths
+  std::vector<LocatedString> metrics;                    // workspace-relative paths
   std::vector<std::pair<std::string, std::string>> env;  // pipeline env, then the stage's own
   std::string workdir = ".";                             // workspace-relative
   std::optional<Milliseconds> timeout;
@@ -104,7 +104,7 @@ struct Pipeline {
   std::filesystem::path workspace;  // absolute
   std::string name;
   std::string description;
-  ParamMap params;  // after overrides
+  ParamMap params;            // after overrides
   std::vector<Stage> stages;  // in file order, matrix combinations in place
 };
 

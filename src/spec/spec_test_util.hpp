@@ -17,8 +17,8 @@ inline LoadResult load_text(const std::string& text, LoadOptions options = {}) {
 inline std::vector<std::string> errors_of(const std::string& text, LoadOptions options = {}) {
   std::vector<std::string> errors;
   for (const auto& diagnostic : load_text(text, options).diagnostics) {
-    errors.push_back(fmt::format("{}:{}: {}", diagnostic.mark.line, diagnostic.mark.column,
-                                 diagnostic.message));
+    errors.push_back(
+        fmt::format("{}:{}: {}", diagnostic.mark.line, diagnostic.mark.column, diagnostic.message));
   }
   return errors;
 }

@@ -37,8 +37,8 @@ Result<std::string> read_file(const std::filesystem::path& path, size_t max_byte
     }
     data.append(buffer, static_cast<size_t>(n));
     if (data.size() > max_bytes) {
-      return Error(ErrorKind::Io, fmt::format("{} is larger than {} bytes", path.string(),
-                                              max_bytes));
+      return Error(ErrorKind::Io,
+                   fmt::format("{} is larger than {} bytes", path.string(), max_bytes));
     }
   }
 }
@@ -69,15 +69,15 @@ Status write_file_atomic(const std::filesystem::path& path, std::string_view dat
   if (!write_all(fd.get(), data) || ::fsync(fd.get()) != 0) {
     int err = errno;
     ::unlink(temp.c_str());
-    return Error(ErrorKind::Io, fmt::format("cannot write {}: {}", path.string(),
-                                            std::strerror(err)));
+    return Error(ErrorKind::Io,
+                 fmt::format("cannot write {}: {}", path.string(), std::strerror(err)));
   }
   fd.reset();
   if (::rename(temp.c_str(), path.c_str()) != 0) {
     int err = errno;
     ::unlink(temp.c_str());
-    return Error(ErrorKind::Io, fmt::format("cannot write {}: {}", path.string(),
-                                            std::strerror(err)));
+    return Error(ErrorKind::Io,
+                 fmt::format("cannot write {}: {}", path.string(), std::strerror(err)));
   }
   return Status::success();
 }

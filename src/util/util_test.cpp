@@ -18,7 +18,8 @@ TEST(DurationTest, ParsesEveryUnitAndSums) {
 }
 
 TEST(DurationTest, RejectsMissingUnitsAndJunk) {
-  for (const char* bad : {"", "10", "s", "5x", "1.5s", "10 s", "-1s", "1sm", "ms", "99999999999h"}) {
+  for (const char* bad :
+       {"", "10", "s", "5x", "1.5s", "10 s", "-1s", "1sm", "ms", "99999999999h"}) {
     EXPECT_FALSE(parse_duration(bad).has_value()) << bad;
   }
 }

@@ -37,7 +37,8 @@ TEST(CheckTest, EveryBrokenFileGivesItsFileLineColumnError) {
     EXPECT_FALSE(expected.empty()) << name << " has no '# expect:' line";
     for (const auto& line : expected) {
       EXPECT_NE(result.err.find(name + ":" + line), std::string::npos)
-          << name << "\nexpected: " << line << "\ngot:\n" << result.err;
+          << name << "\nexpected: " << line << "\ngot:\n"
+          << result.err;
     }
     EXPECT_TRUE(result.out.empty()) << result.out;
   }
@@ -58,8 +59,9 @@ TEST(CheckTest, QuotesTheOffendingLineWithACaret) {
 
 TEST(CheckTest, ValidFilesPassAndSeveralFilesAreCheckedTogether) {
   auto dir = source_dir() / "tests/data/pipelines";
-  auto result = run_mlops({"check", "valid/minimal.yaml", "valid/matrix.yaml", "invalid/cycle.yaml"},
-                          {dir, {}, std::nullopt});
+  auto result =
+      run_mlops({"check", "valid/minimal.yaml", "valid/matrix.yaml", "invalid/cycle.yaml"},
+                {dir, {}, std::nullopt});
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.out.find("valid/minimal.yaml: ok, pipeline 'minimal' with 1 stage\n"),
             std::string::npos)
@@ -76,7 +78,8 @@ TEST(GraphTest, PrintsDotMermaidAndJson) {
   EXPECT_EQ(dot.exit_code, 0) << dot.err;
   EXPECT_NE(dot.out.find("digraph \"grid\" {"), std::string::npos) << dot.out;
   EXPECT_NE(dot.out.find("\"train[model=forest,fold=3]\" -> \"report\";"), std::string::npos);
-  auto mermaid = run_mlops({"graph", "matrix.yaml", "--format", "mermaid"}, {dir, {}, std::nullopt});
+  auto mermaid =
+      run_mlops({"graph", "matrix.yaml", "--format", "mermaid"}, {dir, {}, std::nullopt});
   EXPECT_EQ(mermaid.exit_code, 0);
   EXPECT_NE(mermaid.out.find("flowchart LR\n  s0[\"train[model=logreg,fold=1]\"]"),
             std::string::npos)
@@ -93,9 +96,10 @@ TEST(GraphTest, PrintsDotMermaidAndJson) {
 
 TEST(DryRunTest, PrintsThePlanAndRunsNothing) {
   Workspace ws;
-  ws.write("p.yaml", "version: 1\nname: p\nparams: {x: 'a b'}\nstages:\n"
-                     "  a: {run: touch a.done}\n  b: {run: 'touch b.done ${params.x}', needs: [a]}\n"
-                     "  c: {run: touch c.done}\n");
+  ws.write("p.yaml",
+           "version: 1\nname: p\nparams: {x: 'a b'}\nstages:\n"
+           "  a: {run: touch a.done}\n  b: {run: 'touch b.done ${params.x}', needs: [a]}\n"
+           "  c: {run: touch c.done}\n");
   auto result = run_in(ws, {"run", "p.yaml", "--dry-run", "--stage", "b"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out,
@@ -113,9 +117,10 @@ TEST(DryRunTest, PrintsThePlanAndRunsNothing) {
 
 TEST(SelectionTest, StageAndFromChooseWhatRuns) {
   Workspace ws;
-  ws.write("p.yaml", "version: 1\nname: p\nstages:\n"
-                     "  a: {run: touch a.done}\n  b: {run: touch b.done, needs: [a]}\n"
-                     "  c: {run: touch c.done, needs: [b]}\n  d: {run: touch d.done}\n");
+  ws.write("p.yaml",
+           "version: 1\nname: p\nstages:\n"
+           "  a: {run: touch a.done}\n  b: {run: touch b.done, needs: [a]}\n"
+           "  c: {run: touch c.done, needs: [b]}\n  d: {run: touch d.done}\n");
   auto from = run_in(ws, {"run", "p.yaml", "--from", "b"});
   EXPECT_EQ(from.exit_code, 0) << from.err;
   EXPECT_FALSE(ws.exists("a.done"));
@@ -124,8 +129,9 @@ TEST(SelectionTest, StageAndFromChooseWhatRuns) {
   EXPECT_FALSE(ws.exists("d.done"));
   auto unknown = run_in(ws, {"run", "p.yaml", "--stage", "bb"});
   EXPECT_EQ(unknown.exit_code, 2);
-  EXPECT_EQ(unknown.err, "mlops: error: --stage bb: no stage 'bb' in pipeline 'p' (did you mean "
-                         "'b'?)\n");
+  EXPECT_EQ(unknown.err,
+            "mlops: error: --stage bb: no stage 'bb' in pipeline 'p' (did you mean "
+            "'b'?)\n");
 }
 
 TEST(CliTest, VersionAndHelpOnEverySubcommand) {
@@ -139,8 +145,8 @@ TEST(CliTest, VersionAndHelpOnEverySubcommand) {
     EXPECT_NE(help.out.find("Usage:"), std::string::npos) << command << help.out;
   }
   auto run_help = run_in(ws, {"run", "--help"});
-  for (const char* option : {"--jobs", "--stage", "--from", "--dry-run", "--keep-going", "--param",
-                             "--params-file"}) {
+  for (const char* option :
+       {"--jobs", "--stage", "--from", "--dry-run", "--keep-going", "--param", "--params-file"}) {
     EXPECT_NE(run_help.out.find(option), std::string::npos) << option;
   }
   auto nothing = run_in(ws, {});
@@ -153,8 +159,9 @@ TEST(CliTest, VersionAndHelpOnEverySubcommand) {
 
 TEST(ParamsTest, ParamsFileThenCommandLine) {
   Workspace ws;
-  ws.write("p.yaml", "version: 1\nname: p\nparams: {a: 1, b: 2, c: 3}\nstages:\n"
-                     "  s: {run: 'echo ${params.a} ${params.b} ${params.c} > out.txt'}\n");
+  ws.write("p.yaml",
+           "version: 1\nname: p\nparams: {a: 1, b: 2, c: 3}\nstages:\n"
+           "  s: {run: 'echo ${params.a} ${params.b} ${params.c} > out.txt'}\n");
   ws.write("params.yaml", "a: 10\nb: 20\n");
   auto result = run_in(ws, {"run", "p.yaml", "--params-file", "params.yaml", "-p", "b=200"});
   EXPECT_EQ(result.exit_code, 0) << result.err;

@@ -27,8 +27,12 @@ double now_seconds() {
 
 }  // namespace
 
-std::filesystem::path mlops_binary() { return MLOPS_BINARY; }
-std::filesystem::path source_dir() { return MLOPS_SOURCE_DIR; }
+std::filesystem::path mlops_binary() {
+  return MLOPS_BINARY;
+}
+std::filesystem::path source_dir() {
+  return MLOPS_SOURCE_DIR;
+}
 
 Workspace::Workspace() {
   const char* tmp = std::getenv("TMPDIR");
@@ -119,7 +123,9 @@ MlopsProcess::~MlopsProcess() {
   }
 }
 
-void MlopsProcess::signal(int sig) { ::kill(m_pid, sig); }
+void MlopsProcess::signal(int sig) {
+  ::kill(m_pid, sig);
+}
 
 CommandResult MlopsProcess::wait() {
   CommandResult result;
@@ -177,9 +183,13 @@ bool wait_for_file(const std::filesystem::path& path, int limit_ms) {
   return std::filesystem::exists(path);
 }
 
-bool process_exists(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
+bool process_exists(pid_t pid) {
+  return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
+}
 
-bool group_exists(pid_t pgid) { return pgid > 0 && (::kill(-pgid, 0) == 0 || errno == EPERM); }
+bool group_exists(pid_t pgid) {
+  return pgid > 0 && (::kill(-pgid, 0) == 0 || errno == EPERM);
+}
 
 pid_t read_pid(const std::filesystem::path& path) {
   std::ifstream in(path);

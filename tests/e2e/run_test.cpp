@@ -72,9 +72,10 @@ TEST(RunTest, RetriesTheRightNumberOfTimes) {
 
 TEST(RunTest, RetrySucceedsOnALaterAttempt) {
   Workspace ws;
-  ws.write("p.yaml", pipeline("  flaky:\n    run: echo x >> attempts; [ \"$MLOPS_ATTEMPT\" -ge 2 ]\n"
-                              "    retries: 3\n    retry_delay: 50ms\n"
-                              "  after: {run: echo done > after.txt, needs: [flaky]}\n"));
+  ws.write("p.yaml",
+           pipeline("  flaky:\n    run: echo x >> attempts; [ \"$MLOPS_ATTEMPT\" -ge 2 ]\n"
+                    "    retries: 3\n    retry_delay: 50ms\n"
+                    "  after: {run: echo done > after.txt, needs: [flaky]}\n"));
   auto result = run_in(ws, {"run", "p.yaml"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(ws.read("attempts"), "x\nx\n");
@@ -105,9 +106,13 @@ void expect_interrupt_cleans_up(int sig, int expected_exit) {
   EXPECT_LT(result.seconds, 5.0);
 }
 
-TEST(RunTest, SigintStopsEverythingAndExits130) { expect_interrupt_cleans_up(SIGINT, 130); }
+TEST(RunTest, SigintStopsEverythingAndExits130) {
+  expect_interrupt_cleans_up(SIGINT, 130);
+}
 
-TEST(RunTest, SigtermStopsEverythingAndExits143) { expect_interrupt_cleans_up(SIGTERM, 143); }
+TEST(RunTest, SigtermStopsEverythingAndExits143) {
+  expect_interrupt_cleans_up(SIGTERM, 143);
+}
 
 TEST(RunTest, FiftyMegabytesOfOutputNeitherBlocksNorBalloons) {
   Workspace ws;
@@ -193,8 +198,8 @@ TEST(RunTest, PathsResolveAgainstTheWorkspaceFromAnyDirectory) {
                                         "  b: {run: pwd > where.txt, workdir: sub}\n"));
   std::filesystem::create_directories(ws / "sub");
   std::filesystem::create_directories(ws / "elsewhere");
-  auto result = run_mlops({"run", (ws / "pipelines/p.yaml").string()},
-                          {ws / "elsewhere", {}, std::nullopt});
+  auto result =
+      run_mlops({"run", (ws / "pipelines/p.yaml").string()}, {ws / "elsewhere", {}, std::nullopt});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(ws.read("where.txt"), ws.path().string() + "\n");
   EXPECT_EQ(ws.read("sub/where.txt"), (ws / "sub").string() + "\n");
