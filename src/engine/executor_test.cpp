@@ -147,6 +147,18 @@ TEST_F(ExecutorTest, InterruptCancelsRunningStagesAndStartsNothing) {
   EXPECT_EQ(runner.started.size(), 2u);
 }
 
+TEST_F(ExecutorTest, InterruptDuringARetryDelayCancelsTheRetry) {
+  load("  flaky: {run: x, retries: 3, retry_delay: 1m}\n");
+  runner.script("flaky", {{1000ms, ProcessOutcome::Exited, 1}});
+  runner.interrupt_after_results(1, SIGTERM);
+  // The first attempt fails; the interrupt arrives while the executor waits out the delay.
+  RunReport report = run(1);
+  EXPECT_EQ(report.exit_code(), 143);
+  EXPECT_EQ(runner.started.size(), 1u);
+  EXPECT_EQ(report.stages[0].status, StageStatus::Cancelled);
+  EXPECT_LT(clock.now() - SteadyTime{}, std::chrono::steady_clock::duration(60s));
+}
+
 TEST_F(ExecutorTest, RequestsCarryCommandEnvironmentAndLogPath) {
   load(
       "  s: {cmd: [python3, t.py], env: {A: '1'}, workdir: sub, timeout: 10s}\n"

@@ -20,7 +20,8 @@ void FakeRunner::start(const ProcessRequest& request) {
 
 WaitResult FakeRunner::wait(std::optional<SteadyTime> until) {
   WaitResult result;
-  if (m_interrupt_signal != 0 && started.size() >= m_interrupt_after) {
+  if (m_interrupt_signal != 0 && started.size() >= m_interrupt_after &&
+      m_results >= m_interrupt_after_results) {
     result.interrupt_signal = m_interrupt_signal;
     m_interrupt_signal = 0;
     return result;
@@ -64,6 +65,7 @@ WaitResult FakeRunner::wait(std::optional<SteadyTime> until) {
       done.stderr_tail = {"scripted failure of " + it->request.label};
     }
     result.finished.push_back(done);
+    ++m_results;
     it = m_running.erase(it);
   }
   return result;

@@ -32,6 +32,11 @@ class FakeRunner final : public Runner {
     m_interrupt_after = starts;
     m_interrupt_signal = signal;
   }
+  // The next wait() after the n-th result reports `signal` as an interrupt.
+  void interrupt_after_results(size_t results, int signal) {
+    m_interrupt_after_results = results;
+    m_interrupt_signal = signal;
+  }
 
   void start(const ProcessRequest& request) override;
   WaitResult wait(std::optional<SteadyTime> until) override;
@@ -58,6 +63,8 @@ class FakeRunner final : public Runner {
   std::map<std::string, size_t> m_attempts;
   std::vector<Running> m_running;
   size_t m_interrupt_after = 0;
+  size_t m_interrupt_after_results = 0;
+  size_t m_results = 0;
   int m_interrupt_signal = 0;
   bool m_cancelled = false;
 };

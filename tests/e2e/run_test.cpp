@@ -1,6 +1,8 @@
 // `mlops run` end to end: parallelism, timeouts, retries, signals, output, failures, quoting.
 #include <signal.h>
 
+#include <cstdio>
+
 #include <gtest/gtest.h>
 
 #include "e2e/harness.hpp"
@@ -121,7 +123,8 @@ TEST(RunTest, FiftyMegabytesOfOutputNeitherBlocksNorBalloons) {
   auto result = run_mlops({"run", "p.yaml", "-j", "2"}, {ws.path(), {}, ws / "stdout.txt"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_GT(std::filesystem::file_size(ws / "stdout.txt"), 70'000'000u);
-  EXPECT_LT(result.max_rss_kb, 64 * 1024) << "mlops used " << result.max_rss_kb << " KiB";
+  EXPECT_LT(result.max_rss_kb, 32 * 1024) << "mlops used " << result.max_rss_kb << " KiB";
+  std::fprintf(stderr, "mlops peak RSS relaying 70 MB: %ld KiB\n", result.max_rss_kb);
   auto logs = std::filesystem::directory_iterator(ws / ".mlops/logs")->path();
   EXPECT_EQ(std::filesystem::file_size(logs / "loud.log"), 50'000'000u);
   EXPECT_EQ(std::filesystem::file_size(logs / "noline.log"), 20'000'000u);
