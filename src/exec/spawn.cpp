@@ -9,8 +9,6 @@
 #include <fmt/format.h>
 #include <boost/process/args.hpp>
 #include <boost/process/child.hpp>
-#include <boost/process/env.hpp>
-#include <boost/process/environment.hpp>
 #include <boost/process/exe.hpp>
 #include <boost/process/extend.hpp>
 #include <boost/process/io.hpp>
@@ -18,6 +16,8 @@
 #include <boost/process/start_dir.hpp>
 
 #include "util/strings.hpp"
+
+extern char** environ;
 
 namespace bp = boost::process;
 
@@ -52,6 +52,34 @@ bool is_executable_file(const std::filesystem::path& path) {
          ::access(path.c_str(), X_OK) == 0;
 }
 
+// Boost.Process 1.74's environment type reads past the end of shorter entries when it looks a
+// name up (its find() runs std::equal over C strings; AddressSanitizer reports it). Its executor
+// takes the child's environment from ::environ when none is given, so we point ::environ at our
+// own array for the duration of one spawn instead. mlops starts processes from one thread only.
+class EnvironmentSwap {
+ public:
+  explicit EnvironmentSwap(const std::vector<std::pair<std::string, std::string>>& env) {
+    m_entries.reserve(env.size());
+    for (const auto& [key, value] : env) {
+      m_entries.push_back(key + "=" + value);
+    }
+    for (auto& entry : m_entries) {
+      m_pointers.push_back(entry.data());
+    }
+    m_pointers.push_back(nullptr);
+    m_saved = environ;
+    environ = m_pointers.data();
+  }
+  ~EnvironmentSwap() { environ = m_saved; }
+  EnvironmentSwap(const EnvironmentSwap&) = delete;
+  EnvironmentSwap& operator=(const EnvironmentSwap&) = delete;
+
+ private:
+  std::vector<std::string> m_entries;
+  std::vector<char*> m_pointers;
+  char** m_saved = nullptr;
+};
+
 }  // namespace
 
 std::filesystem::path find_executable(const std::string& program, const std::string& path_variable,
@@ -79,19 +107,21 @@ std::filesystem::path find_executable(const std::string& program, const std::str
 }
 
 Result<SpawnedProcess> spawn_in_new_group(const SpawnRequest& request) {
-  bp::environment env;
-  for (const auto& [key, value] : request.env) {
-    env[key] = value;
-  }
   bp::pipe out_pipe;
   bp::pipe err_pipe;
   std::error_code error;
   pid_t parent = ::getpid();
-  bp::child child(
-      bp::exe = request.executable.string(), bp::args = request.args, bp::env = env,
-      bp::start_dir = request.workdir.string(), bp::std_in<bp::null, bp::std_out> out_pipe,
-      bp::std_err > err_pipe,
-      bp::extend::on_exec_setup = [parent](auto&) { prepare_child(parent); }, error);
+  EnvironmentSwap environment(request.env);
+  // clang-format would read "std_in < bp::null, bp::std_out > out_pipe" as a template.
+  // clang-format off
+  bp::child child(bp::exe = request.executable.string(), bp::args = request.args,
+                  bp::start_dir = request.workdir.string(),
+                  bp::std_in < bp::null,
+                  bp::std_out > out_pipe,
+                  bp::std_err > err_pipe,
+                  bp::extend::on_exec_setup = [parent](auto&) { prepare_child(parent); },
+                  error);
+  // clang-format on
   if (error || !child.valid()) {
     return Error(ErrorKind::Io, fmt::format("cannot start {}: {}", request.executable.string(),
                                             error ? error.message() : "unknown error"));

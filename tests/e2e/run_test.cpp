@@ -123,7 +123,10 @@ TEST(RunTest, FiftyMegabytesOfOutputNeitherBlocksNorBalloons) {
   auto result = run_mlops({"run", "p.yaml", "-j", "2"}, {ws.path(), {}, ws / "stdout.txt"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_GT(std::filesystem::file_size(ws / "stdout.txt"), 70'000'000u);
-  EXPECT_LT(result.max_rss_kb, 32 * 1024) << "mlops used " << result.max_rss_kb << " KiB";
+  // AddressSanitizer's shadow memory and quarantine make the bound meaningless in that build.
+  if (!MLOPS_SANITIZED) {
+    EXPECT_LT(result.max_rss_kb, 32 * 1024) << "mlops used " << result.max_rss_kb << " KiB";
+  }
   std::fprintf(stderr, "mlops peak RSS relaying 70 MB: %ld KiB\n", result.max_rss_kb);
   auto logs = std::filesystem::directory_iterator(ws / ".mlops/logs")->path();
   EXPECT_EQ(std::filesystem::file_size(logs / "loud.log"), 50'000'000u);
