@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libcli11-dev libyaml-cpp-dev libgit2-dev libsqlite3-dev
   libboost-dev libboost-filesystem-dev
-  nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev
+  nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev libxxhash-dev
   python3 python3-jsonschema python3-yaml
   procps make
 )

@@ -1,0 +1,174 @@
+#include "hash/digest.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include <fmt/format.h>
+#include <xxhash.h>
+
+#include "util/unique_fd.hpp"
+
+namespace mlops {
+
+struct Hasher::State {
+  XXH3_state_t* xxh = XXH3_createState();
+  ~State() { XXH3_freeState(xxh); }
+};
+
+Hasher::Hasher() : m_state(std::make_unique<State>()) {
+  XXH3_128bits_reset(m_state->xxh);
+}
+Hasher::~Hasher() = default;
+
+void Hasher::update(std::string_view bytes) {
+  XXH3_128bits_update(m_state->xxh, bytes.data(), bytes.size());
+}
+
+void Hasher::add_field(std::string_view bytes) {
+  uint64_t length = bytes.size();
+  unsigned char prefix[8];
+  for (int i = 0; i < 8; ++i) {
+    prefix[i] = static_cast<unsigned char>(length >> (8 * i));  // little-endian on every host
+  }
+  update(std::string_view(reinterpret_cast<const char*>(prefix), sizeof prefix));
+  update(bytes);
+}
+
+Digest Hasher::finish() const {
+  XXH128_hash_t hash = XXH3_128bits_digest(m_state->xxh);
+  return Digest{hash.high64, hash.low64};
+}
+
+std::string Digest::hex() const {
+  return fmt::format("{:016x}{:016x}", high, low);
+}
+
+Result<Digest> Digest::from_hex(std::string_view hex) {
+  if (hex.size() != 32 || hex.find_first_not_of("0123456789abcdef") != std::string_view::npos) {
+    return Error(ErrorKind::InvalidSpec, fmt::format("'{}' is not a 32-digit hex digest", hex));
+  }
+  Digest digest;
+  digest.high = std::stoull(std::string(hex.substr(0, 16)), nullptr, 16);
+  digest.low = std::stoull(std::string(hex.substr(16)), nullptr, 16);
+  return digest;
+}
+
+Digest digest_bytes(std::string_view bytes) {
+  Hasher hasher;
+  hasher.update(bytes);
+  return hasher.finish();
+}
+
+namespace {
+
+Error io_error(const std::filesystem::path& path, int err) {
+  return Error(err == ENOENT ? ErrorKind::NotFound : ErrorKind::Io,
+               fmt::format("cannot read {}: {}", path.string(), std::strerror(err)));
+}
+
+Result<PathDigest> digest_file(const std::filesystem::path& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    return io_error(path, errno);
+  }
+  ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+  Hasher hasher;
+  std::vector<char> buffer(1 << 20);
+  PathDigest result;
+  while (true) {
+    ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return io_error(path, errno);
+    }
+    if (n == 0) {
+      break;
+    }
+    hasher.update(std::string_view(buffer.data(), static_cast<size_t>(n)));
+    result.size += static_cast<uint64_t>(n);
+  }
+  result.digest = hasher.finish();
+  return result;
+}
+
+Result<PathDigest> digest_entry(const std::filesystem::path& path, bool follow_links);
+
+Result<PathDigest> digest_directory(const std::filesystem::path& path) {
+  std::error_code error;
+  std::vector<std::filesystem::path> entries;
+  for (std::filesystem::directory_iterator it(path, error), end; !error && it != end;
+       it.increment(error)) {
+    if (it->path().filename() != ".mlops") {
+      entries.push_back(it->path());
+    }
+  }
+  if (error) {
+    return io_error(path, error.value());
+  }
+  std::sort(entries.begin(), entries.end(),
+            [](const auto& a, const auto& b) { return a.filename() < b.filename(); });
+  Hasher hasher;
+  hasher.add_field("mlops-directory-v1");
+  PathDigest result;
+  result.is_directory = true;
+  for (const auto& entry : entries) {
+    auto child = digest_entry(entry, false);
+    if (!child.ok()) {
+      return child.error();
+    }
+    hasher.add_field(entry.filename().string());
+    hasher.add_field(child->is_directory ? "d" : "f");
+    hasher.add_field(child->digest.hex());
+    result.size += child->size;
+  }
+  result.digest = hasher.finish();
+  return result;
+}
+
+Result<PathDigest> digest_entry(const std::filesystem::path& path, bool follow_links) {
+  std::error_code error;
+  auto status = follow_links ? std::filesystem::status(path, error)
+                             : std::filesystem::symlink_status(path, error);
+  if (error) {
+    return io_error(path, error.value());
+  }
+  switch (status.type()) {
+    case std::filesystem::file_type::regular:
+      return digest_file(path);
+    case std::filesystem::file_type::directory:
+      return digest_directory(path);
+    case std::filesystem::file_type::symlink: {
+      auto target = std::filesystem::read_symlink(path, error);
+      if (error) {
+        return io_error(path, error.value());
+      }
+      PathDigest result;
+      Hasher hasher;
+      hasher.add_field("mlops-symlink-v1");
+      hasher.add_field(target.string());
+      result.digest = hasher.finish();
+      return result;
+    }
+    case std::filesystem::file_type::not_found:
+      return io_error(path, ENOENT);
+    default:
+      return Error(ErrorKind::Io, fmt::format("{} is not a file, directory or link; mlops "
+                                              "cannot version it",
+                                              path.string()));
+  }
+}
+
+}  // namespace
+
+Result<PathDigest> digest_path(const std::filesystem::path& path) {
+  return digest_entry(path, true);
+}
+
+}  // namespace mlops

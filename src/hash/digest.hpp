@@ -1,0 +1,62 @@
+// Content digests: XXH3-128 of bytes, files and directory trees.
+//
+// A digest is 128 bits, written as 32 lowercase hex digits. Files are read in 1 MiB blocks, so
+// large files hash at near disk speed in constant memory. A directory's digest covers its
+// entries sorted by name, each as (name, kind, digest of the entry), recursively; so a renamed,
+// added, removed or changed file anywhere below changes it, and the order the filesystem lists
+// entries in does not. Inside a directory, a symbolic link is hashed as its target text (it is
+// not followed, so a link cycle cannot loop and a link cannot pull in files from elsewhere); the
+// path given at the top is followed. `.mlops` directories are skipped. libxxhash is used only in
+// digest.cpp.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "util/error.hpp"
+
+namespace mlops {
+
+struct Digest {
+  uint64_t high = 0;
+  uint64_t low = 0;
+
+  std::string hex() const;  // 32 lowercase hex digits
+  static Result<Digest> from_hex(std::string_view hex);
+  friend bool operator==(const Digest&, const Digest&) = default;
+};
+
+// Incremental hashing of a byte stream.
+class Hasher {
+ public:
+  Hasher();
+  ~Hasher();
+  Hasher(const Hasher&) = delete;
+  Hasher& operator=(const Hasher&) = delete;
+
+  void update(std::string_view bytes);
+  // Adds a length-prefixed field, so ("ab", "c") and ("a", "bc") differ.
+  void add_field(std::string_view bytes);
+  Digest finish() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> m_state;
+};
+
+Digest digest_bytes(std::string_view bytes);
+
+struct PathDigest {
+  Digest digest;
+  uint64_t size = 0;  // bytes of a file; the sum of file sizes for a directory
+  bool is_directory = false;
+};
+
+// The digest of a file, or of a directory tree. NotFound when `path` does not exist, Io when it
+// (or something below it) cannot be read, or is neither a file, a directory nor a link.
+Result<PathDigest> digest_path(const std::filesystem::path& path);
+
+}  // namespace mlops
