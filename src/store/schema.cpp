@@ -1,0 +1,130 @@
+#include "store/schema.hpp"
+
+#include <fmt/format.h>
+
+namespace mlops {
+
+const std::vector<std::string>& store_migrations() {
+  static const std::vector<std::string> migrations = {
+      // Version 1: runs, executions, artifacts, events and metrics (after ML Metadata's model).
+      R"sql(
+CREATE TABLE pipelines (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE runs (
+  id TEXT PRIMARY KEY,                 -- 20261125-174912-a1b2: sortable by start time
+  pipeline_id INTEGER NOT NULL REFERENCES pipelines(id),
+  pipeline_file TEXT NOT NULL,         -- workspace-relative
+  pipeline_hash TEXT NOT NULL,         -- XXH3-128 of the pipeline file's bytes
+  status TEXT NOT NULL CHECK (status IN
+    ('running', 'succeeded', 'failed', 'cancelled', 'interrupted')),
+  cause TEXT NOT NULL DEFAULT 'manual',
+  cause_detail TEXT,
+  params_json TEXT NOT NULL,
+  git_commit TEXT,
+  git_branch TEXT,
+  git_dirty INTEGER,
+  host TEXT NOT NULL,
+  user TEXT NOT NULL,
+  mlops_version TEXT NOT NULL,
+  owner_pid INTEGER NOT NULL,          -- with host and started_at: detects a dead owner
+  started_at TEXT NOT NULL,            -- ISO 8601 UTC with milliseconds
+  ended_at TEXT
+);
+CREATE INDEX runs_by_pipeline ON runs(pipeline_id, started_at);
+CREATE INDEX runs_by_status ON runs(status);
+CREATE TABLE executions (
+  id INTEGER PRIMARY KEY,
+  run_id TEXT NOT NULL REFERENCES runs(id),
+  stage TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN
+    ('running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'skipped')),
+  command TEXT NOT NULL,
+  exit_code INTEGER,
+  signal INTEGER,
+  message TEXT,
+  started_at TEXT NOT NULL,
+  ended_at TEXT,
+  log_path TEXT,
+  fingerprint TEXT,
+  cached INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (run_id, stage, attempt)
+);
+CREATE TABLE artifacts (
+  id INTEGER PRIMARY KEY,
+  path TEXT NOT NULL,                  -- workspace-relative
+  kind TEXT NOT NULL CHECK (kind IN ('file', 'directory', 'dataset', 'model', 'metrics')),
+  digest TEXT NOT NULL,                -- XXH3-128, 32 hex digits
+  size INTEGER NOT NULL,
+  produced_by INTEGER REFERENCES executions(id),
+  created_at TEXT NOT NULL,
+  UNIQUE (path, digest)
+);
+CREATE INDEX artifacts_by_path ON artifacts(path, created_at);
+CREATE TABLE events (
+  execution_id INTEGER NOT NULL REFERENCES executions(id),
+  artifact_id INTEGER NOT NULL REFERENCES artifacts(id),
+  direction TEXT NOT NULL CHECK (direction IN ('input', 'output')),
+  PRIMARY KEY (execution_id, artifact_id, direction)
+);
+CREATE INDEX events_by_artifact ON events(artifact_id, direction);
+CREATE TABLE metrics (
+  execution_id INTEGER NOT NULL REFERENCES executions(id),
+  key TEXT NOT NULL,                   -- nested JSON flattened as a.b.c
+  value REAL NOT NULL,
+  PRIMARY KEY (execution_id, key)
+);
+)sql",
+  };
+  return migrations;
+}
+
+Result<int> store_schema_version(sqlite::Connection& connection) {
+  auto statement = connection.prepare("PRAGMA user_version");
+  if (!statement.ok()) {
+    return statement.error();
+  }
+  auto row = statement->step();
+  if (!row.ok()) {
+    return row.error();
+  }
+  return static_cast<int>(statement->column_int(0));
+}
+
+Status migrate_store(sqlite::Connection& connection, const std::vector<std::string>& migrations) {
+  auto transaction = sqlite::WriteTransaction::begin(connection);
+  if (!transaction.ok()) {
+    return transaction.error();
+  }
+  // Read the version inside the write transaction, so two processes cannot both migrate.
+  auto version = store_schema_version(connection);
+  if (!version.ok()) {
+    return version.error();
+  }
+  int latest = static_cast<int>(migrations.size());
+  if (*version > latest) {
+    return Error(ErrorKind::InvalidSpec,
+                 fmt::format("the store has schema version {}, newer than this mlops knows "
+                             "({}); upgrade mlops",
+                             *version, latest));
+  }
+  for (int next = *version; next < latest; ++next) {
+    Status applied = connection.execute(migrations[static_cast<size_t>(next)]);
+    if (!applied.ok()) {
+      return Error(ErrorKind::Io, fmt::format("cannot migrate the store to version {}: {}",
+                                              next + 1, applied.error().message()));
+    }
+  }
+  if (*version != latest) {
+    Status set = connection.execute(fmt::format("PRAGMA user_version = {}", latest));
+    if (!set.ok()) {
+      return set;
+    }
+  }
+  return (*transaction)->commit();
+}
+
+}  // namespace mlops

@@ -1,0 +1,93 @@
+// A thin RAII layer over the SQLite C API: a connection, prepared statements and write
+// transactions. Every SQLite error becomes an mlops Error here; nothing above sees sqlite3.h.
+//
+// Policies from PITFALLS.md: WAL journal with synchronous=NORMAL, foreign keys on, a busy
+// timeout so concurrent mlops processes wait instead of failing, and BEGIN IMMEDIATE for every
+// transaction that may write (a deferred one that upgrades to a writer gets SQLITE_BUSY at once).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "util/error.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace mlops::sqlite {
+
+class Statement;
+
+class Connection {
+ public:
+  // Opens (creating if needed) the database at `path`, or an in-memory one for ":memory:".
+  // Io when the file cannot be opened or is not a database.
+  static Result<std::unique_ptr<Connection>> open(const std::string& path);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs one or more statements without results (DDL, pragmas).
+  Status execute(std::string_view sql);
+  Result<Statement> prepare(std::string_view sql);
+  int64_t last_insert_id() const;
+  int changes() const;
+
+  sqlite3* handle() { return m_db; }
+
+ private:
+  explicit Connection(sqlite3* db) : m_db(db) {}
+  sqlite3* m_db;
+};
+
+class Statement {
+ public:
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&&) = delete;
+  Statement(const Statement&) = delete;
+  ~Statement();
+
+  // Parameters are 1-based, as in SQLite.
+  Statement& bind(int index, std::string_view text);
+  Statement& bind(int index, int64_t value);
+  Statement& bind(int index, double value);
+  Statement& bind_null(int index);
+  Statement& bind_optional(int index, const std::optional<std::string>& text);
+
+  // Advances to the next row: true when there is one, false when done; Io on error.
+  Result<bool> step();
+  // Runs a statement that returns no rows.
+  Status run();
+  void reset();
+
+  std::string column_text(int index) const;
+  int64_t column_int(int index) const;
+  double column_double(int index) const;
+  bool column_is_null(int index) const;
+
+ private:
+  friend class Connection;
+  Statement(sqlite3* db, sqlite3_stmt* statement) : m_db(db), m_statement(statement) {}
+  sqlite3* m_db;
+  sqlite3_stmt* m_statement;
+  std::string m_error;  // the first bind error, reported by step()
+};
+
+// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit() succeeded.
+class WriteTransaction {
+ public:
+  static Result<std::unique_ptr<WriteTransaction>> begin(Connection& connection);
+  ~WriteTransaction();
+  Status commit();
+
+ private:
+  explicit WriteTransaction(Connection& connection) : m_connection(connection) {}
+  Connection& m_connection;
+  bool m_done = false;
+};
+
+}  // namespace mlops::sqlite
