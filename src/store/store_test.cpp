@@ -98,3 +98,77 @@ TEST(StoreSchemaTest, NotADatabaseIsAClearError) {
 
 }  // namespace
 }  // namespace mlops
+
+#include "store/sqlite_store.hpp"
+
+namespace mlops {
+namespace {
+
+RunRecord sample_run(const std::string& id) {
+  RunRecord run;
+  run.id = id;
+  run.pipeline = "quickstart";
+  run.pipeline_file = "pipelines/quickstart.yaml";
+  run.pipeline_hash = "00112233445566778899aabbccddeeff";
+  run.params_json = R"({"lr":0.1})";
+  run.git_commit = "a1b2c3d";
+  run.git_dirty = true;
+  run.host = "host";
+  run.user = "user";
+  run.mlops_version = "0.1.0";
+  run.owner_pid = 42;
+  run.started_at = "2026-11-25T17:49:12.000Z";
+  return run;
+}
+
+TEST(SqliteStoreTest, RecordsARunAndItsExecutions) {
+  auto store = SqliteStore::open(":memory:");
+  ASSERT_TRUE(store.ok()) << store.error().message();
+  ASSERT_TRUE((*store)->begin_run(sample_run("r1")).ok());
+  ASSERT_TRUE((*store)->begin_run(sample_run("r2")).ok());  // same pipeline, second run
+
+  ExecutionRecord execution;
+  execution.run_id = "r1";
+  execution.stage = "train[model=logreg]";
+  execution.command = "python3 train.py";
+  execution.started_at = "2026-11-25T17:49:13.000Z";
+  auto id = (*store)->begin_execution(execution);
+  ASSERT_TRUE(id.ok()) << id.error().message();
+  execution.id = *id;
+  execution.status = "failed";
+  execution.exit_code = 3;
+  execution.ended_at = "2026-11-25T17:49:14.000Z";
+  ASSERT_TRUE((*store)->finish_execution(execution).ok());
+  ASSERT_TRUE((*store)->finish_run("r1", "failed", "2026-11-25T17:49:15.000Z").ok());
+
+  auto run = (*store)->find_run("r1");
+  ASSERT_TRUE(run.ok());
+  ASSERT_TRUE(run->has_value());
+  EXPECT_EQ((*run)->status, "failed");
+  EXPECT_EQ((*run)->pipeline, "quickstart");
+  EXPECT_EQ((*run)->git_dirty, std::optional<bool>(true));
+  EXPECT_EQ((*run)->ended_at, std::optional<std::string>("2026-11-25T17:49:15.000Z"));
+  auto executions = (*store)->executions_of("r1");
+  ASSERT_TRUE(executions.ok());
+  ASSERT_EQ(executions->size(), 1u);
+  EXPECT_EQ((*executions)[0].stage, "train[model=logreg]");
+  EXPECT_EQ((*executions)[0].exit_code, std::optional<int64_t>(3));
+  EXPECT_FALSE((*executions)[0].signal.has_value());
+  auto missing = (*store)->find_run("nope");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+}
+
+TEST(SqliteStoreTest, RejectsAnExecutionOfAnUnknownRun) {
+  auto store = SqliteStore::open(":memory:");
+  ASSERT_TRUE(store.ok());
+  ExecutionRecord execution;
+  execution.run_id = "no-such-run";
+  execution.stage = "s";
+  execution.command = "x";
+  execution.started_at = "t";
+  EXPECT_FALSE((*store)->begin_execution(execution).ok());
+}
+
+}  // namespace
+}  // namespace mlops
