@@ -81,8 +81,4 @@ std::vector<Diagnostic> Diagnostics::sorted() const {
   return list;
 }
 
-void Diagnostics::append(const std::vector<Diagnostic>& others) {
-  m_list.insert(m_list.end(), others.begin(), others.end());
-}
-
 }  // namespace mlops

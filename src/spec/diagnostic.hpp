@@ -44,7 +44,6 @@ class Diagnostics {
   bool empty() const { return m_list.empty(); }
   // All diagnostics, ordered by position.
   std::vector<Diagnostic> sorted() const;
-  void append(const std::vector<Diagnostic>& others);
 
  private:
   size_t offset_of(SourceMark mark) const;

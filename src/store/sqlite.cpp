@@ -109,6 +109,10 @@ Statement& Statement::bind_optional(int index, const std::optional<std::string>&
   return text ? bind(index, std::string_view(*text)) : bind_null(index);
 }
 
+Statement& Statement::bind_optional(int index, const std::optional<int64_t>& value) {
+  return value ? bind(index, *value) : bind_null(index);
+}
+
 Result<bool> Statement::step() {
   if (!m_error.empty()) {
     return Error(ErrorKind::Internal, "store query parameter: " + m_error);

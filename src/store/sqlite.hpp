@@ -57,6 +57,7 @@ class Statement {
   Statement& bind(int index, double value);
   Statement& bind_null(int index);
   Statement& bind_optional(int index, const std::optional<std::string>& text);
+  Statement& bind_optional(int index, const std::optional<int64_t>& value);
 
   // Advances to the next row: true when there is one, false when done; Io on error.
   Result<bool> step();

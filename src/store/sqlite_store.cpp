@@ -59,11 +59,8 @@ Status SqliteStore::begin_run(const RunRecord& run) {
       .bind(7, run.params_json)
       .bind_optional(8, run.git_commit)
       .bind_optional(9, run.git_branch);
-  if (run.git_dirty) {
-    insert->bind(10, static_cast<int64_t>(*run.git_dirty ? 1 : 0));
-  } else {
-    insert->bind_null(10);
-  }
+  insert->bind_optional(
+      10, run.git_dirty ? std::optional<int64_t>(*run.git_dirty ? 1 : 0) : std::nullopt);
   insert->bind(11, run.host)
       .bind(12, run.user)
       .bind(13, run.mlops_version)
@@ -115,17 +112,9 @@ Status SqliteStore::finish_execution(const ExecutionRecord& execution) {
   if (!update.ok()) {
     return update.error();
   }
-  update->bind(1, execution.status);
-  if (execution.exit_code) {
-    update->bind(2, *execution.exit_code);
-  } else {
-    update->bind_null(2);
-  }
-  if (execution.signal) {
-    update->bind(3, *execution.signal);
-  } else {
-    update->bind_null(3);
-  }
+  update->bind(1, execution.status)
+      .bind_optional(2, execution.exit_code)
+      .bind_optional(3, execution.signal);
   update->bind_optional(4, execution.message).bind_optional(5, execution.ended_at);
   update->bind(6, execution.id);
   return update->run();

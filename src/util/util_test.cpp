@@ -93,3 +93,27 @@ TEST(StringsTest, SplitKeepsEmptyPieces) {
 
 }  // namespace
 }  // namespace mlops
+
+#include <fstream>
+
+#include "util/file_io.hpp"
+
+namespace mlops {
+namespace {
+
+TEST(FileIoTest, AtomicWriteReplacesTheFileAndLeavesNoTemporary) {
+  auto dir =
+      std::filesystem::temp_directory_path() / ("mlops-io-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  ASSERT_TRUE(write_file_atomic(dir / "f.txt", "one").ok());
+  ASSERT_TRUE(write_file_atomic(dir / "f.txt", "two").ok());
+  EXPECT_EQ(*read_file(dir / "f.txt", 100), "two");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir), {}), 1);
+  EXPECT_EQ(read_file(dir / "f.txt", 2).error().kind(), ErrorKind::Io);  // over the cap
+  EXPECT_EQ(read_file(dir / "missing", 2).error().kind(), ErrorKind::NotFound);
+  EXPECT_FALSE(write_file_atomic(dir / "no-such-dir/f.txt", "x").ok());
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace mlops
