@@ -10,7 +10,7 @@ packages=(
   libboost-dev libboost-filesystem-dev
   nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev libxxhash-dev
   python3 python3-jsonschema python3-yaml
-  procps make
+  procps make git
 )
 
 missing=()
