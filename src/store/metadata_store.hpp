@@ -49,6 +49,60 @@ struct ExecutionRecord {
   std::optional<std::string> log_path;
 };
 
+// One version of a path: what an execution read or wrote.
+struct ArtifactVersion {
+  std::string path;  // workspace-relative
+  std::string kind;  // file, directory, dataset, model, metrics
+  std::string digest;
+  int64_t size = 0;
+};
+
+struct MetricValue {
+  std::string key;  // flattened: a.b.c
+  double value = 0;
+};
+
+// Everything recorded when an execution ends, written in one transaction.
+struct ExecutionOutcome {
+  ExecutionRecord execution;  // id set; status, exit code, signal, message, end time
+  std::vector<ArtifactVersion> inputs;
+  std::vector<ArtifactVersion> outputs;  // only for a succeeded execution
+  std::vector<MetricValue> metrics;
+};
+
+struct ArtifactRecord {
+  int64_t id = 0;
+  std::string path;
+  std::string kind;
+  std::string digest;
+  int64_t size = 0;
+  std::string created_at;
+  // The latest execution that wrote this version, and its run and stage (empty for pure inputs).
+  std::optional<int64_t> producer;
+  std::optional<std::string> producer_run;
+  std::optional<std::string> producer_stage;
+};
+
+struct EventRecord {
+  int64_t execution_id = 0;
+  std::string stage;
+  std::string direction;  // input | output
+  ArtifactRecord artifact;
+};
+
+struct MetricRecord {
+  std::string run_id;
+  std::string stage;
+  std::string key;
+  double value = 0;
+};
+
+struct RunFilter {
+  std::optional<std::string> pipeline;
+  std::optional<std::string> status;
+  int limit = 20;
+};
+
 class MetadataStore {
  public:
   virtual ~MetadataStore() = default;
@@ -59,10 +113,33 @@ class MetadataStore {
                             const std::string& ended_at) = 0;
   // Records an execution as running; returns its id.
   virtual Result<int64_t> begin_execution(const ExecutionRecord& execution) = 0;
-  virtual Status finish_execution(const ExecutionRecord& execution) = 0;
+  // Ends an execution and records what it read and wrote and its metrics, in one transaction.
+  virtual Status finish_execution(const ExecutionOutcome& outcome) = 0;
+  // Marks a run whose mlops died, and its running executions, as interrupted.
+  virtual Status mark_interrupted(const std::string& run_id, const std::string& ended_at) = 0;
 
   virtual Result<std::optional<RunRecord>> find_run(const std::string& run_id) = 0;
+  // Newest first.
+  virtual Result<std::vector<RunRecord>> list_runs(const RunFilter& filter) = 0;
+  // Ids starting with `prefix`, newest first (at most `limit`).
+  virtual Result<std::vector<std::string>> run_ids(const std::string& prefix, int limit) = 0;
   virtual Result<std::vector<ExecutionRecord>> executions_of(const std::string& run_id) = 0;
+  virtual Result<std::optional<ExecutionRecord>> find_execution(int64_t id) = 0;
+  // What the executions of a run, or one execution, read and wrote.
+  virtual Result<std::vector<EventRecord>> events_of_run(const std::string& run_id) = 0;
+  virtual Result<std::vector<EventRecord>> events_of_execution(int64_t execution_id) = 0;
+  // Executions that used an artifact version in `direction`, newest first.
+  virtual Result<std::vector<ExecutionRecord>> executions_using(int64_t artifact_id,
+                                                                const std::string& direction) = 0;
+  virtual Result<std::optional<ArtifactRecord>> find_artifact(int64_t id) = 0;
+  // Every version of `path`, newest first.
+  virtual Result<std::vector<ArtifactRecord>> artifact_history(const std::string& path) = 0;
+  // The newest version of every path (below `prefix` when given), by path.
+  virtual Result<std::vector<ArtifactRecord>> latest_artifacts(const std::string& prefix) = 0;
+  virtual Result<std::vector<MetricRecord>> metrics_of_run(const std::string& run_id) = 0;
+  // A metric's values over the succeeded runs of a pipeline, oldest first.
+  virtual Result<std::vector<MetricRecord>> metric_history(const std::string& key,
+                                                           const std::string& pipeline) = 0;
 };
 
 }  // namespace mlops

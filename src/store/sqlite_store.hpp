@@ -20,9 +20,24 @@ class SqliteStore final : public MetadataStore {
   Status finish_run(const std::string& run_id, const std::string& status,
                     const std::string& ended_at) override;
   Result<int64_t> begin_execution(const ExecutionRecord& execution) override;
-  Status finish_execution(const ExecutionRecord& execution) override;
+  Status finish_execution(const ExecutionOutcome& outcome) override;
+  Status mark_interrupted(const std::string& run_id, const std::string& ended_at) override;
+
   Result<std::optional<RunRecord>> find_run(const std::string& run_id) override;
+  Result<std::vector<RunRecord>> list_runs(const RunFilter& filter) override;
+  Result<std::vector<std::string>> run_ids(const std::string& prefix, int limit) override;
   Result<std::vector<ExecutionRecord>> executions_of(const std::string& run_id) override;
+  Result<std::optional<ExecutionRecord>> find_execution(int64_t id) override;
+  Result<std::vector<EventRecord>> events_of_run(const std::string& run_id) override;
+  Result<std::vector<EventRecord>> events_of_execution(int64_t execution_id) override;
+  Result<std::vector<ExecutionRecord>> executions_using(int64_t artifact_id,
+                                                        const std::string& direction) override;
+  Result<std::optional<ArtifactRecord>> find_artifact(int64_t id) override;
+  Result<std::vector<ArtifactRecord>> artifact_history(const std::string& path) override;
+  Result<std::vector<ArtifactRecord>> latest_artifacts(const std::string& prefix) override;
+  Result<std::vector<MetricRecord>> metrics_of_run(const std::string& run_id) override;
+  Result<std::vector<MetricRecord>> metric_history(const std::string& key,
+                                                   const std::string& pipeline) override;
 
  private:
   explicit SqliteStore(std::unique_ptr<sqlite::Connection> connection)

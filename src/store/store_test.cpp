@@ -138,7 +138,7 @@ TEST(SqliteStoreTest, RecordsARunAndItsExecutions) {
   execution.status = "failed";
   execution.exit_code = 3;
   execution.ended_at = "2026-11-25T17:49:14.000Z";
-  ASSERT_TRUE((*store)->finish_execution(execution).ok());
+  ASSERT_TRUE((*store)->finish_execution(ExecutionOutcome{execution, {}, {}, {}}).ok());
   ASSERT_TRUE((*store)->finish_run("r1", "failed", "2026-11-25T17:49:15.000Z").ok());
 
   auto run = (*store)->find_run("r1");
@@ -168,6 +168,111 @@ TEST(SqliteStoreTest, RejectsAnExecutionOfAnUnknownRun) {
   execution.command = "x";
   execution.started_at = "t";
   EXPECT_FALSE((*store)->begin_execution(execution).ok());
+}
+
+}  // namespace
+}  // namespace mlops
+
+namespace mlops {
+namespace {
+
+// Two runs: the first writes features.csv from raw.csv; the second reads features.csv (same
+// version) and writes model.pkl, then a third run rewrites features.csv with new bytes.
+class SqliteStoreLineageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = SqliteStore::open(":memory:");
+    ASSERT_TRUE(opened.ok());
+    store = std::move(*opened);
+  }
+  int64_t execute(const std::string& run, const std::string& stage,
+                  std::vector<ArtifactVersion> inputs, std::vector<ArtifactVersion> outputs,
+                  std::vector<MetricValue> metrics = {}) {
+    if (!store->find_run(run)->has_value()) {
+      RunRecord record = sample_run(run);
+      record.started_at = run;  // ids sort like times here
+      EXPECT_TRUE(store->begin_run(record).ok());
+    }
+    ExecutionRecord execution;
+    execution.run_id = run;
+    execution.stage = stage;
+    execution.command = "cmd";
+    execution.started_at = run;
+    auto id = store->begin_execution(execution);
+    EXPECT_TRUE(id.ok());
+    execution.id = *id;
+    execution.status = "succeeded";
+    execution.exit_code = 0;
+    execution.ended_at = run;
+    EXPECT_TRUE(store->finish_execution({execution, inputs, outputs, metrics}).ok());
+    EXPECT_TRUE(store->finish_run(run, "succeeded", run).ok());
+    return *id;
+  }
+  std::unique_ptr<SqliteStore> store;
+};
+
+TEST_F(SqliteStoreLineageTest, VersionsProducersAndConsumers) {
+  ArtifactVersion raw{"data/raw.csv", "file", "r1", 10};
+  ArtifactVersion features_v1{"data/features.csv", "file", "f1", 20};
+  ArtifactVersion features_v2{"data/features.csv", "file", "f2", 21};
+  ArtifactVersion model{"models/m.pkl", "model", "m1", 30};
+  int64_t featurize = execute("run-a", "featurize", {raw}, {features_v1});
+  int64_t train = execute("run-b", "train", {features_v1}, {model}, {{"auc", 0.9}});
+  execute("run-c", "featurize", {raw}, {features_v2});
+
+  auto history = store->artifact_history("data/features.csv");
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[0].digest, "f2");
+  EXPECT_EQ((*history)[0].producer_run, std::optional<std::string>("run-c"));
+  EXPECT_EQ((*history)[1].producer, std::optional<int64_t>(featurize));
+
+  auto latest = store->latest_artifacts("data");
+  ASSERT_TRUE(latest.ok());
+  ASSERT_EQ(latest->size(), 2u);  // raw.csv and features.csv, newest versions
+  EXPECT_EQ((*latest)[0].path, "data/features.csv");
+  EXPECT_EQ((*latest)[0].digest, "f2");
+  EXPECT_EQ(store->latest_artifacts("dat")->size(), 0u);  // whole components only
+
+  // Lineage: the model was produced by train, which read features v1, made by featurize.
+  auto model_record = store->artifact_history("models/m.pkl");
+  ASSERT_EQ(model_record->size(), 1u);
+  EXPECT_EQ((*model_record)[0].kind, "model");
+  auto inputs = store->events_of_execution(train);
+  ASSERT_TRUE(inputs.ok());
+  ASSERT_EQ(inputs->size(), 2u);
+  EXPECT_EQ((*inputs)[0].direction, "input");
+  EXPECT_EQ((*inputs)[0].artifact.digest, "f1");
+  EXPECT_EQ((*inputs)[0].artifact.producer, std::optional<int64_t>(featurize));
+  auto consumers = store->executions_using((*inputs)[0].artifact.id, "input");
+  ASSERT_EQ(consumers->size(), 1u);
+  EXPECT_EQ((*consumers)[0].stage, "train");
+
+  auto metrics = store->metrics_of_run("run-b");
+  ASSERT_EQ(metrics->size(), 1u);
+  EXPECT_EQ((*metrics)[0].key, "auc");
+  EXPECT_DOUBLE_EQ((*metrics)[0].value, 0.9);
+  EXPECT_EQ(store->metric_history("auc", "quickstart")->size(), 1u);
+
+  auto runs = store->list_runs({});
+  ASSERT_EQ(runs->size(), 3u);
+  EXPECT_EQ((*runs)[0].id, "run-c");
+  EXPECT_EQ(store->run_ids("run-", 10)->size(), 3u);
+  EXPECT_EQ(*store->run_ids("run-b", 10), (std::vector<std::string>{"run-b"}));
+}
+
+TEST_F(SqliteStoreLineageTest, InterruptedRunMarksItsRunningExecutions) {
+  ASSERT_TRUE(store->begin_run(sample_run("r9")).ok());
+  ExecutionRecord execution;
+  execution.run_id = "r9";
+  execution.stage = "s";
+  execution.command = "c";
+  execution.started_at = "t";
+  ASSERT_TRUE(store->begin_execution(execution).ok());
+  ASSERT_TRUE(store->mark_interrupted("r9", "t2").ok());
+  EXPECT_EQ((*store->find_run("r9"))->status, "interrupted");
+  EXPECT_EQ((*store->executions_of("r9"))[0].status, "interrupted");
+  EXPECT_EQ((*store->list_runs({std::nullopt, "interrupted", 5})).size(), 1u);
 }
 
 }  // namespace

@@ -91,3 +91,18 @@ class [[nodiscard]] Status {
 };
 
 }  // namespace mlops
+
+// Evaluates `expression` (a Result) into `name`; returns its error from the enclosing function
+// (which returns a Result or a Status) when it failed.
+#define MLOPS_TRY(name, expression) \
+  auto name = (expression);         \
+  if (!name.ok())                   \
+  return name.error()
+
+// Evaluates a Status; returns its error from the enclosing function when it failed.
+#define MLOPS_CHECK(expression)                   \
+  do {                                            \
+    ::mlops::Status mlops_status_ = (expression); \
+    if (!mlops_status_.ok())                      \
+      return mlops_status_.error();               \
+  } while (false)

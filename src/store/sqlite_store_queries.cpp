@@ -1,0 +1,249 @@
+// SqliteStore: the reads behind `mlops runs`, `show`, `artifacts`, `lineage` and `metrics`.
+#include "store/sqlite_store.hpp"
+
+namespace mlops {
+namespace {
+
+std::optional<std::string> optional_text(const sqlite::Statement& row, int column) {
+  return row.column_is_null(column) ? std::nullopt : std::optional(row.column_text(column));
+}
+
+std::optional<int64_t> optional_int(const sqlite::Statement& row, int column) {
+  return row.column_is_null(column) ? std::nullopt : std::optional(row.column_int(column));
+}
+
+constexpr const char* k_run_columns =
+    "r.id, p.name, r.pipeline_file, r.pipeline_hash, r.status, r.cause, r.cause_detail, "
+    "r.params_json, r.git_commit, r.git_branch, r.git_dirty, r.host, r.user, r.mlops_version, "
+    "r.owner_pid, r.started_at, r.ended_at FROM runs r JOIN pipelines p ON p.id = r.pipeline_id";
+
+RunRecord read_run(const sqlite::Statement& row) {
+  RunRecord run;
+  run.id = row.column_text(0);
+  run.pipeline = row.column_text(1);
+  run.pipeline_file = row.column_text(2);
+  run.pipeline_hash = row.column_text(3);
+  run.status = row.column_text(4);
+  run.cause = row.column_text(5);
+  run.cause_detail = optional_text(row, 6);
+  run.params_json = row.column_text(7);
+  run.git_commit = optional_text(row, 8);
+  run.git_branch = optional_text(row, 9);
+  if (auto dirty = optional_int(row, 10)) {
+    run.git_dirty = *dirty != 0;
+  }
+  run.host = row.column_text(11);
+  run.user = row.column_text(12);
+  run.mlops_version = row.column_text(13);
+  run.owner_pid = row.column_int(14);
+  run.started_at = row.column_text(15);
+  run.ended_at = optional_text(row, 16);
+  return run;
+}
+
+constexpr const char* k_execution_columns =
+    "x.id, x.run_id, x.stage, x.attempt, x.status, x.command, x.exit_code, x.signal, x.message, "
+    "x.started_at, x.ended_at, x.log_path FROM executions x";
+
+ExecutionRecord read_execution(const sqlite::Statement& row) {
+  ExecutionRecord execution;
+  execution.id = row.column_int(0);
+  execution.run_id = row.column_text(1);
+  execution.stage = row.column_text(2);
+  execution.attempt = static_cast<int>(row.column_int(3));
+  execution.status = row.column_text(4);
+  execution.command = row.column_text(5);
+  execution.exit_code = optional_int(row, 6);
+  execution.signal = optional_int(row, 7);
+  execution.message = optional_text(row, 8);
+  execution.started_at = row.column_text(9);
+  execution.ended_at = optional_text(row, 10);
+  execution.log_path = optional_text(row, 11);
+  return execution;
+}
+
+// An artifact with the latest execution that wrote it.
+constexpr const char* k_artifact_columns =
+    "a.id, a.path, a.kind, a.digest, a.size, a.created_at, w.id, w.run_id, w.stage "
+    "FROM artifacts a LEFT JOIN executions w ON w.id = (SELECT MAX(o.execution_id) FROM events o "
+    "WHERE o.artifact_id = a.id AND o.direction = 'output')";
+
+ArtifactRecord read_artifact(const sqlite::Statement& row, int first) {
+  ArtifactRecord artifact;
+  artifact.id = row.column_int(first);
+  artifact.path = row.column_text(first + 1);
+  artifact.kind = row.column_text(first + 2);
+  artifact.digest = row.column_text(first + 3);
+  artifact.size = row.column_int(first + 4);
+  artifact.created_at = row.column_text(first + 5);
+  artifact.producer = optional_int(row, first + 6);
+  artifact.producer_run = optional_text(row, first + 7);
+  artifact.producer_stage = optional_text(row, first + 8);
+  return artifact;
+}
+
+// Steps through every row of `statement`, turning each into a T with `read`.
+template <typename T, typename Read>
+Result<std::vector<T>> collect(sqlite::Statement& statement, Read read) {
+  std::vector<T> rows;
+  while (true) {
+    MLOPS_TRY(row, statement.step());
+    if (!*row) {
+      return rows;
+    }
+    rows.push_back(read(statement));
+  }
+}
+
+template <typename T>
+Result<std::optional<T>> first_of(Result<std::vector<T>> rows) {
+  if (!rows.ok()) {
+    return rows.error();
+  }
+  return rows->empty() ? std::optional<T>() : std::optional<T>(std::move(rows->front()));
+}
+
+}  // namespace
+
+Result<std::optional<RunRecord>> SqliteStore::find_run(const std::string& run_id) {
+  MLOPS_TRY(query, m_db->prepare(std::string("SELECT ") + k_run_columns + " WHERE r.id = ?1"));
+  query->bind(1, run_id);
+  return first_of(collect<RunRecord>(*query, read_run));
+}
+
+Result<std::vector<RunRecord>> SqliteStore::list_runs(const RunFilter& filter) {
+  MLOPS_TRY(query, m_db->prepare(std::string("SELECT ") + k_run_columns +
+                                 " WHERE (?1 IS NULL OR p.name = ?1) AND (?2 IS NULL OR "
+                                 "r.status = ?2) ORDER BY r.started_at DESC, r.id DESC LIMIT ?3"));
+  query->bind_optional(1, filter.pipeline)
+      .bind_optional(2, filter.status)
+      .bind(3, static_cast<int64_t>(filter.limit));
+  return collect<RunRecord>(*query, read_run);
+}
+
+Result<std::vector<std::string>> SqliteStore::run_ids(const std::string& prefix, int limit) {
+  MLOPS_TRY(query, m_db->prepare("SELECT id FROM runs WHERE substr(id, 1, length(?1)) = ?1 "
+                                 "ORDER BY started_at DESC, id DESC LIMIT ?2"));
+  query->bind(1, prefix).bind(2, static_cast<int64_t>(limit));
+  return collect<std::string>(*query,
+                              [](const sqlite::Statement& row) { return row.column_text(0); });
+}
+
+Result<std::vector<ExecutionRecord>> SqliteStore::executions_of(const std::string& run_id) {
+  MLOPS_TRY(query, m_db->prepare(std::string("SELECT ") + k_execution_columns +
+                                 " WHERE x.run_id = ?1 ORDER BY x.id"));
+  query->bind(1, run_id);
+  return collect<ExecutionRecord>(*query, read_execution);
+}
+
+Result<std::optional<ExecutionRecord>> SqliteStore::find_execution(int64_t id) {
+  MLOPS_TRY(query,
+            m_db->prepare(std::string("SELECT ") + k_execution_columns + " WHERE x.id = ?1"));
+  query->bind(1, id);
+  return first_of(collect<ExecutionRecord>(*query, read_execution));
+}
+
+namespace {
+
+constexpr const char* k_event_prefix = "SELECT e.execution_id, x.stage, e.direction, ";
+
+EventRecord read_event(const sqlite::Statement& row) {
+  EventRecord event;
+  event.execution_id = row.column_int(0);
+  event.stage = row.column_text(1);
+  event.direction = row.column_text(2);
+  event.artifact = read_artifact(row, 3);
+  return event;
+}
+
+std::string event_query(const char* where) {
+  return std::string(k_event_prefix) + k_artifact_columns +
+         " JOIN events e ON e.artifact_id = a.id JOIN executions x ON x.id = e.execution_id "
+         "WHERE " +
+         where + " ORDER BY e.execution_id, e.direction, a.path";
+}
+
+}  // namespace
+
+Result<std::vector<EventRecord>> SqliteStore::events_of_run(const std::string& run_id) {
+  MLOPS_TRY(query, m_db->prepare(event_query("x.run_id = ?1")));
+  query->bind(1, run_id);
+  return collect<EventRecord>(*query, read_event);
+}
+
+Result<std::vector<EventRecord>> SqliteStore::events_of_execution(int64_t execution_id) {
+  MLOPS_TRY(query, m_db->prepare(event_query("e.execution_id = ?1")));
+  query->bind(1, execution_id);
+  return collect<EventRecord>(*query, read_event);
+}
+
+Result<std::vector<ExecutionRecord>> SqliteStore::executions_using(int64_t artifact_id,
+                                                                   const std::string& direction) {
+  MLOPS_TRY(query, m_db->prepare(std::string("SELECT ") + k_execution_columns +
+                                 " JOIN events e ON e.execution_id = x.id WHERE e.artifact_id = ?1 "
+                                 "AND e.direction = ?2 ORDER BY x.id DESC"));
+  query->bind(1, artifact_id).bind(2, direction);
+  return collect<ExecutionRecord>(*query, read_execution);
+}
+
+Result<std::optional<ArtifactRecord>> SqliteStore::find_artifact(int64_t id) {
+  MLOPS_TRY(query, m_db->prepare(std::string("SELECT ") + k_artifact_columns + " WHERE a.id = ?1"));
+  query->bind(1, id);
+  return first_of(collect<ArtifactRecord>(
+      *query, [](const sqlite::Statement& row) { return read_artifact(row, 0); }));
+}
+
+Result<std::vector<ArtifactRecord>> SqliteStore::artifact_history(const std::string& path) {
+  // Newest use first: a version written again later (a revert) moves back to the top.
+  MLOPS_TRY(query, m_db->prepare(std::string("SELECT ") + k_artifact_columns +
+                                 " WHERE a.path = ?1 ORDER BY (SELECT MAX(u.execution_id) FROM "
+                                 "events u WHERE u.artifact_id = a.id) DESC, a.id DESC"));
+  query->bind(1, path);
+  return collect<ArtifactRecord>(
+      *query, [](const sqlite::Statement& row) { return read_artifact(row, 0); });
+}
+
+Result<std::vector<ArtifactRecord>> SqliteStore::latest_artifacts(const std::string& prefix) {
+  // For each path, the version used by the newest execution (SQLite takes the bare column from
+  // the row holding the MAX).
+  MLOPS_TRY(query,
+            m_db->prepare(std::string("SELECT ") + k_artifact_columns +
+                          " WHERE a.id IN (SELECT artifact_id FROM (SELECT b.path, u.artifact_id, "
+                          "MAX(u.execution_id) FROM events u JOIN artifacts b ON b.id = "
+                          "u.artifact_id WHERE ?1 = '' OR ?1 = '.' OR b.path = ?1 OR "
+                          "substr(b.path, 1, length(?1) + 1) = ?1 || '/' GROUP BY b.path)) "
+                          "ORDER BY a.path"));
+  query->bind(1, prefix);
+  return collect<ArtifactRecord>(
+      *query, [](const sqlite::Statement& row) { return read_artifact(row, 0); });
+}
+
+namespace {
+
+MetricRecord read_metric(const sqlite::Statement& row) {
+  return {row.column_text(0), row.column_text(1), row.column_text(2), row.column_double(3)};
+}
+
+}  // namespace
+
+Result<std::vector<MetricRecord>> SqliteStore::metrics_of_run(const std::string& run_id) {
+  MLOPS_TRY(query, m_db->prepare("SELECT x.run_id, x.stage, m.key, m.value FROM metrics m JOIN "
+                                 "executions x ON x.id = m.execution_id WHERE x.run_id = ?1 "
+                                 "ORDER BY x.stage, m.key"));
+  query->bind(1, run_id);
+  return collect<MetricRecord>(*query, read_metric);
+}
+
+Result<std::vector<MetricRecord>> SqliteStore::metric_history(const std::string& key,
+                                                              const std::string& pipeline) {
+  MLOPS_TRY(query, m_db->prepare("SELECT x.run_id, x.stage, m.key, m.value FROM metrics m "
+                                 "JOIN executions x ON x.id = m.execution_id "
+                                 "JOIN runs r ON r.id = x.run_id "
+                                 "JOIN pipelines p ON p.id = r.pipeline_id "
+                                 "WHERE m.key = ?1 AND p.name = ?2 AND r.status = 'succeeded' "
+                                 "ORDER BY r.started_at, x.id"));
+  query->bind(1, key).bind(2, pipeline);
+  return collect<MetricRecord>(*query, read_metric);
+}
+
+}  // namespace mlops
