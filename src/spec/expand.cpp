@@ -78,7 +78,12 @@ class StageExpander {
       stage.env.emplace_back(key.value, interpolate(value, QuoteMode::Raw, Field::Command));
     }
     stage.deps = paths(spec.deps, "deps");
-    stage.outs = paths(spec.outs, "outs");
+    for (size_t i = 0; i < spec.outs.size(); ++i) {
+      for (auto& out : paths({spec.outs[i]}, "outs")) {
+        stage.outs.push_back(std::move(out));
+        stage.out_types.push_back(spec.out_types[i]);
+      }
+    }
     stage.metrics = paths(spec.metrics, "metrics");
     if (spec.workdir) {
       auto dirs = paths({*spec.workdir}, "workdir");

@@ -291,3 +291,20 @@ TEST(LoaderTest, PipelineEnvThenStageEnv) {
 
 }  // namespace
 }  // namespace mlops
+
+namespace mlops {
+namespace {
+
+TEST(LoaderOutsTest, OutsMayBeTaggedWithAKind) {
+  auto result = testing::load_text(
+      "version: 1\nname: p\nstages:\n"
+      "  t: {run: x, outs: [a.txt, {path: 'models/m.pkl', type: model}, {path: d}]}\n");
+  ASSERT_TRUE(result.pipeline) << result.diagnostics[0].message;
+  const Stage& stage = result.pipeline->stages[0];
+  ASSERT_EQ(stage.outs.size(), 3u);
+  EXPECT_EQ(stage.outs[1].value, "models/m.pkl");
+  EXPECT_EQ(stage.out_types, (std::vector<std::string>{"", "model", ""}));
+}
+
+}  // namespace
+}  // namespace mlops

@@ -68,15 +68,21 @@ class SectionReader {
       return out;
     }
     for (const auto& item : node.items) {
-      if (auto value = string(item, std::string(key) + " item")) {
-        if (value->value.empty()) {
-          m_diagnostics.error(item.mark, fmt::format("'{}'{} has an empty entry", key, m_context));
-          continue;
-        }
+      if (auto value = list_item(item, key)) {
         out.push_back(std::move(*value));
       }
     }
     return out;
+  }
+
+  // One non-empty string item of the list `key`.
+  std::optional<LocatedString> list_item(const YamlNode& item, std::string_view key) {
+    auto value = string(item, std::string(key) + " item");
+    if (value && value->value.empty()) {
+      m_diagnostics.error(item.mark, fmt::format("'{}'{} has an empty entry", key, m_context));
+      return std::nullopt;
+    }
+    return value;
   }
 
   std::optional<Located<Milliseconds>> duration(const YamlNode& node, std::string_view key) {
@@ -186,6 +192,48 @@ std::vector<MatrixAxis> parse_matrix(const YamlNode& node, SectionReader& reader
   return axes;
 }
 
+// outs: a list whose items are paths, or {path: P, type: KIND} to say what the path is.
+void parse_outs(const YamlNode& node, SectionReader& reader, StageSpec& stage) {
+  if (!node.is_sequence()) {
+    reader.type_error(node, "outs", "a list of paths or {path, type} mappings");
+    return;
+  }
+  std::vector<std::string> kinds(std::begin(k_artifact_kinds), std::end(k_artifact_kinds));
+  for (const auto& item : node.items) {
+    if (!item.is_map()) {
+      if (auto path = reader.list_item(item, "outs")) {
+        stage.outs.push_back(std::move(*path));
+        stage.out_types.emplace_back();
+      }
+      continue;
+    }
+    std::optional<LocatedString> path;
+    std::string type;
+    for (const auto& [key, value] : item.entries) {
+      if (key.text == "path") {
+        path = reader.list_item(value, "outs");
+      } else if (key.text == "type") {
+        auto text = reader.string(value, "outs type");
+        if (text && std::find(kinds.begin(), kinds.end(), text->value) == kinds.end()) {
+          reader.diagnostics().error(
+              value.mark, fmt::format("unknown out type '{}'{}; use one of {}", text->value,
+                                      did_you_mean(text->value, kinds), join(kinds, ", ")));
+        } else if (text) {
+          type = text->value;
+        }
+      } else {
+        reader.unknown_key(key, {"path", "type"});
+      }
+    }
+    if (!path) {
+      reader.diagnostics().error(item.mark, "an out written as a mapping needs 'path'");
+      continue;
+    }
+    stage.outs.push_back(std::move(*path));
+    stage.out_types.push_back(type);
+  }
+}
+
 StageSpec parse_stage(const YamlNode& name, const YamlNode& body, Diagnostics& diagnostics) {
   StageSpec stage;
   stage.name = {name.text, name.mark};
@@ -230,7 +278,7 @@ StageSpec parse_stage(const YamlNode& name, const YamlNode& body, Diagnostics& d
     } else if (k == "deps") {
       stage.deps = reader.string_list(value, k);
     } else if (k == "outs") {
-      stage.outs = reader.string_list(value, k);
+      parse_outs(value, reader, stage);
     } else if (k == "metrics") {
       stage.metrics = reader.string_list(value, k);
     } else if (k == "env") {

@@ -22,6 +22,9 @@ namespace mlops {
 
 inline constexpr int k_pipeline_format_version = 1;
 
+// The kinds an out may be tagged with ({path: models/m.pkl, type: model}).
+inline const char* const k_artifact_kinds[] = {"file", "directory", "dataset", "model", "metrics"};
+
 template <typename T>
 struct Located {
   T value{};
@@ -52,6 +55,7 @@ struct StageSpec {
   std::vector<LocatedString> needs;
   std::vector<LocatedString> deps;
   std::vector<LocatedString> outs;
+  std::vector<std::string> out_types;  // parallel to outs: "" (decided by what is there) or a kind
   std::vector<LocatedString> metrics;
   std::vector<std::pair<LocatedString, LocatedString>> env;
   std::optional<LocatedString> workdir;
@@ -89,6 +93,7 @@ struct Stage {
   std::vector<size_t> needs;                             // stage indices named by `needs`
   std::vector<LocatedString> deps;                       // workspace-relative paths
   std::vector<LocatedString> outs;                       // workspace-relative paths
+  std::vector<std::string> out_types;                    // parallel to outs: "" or a kind
   std::vector<LocatedString> metrics;                    // workspace-relative paths
   std::vector<std::pair<std::string, std::string>> env;  // pipeline env, then the stage's own
   std::string workdir = ".";                             // workspace-relative
