@@ -60,6 +60,7 @@ int run_command(const RunCommand& command) {
   TerminalReporter reporter({1, 2, command.dry_run, pipeline.workspace});
   SystemClock clock;
   if (command.dry_run) {
+    options.check_outputs = false;
     DryRunRunner runner;
     Executor(pipeline, checked->graph, std::move(*selected), runner, reporter, clock, options)
         .run();

@@ -80,6 +80,19 @@ ProcessRequest Executor::make_request(size_t index, int attempt) const {
   return request;
 }
 
+std::optional<std::string> Executor::missing_output(size_t index) const {
+  const Stage& stage = m_pipeline.stages[index];
+  for (const auto* paths : {&stage.outs, &stage.metrics}) {
+    for (const auto& path : *paths) {
+      std::error_code error;
+      if (!std::filesystem::exists(m_pipeline.workspace / path.value, error)) {
+        return "exited 0 but did not write its output '" + path.value + "'";
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 RunReport Executor::run() {
   const size_t n = m_pipeline.stages.size();
   RunReport report;
@@ -130,8 +143,14 @@ RunReport Executor::run() {
     }
   };
 
-  auto finish = [&](const ProcessResult& result) {
+  auto finish = [&](ProcessResult result) {
     size_t index = result.token;
+    if (result.succeeded() && m_options.check_outputs) {
+      if (auto missing = missing_output(index)) {
+        result.outcome = ProcessOutcome::MissingOutputs;
+        result.message = *missing;
+      }
+    }
     const Stage& stage = m_pipeline.stages[index];
     StageReport& stage_report = report.stages[index];
     stage_report.last = result;

@@ -31,6 +31,8 @@ struct RunOptions {
   std::filesystem::path log_dir;  // absolute; one log file per stage attempt
   // The environment every stage starts from (mlops's own); pipeline and stage env go on top.
   std::vector<std::pair<std::string, std::string>> base_env;
+  // After a stage exits 0, check that its outs and metrics exist; a missing one fails it.
+  bool check_outputs = true;
 };
 
 class Executor {
@@ -42,6 +44,9 @@ class Executor {
 
   // The request for one attempt of a stage: argv, full environment, workdir and log path.
   ProcessRequest make_request(size_t stage, int attempt) const;
+
+  // "did not write its output 'x'" for the first declared output missing, else nothing.
+  std::optional<std::string> missing_output(size_t stage) const;
 
  private:
   const Pipeline& m_pipeline;

@@ -48,6 +48,7 @@ std::string describe_failure(const ProcessResult& result) {
       return "cancelled";
     case ProcessOutcome::Signaled:
     case ProcessOutcome::FailedToStart:
+    case ProcessOutcome::MissingOutputs:
       return result.message;
   }
   return result.message;

@@ -47,6 +47,7 @@ enum class ProcessOutcome {
   TimedOut,       // killed by the runner when its timeout passed
   Cancelled,      // killed by the runner on cancel_all()
   FailedToStart,  // `message` says why (command not found, workdir missing, ...)
+  MissingOutputs,  // exited 0 without writing a declared output; `message` names it (engine)
 };
 
 struct ProcessResult {

@@ -242,6 +242,18 @@ TEST(RunTest, ArgvStagesGetLiteralArguments) {
   EXPECT_EQ(ws.read("out.txt"), "a b; c|$HOME|");
 }
 
+TEST(RunTest, AStageThatDoesNotWriteItsOutputFails) {
+  Workspace ws;
+  ws.write("p.yaml", pipeline("  a: {run: 'true', outs: [out/a.txt]}\n"
+                              "  b: {run: 'true', deps: [out/a.txt]}\n"));
+  auto result = run_in(ws, {"run", "p.yaml"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("FAILED a: exited 0 but did not write its output 'out/a.txt'"),
+            std::string::npos)
+      << result.err;
+  EXPECT_NE(result.out.find("upstream a failed"), std::string::npos);
+}
+
 TEST(RunTest, InvalidPipelineStartsNothing) {
   Workspace ws;
   ws.write("p.yaml", pipeline("  a: {run: touch ran}\n  b: {run: x, needs: [nope]}\n"));
