@@ -67,6 +67,11 @@ int run_cli(int argc, char** argv) {
   run_app->add_flag("-k,--keep-going", run.keep_going,
                     "After a failure, still run every stage that does not depend on it");
   add_param_options(run_app, run.params);
+  run_app->add_option("--store", run.store,
+                      "The metadata store (default: $MLOPS_STORE, else .mlops/store.db in the "
+                      "workspace)");
+  run_app->add_flag("--no-record", run.no_record,
+                    "Record nothing in the metadata store (for measuring; loses provenance)");
   run_app->footer(k_footer);
 
   GraphCommand graph;

@@ -7,13 +7,18 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/pipeline_loading.hpp"
+#include "cli/run_record.hpp"
+#include "cli/store_access.hpp"
 #include "dag/selection.hpp"
 #include "engine/executor.hpp"
+#include "engine/reporter_list.hpp"
 #include "engine/run_id.hpp"
+#include "engine/run_recorder.hpp"
 #include "engine/terminal_reporter.hpp"
 #include "exec/fake_runner.hpp"
 #include "exec/process_runner.hpp"
 #include "util/file_io.hpp"
+#include "util/file_lock.hpp"
 
 extern char** environ;
 
@@ -30,6 +35,27 @@ std::vector<std::pair<std::string, std::string>> current_environment() {
     }
   }
   return env;
+}
+
+// "pipeline 'x' is already running here: run R (pid P, started T)".
+std::string describe_running(const Pipeline& pipeline, const std::filesystem::path& store_path,
+                             bool no_record) {
+  std::string which = "another mlops process";
+  if (!no_record) {
+    if (auto store = SqliteStore::open(store_path.string()); store.ok()) {
+      auto runs = (*store)->list_runs({pipeline.name, "running", 1});
+      if (runs.ok() && !runs->empty()) {
+        const RunRecord& run = runs->front();
+        which = fmt::format("run {} (mlops pid {} on {}, started {})", run.id, run.owner_pid,
+                            run.host, run.started_at);
+      }
+    }
+  }
+  return fmt::format(
+      "mlops: error: pipeline '{}' is already running in this workspace: {}.\n"
+      "  Two runs would overwrite each other's outputs; wait for it to finish, or "
+      "stop it (Ctrl-C or kill) and run again.\n",
+      pipeline.name, which);
 }
 
 }  // namespace
@@ -57,12 +83,12 @@ int run_command(const RunCommand& command) {
   options.log_dir = pipeline.workspace / ".mlops" / "logs" / run_id;
   options.base_env = current_environment();
 
-  TerminalReporter reporter({1, 2, command.dry_run, pipeline.workspace});
+  TerminalReporter terminal({1, 2, command.dry_run, pipeline.workspace});
   SystemClock clock;
   if (command.dry_run) {
     options.check_outputs = false;
     DryRunRunner runner;
-    Executor(pipeline, checked->graph, std::move(*selected), runner, reporter, clock, options)
+    Executor(pipeline, checked->graph, std::move(*selected), runner, terminal, clock, options)
         .run();
     return k_exit_success;
   }
@@ -76,11 +102,62 @@ int run_command(const RunCommand& command) {
                           options.log_dir.string(), error.message(), pipeline.workspace.string()));
     return k_exit_invalid;
   }
-  ProcessRunner runner(reporter, ProcessRunnerOptions{});
-  RunReport report =
-      Executor(pipeline, checked->graph, std::move(*selected), runner, reporter, clock, options)
-          .run();
-  return report.exit_code();
+
+  // Two runs of one pipeline in one workspace would overwrite each other's outputs.
+  auto pipeline_lock = FileLock::try_acquire(pipeline.workspace / ".mlops" / "locks" /
+                                             ("pipeline-" + pipeline.name + ".lock"));
+  if (!pipeline_lock.ok()) {
+    write_all(2, fmt::format("mlops: error: {}\n", pipeline_lock.error().message()));
+    return k_exit_invalid;
+  }
+  std::filesystem::path store_path = resolve_store_path(command.store, pipeline.workspace);
+  if (!pipeline_lock->has_value()) {
+    write_all(2, describe_running(pipeline, store_path, command.no_record));
+    return k_exit_invalid;
+  }
+
+  std::unique_ptr<SqliteStore> store;
+  std::optional<FileLock> run_lock;
+  std::optional<RunRecorder> recorder;
+  if (!command.no_record) {
+    store = open_store_or_report(store_path);
+    if (!store) {
+      return k_exit_invalid;
+    }
+    auto lock = FileLock::try_acquire(run_lock_path(store_path, run_id));
+    if (!lock.ok() || !lock->has_value()) {
+      write_all(2, fmt::format("mlops: error: cannot lock run {} beside the store {}\n", run_id,
+                               store_path.string()));
+      return k_exit_invalid;
+    }
+    run_lock = std::move(**lock);
+    recorder.emplace(*store, pipeline, run_id);
+    Status begun = recorder->begin(make_run_record(pipeline, run_id));
+    if (!begun.ok()) {
+      write_all(2, fmt::format("mlops: error: cannot record the run in {}: {}; nothing was run\n",
+                               store_path.string(), begun.error().message()));
+      return k_exit_invalid;
+    }
+  }
+
+  std::vector<Reporter*> reporters;
+  if (recorder) {
+    reporters.push_back(&*recorder);
+  }
+  reporters.push_back(&terminal);
+  ReporterList reporter(reporters);
+  int exit_code;
+  {
+    ProcessRunner runner(reporter, ProcessRunnerOptions{});
+    RunReport report =
+        Executor(pipeline, checked->graph, std::move(*selected), runner, reporter, clock, options)
+            .run();
+    exit_code = report.exit_code();
+  }
+  if (run_lock) {
+    run_lock->remove();
+  }
+  return exit_code;
 }
 
 }  // namespace mlops

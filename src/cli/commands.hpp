@@ -27,6 +27,8 @@ struct RunCommand {
   std::vector<std::string> from;
   bool dry_run = false;
   bool keep_going = false;
+  std::optional<std::filesystem::path> store;  // --store
+  bool no_record = false;                      // --no-record
 };
 int run_command(const RunCommand& command);
 

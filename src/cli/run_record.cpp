@@ -1,0 +1,87 @@
+#include "cli/run_record.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include <nlohmann/json.hpp>
+
+#include "git/repo_state.hpp"
+#include "hash/digest.hpp"
+#include "util/paths.hpp"
+#include "util/time_format.hpp"
+
+namespace mlops {
+namespace {
+
+nlohmann::json typed_value(const ParamValue& value) {
+  try {
+    switch (value.type) {
+      case ScalarType::Null:
+        return nullptr;
+      case ScalarType::Bool:
+        return value.text == "true" || value.text == "True" || value.text == "TRUE";
+      case ScalarType::Int:
+        return std::stoll(value.text, nullptr, 0);
+      case ScalarType::Float:
+        return std::stod(value.text);
+      case ScalarType::String:
+        break;
+    }
+  } catch (const std::exception&) {
+    // Out of range or .inf/.nan: keep the text.
+  }
+  return value.text;
+}
+
+std::string user_name() {
+  if (const passwd* entry = ::getpwuid(::geteuid())) {
+    return entry->pw_name;
+  }
+  const char* env = std::getenv("USER");
+  return env ? env : std::to_string(::geteuid());
+}
+
+std::string host_name() {
+  char buffer[256] = {};
+  ::gethostname(buffer, sizeof buffer - 1);
+  return buffer;
+}
+
+}  // namespace
+
+std::string params_to_json(const ParamMap& params) {
+  nlohmann::json root = nlohmann::json::object();
+  for (const auto& [name, value] : params) {
+    std::string path;
+    for (char c : name) {
+      path += c == '.' ? '/' : c;
+    }
+    root[nlohmann::json::json_pointer("/" + path)] = typed_value(value);
+  }
+  return root.dump();
+}
+
+RunRecord make_run_record(const Pipeline& pipeline, const std::string& run_id) {
+  RunRecord run;
+  run.id = run_id;
+  run.pipeline = pipeline.name;
+  std::string absolute = std::filesystem::absolute(pipeline.file).lexically_normal().string();
+  run.pipeline_file = workspace_relative(pipeline.workspace, absolute).value_or(absolute);
+  run.pipeline_hash = digest_bytes(pipeline.source_text).hex();
+  run.params_json = params_to_json(pipeline.params);
+  if (auto git = read_git_state(pipeline.workspace)) {
+    run.git_commit = git->commit;
+    run.git_branch = git->branch;
+    run.git_dirty = git->dirty;
+  }
+  run.host = host_name();
+  run.user = user_name();
+  run.mlops_version = MLOPS_VERSION;
+  run.owner_pid = ::getpid();
+  run.started_at = now_utc_iso();
+  return run;
+}
+
+}  // namespace mlops

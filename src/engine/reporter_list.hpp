@@ -1,0 +1,50 @@
+// A Reporter that passes every event on to several others, in order (the terminal, the store).
+#pragma once
+
+#include <vector>
+
+#include "engine/reporter.hpp"
+
+namespace mlops {
+
+class ReporterList final : public Reporter {
+ public:
+  explicit ReporterList(std::vector<Reporter*> reporters) : m_reporters(std::move(reporters)) {}
+
+  void on_output(std::string_view label, OutputStream stream, std::string_view lines) override {
+    for (auto* r : m_reporters)
+      r->on_output(label, stream, lines);
+  }
+  void run_started(const Pipeline& p, const RunReport& report, size_t selected,
+                   size_t jobs) override {
+    for (auto* r : m_reporters)
+      r->run_started(p, report, selected, jobs);
+  }
+  void stage_started(const Stage& stage, int attempt, int max_attempts,
+                     const ProcessRequest& request) override {
+    for (auto* r : m_reporters)
+      r->stage_started(stage, attempt, max_attempts, request);
+  }
+  void stage_retrying(const Stage& stage, const ProcessResult& result, int next_attempt,
+                      Milliseconds delay) override {
+    for (auto* r : m_reporters)
+      r->stage_retrying(stage, result, next_attempt, delay);
+  }
+  void stage_finished(const Stage& stage, const StageReport& report) override {
+    for (auto* r : m_reporters)
+      r->stage_finished(stage, report);
+  }
+  void interrupted(int signal, size_t running) override {
+    for (auto* r : m_reporters)
+      r->interrupted(signal, running);
+  }
+  void run_finished(const Pipeline& p, const RunReport& report) override {
+    for (auto* r : m_reporters)
+      r->run_finished(p, report);
+  }
+
+ private:
+  std::vector<Reporter*> m_reporters;
+};
+
+}  // namespace mlops

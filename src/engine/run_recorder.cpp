@@ -1,0 +1,168 @@
+#include "engine/run_recorder.hpp"
+
+#include <fmt/format.h>
+
+#include "engine/metrics_file.hpp"
+#include "hash/digest.hpp"
+#include "util/file_io.hpp"
+#include "util/paths.hpp"
+#include "util/shell_quote.hpp"
+#include "util/strings.hpp"
+#include "util/time_format.hpp"
+
+namespace mlops {
+namespace {
+
+std::string command_text(const Stage& stage) {
+  if (stage.command_kind == CommandKind::Shell) {
+    return stage.shell_command;
+  }
+  std::vector<std::string> words;
+  for (const auto& arg : stage.argv) {
+    words.push_back(shell_quote(arg));
+  }
+  return join(words, " ");
+}
+
+const char* execution_status(StageStatus status) {
+  switch (status) {
+    case StageStatus::Succeeded:
+      return "succeeded";
+    case StageStatus::Cancelled:
+      return "cancelled";
+    default:
+      return "failed";
+  }
+}
+
+}  // namespace
+
+RunRecorder::RunRecorder(MetadataStore& store, const Pipeline& pipeline, std::string run_id)
+    : m_store(store), m_pipeline(pipeline), m_run_id(std::move(run_id)) {}
+
+Status RunRecorder::begin(const RunRecord& run) {
+  return m_store.begin_run(run);
+}
+
+void RunRecorder::fail(const std::string& message) {
+  if (!m_failed) {
+    write_all(2, fmt::format("[mlops] error: recording run {} in the metadata store failed: {}; "
+                             "stages go on, but this run's record is incomplete\n",
+                             m_run_id, message));
+  }
+  m_failed = true;
+}
+
+size_t RunRecorder::index_of(const Stage& stage) const {
+  return static_cast<size_t>(&stage - m_pipeline.stages.data());
+}
+
+std::vector<ArtifactVersion> RunRecorder::hash_paths(const std::vector<LocatedString>& paths,
+                                                     const std::vector<std::string>* types,
+                                                     const char* default_kind) {
+  std::vector<ArtifactVersion> versions;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    auto digest = digest_path(m_pipeline.workspace / paths[i].value);
+    if (!digest.ok()) {
+      continue;  // a missing dep is the stage's problem; it is simply not recorded as read
+    }
+    std::string kind = types && !(*types)[i].empty() ? (*types)[i]
+                       : digest->is_directory        ? "directory"
+                                                     : default_kind;
+    versions.push_back(
+        {paths[i].value, kind, digest->digest.hex(), static_cast<int64_t>(digest->size)});
+  }
+  return versions;
+}
+
+void RunRecorder::stage_started(const Stage& stage, int attempt, int,
+                                const ProcessRequest& request) {
+  if (m_failed) {
+    return;
+  }
+  OpenExecution open;
+  open.record.run_id = m_run_id;
+  open.record.stage = stage.name;
+  open.record.attempt = attempt;
+  open.record.command = command_text(stage);
+  open.record.started_at = now_utc_iso();
+  open.record.log_path = workspace_relative(m_pipeline.workspace, request.log_path.string())
+                             .value_or(request.log_path.string());
+  open.inputs = hash_paths(stage.deps, nullptr, "file");
+  auto id = m_store.begin_execution(open.record);
+  if (!id.ok()) {
+    fail(id.error().message());
+    return;
+  }
+  open.id = *id;
+  open.record.id = *id;
+  m_open[index_of(stage)] = std::move(open);
+}
+
+void RunRecorder::close(size_t index, const std::string& status, const ProcessResult& result) {
+  auto it = m_open.find(index);
+  if (it == m_open.end() || m_failed) {
+    return;
+  }
+  OpenExecution open = std::move(it->second);
+  m_open.erase(it);
+  const Stage& stage = m_pipeline.stages[index];
+  ExecutionOutcome outcome;
+  outcome.execution = open.record;
+  outcome.execution.status = status;
+  outcome.execution.ended_at = now_utc_iso();
+  if (result.outcome == ProcessOutcome::Exited ||
+      result.outcome == ProcessOutcome::MissingOutputs) {
+    outcome.execution.exit_code = result.exit_code;
+  }
+  if (result.signal != 0) {
+    outcome.execution.signal = result.signal;
+  }
+  if (!result.message.empty()) {
+    outcome.execution.message = result.message;
+  }
+  outcome.inputs = std::move(open.inputs);
+  if (status == "succeeded") {
+    outcome.outputs = hash_paths(stage.outs, &stage.out_types, "file");
+    auto metrics = hash_paths(stage.metrics, nullptr, "metrics");
+    outcome.outputs.insert(outcome.outputs.end(), metrics.begin(), metrics.end());
+    for (const auto& path : stage.metrics) {
+      auto values = read_metrics_file(m_pipeline.workspace / path.value);
+      if (!values.ok()) {
+        write_all(2,
+                  fmt::format("[mlops] warning: {}: {}\n", stage.name, values.error().message()));
+        continue;
+      }
+      // Several metrics files: keys from all of them, as written.
+      outcome.metrics.insert(outcome.metrics.end(), values->begin(), values->end());
+    }
+  }
+  Status recorded = m_store.finish_execution(outcome);
+  if (!recorded.ok()) {
+    fail(recorded.error().message());
+  }
+}
+
+void RunRecorder::stage_retrying(const Stage& stage, const ProcessResult& result, int,
+                                 Milliseconds) {
+  close(index_of(stage), "failed", result);
+}
+
+void RunRecorder::stage_finished(const Stage& stage, const StageReport& report) {
+  close(index_of(stage), execution_status(report.status), report.last);
+}
+
+void RunRecorder::run_finished(const Pipeline&, const RunReport& report) {
+  if (m_failed) {
+    return;
+  }
+  std::string status = report.interrupt_signal != 0            ? "cancelled"
+                       : report.count(StageStatus::Failed) > 0 ? "failed"
+                                                               : "succeeded";
+  Status recorded = m_store.finish_run(m_run_id, status, now_utc_iso());
+  if (!recorded.ok()) {
+    fail(recorded.error().message());
+  }
+}
+
+}  // namespace mlops

@@ -1,0 +1,59 @@
+// Records a run in the metadata store as it happens: a Reporter beside the terminal one.
+//
+// When an attempt starts, its deps are hashed (the versions it reads) and an execution row is
+// written as running. When it ends, one transaction records its status, the versions it read,
+// and, if it succeeded, the versions of its outs and metrics files and the metric values.
+// A store error during the run is printed once and recording stops; the stages go on, since
+// killing a training run because a disk filled up would lose more than it saves.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/reporter.hpp"
+#include "store/metadata_store.hpp"
+
+namespace mlops {
+
+class RunRecorder final : public Reporter {
+ public:
+  RunRecorder(MetadataStore& store, const Pipeline& pipeline, std::string run_id);
+
+  // Writes the run row (status running). Call before any stage starts.
+  Status begin(const RunRecord& run);
+  // True when a store write failed during the run (the message was printed).
+  bool failed() const { return m_failed; }
+
+  void on_output(std::string_view, OutputStream, std::string_view) override {}
+  void run_started(const Pipeline&, const RunReport&, size_t, size_t) override {}
+  void stage_started(const Stage& stage, int attempt, int max_attempts,
+                     const ProcessRequest& request) override;
+  void stage_retrying(const Stage& stage, const ProcessResult& result, int next_attempt,
+                      Milliseconds delay) override;
+  void stage_finished(const Stage& stage, const StageReport& report) override;
+  void interrupted(int, size_t) override {}
+  void run_finished(const Pipeline& pipeline, const RunReport& report) override;
+
+ private:
+  struct OpenExecution {
+    int64_t id = 0;
+    ExecutionRecord record;
+    std::vector<ArtifactVersion> inputs;
+  };
+
+  size_t index_of(const Stage& stage) const;
+  void close(size_t index, const std::string& status, const ProcessResult& result);
+  std::vector<ArtifactVersion> hash_paths(const std::vector<LocatedString>& paths,
+                                          const std::vector<std::string>* types,
+                                          const char* default_kind);
+  void fail(const std::string& message);
+
+  MetadataStore& m_store;
+  const Pipeline& m_pipeline;
+  std::string m_run_id;
+  std::map<size_t, OpenExecution> m_open;
+  bool m_failed = false;
+};
+
+}  // namespace mlops

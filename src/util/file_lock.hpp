@@ -1,0 +1,35 @@
+// Advisory whole-file locks (flock) that live as long as the object, and so as long as the
+// process: the kernel drops them when the process dies, however it dies. mlops uses them to
+// know whether the owner of a "running" run is still alive, and to keep two runs of one
+// pipeline from writing the same outputs at once.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+
+#include "util/error.hpp"
+#include "util/unique_fd.hpp"
+
+namespace mlops {
+
+class FileLock {
+ public:
+  // Creates `path` (and its directory) if needed and locks it without waiting. Nothing when
+  // another process holds it; Io when the file cannot be created.
+  static Result<std::optional<FileLock>> try_acquire(const std::filesystem::path& path);
+
+  FileLock(FileLock&&) = default;
+  FileLock& operator=(FileLock&&) = default;
+  ~FileLock() = default;  // closing the descriptor releases the lock
+
+  // Deletes the lock file, then releases the lock (for a lock that will not be taken again).
+  void remove();
+
+ private:
+  FileLock(std::filesystem::path path, UniqueFd fd)
+      : m_path(std::move(path)), m_fd(std::move(fd)) {}
+  std::filesystem::path m_path;
+  UniqueFd m_fd;
+};
+
+}  // namespace mlops
