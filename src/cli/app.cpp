@@ -22,6 +22,13 @@ void add_pipeline_argument(CLI::App* command, std::filesystem::path& target) {
   command->add_option("pipeline", target, "The pipeline file (YAML)")->required();
 }
 
+void add_query_options(CLI::App* command, QueryOptions& query) {
+  command->add_flag("--json", query.json, "Print JSON (shapes in docs/cli.md)");
+  command->add_option("--store", query.store,
+                      "The metadata store (default: $MLOPS_STORE, else .mlops/store.db in the "
+                      "workspace of the current directory)");
+}
+
 void add_param_options(CLI::App* command, ParamOptions& params) {
   command
       ->add_option("-p,--param", params.params,
@@ -83,6 +90,77 @@ int run_cli(int argc, char** argv) {
       ->capture_default_str();
   add_param_options(graph_app, graph.params);
 
+  RunsCommand runs;
+  CLI::App* runs_app = app.add_subcommand("runs", "List recorded runs, newest first");
+  runs_app->add_option("--pipeline", runs.pipeline, "Only runs of this pipeline");
+  runs_app->add_option("--status", runs.status, "Only runs with this status")
+      ->check(CLI::IsMember({"running", "succeeded", "failed", "cancelled", "interrupted"}));
+  runs_app->add_option("-n,--limit", runs.limit, "At most this many runs")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  add_query_options(runs_app, runs.query);
+
+  ShowCommand show;
+  CLI::App* show_app = app.add_subcommand(
+      "show", "Show one run: stages, artifacts read and written, metrics, commit, params");
+  show_app->add_option("run", show.run, "A run id, a unique prefix, latest or latest~N")
+      ->required();
+  add_query_options(show_app, show.query);
+
+  LogsCommand logs;
+  CLI::App* logs_app = app.add_subcommand("logs", "Print the logs of a run's stages");
+  logs_app->add_option("run", logs.run, "A run id, a unique prefix, latest or latest~N")
+      ->required();
+  logs_app->add_option("stage", logs.stage, "Only this stage (a matrix stage's name: all of it)");
+  logs_app->add_flag("-f,--follow", logs.follow, "Keep printing while the run goes on");
+  add_query_options(logs_app, logs.query);
+
+  ArtifactsCommand artifacts;
+  CLI::App* artifacts_app = app.add_subcommand(
+      "artifacts", "List the current version of every recorded path (below PATH)");
+  artifacts_app->add_option("path", artifacts.path, "A file or directory (workspace-relative)");
+  artifacts_app->add_flag("--history", artifacts.history, "Every version of PATH, newest first");
+  add_query_options(artifacts_app, artifacts.query);
+
+  LineageCommand lineage;
+  CLI::App* lineage_app = app.add_subcommand(
+      "lineage", "Walk what an artifact came from, or what was made from it, across runs");
+  lineage_app->add_option("artifact", lineage.target, "A path (its latest version) or an id")
+      ->required();
+  auto* upstream =
+      lineage_app->add_flag("--upstream", lineage.upstream, "What it came from (the default)");
+  lineage_app->add_flag("--downstream", lineage.downstream, "What was made from it")
+      ->excludes(upstream);
+  lineage_app->add_option("--depth", lineage.depth, "How many artifact hops to follow")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  lineage_app->add_option("--format", lineage.format, "text, dot or json")
+      ->check(CLI::IsMember({"text", "dot", "json"}))
+      ->capture_default_str();
+  add_query_options(lineage_app, lineage.query);
+
+  MetricsCommand metrics;
+  CLI::App* metrics_app = app.add_subcommand(
+      "metrics", "Compare runs' metrics (deltas against the first), or `metrics history`");
+  metrics_app->add_option("runs", metrics.runs, "Runs: ids, prefixes, latest, latest~N");
+  add_query_options(metrics_app, metrics.query);
+  MetricsHistoryCommand history;
+  CLI::App* history_app =
+      metrics_app->add_subcommand("history", "One metric over a pipeline's succeeded runs");
+  history_app->add_option("key", history.key, "The metric, such as logreg.accuracy")->required();
+  history_app->add_option("--pipeline", history.pipeline, "The pipeline")->required();
+  add_query_options(history_app, history.query);
+
+  ExportCommand export_run;
+  CLI::App* export_app = app.add_subcommand("export", "Export a run for other tools");
+  CLI::App* openlineage_app = export_app->add_subcommand(
+      "openlineage", "OpenLineage RunEvents (JSON lines) for a run and its stages");
+  openlineage_app
+      ->add_option("run", export_run.run, "A run id, a unique prefix, latest or latest~N")
+      ->required();
+  openlineage_app->add_option("--store", export_run.query.store, "The metadata store");
+  export_app->require_subcommand(1);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -99,6 +177,34 @@ int run_cli(int argc, char** argv) {
     }
     if (*graph_app) {
       return graph_command(graph);
+    }
+    if (*runs_app) {
+      return runs_command(runs);
+    }
+    if (*show_app) {
+      return show_command(show);
+    }
+    if (*logs_app) {
+      return logs_command(logs);
+    }
+    if (*artifacts_app) {
+      return artifacts_command(artifacts);
+    }
+    if (*lineage_app) {
+      return lineage_command(lineage);
+    }
+    if (*history_app) {
+      return metrics_history_command(history);
+    }
+    if (*metrics_app) {
+      if (metrics.runs.empty()) {
+        write_all(2, "mlops: error: name at least one run: mlops metrics latest~1 latest\n");
+        return k_exit_invalid;
+      }
+      return metrics_command(metrics);
+    }
+    if (*openlineage_app) {
+      return export_command(export_run);
     }
   } catch (const std::exception& error) {
     write_all(2, fmt::format("mlops: internal error: {}\nPlease report this with the command "

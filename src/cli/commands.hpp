@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/query_support.hpp"
+
 namespace mlops {
 
 struct ParamOptions {
@@ -38,5 +40,63 @@ struct GraphCommand {
   std::string format = "dot";  // dot | mermaid | json
 };
 int graph_command(const GraphCommand& command);
+
+struct RunsCommand {
+  QueryOptions query;
+  std::optional<std::string> pipeline;
+  std::optional<std::string> status;
+  int limit = 20;
+};
+int runs_command(const RunsCommand& command);
+
+struct ShowCommand {
+  QueryOptions query;
+  std::string run;
+};
+int show_command(const ShowCommand& command);
+
+struct LogsCommand {
+  QueryOptions query;
+  std::string run;
+  std::optional<std::string> stage;
+  bool follow = false;
+};
+int logs_command(const LogsCommand& command);
+
+struct ArtifactsCommand {
+  QueryOptions query;
+  std::optional<std::string> path;
+  bool history = false;
+};
+int artifacts_command(const ArtifactsCommand& command);
+
+struct LineageCommand {
+  QueryOptions query;
+  std::string target;  // a path or an artifact id
+  bool upstream = false;
+  bool downstream = false;
+  int depth = 20;
+  std::string format = "text";  // text | dot | json
+};
+int lineage_command(const LineageCommand& command);
+
+struct MetricsCommand {
+  QueryOptions query;
+  std::vector<std::string> runs;
+};
+int metrics_command(const MetricsCommand& command);
+
+struct MetricsHistoryCommand {
+  QueryOptions query;
+  std::string key;
+  std::string pipeline;
+};
+int metrics_history_command(const MetricsHistoryCommand& command);
+
+struct ExportCommand {
+  QueryOptions query;
+  std::string run;
+};
+int export_command(const ExportCommand& command);
 
 }  // namespace mlops

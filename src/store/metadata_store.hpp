@@ -95,6 +95,7 @@ struct MetricRecord {
   std::string stage;
   std::string key;
   double value = 0;
+  int64_t execution_id = 0;
 };
 
 struct RunFilter {

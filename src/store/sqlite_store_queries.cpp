@@ -221,22 +221,24 @@ Result<std::vector<ArtifactRecord>> SqliteStore::latest_artifacts(const std::str
 namespace {
 
 MetricRecord read_metric(const sqlite::Statement& row) {
-  return {row.column_text(0), row.column_text(1), row.column_text(2), row.column_double(3)};
+  return {row.column_text(0), row.column_text(1), row.column_text(2), row.column_double(3),
+          row.column_int(4)};
 }
 
 }  // namespace
 
 Result<std::vector<MetricRecord>> SqliteStore::metrics_of_run(const std::string& run_id) {
-  MLOPS_TRY(query, m_db->prepare("SELECT x.run_id, x.stage, m.key, m.value FROM metrics m JOIN "
-                                 "executions x ON x.id = m.execution_id WHERE x.run_id = ?1 "
-                                 "ORDER BY x.stage, m.key"));
+  MLOPS_TRY(query,
+            m_db->prepare("SELECT x.run_id, x.stage, m.key, m.value, x.id FROM metrics m JOIN "
+                          "executions x ON x.id = m.execution_id WHERE x.run_id = ?1 "
+                          "ORDER BY x.stage, m.key"));
   query->bind(1, run_id);
   return collect<MetricRecord>(*query, read_metric);
 }
 
 Result<std::vector<MetricRecord>> SqliteStore::metric_history(const std::string& key,
                                                               const std::string& pipeline) {
-  MLOPS_TRY(query, m_db->prepare("SELECT x.run_id, x.stage, m.key, m.value FROM metrics m "
+  MLOPS_TRY(query, m_db->prepare("SELECT x.run_id, x.stage, m.key, m.value, x.id FROM metrics m "
                                  "JOIN executions x ON x.id = m.execution_id "
                                  "JOIN runs r ON r.id = x.run_id "
                                  "JOIN pipelines p ON p.id = r.pipeline_id "

@@ -117,3 +117,20 @@ TEST(FileIoTest, AtomicWriteReplacesTheFileAndLeavesNoTemporary) {
 
 }  // namespace
 }  // namespace mlops
+
+#include "util/time_format.hpp"
+
+namespace mlops {
+namespace {
+
+TEST(TimeFormatTest, RoundTripsIsoUtc) {
+  auto time = std::chrono::system_clock::from_time_t(1795628952) + std::chrono::milliseconds(123);
+  EXPECT_EQ(format_utc_iso(time), "2026-11-25T17:49:12.123Z");
+  EXPECT_EQ(parse_utc_iso("2026-11-25T17:49:12.123Z"), std::optional(time));
+  EXPECT_EQ(iso_difference("2026-11-25T17:49:12.123Z", "2026-11-25T17:50:13Z"),
+            std::optional(std::chrono::milliseconds(60877)));
+  EXPECT_FALSE(parse_utc_iso("yesterday").has_value());
+}
+
+}  // namespace
+}  // namespace mlops

@@ -1,0 +1,54 @@
+// mlops artifacts [PATH] [--history]: the current version of every path, or every version of one.
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/query_support.hpp"
+#include "cli/record_json.hpp"
+#include "cli/text_table.hpp"
+#include "util/file_io.hpp"
+
+namespace mlops {
+
+int artifacts_command(const ArtifactsCommand& command) {
+  if (command.history && !command.path) {
+    write_all(2, "mlops: error: --history needs a PATH: mlops artifacts PATH --history\n");
+    return k_exit_invalid;
+  }
+  auto store = open_existing_store(command.query);
+  if (!store) {
+    return k_exit_invalid;
+  }
+  std::string path = command.path ? workspace_path_argument(*command.path) : "";
+  auto artifacts = command.history ? store->artifact_history(path) : store->latest_artifacts(path);
+  if (!artifacts.ok()) {
+    write_all(2, fmt::format("mlops: error: {}\n", artifacts.error().message()));
+    return k_exit_invalid;
+  }
+  if (command.query.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& artifact : *artifacts) {
+      list.push_back(artifact_json(artifact));
+    }
+    write_all(1, list.dump(2) + "\n");
+    return k_exit_success;
+  }
+  if (artifacts->empty()) {
+    write_all(1, path.empty() ? "no artifacts recorded yet\n"
+                              : fmt::format("no recorded versions of '{}'\n", path));
+    return k_exit_success;
+  }
+  TextTable table({"ID", "PATH", "KIND", "DIGEST", "SIZE", "WRITTEN BY", "FIRST SEEN"});
+  for (const auto& artifact : *artifacts) {
+    std::string producer = artifact.producer_run
+                               ? *artifact.producer_run + " " + artifact.producer_stage.value_or("")
+                               : "(input)";
+    table.add({std::to_string(artifact.id), artifact.path, artifact.kind,
+               short_digest(artifact.digest), human_size(artifact.size), producer,
+               artifact.created_at});
+  }
+  write_all(1, table.render());
+  return k_exit_success;
+}
+
+}  // namespace mlops

@@ -1,0 +1,98 @@
+// mlops logs RUN [STAGE] [--follow]: a run's stage logs, whole or as they grow.
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/query_support.hpp"
+#include "cli/store_access.hpp"
+#include "util/file_io.hpp"
+
+namespace mlops {
+namespace {
+
+bool stage_matches(const std::string& stage, const std::optional<std::string>& wanted) {
+  return !wanted || stage == *wanted || stage.starts_with(*wanted + "[");
+}
+
+// Prints what `path` holds past `offset` and moves `offset` on; returns whether it printed.
+bool print_from(const std::filesystem::path& path, std::streamoff& offset) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return false;
+  }
+  in.seekg(0, std::ios::end);
+  std::streamoff size = in.tellg();
+  if (size <= offset) {
+    return false;
+  }
+  in.seekg(offset);
+  std::string chunk(static_cast<size_t>(size - offset), '\0');
+  in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+  offset = size;
+  write_all(1, chunk);
+  return true;
+}
+
+}  // namespace
+
+int logs_command(const LogsCommand& command) {
+  auto store = open_existing_store(command.query);
+  if (!store) {
+    return k_exit_invalid;
+  }
+  auto id = resolve_run(*store, command.run);
+  if (!id.ok()) {
+    write_all(2, fmt::format("mlops: error: {}\n", id.error().message()));
+    return k_exit_invalid;
+  }
+  std::filesystem::path workspace = current_workspace();
+  std::map<int64_t, std::streamoff> offsets;
+  int64_t last_header = -1;
+  bool any_stage = false;
+  while (true) {
+    auto executions = store->executions_of(*id);
+    auto run = store->find_run(*id);
+    if (!executions.ok() || !run.ok() || !run->has_value()) {
+      write_all(2, "mlops: error: cannot read the run from the store\n");
+      return k_exit_invalid;
+    }
+    bool running = (*run)->status == "running";
+    for (const auto& execution : *executions) {
+      if (!stage_matches(execution.stage, command.stage)) {
+        continue;
+      }
+      any_stage = true;
+      std::filesystem::path log = workspace / execution.log_path.value_or("");
+      auto& offset = offsets[execution.id];
+      bool multiple = !command.stage || *command.stage != execution.stage;
+      if (multiple && last_header != execution.id) {
+        std::ifstream in(log, std::ios::binary | std::ios::ate);
+        if (in && in.tellg() > offset) {
+          write_all(1, fmt::format("==> {} (attempt {}, {}) <==\n", execution.stage,
+                                   execution.attempt, execution.status));
+          last_header = execution.id;
+        }
+      }
+      print_from(log, offset);
+    }
+    if (!any_stage && command.stage) {
+      write_all(2, fmt::format("mlops: error: run {} has no stage '{}'\n", *id, *command.stage));
+      return k_exit_invalid;
+    }
+    if (!command.follow || !running) {
+      return k_exit_success;
+    }
+    // Following a live run: check for more output and for the end of the run a few times a
+    // second; logs are files, so there is nothing to wait on.
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+}
+
+}  // namespace mlops

@@ -1,0 +1,140 @@
+// mlops metrics RUN [RUN...] and mlops metrics history KEY --pipeline P.
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/query_support.hpp"
+#include "cli/text_table.hpp"
+#include "util/file_io.hpp"
+
+namespace mlops {
+namespace {
+
+// ▁▂▃▄▅▆▇█ scaled between the smallest and largest value.
+std::string sparkline(const std::vector<double>& values) {
+  static const char* const k_bars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+  if (values.empty()) {
+    return "";
+  }
+  auto [low, high] = std::minmax_element(values.begin(), values.end());
+  std::string line;
+  for (double value : values) {
+    size_t level =
+        *high > *low ? static_cast<size_t>((value - *low) / (*high - *low) * 7.0 + 0.5) : 3;
+    line += k_bars[std::min<size_t>(level, 7)];
+  }
+  return line;
+}
+
+int fail(const Error& error) {
+  write_all(2, fmt::format("mlops: error: {}\n", error.message()));
+  return k_exit_invalid;
+}
+
+}  // namespace
+
+int metrics_command(const MetricsCommand& command) {
+  auto store = open_existing_store(command.query);
+  if (!store) {
+    return k_exit_invalid;
+  }
+  std::vector<std::string> ids;
+  // "stage: key" -> value per run
+  std::map<std::string, std::map<std::string, double>> table;
+  for (const auto& name : command.runs) {
+    auto id = resolve_run(*store, name);
+    if (!id.ok()) {
+      return fail(id.error());
+    }
+    auto metrics = store->metrics_of_run(*id);
+    if (!metrics.ok()) {
+      return fail(metrics.error());
+    }
+    ids.push_back(*id);
+    for (const auto& metric : *metrics) {
+      table[metric.stage + ": " + metric.key][*id] = metric.value;
+    }
+  }
+  if (command.query.json) {
+    nlohmann::json document = {{"runs", ids}, {"metrics", nlohmann::json::object()}};
+    for (const auto& [key, values] : table) {
+      nlohmann::json row = nlohmann::json::object();
+      for (const auto& [run, value] : values) {
+        row[run] = value;
+      }
+      document["metrics"][key] = row;
+    }
+    write_all(1, document.dump(2) + "\n");
+    return k_exit_success;
+  }
+  std::vector<std::string> headers = {"METRIC"};
+  headers.insert(headers.end(), ids.begin(), ids.end());
+  TextTable text(headers);
+  for (const auto& [key, values] : table) {
+    std::vector<std::string> row = {key};
+    auto base = values.find(ids.front());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      auto it = values.find(ids[i]);
+      if (it == values.end()) {
+        row.push_back("-");
+        continue;
+      }
+      std::string cell = format_number(it->second);
+      if (i > 0 && base != values.end()) {
+        cell += fmt::format(" ({:+g})", it->second - base->second);
+      }
+      row.push_back(cell);
+    }
+    text.add(row);
+  }
+  write_all(1, text.empty() ? "no metrics recorded for these runs\n" : text.render());
+  return k_exit_success;
+}
+
+int metrics_history_command(const MetricsHistoryCommand& command) {
+  auto store = open_existing_store(command.query);
+  if (!store) {
+    return k_exit_invalid;
+  }
+  auto history = store->metric_history(command.key, command.pipeline);
+  if (!history.ok()) {
+    return fail(history.error());
+  }
+  if (command.query.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& point : *history) {
+      list.push_back({{"run", point.run_id}, {"stage", point.stage}, {"value", point.value}});
+    }
+    write_all(
+        1,
+        nlohmann::json{{"key", command.key}, {"pipeline", command.pipeline}, {"values", list}}.dump(
+            2) +
+            "\n");
+    return k_exit_success;
+  }
+  if (history->empty()) {
+    write_all(
+        1, fmt::format("no succeeded run of '{}' recorded '{}'\n", command.pipeline, command.key));
+    return k_exit_success;
+  }
+  TextTable text({"RUN", "STAGE", command.key});
+  std::vector<double> values;
+  for (const auto& point : *history) {
+    text.add({point.run_id, point.stage, format_number(point.value)});
+    values.push_back(point.value);
+  }
+  std::string out = text.render();
+  if (::isatty(1) != 0) {
+    out += sparkline(values) + "\n";
+  }
+  write_all(1, out);
+  return k_exit_success;
+}
+
+}  // namespace mlops

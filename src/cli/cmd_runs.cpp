@@ -1,0 +1,143 @@
+// mlops runs, mlops show: the list of runs and one run in full.
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/query_support.hpp"
+#include "cli/record_json.hpp"
+#include "cli/text_table.hpp"
+#include "util/file_io.hpp"
+
+namespace mlops {
+namespace {
+
+int report_error(const Error& error) {
+  write_all(2, fmt::format("mlops: error: {}\n", error.message()));
+  return k_exit_invalid;
+}
+
+std::string commit_text(const RunRecord& run) {
+  if (!run.git_commit) {
+    return "-";
+  }
+  return run.git_commit->substr(0, 10) + (run.git_dirty.value_or(false) ? "+dirty" : "");
+}
+
+}  // namespace
+
+int runs_command(const RunsCommand& command) {
+  auto store = open_existing_store(command.query);
+  if (!store) {
+    return k_exit_invalid;
+  }
+  auto runs = store->list_runs({command.pipeline, command.status, command.limit});
+  if (!runs.ok()) {
+    return report_error(runs.error());
+  }
+  if (command.query.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& run : *runs) {
+      list.push_back(run_json(run));
+    }
+    write_all(1, list.dump(2) + "\n");
+    return k_exit_success;
+  }
+  TextTable table({"RUN", "PIPELINE", "STATUS", "CAUSE", "STARTED", "DURATION", "COMMIT"});
+  for (const auto& run : *runs) {
+    table.add({run.id, run.pipeline, run.status, run.cause, run.started_at,
+               run_duration(run.started_at, run.ended_at), commit_text(run)});
+  }
+  write_all(1, table.empty() ? "no runs\n" : table.render());
+  return k_exit_success;
+}
+
+int show_command(const ShowCommand& command) {
+  auto store = open_existing_store(command.query);
+  if (!store) {
+    return k_exit_invalid;
+  }
+  auto id = resolve_run(*store, command.run);
+  if (!id.ok()) {
+    return report_error(id.error());
+  }
+  auto run = store->find_run(*id);
+  auto executions = store->executions_of(*id);
+  auto events = store->events_of_run(*id);
+  auto metrics = store->metrics_of_run(*id);
+  for (const Error* error :
+       {run.ok() ? nullptr : &run.error(), executions.ok() ? nullptr : &executions.error(),
+        events.ok() ? nullptr : &events.error(), metrics.ok() ? nullptr : &metrics.error()}) {
+    if (error) {
+      return report_error(*error);
+    }
+  }
+  const RunRecord& r = **run;
+  if (command.query.json) {
+    nlohmann::json document = run_json(r);
+    document["executions"] = nlohmann::json::array();
+    for (const auto& execution : *executions) {
+      nlohmann::json item = execution_json(execution);
+      item["inputs"] = nlohmann::json::array();
+      item["outputs"] = nlohmann::json::array();
+      for (const auto& event : *events) {
+        if (event.execution_id == execution.id) {
+          item[event.direction == "input" ? "inputs" : "outputs"].push_back(
+              artifact_json(event.artifact));
+        }
+      }
+      item["metrics"] = nlohmann::json::object();
+      for (const auto& metric : *metrics) {
+        if (metric.execution_id == execution.id) {
+          item["metrics"][metric.key] = metric.value;
+        }
+      }
+      document["executions"].push_back(item);
+    }
+    write_all(1, document.dump(2) + "\n");
+    return k_exit_success;
+  }
+  std::string text;
+  text += fmt::format("run       {}\npipeline  {} ({})\nstatus    {}\ncause     {}{}\n", r.id,
+                      r.pipeline, r.pipeline_file, r.status, r.cause,
+                      r.cause_detail ? ": " + *r.cause_detail : "");
+  text += fmt::format("started   {}\nended     {}\nduration  {}\n", r.started_at,
+                      r.ended_at.value_or("-"), run_duration(r.started_at, r.ended_at));
+  text += fmt::format("git       {}{}\n", r.git_commit.value_or("(not a git repository)"),
+                      r.git_branch ? " on " + *r.git_branch : "");
+  if (r.git_dirty.value_or(false)) {
+    text += "          (uncommitted changes to tracked files)\n";
+  }
+  text += fmt::format("by        {}@{}, mlops {}\nparams    {}\n", r.user, r.host, r.mlops_version,
+                      r.params_json);
+
+  TextTable stages({"STAGE", "ATTEMPT", "STATUS", "DURATION", "EXIT", "LOG"});
+  for (const auto& execution : *executions) {
+    std::string exit = execution.exit_code ? std::to_string(*execution.exit_code)
+                       : execution.signal  ? "signal " + std::to_string(*execution.signal)
+                                           : "-";
+    stages.add({execution.stage, std::to_string(execution.attempt), execution.status,
+                run_duration(execution.started_at, execution.ended_at), exit,
+                execution.log_path.value_or("-")});
+  }
+  text += "\n" + stages.render();
+  TextTable artifacts({"STAGE", "", "PATH", "DIGEST", "SIZE", "KIND"});
+  for (const auto& event : *events) {
+    artifacts.add({event.stage, event.direction == "input" ? "in" : "out", event.artifact.path,
+                   short_digest(event.artifact.digest), human_size(event.artifact.size),
+                   event.artifact.kind});
+  }
+  if (!artifacts.empty()) {
+    text += "\n" + artifacts.render();
+  }
+  TextTable metric_table({"STAGE", "METRIC", "VALUE"});
+  for (const auto& metric : *metrics) {
+    metric_table.add({metric.stage, metric.key, format_number(metric.value)});
+  }
+  if (!metric_table.empty()) {
+    text += "\n" + metric_table.render();
+  }
+  write_all(1, text);
+  return k_exit_success;
+}
+
+}  // namespace mlops

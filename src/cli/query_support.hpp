@@ -1,0 +1,35 @@
+// What the query commands (runs, show, logs, artifacts, lineage, metrics, export) share: opening
+// an existing store, naming runs, and formatting values.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "store/sqlite_store.hpp"
+
+namespace mlops {
+
+struct QueryOptions {
+  std::optional<std::filesystem::path> store;  // --store
+  bool json = false;                           // --json
+};
+
+// The workspace's store, or nothing after printing why (no store yet, unreadable). Marks runs
+// whose mlops died as interrupted, like every command that opens the store.
+std::unique_ptr<SqliteStore> open_existing_store(const QueryOptions& options);
+
+// A run named by its full id, a unique prefix, `latest` or `latest~N` (N runs before the
+// latest). A Usage error says what matched instead.
+Result<std::string> resolve_run(MetadataStore& store, const std::string& name);
+
+// A user-typed path as a workspace-relative one (relative to the current directory).
+std::string workspace_path_argument(const std::string& path);
+
+std::string short_digest(const std::string& digest);  // the first 12 hex digits
+std::string human_size(int64_t bytes);                // 1.2 MiB
+std::string run_duration(const std::string& started, const std::optional<std::string>& ended);
+std::string format_number(double value);  // shortest form that round-trips well enough
+
+}  // namespace mlops
