@@ -15,6 +15,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 extern char** environ;
 
@@ -196,6 +197,43 @@ pid_t read_pid(const std::filesystem::path& path) {
   pid_t pid = -1;
   in >> pid;
   return pid;
+}
+
+std::vector<std::vector<std::string>> query_store(const std::filesystem::path& path,
+                                                  const std::string& sql) {
+  std::vector<std::vector<std::string>> rows;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << "cannot open " << path << ": " << sqlite3_errmsg(db);
+    sqlite3_close(db);
+    return rows;
+  }
+  sqlite3_busy_timeout(db, 10000);
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << "bad query " << sql << ": " << sqlite3_errmsg(db);
+  } else {
+    while (sqlite3_step(statement) == SQLITE_ROW) {
+      std::vector<std::string> row;
+      for (int i = 0; i < sqlite3_column_count(statement); ++i) {
+        const unsigned char* text = sqlite3_column_text(statement, i);
+        row.emplace_back(text ? reinterpret_cast<const char*>(text) : "NULL");
+      }
+      rows.push_back(std::move(row));
+    }
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return rows;
+}
+
+std::string query_value(const std::filesystem::path& path, const std::string& sql) {
+  auto rows = query_store(path, sql);
+  if (rows.size() != 1 || rows[0].size() != 1) {
+    ADD_FAILURE() << sql << " returned " << rows.size() << " rows";
+    return "";
+  }
+  return rows[0][0];
 }
 
 }  // namespace mlops::e2e

@@ -80,4 +80,11 @@ bool group_exists(pid_t pgid);
 // Reads a pid written by a stage into a file.
 pid_t read_pid(const std::filesystem::path& path);
 
+// Runs `sql` on the SQLite database at `path` (read-only) and returns every row, each column as
+// text ("NULL" for null).
+std::vector<std::vector<std::string>> query_store(const std::filesystem::path& path,
+                                                  const std::string& sql);
+// The single value of a one-row, one-column query.
+std::string query_value(const std::filesystem::path& path, const std::string& sql);
+
 }  // namespace mlops::e2e
