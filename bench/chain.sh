@@ -5,8 +5,10 @@
 #
 #   bench/chain.sh [N=1000] [R=5]        (build mlops first: scripts/build.sh)
 #
-# What it measures: scheduling and process start-up per stage, nothing else. Every tool starts
-# one process per stage; mlops and make go through /bin/sh, ninja too.
+# What it measures: scheduling and process start-up per stage, and for mlops the cost of
+# recording each execution in the metadata store (the --no-record row runs the same executor
+# without it). Every tool starts one process per stage; mlops and make go through /bin/sh, ninja
+# too. The mlops store grows by one run per measurement, as it would in use.
 set -euo pipefail
 n="${1:-1000}"
 runs="${2:-5}"
@@ -87,6 +89,7 @@ report() {
   printf '%-28s %8s %8s %12.2f\n' "$name" "$best" "$median" "$(echo "$median * 1000 / $n" | bc -l)"
 }
 report "mlops run -j 2" "$mlops" run chain.yaml -j 2
+report "mlops run -j 2 --no-record" "$mlops" run chain.yaml -j 2 --no-record
 report "make -j2" make -j2
 report "ninja -j2" ninja -j2
 if command -v snakemake >/dev/null 2>&1; then

@@ -200,6 +200,10 @@ RunReport Executor::run() {
     if (!retries.empty() && running < jobs) {
       until = retries.top().due;
     }
+    if (auto flush_by = m_reporter.flush(m_clock.now());
+        flush_by && (!until || *flush_by < *until)) {
+      until = flush_by;
+    }
     WaitResult waited = m_runner.wait(until);
     if (waited.interrupt_signal != 0) {
       if (report.interrupt_signal == 0) {

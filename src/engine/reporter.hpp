@@ -2,9 +2,12 @@
 // it; later reporters (JSON lines, JUnit, the metadata store) implement the same interface.
 #pragma once
 
+#include <optional>
+
 #include "engine/run_report.hpp"
 #include "exec/runner.hpp"
 #include "spec/pipeline.hpp"
+#include "util/clock.hpp"
 
 namespace mlops {
 
@@ -19,6 +22,10 @@ class Reporter : public OutputSink {
   virtual void stage_finished(const Stage& stage, const StageReport& report) = 0;
   virtual void interrupted(int signal, size_t running) = 0;
   virtual void run_finished(const Pipeline& pipeline, const RunReport& report) = 0;
+  // Called before the executor blocks waiting for processes. A reporter that batches writes (the
+  // store recorder) writes what it has gathered, or returns when it wants to be called again at
+  // the latest; the executor then wakes by that time even if no process finishes.
+  virtual std::optional<SteadyTime> flush(SteadyTime /*now*/) { return std::nullopt; }
 };
 
 }  // namespace mlops

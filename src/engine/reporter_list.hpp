@@ -38,6 +38,16 @@ class ReporterList final : public Reporter {
     for (auto* r : m_reporters)
       r->interrupted(signal, running);
   }
+  std::optional<SteadyTime> flush(SteadyTime now) override {
+    std::optional<SteadyTime> earliest;
+    for (auto* r : m_reporters) {
+      auto next = r->flush(now);
+      if (next && (!earliest || *next < *earliest)) {
+        earliest = next;
+      }
+    }
+    return earliest;
+  }
   void run_finished(const Pipeline& p, const RunReport& report) override {
     for (auto* r : m_reporters)
       r->run_finished(p, report);

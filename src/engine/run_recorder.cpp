@@ -89,14 +89,51 @@ void RunRecorder::stage_started(const Stage& stage, int attempt, int,
   open.record.log_path = workspace_relative(m_pipeline.workspace, request.log_path.string())
                              .value_or(request.log_path.string());
   open.inputs = hash_paths(stage.deps, nullptr, "file");
-  auto id = m_store.begin_execution(open.record);
-  if (!id.ok()) {
-    fail(id.error().message());
+  size_t index = index_of(stage);
+  open.pending_item = m_batch.size();
+  m_batch.push_back({open.record, std::nullopt});
+  m_batch_stage.push_back(index);
+  m_open[index] = std::move(open);
+}
+
+std::optional<SteadyTime> RunRecorder::flush(SteadyTime now) {
+  constexpr auto k_batch_window = std::chrono::milliseconds(100);
+  if (m_batch.empty()) {
+    m_first_pending.reset();
+    return std::nullopt;
+  }
+  if (!m_first_pending) {
+    m_first_pending = now;
+  }
+  if (now - *m_first_pending < k_batch_window) {
+    return *m_first_pending + k_batch_window;
+  }
+  write_pending();
+  return std::nullopt;
+}
+
+void RunRecorder::write_pending() {
+  m_first_pending.reset();
+  if (m_failed || m_batch.empty()) {
+    m_batch.clear();
+    m_batch_stage.clear();
     return;
   }
-  open.id = *id;
-  open.record.id = *id;
-  m_open[index_of(stage)] = std::move(open);
+  auto ids = m_store.record_batch(m_batch);
+  if (!ids.ok()) {
+    fail(ids.error().message());
+  } else {
+    for (size_t i = 0; i < m_batch.size(); ++i) {
+      auto open = m_open.find(m_batch_stage[i]);
+      if (m_batch[i].start && open != m_open.end() && open->second.id == 0 &&
+          open->second.pending_item == i) {
+        open->second.id = (*ids)[i];
+        open->second.record.id = (*ids)[i];
+      }
+    }
+  }
+  m_batch.clear();
+  m_batch_stage.clear();
 }
 
 void RunRecorder::close(size_t index, const std::string& status, const ProcessResult& result) {
@@ -137,9 +174,12 @@ void RunRecorder::close(size_t index, const std::string& status, const ProcessRe
       outcome.metrics.insert(outcome.metrics.end(), values->begin(), values->end());
     }
   }
-  Status recorded = m_store.finish_execution(outcome);
-  if (!recorded.ok()) {
-    fail(recorded.error().message());
+  if (open.id == 0) {
+    // Started and ended within one batch: one insert with its end.
+    m_batch[open.pending_item].end = std::move(outcome);
+  } else {
+    m_batch.push_back({std::nullopt, std::move(outcome)});
+    m_batch_stage.push_back(index);
   }
 }
 
@@ -153,6 +193,7 @@ void RunRecorder::stage_finished(const Stage& stage, const StageReport& report) 
 }
 
 void RunRecorder::run_finished(const Pipeline&, const RunReport& report) {
+  write_pending();
   if (m_failed) {
     return;
   }

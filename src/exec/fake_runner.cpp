@@ -19,6 +19,7 @@ void FakeRunner::start(const ProcessRequest& request) {
 }
 
 WaitResult FakeRunner::wait(std::optional<SteadyTime> until) {
+  waits.push_back(until);
   WaitResult result;
   if (m_interrupt_signal != 0 && started.size() >= m_interrupt_after &&
       m_results >= m_interrupt_after_results) {

@@ -44,9 +44,10 @@ class FakeRunner final : public Runner {
   size_t active() const override { return m_running.size(); }
 
   // What happened, for assertions.
-  std::vector<std::string> started;      // labels, in start order
-  std::vector<SteadyTime> start_times;   // parallel to `started`
-  std::vector<ProcessRequest> requests;  // parallel to `started`
+  std::vector<std::string> started;              // labels, in start order
+  std::vector<SteadyTime> start_times;           // parallel to `started`
+  std::vector<ProcessRequest> requests;          // parallel to `started`
+  std::vector<std::optional<SteadyTime>> waits;  // the `until` of every wait()
   size_t max_concurrent = 0;
   size_t cancel_calls = 0;
 

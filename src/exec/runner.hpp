@@ -42,11 +42,11 @@ struct ProcessRequest {
 };
 
 enum class ProcessOutcome {
-  Exited,         // exit_code is set
-  Signaled,       // killed by `signal`, not by us
-  TimedOut,       // killed by the runner when its timeout passed
-  Cancelled,      // killed by the runner on cancel_all()
-  FailedToStart,  // `message` says why (command not found, workdir missing, ...)
+  Exited,          // exit_code is set
+  Signaled,        // killed by `signal`, not by us
+  TimedOut,        // killed by the runner when its timeout passed
+  Cancelled,       // killed by the runner on cancel_all()
+  FailedToStart,   // `message` says why (command not found, workdir missing, ...)
   MissingOutputs,  // exited 0 without writing a declared output; `message` names it (engine)
 };
 

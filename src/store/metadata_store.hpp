@@ -98,6 +98,13 @@ struct MetricRecord {
   int64_t execution_id = 0;
 };
 
+// One execution's part of a batch: its start (an insert), its end, or both.
+struct ExecutionWrite {
+  std::optional<ExecutionRecord> start;
+  // With a start, the end applies to the row the start inserts; alone, to `end->execution.id`.
+  std::optional<ExecutionOutcome> end;
+};
+
 struct RunFilter {
   std::optional<std::string> pipeline;
   std::optional<std::string> status;
@@ -116,6 +123,9 @@ class MetadataStore {
   virtual Result<int64_t> begin_execution(const ExecutionRecord& execution) = 0;
   // Ends an execution and records what it read and wrote and its metrics, in one transaction.
   virtual Status finish_execution(const ExecutionOutcome& outcome) = 0;
+  // Writes every item in one transaction, in order: the recorder gathers what a run does for up
+  // to 100 ms and writes it at once. Returns the id of each item's execution.
+  virtual Result<std::vector<int64_t>> record_batch(const std::vector<ExecutionWrite>& items) = 0;
   // Marks a run whose mlops died, and its running executions, as interrupted.
   virtual Status mark_interrupted(const std::string& run_id, const std::string& ended_at) = 0;
 

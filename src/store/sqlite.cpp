@@ -38,7 +38,18 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path) {
 }
 
 Connection::~Connection() {
+  m_cache.clear();  // finalize the cached statements before closing
   sqlite3_close_v2(m_db);
+}
+
+Result<Statement*> Connection::cached(const std::string& sql) {
+  auto it = m_cache.find(sql);
+  if (it == m_cache.end()) {
+    MLOPS_TRY(statement, prepare(sql));
+    it = m_cache.emplace(sql, std::make_unique<Statement>(std::move(*statement))).first;
+  }
+  it->second->reset();
+  return it->second.get();
 }
 
 Status Connection::execute(std::string_view sql) {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "util/error.hpp"
 
@@ -34,6 +35,9 @@ class Connection {
   // Runs one or more statements without results (DDL, pragmas).
   Status execute(std::string_view sql);
   Result<Statement> prepare(std::string_view sql);
+  // A statement prepared once per connection and reused (reset, bindings cleared): for the
+  // statements written per stage, where preparing costs more than running.
+  Result<Statement*> cached(const std::string& sql);
   int64_t last_insert_id() const;
   int changes() const;
 
@@ -42,6 +46,7 @@ class Connection {
  private:
   explicit Connection(sqlite3* db) : m_db(db) {}
   sqlite3* m_db;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> m_cache;
 };
 
 class Statement {

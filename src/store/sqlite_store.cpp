@@ -5,6 +5,12 @@
 
 namespace mlops {
 
+// A cached statement (sqlite::Connection::cached) as a reference named `name`, or a return of
+// the error.
+#define MLOPS_STATEMENT(name, sql)             \
+  MLOPS_TRY(name##_cached, m_db->cached(sql)); \
+  sqlite::Statement& name = **name##_cached
+
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
   MLOPS_TRY(connection, sqlite::Connection::open(path));
   MLOPS_CHECK(migrate_store(**connection, store_migrations()));
@@ -50,11 +56,11 @@ Status SqliteStore::finish_run(const std::string& run_id, const std::string& sta
   return update->bind(1, status).bind(2, ended_at).bind(3, run_id).run();
 }
 
-Result<int64_t> SqliteStore::begin_execution(const ExecutionRecord& execution) {
-  MLOPS_TRY(insert,
-            m_db->prepare("INSERT INTO executions (run_id, stage, attempt, status, command, "
-                          "started_at, log_path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
-  MLOPS_CHECK(insert->bind(1, execution.run_id)
+Result<int64_t> SqliteStore::insert_execution(const ExecutionRecord& execution) {
+  MLOPS_STATEMENT(insert,
+                  "INSERT INTO executions (run_id, stage, attempt, status, command, "
+                  "started_at, log_path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  MLOPS_CHECK(insert.bind(1, execution.run_id)
                   .bind(2, execution.stage)
                   .bind(3, static_cast<int64_t>(execution.attempt))
                   .bind(4, execution.status)
@@ -65,12 +71,12 @@ Result<int64_t> SqliteStore::begin_execution(const ExecutionRecord& execution) {
   return m_db->last_insert_id();
 }
 
-Status SqliteStore::finish_execution(const ExecutionOutcome& outcome) {
+Status SqliteStore::write_outcome(const ExecutionOutcome& outcome) {
   const ExecutionRecord& execution = outcome.execution;
-  MLOPS_TRY(transaction, sqlite::WriteTransaction::begin(*m_db));
-  MLOPS_TRY(update, m_db->prepare("UPDATE executions SET status = ?1, exit_code = ?2, signal = ?3, "
-                                  "message = ?4, ended_at = ?5 WHERE id = ?6"));
-  MLOPS_CHECK(update->bind(1, execution.status)
+  MLOPS_STATEMENT(update,
+                  "UPDATE executions SET status = ?1, exit_code = ?2, signal = ?3, "
+                  "message = ?4, ended_at = ?5 WHERE id = ?6");
+  MLOPS_CHECK(update.bind(1, execution.status)
                   .bind_optional(2, execution.exit_code)
                   .bind_optional(3, execution.signal)
                   .bind_optional(4, execution.message)
@@ -79,30 +85,30 @@ Status SqliteStore::finish_execution(const ExecutionOutcome& outcome) {
                   .run());
 
   // One row per (path, digest). An output sets the producer (the first writer) and the kind.
-  MLOPS_TRY(
-      artifact,
-      m_db->prepare("INSERT INTO artifacts (path, kind, digest, size, produced_by, created_at) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (path, digest) DO UPDATE SET "
-                    "produced_by = COALESCE(produced_by, excluded.produced_by), "
-                    "kind = CASE WHEN excluded.produced_by IS NULL THEN kind "
-                    "ELSE excluded.kind END RETURNING id"));
-  MLOPS_TRY(event, m_db->prepare("INSERT OR IGNORE INTO events (execution_id, artifact_id, "
-                                 "direction) VALUES (?1, ?2, ?3)"));
+  MLOPS_STATEMENT(artifact,
+                  "INSERT INTO artifacts (path, kind, digest, size, produced_by, created_at) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (path, digest) DO UPDATE SET "
+                  "produced_by = COALESCE(produced_by, excluded.produced_by), "
+                  "kind = CASE WHEN excluded.produced_by IS NULL THEN kind "
+                  "ELSE excluded.kind END RETURNING id");
+  MLOPS_STATEMENT(event,
+                  "INSERT OR IGNORE INTO events (execution_id, artifact_id, "
+                  "direction) VALUES (?1, ?2, ?3)");
   std::string created_at = execution.ended_at.value_or(execution.started_at);
   auto record = [&](const ArtifactVersion& version, const char* direction) -> Status {
     bool output = std::string_view(direction) == "output";
-    artifact->reset();
-    artifact->bind(1, version.path)
+    artifact.reset();
+    artifact.bind(1, version.path)
         .bind(2, version.kind)
         .bind(3, version.digest)
         .bind(4, version.size)
         .bind_optional(5, output ? std::optional<int64_t>(execution.id) : std::nullopt)
         .bind(6, created_at);
-    MLOPS_TRY(row, artifact->step());
-    int64_t artifact_id = artifact->column_int(0);
-    artifact->reset();  // finish the RETURNING statement before the next one
-    event->reset();
-    return event->bind(1, execution.id).bind(2, artifact_id).bind(3, direction).run();
+    MLOPS_TRY(row, artifact.step());
+    int64_t artifact_id = artifact.column_int(0);
+    artifact.reset();  // finish the RETURNING statement before the next one
+    event.reset();
+    return event.bind(1, execution.id).bind(2, artifact_id).bind(3, direction).run();
   };
   for (const auto& input : outcome.inputs) {
     MLOPS_CHECK(record(input, "input"));
@@ -110,13 +116,44 @@ Status SqliteStore::finish_execution(const ExecutionOutcome& outcome) {
   for (const auto& output : outcome.outputs) {
     MLOPS_CHECK(record(output, "output"));
   }
-  MLOPS_TRY(metric, m_db->prepare("INSERT OR REPLACE INTO metrics (execution_id, key, value) "
-                                  "VALUES (?1, ?2, ?3)"));
+  MLOPS_STATEMENT(metric,
+                  "INSERT OR REPLACE INTO metrics (execution_id, key, value) "
+                  "VALUES (?1, ?2, ?3)");
   for (const auto& value : outcome.metrics) {
-    metric->reset();
-    MLOPS_CHECK(metric->bind(1, execution.id).bind(2, value.key).bind(3, value.value).run());
+    metric.reset();
+    MLOPS_CHECK(metric.bind(1, execution.id).bind(2, value.key).bind(3, value.value).run());
   }
+  return Status::success();
+}
+
+Result<int64_t> SqliteStore::begin_execution(const ExecutionRecord& execution) {
+  return insert_execution(execution);  // one statement: its own transaction
+}
+
+Status SqliteStore::finish_execution(const ExecutionOutcome& outcome) {
+  MLOPS_TRY(transaction, sqlite::WriteTransaction::begin(*m_db));
+  MLOPS_CHECK(write_outcome(outcome));
   return (*transaction)->commit();
+}
+
+Result<std::vector<int64_t>> SqliteStore::record_batch(const std::vector<ExecutionWrite>& items) {
+  MLOPS_TRY(transaction, sqlite::WriteTransaction::begin(*m_db));
+  std::vector<int64_t> ids;
+  for (const auto& item : items) {
+    int64_t id = item.end ? item.end->execution.id : 0;
+    if (item.start) {
+      MLOPS_TRY(inserted, insert_execution(*item.start));
+      id = *inserted;
+    }
+    if (item.end) {
+      ExecutionOutcome end = *item.end;
+      end.execution.id = id;
+      MLOPS_CHECK(write_outcome(end));
+    }
+    ids.push_back(id);
+  }
+  MLOPS_CHECK((*transaction)->commit());
+  return ids;
 }
 
 Status SqliteStore::mark_interrupted(const std::string& run_id, const std::string& ended_at) {

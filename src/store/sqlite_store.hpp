@@ -21,6 +21,7 @@ class SqliteStore final : public MetadataStore {
                     const std::string& ended_at) override;
   Result<int64_t> begin_execution(const ExecutionRecord& execution) override;
   Status finish_execution(const ExecutionOutcome& outcome) override;
+  Result<std::vector<int64_t>> record_batch(const std::vector<ExecutionWrite>& items) override;
   Status mark_interrupted(const std::string& run_id, const std::string& ended_at) override;
 
   Result<std::optional<RunRecord>> find_run(const std::string& run_id) override;
@@ -40,6 +41,9 @@ class SqliteStore final : public MetadataStore {
                                                    const std::string& pipeline) override;
 
  private:
+  Result<int64_t> insert_execution(const ExecutionRecord& execution);
+  Status write_outcome(const ExecutionOutcome& outcome);
+
   explicit SqliteStore(std::unique_ptr<sqlite::Connection> connection)
       : m_db(std::move(connection)) {}
   std::unique_ptr<sqlite::Connection> m_db;

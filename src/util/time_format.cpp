@@ -52,7 +52,8 @@ std::optional<std::chrono::system_clock::time_point> parse_utc_iso(std::string_v
   return std::chrono::system_clock::from_time_t(seconds) + std::chrono::milliseconds(millis);
 }
 
-std::optional<std::chrono::milliseconds> iso_difference(std::string_view from, std::string_view to) {
+std::optional<std::chrono::milliseconds> iso_difference(std::string_view from,
+                                                        std::string_view to) {
   auto start = parse_utc_iso(from);
   auto end = parse_utc_iso(to);
   if (!start || !end) {

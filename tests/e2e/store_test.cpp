@@ -2,7 +2,9 @@
 // the query commands' output.
 #include <signal.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -135,6 +137,14 @@ TEST_F(StoreTest, KilledMlopsLeavesAnInterruptedRunAndANewRunWorks) {
   pid_t stage = -1;
   while (stage <= 0) {
     stage = read_pid(ws / "wait.pid");
+  }
+  // The recorder writes within 100 ms of a change; kill once the execution row is there.
+  for (int waited = 0; waited < 5000; waited += 10) {
+    if (std::filesystem::exists(store()) &&
+        query_store(store(), "SELECT id FROM executions").size() == 1) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   mlops_process.signal(SIGKILL);
   mlops_process.wait();
