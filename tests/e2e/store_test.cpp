@@ -310,6 +310,25 @@ TEST_F(StoreTest, LogsOfAStage) {
   EXPECT_EQ(missing.exit_code, 2);
 }
 
+TEST_F(StoreTest, LogsFollowPrintsOutputUntilTheRunEnds) {
+  ws.write("p.yaml", "version: 1\nname: p\nstages:\n"
+                     "  talk: {run: 'echo one; while [ ! -e stop ]; do sleep 0.05; done; echo two'}\n");
+  MlopsProcess run({"run", "p.yaml"}, {ws.path(), {}, std::nullopt});
+  for (int waited = 0; waited < 5000; waited += 10) {
+    if (std::filesystem::exists(store()) &&
+        query_store(store(), "SELECT id FROM executions").size() == 1) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  MlopsProcess follow({"logs", "latest", "talk", "--follow"}, {ws.path(), {}, std::nullopt});
+  ws.write("stop", "");
+  EXPECT_EQ(run.wait().exit_code, 0);
+  auto followed = follow.wait();
+  EXPECT_EQ(followed.exit_code, 0) << followed.err;
+  EXPECT_EQ(followed.out, "one\ntwo\n");
+}
+
 TEST_F(StoreTest, QueriesWithoutAStoreSayWhatToDo) {
   auto result = mlops({"runs"});
   EXPECT_EQ(result.exit_code, 2);
