@@ -22,8 +22,7 @@ int artifacts_command(const ArtifactsCommand& command) {
   std::string path = command.path ? workspace_path_argument(*command.path) : "";
   auto artifacts = command.history ? store->artifact_history(path) : store->latest_artifacts(path);
   if (!artifacts.ok()) {
-    write_all(2, fmt::format("mlops: error: {}\n", artifacts.error().message()));
-    return k_exit_invalid;
+    return report_query_error(artifacts.error());
   }
   if (command.query.json) {
     nlohmann::json list = nlohmann::json::array();

@@ -64,26 +64,20 @@ nlohmann::json dataset(const std::string& space, const ArtifactRecord& artifact)
 }  // namespace
 
 int export_command(const ExportCommand& command) {
-  auto store = open_existing_store(command.query);
-  if (!store) {
+  auto opened = open_store_for_run(command.query, command.run);
+  if (!opened) {
     return k_exit_invalid;
   }
-  auto id = resolve_run(*store, command.run);
-  if (!id.ok()) {
-    write_all(2, fmt::format("mlops: error: {}\n", id.error().message()));
-    return k_exit_invalid;
-  }
-  auto run = store->find_run(*id);
-  auto executions = store->executions_of(*id);
-  auto events = store->events_of_run(*id);
+  SqliteStore& store = *opened->store;
+  auto run = store.find_run(opened->run_id);
+  auto executions = store.executions_of(opened->run_id);
+  auto events = store.events_of_run(opened->run_id);
   if (!run.ok() || !run->has_value() || !executions.ok() || !events.ok()) {
     write_all(2, "mlops: error: cannot read the run from the store\n");
     return k_exit_invalid;
   }
   const RunRecord& r = **run;
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
-  std::string space = fmt::format("file://{}{}", host, current_workspace().string());
+  std::string space = fmt::format("file://{}{}", host_name(), current_workspace().string());
   std::string run_uuid = uuid_for(r.id);
   nlohmann::json pipeline_job = {{"namespace", space}, {"name", r.pipeline}};
 

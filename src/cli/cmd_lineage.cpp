@@ -204,8 +204,7 @@ class LineageWalk {
 };
 
 int fail(const std::string& message) {
-  write_all(2, "mlops: error: " + message + "\n");
-  return k_exit_invalid;
+  return report_query_error(Error(ErrorKind::NotFound, message));
 }
 
 }  // namespace

@@ -43,22 +43,19 @@ bool print_from(const std::filesystem::path& path, std::streamoff& offset) {
 }  // namespace
 
 int logs_command(const LogsCommand& command) {
-  auto store = open_existing_store(command.query);
-  if (!store) {
+  auto opened = open_store_for_run(command.query, command.run);
+  if (!opened) {
     return k_exit_invalid;
   }
-  auto id = resolve_run(*store, command.run);
-  if (!id.ok()) {
-    write_all(2, fmt::format("mlops: error: {}\n", id.error().message()));
-    return k_exit_invalid;
-  }
+  SqliteStore& store = *opened->store;
+  const std::string& id = opened->run_id;
   std::filesystem::path workspace = current_workspace();
   std::map<int64_t, std::streamoff> offsets;
   int64_t last_header = -1;
   bool any_stage = false;
   while (true) {
-    auto executions = store->executions_of(*id);
-    auto run = store->find_run(*id);
+    auto executions = store.executions_of(id);
+    auto run = store.find_run(id);
     if (!executions.ok() || !run.ok() || !run->has_value()) {
       write_all(2, "mlops: error: cannot read the run from the store\n");
       return k_exit_invalid;
@@ -83,7 +80,7 @@ int logs_command(const LogsCommand& command) {
       print_from(log, offset);
     }
     if (!any_stage && command.stage) {
-      write_all(2, fmt::format("mlops: error: run {} has no stage '{}'\n", *id, *command.stage));
+      write_all(2, fmt::format("mlops: error: run {} has no stage '{}'\n", id, *command.stage));
       return k_exit_invalid;
     }
     if (!command.follow || !running) {

@@ -32,11 +32,6 @@ std::string sparkline(const std::vector<double>& values) {
   return line;
 }
 
-int fail(const Error& error) {
-  write_all(2, fmt::format("mlops: error: {}\n", error.message()));
-  return k_exit_invalid;
-}
-
 }  // namespace
 
 int metrics_command(const MetricsCommand& command) {
@@ -50,11 +45,11 @@ int metrics_command(const MetricsCommand& command) {
   for (const auto& name : command.runs) {
     auto id = resolve_run(*store, name);
     if (!id.ok()) {
-      return fail(id.error());
+      return report_query_error(id.error());
     }
     auto metrics = store->metrics_of_run(*id);
     if (!metrics.ok()) {
-      return fail(metrics.error());
+      return report_query_error(metrics.error());
     }
     ids.push_back(*id);
     for (const auto& metric : *metrics) {
@@ -104,7 +99,7 @@ int metrics_history_command(const MetricsHistoryCommand& command) {
   }
   auto history = store->metric_history(command.key, command.pipeline);
   if (!history.ok()) {
-    return fail(history.error());
+    return report_query_error(history.error());
   }
   if (command.query.json) {
     nlohmann::json list = nlohmann::json::array();

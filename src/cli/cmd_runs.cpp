@@ -11,11 +11,6 @@
 namespace mlops {
 namespace {
 
-int report_error(const Error& error) {
-  write_all(2, fmt::format("mlops: error: {}\n", error.message()));
-  return k_exit_invalid;
-}
-
 std::string commit_text(const RunRecord& run) {
   if (!run.git_commit) {
     return "-";
@@ -32,7 +27,7 @@ int runs_command(const RunsCommand& command) {
   }
   auto runs = store->list_runs({command.pipeline, command.status, command.limit});
   if (!runs.ok()) {
-    return report_error(runs.error());
+    return report_query_error(runs.error());
   }
   if (command.query.json) {
     nlohmann::json list = nlohmann::json::array();
@@ -52,23 +47,21 @@ int runs_command(const RunsCommand& command) {
 }
 
 int show_command(const ShowCommand& command) {
-  auto store = open_existing_store(command.query);
-  if (!store) {
+  auto opened = open_store_for_run(command.query, command.run);
+  if (!opened) {
     return k_exit_invalid;
   }
-  auto id = resolve_run(*store, command.run);
-  if (!id.ok()) {
-    return report_error(id.error());
-  }
-  auto run = store->find_run(*id);
-  auto executions = store->executions_of(*id);
-  auto events = store->events_of_run(*id);
-  auto metrics = store->metrics_of_run(*id);
+  SqliteStore& store = *opened->store;
+  const std::string& id = opened->run_id;
+  auto run = store.find_run(id);
+  auto executions = store.executions_of(id);
+  auto events = store.events_of_run(id);
+  auto metrics = store.metrics_of_run(id);
   for (const Error* error :
        {run.ok() ? nullptr : &run.error(), executions.ok() ? nullptr : &executions.error(),
         events.ok() ? nullptr : &events.error(), metrics.ok() ? nullptr : &metrics.error()}) {
     if (error) {
-      return report_error(*error);
+      return report_query_error(*error);
     }
   }
   const RunRecord& r = **run;

@@ -62,6 +62,25 @@ Result<std::string> resolve_run(MetadataStore& store, const std::string& name) {
   return (*ids)[0];
 }
 
+int report_query_error(const Error& error) {
+  write_all(2, fmt::format("mlops: error: {}\n", error.message()));
+  return 2;
+}
+
+std::optional<StoreAndRun> open_store_for_run(const QueryOptions& options,
+                                              const std::string& name) {
+  auto store = open_existing_store(options);
+  if (!store) {
+    return std::nullopt;
+  }
+  auto id = resolve_run(*store, name);
+  if (!id.ok()) {
+    report_query_error(id.error());
+    return std::nullopt;
+  }
+  return StoreAndRun{std::move(store), *id};
+}
+
 std::string workspace_path_argument(const std::string& path) {
   std::filesystem::path workspace = current_workspace();
   std::filesystem::path absolute = std::filesystem::absolute(path).lexically_normal();

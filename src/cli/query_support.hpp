@@ -24,6 +24,16 @@ std::unique_ptr<SqliteStore> open_existing_store(const QueryOptions& options);
 // latest). A Usage error says what matched instead.
 Result<std::string> resolve_run(MetadataStore& store, const std::string& name);
 
+// Prints "mlops: error: MESSAGE" and returns the exit code for it (2).
+int report_query_error(const Error& error);
+
+// The store and the id of the run `name` names, or nothing after printing why.
+struct StoreAndRun {
+  std::unique_ptr<SqliteStore> store;
+  std::string run_id;
+};
+std::optional<StoreAndRun> open_store_for_run(const QueryOptions& options, const std::string& name);
+
 // A user-typed path as a workspace-relative one (relative to the current directory).
 std::string workspace_path_argument(const std::string& path);
 

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/store_access.hpp"
 #include "git/repo_state.hpp"
 #include "hash/digest.hpp"
 #include "util/paths.hpp"
@@ -41,12 +42,6 @@ std::string user_name() {
   }
   const char* env = std::getenv("USER");
   return env ? env : std::to_string(::geteuid());
-}
-
-std::string host_name() {
-  char buffer[256] = {};
-  ::gethostname(buffer, sizeof buffer - 1);
-  return buffer;
 }
 
 }  // namespace

@@ -14,12 +14,6 @@
 namespace mlops {
 namespace {
 
-std::string host_name() {
-  char buffer[256] = {};
-  ::gethostname(buffer, sizeof buffer - 1);
-  return buffer;
-}
-
 // A run recorded as running on this host whose lock nobody holds lost its mlops process.
 void recover_interrupted_runs(MetadataStore& store, const std::filesystem::path& store_path) {
   auto running = store.list_runs({std::nullopt, "running", 1000});
@@ -45,6 +39,12 @@ void recover_interrupted_runs(MetadataStore& store, const std::filesystem::path&
 }
 
 }  // namespace
+
+std::string host_name() {
+  char buffer[256] = {};
+  ::gethostname(buffer, sizeof buffer - 1);
+  return buffer;
+}
 
 std::filesystem::path resolve_store_path(const std::optional<std::filesystem::path>& flag,
                                          const std::filesystem::path& workspace) {

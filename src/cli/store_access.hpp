@@ -23,6 +23,9 @@ std::filesystem::path run_lock_path(const std::filesystem::path& store, const st
 // for each). On failure prints an error that says what to do, and returns nothing.
 std::unique_ptr<SqliteStore> open_store_or_report(const std::filesystem::path& store);
 
+// This machine's name, as runs record it.
+std::string host_name();
+
 // The workspace for a command given no pipeline file: found from the current directory the
 // same way as from a pipeline file's directory.
 std::filesystem::path current_workspace();
