@@ -227,6 +227,28 @@ std::vector<std::vector<std::string>> query_store(const std::filesystem::path& p
   return rows;
 }
 
+bool wait_for_executions(const std::filesystem::path& path, int count, int limit_ms) {
+  for (int waited = 0; waited <= limit_ms; waited += 10) {
+    sqlite3* db = nullptr;
+    int rows = -1;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+      sqlite3_stmt* statement = nullptr;
+      if (sqlite3_prepare_v2(db, "SELECT count(*) FROM executions", -1, &statement, nullptr) ==
+              SQLITE_OK &&
+          sqlite3_step(statement) == SQLITE_ROW) {
+        rows = sqlite3_column_int(statement, 0);
+      }
+      sqlite3_finalize(statement);
+    }
+    sqlite3_close(db);
+    if (rows >= count) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
 std::string query_value(const std::filesystem::path& path, const std::string& sql) {
   auto rows = query_store(path, sql);
   if (rows.size() != 1 || rows[0].size() != 1) {

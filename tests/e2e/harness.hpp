@@ -84,6 +84,10 @@ pid_t read_pid(const std::filesystem::path& path);
 // text ("NULL" for null).
 std::vector<std::vector<std::string>> query_store(const std::filesystem::path& path,
                                                   const std::string& sql);
+// Polls (every 10 ms, up to `limit_ms`) until the store at `path` holds at least `count`
+// execution rows; a store still being created counts as none.
+bool wait_for_executions(const std::filesystem::path& path, int count, int limit_ms = 10000);
+
 // The single value of a one-row, one-column query.
 std::string query_value(const std::filesystem::path& path, const std::string& sql);
 

@@ -139,13 +139,7 @@ TEST_F(StoreTest, KilledMlopsLeavesAnInterruptedRunAndANewRunWorks) {
     stage = read_pid(ws / "wait.pid");
   }
   // The recorder writes within 100 ms of a change; kill once the execution row is there.
-  for (int waited = 0; waited < 5000; waited += 10) {
-    if (std::filesystem::exists(store()) &&
-        query_store(store(), "SELECT id FROM executions").size() == 1) {
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  ASSERT_TRUE(wait_for_executions(store(), 1));
   mlops_process.signal(SIGKILL);
   mlops_process.wait();
   ::kill(-stage, SIGKILL);  // the stage's own children outlive a SIGKILLed mlops
@@ -311,16 +305,11 @@ TEST_F(StoreTest, LogsOfAStage) {
 }
 
 TEST_F(StoreTest, LogsFollowPrintsOutputUntilTheRunEnds) {
-  ws.write("p.yaml", "version: 1\nname: p\nstages:\n"
-                     "  talk: {run: 'echo one; while [ ! -e stop ]; do sleep 0.05; done; echo two'}\n");
+  ws.write("p.yaml",
+           "version: 1\nname: p\nstages:\n"
+           "  talk: {run: 'echo one; while [ ! -e stop ]; do sleep 0.05; done; echo two'}\n");
   MlopsProcess run({"run", "p.yaml"}, {ws.path(), {}, std::nullopt});
-  for (int waited = 0; waited < 5000; waited += 10) {
-    if (std::filesystem::exists(store()) &&
-        query_store(store(), "SELECT id FROM executions").size() == 1) {
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  ASSERT_TRUE(wait_for_executions(store(), 1));
   MlopsProcess follow({"logs", "latest", "talk", "--follow"}, {ws.path(), {}, std::nullopt});
   ws.write("stop", "");
   EXPECT_EQ(run.wait().exit_code, 0);
