@@ -251,9 +251,18 @@ TEST_F(StoreTest, JsonOutputHasTheDocumentedFields) {
   auto artifacts = json_of({"artifacts", "--json"});
   EXPECT_EQ(artifacts.size(), 4u);  // data/raw, data/features.csv, models/model.txt, metrics
 
-  auto by_prefix = run_mlops({"show", runs[0]["id"].get<std::string>().substr(0, 17)},
-                             {ws.path(), {}, std::nullopt});
+  // The shortest prefix of the newest id that the other id does not share names it.
+  std::string newest = runs[0]["id"], other = runs[1]["id"];
+  size_t common = 0;
+  while (common < newest.size() && newest[common] == other[common]) {
+    ++common;
+  }
+  auto by_prefix = run_mlops({"show", newest.substr(0, common + 1)}, {ws.path(), {}, std::nullopt});
   EXPECT_EQ(by_prefix.exit_code, 0) << by_prefix.err;
+  EXPECT_NE(by_prefix.out.find("run       " + newest), std::string::npos);
+  auto ambiguous = run_mlops({"show", newest.substr(0, common)}, {ws.path(), {}, std::nullopt});
+  EXPECT_EQ(ambiguous.exit_code, 2);
+  EXPECT_NE(ambiguous.err.find("matches several runs"), std::string::npos) << ambiguous.err;
   auto older = json_of({"show", "latest~1", "--json"});
   EXPECT_EQ(older["pipeline"], "features");
 }
