@@ -1,6 +1,8 @@
 // The metadata store end to end: what `mlops run` records, crashes, concurrency, bad stores, and
 // the query commands' output.
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -219,6 +221,36 @@ TEST_F(StoreTest, AnUnusableStoreStopsTheRunBeforeAnyStage) {
                        {ws.path(), {"MLOPS_STORE=" + (ws / "other.db").string()}, std::nullopt});
   EXPECT_EQ(env.exit_code, 0) << env.err;
   EXPECT_EQ(query_value(ws / "other.db", "SELECT count(*) FROM runs"), "1");
+}
+
+// Root ignores directory permissions, so as root the run goes through `su nobody`.
+TEST_F(StoreTest, AReadOnlyStoreDirectoryStopsTheRunBeforeAnyStage) {
+  ws.write("p.yaml", "version: 1\nname: p\nstages:\n  a: {run: touch ran}\n");
+  std::filesystem::create_directories(ws / "rostore");
+  std::string command = mlops_binary().string() + " run p.yaml --store rostore/store.db";
+  if (::geteuid() == 0) {
+    std::string probe =
+        "su nobody -s /bin/sh -c '" + mlops_binary().string() + " --version' > /dev/null 2>&1";
+    if (std::system(probe.c_str()) != 0) {
+      GTEST_SKIP() << "running as root, and user nobody cannot run " << mlops_binary();
+    }
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(ws.path())) {
+      std::filesystem::permissions(entry.path(), std::filesystem::perms::all);
+    }
+    std::filesystem::permissions(ws.path(), std::filesystem::perms::all);
+    command = "su nobody -s /bin/sh -c '" + command + "'";
+  }
+  std::filesystem::permissions(
+      ws / "rostore", std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec |
+                          std::filesystem::perms::group_read | std::filesystem::perms::group_exec |
+                          std::filesystem::perms::others_read |
+                          std::filesystem::perms::others_exec);
+  std::string full = "cd '" + ws.path().string() + "' && " + command + " > out.txt 2> err.txt";
+  int status = std::system(full.c_str());
+  EXPECT_EQ(WEXITSTATUS(status), 2) << ws.read("err.txt");
+  EXPECT_NE(ws.read("err.txt").find("cannot use the metadata store"), std::string::npos)
+      << ws.read("err.txt");
+  EXPECT_FALSE(ws.exists("ran"));
 }
 
 TEST_F(StoreTest, JsonOutputHasTheDocumentedFields) {
