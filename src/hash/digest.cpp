@@ -1,6 +1,8 @@
 #include "hash/digest.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -71,10 +73,45 @@ Error io_error(const std::filesystem::path& path, int err) {
                fmt::format("cannot read {}: {}", path.string(), std::strerror(err)));
 }
 
-Result<PathDigest> digest_file(const std::filesystem::path& path) {
+struct Walk {
+  DigestMemo* memo = nullptr;
+  DigestCounters* counters = nullptr;
+};
+
+FileIdentity identity_of(const struct stat& info) {
+  return {static_cast<uint64_t>(info.st_dev), static_cast<uint64_t>(info.st_ino),
+          static_cast<uint64_t>(info.st_size),
+          static_cast<int64_t>(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec,
+          static_cast<int64_t>(info.st_ctim.tv_sec) * 1000000000 + info.st_ctim.tv_nsec};
+}
+
+bool recently_modified(const FileIdentity& identity) {
+  struct timespec now {};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  int64_t now_ns = static_cast<int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
+  return std::max(identity.mtime_ns, identity.ctime_ns) > now_ns - 2'000'000'000LL;
+}
+
+Result<PathDigest> digest_file(const std::filesystem::path& path, const Walk& walk) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {
     return io_error(path, errno);
+  }
+  std::optional<FileIdentity> identity;
+  if (walk.memo) {
+    struct stat info {};
+    if (::fstat(fd.get(), &info) == 0) {
+      identity = identity_of(info);
+      if (auto known = walk.memo->find(path.string(), *identity)) {
+        if (walk.counters) {
+          ++walk.counters->memo_hits;
+        }
+        return PathDigest{*known, identity->size, false};
+      }
+    }
+  }
+  if (walk.counters) {
+    ++walk.counters->files_read;
   }
   ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
   Hasher hasher;
@@ -95,12 +132,19 @@ Result<PathDigest> digest_file(const std::filesystem::path& path) {
     result.size += static_cast<uint64_t>(n);
   }
   result.digest = hasher.finish();
+  if (walk.counters) {
+    walk.counters->bytes_read += result.size;
+  }
+  if (identity && !recently_modified(*identity)) {
+    walk.memo->remember(path.string(), *identity, result.digest);
+  }
   return result;
 }
 
-Result<PathDigest> digest_entry(const std::filesystem::path& path, bool follow_links);
+Result<PathDigest> digest_entry(const std::filesystem::path& path, bool follow_links,
+                                const Walk& walk);
 
-Result<PathDigest> digest_directory(const std::filesystem::path& path) {
+Result<PathDigest> digest_directory(const std::filesystem::path& path, const Walk& walk) {
   std::error_code error;
   std::vector<std::filesystem::path> entries;
   for (std::filesystem::directory_iterator it(path, error), end; !error && it != end;
@@ -119,7 +163,7 @@ Result<PathDigest> digest_directory(const std::filesystem::path& path) {
   PathDigest result;
   result.is_directory = true;
   for (const auto& entry : entries) {
-    auto child = digest_entry(entry, false);
+    auto child = digest_entry(entry, false, walk);
     if (!child.ok()) {
       return child.error();
     }
@@ -132,7 +176,8 @@ Result<PathDigest> digest_directory(const std::filesystem::path& path) {
   return result;
 }
 
-Result<PathDigest> digest_entry(const std::filesystem::path& path, bool follow_links) {
+Result<PathDigest> digest_entry(const std::filesystem::path& path, bool follow_links,
+                                const Walk& walk) {
   std::error_code error;
   auto status = follow_links ? std::filesystem::status(path, error)
                              : std::filesystem::symlink_status(path, error);
@@ -141,9 +186,9 @@ Result<PathDigest> digest_entry(const std::filesystem::path& path, bool follow_l
   }
   switch (status.type()) {
     case std::filesystem::file_type::regular:
-      return digest_file(path);
+      return digest_file(path, walk);
     case std::filesystem::file_type::directory:
-      return digest_directory(path);
+      return digest_directory(path, walk);
     case std::filesystem::file_type::symlink: {
       auto target = std::filesystem::read_symlink(path, error);
       if (error) {
@@ -167,8 +212,9 @@ Result<PathDigest> digest_entry(const std::filesystem::path& path, bool follow_l
 
 }  // namespace
 
-Result<PathDigest> digest_path(const std::filesystem::path& path) {
-  return digest_entry(path, true);
+Result<PathDigest> digest_path(const std::filesystem::path& path, DigestMemo* memo,
+                               DigestCounters* counters) {
+  return digest_entry(path, true, Walk{memo, counters});
 }
 
 }  // namespace mlops

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -55,8 +56,39 @@ struct PathDigest {
   bool is_directory = false;
 };
 
+// What identifies a file's contents without reading them, as git and ccache use it.
+struct FileIdentity {
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  friend bool operator==(const FileIdentity&, const FileIdentity&) = default;
+};
+
+// Remembers file digests by identity, so unchanged files are not read again. The store keeps
+// them between runs (engine/store_digest_memo.hpp).
+class DigestMemo {
+ public:
+  virtual ~DigestMemo() = default;
+  // The digest remembered for `path` if its identity is still `identity`.
+  virtual std::optional<Digest> find(const std::string& path, const FileIdentity& identity) = 0;
+  virtual void remember(const std::string& path, const FileIdentity& identity,
+                        const Digest& digest) = 0;
+};
+
+// What digest_path did: how many files it read and how many it took from the memo.
+struct DigestCounters {
+  uint64_t files_read = 0;
+  uint64_t bytes_read = 0;
+  uint64_t memo_hits = 0;
+};
+
 // The digest of a file, or of a directory tree. NotFound when `path` does not exist, Io when it
 // (or something below it) cannot be read, or is neither a file, a directory nor a link.
-Result<PathDigest> digest_path(const std::filesystem::path& path);
+// With a memo, a file whose identity is remembered is not read; a file modified in the last two
+// seconds is never remembered, since a write within the same timestamp tick would go unseen.
+Result<PathDigest> digest_path(const std::filesystem::path& path, DigestMemo* memo = nullptr,
+                               DigestCounters* counters = nullptr);
 
 }  // namespace mlops

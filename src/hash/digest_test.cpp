@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <chrono>
 #include <fstream>
+#include <map>
 
 namespace mlops {
 namespace {
@@ -85,6 +89,61 @@ TEST_F(DigestTest, HexRoundTrips) {
   ASSERT_TRUE(parsed.ok());
   EXPECT_EQ(*parsed, digest);
   EXPECT_FALSE(Digest::from_hex("xyz").ok());
+}
+
+}  // namespace
+}  // namespace mlops
+
+namespace mlops {
+namespace {
+
+class MapMemo final : public DigestMemo {
+ public:
+  std::optional<Digest> find(const std::string& path, const FileIdentity& identity) override {
+    auto it = entries.find(path);
+    if (it == entries.end() || !(it->second.first == identity)) {
+      return std::nullopt;
+    }
+    return it->second.second;
+  }
+  void remember(const std::string& path, const FileIdentity& identity,
+                const Digest& digest) override {
+    entries[path] = {identity, digest};
+  }
+  std::map<std::string, std::pair<FileIdentity, Digest>> entries;
+};
+
+TEST_F(DigestTest, MemoSkipsUnchangedFilesAndSeesChangedOnes) {
+  write("d/a", "1");
+  write("d/b", "2");
+  MapMemo memo;
+  DigestCounters first;
+  auto one = digest_path(m_dir / "d", &memo, &first);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(first.files_read, 2u);
+  // Files changed within the last two seconds (ctime here) are not remembered.
+  EXPECT_TRUE(memo.entries.empty());
+  // Pretend they were remembered earlier with the same identity: the second pass reads nothing.
+  for (const char* name : {"d/a", "d/b"}) {
+    struct stat info {};
+    ASSERT_EQ(::stat((m_dir / name).c_str(), &info), 0);
+    FileIdentity identity{static_cast<uint64_t>(info.st_dev), static_cast<uint64_t>(info.st_ino),
+                          static_cast<uint64_t>(info.st_size),
+                          info.st_mtim.tv_sec * 1000000000LL + info.st_mtim.tv_nsec,
+                          info.st_ctim.tv_sec * 1000000000LL + info.st_ctim.tv_nsec};
+    memo.entries[(m_dir / name).string()] = {identity, digest_path(m_dir / name)->digest};
+  }
+  DigestCounters second;
+  auto two = digest_path(m_dir / "d", &memo, &second);
+  ASSERT_TRUE(two.ok());
+  EXPECT_EQ(second.files_read, 0u);
+  EXPECT_EQ(second.memo_hits, 2u);
+  EXPECT_EQ(two->digest, one->digest);
+  write("d/b", "3");  // new content, new identity
+  DigestCounters third;
+  auto three = digest_path(m_dir / "d", &memo, &third);
+  EXPECT_EQ(third.files_read, 1u);
+  EXPECT_NE(three->digest, one->digest);
 }
 
 }  // namespace

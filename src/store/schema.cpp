@@ -78,6 +78,21 @@ CREATE TABLE metrics (
   PRIMARY KEY (execution_id, key)
 );
 )sql",
+      // Version 2: skipping unchanged stages. Executions are found by fingerprint, and file
+      // digests are memoized by (device, inode, size, mtime, ctime) so that a run with nothing
+      // changed reads no file contents.
+      R"sql(
+CREATE INDEX executions_by_fingerprint ON executions(fingerprint) WHERE fingerprint IS NOT NULL;
+CREATE TABLE file_stats (
+  path TEXT PRIMARY KEY,               -- absolute
+  device INTEGER NOT NULL,
+  inode INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  mtime_ns INTEGER NOT NULL,
+  ctime_ns INTEGER NOT NULL,
+  digest TEXT NOT NULL
+) WITHOUT ROWID;
+)sql",
   };
   return migrations;
 }
