@@ -47,6 +47,8 @@ struct ExecutionRecord {
   std::string started_at;
   std::optional<std::string> ended_at;
   std::optional<std::string> log_path;
+  std::optional<std::string> fingerprint;  // of the stage's definition and inputs (cache/)
+  bool cached = false;                      // skipped or restored: not run
 };
 
 // One version of a path: what an execution read or wrote.
@@ -98,6 +100,24 @@ struct MetricRecord {
   int64_t execution_id = 0;
 };
 
+// A remembered file digest (see hash/digest.hpp: FileIdentity).
+struct FileStat {
+  std::string path;  // absolute
+  int64_t device = 0;
+  int64_t inode = 0;
+  int64_t size = 0;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  std::string digest;
+};
+
+// The newest succeeded execution of a stage with a given fingerprint, and what it wrote.
+struct CachedExecution {
+  int64_t execution_id = 0;
+  std::string run_id;
+  std::vector<ArtifactVersion> outputs;
+};
+
 // One execution's part of a batch: its start (an insert), its end, or both.
 struct ExecutionWrite {
   std::optional<ExecutionRecord> start;
@@ -128,6 +148,13 @@ class MetadataStore {
   virtual Result<std::vector<int64_t>> record_batch(const std::vector<ExecutionWrite>& items) = 0;
   // Marks a run whose mlops died, and its running executions, as interrupted.
   virtual Status mark_interrupted(const std::string& run_id, const std::string& ended_at) = 0;
+
+  // File digests remembered by identity.
+  virtual Result<std::optional<FileStat>> find_file_stat(const std::string& path) = 0;
+  virtual Status remember_file_stats(const std::vector<FileStat>& stats) = 0;
+  // For skipping: the newest succeeded execution of `stage` in `pipeline` with `fingerprint`.
+  virtual Result<std::optional<CachedExecution>> find_cached_execution(
+      const std::string& pipeline, const std::string& stage, const std::string& fingerprint) = 0;
 
   virtual Result<std::optional<RunRecord>> find_run(const std::string& run_id) = 0;
   // Newest first.

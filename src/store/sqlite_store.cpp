@@ -59,7 +59,8 @@ Status SqliteStore::finish_run(const std::string& run_id, const std::string& sta
 Result<int64_t> SqliteStore::insert_execution(const ExecutionRecord& execution) {
   MLOPS_STATEMENT(insert,
                   "INSERT INTO executions (run_id, stage, attempt, status, command, "
-                  "started_at, log_path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+                  "started_at, log_path, fingerprint, cached) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   MLOPS_CHECK(insert.bind(1, execution.run_id)
                   .bind(2, execution.stage)
                   .bind(3, static_cast<int64_t>(execution.attempt))
@@ -67,6 +68,8 @@ Result<int64_t> SqliteStore::insert_execution(const ExecutionRecord& execution) 
                   .bind(5, execution.command)
                   .bind(6, execution.started_at)
                   .bind_optional(7, execution.log_path)
+                  .bind_optional(8, execution.fingerprint)
+                  .bind(9, static_cast<int64_t>(execution.cached ? 1 : 0))
                   .run());
   return m_db->last_insert_id();
 }
@@ -154,6 +157,28 @@ Result<std::vector<int64_t>> SqliteStore::record_batch(const std::vector<Executi
   }
   MLOPS_CHECK((*transaction)->commit());
   return ids;
+}
+
+Status SqliteStore::remember_file_stats(const std::vector<FileStat>& stats) {
+  if (stats.empty()) {
+    return Status::success();
+  }
+  MLOPS_TRY(transaction, sqlite::WriteTransaction::begin(*m_db));
+  MLOPS_STATEMENT(upsert,
+                  "INSERT OR REPLACE INTO file_stats (path, device, inode, size, mtime_ns, "
+                  "ctime_ns, digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  for (const auto& stat : stats) {
+    upsert.reset();
+    MLOPS_CHECK(upsert.bind(1, stat.path)
+                    .bind(2, stat.device)
+                    .bind(3, stat.inode)
+                    .bind(4, stat.size)
+                    .bind(5, stat.mtime_ns)
+                    .bind(6, stat.ctime_ns)
+                    .bind(7, stat.digest)
+                    .run());
+  }
+  return (*transaction)->commit();
 }
 
 Status SqliteStore::mark_interrupted(const std::string& run_id, const std::string& ended_at) {

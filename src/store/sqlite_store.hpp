@@ -24,6 +24,11 @@ class SqliteStore final : public MetadataStore {
   Result<std::vector<int64_t>> record_batch(const std::vector<ExecutionWrite>& items) override;
   Status mark_interrupted(const std::string& run_id, const std::string& ended_at) override;
 
+  Result<std::optional<FileStat>> find_file_stat(const std::string& path) override;
+  Status remember_file_stats(const std::vector<FileStat>& stats) override;
+  Result<std::optional<CachedExecution>> find_cached_execution(
+      const std::string& pipeline, const std::string& stage,
+      const std::string& fingerprint) override;
   Result<std::optional<RunRecord>> find_run(const std::string& run_id) override;
   Result<std::vector<RunRecord>> list_runs(const RunFilter& filter) override;
   Result<std::vector<std::string>> run_ids(const std::string& prefix, int limit) override;

@@ -105,6 +105,54 @@ Result<std::optional<T>> first_of(Result<std::vector<T>> rows) {
 
 }  // namespace
 
+Result<std::optional<FileStat>> SqliteStore::find_file_stat(const std::string& path) {
+  MLOPS_TRY(cached, m_db->cached("SELECT path, device, inode, size, mtime_ns, ctime_ns, digest "
+                                 "FROM file_stats WHERE path = ?1"));
+  sqlite::Statement& query = **cached;
+  query.bind(1, path);
+  MLOPS_TRY(row, query.step());
+  if (!*row) {
+    return std::optional<FileStat>();
+  }
+  FileStat stat{query.column_text(0), query.column_int(1), query.column_int(2),
+                query.column_int(3),  query.column_int(4), query.column_int(5),
+                query.column_text(6)};
+  query.reset();
+  return std::optional<FileStat>(std::move(stat));
+}
+
+Result<std::optional<CachedExecution>> SqliteStore::find_cached_execution(
+    const std::string& pipeline, const std::string& stage, const std::string& fingerprint) {
+  MLOPS_TRY(cached, m_db->cached(
+                        "SELECT x.id, x.run_id FROM executions x JOIN runs r ON r.id = x.run_id "
+                        "JOIN pipelines p ON p.id = r.pipeline_id WHERE x.fingerprint = ?1 AND "
+                        "x.stage = ?2 AND p.name = ?3 AND x.status = 'succeeded' "
+                        "ORDER BY x.id DESC LIMIT 1"));
+  sqlite::Statement& query = **cached;
+  query.bind(1, fingerprint).bind(2, stage).bind(3, pipeline);
+  MLOPS_TRY(row, query.step());
+  if (!*row) {
+    return std::optional<CachedExecution>();
+  }
+  CachedExecution found{query.column_int(0), query.column_text(1), {}};
+  query.reset();
+  MLOPS_TRY(outputs, m_db->cached("SELECT a.path, a.kind, a.digest, a.size FROM events e JOIN "
+                                  "artifacts a ON a.id = e.artifact_id WHERE e.execution_id = ?1 "
+                                  "AND e.direction = 'output' ORDER BY a.path"));
+  sqlite::Statement& list = **outputs;
+  list.bind(1, found.execution_id);
+  while (true) {
+    MLOPS_TRY(next, list.step());
+    if (!*next) {
+      break;
+    }
+    found.outputs.push_back(
+        {list.column_text(0), list.column_text(1), list.column_text(2), list.column_int(3)});
+  }
+  list.reset();
+  return std::optional<CachedExecution>(std::move(found));
+}
+
 Result<std::optional<RunRecord>> SqliteStore::find_run(const std::string& run_id) {
   MLOPS_TRY(query, m_db->prepare(std::string("SELECT ") + k_run_columns + " WHERE r.id = ?1"));
   query->bind(1, run_id);

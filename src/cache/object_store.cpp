@@ -1,0 +1,232 @@
+#include "cache/object_store.hpp"
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "util/file_io.hpp"
+#include "util/unique_fd.hpp"
+
+namespace mlops {
+namespace {
+
+std::string temp_suffix() {
+  static std::mt19937_64 random{std::random_device{}()};
+  return fmt::format(".tmp-{:016x}", random());
+}
+
+Error io(const std::string& what, int err) {
+  return Error(ErrorKind::Io, fmt::format("{}: {}", what, std::strerror(err)));
+}
+
+bool is_executable(const std::filesystem::path& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 && (info.st_mode & S_IXUSR) != 0;
+}
+
+}  // namespace
+
+Status copy_file_contents(const std::filesystem::path& source, const std::filesystem::path& target,
+                          bool executable) {
+  UniqueFd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in.valid()) {
+    return io("cannot read " + source.string(), errno);
+  }
+  UniqueFd out(
+      ::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, executable ? 0755 : 0644));
+  if (!out.valid()) {
+    return io("cannot create " + target.string(), errno);
+  }
+  if (::ioctl(out.get(), FICLONE, in.get()) == 0) {
+    return Status::success();
+  }
+  while (true) {
+    ssize_t copied = ::copy_file_range(in.get(), nullptr, out.get(), nullptr, 1 << 30, 0);
+    if (copied > 0) {
+      continue;
+    }
+    if (copied == 0) {
+      return Status::success();
+    }
+    if (errno == EINTR) {
+      continue;
+    }
+    if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP) {
+      return io("cannot copy " + source.string(), errno);
+    }
+    break;  // fall back to read/write
+  }
+  char buffer[1 << 16];
+  while (true) {
+    ssize_t n = ::read(in.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      return io("cannot read " + source.string(), errno);
+    }
+    if (n == 0) {
+      return Status::success();
+    }
+    if (!write_all(out.get(), std::string_view(buffer, static_cast<size_t>(n)))) {
+      return io("cannot write " + target.string(), errno);
+    }
+  }
+}
+
+std::filesystem::path ObjectStore::object_path(const std::string& digest) const {
+  return m_root / "objects" / digest.substr(0, 2) / digest.substr(2);
+}
+
+bool ObjectStore::has(const std::string& digest, bool directory) const {
+  std::error_code error;
+  if (!directory) {
+    return std::filesystem::exists(object_path(digest), error);
+  }
+  auto manifest = read_file(object_path(digest).string() + ".dir", 64 * 1024 * 1024);
+  if (!manifest.ok()) {
+    return false;
+  }
+  auto entries = nlohmann::json::parse(*manifest, nullptr, false);
+  if (entries.is_discarded()) {
+    return false;
+  }
+  for (const auto& entry : entries) {
+    if (entry.contains("digest") && !has(entry["digest"].get<std::string>(), false)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Status ObjectStore::save_file(const std::filesystem::path& source, const std::string& digest) {
+  std::filesystem::path target = object_path(digest);
+  std::error_code error;
+  if (std::filesystem::exists(target, error)) {
+    return Status::success();
+  }
+  std::filesystem::create_directories(target.parent_path(), error);
+  std::filesystem::path temp = target.string() + temp_suffix();
+  Status copied = copy_file_contents(source, temp, false);
+  if (!copied.ok()) {
+    std::filesystem::remove(temp, error);
+    return copied;
+  }
+  ::chmod(temp.c_str(), 0444);
+  if (::rename(temp.c_str(), target.c_str()) != 0) {
+    int err = errno;
+    std::filesystem::remove(temp, error);
+    return io("cannot store " + source.string() + " in the cache", err);
+  }
+  return Status::success();
+}
+
+Status ObjectStore::save(const std::filesystem::path& source, const std::string& digest,
+                         bool directory, DigestMemo* memo) {
+  if (!directory) {
+    return save_file(source, digest);
+  }
+  if (has(digest, true)) {
+    return Status::success();
+  }
+  nlohmann::json entries = nlohmann::json::array();
+  std::error_code error;
+  for (auto it = std::filesystem::recursive_directory_iterator(source, error);
+       !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+    std::filesystem::path relative = it->path().lexically_relative(source);
+    if (relative.begin()->string() == ".mlops") {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_symlink()) {
+      entries.push_back({{"path", relative.generic_string()},
+                         {"link", std::filesystem::read_symlink(it->path()).string()}});
+      it.disable_recursion_pending();
+    } else if (it->is_regular_file()) {
+      auto file = digest_path(it->path(), memo);
+      if (!file.ok()) {
+        return file.error();
+      }
+      std::string file_digest = file->digest.hex();
+      MLOPS_CHECK(save_file(it->path(), file_digest));
+      entries.push_back({{"path", relative.generic_string()},
+                         {"digest", file_digest},
+                         {"executable", is_executable(it->path())}});
+    }
+  }
+  if (error) {
+    return io("cannot list " + source.string(), error.value());
+  }
+  std::filesystem::path manifest = object_path(digest).string() + ".dir";
+  std::filesystem::create_directories(manifest.parent_path(), error);
+  return write_file_atomic(manifest, entries.dump());
+}
+
+Status ObjectStore::restore(const std::string& digest, bool directory,
+                            const std::filesystem::path& target) {
+  std::error_code error;
+  std::filesystem::create_directories(target.parent_path(), error);
+  std::filesystem::path temp = target.string() + temp_suffix();
+  if (!directory) {
+    if (!has(digest, false)) {
+      return Error(ErrorKind::NotFound, "version " + digest + " is not in the cache");
+    }
+    MLOPS_CHECK(copy_file_contents(object_path(digest), temp, false));
+    if (::rename(temp.c_str(), target.c_str()) != 0) {
+      int err = errno;
+      std::filesystem::remove(temp, error);
+      return io("cannot restore " + target.string(), err);
+    }
+    return Status::success();
+  }
+  auto manifest = read_file(object_path(digest).string() + ".dir", 64 * 1024 * 1024);
+  if (!manifest.ok()) {
+    return Error(ErrorKind::NotFound, "directory version " + digest + " is not in the cache");
+  }
+  auto entries = nlohmann::json::parse(*manifest, nullptr, false);
+  std::filesystem::create_directories(temp, error);
+  for (const auto& entry : entries) {
+    std::filesystem::path path = temp / entry["path"].get<std::string>();
+    std::filesystem::create_directories(path.parent_path(), error);
+    if (entry.contains("link")) {
+      std::filesystem::create_symlink(entry["link"].get<std::string>(), path, error);
+      continue;
+    }
+    Status copied = copy_file_contents(object_path(entry["digest"].get<std::string>()), path,
+                                       entry.value("executable", false));
+    if (!copied.ok()) {
+      std::filesystem::remove_all(temp, error);
+      return copied;
+    }
+  }
+  std::filesystem::path old = target.string() + temp_suffix();
+  bool had_old = std::filesystem::exists(target, error);
+  if (had_old && ::rename(target.c_str(), old.c_str()) != 0) {
+    int err = errno;
+    std::filesystem::remove_all(temp, error);
+    return io("cannot replace " + target.string(), err);
+  }
+  if (::rename(temp.c_str(), target.c_str()) != 0) {
+    int err = errno;
+    if (had_old) {
+      ::rename(old.c_str(), target.c_str());
+    }
+    std::filesystem::remove_all(temp, error);
+    return io("cannot restore " + target.string(), err);
+  }
+  if (had_old) {
+    std::filesystem::remove_all(old, error);
+  }
+  return Status::success();
+}
+
+}  // namespace mlops
