@@ -77,6 +77,12 @@ int run_cli(int argc, char** argv) {
   run_app->add_option("--store", run.store,
                       "The metadata store (default: $MLOPS_STORE, else .mlops/store.db in the "
                       "workspace)");
+  run_app->add_flag("--force", run.force, "Run every selected stage, even those up to date");
+  run_app
+      ->add_option("--force-stage", run.force_stages,
+                   "Run this stage even if it is up to date (a matrix stage's name: all of it); "
+                   "repeatable")
+      ->allow_extra_args(false);
   run_app->add_flag("--no-record", run.no_record,
                     "Record nothing in the metadata store (for measuring; loses provenance)");
   run_app->footer(k_footer);

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "cache/object_store.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/pipeline_loading.hpp"
@@ -11,9 +12,11 @@
 #include "cli/store_access.hpp"
 #include "dag/selection.hpp"
 #include "engine/executor.hpp"
+#include "engine/output_cache.hpp"
 #include "engine/reporter_list.hpp"
 #include "engine/run_id.hpp"
 #include "engine/run_recorder.hpp"
+#include "engine/store_digest_memo.hpp"
 #include "engine/terminal_reporter.hpp"
 #include "exec/fake_runner.hpp"
 #include "exec/process_runner.hpp"
@@ -85,11 +88,32 @@ int run_command(const RunCommand& command) {
 
   TerminalReporter terminal({1, 2, command.dry_run, pipeline.workspace});
   SystemClock clock;
+  OutputCacheOptions cache_options;
+  cache_options.force = command.force;
+  cache_options.force_stages.insert(command.force_stages.begin(), command.force_stages.end());
+  ObjectStore objects(pipeline.workspace / ".mlops" / "cache");
+  std::filesystem::path store_path = resolve_store_path(command.store, pipeline.workspace);
+
   if (command.dry_run) {
     options.check_outputs = false;
     DryRunRunner runner;
-    Executor(pipeline, checked->graph, std::move(*selected), runner, terminal, clock, options)
-        .run();
+    Executor executor(pipeline, checked->graph, std::move(*selected), runner, terminal, clock,
+                      options);
+    // With a store, the plan says which stages would be skipped; nothing is written.
+    std::unique_ptr<SqliteStore> store;
+    std::error_code exists_error;
+    if (!command.no_record && std::filesystem::exists(store_path, exists_error)) {
+      store = open_store_or_report(store_path);
+    }
+    std::optional<StoreDigestMemo> memo;
+    std::optional<OutputCache> cache;
+    if (store) {
+      cache_options.dry_run = true;
+      memo.emplace(*store);
+      cache.emplace(*store, objects, *memo, pipeline, cache_options);
+      executor.set_cache(&*cache);
+    }
+    executor.run();
     return k_exit_success;
   }
 
@@ -110,7 +134,6 @@ int run_command(const RunCommand& command) {
     write_all(2, fmt::format("mlops: error: {}\n", pipeline_lock.error().message()));
     return k_exit_invalid;
   }
-  std::filesystem::path store_path = resolve_store_path(command.store, pipeline.workspace);
   if (!pipeline_lock->has_value()) {
     write_all(2, describe_running(pipeline, store_path, command.no_record));
     return k_exit_invalid;
@@ -140,6 +163,12 @@ int run_command(const RunCommand& command) {
     }
   }
 
+  std::optional<StoreDigestMemo> memo;
+  std::optional<OutputCache> cache;
+  if (store) {
+    memo.emplace(*store);
+    cache.emplace(*store, objects, *memo, pipeline, cache_options);
+  }
   std::vector<Reporter*> reporters;
   if (recorder) {
     reporters.push_back(&*recorder);
@@ -149,10 +178,15 @@ int run_command(const RunCommand& command) {
   int exit_code;
   {
     ProcessRunner runner(reporter, ProcessRunnerOptions{});
-    RunReport report =
-        Executor(pipeline, checked->graph, std::move(*selected), runner, reporter, clock, options)
-            .run();
-    exit_code = report.exit_code();
+    Executor executor(pipeline, checked->graph, std::move(*selected), runner, reporter, clock,
+                      options);
+    if (cache) {
+      executor.set_cache(&*cache);
+    }
+    exit_code = executor.run().exit_code();
+  }
+  if (memo) {
+    memo->flush();
   }
   if (run_lock) {
     run_lock->remove();

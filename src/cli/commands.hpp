@@ -31,6 +31,8 @@ struct RunCommand {
   bool keep_going = false;
   std::optional<std::filesystem::path> store;  // --store
   bool no_record = false;                      // --no-record
+  bool force = false;                          // --force
+  std::vector<std::string> force_stages;       // --force-stage
 };
 int run_command(const RunCommand& command);
 

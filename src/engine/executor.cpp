@@ -117,12 +117,30 @@ RunReport Executor::run() {
 
   auto launch = [&](size_t index) {
     StageReport& stage_report = report.stages[index];
+    const Stage& stage = m_pipeline.stages[index];
+    if (m_cache && stage_report.attempts == 0) {
+      CacheAction action = m_cache->decide(index, stage_report);
+      if (action != CacheAction::Run) {
+        Status restored = action == CacheAction::Restore ? m_cache->restore(index, stage_report)
+                                                         : Status::success();
+        if (restored.ok()) {
+          stage_report.status = StageStatus::Succeeded;
+          stage_report.cached = true;
+          m_reporter.stage_cached(stage, stage_report);
+          schedule.succeeded(index);
+          return;
+        }
+        stage_report.outputs.clear();
+        stage_report.note =
+            "restoring from the cache failed (" + restored.error().message() + "); running it";
+      }
+    }
     ++stage_report.attempts;
     ProcessRequest request = make_request(index, stage_report.attempts);
     stage_report.status = StageStatus::Running;
     stage_report.log_path = request.log_path;
-    m_reporter.stage_started(m_pipeline.stages[index], stage_report.attempts,
-                             m_pipeline.stages[index].retries + 1, request);
+    m_reporter.stage_started(stage, stage_report.attempts, stage.retries + 1, request,
+                             stage_report);
     m_runner.start(request);
     ++running;
   };
@@ -156,6 +174,9 @@ RunReport Executor::run() {
     stage_report.last = result;
     stage_report.duration += result.duration;
     if (result.succeeded()) {
+      if (m_cache) {
+        m_cache->finish(index, stage_report);
+      }
       stage_report.status = StageStatus::Succeeded;
       m_reporter.stage_finished(stage, stage_report);
       schedule.succeeded(index);

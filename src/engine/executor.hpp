@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "dag/graph.hpp"
+#include "engine/output_cache.hpp"
 #include "engine/reporter.hpp"
 #include "engine/run_report.hpp"
 #include "exec/runner.hpp"
@@ -40,6 +41,9 @@ class Executor {
   Executor(const Pipeline& pipeline, const Graph& graph, std::vector<bool> selected, Runner& runner,
            Reporter& reporter, const Clock& clock, RunOptions options);
 
+  // Skip or restore stages whose inputs did not change (null: run every stage).
+  void set_cache(OutputCache* cache) { m_cache = cache; }
+
   RunReport run();
 
   // The request for one attempt of a stage: argv, full environment, workdir and log path.
@@ -56,6 +60,7 @@ class Executor {
   Reporter& m_reporter;
   const Clock& m_clock;
   RunOptions m_options;
+  OutputCache* m_cache = nullptr;
 };
 
 }  // namespace mlops

@@ -16,7 +16,9 @@ class Reporter : public OutputSink {
   virtual void run_started(const Pipeline& pipeline, const RunReport& report, size_t selected,
                            size_t jobs) = 0;
   virtual void stage_started(const Stage& stage, int attempt, int max_attempts,
-                             const ProcessRequest& request) = 0;
+                             const ProcessRequest& request, const StageReport& report) = 0;
+  // A stage that did not run: its outputs were up to date, or restored from the cache.
+  virtual void stage_cached(const Stage& /*stage*/, const StageReport& /*report*/) {}
   virtual void stage_retrying(const Stage& stage, const ProcessResult& result, int next_attempt,
                               Milliseconds delay) = 0;
   virtual void stage_finished(const Stage& stage, const StageReport& report) = 0;

@@ -21,9 +21,13 @@ class ReporterList final : public Reporter {
       r->run_started(p, report, selected, jobs);
   }
   void stage_started(const Stage& stage, int attempt, int max_attempts,
-                     const ProcessRequest& request) override {
+                     const ProcessRequest& request, const StageReport& report) override {
     for (auto* r : m_reporters)
-      r->stage_started(stage, attempt, max_attempts, request);
+      r->stage_started(stage, attempt, max_attempts, request, report);
+  }
+  void stage_cached(const Stage& stage, const StageReport& report) override {
+    for (auto* r : m_reporters)
+      r->stage_cached(stage, report);
   }
   void stage_retrying(const Stage& stage, const ProcessResult& result, int next_attempt,
                       Milliseconds delay) override {

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "engine/metrics_file.hpp"
-#include "hash/digest.hpp"
 #include "util/file_io.hpp"
 #include "util/paths.hpp"
 #include "util/shell_quote.hpp"
@@ -57,26 +56,8 @@ size_t RunRecorder::index_of(const Stage& stage) const {
   return static_cast<size_t>(&stage - m_pipeline.stages.data());
 }
 
-std::vector<ArtifactVersion> RunRecorder::hash_paths(const std::vector<LocatedString>& paths,
-                                                     const std::vector<std::string>* types,
-                                                     const char* default_kind) {
-  std::vector<ArtifactVersion> versions;
-  for (size_t i = 0; i < paths.size(); ++i) {
-    auto digest = digest_path(m_pipeline.workspace / paths[i].value);
-    if (!digest.ok()) {
-      continue;  // a missing dep is the stage's problem; it is simply not recorded as read
-    }
-    std::string kind = types && !(*types)[i].empty() ? (*types)[i]
-                       : digest->is_directory        ? "directory"
-                                                     : default_kind;
-    versions.push_back(
-        {paths[i].value, kind, digest->digest.hex(), static_cast<int64_t>(digest->size)});
-  }
-  return versions;
-}
-
-void RunRecorder::stage_started(const Stage& stage, int attempt, int,
-                                const ProcessRequest& request) {
+void RunRecorder::stage_started(const Stage& stage, int attempt, int, const ProcessRequest& request,
+                                const StageReport& report) {
   if (m_failed) {
     return;
   }
@@ -88,12 +69,36 @@ void RunRecorder::stage_started(const Stage& stage, int attempt, int,
   open.record.started_at = now_utc_iso();
   open.record.log_path = workspace_relative(m_pipeline.workspace, request.log_path.string())
                              .value_or(request.log_path.string());
-  open.inputs = hash_paths(stage.deps, nullptr, "file");
+  open.record.fingerprint =
+      report.fingerprint.empty() ? std::nullopt : std::optional(report.fingerprint);
+  open.inputs = report.inputs;
   size_t index = index_of(stage);
   open.pending_item = m_batch.size();
   m_batch.push_back({open.record, std::nullopt});
   m_batch_stage.push_back(index);
   m_open[index] = std::move(open);
+}
+
+void RunRecorder::stage_cached(const Stage& stage, const StageReport& report) {
+  if (m_failed) {
+    return;
+  }
+  // A cached execution: not run, linked to the versions it would have read and the ones it
+  // produced earlier (or restored), so lineage stays whole.
+  ExecutionRecord record;
+  record.run_id = m_run_id;
+  record.stage = stage.name;
+  record.attempt = 1;
+  record.status = "succeeded";
+  record.command = command_text(stage);
+  record.started_at = now_utc_iso();
+  record.fingerprint = report.fingerprint;
+  record.cached = true;
+  ExecutionOutcome outcome{record, report.inputs, report.outputs, {}};
+  outcome.execution.ended_at = record.started_at;
+  outcome.execution.message = report.note;
+  m_batch.push_back({record, std::move(outcome)});
+  m_batch_stage.push_back(index_of(stage));
 }
 
 std::optional<SteadyTime> RunRecorder::flush(SteadyTime now) {
@@ -136,7 +141,8 @@ void RunRecorder::write_pending() {
   m_batch_stage.clear();
 }
 
-void RunRecorder::close(size_t index, const std::string& status, const ProcessResult& result) {
+void RunRecorder::close(size_t index, const std::string& status, const ProcessResult& result,
+                        const std::vector<ArtifactVersion>& outputs) {
   auto it = m_open.find(index);
   if (it == m_open.end() || m_failed) {
     return;
@@ -160,9 +166,7 @@ void RunRecorder::close(size_t index, const std::string& status, const ProcessRe
   }
   outcome.inputs = std::move(open.inputs);
   if (status == "succeeded") {
-    outcome.outputs = hash_paths(stage.outs, &stage.out_types, "file");
-    auto metrics = hash_paths(stage.metrics, nullptr, "metrics");
-    outcome.outputs.insert(outcome.outputs.end(), metrics.begin(), metrics.end());
+    outcome.outputs = outputs;
     for (const auto& path : stage.metrics) {
       auto values = read_metrics_file(m_pipeline.workspace / path.value);
       if (!values.ok()) {
@@ -185,11 +189,11 @@ void RunRecorder::close(size_t index, const std::string& status, const ProcessRe
 
 void RunRecorder::stage_retrying(const Stage& stage, const ProcessResult& result, int,
                                  Milliseconds) {
-  close(index_of(stage), "failed", result);
+  close(index_of(stage), "failed", result, {});
 }
 
 void RunRecorder::stage_finished(const Stage& stage, const StageReport& report) {
-  close(index_of(stage), execution_status(report.status), report.last);
+  close(index_of(stage), execution_status(report.status), report.last, report.outputs);
 }
 
 void RunRecorder::run_finished(const Pipeline&, const RunReport& report) {

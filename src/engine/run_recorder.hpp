@@ -1,8 +1,10 @@
 // Records a run in the metadata store as it happens: a Reporter beside the terminal one.
 //
-// When an attempt starts, its deps are hashed (the versions it reads) and an execution row is
-// written as running. When it ends, its status, the versions it read, and, if it succeeded, the
-// versions of its outs and metrics files and the metric values are written. Writes are gathered
+// When an attempt starts, an execution row is written as running, with its fingerprint. When it
+// ends, its status, the dep versions it read and, if it succeeded, the versions of its outs and
+// metrics files and the metric values are written (the versions come from the StageReport,
+// where the output cache put them). A stage skipped as up to date is written as a cached
+// execution linked to the same versions. Writes are gathered
 // and committed together, at most 100 ms after the first of them (flush()): a pipeline of many
 // short stages costs a few commits a second instead of two per stage, and a crash (kill -9,
 // power loss) can lose at most the last 100 ms of execution rows; the run itself is then marked
@@ -32,7 +34,8 @@ class RunRecorder final : public Reporter {
   void on_output(std::string_view, OutputStream, std::string_view) override {}
   void run_started(const Pipeline&, const RunReport&, size_t, size_t) override {}
   void stage_started(const Stage& stage, int attempt, int max_attempts,
-                     const ProcessRequest& request) override;
+                     const ProcessRequest& request, const StageReport& report) override;
+  void stage_cached(const Stage& stage, const StageReport& report) override;
   void stage_retrying(const Stage& stage, const ProcessResult& result, int next_attempt,
                       Milliseconds delay) override;
   void stage_finished(const Stage& stage, const StageReport& report) override;
@@ -49,10 +52,8 @@ class RunRecorder final : public Reporter {
   };
 
   size_t index_of(const Stage& stage) const;
-  void close(size_t index, const std::string& status, const ProcessResult& result);
-  std::vector<ArtifactVersion> hash_paths(const std::vector<LocatedString>& paths,
-                                          const std::vector<std::string>* types,
-                                          const char* default_kind);
+  void close(size_t index, const std::string& status, const ProcessResult& result,
+             const std::vector<ArtifactVersion>& outputs);
   void fail(const std::string& message);
   void write_pending();
 

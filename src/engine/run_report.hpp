@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "exec/runner.hpp"
+#include "store/metadata_store.hpp"
 #include "util/duration.hpp"
 
 namespace mlops {
@@ -28,7 +29,13 @@ struct StageReport {
   Milliseconds duration{0};  // all attempts together
   ProcessResult last;        // the last attempt's result
   std::filesystem::path log_path;
-  std::string note;  // "upstream train failed", ...
+  std::string note;  // "upstream train failed", "up to date", ...
+
+  // Caching (engine/output_cache.hpp).
+  bool cached = false;                   // not run: up to date, or restored from the cache
+  std::string fingerprint;               // empty when the stage is not cacheable this time
+  std::vector<ArtifactVersion> inputs;   // the dep versions it read
+  std::vector<ArtifactVersion> outputs;  // the out versions it wrote (or that were restored)
 };
 
 struct RunReport {

@@ -70,18 +70,28 @@ void TerminalReporter::run_started(const Pipeline& pipeline, const RunReport& re
                   pipeline.name, stages, jobs));
 }
 
+void TerminalReporter::stage_cached(const Stage& stage, const StageReport& report) {
+  if (m_options.dry_run) {
+    out(fmt::format("    -. {}: {}\n", stage.name, report.note));
+    return;
+  }
+  out(fmt::format("[mlops] skip  {}: {}\n", stage.name, report.note));
+}
+
 void TerminalReporter::stage_started(const Stage& stage, int attempt, int max_attempts,
-                                     const ProcessRequest& request) {
+                                     const ProcessRequest& request, const StageReport& report) {
   if (m_options.dry_run) {
     ++m_planned;
     std::string command =
         stage.command_kind == CommandKind::Shell ? stage.shell_command : command_line(request);
-    out(fmt::format("  {:>3}. {}: {}\n", m_planned, stage.name, command));
+    out(fmt::format("  {:>3}. {}: {}{}\n", m_planned, stage.name, command,
+                    report.note.empty() ? "" : "  (" + report.note + ")"));
     return;
   }
   std::string attempt_text =
       attempt > 1 ? fmt::format(" (attempt {} of {})", attempt, max_attempts) : "";
-  out(fmt::format("[mlops] start {}{}\n", stage.name, attempt_text));
+  std::string why = attempt == 1 && !report.note.empty() ? " (" + report.note + ")" : "";
+  out(fmt::format("[mlops] start {}{}{}\n", stage.name, attempt_text, why));
 }
 
 void TerminalReporter::stage_retrying(const Stage& stage, const ProcessResult& result,

@@ -27,7 +27,8 @@ class TerminalReporter final : public Reporter {
   void run_started(const Pipeline& pipeline, const RunReport& report, size_t selected,
                    size_t jobs) override;
   void stage_started(const Stage& stage, int attempt, int max_attempts,
-                     const ProcessRequest& request) override;
+                     const ProcessRequest& request, const StageReport& report) override;
+  void stage_cached(const Stage& stage, const StageReport& report) override;
   void stage_retrying(const Stage& stage, const ProcessResult& result, int next_attempt,
                       Milliseconds delay) override;
   void stage_finished(const Stage& stage, const StageReport& report) override;

@@ -93,6 +93,8 @@ class StageExpander {
     }
     stage.timeout = spec.timeout ? std::optional(spec.timeout->value) : std::nullopt;
     stage.retries = spec.retries;
+    stage.cache = spec.cache;
+    stage.always_run = spec.always_run;
     stage.retry_delay = spec.retry_delay;
     m_stage = nullptr;
     return stage;

@@ -63,6 +63,8 @@ struct StageSpec {
   int retries = 0;
   Milliseconds retry_delay{0};
   std::vector<MatrixAxis> matrix;
+  bool cache = true;        // false: never skipped, outputs not cached
+  bool always_run = false;  // true: never skipped (outputs still cached)
 };
 
 struct PipelineSpec {
@@ -101,6 +103,8 @@ struct Stage {
   int retries = 0;
   Milliseconds retry_delay{0};
   std::vector<std::string> params_used;  // dotted names of every ${params.*} referenced
+  bool cache = true;
+  bool always_run = false;
 };
 
 struct Pipeline {

@@ -48,7 +48,7 @@ struct ExecutionRecord {
   std::optional<std::string> ended_at;
   std::optional<std::string> log_path;
   std::optional<std::string> fingerprint;  // of the stage's definition and inputs (cache/)
-  bool cached = false;                      // skipped or restored: not run
+  bool cached = false;                     // skipped or restored: not run
 };
 
 // One version of a path: what an execution read or wrote.

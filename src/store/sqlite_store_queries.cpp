@@ -114,20 +114,19 @@ Result<std::optional<FileStat>> SqliteStore::find_file_stat(const std::string& p
   if (!*row) {
     return std::optional<FileStat>();
   }
-  FileStat stat{query.column_text(0), query.column_int(1), query.column_int(2),
-                query.column_int(3),  query.column_int(4), query.column_int(5),
-                query.column_text(6)};
+  FileStat stat{query.column_text(0), query.column_int(1), query.column_int(2), query.column_int(3),
+                query.column_int(4),  query.column_int(5), query.column_text(6)};
   query.reset();
   return std::optional<FileStat>(std::move(stat));
 }
 
 Result<std::optional<CachedExecution>> SqliteStore::find_cached_execution(
     const std::string& pipeline, const std::string& stage, const std::string& fingerprint) {
-  MLOPS_TRY(cached, m_db->cached(
-                        "SELECT x.id, x.run_id FROM executions x JOIN runs r ON r.id = x.run_id "
-                        "JOIN pipelines p ON p.id = r.pipeline_id WHERE x.fingerprint = ?1 AND "
-                        "x.stage = ?2 AND p.name = ?3 AND x.status = 'succeeded' "
-                        "ORDER BY x.id DESC LIMIT 1"));
+  MLOPS_TRY(cached,
+            m_db->cached("SELECT x.id, x.run_id FROM executions x JOIN runs r ON r.id = x.run_id "
+                         "JOIN pipelines p ON p.id = r.pipeline_id WHERE x.fingerprint = ?1 AND "
+                         "x.stage = ?2 AND p.name = ?3 AND x.status = 'succeeded' "
+                         "ORDER BY x.id DESC LIMIT 1"));
   sqlite::Statement& query = **cached;
   query.bind(1, fingerprint).bind(2, stage).bind(3, pipeline);
   MLOPS_TRY(row, query.step());

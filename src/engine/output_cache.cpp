@@ -1,0 +1,158 @@
+#include "engine/output_cache.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "cache/fingerprint.hpp"
+#include "util/file_io.hpp"
+#include "util/strings.hpp"
+
+namespace mlops {
+
+OutputCache::OutputCache(MetadataStore& store, ObjectStore& objects, StoreDigestMemo& memo,
+                         const Pipeline& pipeline, OutputCacheOptions options)
+    : m_store(store),
+      m_objects(objects),
+      m_memo(memo),
+      m_pipeline(pipeline),
+      m_options(std::move(options)) {}
+
+std::vector<ArtifactVersion> OutputCache::hash(const std::vector<LocatedString>& paths,
+                                               const std::vector<std::string>* types,
+                                               const char* default_kind) {
+  std::vector<ArtifactVersion> versions;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    auto digest = digest_path(m_pipeline.workspace / paths[i].value, &m_memo);
+    if (!digest.ok()) {
+      continue;  // missing: not read, or not written
+    }
+    std::string kind = types && i < types->size() && !(*types)[i].empty() ? (*types)[i]
+                       : digest->is_directory                             ? "directory"
+                                                                          : default_kind;
+    versions.push_back(
+        {paths[i].value, kind, digest->digest.hex(), static_cast<int64_t>(digest->size)});
+  }
+  return versions;
+}
+
+CacheAction OutputCache::decide(size_t index, StageReport& report) {
+  const Stage& stage = m_pipeline.stages[index];
+  report.inputs = hash(stage.deps, nullptr, "file");
+  std::map<std::string, std::string> dep_digests;
+  for (const auto& input : report.inputs) {
+    dep_digests[input.path] = input.digest;
+  }
+  report.fingerprint = stage.cache ? stage_fingerprint(stage, m_pipeline.params, dep_digests) : "";
+  if (!stage.cache) {
+    report.note = "cache: false";
+    return CacheAction::Run;
+  }
+  if (stage.always_run) {
+    report.note = "always_run";
+    return CacheAction::Run;
+  }
+  if (m_options.force || m_options.force_stages.count(stage.name) ||
+      m_options.force_stages.count(stage.base_name)) {
+    report.note = "forced";
+    return CacheAction::Run;
+  }
+  auto cached = m_store.find_cached_execution(m_pipeline.name, stage.name, report.fingerprint);
+  if (!cached.ok() || !cached->has_value()) {
+    report.note = "no earlier run with these inputs";
+    return CacheAction::Run;
+  }
+  const CachedExecution& hit = **cached;
+  std::vector<std::string> missing;
+  std::vector<std::string> changed;
+  bool restorable = true;
+  for (const auto& output : hit.outputs) {
+    auto current = digest_path(m_pipeline.workspace / output.path, &m_memo);
+    if (current.ok() && current->digest.hex() == output.digest) {
+      continue;
+    }
+    (current.ok() ? changed : missing).push_back(output.path);
+    restorable = restorable && m_objects.has(output.digest, output.kind == "directory");
+  }
+  report.outputs = hit.outputs;
+  if (missing.empty() && changed.empty()) {
+    report.note = "up to date";
+    return CacheAction::UpToDate;
+  }
+  std::string what;
+  if (!missing.empty()) {
+    what += "outs missing: " + join(missing, ", ");
+  }
+  if (!changed.empty()) {
+    what += (what.empty() ? "" : "; ") + std::string("outs changed: ") + join(changed, ", ");
+  }
+  if (!restorable) {
+    report.outputs.clear();
+    report.note = what + " (not in the cache)";
+    return CacheAction::Run;
+  }
+  report.note = what + (m_options.dry_run ? "; restorable" : "; restored") +
+                " from the cache (run " + hit.run_id + ")";
+  return CacheAction::Restore;
+}
+
+Status OutputCache::restore(size_t, const StageReport& report) {
+  if (m_options.dry_run) {
+    return Status::success();
+  }
+  for (const auto& output : report.outputs) {
+    std::filesystem::path target = m_pipeline.workspace / output.path;
+    auto current = digest_path(target, &m_memo);
+    if (current.ok() && current->digest.hex() == output.digest) {
+      continue;
+    }
+    MLOPS_CHECK(m_objects.restore(output.digest, output.kind == "directory", target));
+  }
+  return Status::success();
+}
+
+void OutputCache::finish(size_t index, StageReport& report) {
+  if (m_options.dry_run) {
+    return;
+  }
+  const Stage& stage = m_pipeline.stages[index];
+  report.outputs = hash(stage.outs, &stage.out_types, "file");
+  auto metrics = hash(stage.metrics, nullptr, "metrics");
+  report.outputs.insert(report.outputs.end(), metrics.begin(), metrics.end());
+
+  // Did a dep change while the stage ran? Then its outputs belong to neither version.
+  std::vector<ArtifactVersion> after = hash(stage.deps, nullptr, "file");
+  std::vector<std::string> moved;
+  for (const auto& input : report.inputs) {
+    auto it = std::find_if(after.begin(), after.end(),
+                           [&](const ArtifactVersion& v) { return v.path == input.path; });
+    if (it == after.end() || it->digest != input.digest) {
+      moved.push_back(input.path);
+    }
+  }
+  if (after.size() != report.inputs.size() && moved.empty()) {
+    moved.push_back("(a dep appeared)");
+  }
+  if (!moved.empty()) {
+    report.fingerprint.clear();
+    report.outputs.clear();
+    report.note = "deps changed while it ran: " + join(moved, ", ") +
+                  "; its outputs are not recorded and it will run again";
+    write_all(2, fmt::format("[mlops] warning: {}: {}\n", stage.name, report.note));
+    return;
+  }
+  if (!stage.cache) {
+    return;
+  }
+  for (const auto& output : report.outputs) {
+    Status saved = m_objects.save(m_pipeline.workspace / output.path, output.digest,
+                                  output.kind == "directory", &m_memo);
+    if (!saved.ok()) {
+      write_all(2, fmt::format("[mlops] warning: {}: cannot cache {}: {}\n", stage.name,
+                               output.path, saved.error().message()));
+    }
+  }
+}
+
+}  // namespace mlops
