@@ -108,7 +108,8 @@ int show_command(const ShowCommand& command) {
     std::string exit = execution.exit_code ? std::to_string(*execution.exit_code)
                        : execution.signal  ? "signal " + std::to_string(*execution.signal)
                                            : "-";
-    stages.add({execution.stage, std::to_string(execution.attempt), execution.status,
+    stages.add({execution.stage, std::to_string(execution.attempt),
+                execution.cached ? "cached" : execution.status,
                 run_duration(execution.started_at, execution.ended_at), exit,
                 execution.log_path.value_or("-")});
   }

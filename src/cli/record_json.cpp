@@ -43,7 +43,9 @@ nlohmann::json execution_json(const ExecutionRecord& execution) {
           {"message", optional_json(execution.message)},
           {"started_at", execution.started_at},
           {"ended_at", optional_json(execution.ended_at)},
-          {"log", optional_json(execution.log_path)}};
+          {"log", optional_json(execution.log_path)},
+          {"fingerprint", optional_json(execution.fingerprint)},
+          {"cached", execution.cached}};
 }
 
 nlohmann::json artifact_json(const ArtifactRecord& artifact) {

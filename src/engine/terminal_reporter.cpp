@@ -176,10 +176,10 @@ void TerminalReporter::run_finished(const Pipeline& pipeline, const RunReport& r
       note = describe_failure(stage.last);
     }
     bool ran = stage.attempts > 0;
-    std::string row =
-        fmt::format("{:<{}}  {:<11}  {:>8}  {:>8}  {}", pipeline.stages[i].name, width,
-                    stage_status_name(stage.status), ran ? std::to_string(stage.attempts) : "-",
-                    ran ? format_duration(stage.duration) : "-", note);
+    std::string row = fmt::format("{:<{}}  {:<11}  {:>8}  {:>8}  {}", pipeline.stages[i].name,
+                                  width, stage.cached ? "cached" : stage_status_name(stage.status),
+                                  ran ? std::to_string(stage.attempts) : "-",
+                                  ran ? format_duration(stage.duration) : "-", note);
     text += std::string(trim(row)) + "\n";
   }
   size_t failed = report.count(StageStatus::Failed);
@@ -192,7 +192,10 @@ void TerminalReporter::run_finished(const Pipeline& pipeline, const RunReport& r
     verdict = fmt::format("failed: {} stage{} failed, {} succeeded", failed, failed == 1 ? "" : "s",
                           succeeded);
   } else {
-    verdict = fmt::format("succeeded: {} stage{}", succeeded, succeeded == 1 ? "" : "s");
+    size_t cached = static_cast<size_t>(std::count_if(
+        report.stages.begin(), report.stages.end(), [](const StageReport& s) { return s.cached; }));
+    verdict = fmt::format("succeeded: {} stage{}{}", succeeded, succeeded == 1 ? "" : "s",
+                          cached ? fmt::format(" ({} from the cache)", cached) : "");
   }
   text += fmt::format("[mlops] run {} {} in {}\n", report.run_id, verdict,
                       format_duration(report.duration));

@@ -43,7 +43,7 @@ RunRecord read_run(const sqlite::Statement& row) {
 
 constexpr const char* k_execution_columns =
     "x.id, x.run_id, x.stage, x.attempt, x.status, x.command, x.exit_code, x.signal, x.message, "
-    "x.started_at, x.ended_at, x.log_path FROM executions x";
+    "x.started_at, x.ended_at, x.log_path, x.fingerprint, x.cached FROM executions x";
 
 ExecutionRecord read_execution(const sqlite::Statement& row) {
   ExecutionRecord execution;
@@ -59,6 +59,8 @@ ExecutionRecord read_execution(const sqlite::Statement& row) {
   execution.started_at = row.column_text(9);
   execution.ended_at = optional_text(row, 10);
   execution.log_path = optional_text(row, 11);
+  execution.fingerprint = optional_text(row, 12);
+  execution.cached = row.column_int(13) != 0;
   return execution;
 }
 
