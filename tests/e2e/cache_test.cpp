@@ -1,0 +1,160 @@
+// Skipping unchanged stages and restoring outputs from the cache, end to end.
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "e2e/harness.hpp"
+
+namespace mlops::e2e {
+namespace {
+
+class CacheTest : public ::testing::Test {
+ protected:
+  CommandResult mlops(std::vector<std::string> args) {
+    return run_mlops(args, {ws.path(), {}, std::nullopt});
+  }
+  // The stages a run started, in order.
+  static std::vector<std::string> started(const CommandResult& result) {
+    std::vector<std::string> names;
+    std::istringstream lines(result.out);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.starts_with("[mlops] start ")) {
+        std::string rest = line.substr(14);
+        names.push_back(rest.substr(0, rest.find(' ')));
+      }
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+  std::vector<std::string> run_and_list(std::vector<std::string> args) {
+    auto result = mlops(args);
+    EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+    return started(result);
+  }
+  Workspace ws;
+};
+
+using Names = std::vector<std::string>;
+
+TEST_F(CacheTest, SecondRunOfTheQuickstartSkipsEveryStage) {
+  std::filesystem::copy(source_dir() / "pipelines", ws / "pipelines",
+                        std::filesystem::copy_options::recursive);
+  EXPECT_EQ(run_and_list({"run", "pipelines/quickstart.yaml"}).size(), 7u);
+  auto second = mlops({"run", "pipelines/quickstart.yaml"});
+  EXPECT_EQ(second.exit_code, 0);
+  EXPECT_TRUE(started(second).empty()) << second.out;
+  EXPECT_NE(second.out.find("succeeded: 7 stages (7 from the cache)"), std::string::npos)
+      << second.out;
+  EXPECT_EQ(
+      query_value(ws / ".mlops/store.db",
+                  "SELECT count(*) FROM executions WHERE cached = 1 AND status = 'succeeded'"),
+      "7");
+}
+
+TEST_F(CacheTest, TouchingWithoutChangingContentRerunsNothing) {
+  ws.write("in.txt", "data\n");
+  ws.write("p.yaml",
+           "version: 1\nname: p\nstages:\n"
+           "  a: {run: 'cat in.txt > out.txt', deps: [in.txt], outs: [out.txt]}\n");
+  EXPECT_EQ(run_and_list({"run", "p.yaml"}), Names{"a"});
+  ws.write("in.txt", "data\n");  // rewritten: new mtime, same bytes
+  EXPECT_EQ(run_and_list({"run", "p.yaml"}), Names{});
+  ws.write("in.txt", "other\n");
+  EXPECT_EQ(run_and_list({"run", "p.yaml"}), Names{"a"});
+}
+
+TEST_F(CacheTest, AParamChangeRerunsExactlyItsUsersAndTheirDownstream) {
+  ws.write("p.yaml", R"(version: 1
+name: p
+params: {lr: 0.1, depth: 3}
+stages:
+  prepare: {run: 'echo ${params.lr} > a.txt', outs: [a.txt]}
+  train: {run: 'cat a.txt > model.txt', deps: [a.txt], outs: [model.txt]}
+  report: {run: 'echo ${params.depth} > depth.txt', outs: [depth.txt]}
+  publish: {run: 'cat depth.txt > pub.txt', deps: [depth.txt], outs: [pub.txt]}
+)");
+  EXPECT_EQ(run_and_list({"run", "p.yaml"}).size(), 4u);
+  EXPECT_EQ(run_and_list({"run", "p.yaml", "-p", "lr=0.2"}), (Names{"prepare", "train"}));
+  EXPECT_EQ(run_and_list({"run", "p.yaml", "-p", "lr=0.2"}), Names{});
+  // Back to lr=0.1: both versions are in the cache, so nothing runs; the files come back.
+  EXPECT_EQ(run_and_list({"run", "p.yaml"}), Names{});
+  EXPECT_EQ(ws.read("model.txt"), "0.1\n");
+}
+
+TEST_F(CacheTest, ADeletedOutputIsRestoredWithoutRunningTheCommand) {
+  ws.write("p.yaml",
+           "version: 1\nname: p\nstages:\n"
+           "  a: {run: 'echo run >> counter; echo result > out/r.txt', outs: [out/r.txt]}\n"
+           "  d: {run: 'echo run >> dcounter; mkdir -p dir/s && echo 1 > dir/s/f', "
+           "outs: [dir]}\n");
+  EXPECT_EQ(run_and_list({"run", "p.yaml"}).size(), 2u);
+  std::filesystem::remove(ws / "out/r.txt");
+  std::filesystem::remove_all(ws / "dir");
+  auto again = mlops({"run", "p.yaml"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_TRUE(started(again).empty()) << again.out;
+  EXPECT_NE(again.out.find("outs missing: out/r.txt; restored from the cache"), std::string::npos)
+      << again.out;
+  EXPECT_EQ(ws.read("out/r.txt"), "result\n");
+  EXPECT_EQ(ws.read("dir/s/f"), "1\n");
+  EXPECT_EQ(ws.read("counter"), "run\n");
+  EXPECT_EQ(ws.read("dcounter"), "run\n");
+  ws.write("out/r.txt", "edited by hand\n");
+  EXPECT_EQ(run_and_list({"run", "p.yaml"}), Names{});
+  EXPECT_EQ(ws.read("out/r.txt"), "result\n");
+}
+
+TEST_F(CacheTest, AChangedFileInADirectoryDepRerunsTheStage) {
+  ws.write("data/raw/1.csv", "a\n");
+  ws.write("data/raw/2.csv", "b\n");
+  ws.write("p.yaml",
+           "version: 1\nname: p\nstages:\n"
+           "  f: {run: 'cat data/raw/*.csv > f.csv', deps: [data/raw], outs: [f.csv]}\n");
+  EXPECT_EQ(run_and_list({"run", "p.yaml"}), Names{"f"});
+  EXPECT_EQ(run_and_list({"run", "p.yaml"}), Names{});
+  ws.write("data/raw/2.csv", "c\n");
+  EXPECT_EQ(run_and_list({"run", "p.yaml"}), Names{"f"});
+  ws.write("data/raw/3.csv", "d\n");
+  EXPECT_EQ(run_and_list({"run", "p.yaml"}), Names{"f"});
+}
+
+TEST_F(CacheTest, ForceAndOptOutsRunAnyway) {
+  ws.write("p.yaml",
+           "version: 1\nname: p\nstages:\n"
+           "  a: {run: 'echo 1 > a.txt', outs: [a.txt]}\n"
+           "  b: {run: 'echo 1 > b.txt', outs: [b.txt], always_run: true}\n"
+           "  c: {run: 'echo 1 > c.txt', outs: [c.txt], cache: false}\n");
+  EXPECT_EQ(run_and_list({"run", "p.yaml"}).size(), 3u);
+  EXPECT_EQ(run_and_list({"run", "p.yaml"}), (Names{"b", "c"}));
+  EXPECT_EQ(run_and_list({"run", "p.yaml", "--force-stage", "a"}), (Names{"a", "b", "c"}));
+  EXPECT_EQ(run_and_list({"run", "p.yaml", "--force"}), (Names{"a", "b", "c"}));
+}
+
+TEST_F(CacheTest, ADepChangedWhileTheStageRanIsNotCached) {
+  ws.write("dep.txt", "v1\n");
+  ws.write("p.yaml",
+           "version: 1\nname: p\nstages:\n"
+           "  a: {run: 'echo more >> dep.txt; echo out > out.txt', deps: [dep.txt], "
+           "outs: [out.txt]}\n");
+  auto first = mlops({"run", "p.yaml"});
+  EXPECT_EQ(first.exit_code, 0);
+  EXPECT_NE(first.err.find("deps changed while it ran: dep.txt"), std::string::npos) << first.err;
+  EXPECT_EQ(
+      query_value(ws / ".mlops/store.db", "SELECT count(*) FROM events WHERE direction = 'output'"),
+      "0");
+  // Not linked to either version of dep.txt, so it runs again (and again changes its dep).
+  EXPECT_EQ(run_and_list({"run", "p.yaml"}), Names{"a"});
+}
+
+TEST_F(CacheTest, DryRunSaysWhatWouldBeSkipped) {
+  ws.write("p.yaml",
+           "version: 1\nname: p\nstages:\n"
+           "  a: {run: 'echo 1 > a.txt', outs: [a.txt]}\n");
+  EXPECT_EQ(run_and_list({"run", "p.yaml"}), Names{"a"});
+  auto dry = mlops({"run", "p.yaml", "--dry-run"});
+  EXPECT_NE(dry.out.find("-. a: up to date"), std::string::npos) << dry.out;
+  EXPECT_NE(dry.out.find("0 stages would run"), std::string::npos) << dry.out;
+}
+
+}  // namespace
+}  // namespace mlops::e2e
