@@ -3,6 +3,12 @@
 namespace mlops {
 
 std::optional<Digest> StoreDigestMemo::find(const std::string& path, const FileIdentity& identity) {
+  if (auto it = m_session.find(path); it != m_session.end()) {
+    if (it->second.first == identity) {
+      return it->second.second;
+    }
+    m_session.erase(it);
+  }
   auto row = m_store.find_file_stat(path);
   if (!row.ok() || !row->has_value()) {
     return std::nullopt;
@@ -18,7 +24,11 @@ std::optional<Digest> StoreDigestMemo::find(const std::string& path, const FileI
 }
 
 void StoreDigestMemo::remember(const std::string& path, const FileIdentity& identity,
-                               const Digest& digest) {
+                               const Digest& digest, bool settled) {
+  m_session[path] = {identity, digest};
+  if (!settled) {
+    return;
+  }
   m_pending.push_back({path, static_cast<int64_t>(identity.device),
                        static_cast<int64_t>(identity.inode), static_cast<int64_t>(identity.size),
                        identity.mtime_ns, identity.ctime_ns, digest.hex()});

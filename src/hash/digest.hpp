@@ -73,8 +73,11 @@ class DigestMemo {
   virtual ~DigestMemo() = default;
   // The digest remembered for `path` if its identity is still `identity`.
   virtual std::optional<Digest> find(const std::string& path, const FileIdentity& identity) = 0;
-  virtual void remember(const std::string& path, const FileIdentity& identity,
-                        const Digest& digest) = 0;
+  // `settled` is false for a file modified in the last two seconds: a write within the same
+  // timestamp tick would not change its identity, so such a digest is good for this process at
+  // most and must not be kept for later runs.
+  virtual void remember(const std::string& path, const FileIdentity& identity, const Digest& digest,
+                        bool settled) = 0;
 };
 
 // What digest_path did: how many files it read and how many it took from the memo.
@@ -86,8 +89,7 @@ struct DigestCounters {
 
 // The digest of a file, or of a directory tree. NotFound when `path` does not exist, Io when it
 // (or something below it) cannot be read, or is neither a file, a directory nor a link.
-// With a memo, a file whose identity is remembered is not read; a file modified in the last two
-// seconds is never remembered, since a write within the same timestamp tick would go unseen.
+// With a memo, a file whose identity is remembered is not read.
 Result<PathDigest> digest_path(const std::filesystem::path& path, DigestMemo* memo = nullptr,
                                DigestCounters* counters = nullptr);
 

@@ -106,10 +106,15 @@ class MapMemo final : public DigestMemo {
     }
     return it->second.second;
   }
-  void remember(const std::string& path, const FileIdentity& identity,
-                const Digest& digest) override {
-    entries[path] = {identity, digest};
+  void remember(const std::string& path, const FileIdentity& identity, const Digest& digest,
+                bool settled) override {
+    if (settled) {
+      entries[path] = {identity, digest};
+    } else {
+      ++unsettled;
+    }
   }
+  int unsettled = 0;
   std::map<std::string, std::pair<FileIdentity, Digest>> entries;
 };
 
@@ -121,8 +126,9 @@ TEST_F(DigestTest, MemoSkipsUnchangedFilesAndSeesChangedOnes) {
   auto one = digest_path(m_dir / "d", &memo, &first);
   ASSERT_TRUE(one.ok());
   EXPECT_EQ(first.files_read, 2u);
-  // Files changed within the last two seconds (ctime here) are not remembered.
+  // Files changed within the last two seconds are offered as unsettled only.
   EXPECT_TRUE(memo.entries.empty());
+  EXPECT_EQ(memo.unsettled, 2);
   // Pretend they were remembered earlier with the same identity: the second pass reads nothing.
   for (const char* name : {"d/a", "d/b"}) {
     struct stat info {};
