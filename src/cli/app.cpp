@@ -96,6 +96,16 @@ int run_cli(int argc, char** argv) {
       ->capture_default_str();
   add_param_options(graph_app, graph.params);
 
+  StatusCommand status;
+  CLI::App* status_app = app.add_subcommand(
+      "status", "Say which stages a run would run, and why; exit 1 when any would");
+  add_pipeline_argument(status_app, status.pipeline);
+  add_param_options(status_app, status.params);
+  add_query_options(status_app, status.query);
+  status_app->footer(
+      "Exit codes: 0 everything is up to date, 1 something would run or be "
+      "restored, 2 invalid pipeline or store.");
+
   RunsCommand runs;
   CLI::App* runs_app = app.add_subcommand("runs", "List recorded runs, newest first");
   runs_app->add_option("--pipeline", runs.pipeline, "Only runs of this pipeline");
@@ -183,6 +193,9 @@ int run_cli(int argc, char** argv) {
     }
     if (*graph_app) {
       return graph_command(graph);
+    }
+    if (*status_app) {
+      return status_command(status);
     }
     if (*runs_app) {
       return runs_command(runs);

@@ -43,6 +43,13 @@ struct GraphCommand {
 };
 int graph_command(const GraphCommand& command);
 
+struct StatusCommand {
+  std::filesystem::path pipeline;
+  ParamOptions params;
+  QueryOptions query;
+};
+int status_command(const StatusCommand& command);
+
 struct RunsCommand {
   QueryOptions query;
   std::optional<std::string> pipeline;

@@ -4,9 +4,11 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "cache/fingerprint.hpp"
 #include "util/file_io.hpp"
+#include "util/shell_quote.hpp"
 #include "util/strings.hpp"
 
 namespace mlops {
@@ -95,6 +97,82 @@ CacheAction OutputCache::decide(size_t index, StageReport& report) {
   report.note = what + (m_options.dry_run ? "; restorable" : "; restored") +
                 " from the cache (run " + hit.run_id + ")";
   return CacheAction::Restore;
+}
+
+std::string OutputCache::explain(size_t index, const StageReport& report) {
+  const Stage& stage = m_pipeline.stages[index];
+  auto last = m_store.find_latest_success(m_pipeline.name, stage.name);
+  if (!last.ok() || !last->has_value()) {
+    return "never ran";
+  }
+  const ExecutionRecord& before = **last;
+  std::vector<std::string> reasons;
+  std::string command = stage.command_kind == CommandKind::Shell ? stage.shell_command : "";
+  if (stage.command_kind == CommandKind::Argv) {
+    for (const auto& arg : stage.argv) {
+      command += (command.empty() ? "" : " ") + shell_quote(arg);
+    }
+  }
+  bool command_changed = before.command != command;
+  auto run = m_store.find_run(before.run_id);
+  if (run.ok() && run->has_value()) {
+    auto old_params = nlohmann::json::parse((*run)->params_json, nullptr, false);
+    for (const auto& name : stage.params_used) {
+      std::string pointer = "/" + name;
+      std::replace(pointer.begin(), pointer.end(), '.', '/');
+      std::string old_value = "(unset)";
+      if (!old_params.is_discarded() &&
+          old_params.contains(nlohmann::json::json_pointer(pointer))) {
+        const auto& value = old_params[nlohmann::json::json_pointer(pointer)];
+        old_value = value.is_string() ? value.get<std::string>() : value.dump();
+      }
+      auto current = m_pipeline.params.find(name);
+      std::string new_value = current == m_pipeline.params.end() ? "(unset)" : current->second.text;
+      auto parsed_new = nlohmann::json::parse(new_value, nullptr, false);
+      bool same = old_value == new_value ||
+                  (!parsed_new.is_discarded() && !old_params.is_discarded() &&
+                   old_params.contains(nlohmann::json::json_pointer(pointer)) &&
+                   old_params[nlohmann::json::json_pointer(pointer)] == parsed_new);
+      if (!same) {
+        reasons.push_back("param " + name + " changed: " + old_value + " -> " + new_value);
+      }
+    }
+  }
+  auto events = m_store.events_of_execution(before.id);
+  if (events.ok()) {
+    std::map<std::string, std::string> old_inputs;
+    for (const auto& event : *events) {
+      if (event.direction == "input") {
+        old_inputs[event.artifact.path] = event.artifact.digest;
+      }
+    }
+    std::vector<std::string> changes;
+    for (const auto& input : report.inputs) {
+      auto it = old_inputs.find(input.path);
+      if (it == old_inputs.end()) {
+        changes.push_back(input.path + " (new)");
+      } else if (it->second != input.digest) {
+        changes.push_back(input.path + " (changed)");
+      }
+      old_inputs.erase(input.path);
+    }
+    for (const auto& [path, digest] : old_inputs) {
+      changes.push_back(path + " (removed)");
+    }
+    if (!changes.empty()) {
+      reasons.push_back("deps changed: " + join(changes, ", "));
+    }
+  }
+  // A changed parameter changes the interpolated command too; say only the cause.
+  bool param_changed = std::any_of(reasons.begin(), reasons.end(),
+                                   [](const std::string& r) { return r.starts_with("param "); });
+  if (command_changed && !param_changed) {
+    reasons.insert(reasons.begin(), "command changed");
+  }
+  if (reasons.empty()) {
+    return report.note == "no earlier run with these inputs" ? "definition changed" : "";
+  }
+  return join(reasons, "; ");
 }
 
 Status OutputCache::restore(size_t, const StageReport& report) {

@@ -41,6 +41,11 @@ class OutputCache {
   CacheAction decide(size_t stage, StageReport& report);
   // Puts the outputs recorded in `report` back into the workspace from the object cache.
   Status restore(size_t stage, const StageReport& report);
+  // For a stage decide() said must run: why, in words, against its last successful execution
+  // ("never ran", "command changed", "param lr changed: 0.1 -> 0.05", "deps changed:
+  // data/raw/b.csv (new)", ...). Empty when nothing explains it beyond report.note.
+  std::string explain(size_t stage, const StageReport& report);
+
   // After a success: fills report.outputs and caches them; drops the fingerprint when a dep
   // changed while the stage ran (report.note says which).
   void finish(size_t stage, StageReport& report);

@@ -156,6 +156,10 @@ class MetadataStore {
   virtual Result<std::optional<CachedExecution>> find_cached_execution(
       const std::string& pipeline, const std::string& stage, const std::string& fingerprint) = 0;
 
+  // The newest succeeded (run or cached) execution of `stage` in `pipeline`.
+  virtual Result<std::optional<ExecutionRecord>> find_latest_success(const std::string& pipeline,
+                                                                     const std::string& stage) = 0;
+
   virtual Result<std::optional<RunRecord>> find_run(const std::string& run_id) = 0;
   // Newest first.
   virtual Result<std::vector<RunRecord>> list_runs(const RunFilter& filter) = 0;

@@ -185,6 +185,16 @@ Result<std::vector<ExecutionRecord>> SqliteStore::executions_of(const std::strin
   return collect<ExecutionRecord>(*query, read_execution);
 }
 
+Result<std::optional<ExecutionRecord>> SqliteStore::find_latest_success(const std::string& pipeline,
+                                                                        const std::string& stage) {
+  MLOPS_TRY(query, m_db->prepare(std::string("SELECT ") + k_execution_columns +
+                                 " JOIN runs r ON r.id = x.run_id JOIN pipelines p ON "
+                                 "p.id = r.pipeline_id WHERE p.name = ?1 AND x.stage = ?2 AND "
+                                 "x.status = 'succeeded' ORDER BY x.id DESC LIMIT 1"));
+  query->bind(1, pipeline).bind(2, stage);
+  return first_of(collect<ExecutionRecord>(*query, read_execution));
+}
+
 Result<std::optional<ExecutionRecord>> SqliteStore::find_execution(int64_t id) {
   MLOPS_TRY(query,
             m_db->prepare(std::string("SELECT ") + k_execution_columns + " WHERE x.id = ?1"));
