@@ -137,6 +137,10 @@ RunReport Executor::run() {
     }
     ++stage_report.attempts;
     ProcessRequest request = make_request(index, stage_report.attempts);
+    if (!stage_report.changed_deps_file.empty()) {
+      request.env.emplace_back("MLOPS_CHANGED_DEPS", stage_report.changed_deps_file.string());
+      request.env.emplace_back("MLOPS_REMOVED_DEPS", stage_report.removed_deps_file.string());
+    }
     stage_report.status = StageStatus::Running;
     stage_report.log_path = request.log_path;
     m_reporter.stage_started(stage, stage_report.attempts, stage.retries + 1, request,

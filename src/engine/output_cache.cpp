@@ -8,6 +8,7 @@
 
 #include "cache/fingerprint.hpp"
 #include "util/file_io.hpp"
+#include "util/paths.hpp"
 #include "util/shell_quote.hpp"
 #include "util/strings.hpp"
 
@@ -39,9 +40,80 @@ std::vector<ArtifactVersion> OutputCache::hash(const std::vector<LocatedString>&
   return versions;
 }
 
+std::filesystem::path OutputCache::incremental_path(const Stage& stage,
+                                                    const std::string& suffix) const {
+  return m_pipeline.workspace / ".mlops" / "incremental" / m_pipeline.name /
+         (safe_file_name(stage.name) + suffix);
+}
+
+void OutputCache::prepare_incremental(const Stage& stage, StageReport& report) {
+  // Every file under the deps, with its digest (the memo spares reading unchanged ones).
+  std::map<std::string, std::string> now;
+  for (const auto& dep : stage.deps) {
+    std::filesystem::path root = m_pipeline.workspace / dep.value;
+    std::error_code error;
+    if (std::filesystem::is_directory(root, error)) {
+      for (auto it = std::filesystem::recursive_directory_iterator(root, error);
+           !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+        if (it->path().filename() == ".mlops") {
+          it.disable_recursion_pending();
+          continue;
+        }
+        if (it->is_regular_file()) {
+          auto digest = digest_path(it->path(), &m_memo);
+          if (digest.ok()) {
+            now[dep.value + "/" + it->path().lexically_relative(root).generic_string()] =
+                digest->digest.hex();
+          }
+        }
+      }
+    } else if (auto digest = digest_path(root, &m_memo); digest.ok()) {
+      now[dep.value] = digest->digest.hex();
+    }
+  }
+  std::map<std::string, std::string> before;
+  if (auto text = read_file(incremental_path(stage, ".json"), 256 * 1024 * 1024); text.ok()) {
+    auto parsed = nlohmann::json::parse(*text, nullptr, false);
+    if (parsed.is_object()) {
+      before = parsed.get<std::map<std::string, std::string>>();
+    }
+  }
+  std::string changed;
+  std::string removed;
+  for (const auto& [path, digest] : now) {
+    auto it = before.find(path);
+    if (it == before.end() || it->second != digest) {
+      changed += path + "\n";
+    }
+  }
+  for (const auto& [path, digest] : before) {
+    if (!now.count(path)) {
+      removed += path + "\n";
+    }
+  }
+  report.incremental_manifest = nlohmann::json(now).dump();
+  report.changed_deps_file = incremental_path(stage, ".changed-deps");
+  report.removed_deps_file = incremental_path(stage, ".removed-deps");
+  if (m_options.dry_run) {
+    return;
+  }
+  std::error_code error;
+  std::filesystem::create_directories(report.changed_deps_file.parent_path(), error);
+  Status written = write_file_atomic(report.changed_deps_file, changed);
+  if (written.ok()) {
+    written = write_file_atomic(report.removed_deps_file, removed);
+  }
+  if (!written.ok()) {
+    write_all(2, fmt::format("[mlops] warning: {}: {}\n", stage.name, written.error().message()));
+  }
+}
+
 CacheAction OutputCache::decide(size_t index, StageReport& report) {
   const Stage& stage = m_pipeline.stages[index];
   report.inputs = hash(stage.deps, nullptr, "file");
+  if (stage.incremental) {
+    prepare_incremental(stage, report);
+  }
   std::map<std::string, std::string> dep_digests;
   for (const auto& input : report.inputs) {
     dep_digests[input.path] = input.digest;
@@ -219,6 +291,12 @@ void OutputCache::finish(size_t index, StageReport& report) {
                   "; its outputs are not recorded and it will run again";
     write_all(2, fmt::format("[mlops] warning: {}: {}\n", stage.name, report.note));
     return;
+  }
+  if (stage.incremental && !report.incremental_manifest.empty()) {
+    Status kept = write_file_atomic(incremental_path(stage, ".json"), report.incremental_manifest);
+    if (!kept.ok()) {
+      write_all(2, fmt::format("[mlops] warning: {}: {}\n", stage.name, kept.error().message()));
+    }
   }
   if (!stage.cache) {
     return;

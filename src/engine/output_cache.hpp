@@ -51,6 +51,11 @@ class OutputCache {
   void finish(size_t stage, StageReport& report);
 
  private:
+  // For an incremental stage: the dep files new/changed/removed since its last success, written
+  // to the files the stage is given (report.changed_deps_file, removed_deps_file).
+  void prepare_incremental(const Stage& stage, StageReport& report);
+  std::filesystem::path incremental_path(const Stage& stage, const std::string& suffix) const;
+
   std::vector<ArtifactVersion> hash(const std::vector<LocatedString>& paths,
                                     const std::vector<std::string>* types,
                                     const char* default_kind);

@@ -36,6 +36,11 @@ struct StageReport {
   std::string fingerprint;               // empty when the stage is not cacheable this time
   std::vector<ArtifactVersion> inputs;   // the dep versions it read
   std::vector<ArtifactVersion> outputs;  // the out versions it wrote (or that were restored)
+
+  // Incremental stages: the files given to the stage, and the manifest to keep on success.
+  std::filesystem::path changed_deps_file;
+  std::filesystem::path removed_deps_file;
+  std::string incremental_manifest;  // JSON {path: digest} of every dep file now
 };
 
 struct RunReport {

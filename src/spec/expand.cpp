@@ -95,6 +95,7 @@ class StageExpander {
     stage.retries = spec.retries;
     stage.cache = spec.cache;
     stage.always_run = spec.always_run;
+    stage.incremental = spec.incremental;
     stage.retry_delay = spec.retry_delay;
     m_stage = nullptr;
     return stage;

@@ -13,8 +13,9 @@ namespace {
 const std::vector<std::string> k_pipeline_keys = {"version", "name", "description",
                                                   "params",  "env",  "stages"};
 const std::vector<std::string> k_stage_keys = {
-    "description", "run",     "cmd",     "needs",       "deps",   "outs",  "metrics",   "env",
-    "workdir",     "timeout", "retries", "retry_delay", "matrix", "cache", "always_run"};
+    "description", "run",   "cmd",        "needs",      "deps",    "outs",
+    "metrics",     "env",   "workdir",    "timeout",    "retries", "retry_delay",
+    "matrix",      "cache", "always_run", "incremental"};
 
 constexpr int k_max_retries = 100;
 constexpr size_t k_max_matrix_combinations = 10000;
@@ -311,12 +312,14 @@ StageSpec parse_stage(const YamlNode& name, const YamlNode& body, Diagnostics& d
       }
     } else if (k == "matrix") {
       stage.matrix = parse_matrix(value, reader);
-    } else if (k == "cache" || k == "always_run") {
+    } else if (k == "cache" || k == "always_run" || k == "incremental") {
       if (!value.is_scalar() || value.type != ScalarType::Bool) {
         reader.type_error(value, k, "true or false");
       } else {
         bool flag = value.text == "true" || value.text == "True" || value.text == "TRUE";
-        (k == "cache" ? stage.cache : stage.always_run) = flag;
+        (k == "cache"        ? stage.cache
+         : k == "always_run" ? stage.always_run
+                             : stage.incremental) = flag;
       }
     } else {
       reader.unknown_key(key, k_stage_keys);

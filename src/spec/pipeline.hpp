@@ -65,6 +65,7 @@ struct StageSpec {
   std::vector<MatrixAxis> matrix;
   bool cache = true;        // false: never skipped, outputs not cached
   bool always_run = false;  // true: never skipped (outputs still cached)
+  bool incremental = false;  // true: told which dep files are new or changed
 };
 
 struct PipelineSpec {
@@ -105,6 +106,7 @@ struct Stage {
   std::vector<std::string> params_used;  // dotted names of every ${params.*} referenced
   bool cache = true;
   bool always_run = false;
+  bool incremental = false;
 };
 
 struct Pipeline {

@@ -146,6 +146,58 @@ TEST_F(CacheTest, ADepChangedWhileTheStageRanIsNotCached) {
   EXPECT_EQ(run_and_list({"run", "p.yaml"}), Names{"a"});
 }
 
+TEST_F(CacheTest, AnIncrementalStageSeesExactlyTheNewFiles) {
+  ws.write("data/raw/1.csv", "a\n");
+  ws.write("data/raw/2.csv", "b\n");
+  ws.write("p.yaml",
+           "version: 1\nname: p\nstages:\n"
+           "  f:\n    incremental: true\n    deps: [data/raw]\n"
+           "    outs: [changed.txt, removed.txt]\n"
+           "    run: sort \"$MLOPS_CHANGED_DEPS\" > changed.txt; "
+           "sort \"$MLOPS_REMOVED_DEPS\" > removed.txt\n");
+  EXPECT_EQ(run_and_list({"run", "p.yaml"}), Names{"f"});
+  EXPECT_EQ(ws.read("changed.txt"), "data/raw/1.csv\ndata/raw/2.csv\n");
+  EXPECT_EQ(ws.read("removed.txt"), "");
+  ws.write("data/raw/3.csv", "c\n");
+  EXPECT_EQ(run_and_list({"run", "p.yaml"}), Names{"f"});
+  EXPECT_EQ(ws.read("changed.txt"), "data/raw/3.csv\n");
+  std::filesystem::remove(ws / "data/raw/1.csv");
+  ws.write("data/raw/2.csv", "b2\n");
+  EXPECT_EQ(run_and_list({"run", "p.yaml"}), Names{"f"});
+  EXPECT_EQ(ws.read("changed.txt"), "data/raw/2.csv\n");
+  EXPECT_EQ(ws.read("removed.txt"), "data/raw/1.csv\n");
+  EXPECT_EQ(run_and_list({"run", "p.yaml"}), Names{});  // nothing new: skipped
+}
+
+TEST_F(CacheTest, StatusExplainsWhatWouldRun) {
+  ws.write("in.txt", "1\n");
+  ws.write("p.yaml",
+           "version: 1\nname: p\nparams: {lr: 0.1}\nstages:\n"
+           "  a: {run: 'cat in.txt > a.txt; echo ${params.lr} >> a.txt', deps: [in.txt], "
+           "outs: [a.txt]}\n"
+           "  b: {run: 'cat a.txt > b.txt', deps: [a.txt], outs: [b.txt]}\n");
+  auto never = mlops({"status", "p.yaml"});
+  EXPECT_EQ(never.exit_code, 1);
+  EXPECT_NE(never.out.find("never ran"), std::string::npos) << never.out;
+  EXPECT_EQ(run_and_list({"run", "p.yaml"}).size(), 2u);
+  auto current = mlops({"status", "p.yaml"});
+  EXPECT_EQ(current.exit_code, 0) << current.out;
+  auto param = mlops({"status", "p.yaml", "-p", "lr=0.05"});
+  EXPECT_EQ(param.exit_code, 1);
+  EXPECT_NE(param.out.find("param lr changed: 0.1 -> 0.05"), std::string::npos) << param.out;
+  EXPECT_NE(param.out.find("upstream a will run"), std::string::npos) << param.out;
+  ws.write("in.txt", "2\n");
+  auto dep = mlops({"status", "p.yaml", "--json"});
+  EXPECT_NE(dep.out.find("deps changed: in.txt (changed)"), std::string::npos) << dep.out;
+  ws.write("in.txt", "1\n");
+  std::filesystem::remove(ws / "b.txt");
+  auto missing = mlops({"status", "p.yaml"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.out.find("would restore"), std::string::npos) << missing.out;
+  EXPECT_NE(missing.out.find("outs missing: b.txt; restorable from the cache"), std::string::npos)
+      << missing.out;
+}
+
 TEST_F(CacheTest, DryRunSaysWhatWouldBeSkipped) {
   ws.write("p.yaml",
            "version: 1\nname: p\nstages:\n"
