@@ -106,6 +106,28 @@ int run_cli(int argc, char** argv) {
       "Exit codes: 0 everything is up to date, 1 something would run or be "
       "restored, 2 invalid pipeline or store.");
 
+  CheckoutCommand checkout;
+  CLI::App* checkout_app = app.add_subcommand(
+      "checkout", "Restore the outputs of a past run (or as of a time) into the workspace");
+  checkout_app->add_option("args", checkout.args,
+                           "RUN [PATH...]: a run (id, prefix, latest, latest~N) and, optionally, "
+                           "the paths to restore; with --as-of, only paths");
+  checkout_app->add_option("--as-of", checkout.as_of,
+                           "The versions current at this time: 2026-11-24 or 2026-11-24T17:30:00Z");
+  checkout_app->add_flag("--force", checkout.force,
+                         "Overwrite files whose content no run recorded");
+  add_query_options(checkout_app, checkout.query);
+
+  GcCommand gc;
+  CLI::App* gc_app = app.add_subcommand(
+      "gc", "Remove cached outputs and logs that no kept run and not the workspace need");
+  gc_app->add_option("--keep-last", gc.keep_last, "Keep the newest N runs of each pipeline")
+      ->check(CLI::NonNegativeNumber);
+  gc_app->add_option("--keep-days", gc.keep_days, "Keep the runs of the last D days")
+      ->check(CLI::NonNegativeNumber);
+  gc_app->add_flag("--dry-run", gc.dry_run, "Say what would be removed; remove nothing");
+  add_query_options(gc_app, gc.query);
+
   RunsCommand runs;
   CLI::App* runs_app = app.add_subcommand("runs", "List recorded runs, newest first");
   runs_app->add_option("--pipeline", runs.pipeline, "Only runs of this pipeline");
@@ -196,6 +218,12 @@ int run_cli(int argc, char** argv) {
     }
     if (*status_app) {
       return status_command(status);
+    }
+    if (*checkout_app) {
+      return checkout_command(checkout);
+    }
+    if (*gc_app) {
+      return gc_command(gc);
     }
     if (*runs_app) {
       return runs_command(runs);

@@ -50,6 +50,22 @@ struct StatusCommand {
 };
 int status_command(const StatusCommand& command);
 
+struct CheckoutCommand {
+  QueryOptions query;
+  std::vector<std::string> args;  // RUN [PATH...], or PATH... with --as-of
+  std::optional<std::string> as_of;
+  bool force = false;
+};
+int checkout_command(const CheckoutCommand& command);
+
+struct GcCommand {
+  QueryOptions query;
+  std::optional<int> keep_last;
+  std::optional<int> keep_days;
+  bool dry_run = false;
+};
+int gc_command(const GcCommand& command);
+
 struct RunsCommand {
   QueryOptions query;
   std::optional<std::string> pipeline;

@@ -160,6 +160,12 @@ class MetadataStore {
   virtual Result<std::optional<ExecutionRecord>> find_latest_success(const std::string& pipeline,
                                                                      const std::string& stage) = 0;
 
+  // The versions a run's succeeded executions wrote (run or restored), newest per path.
+  virtual Result<std::vector<ArtifactVersion>> outputs_of_run(const std::string& run_id) = 0;
+  // For each path ever written, the version written last by an execution that ended at or
+  // before `time` (ISO 8601 UTC).
+  virtual Result<std::vector<ArtifactVersion>> outputs_as_of(const std::string& time) = 0;
+
   virtual Result<std::optional<RunRecord>> find_run(const std::string& run_id) = 0;
   // Newest first.
   virtual Result<std::vector<RunRecord>> list_runs(const RunFilter& filter) = 0;

@@ -31,6 +31,8 @@ class SqliteStore final : public MetadataStore {
       const std::string& fingerprint) override;
   Result<std::optional<ExecutionRecord>> find_latest_success(const std::string& pipeline,
                                                              const std::string& stage) override;
+  Result<std::vector<ArtifactVersion>> outputs_of_run(const std::string& run_id) override;
+  Result<std::vector<ArtifactVersion>> outputs_as_of(const std::string& time) override;
   Result<std::optional<RunRecord>> find_run(const std::string& run_id) override;
   Result<std::vector<RunRecord>> list_runs(const RunFilter& filter) override;
   Result<std::vector<std::string>> run_ids(const std::string& prefix, int limit) override;

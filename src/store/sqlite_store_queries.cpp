@@ -185,6 +185,35 @@ Result<std::vector<ExecutionRecord>> SqliteStore::executions_of(const std::strin
   return collect<ExecutionRecord>(*query, read_execution);
 }
 
+namespace {
+
+ArtifactVersion read_version(const sqlite::Statement& row) {
+  return {row.column_text(0), row.column_text(1), row.column_text(2), row.column_int(3)};
+}
+
+}  // namespace
+
+Result<std::vector<ArtifactVersion>> SqliteStore::outputs_of_run(const std::string& run_id) {
+  // SQLite takes the bare columns from the row holding the MAX.
+  MLOPS_TRY(query, m_db->prepare("SELECT a.path, a.kind, a.digest, a.size, MAX(x.id) FROM events e "
+                                 "JOIN executions x ON x.id = e.execution_id JOIN artifacts a ON "
+                                 "a.id = e.artifact_id WHERE x.run_id = ?1 AND e.direction = "
+                                 "'output' AND x.status = 'succeeded' GROUP BY a.path "
+                                 "ORDER BY a.path"));
+  query->bind(1, run_id);
+  return collect<ArtifactVersion>(*query, read_version);
+}
+
+Result<std::vector<ArtifactVersion>> SqliteStore::outputs_as_of(const std::string& time) {
+  MLOPS_TRY(query, m_db->prepare("SELECT a.path, a.kind, a.digest, a.size, MAX(x.ended_at) FROM "
+                                 "events e JOIN executions x ON x.id = e.execution_id JOIN "
+                                 "artifacts a ON a.id = e.artifact_id WHERE e.direction = "
+                                 "'output' AND x.status = 'succeeded' AND x.ended_at <= ?1 "
+                                 "GROUP BY a.path ORDER BY a.path"));
+  query->bind(1, time);
+  return collect<ArtifactVersion>(*query, read_version);
+}
+
 Result<std::optional<ExecutionRecord>> SqliteStore::find_latest_success(const std::string& pipeline,
                                                                         const std::string& stage) {
   MLOPS_TRY(query, m_db->prepare(std::string("SELECT ") + k_execution_columns +
