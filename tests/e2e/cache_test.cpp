@@ -198,6 +198,72 @@ TEST_F(CacheTest, StatusExplainsWhatWouldRun) {
       << missing.out;
 }
 
+TEST_F(CacheTest, CheckoutOfAnOlderRunGivesByteIdenticalFiles) {
+  ws.write("p.yaml",
+           "version: 1\nname: p\nparams: {v: one}\nstages:\n"
+           "  a: {run: 'printf \"%s\\\\000\" ${params.v} > out/m.bin; mkdir -p out/d && echo "
+           "${params.v} > out/d/f', outs: [out/m.bin, out/d]}\n");
+  EXPECT_EQ(run_and_list({"run", "p.yaml"}), Names{"a"});
+  std::string first_m = ws.read("out/m.bin");
+  std::string first_id = query_value(ws / ".mlops/store.db", "SELECT id FROM runs");
+  EXPECT_EQ(run_and_list({"run", "p.yaml", "-p", "v=two"}), Names{"a"});
+  EXPECT_NE(ws.read("out/m.bin"), first_m);
+  auto checkout = mlops({"checkout", first_id});
+  EXPECT_EQ(checkout.exit_code, 0) << checkout.err;
+  EXPECT_EQ(ws.read("out/m.bin"), first_m);
+  EXPECT_EQ(ws.read("out/d/f"), "one\n");
+  auto back = mlops({"checkout", "latest", "out/m.bin"});
+  EXPECT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(ws.read("out/m.bin").substr(0, 3), "two");
+  EXPECT_EQ(ws.read("out/d/f"), "one\n");  // only the named path
+
+  ws.write("out/m.bin", "my own edit");
+  auto refused = mlops({"checkout", first_id});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("hold changes that no run recorded: out/m.bin"), std::string::npos)
+      << refused.err;
+  EXPECT_EQ(ws.read("out/m.bin"), "my own edit");
+  EXPECT_EQ(mlops({"checkout", first_id, "--force"}).exit_code, 0);
+  EXPECT_EQ(ws.read("out/m.bin"), first_m);
+  auto as_of = mlops({"checkout", "--as-of", "2001-01-01"});
+  EXPECT_NE(as_of.out.find("checked out 0 versions"), std::string::npos) << as_of.out;
+}
+
+TEST_F(CacheTest, GcKeepsWhatIsReferencedAndRemovesTheRest) {
+  ws.write("p.yaml",
+           "version: 1\nname: p\nparams: {v: one}\nstages:\n"
+           "  a: {run: 'echo ${params.v} > out.txt', outs: [out.txt]}\n");
+  EXPECT_EQ(run_and_list({"run", "p.yaml"}), Names{"a"});
+  std::string first_id = query_value(ws / ".mlops/store.db", "SELECT id FROM runs");
+  EXPECT_EQ(run_and_list({"run", "p.yaml", "-p", "v=two"}), Names{"a"});
+  auto objects = [&] {
+    size_t count = 0;
+    for (auto& entry : std::filesystem::recursive_directory_iterator(ws / ".mlops/cache")) {
+      count += entry.is_regular_file();
+    }
+    return count;
+  };
+  EXPECT_EQ(objects(), 2u);
+  auto dry = mlops({"gc", "--keep-last", "1", "--dry-run"});
+  EXPECT_NE(dry.out.find("would free"), std::string::npos) << dry.out;
+  EXPECT_EQ(objects(), 2u);
+  auto gc = mlops({"gc", "--keep-last", "1"});
+  EXPECT_EQ(gc.exit_code, 0) << gc.err;
+  EXPECT_NE(gc.out.find("in 1 cached object and 1 log directory; kept 1 of 2 runs"),
+            std::string::npos)
+      << gc.out;
+  EXPECT_EQ(objects(), 1u);
+  // The kept run's version is still restorable; the old one is gone from the cache.
+  std::filesystem::remove(ws / "out.txt");
+  EXPECT_EQ(run_and_list({"run", "p.yaml", "-p", "v=two"}), Names{});
+  EXPECT_EQ(ws.read("out.txt"), "two\n");
+  auto old = mlops({"checkout", first_id});
+  EXPECT_EQ(old.exit_code, 1);
+  EXPECT_NE(old.err.find("not in the cache"), std::string::npos) << old.err;
+  // Everything is needed now: a second gc frees nothing.
+  EXPECT_NE(mlops({"gc", "--keep-last", "1"}).out.find("freed 0 B"), std::string::npos);
+}
+
 TEST_F(CacheTest, DryRunSaysWhatWouldBeSkipped) {
   ws.write("p.yaml",
            "version: 1\nname: p\nstages:\n"
