@@ -128,6 +128,13 @@ int run_cli(int argc, char** argv) {
   gc_app->add_flag("--dry-run", gc.dry_run, "Say what would be removed; remove nothing");
   add_query_options(gc_app, gc.query);
 
+  DiffCommand diff;
+  CLI::App* diff_app =
+      app.add_subcommand("diff", "What differs between two runs: outputs, params, metrics, commit");
+  diff_app->add_option("first", diff.first, "A run (id, prefix, latest, latest~N)")->required();
+  diff_app->add_option("second", diff.second, "Another run")->required();
+  add_query_options(diff_app, diff.query);
+
   RunsCommand runs;
   CLI::App* runs_app = app.add_subcommand("runs", "List recorded runs, newest first");
   runs_app->add_option("--pipeline", runs.pipeline, "Only runs of this pipeline");
@@ -224,6 +231,9 @@ int run_cli(int argc, char** argv) {
     }
     if (*gc_app) {
       return gc_command(gc);
+    }
+    if (*diff_app) {
+      return diff_command(diff);
     }
     if (*runs_app) {
       return runs_command(runs);

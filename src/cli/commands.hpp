@@ -66,6 +66,13 @@ struct GcCommand {
 };
 int gc_command(const GcCommand& command);
 
+struct DiffCommand {
+  QueryOptions query;
+  std::string first;
+  std::string second;
+};
+int diff_command(const DiffCommand& command);
+
 struct RunsCommand {
   QueryOptions query;
   std::optional<std::string> pipeline;

@@ -79,6 +79,20 @@ void RunRecorder::stage_started(const Stage& stage, int attempt, int, const Proc
   m_open[index] = std::move(open);
 }
 
+std::vector<MetricValue> RunRecorder::read_metrics(const Stage& stage) {
+  std::vector<MetricValue> metrics;
+  for (const auto& path : stage.metrics) {
+    auto values = read_metrics_file(m_pipeline.workspace / path.value);
+    if (!values.ok()) {
+      write_all(2, fmt::format("[mlops] warning: {}: {}\n", stage.name, values.error().message()));
+      continue;
+    }
+    // Several metrics files: keys from all of them, as written.
+    metrics.insert(metrics.end(), values->begin(), values->end());
+  }
+  return metrics;
+}
+
 void RunRecorder::stage_cached(const Stage& stage, const StageReport& report) {
   if (m_failed) {
     return;
@@ -94,7 +108,7 @@ void RunRecorder::stage_cached(const Stage& stage, const StageReport& report) {
   record.started_at = now_utc_iso();
   record.fingerprint = report.fingerprint;
   record.cached = true;
-  ExecutionOutcome outcome{record, report.inputs, report.outputs, {}};
+  ExecutionOutcome outcome{record, report.inputs, report.outputs, read_metrics(stage)};
   outcome.execution.ended_at = record.started_at;
   outcome.execution.message = report.note;
   m_batch.push_back({record, std::move(outcome)});
@@ -167,16 +181,7 @@ void RunRecorder::close(size_t index, const std::string& status, const ProcessRe
   outcome.inputs = std::move(open.inputs);
   if (status == "succeeded") {
     outcome.outputs = outputs;
-    for (const auto& path : stage.metrics) {
-      auto values = read_metrics_file(m_pipeline.workspace / path.value);
-      if (!values.ok()) {
-        write_all(2,
-                  fmt::format("[mlops] warning: {}: {}\n", stage.name, values.error().message()));
-        continue;
-      }
-      // Several metrics files: keys from all of them, as written.
-      outcome.metrics.insert(outcome.metrics.end(), values->begin(), values->end());
-    }
+    outcome.metrics = read_metrics(stage);
   }
   if (open.id == 0) {
     // Started and ended within one batch: one insert with its end.

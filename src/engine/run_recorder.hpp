@@ -55,6 +55,8 @@ class RunRecorder final : public Reporter {
   void close(size_t index, const std::string& status, const ProcessResult& result,
              const std::vector<ArtifactVersion>& outputs);
   void fail(const std::string& message);
+  // The values in a stage's metrics files (a cached stage's are the restored or current files).
+  std::vector<MetricValue> read_metrics(const Stage& stage);
   void write_pending();
 
   MetadataStore& m_store;

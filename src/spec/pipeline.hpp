@@ -63,8 +63,8 @@ struct StageSpec {
   int retries = 0;
   Milliseconds retry_delay{0};
   std::vector<MatrixAxis> matrix;
-  bool cache = true;        // false: never skipped, outputs not cached
-  bool always_run = false;  // true: never skipped (outputs still cached)
+  bool cache = true;         // false: never skipped, outputs not cached
+  bool always_run = false;   // true: never skipped (outputs still cached)
   bool incremental = false;  // true: told which dep files are new or changed
 };
 

@@ -264,6 +264,24 @@ TEST_F(CacheTest, GcKeepsWhatIsReferencedAndRemovesTheRest) {
   EXPECT_NE(mlops({"gc", "--keep-last", "1"}).out.find("freed 0 B"), std::string::npos);
 }
 
+TEST_F(CacheTest, DiffShowsWhatChangedBetweenRuns) {
+  ws.write("p.yaml",
+           "version: 1\nname: p\nparams: {v: 1}\nstages:\n"
+           "  a: {run: 'echo ${params.v} > o.txt; echo {\\\"m\\\": ${params.v}} > m.json', "
+           "outs: [o.txt], metrics: [m.json]}\n");
+  EXPECT_EQ(run_and_list({"run", "p.yaml"}), Names{"a"});
+  EXPECT_EQ(run_and_list({"run", "p.yaml", "-p", "v=2"}), Names{"a"});
+  auto diff = mlops({"diff", "latest~1", "latest", "--json"});
+  ASSERT_EQ(diff.exit_code, 0) << diff.err;
+  EXPECT_NE(diff.out.find("\"name\": \"v\""), std::string::npos) << diff.out;
+  EXPECT_NE(diff.out.find("\"name\": \"o.txt\""), std::string::npos) << diff.out;
+  EXPECT_NE(diff.out.find("\"name\": \"a: m\""), std::string::npos) << diff.out;
+  // A run with every stage cached still has the metrics, so it compares like any other.
+  EXPECT_EQ(run_and_list({"run", "p.yaml", "-p", "v=2"}), Names{});
+  auto same = mlops({"diff", "latest~1", "latest"});
+  EXPECT_NE(same.out.find("do not differ"), std::string::npos) << same.out;
+}
+
 TEST_F(CacheTest, DryRunSaysWhatWouldBeSkipped) {
   ws.write("p.yaml",
            "version: 1\nname: p\nstages:\n"
