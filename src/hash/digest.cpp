@@ -109,24 +109,6 @@ void on_sigbus(int signal) {
   ::raise(signal);
 }
 
-bool hash_mapped(Hasher& hasher, const char* data, size_t length) {
-  struct sigaction action {};
-  struct sigaction previous {};
-  action.sa_handler = on_sigbus;
-  sigemptyset(&action.sa_mask);
-  ::sigaction(SIGBUS, &action, &previous);
-  sigjmp_buf jump;
-  bool complete = false;
-  if (sigsetjmp(jump, 1) == 0) {
-    t_bus_jump = &jump;
-    hasher.update(std::string_view(data, length));
-    complete = true;
-  }
-  t_bus_jump = nullptr;
-  ::sigaction(SIGBUS, &previous, nullptr);
-  return complete;
-}
-
 // The end of hashing a file: the digest, the counters, and the memo, if the file did not change
 // while it was read.
 Result<PathDigest> finish_file(const std::filesystem::path& path, const UniqueFd& fd,
@@ -178,7 +160,7 @@ Result<PathDigest> digest_file(const std::filesystem::path& path, const Walk& wa
     void* mapped = ::mmap(nullptr, length, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd.get(), 0);
     if (mapped != MAP_FAILED) {
       ::madvise(mapped, length, MADV_SEQUENTIAL);
-      bool complete = hash_mapped(hasher, static_cast<const char*>(mapped), length);
+      bool complete = detail::hash_mapped(hasher, static_cast<const char*>(mapped), length);
       ::munmap(mapped, length);
       if (!complete) {
         return Error(ErrorKind::Io, fmt::format("{} shrank while it was being read; try again "
@@ -281,6 +263,28 @@ Result<PathDigest> digest_entry(const std::filesystem::path& path, bool follow_l
 }
 
 }  // namespace
+
+namespace detail {
+
+bool hash_mapped(Hasher& hasher, const char* data, size_t length) {
+  struct sigaction action {};
+  struct sigaction previous {};
+  action.sa_handler = on_sigbus;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGBUS, &action, &previous);
+  sigjmp_buf jump;
+  bool complete = false;
+  if (sigsetjmp(jump, 1) == 0) {
+    t_bus_jump = &jump;
+    hasher.update(std::string_view(data, length));
+    complete = true;
+  }
+  t_bus_jump = nullptr;
+  ::sigaction(SIGBUS, &previous, nullptr);
+  return complete;
+}
+
+}  // namespace detail
 
 Result<PathDigest> digest_path(const std::filesystem::path& path, DigestMemo* memo,
                                DigestCounters* counters) {

@@ -262,6 +262,12 @@ TEST_F(CacheTest, GcKeepsWhatIsReferencedAndRemovesTheRest) {
   EXPECT_NE(old.err.find("not in the cache"), std::string::npos) << old.err;
   // Everything is needed now: a second gc frees nothing.
   EXPECT_NE(mlops({"gc", "--keep-last", "1"}).out.find("freed 0 B"), std::string::npos);
+  // By age: every run is younger than a day; none is younger than "now", but the workspace's
+  // version stays.
+  EXPECT_NE(mlops({"gc", "--keep-days", "1"}).out.find("kept 3 of 3 runs"), std::string::npos);
+  auto by_age = mlops({"gc", "--keep-days", "0"});
+  EXPECT_NE(by_age.out.find("kept 0 of 3 runs"), std::string::npos) << by_age.out;
+  EXPECT_EQ(objects(), 1u);
 }
 
 TEST_F(CacheTest, DiffShowsWhatChangedBetweenRuns) {
