@@ -9,6 +9,7 @@ packages=(
   libcli11-dev libyaml-cpp-dev libgit2-dev libsqlite3-dev
   libboost-dev libboost-filesystem-dev
   nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev libxxhash-dev
+  libhowardhinnant-date-dev tzdata
   python3 python3-jsonschema python3-yaml
   procps make git
 )
