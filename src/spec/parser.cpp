@@ -5,13 +5,15 @@
 
 #include <fmt/format.h>
 
+#include "spec/section_reader.hpp"
+#include "spec/trigger_parser.hpp"
 #include "util/strings.hpp"
 
 namespace mlops {
 namespace {
 
-const std::vector<std::string> k_pipeline_keys = {"version", "name", "description",
-                                                  "params",  "env",  "stages"};
+const std::vector<std::string> k_pipeline_keys = {
+    "version", "name", "description", "params", "env", "stages", "triggers", "concurrency"};
 const std::vector<std::string> k_stage_keys = {
     "description", "run",   "cmd",        "needs",      "deps",    "outs",
     "metrics",     "env",   "workdir",    "timeout",    "retries", "retry_delay",
@@ -33,120 +35,6 @@ bool is_valid_name(std::string_view name, bool allow_upper) {
   return std::all_of(name.begin(), name.end(),
                      [&](char c) { return is_name_char(c, allow_upper); });
 }
-
-// Reads one value of a mapping into a typed field, reporting a type error when it does not fit.
-class SectionReader {
- public:
-  SectionReader(Diagnostics& diagnostics, std::string context)
-      : m_diagnostics(diagnostics), m_context(std::move(context)) {}
-
-  void type_error(const YamlNode& node, std::string_view key, std::string_view expected) {
-    m_diagnostics.error(node.mark, fmt::format("'{}'{} must be {}, not {}", key, m_context,
-                                               expected, node.describe()));
-  }
-
-  std::optional<LocatedString> string(const YamlNode& node, std::string_view key) {
-    if (!node.is_scalar() || node.type != ScalarType::String) {
-      type_error(node, key, "a string");
-      return std::nullopt;
-    }
-    return LocatedString{node.text, node.mark};
-  }
-
-  // Strings, numbers and booleans, as text (env values, argv items, matrix values).
-  std::optional<LocatedString> scalar(const YamlNode& node, std::string_view key) {
-    if (!node.is_scalar() || node.is_null()) {
-      type_error(node, key, "a string, number or boolean");
-      return std::nullopt;
-    }
-    return LocatedString{node.text, node.mark};
-  }
-
-  std::vector<LocatedString> string_list(const YamlNode& node, std::string_view key) {
-    std::vector<LocatedString> out;
-    if (!node.is_sequence()) {
-      type_error(node, key, "a list of strings");
-      return out;
-    }
-    for (const auto& item : node.items) {
-      if (auto value = list_item(item, key)) {
-        out.push_back(std::move(*value));
-      }
-    }
-    return out;
-  }
-
-  // One non-empty string item of the list `key`.
-  std::optional<LocatedString> list_item(const YamlNode& item, std::string_view key) {
-    auto value = string(item, std::string(key) + " item");
-    if (value && value->value.empty()) {
-      m_diagnostics.error(item.mark, fmt::format("'{}'{} has an empty entry", key, m_context));
-      return std::nullopt;
-    }
-    return value;
-  }
-
-  std::optional<Located<Milliseconds>> duration(const YamlNode& node, std::string_view key) {
-    if (node.is_scalar() && (node.type == ScalarType::Int || node.type == ScalarType::Float)) {
-      m_diagnostics.error(node.mark, fmt::format("'{}'{} needs a unit: write {}s, {}m or {}ms "
-                                                 "(units: ms, s, m, h)",
-                                                 key, m_context, node.text, node.text, node.text));
-      return std::nullopt;
-    }
-    auto text = string(node, key);
-    if (!text) {
-      return std::nullopt;
-    }
-    auto parsed = parse_duration(text->value);
-    if (!parsed) {
-      m_diagnostics.error(node.mark,
-                          fmt::format("'{}'{} is not a duration: '{}' (write a number and a "
-                                      "unit, such as 500ms, 30s, 10m, 2h or 1h30m)",
-                                      key, m_context, text->value));
-      return std::nullopt;
-    }
-    return Located<Milliseconds>{*parsed, node.mark};
-  }
-
-  std::vector<std::pair<LocatedString, LocatedString>> env(const YamlNode& node) {
-    std::vector<std::pair<LocatedString, LocatedString>> out;
-    if (!node.is_map()) {
-      type_error(node, "env", "a mapping of variable names to values");
-      return out;
-    }
-    for (const auto& [key, value] : node.entries) {
-      if (!is_valid_identifier(key.text)) {
-        m_diagnostics.error(key.mark,
-                            fmt::format("'{}' is not a valid environment variable name (use "
-                                        "letters, digits and _, not starting with a digit)",
-                                        key.text));
-        continue;
-      }
-      if (key.text.starts_with("MLOPS_")) {
-        m_diagnostics.error(key.mark, fmt::format("'{}': variables starting with MLOPS_ are set "
-                                                  "by mlops itself; choose another name",
-                                                  key.text));
-        continue;
-      }
-      if (auto text = scalar(value, key.text)) {
-        out.emplace_back(LocatedString{key.text, key.mark}, std::move(*text));
-      }
-    }
-    return out;
-  }
-
-  void unknown_key(const YamlNode& key, const std::vector<std::string>& known) {
-    m_diagnostics.error(key.mark, fmt::format("unknown key '{}'{}{}", key.text, m_context,
-                                              did_you_mean(key.text, known)));
-  }
-
-  Diagnostics& diagnostics() { return m_diagnostics; }
-  const std::string& context() const { return m_context; }
-
- private:
-  Diagnostics& m_diagnostics;
-  std::string m_context;  // " in stage 'x'", or ""
-};
 
 std::vector<MatrixAxis> parse_matrix(const YamlNode& node, SectionReader& reader) {
   std::vector<MatrixAxis> axes;
@@ -453,8 +341,20 @@ PipelineSpec parse_pipeline_spec(const YamlNode& root, Diagnostics& diagnostics)
       for (const auto& [name, body] : value.entries) {
         spec.stages.push_back(parse_stage(name, body, diagnostics));
       }
+    } else if (k == "triggers") {
+      spec.triggers = parse_triggers(value, diagnostics);
+    } else if (k == "concurrency") {
+      spec.concurrency = parse_concurrency(value, diagnostics);
     } else {
       reader.unknown_key(key, k_pipeline_keys);
+    }
+  }
+  for (const auto& artifact : spec.triggers.artifact) {
+    if (!spec.name.value.empty() && artifact.pipeline == spec.name.value) {
+      diagnostics.error(artifact.mark,
+                        fmt::format("the artifact trigger names this pipeline "
+                                    "itself ('{}'); it would trigger itself for ever",
+                                    artifact.pipeline));
     }
   }
   const char* required[][2] = {{"version", "add 'version: 1' at the top"},

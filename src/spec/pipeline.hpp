@@ -68,6 +68,46 @@ struct StageSpec {
   bool incremental = false;  // true: told which dep files are new or changed
 };
 
+// Triggers: when `mlops trigger check` / `mlops watch` start a run (docs/triggers.md).
+enum class Catchup { None, Latest, All };  // schedule times missed while nothing was checking
+enum class Concurrency { Forbid, Queue, Replace };  // a trigger fires while a run is going
+
+inline constexpr Milliseconds k_default_settle{10000};
+
+struct GitTriggerSpec {
+  SourceMark mark;
+  std::string repo = ".";             // workspace-relative directory inside the repository
+  std::optional<std::string> branch;  // nothing: the branch HEAD names
+  std::vector<LocatedString> paths;   // globs relative to `repo`; empty: every change
+};
+
+struct DataTriggerSpec {
+  SourceMark mark;
+  std::vector<LocatedString> paths;  // workspace-relative globs
+  Milliseconds settle = k_default_settle;
+};
+
+struct ScheduleTriggerSpec {
+  SourceMark mark;
+  std::string cron;
+  std::string timezone = "UTC";
+  Catchup catchup = Catchup::Latest;
+};
+
+struct ArtifactTriggerSpec {
+  SourceMark mark;
+  std::string pipeline;  // the upstream pipeline's name
+  std::string path;      // workspace-relative
+};
+
+struct TriggerSpecs {
+  std::vector<GitTriggerSpec> git;
+  std::vector<DataTriggerSpec> data;
+  std::vector<ScheduleTriggerSpec> schedule;
+  std::vector<ArtifactTriggerSpec> artifact;
+  bool empty() const { return git.empty() && data.empty() && schedule.empty() && artifact.empty(); }
+};
+
 struct PipelineSpec {
   int version = 0;
   LocatedString name;
@@ -76,6 +116,8 @@ struct PipelineSpec {
   std::vector<std::string> param_groups;  // dotted names that are maps, e.g. "train"
   std::vector<std::pair<LocatedString, LocatedString>> env;
   std::vector<StageSpec> stages;
+  TriggerSpecs triggers;
+  Concurrency concurrency = Concurrency::Queue;
 };
 
 enum class CommandKind { Shell, Argv };
@@ -117,6 +159,8 @@ struct Pipeline {
   std::string description;
   ParamMap params;            // after overrides
   std::vector<Stage> stages;  // in file order, matrix combinations in place
+  TriggerSpecs triggers;
+  Concurrency concurrency = Concurrency::Queue;
 };
 
 }  // namespace mlops

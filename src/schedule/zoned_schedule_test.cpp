@@ -1,4 +1,4 @@
-#include "triggers/zoned_schedule.hpp"
+#include "schedule/zoned_schedule.hpp"
 
 #include <date/date.h>
 #include <gtest/gtest.h>

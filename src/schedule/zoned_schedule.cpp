@@ -1,4 +1,4 @@
-#include "triggers/zoned_schedule.hpp"
+#include "schedule/zoned_schedule.hpp"
 
 #include <date/tz.h>
 #include <fmt/format.h>

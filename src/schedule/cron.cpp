@@ -1,4 +1,4 @@
-#include "triggers/cron.hpp"
+#include "schedule/cron.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "triggers/cron.hpp"
+#include "schedule/cron.hpp"
 #include "util/error.hpp"
 
 namespace mlops {
