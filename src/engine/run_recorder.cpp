@@ -39,8 +39,8 @@ const char* execution_status(StageStatus status) {
 RunRecorder::RunRecorder(MetadataStore& store, const Pipeline& pipeline, std::string run_id)
     : m_store(store), m_pipeline(pipeline), m_run_id(std::move(run_id)) {}
 
-Status RunRecorder::begin(const RunRecord& run) {
-  return m_store.begin_run(run);
+Status RunRecorder::begin(const RunRecord& run, const std::vector<TriggerAdvance>& advances) {
+  return m_store.begin_run(run, advances);
 }
 
 void RunRecorder::fail(const std::string& message) {

@@ -27,7 +27,8 @@ class RunRecorder final : public Reporter {
   RunRecorder(MetadataStore& store, const Pipeline& pipeline, std::string run_id);
 
   // Writes the run row (status running). Call before any stage starts.
-  Status begin(const RunRecord& run);
+  // Records the run, advancing the trigger states that started it in the same transaction.
+  Status begin(const RunRecord& run, const std::vector<TriggerAdvance>& advances = {});
   // True when a store write failed during the run (the message was printed).
   bool failed() const { return m_failed; }
 

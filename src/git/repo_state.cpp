@@ -1,28 +1,9 @@
 #include "git/repo_state.hpp"
 
-#include <git2.h>
-
-#include <memory>
+#include "git/libgit2_handles.hpp"
 
 namespace mlops {
-namespace {
-
-// libgit2 keeps global state; initialise it once per process and never shut it down (the
-// process ends first).
-void ensure_libgit2() {
-  static const int initialised = git_libgit2_init();
-  (void)initialised;
-}
-
-template <typename T, void (*Free)(T*)>
-struct Freer {
-  void operator()(T* object) const { Free(object); }
-};
-using Repository = std::unique_ptr<git_repository, Freer<git_repository, git_repository_free>>;
-using Reference = std::unique_ptr<git_reference, Freer<git_reference, git_reference_free>>;
-using StatusList = std::unique_ptr<git_status_list, Freer<git_status_list, git_status_list_free>>;
-
-}  // namespace
+using namespace git_detail;
 
 std::optional<GitState> read_git_state(const std::filesystem::path& path) {
   ensure_libgit2();

@@ -2,45 +2,16 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <fstream>
+#include "git/git_test_repo.hpp"
 
 namespace mlops {
 namespace {
 
-// Builds repositories with libgit2-independent means: the git command line is only a test tool
-// here, and the test is skipped where it is missing.
-class GitStateTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (std::system("git --version > /dev/null 2>&1") != 0) {
-      GTEST_SKIP() << "git is not installed";
-    }
-    m_dir = std::filesystem::temp_directory_path() /
-            ("mlops-git-test-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(m_dir);
-    std::filesystem::create_directories(m_dir);
-  }
-  void TearDown() override { std::filesystem::remove_all(m_dir); }
-  void git(const std::string& args) {
-    std::string command = "cd '" + m_dir.string() +
-                          "' && git -c user.name=t -c user.email=t@example.invalid "
-                          "-c init.defaultBranch=main " +
-                          args + " > /dev/null 2>&1";
-    ASSERT_EQ(std::system(command.c_str()), 0) << command;
-  }
-  void write(const std::string& name, const std::string& text) {
-    std::ofstream(m_dir / name) << text;
-  }
-  std::filesystem::path m_dir;
-};
-
-TEST_F(GitStateTest, NotARepository) {
+TEST_F(GitTestRepo, NotARepository) {
   EXPECT_FALSE(read_git_state(m_dir).has_value());
 }
 
-TEST_F(GitStateTest, UnbornBranchHasABranchButNoCommit) {
+TEST_F(GitTestRepo, UnbornBranchHasABranchButNoCommit) {
   git("init");
   auto state = read_git_state(m_dir);
   ASSERT_TRUE(state);
@@ -48,7 +19,7 @@ TEST_F(GitStateTest, UnbornBranchHasABranchButNoCommit) {
   EXPECT_EQ(state->branch, std::optional<std::string>("main"));
 }
 
-TEST_F(GitStateTest, CommitBranchAndDirtyFlag) {
+TEST_F(GitTestRepo, CommitBranchAndDirtyFlag) {
   git("init");
   write("a.txt", "1");
   git("add a.txt");
@@ -66,7 +37,7 @@ TEST_F(GitStateTest, CommitBranchAndDirtyFlag) {
   EXPECT_EQ(read_git_state(m_dir / "sub")->commit, clean->commit);  // found from below
 }
 
-TEST_F(GitStateTest, DetachedHeadHasNoBranch) {
+TEST_F(GitTestRepo, DetachedHeadHasNoBranch) {
   git("init");
   write("a.txt", "1");
   git("add a.txt");

@@ -125,6 +125,25 @@ struct ExecutionWrite {
   std::optional<ExecutionOutcome> end;
 };
 
+// What one trigger of one pipeline has seen (docs/triggers.md).
+struct TriggerState {
+  std::string pipeline;
+  std::string trigger_key;
+  std::string state_json;
+  std::string updated_at;
+  std::optional<std::string> run_id;
+};
+
+// A change of trigger state that applies only if the stored state is still `expected` (nothing:
+// no state yet). If another process advanced it first, the whole write is refused (Conflict):
+// that is how two overlapping `mlops trigger check` never start two runs for one event.
+struct TriggerAdvance {
+  std::string pipeline;
+  std::string trigger_key;
+  std::optional<std::string> expected;
+  std::string state_json;
+};
+
 struct RunFilter {
   std::optional<std::string> pipeline;
   std::optional<std::string> status;
@@ -135,8 +154,19 @@ class MetadataStore {
  public:
   virtual ~MetadataStore() = default;
 
-  // Records a new run as running (creating its pipeline row if needed).
-  virtual Status begin_run(const RunRecord& run) = 0;
+  // Records a new run as running (creating its pipeline row if needed), and advances the trigger
+  // states that started it in the same transaction (Conflict, and nothing written, when one of
+  // them is no longer as expected).
+  virtual Status begin_run(const RunRecord& run, const std::vector<TriggerAdvance>& advances) = 0;
+  Status begin_run(const RunRecord& run) { return begin_run(run, {}); }
+  // Advances trigger states without a run (a first look, or events that start nothing), at
+  // `time`; Conflict as above.
+  virtual Status advance_triggers(const std::vector<TriggerAdvance>& advances,
+                                  const std::string& time) = 0;
+  virtual Result<std::vector<TriggerState>> trigger_states(const std::string& pipeline) = 0;
+  // Whether an execution of a run of `pipeline` read this version of `path`.
+  virtual Result<bool> has_consumed(const std::string& pipeline, const std::string& path,
+                                    const std::string& digest) = 0;
   virtual Status finish_run(const std::string& run_id, const std::string& status,
                             const std::string& ended_at) = 0;
   // Records an execution as running; returns its id.

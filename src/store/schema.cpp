@@ -93,6 +93,19 @@ CREATE TABLE file_stats (
   digest TEXT NOT NULL
 ) WITHOUT ROWID;
 )sql",
+      // Version 3: triggers. What each trigger of each pipeline has seen (the last commit, the
+      // data files, the last schedule time, the last artifact version), advanced in the same
+      // transaction as the run it started; see docs/triggers.md.
+      R"sql(
+CREATE TABLE trigger_state (
+  pipeline TEXT NOT NULL,
+  trigger_key TEXT NOT NULL,           -- "git main@.", "data data/raw/**/*.csv", ...
+  state TEXT NOT NULL,                 -- JSON, by kind
+  updated_at TEXT NOT NULL,
+  run_id TEXT REFERENCES runs(id),     -- the run that advanced it; NULL for a baseline or skip
+  PRIMARY KEY (pipeline, trigger_key)
+) WITHOUT ROWID;
+)sql",
   };
   return migrations;
 }

@@ -17,7 +17,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*connection)));
 }
 
-Status SqliteStore::begin_run(const RunRecord& run) {
+Status SqliteStore::begin_run(const RunRecord& run, const std::vector<TriggerAdvance>& advances) {
   MLOPS_TRY(transaction, sqlite::WriteTransaction::begin(*m_db));
   MLOPS_TRY(pipeline, m_db->prepare("INSERT INTO pipelines (name, created_at) VALUES (?1, ?2) "
                                     "ON CONFLICT (name) DO NOTHING"));
@@ -46,6 +46,7 @@ Status SqliteStore::begin_run(const RunRecord& run) {
       .bind(15, run.started_at)
       .bind(16, run.pipeline);
   MLOPS_CHECK(insert->run());
+  MLOPS_CHECK(write_advances(advances, run.started_at, run.id));
   return (*transaction)->commit();
 }
 

@@ -16,7 +16,13 @@ class SqliteStore final : public MetadataStore {
   // mlops wrote it.
   static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
 
-  Status begin_run(const RunRecord& run) override;
+  using MetadataStore::begin_run;
+  Status begin_run(const RunRecord& run, const std::vector<TriggerAdvance>& advances) override;
+  Status advance_triggers(const std::vector<TriggerAdvance>& advances,
+                          const std::string& time) override;
+  Result<std::vector<TriggerState>> trigger_states(const std::string& pipeline) override;
+  Result<bool> has_consumed(const std::string& pipeline, const std::string& path,
+                            const std::string& digest) override;
   Status finish_run(const std::string& run_id, const std::string& status,
                     const std::string& ended_at) override;
   Result<int64_t> begin_execution(const ExecutionRecord& execution) override;
@@ -52,6 +58,8 @@ class SqliteStore final : public MetadataStore {
  private:
   Result<int64_t> insert_execution(const ExecutionRecord& execution);
   Status write_outcome(const ExecutionOutcome& outcome);
+  Status write_advances(const std::vector<TriggerAdvance>& advances, const std::string& time,
+                        const std::optional<std::string>& run_id);
 
   explicit SqliteStore(std::unique_ptr<sqlite::Connection> connection)
       : m_db(std::move(connection)) {}

@@ -159,6 +159,36 @@ TEST(SqliteStoreTest, RecordsARunAndItsExecutions) {
   EXPECT_FALSE(missing->has_value());
 }
 
+TEST(SqliteStoreTest, TriggerStateAdvancesWithTheRunOrNotAtAll) {
+  auto store = SqliteStore::open(":memory:");
+  ASSERT_TRUE(store.ok());
+  MetadataStore& db = **store;
+  TriggerAdvance first{"quickstart", "git main@.", std::nullopt, R"({"commit":"a"})"};
+  ASSERT_TRUE(db.begin_run(sample_run("r1"), {first}).ok());
+  auto states = db.trigger_states("quickstart");
+  ASSERT_TRUE(states.ok());
+  ASSERT_EQ(states->size(), 1u);
+  EXPECT_EQ((*states)[0].state_json, R"({"commit":"a"})");
+  EXPECT_EQ((*states)[0].run_id, std::optional<std::string>("r1"));
+
+  // A second process that saw the same event (expects no state) loses: no run is recorded.
+  Status duplicate = db.begin_run(sample_run("r2"), {first});
+  ASSERT_FALSE(duplicate.ok());
+  EXPECT_EQ(duplicate.error().kind(), ErrorKind::Conflict);
+  auto r2 = db.find_run("r2");
+  ASSERT_TRUE(r2.ok());
+  EXPECT_FALSE(r2->has_value());
+
+  // Advancing from the stored state works once; a stale expectation is refused.
+  TriggerAdvance next{"quickstart", "git main@.", R"({"commit":"a"})", R"({"commit":"b"})"};
+  ASSERT_TRUE(db.advance_triggers({next}, "2026-11-25T18:00:00.000Z").ok());
+  EXPECT_FALSE(db.advance_triggers({next}, "2026-11-25T18:00:01.000Z").ok());
+  states = db.trigger_states("quickstart");
+  ASSERT_TRUE(states.ok());
+  EXPECT_EQ((*states)[0].state_json, R"({"commit":"b"})");
+  EXPECT_FALSE((*states)[0].run_id.has_value());
+}
+
 TEST(SqliteStoreTest, RejectsAnExecutionOfAnUnknownRun) {
   auto store = SqliteStore::open(":memory:");
   ASSERT_TRUE(store.ok());

@@ -18,6 +18,7 @@ enum class ErrorKind {
   Usage,        // the command line is wrong
   NotFound,     // a file or object the user named does not exist
   Io,           // the operating system refused a read, write or spawn
+  Conflict,     // another process changed what this one expected to change
   Internal,     // a bug in mlops
 };
 
