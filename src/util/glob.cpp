@@ -1,5 +1,7 @@
 #include "util/glob.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "util/strings.hpp"
@@ -159,6 +161,7 @@ Result<Glob> Glob::parse(std::string_view pattern) {
                              "as 'data/**'",
                              pattern));
   }
+  glob.m_literal = literal;
   if (literal) {
     base.pop_back();  // a plain path: the walk starts in its directory
   }
@@ -191,6 +194,16 @@ bool Glob::match_from(size_t segment, const std::vector<std::string_view>& parts
   return ok && match_from(segment + 1, parts, part + 1);
 }
 
+bool Glob::any_depth() const {
+  return m_literal || std::find(m_segments.begin(), m_segments.end(), "**") != m_segments.end();
+}
+
+size_t Glob::depth_below_base() const {
+  size_t base_depth =
+      m_base == "." ? 0 : static_cast<size_t>(std::count(m_base.begin(), m_base.end(), '/')) + 1;
+  return m_segments.size() - base_depth;
+}
+
 bool Glob::matches(std::string_view relative_path) const {
   std::vector<std::string_view> parts;
   size_t start = 0;
@@ -204,6 +217,9 @@ bool Glob::matches(std::string_view relative_path) const {
       parts.push_back(part);
     }
     start = slash + 1;
+  }
+  if (m_literal && parts.size() > m_segments.size()) {
+    parts.resize(m_segments.size());  // below the named file or directory
   }
   return match_from(0, parts, 0);
 }

@@ -6,6 +6,8 @@
 //   [a-z]  a character class; [!...] or [^...] negates it
 //   **     as a whole segment: zero or more segments ("src/**" matches src/a and src/a/b/c)
 //   \x     the character x itself
+// A pattern without wildcards names a file or a directory, and matches everything below it too
+// ("data/raw" matches data/raw/a.csv), as in .gitignore.
 // As in git's wildmatch and most shells, * and ? do not match a leading '.' of a segment unless
 // the pattern segment starts with '.' too, so "data/**" does not pick up editor swap files such
 // as data/.x.csv.swp.
@@ -31,6 +33,10 @@ class Glob {
   // ("data/raw" for "data/raw/**/*.csv", "." for "*.csv"); where a file walk starts.
   const std::string& base() const { return m_base; }
   const std::string& text() const { return m_text; }
+  // Whether matches may lie any number of directories below base() ("**", or a literal path).
+  bool any_depth() const;
+  // How many directory levels below base() a match lies, when !any_depth().
+  size_t depth_below_base() const;
 
  private:
   bool match_from(size_t segment, const std::vector<std::string_view>& parts, size_t part) const;
@@ -38,6 +44,7 @@ class Glob {
   std::string m_text;
   std::string m_base;
   std::vector<std::string> m_segments;
+  bool m_literal = false;
 };
 
 // Matches one segment pattern (no '/') against one path segment.

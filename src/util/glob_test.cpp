@@ -56,6 +56,11 @@ TEST(GlobTest, PlainPathsMatchThemselves) {
   Glob glob = must_parse("pipelines/churn-training.yaml");
   EXPECT_TRUE(glob.matches("pipelines/churn-training.yaml"));
   EXPECT_FALSE(glob.matches("pipelines/churn-training.yaml.bak"));
+  EXPECT_TRUE(must_parse("data/raw").matches("data/raw/2026/a.csv"));  // a directory's files
+  EXPECT_FALSE(must_parse("data/raw").matches("data/rawer/a.csv"));
+  EXPECT_TRUE(must_parse("data/raw").any_depth());
+  EXPECT_FALSE(must_parse("data/*/x.csv").any_depth());
+  EXPECT_EQ(must_parse("data/*/x.csv").depth_below_base(), 2u);
   EXPECT_EQ(glob.base(), "pipelines");
   EXPECT_EQ(must_parse("a.csv").base(), ".");
   EXPECT_EQ(must_parse("./data//x/").base(), "data");
