@@ -206,6 +206,66 @@ int run_cli(int argc, char** argv) {
   openlineage_app->add_option("--store", export_run.query.store, "The metadata store");
   export_app->require_subcommand(1);
 
+  TriggerCheckCommand trigger_check;
+  TriggerNextCommand trigger_next;
+  CLI::App* trigger_app =
+      app.add_subcommand("trigger", "Decide from a pipeline's triggers whether to run it");
+  trigger_app->require_subcommand(1);
+  CLI::App* trigger_check_app = trigger_app->add_subcommand(
+      "check",
+      "Evaluate triggers once and start the runs they call for (for cron and CI; see "
+      "docs/triggers.md)");
+  trigger_check_app->add_option(
+      "pipelines", trigger_check.pipelines,
+      "Pipeline files (default: pipeline.yaml and pipelines/*.yaml with a triggers: block)");
+  trigger_check_app->add_flag("--dry-run", trigger_check.options.dry_run,
+                              "Say what would fire; start and record nothing");
+  trigger_check_app->add_flag("--json", trigger_check.options.json,
+                              "Print JSON (shape in docs/cli.md); run output goes to stderr");
+  trigger_check_app->add_flag("-q,--quiet", trigger_check.options.quiet,
+                              "Print only what fired, the runs and errors (for crontabs)");
+  trigger_check_app->add_option("--store", trigger_check.options.store,
+                                "The metadata store (default: $MLOPS_STORE, else "
+                                ".mlops/store.db in each pipeline's workspace)");
+  trigger_check_app
+      ->add_option("-j,--jobs", trigger_check.options.jobs,
+                   "Stages to run at once in each run (default: the number of cores)")
+      ->check(CLI::PositiveNumber);
+  trigger_check_app->add_flag("--from-watch", trigger_check.from_watch)->group("");
+  trigger_check_app->footer(
+      "Exit codes: 0 nothing failed (whether or not anything ran), 1 a started run failed, 2 a "
+      "pipeline or trigger could not be evaluated, 130/143 interrupted.");
+  CLI::App* trigger_next_app = trigger_app->add_subcommand(
+      "next", "Print the next times a pipeline's schedule triggers fire, in its time zone and UTC");
+  add_pipeline_argument(trigger_next_app, trigger_next.pipeline);
+  trigger_next_app->add_option("-n,--count", trigger_next.count, "How many times")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  trigger_next_app->add_flag("--json", trigger_next.json, "Print JSON");
+
+  WatchCommand watch;
+  std::string watch_interval = "5s";
+  std::string on_stop = "cancel";
+  CLI::App* watch_app = app.add_subcommand(
+      "watch", "Run as a daemon: check triggers on data arrival, new commits and cron times");
+  watch_app->add_option(
+      "pipelines", watch.pipelines,
+      "Pipeline files (default: pipeline.yaml and pipelines/*.yaml with a triggers: block)");
+  watch_app
+      ->add_option("--interval", watch_interval,
+                   "How often to look at git refs and data paths (inotify wakes it sooner)")
+      ->capture_default_str();
+  watch_app
+      ->add_option("--on-stop", on_stop,
+                   "On SIGTERM/SIGINT: cancel running runs (recorded as cancelled) or let them "
+                   "finish; a second signal cancels")
+      ->check(CLI::IsMember({"cancel", "finish"}))
+      ->capture_default_str();
+  watch_app->add_option("--store", watch.store, "The metadata store");
+  watch_app->add_option("-j,--jobs", watch.jobs, "Stages to run at once in each run")
+      ->check(CLI::PositiveNumber);
+  watch_app->add_flag("-q,--quiet", watch.quiet, "Log only what fired, the runs and errors");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -259,6 +319,24 @@ int run_cli(int argc, char** argv) {
         return k_exit_invalid;
       }
       return metrics_command(metrics);
+    }
+    if (*trigger_check_app) {
+      return trigger_check_command(trigger_check);
+    }
+    if (*trigger_next_app) {
+      return trigger_next_command(trigger_next);
+    }
+    if (*watch_app) {
+      auto interval = parse_duration(watch_interval);
+      if (!interval || interval->count() < 100) {
+        write_all(2, fmt::format("mlops: error: --interval '{}' is not a duration of at least "
+                                 "100ms (write 500ms, 5s, 1m)\n",
+                                 watch_interval));
+        return k_exit_invalid;
+      }
+      watch.interval = *interval;
+      watch.cancel_on_stop = on_stop == "cancel";
+      return watch_command(watch);
     }
     if (*openlineage_app) {
       return export_command(export_run);

@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/pipeline_loading.hpp"
+#include "cli/run_pipeline.hpp"
 #include "cli/run_record.hpp"
 #include "cli/store_access.hpp"
 #include "dag/selection.hpp"
@@ -63,19 +64,34 @@ std::string describe_running(const Pipeline& pipeline, const std::filesystem::pa
 
 }  // namespace
 
+std::filesystem::path pipeline_lock_path(const std::filesystem::path& workspace,
+                                         const std::string& pipeline) {
+  return workspace / ".mlops" / "locks" / ("pipeline-" + pipeline + ".lock");
+}
+
 int run_command(const RunCommand& command) {
+  return run_pipeline(command, RunExtras{}).exit_code;
+}
+
+RunOutcome run_pipeline(const RunCommand& command, RunExtras extras) {
+  RunOutcome outcome;
+  auto fail = [&](int code) {
+    outcome.exit_code = code;
+    return outcome;
+  };
   std::string run_id = new_run_id();
+  outcome.run_id = run_id;
   LoadOptions load{command.params.params, command.params.params_file, run_id};
   auto checked = load_checked_pipeline(command.pipeline, load);
   if (!checked) {
     write_all(2, "mlops: nothing was run; fix the errors above and try again\n");
-    return k_exit_invalid;
+    return fail(k_exit_invalid);
   }
   const Pipeline& pipeline = checked->pipeline;
   auto selected = select_stages(pipeline, checked->graph, {command.stages, command.from});
   if (!selected.ok()) {
     write_all(2, fmt::format("mlops: error: {}\n", selected.error().message()));
-    return k_exit_invalid;
+    return fail(k_exit_invalid);
   }
 
   RunOptions options;
@@ -85,8 +101,9 @@ int run_command(const RunCommand& command) {
   options.keep_going = command.keep_going;
   options.log_dir = pipeline.workspace / ".mlops" / "logs" / run_id;
   options.base_env = current_environment();
+  options.base_env.insert(options.base_env.end(), extras.env.begin(), extras.env.end());
 
-  TerminalReporter terminal({1, 2, command.dry_run, pipeline.workspace});
+  TerminalReporter terminal({extras.out_fd, 2, command.dry_run, pipeline.workspace});
   SystemClock clock;
   OutputCacheOptions cache_options;
   cache_options.force = command.force;
@@ -114,7 +131,7 @@ int run_command(const RunCommand& command) {
       executor.set_cache(&*cache);
     }
     executor.run();
-    return k_exit_success;
+    return fail(k_exit_success);
   }
 
   std::error_code error;
@@ -124,19 +141,22 @@ int run_command(const RunCommand& command) {
               fmt::format("mlops: error: cannot create the log directory {}: {}; check that the "
                           "workspace {} is writable\n",
                           options.log_dir.string(), error.message(), pipeline.workspace.string()));
-    return k_exit_invalid;
+    return fail(k_exit_invalid);
   }
 
   // Two runs of one pipeline in one workspace would overwrite each other's outputs.
-  auto pipeline_lock = FileLock::try_acquire(pipeline.workspace / ".mlops" / "locks" /
-                                             ("pipeline-" + pipeline.name + ".lock"));
-  if (!pipeline_lock.ok()) {
-    write_all(2, fmt::format("mlops: error: {}\n", pipeline_lock.error().message()));
-    return k_exit_invalid;
-  }
-  if (!pipeline_lock->has_value()) {
-    write_all(2, describe_running(pipeline, store_path, command.no_record));
-    return k_exit_invalid;
+  std::optional<FileLock> pipeline_lock = std::move(extras.pipeline_lock);
+  if (!pipeline_lock) {
+    auto acquired = FileLock::try_acquire(pipeline_lock_path(pipeline.workspace, pipeline.name));
+    if (!acquired.ok()) {
+      write_all(2, fmt::format("mlops: error: {}\n", acquired.error().message()));
+      return fail(k_exit_invalid);
+    }
+    if (!acquired->has_value()) {
+      write_all(2, describe_running(pipeline, store_path, command.no_record));
+      return fail(k_exit_invalid);
+    }
+    pipeline_lock = std::move(**acquired);
   }
 
   std::unique_ptr<SqliteStore> store;
@@ -145,24 +165,36 @@ int run_command(const RunCommand& command) {
   if (!command.no_record) {
     store = open_store_or_report(store_path);
     if (!store) {
-      return k_exit_invalid;
+      return fail(k_exit_invalid);
     }
     auto lock = FileLock::try_acquire(run_lock_path(store_path, run_id));
     if (!lock.ok() || !lock->has_value()) {
       write_all(2, fmt::format("mlops: error: cannot lock run {} beside the store {}\n", run_id,
                                store_path.string()));
-      return k_exit_invalid;
+      return fail(k_exit_invalid);
     }
     run_lock = std::move(**lock);
     recorder.emplace(*store, pipeline, run_id);
-    Status begun = recorder->begin(make_run_record(pipeline, run_id));
+    RunRecord record = make_run_record(pipeline, run_id);
+    record.cause = extras.cause;
+    record.cause_detail = extras.cause_detail;
+    Status begun = recorder->begin(record, extras.advances);
+    if (!begun.ok() && begun.error().kind() == ErrorKind::Conflict) {
+      run_lock->remove();
+      outcome.conflict = true;
+      return fail(k_exit_success);
+    }
     if (!begun.ok()) {
       write_all(2, fmt::format("mlops: error: cannot record the run in {}: {}; nothing was run\n",
                                store_path.string(), begun.error().message()));
-      return k_exit_invalid;
+      return fail(k_exit_invalid);
     }
   }
 
+  outcome.started = true;
+  if (extras.on_recorded) {
+    extras.on_recorded(run_id);
+  }
   std::optional<StoreDigestMemo> memo;
   std::optional<OutputCache> cache;
   if (store) {
@@ -191,7 +223,7 @@ int run_command(const RunCommand& command) {
   if (run_lock) {
     run_lock->remove();
   }
-  return exit_code;
+  return fail(exit_code);
 }
 
 }  // namespace mlops

@@ -90,13 +90,23 @@ int show_command(const ShowCommand& command) {
     return k_exit_success;
   }
   std::string text;
-  text += fmt::format("run       {}\npipeline  {} ({})\nstatus    {}\ncause     {}{}\n", r.id,
-                      r.pipeline, r.pipeline_file, r.status, r.cause,
-                      r.cause_detail ? ": " + *r.cause_detail : "");
+  text += fmt::format("run       {}\npipeline  {} ({})\nstatus    {}\ncause     {}\n", r.id,
+                      r.pipeline, r.pipeline_file, r.status, r.cause);
+  // A triggered run says why in words (the rest of the detail is in --json).
+  auto detail = nlohmann::json::parse(r.cause_detail.value_or(""), nullptr, false);
+  if (detail.is_object() && detail.contains("reasons") && detail["reasons"].is_array()) {
+    for (const auto& reason : detail["reasons"]) {
+      text += fmt::format("          {}\n", reason.is_string() ? reason.get<std::string>() : "");
+    }
+  } else if (r.cause_detail) {
+    text += fmt::format("          {}\n", *r.cause_detail);
+  }
   text += fmt::format("started   {}\nended     {}\nduration  {}\n", r.started_at,
                       r.ended_at.value_or("-"), run_duration(r.started_at, r.ended_at));
-  text += fmt::format("git       {}{}\n", r.git_commit.value_or("(not a git repository)"),
-                      r.git_branch ? " on " + *r.git_branch : "");
+  text += fmt::format(
+      "git       {}{}\n",
+      r.git_commit.value_or(r.git_branch ? "(no commits yet)" : "(not a git repository)"),
+      r.git_branch ? " on " + *r.git_branch : "");
   if (r.git_dirty.value_or(false)) {
     text += "          (uncommitted changes to tracked files)\n";
   }

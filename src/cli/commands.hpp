@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "cli/query_support.hpp"
+#include "cli/trigger_check.hpp"
+#include "util/duration.hpp"
 
 namespace mlops {
 
@@ -130,5 +132,34 @@ struct ExportCommand {
   std::string run;
 };
 int export_command(const ExportCommand& command);
+
+struct TriggerCheckCommand {
+  std::vector<std::filesystem::path> pipelines;  // empty: discovered in the workspace
+  TriggerCheckOptions options;
+  bool from_watch = false;  // hidden: started by `mlops watch`, ends with it
+};
+int trigger_check_command(const TriggerCheckCommand& command);
+
+struct TriggerNextCommand {
+  std::filesystem::path pipeline;
+  int count = 5;
+  bool json = false;
+};
+int trigger_next_command(const TriggerNextCommand& command);
+
+struct WatchCommand {
+  std::vector<std::filesystem::path> pipelines;  // empty: discovered in the workspace
+  std::optional<std::filesystem::path> store;
+  Milliseconds interval{5000};
+  bool cancel_on_stop = true;  // --on-stop cancel|finish
+  size_t jobs = 0;
+  bool quiet = false;
+};
+int watch_command(const WatchCommand& command);
+
+// The pipelines a trigger command works on, loaded and checked (errors printed), upstream
+// pipelines first; nothing when none could be found. `had_errors` is set when a file was bad.
+std::optional<std::vector<std::pair<std::filesystem::path, Pipeline>>> load_triggered_pipelines(
+    std::vector<std::filesystem::path> files, bool& had_errors);
 
 }  // namespace mlops

@@ -11,6 +11,7 @@
 
 #include "hash/digest.hpp"
 #include "triggers/trigger.hpp"
+#include "util/duration.hpp"
 #include "util/glob.hpp"
 #include "util/strings.hpp"
 

@@ -10,6 +10,32 @@
 
 namespace mlops {
 
+namespace {
+
+Result<UniqueFd> open_lock_file(const std::filesystem::path& path) {
+  std::error_code error;
+  std::filesystem::create_directories(path.parent_path(), error);
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  if (!fd.valid()) {
+    return Error(ErrorKind::Io, fmt::format("cannot create the lock file {}: {}", path.string(),
+                                            std::strerror(errno)));
+  }
+  return fd;
+}
+
+}  // namespace
+
+Result<FileLock> FileLock::acquire(const std::filesystem::path& path) {
+  MLOPS_TRY(fd, open_lock_file(path));
+  while (::flock(fd->get(), LOCK_EX) != 0) {
+    if (errno != EINTR) {
+      return Error(ErrorKind::Io,
+                   fmt::format("cannot lock {}: {}", path.string(), std::strerror(errno)));
+    }
+  }
+  return FileLock(path, std::move(*fd));
+}
+
 Result<std::optional<FileLock>> FileLock::try_acquire(const std::filesystem::path& path) {
   std::error_code error;
   std::filesystem::create_directories(path.parent_path(), error);

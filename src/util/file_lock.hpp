@@ -18,6 +18,9 @@ class FileLock {
   // another process holds it; Io when the file cannot be created.
   static Result<std::optional<FileLock>> try_acquire(const std::filesystem::path& path);
 
+  // The same, waiting for the holder to let go (for locks that are never removed).
+  static Result<FileLock> acquire(const std::filesystem::path& path);
+
   FileLock(FileLock&&) = default;
   FileLock& operator=(FileLock&&) = default;
   ~FileLock() = default;  // closing the descriptor releases the lock
