@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -295,6 +296,9 @@ PipelineCheck check_pipeline_triggers(const std::filesystem::path& file, const P
       decision_lock.reset();  // the state has advanced: other checks may decide again
       print.line(fmt::format("started run {} (cause: {})", run_id, evaluation.cause()));
     };
+    if (test_hooks_enabled() && std::getenv("MLOPS_TEST_CRASH_BEFORE_RECORD")) {
+      ::raise(SIGKILL);  // a crash after deciding, before the run is recorded (tests only)
+    }
     RunOutcome outcome = run_pipeline(command, std::move(extras));
     if (outcome.conflict) {
       print.line("another mlops process already started a run for this; nothing to do");

@@ -15,9 +15,8 @@ struct Offset {
 };
 
 Offset test_offset() {
-  const char* enabled = std::getenv("MLOPS_ENABLE_TEST_HOOKS");
   const char* now = std::getenv("MLOPS_TEST_NOW");
-  if (!enabled || std::strcmp(enabled, "1") != 0 || !now) {
+  if (!test_hooks_enabled() || !now) {
     return {};
   }
   auto parsed = parse_utc_iso(now);
@@ -29,6 +28,11 @@ Offset test_offset() {
 }
 
 }  // namespace
+
+bool test_hooks_enabled() {
+  const char* enabled = std::getenv("MLOPS_ENABLE_TEST_HOOKS");
+  return enabled && std::strcmp(enabled, "1") == 0;
+}
 
 std::chrono::system_clock::time_point wall_now() {
   static const Offset offset = test_offset();

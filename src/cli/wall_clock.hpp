@@ -10,4 +10,7 @@ namespace mlops {
 
 std::chrono::system_clock::time_point wall_now();
 
+// Whether MLOPS_ENABLE_TEST_HOOKS=1: only then are the MLOPS_TEST_* variables read.
+bool test_hooks_enabled();
+
 }  // namespace mlops

@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <thread>
+
 #include <fmt/format.h>
 
 namespace mlops::sqlite {
@@ -28,8 +31,17 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path) {
   sqlite3_busy_timeout(db, k_busy_timeout_ms);
   sqlite3_extended_result_codes(db, 1);
   // journal_mode returns a row, so it goes through a statement; the rest are plain pragmas.
-  Status pragmas = connection->execute(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+  // Switching a new database to WAL takes a lock for which SQLite does not call the busy
+  // handler, so two processes creating the store at once must retry here themselves.
+  Status pragmas = Status();
+  for (int attempt = 0; attempt < k_busy_timeout_ms / 10; ++attempt) {
+    pragmas = connection->execute(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    if (pragmas.ok() || (sqlite3_errcode(db) & 0xff) != SQLITE_BUSY) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   if (!pragmas.ok()) {
     return Error(ErrorKind::Io,
                  fmt::format("cannot use the store {}: {}", path, pragmas.error().message()));

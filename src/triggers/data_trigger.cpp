@@ -165,10 +165,9 @@ TriggerOutcome evaluate_data(const DataTriggerSpec& spec, const TriggerContext& 
   std::string where = short_list(bases, 3);
   if (!unsettled.empty()) {
     outcome.notes.push_back(
-        fmt::format("data: waiting for {} file{} under {} to settle (no "
-                    "writes for {}ms): {}",
-                    unsettled.size(), unsettled.size() == 1 ? "" : "s", where, spec.settle.count(),
-                    short_list(unsettled)));
+        fmt::format("data: waiting for {} file{} under {} to settle (no writes for {}): {}",
+                    unsettled.size(), unsettled.size() == 1 ? "" : "s", where,
+                    format_duration(spec.settle), short_list(unsettled)));
     outcome.wake_at = WallTime(
         std::chrono::duration_cast<WallTime::duration>(std::chrono::nanoseconds(*settles_at)));
     return outcome;
