@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <thread>
 
@@ -449,6 +450,56 @@ TEST_F(TriggerTest, WatcherPicksUpANewDataFileAndStopsCleanlyOnSigterm) {
   EXPECT_NE(text.find("[watch] stopped"), std::string::npos) << text;
   EXPECT_EQ(text.substr(0, 2), "20");  // timestamped
   EXPECT_EQ(runs_of("features"), 1);
+}
+
+TEST_F(TriggerTest, WatcherStopFinishesOrCancelsRunningRunsAsAsked) {
+  for (const char* mode : {"finish", "cancel"}) {
+    SCOPED_TRACE(mode);
+    Workspace local;
+    local.write("pipelines/features.yaml", blocking("queue"));
+    local.write("data/raw/a.csv", "a\n");
+    MlopsProcess watcher({"watch", "--interval", "1s", "--on-stop", mode},
+                         {local.path(), {}, local / "watch.log"});
+    ASSERT_TRUE(wait_for_file(local / "started")) << local.read("watch.log");
+    watcher.signal(SIGTERM);
+    if (std::string(mode) == "finish") {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      local.write("release", "");
+    }
+    auto result = watcher.wait();
+    EXPECT_EQ(result.exit_code, 0) << local.read("watch.log");
+    std::string status = query_value(local / ".mlops/store.db", "SELECT status FROM runs");
+    EXPECT_EQ(status, std::string(mode) == "finish" ? "succeeded" : "cancelled")
+        << local.read("watch.log");
+  }
+}
+
+// The documented example (docs/triggers.md) keeps working: data lands, features then training
+// run, and a second check does nothing.
+TEST_F(TriggerTest, TheTriggersExampleRunsEndToEnd) {
+  if (std::system("git --version > /dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "git is not installed";
+  }
+  auto demo = source_dir() / "examples/triggers/demo.sh";
+  std::string command = demo.string() + " " + mlops_binary().string() + " 2>&1";
+  std::string out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char buffer[4096];
+  while (size_t got = std::fread(buffer, 1, sizeof buffer, pipe)) {
+    out.append(buffer, got);
+  }
+  ASSERT_EQ(::pclose(pipe), 0) << out;
+  EXPECT_NE(out.find("features: data: 1 new file under data/raw: new data/raw/2026-11-24.csv"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("training: artifact: features wrote a new data/features.csv"),
+            std::string::npos);
+  EXPECT_NE(out.find("== second check: nothing changed\n[mlops] features: nothing to do\n"
+                     "[mlops] training: nothing to do\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("train | rows=3 total=35"), std::string::npos) << out;
 }
 
 TEST_F(TriggerTest, NoTriggeredPipelineIsAClearError) {

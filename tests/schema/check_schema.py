@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The JSON Schema (schemas/pipeline.schema.json) and the C++ checker (`mlops check`) must agree.
 
-- Every example pipeline (pipelines/*.yaml) and every file in tests/data/pipelines/valid/ is
+- Every example pipeline (pipelines/*.yaml, examples/*/pipelines/*.yaml) and every file in tests/data/pipelines/valid/ is
   accepted by both.
 - Every file in tests/data/pipelines/invalid/ is rejected by `mlops check`, and the schema gives
   the verdict its first line states: `# schema: reject` for errors JSON Schema can express
@@ -61,6 +61,7 @@ def main():
 
     valid = sorted(glob.glob(os.path.join(args.root, "pipelines", "*.yaml")))
     valid += sorted(glob.glob(os.path.join(args.root, "tests", "data", "pipelines", "valid", "*.yaml")))
+    valid += sorted(glob.glob(os.path.join(args.root, "examples", "*", "pipelines", "*.yaml")))
     for path in valid:
         code, stderr = checker_verdict(args.mlops, path)
         verdict = schema_verdict(validator, path)
