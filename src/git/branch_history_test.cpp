@@ -56,10 +56,7 @@ TEST_F(BranchHistoryTest, CountsCommitsAndListsChangedPaths) {
 }
 
 TEST_F(BranchHistoryTest, DetectsRewrittenHistory) {
-  git("init");
-  write("a", "1");
-  git("add -A");
-  git("commit -m one");
+  init_with_commit();
   write("a", "2");
   git("commit -am two");
   std::string old_head = git_output("rev-parse HEAD");
@@ -81,10 +78,7 @@ TEST_F(BranchHistoryTest, DetectsRewrittenHistory) {
 }
 
 TEST_F(BranchHistoryTest, MissingCommitIsReportedNotFatal) {
-  git("init");
-  write("a", "1");
-  git("add -A");
-  git("commit -m one");
+  init_with_commit();
   auto repo = GitRepository::open(m_dir);
   ASSERT_TRUE(repo.ok());
   auto changes =
@@ -94,10 +88,7 @@ TEST_F(BranchHistoryTest, MissingCommitIsReportedNotFatal) {
 }
 
 TEST_F(BranchHistoryTest, UnknownBranchNamesTheOnesThereAre) {
-  git("init");
-  write("a", "1");
-  git("add -A");
-  git("commit -m one");
+  init_with_commit();
   auto repo = GitRepository::open(m_dir);
   ASSERT_TRUE(repo.ok());
   auto head = repo->branch_head(std::string("mian"));
@@ -107,10 +98,7 @@ TEST_F(BranchHistoryTest, UnknownBranchNamesTheOnesThereAre) {
 }
 
 TEST_F(BranchHistoryTest, DetachedHeadNeedsANamedBranch) {
-  git("init");
-  write("a", "1");
-  git("add -A");
-  git("commit -m one");
+  init_with_commit();
   git("checkout --detach HEAD");
   auto repo = GitRepository::open(m_dir);
   ASSERT_TRUE(repo.ok());
@@ -129,10 +117,7 @@ TEST_F(BranchHistoryTest, SubdirectoryPrefix) {
 }
 
 TEST_F(BranchHistoryTest, ShallowCloneIsReadable) {
-  git("init");
-  write("a", "1");
-  git("add -A");
-  git("commit -m one");
+  init_with_commit();
   write("a", "2");
   git("commit -am two");
   std::string first = git_output("rev-parse HEAD~1");

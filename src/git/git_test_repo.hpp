@@ -51,6 +51,13 @@ class GitTestRepo : public ::testing::Test {
     }
     return out;
   }
+  // git init, and a first commit of `file`.
+  void init_with_commit(const std::string& file = "a", const std::string& text = "1") {
+    git("init");
+    write(file, text);
+    git("add -A");
+    git("commit -m first");
+  }
   void write(const std::string& name, const std::string& text) {
     std::filesystem::create_directories((m_dir / name).parent_path());
     std::ofstream(m_dir / name) << text;

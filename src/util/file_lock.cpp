@@ -37,13 +37,8 @@ Result<FileLock> FileLock::acquire(const std::filesystem::path& path) {
 }
 
 Result<std::optional<FileLock>> FileLock::try_acquire(const std::filesystem::path& path) {
-  std::error_code error;
-  std::filesystem::create_directories(path.parent_path(), error);
-  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-  if (!fd.valid()) {
-    return Error(ErrorKind::Io, fmt::format("cannot create the lock file {}: {}", path.string(),
-                                            std::strerror(errno)));
-  }
+  MLOPS_TRY(opened, open_lock_file(path));
+  UniqueFd fd = std::move(*opened);
   while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno == EINTR) {
       continue;

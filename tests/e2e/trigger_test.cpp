@@ -370,46 +370,52 @@ stages:
 )";
 }
 
-TEST_F(TriggerTest, ForbidSkipsWhileARunIsGoing) {
-  ws.write("pipelines/features.yaml", blocking("forbid"));
-  MlopsProcess manual({"run", "pipelines/features.yaml"}, {ws.path(), {}, std::nullopt});
-  ASSERT_TRUE(wait_for_file(ws / "started"));
-  ws.write("data/raw/a.csv", "a\n");
+// A run started by hand that blocks until the test writes `release`, and a data file that
+// arrives while it runs.
+class ConcurrencyTest : public TriggerTest {
+ protected:
+  std::unique_ptr<MlopsProcess> start_blocking_run(const char* concurrency) {
+    ws.write("pipelines/features.yaml", blocking(concurrency));
+    auto manual =
+        std::make_unique<MlopsProcess>(std::vector<std::string>{"run", "pipelines/features.yaml"},
+                                       RunOptions{ws.path(), {}, std::nullopt});
+    EXPECT_TRUE(wait_for_file(ws / "started"));
+    ws.write("data/raw/a.csv", "a\n");
+    return manual;
+  }
+};
+
+TEST_F(ConcurrencyTest, ForbidSkipsWhileARunIsGoing) {
+  auto manual = start_blocking_run("forbid");
   auto skipped = check();
   EXPECT_EQ(skipped.exit_code, 0) << skipped.err;
   EXPECT_NE(skipped.out.find("skipped: run "), std::string::npos) << skipped.out;
   EXPECT_NE(skipped.out.find("is still going (concurrency: forbid)"), std::string::npos);
   ws.write("release", "");
-  EXPECT_EQ(manual.wait().exit_code, 0);
+  EXPECT_EQ(manual->wait().exit_code, 0);
   auto later = check();
   EXPECT_NE(later.out.find("nothing to do"), std::string::npos) << later.out;
   EXPECT_EQ(runs_of("features"), 1);
 }
 
-TEST_F(TriggerTest, QueueWaitsForTheRunningRunThenRuns) {
-  ws.write("pipelines/features.yaml", blocking("queue"));
-  MlopsProcess manual({"run", "pipelines/features.yaml"}, {ws.path(), {}, std::nullopt});
-  ASSERT_TRUE(wait_for_file(ws / "started"));
-  ws.write("data/raw/a.csv", "a\n");
+TEST_F(ConcurrencyTest, QueueWaitsForTheRunningRunThenRuns) {
+  auto manual = start_blocking_run("queue");
   MlopsProcess queued({"trigger", "check"}, {ws.path(), {}, std::nullopt});
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_EQ(runs_of("features"), 1);  // still waiting
   ws.write("release", "");
-  EXPECT_EQ(manual.wait().exit_code, 0);
+  EXPECT_EQ(manual->wait().exit_code, 0);
   auto result = queued.wait();
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.out.find("waiting for run "), std::string::npos) << result.out;
   EXPECT_EQ(runs_of("features"), 2);
 }
 
-TEST_F(TriggerTest, ReplaceCancelsTheRunningRun) {
-  ws.write("pipelines/features.yaml", blocking("replace"));
-  MlopsProcess manual({"run", "pipelines/features.yaml"}, {ws.path(), {}, std::nullopt});
-  ASSERT_TRUE(wait_for_file(ws / "started"));
-  ws.write("data/raw/a.csv", "a\n");
+TEST_F(ConcurrencyTest, ReplaceCancelsTheRunningRun) {
+  auto manual = start_blocking_run("replace");
   std::filesystem::remove(ws / "started");
   MlopsProcess replacing({"trigger", "check"}, {ws.path(), {}, std::nullopt});
-  EXPECT_EQ(manual.wait().exit_code, 143);
+  EXPECT_EQ(manual->wait().exit_code, 143);
   ASSERT_TRUE(wait_for_file(ws / "started"));
   ws.write("release", "");
   auto result = replacing.wait();
