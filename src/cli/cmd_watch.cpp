@@ -331,7 +331,11 @@ int watch_command(const WatchCommand& command) {
                                entry.pipeline.name, code));
         }
         it = entry.children.erase(it);
-        entry.next_check = SteadyClock::now();  // look again: events may have come meanwhile
+        // Look again soon: events may have come meanwhile. (Not at once: a check that found
+        // another one holding the pipeline would otherwise be started again and again.)
+        entry.next_check = std::min(
+            entry.next_check, SteadyClock::now() + std::min<SteadyClock::duration>(
+                                                       command.interval, std::chrono::seconds(1)));
       }
     }
   }
