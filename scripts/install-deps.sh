@@ -11,7 +11,7 @@ packages=(
   nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev libxxhash-dev
   libhowardhinnant-date-dev tzdata
   python3 python3-jsonschema python3-yaml
-  procps make git
+  procps make git libxml2-utils
 )
 
 missing=()

@@ -83,6 +83,9 @@ int run_cli(int argc, char** argv) {
                    "Run this stage even if it is up to date (a matrix stage's name: all of it); "
                    "repeatable")
       ->allow_extra_args(false);
+  run_app->add_option("--junit", run.junit,
+                      "Write a JUnit XML report (one test case per stage) for Jenkins or "
+                      "GitHub test reporters");
   run_app->add_flag("--no-record", run.no_record,
                     "Record nothing in the metadata store (for measuring; loses provenance)");
   run_app->footer(k_footer);

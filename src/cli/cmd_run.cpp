@@ -21,8 +21,10 @@
 #include "engine/terminal_reporter.hpp"
 #include "exec/fake_runner.hpp"
 #include "exec/process_runner.hpp"
+#include "report/junit.hpp"
 #include "util/file_io.hpp"
 #include "util/file_lock.hpp"
+#include "util/time_format.hpp"
 
 extern char** environ;
 
@@ -60,6 +62,15 @@ std::string describe_running(const Pipeline& pipeline, const std::filesystem::pa
       "  Two runs would overwrite each other's outputs; wait for it to finish, or "
       "stop it (Ctrl-C or kill) and run again.\n",
       pipeline.name, which);
+}
+
+void write_junit(const std::filesystem::path& path, const Pipeline& pipeline,
+                 const RunReport& report, const JunitRunInfo& info) {
+  Status written = write_file_atomic(path, junit_xml(pipeline, report, info));
+  if (!written.ok()) {
+    write_all(2, fmt::format("mlops: error: cannot write the JUnit report {}: {}\n", path.string(),
+                             written.error().message()));
+  }
 }
 
 }  // namespace
@@ -134,7 +145,18 @@ RunOutcome run_pipeline(const RunCommand& command, RunExtras extras) {
     return fail(k_exit_success);
   }
 
+  std::string started_at = now_utc_iso();
   std::error_code error;
+  if (command.junit && command.junit->has_parent_path()) {
+    // Fail before running anything, not after an hour of training.
+    std::filesystem::create_directories(command.junit->parent_path(), error);
+    if (error) {
+      write_all(2, fmt::format("mlops: error: cannot create the directory of the JUnit report "
+                               "{}: {}\n",
+                               command.junit->string(), error.message()));
+      return fail(k_exit_invalid);
+    }
+  }
   std::filesystem::create_directories(options.log_dir, error);
   if (error) {
     write_all(2,
@@ -215,7 +237,11 @@ RunOutcome run_pipeline(const RunCommand& command, RunExtras extras) {
     if (cache) {
       executor.set_cache(&*cache);
     }
-    exit_code = executor.run().exit_code();
+    RunReport report = executor.run();
+    exit_code = report.exit_code();
+    if (command.junit) {
+      write_junit(*command.junit, pipeline, report, {run_id, started_at, host_name()});
+    }
   }
   if (memo) {
     memo->flush();

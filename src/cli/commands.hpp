@@ -35,6 +35,7 @@ struct RunCommand {
   bool no_record = false;                      // --no-record
   bool force = false;                          // --force
   std::vector<std::string> force_stages;       // --force-stage
+  std::optional<std::filesystem::path> junit;  // --junit FILE
 };
 int run_command(const RunCommand& command);
 

@@ -4,9 +4,18 @@
 #include "util/paths.hpp"
 #include "util/shell_quote.hpp"
 #include "util/strings.hpp"
+#include "util/xml_escape.hpp"
 
 namespace mlops {
 namespace {
+
+TEST(XmlEscapeTest, EscapesMarkupDropsControlsAndRepairsUtf8) {
+  EXPECT_EQ(xml_escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&apos;");
+  EXPECT_EQ(xml_escape("\x1b[31mred\x1b[0m\tok\n"), "[31mred[0m\tok\n");
+  EXPECT_EQ(xml_escape("caf\xc3\xa9 ]]>"), "caf\xc3\xa9 ]]&gt;");
+  EXPECT_EQ(xml_escape("bad \xff\xc3"), "bad \xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(xml_escape(std::string("nul\0x", 5)), "nulx");
+}
 
 TEST(DurationTest, ParsesEveryUnitAndSums) {
   EXPECT_EQ(parse_duration("500ms"), Milliseconds(500));
