@@ -21,6 +21,7 @@
 #include "engine/terminal_reporter.hpp"
 #include "exec/fake_runner.hpp"
 #include "exec/process_runner.hpp"
+#include "report/github_actions.hpp"
 #include "report/junit.hpp"
 #include "util/file_io.hpp"
 #include "util/file_lock.hpp"
@@ -62,6 +63,31 @@ std::string describe_running(const Pipeline& pipeline, const std::filesystem::pa
       "  Two runs would overwrite each other's outputs; wait for it to finish, or "
       "stop it (Ctrl-C or kill) and run again.\n",
       pipeline.name, which);
+}
+
+// This run's metrics and the previous succeeded run's, for the GitHub step summary.
+SummaryMetrics summary_metrics(MetadataStore* store, const std::string& pipeline,
+                               const std::string& run_id) {
+  SummaryMetrics metrics;
+  if (!store) {
+    return metrics;
+  }
+  if (auto current = store->metrics_of_run(run_id); current.ok()) {
+    metrics.current = std::move(*current);
+  }
+  auto runs = store->list_runs({pipeline, "succeeded", 10});
+  if (runs.ok()) {
+    for (const auto& run : *runs) {
+      if (run.id != run_id) {
+        metrics.previous_run = run.id;
+        if (auto previous = store->metrics_of_run(run.id); previous.ok()) {
+          metrics.previous = std::move(*previous);
+        }
+        break;
+      }
+    }
+  }
+  return metrics;
 }
 
 void write_junit(const std::filesystem::path& path, const Pipeline& pipeline,
@@ -114,7 +140,9 @@ RunOutcome run_pipeline(const RunCommand& command, RunExtras extras) {
   options.base_env = current_environment();
   options.base_env.insert(options.base_env.end(), extras.env.begin(), extras.env.end());
 
-  TerminalReporter terminal({extras.out_fd, 2, command.dry_run, pipeline.workspace});
+  bool github = github_actions_enabled() && !command.dry_run;
+  TerminalReporter terminal({extras.out_fd, 2, command.dry_run, pipeline.workspace, !github});
+  GithubActionsReporter github_reporter(extras.out_fd, pipeline.workspace);
   SystemClock clock;
   OutputCacheOptions cache_options;
   cache_options.force = command.force;
@@ -228,6 +256,9 @@ RunOutcome run_pipeline(const RunCommand& command, RunExtras extras) {
     reporters.push_back(&*recorder);
   }
   reporters.push_back(&terminal);
+  if (github) {
+    reporters.push_back(&github_reporter);
+  }
   ReporterList reporter(reporters);
   int exit_code;
   {
@@ -241,6 +272,15 @@ RunOutcome run_pipeline(const RunCommand& command, RunExtras extras) {
     exit_code = report.exit_code();
     if (command.junit) {
       write_junit(*command.junit, pipeline, report, {run_id, started_at, host_name()});
+    }
+    if (github) {
+      write_github_step_files(
+          step_summary_markdown(pipeline, report, run_id,
+                                summary_metrics(store.get(), pipeline.name, run_id)),
+          run_id,
+          exit_code == 0   ? "succeeded"
+          : exit_code == 1 ? "failed"
+                           : "cancelled");
     }
   }
   if (memo) {

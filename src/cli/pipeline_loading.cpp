@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "report/github_actions.hpp"
 #include "spec/diagnostic.hpp"
 #include "util/file_io.hpp"
 
@@ -36,6 +37,13 @@ std::optional<CheckedPipeline> load_checked_pipeline(const std::filesystem::path
         fmt::format("mlops: {} error{}{}\n", diagnostics.size(), diagnostics.size() == 1 ? "" : "s",
                     all_in_file ? " in " + file.string() : "");
     write_all(2, text);
+    if (github_actions_enabled()) {
+      std::string annotations;
+      for (const auto& diagnostic : diagnostics) {
+        annotations += github_error("mlops check", diagnostic.message, diagnostic);
+      }
+      write_all(1, annotations);
+    }
   }
   return checked;
 }

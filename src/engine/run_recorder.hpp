@@ -26,8 +26,8 @@ class RunRecorder final : public Reporter {
  public:
   RunRecorder(MetadataStore& store, const Pipeline& pipeline, std::string run_id);
 
-  // Writes the run row (status running). Call before any stage starts.
-  // Records the run, advancing the trigger states that started it in the same transaction.
+  // Writes the run row (status running), advancing the trigger states that started it in the
+  // same transaction. Call before any stage starts.
   Status begin(const RunRecord& run, const std::vector<TriggerAdvance>& advances = {});
   // True when a store write failed during the run (the message was printed).
   bool failed() const { return m_failed; }

@@ -43,6 +43,9 @@ std::string TerminalReporter::shown_path(const std::filesystem::path& path) cons
 
 void TerminalReporter::on_output(std::string_view label, OutputStream stream,
                                  std::string_view lines) {
+  if (!m_options.live_output) {
+    return;
+  }
   m_prefixed.clear();
   size_t start = 0;
   while (start < lines.size()) {

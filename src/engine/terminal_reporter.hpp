@@ -17,6 +17,7 @@ struct TerminalReporterOptions {
   int err_fd = 2;
   bool dry_run = false;             // print the plan instead of progress
   std::filesystem::path workspace;  // log paths are shown relative to it when inside
+  bool live_output = true;  // relay stages' output as it comes (off: another reporter shows logs)
 };
 
 class TerminalReporter final : public Reporter {
