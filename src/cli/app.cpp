@@ -9,6 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/terminal_style.hpp"
 #include "util/file_io.hpp"
 
 namespace mlops {
@@ -50,6 +51,21 @@ int run_cli(int argc, char** argv) {
   app.set_version_flag("--version", std::string("mlops ") + MLOPS_VERSION);
   app.require_subcommand(1);
   app.footer(k_footer);
+  // Options every command understands, before or after the subcommand's name.
+  app.fallthrough();
+  std::string color = "auto";
+  bool quiet = false;
+  bool verbose = false;
+  app.add_option("--color", color,
+                 "Colours: auto (on a terminal, unless NO_COLOR is set), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  app.add_flag("--no-progress", terminal_style().no_progress,
+               "No live status line, even on a terminal (plain lines, as in logs)");
+  auto* quiet_flag = app.add_flag("-q,--quiet", quiet,
+                                  "Print less: failures and the final result (errors always)");
+  app.add_flag("-v,--verbose", verbose, "Print more: each stage's command as it starts")
+      ->excludes(quiet_flag);
 
   CheckCommand check;
   CLI::App* check_app =
@@ -275,6 +291,13 @@ int run_cli(int argc, char** argv) {
     int code = app.exit(error);
     return code == 0 ? k_exit_success : k_exit_invalid;
   }
+
+  terminal_style().color = color == "always"  ? ColorMode::Always
+                           : color == "never" ? ColorMode::Never
+                                              : ColorMode::Auto;
+  terminal_style().verbosity = quiet ? -1 : verbose ? 1 : 0;
+  trigger_check.options.quiet = trigger_check.options.quiet || quiet;
+  watch.quiet = watch.quiet || quiet;
 
   try {
     if (*check_app) {

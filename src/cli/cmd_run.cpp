@@ -11,6 +11,7 @@
 #include "cli/run_pipeline.hpp"
 #include "cli/run_record.hpp"
 #include "cli/store_access.hpp"
+#include "cli/terminal_style.hpp"
 #include "dag/selection.hpp"
 #include "engine/executor.hpp"
 #include "engine/output_cache.hpp"
@@ -141,7 +142,12 @@ RunOutcome run_pipeline(const RunCommand& command, RunExtras extras) {
   options.base_env.insert(options.base_env.end(), extras.env.begin(), extras.env.end());
 
   bool github = github_actions_enabled() && !command.dry_run;
-  TerminalReporter terminal({extras.out_fd, 2, command.dry_run, pipeline.workspace, !github});
+  TerminalReporterOptions terminal_options{extras.out_fd, 2, command.dry_run, pipeline.workspace,
+                                           !github};
+  terminal_options.color = !github && use_color(extras.out_fd);
+  terminal_options.progress = !github && !command.dry_run && use_progress(extras.out_fd);
+  terminal_options.verbosity = terminal_style().verbosity;
+  TerminalReporter terminal(terminal_options);
   GithubActionsReporter github_reporter(extras.out_fd, pipeline.workspace);
   SystemClock clock;
   OutputCacheOptions cache_options;

@@ -1,6 +1,7 @@
 #include "engine/terminal_reporter.hpp"
 
 #include <signal.h>
+#include <sys/ioctl.h>
 
 #include <algorithm>
 
@@ -25,10 +26,49 @@ std::string command_line(const ProcessRequest& request) {
 }  // namespace
 
 void TerminalReporter::out(const std::string& text) {
-  write_all(m_options.out_fd, text);
+  write(m_options.out_fd, text);
 }
 void TerminalReporter::err(const std::string& text) {
-  write_all(m_options.err_fd, text);
+  write(m_options.err_fd, text);
+}
+
+void TerminalReporter::write(int fd, std::string_view text) {
+  if (m_progress_drawn) {
+    write_all(m_options.out_fd, "\r\033[K");  // take the status line away
+    m_progress_drawn = false;
+  }
+  write_all(fd, text);
+  if (m_options.progress && m_report) {
+    draw_progress();
+  }
+}
+
+void TerminalReporter::draw_progress() {
+  struct winsize size {};
+  size_t width =
+      ::ioctl(m_options.out_fd, TIOCGWINSZ, &size) == 0 && size.ws_col > 0 ? size.ws_col : 80;
+  auto now = std::chrono::steady_clock::now();
+  std::string line = m_progress.render(*m_report, now, width);
+  write_all(m_options.out_fd, "\r\033[K" + paint("2", line));
+  m_progress_drawn = true;
+  m_last_draw = now;
+}
+
+std::optional<SteadyTime> TerminalReporter::flush(SteadyTime now) {
+  if (!m_options.progress || !m_report) {
+    return std::nullopt;
+  }
+  if (std::chrono::steady_clock::now() - m_last_draw >= std::chrono::milliseconds(250)) {
+    draw_progress();  // the elapsed times move
+  }
+  return now + std::chrono::milliseconds(250);
+}
+
+std::string TerminalReporter::paint(const char* code, std::string_view text) const {
+  if (!m_options.color) {
+    return std::string(text);
+  }
+  return fmt::format("\033[{}m{}\033[0m", code, text);
 }
 
 std::string TerminalReporter::shown_path(const std::filesystem::path& path) const {
@@ -50,12 +90,18 @@ void TerminalReporter::on_output(std::string_view label, OutputStream stream,
   size_t start = 0;
   while (start < lines.size()) {
     size_t end = lines.find('\n', start);
-    m_prefixed.append(label);
-    m_prefixed.append(" | ");
+    if (m_options.color) {
+      m_prefixed.append("\033[2m");
+      m_prefixed.append(label);
+      m_prefixed.append(" |\033[0m ");
+    } else {
+      m_prefixed.append(label);
+      m_prefixed.append(" | ");
+    }
     m_prefixed.append(lines.substr(start, end - start + 1));
     start = end + 1;
   }
-  write_all(stream == OutputStream::Stdout ? m_options.out_fd : m_options.err_fd, m_prefixed);
+  write(stream == OutputStream::Stdout ? m_options.out_fd : m_options.err_fd, m_prefixed);
 }
 
 void TerminalReporter::run_started(const Pipeline& pipeline, const RunReport& report,
@@ -69,8 +115,11 @@ void TerminalReporter::run_started(const Pipeline& pipeline, const RunReport& re
                     pipeline.name, stages, jobs));
     return;
   }
-  out(fmt::format("[mlops] run {} of pipeline '{}': {}, up to {} at once\n", report.run_id,
-                  pipeline.name, stages, jobs));
+  m_report = &report;
+  if (m_options.verbosity >= 0) {
+    out(fmt::format("[mlops] run {} of pipeline '{}': {}, up to {} at once\n", report.run_id,
+                    pipeline.name, stages, jobs));
+  }
 }
 
 void TerminalReporter::stage_cached(const Stage& stage, const StageReport& report) {
@@ -78,7 +127,9 @@ void TerminalReporter::stage_cached(const Stage& stage, const StageReport& repor
     out(fmt::format("    -. {}: {}\n", stage.name, report.note));
     return;
   }
-  out(fmt::format("[mlops] skip  {}: {}\n", stage.name, report.note));
+  if (m_options.verbosity >= 0) {
+    out(fmt::format("[mlops] {}  {}: {}\n", paint("36", "skip"), stage.name, report.note));
+  }
 }
 
 void TerminalReporter::stage_started(const Stage& stage, int attempt, int max_attempts,
@@ -94,7 +145,15 @@ void TerminalReporter::stage_started(const Stage& stage, int attempt, int max_at
   std::string attempt_text =
       attempt > 1 ? fmt::format(" (attempt {} of {})", attempt, max_attempts) : "";
   std::string why = attempt == 1 && !report.note.empty() ? " (" + report.note + ")" : "";
-  out(fmt::format("[mlops] start {}{}{}\n", stage.name, attempt_text, why));
+  m_progress.started(stage.name, std::chrono::steady_clock::now());
+  if (m_options.verbosity >= 0) {
+    out(fmt::format("[mlops] {} {}{}{}\n", paint("34", "start"), stage.name, attempt_text, why));
+  }
+  if (m_options.verbosity > 0) {
+    std::string command =
+        stage.command_kind == CommandKind::Shell ? stage.shell_command : command_line(request);
+    out(fmt::format("[mlops]       $ {}\n", command));
+  }
 }
 
 void TerminalReporter::stage_retrying(const Stage& stage, const ProcessResult& result,
@@ -108,17 +167,20 @@ void TerminalReporter::stage_finished(const Stage& stage, const StageReport& rep
   if (m_options.dry_run) {
     return;
   }
+  m_progress.finished(stage.name);
   std::string duration = format_duration(report.last.duration);
   switch (report.status) {
     case StageStatus::Succeeded:
-      out(fmt::format("[mlops] done  {} ({})\n", stage.name, duration));
+      if (m_options.verbosity >= 0) {
+        out(fmt::format("[mlops] {}  {} ({})\n", paint("32", "done"), stage.name, duration));
+      }
       return;
     case StageStatus::Cancelled:
-      out(fmt::format("[mlops] cancelled {} ({})\n", stage.name, duration));
+      out(fmt::format("[mlops] {} {} ({})\n", paint("33", "cancelled"), stage.name, duration));
       return;
     case StageStatus::Failed: {
-      std::string text = fmt::format("[mlops] FAILED {}: {} ({})\n", stage.name,
-                                     describe_failure(report.last), duration);
+      std::string text = fmt::format("[mlops] {} {}: {} ({})\n", paint("1;31", "FAILED"),
+                                     stage.name, describe_failure(report.last), duration);
       if (!report.last.stderr_tail.empty()) {
         text +=
             fmt::format("[mlops] last {} lines of its stderr:\n", report.last.stderr_tail.size());
@@ -161,6 +223,7 @@ void TerminalReporter::run_finished(const Pipeline& pipeline, const RunReport& r
     out(fmt::format("[mlops] {} stages would run; nothing was run\n", m_planned));
     return;
   }
+  m_report = nullptr;  // the run is over: no status line from here on
   size_t width = 5;
   for (size_t i = 0; i < pipeline.stages.size(); ++i) {
     if (report.stages[i].status != StageStatus::NotSelected) {
@@ -200,7 +263,11 @@ void TerminalReporter::run_finished(const Pipeline& pipeline, const RunReport& r
     verdict = fmt::format("succeeded: {} stage{}{}", succeeded, succeeded == 1 ? "" : "s",
                           cached ? fmt::format(" ({} from the cache)", cached) : "");
   }
-  text += fmt::format("[mlops] run {} {} in {}\n", report.run_id, verdict,
+  if (m_options.verbosity < 0) {
+    text.clear();  // quiet: the verdict alone
+  }
+  const char* colour = report.interrupt_signal != 0 ? "33" : failed > 0 ? "1;31" : "32";
+  text += fmt::format("[mlops] run {} {} in {}\n", report.run_id, paint(colour, verdict),
                       format_duration(report.duration));
   out(text);
 }
