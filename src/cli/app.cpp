@@ -8,9 +8,11 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/completion.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/terminal_style.hpp"
 #include "util/file_io.hpp"
+#include "util/strings.hpp"
 
 namespace mlops {
 namespace {
@@ -39,6 +41,30 @@ void add_param_options(CLI::App* command, ParamOptions& params) {
       ->type_name("KEY=VALUE");
   command->add_option("--params-file", params.params_file,
                       "A YAML or JSON file of parameter overrides (applied before -p)");
+}
+
+// The command-line definition as plain data, for completion scripts and the docs test.
+CommandModel model_of(const CLI::App& app) {
+  CommandModel model;
+  model.name = app.get_name() == "mlops" ? "" : app.get_name();
+  model.description = app.get_description();
+  for (const CLI::Option* option : app.get_options()) {
+    if (option->get_group().empty()) {
+      continue;  // hidden
+    }
+    for (const auto& name : option->get_lnames()) {
+      model.options.push_back("--" + name);
+    }
+    for (const auto& name : option->get_snames()) {
+      model.options.push_back("-" + name);
+    }
+  }
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (!sub->get_group().empty()) {
+      model.subcommands.push_back(model_of(*sub));
+    }
+  }
+  return model;
 }
 
 }  // namespace
@@ -285,6 +311,25 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   watch_app->add_flag("-q,--quiet", watch.quiet, "Log only what fired, the runs and errors");
 
+  InitCommand init;
+  CLI::App* init_app = app.add_subcommand(
+      "init", "Start a workspace: .mlops/, a commented pipeline.yaml, .gitignore entries");
+  init_app->add_option("directory", init.directory, "Where (default: the current directory)");
+
+  CompletionCommand completion;
+  CLI::App* completion_app = app.add_subcommand(
+      "completion", "Print a shell completion script: eval \"$(mlops completion bash)\"");
+  completion_app->add_option("shell", completion.shell, "bash, zsh or fish")
+      ->required()
+      ->check(CLI::IsMember({"bash", "zsh", "fish"}));
+
+  // Hidden helpers for the completion scripts and the tests.
+  std::filesystem::path stages_file;
+  CLI::App* stages_app = app.add_subcommand("__stages", "Stage names of a pipeline")->group("");
+  stages_app->add_option("pipeline", stages_file)->required();
+  CLI::App* commands_app =
+      app.add_subcommand("__commands", "Every subcommand and option")->group("");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -345,6 +390,20 @@ int run_cli(int argc, char** argv) {
         return k_exit_invalid;
       }
       return metrics_command(metrics);
+    }
+    if (*init_app) {
+      return init_command(init);
+    }
+    if (*completion_app) {
+      write_all(1, completion_script(model_of(app), completion.shell));
+      return k_exit_success;
+    }
+    if (*stages_app) {
+      return stages_command(stages_file);
+    }
+    if (*commands_app) {
+      write_all(1, join(command_paths(model_of(app)), "\n") + "\n");
+      return k_exit_success;
     }
     if (*trigger_check_app) {
       return trigger_check_command(trigger_check);

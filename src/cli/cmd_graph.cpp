@@ -25,3 +25,24 @@ int graph_command(const GraphCommand& command) {
 }
 
 }  // namespace mlops
+
+namespace mlops {
+
+int stages_command(const std::filesystem::path& pipeline) {
+  LoadResult loaded = load_pipeline(pipeline, LoadOptions{});
+  if (!loaded.pipeline) {
+    return k_exit_invalid;
+  }
+  std::string text;
+  for (const auto& stage : loaded.pipeline->stages) {
+    text += stage.name + "\n";
+    if (stage.name != stage.base_name &&
+        text.find("\n" + stage.base_name + "\n") == std::string::npos) {
+      text += stage.base_name + "\n";
+    }
+  }
+  write_all(1, text);
+  return k_exit_success;
+}
+
+}  // namespace mlops

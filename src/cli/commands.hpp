@@ -134,6 +134,18 @@ struct ExportCommand {
 };
 int export_command(const ExportCommand& command);
 
+struct InitCommand {
+  std::filesystem::path directory = ".";
+};
+int init_command(const InitCommand& command);
+
+struct CompletionCommand {
+  std::string shell;  // bash | zsh | fish
+};
+
+// The stage names of a pipeline, one a line (for completion scripts; silent on errors).
+int stages_command(const std::filesystem::path& pipeline);
+
 struct TriggerCheckCommand {
   std::vector<std::filesystem::path> pipelines;  // empty: discovered in the workspace
   TriggerCheckOptions options;
