@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything mlops needs to build and test, from Debian 12 packages only.
+# Installs everything mlops needs to build and run its examples, from Debian 12 packages only;
+# with --test, also what the test suite needs (a schema validator, xmllint, headless Chromium).
 # Idempotent: packages already present are not fetched again, and apt-get update
 # runs only when something is missing.
 set -euo pipefail
@@ -10,9 +11,11 @@ packages=(
   libboost-dev libboost-filesystem-dev
   nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev libxxhash-dev
   libhowardhinnant-date-dev tzdata
-  python3 python3-jsonschema python3-yaml
-  procps make git libxml2-utils
+  python3 procps make git
 )
+if [ "${1:-}" = "--test" ]; then
+  packages+=(python3-jsonschema python3-yaml libxml2-utils chromium)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -4,7 +4,7 @@
 # CI (.ci/run) runs exactly this.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-"$root/scripts/install-deps.sh"
+"$root/scripts/install-deps.sh" --test
 "$root/scripts/build.sh" -DMLOPS_BUILD_TESTS=ON
 cd "$root"
 ctest --test-dir build --output-on-failure --timeout 300

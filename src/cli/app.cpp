@@ -311,6 +311,15 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   watch_app->add_flag("-q,--quiet", watch.quiet, "Log only what fired, the runs and errors");
 
+  ReportCommand report;
+  CLI::App* report_app = app.add_subcommand(
+      "report", "Write one run as a self-contained HTML page: graph, timeline, artifacts, metrics");
+  report_app->add_option("run", report.run, "A run id, a unique prefix, latest or latest~N")
+      ->required();
+  report_app->add_option("-o,--output", report.output,
+                         "The HTML file (default: mlops-report-<run id>.html)");
+  report_app->add_option("--store", report.query.store, "The metadata store");
+
   InitCommand init;
   CLI::App* init_app = app.add_subcommand(
       "init", "Start a workspace: .mlops/, a commented pipeline.yaml, .gitignore entries");
@@ -390,6 +399,9 @@ int run_cli(int argc, char** argv) {
         return k_exit_invalid;
       }
       return metrics_command(metrics);
+    }
+    if (*report_app) {
+      return report_command(report);
     }
     if (*init_app) {
       return init_command(init);

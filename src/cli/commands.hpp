@@ -134,6 +134,13 @@ struct ExportCommand {
 };
 int export_command(const ExportCommand& command);
 
+struct ReportCommand {
+  QueryOptions query;
+  std::string run;
+  std::optional<std::filesystem::path> output;  // -o; default mlops-report-<run>.html
+};
+int report_command(const ReportCommand& command);
+
 struct InitCommand {
   std::filesystem::path directory = ".";
 };

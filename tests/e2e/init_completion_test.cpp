@@ -84,7 +84,7 @@ TEST(CompletionTest, ZshAndFishScriptsNameEverySubcommand) {
   for (const char* shell : {"zsh", "fish"}) {
     auto script = run_mlops({"completion", shell}, {source_dir(), {}, std::nullopt});
     ASSERT_EQ(script.exit_code, 0) << shell;
-    for (const char* command : {"run", "check", "trigger", "watch", "init"}) {
+    for (const char* command : {"run", "check", "trigger", "watch", "report", "init"}) {
       EXPECT_NE(script.out.find(command), std::string::npos) << shell << " " << command;
     }
   }

@@ -1,0 +1,41 @@
+// What `mlops report` shows of one run, gathered from the metadata store (cli/cmd_report.cpp)
+// and rendered as one self-contained HTML page (html_report.hpp): plain data, no store access.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/metadata_store.hpp"
+
+namespace mlops {
+
+struct ReportStage {
+  std::string name;
+  std::string status;  // succeeded, failed, cancelled, interrupted, running, cached, not run
+  int attempts = 0;
+  std::optional<double> start_seconds;  // since the run started
+  std::optional<double> end_seconds;
+  std::string note;  // the failure, or why it did not run
+};
+
+struct ReportEdge {
+  size_t from = 0;  // indices into stages
+  size_t to = 0;
+};
+
+struct ReportData {
+  RunRecord run;
+  std::vector<ReportStage> stages;
+  std::vector<ReportEdge> edges;
+  std::string edges_source;  // "the pipeline file" or "the artifacts the stages read and wrote"
+  std::vector<EventRecord> events;
+  std::optional<std::string> previous_run;  // the pipeline's previous succeeded run
+  std::vector<MetricRecord> metrics;
+  std::vector<MetricRecord> previous_metrics;
+  // "stage: key" -> the metric over the pipeline's succeeded runs, oldest first.
+  std::map<std::string, std::vector<MetricRecord>> history;
+};
+
+}  // namespace mlops
