@@ -11,7 +11,7 @@ packages=(
   libboost-dev libboost-filesystem-dev
   nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev libxxhash-dev
   libhowardhinnant-date-dev tzdata
-  python3 procps make git
+  python3 python3-pandas python3-sklearn procps make git
 )
 if [ "${1:-}" = "--test" ]; then
   packages+=(python3-jsonschema python3-yaml libxml2-utils chromium)

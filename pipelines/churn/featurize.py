@@ -1,0 +1,68 @@
+"""Computes model features for newly validated files only (an incremental stage).
+
+    featurize.py VALIDATED_DIR CHANGED_LIST REMOVED_LIST PARTS_DIR
+
+For each validated file in CHANGED_LIST ($MLOPS_CHANGED_DEPS) writes PARTS_DIR/<name>.csv; for
+each in REMOVED_LIST ($MLOPS_REMOVED_DEPS) deletes its part. Earlier parts stay as they are, so a
+month of data is featurized once however many months follow; when this script itself changed,
+everything is featurized again.
+"""
+import os
+import sys
+
+import pandas as pd
+
+
+def incremental_inputs(data_dir, changed_list):
+    """The data files to process: the changed ones, or all when the code changed."""
+    changed = read_list(changed_list)
+    prefix = data_dir.rstrip("/") + "/"
+    if any(not path.startswith(prefix) for path in changed):
+        return sorted(os.path.join(root, name) for root, _, names in os.walk(data_dir)
+                      for name in names if name.endswith(".csv"))
+    return [path for path in changed if path.endswith(".csv")]
+
+
+def read_list(path):
+    if not path or not os.path.exists(path):
+        return []
+    with open(path) as handle:
+        return [line.strip() for line in handle if line.strip()]
+
+
+def features(frame):
+    out = pd.DataFrame({
+        "customer_id": frame["customer_id"],
+        "snapshot_date": frame["snapshot_date"],
+        "plan": frame["plan"],
+        "region": frame["region"],
+        "tenure_years": frame["tenure_months"] / 12.0,
+        "monthly_charges": frame["monthly_charges"],
+        "support_calls": frame["support_calls"],
+        "charges_per_tenure_month": frame["monthly_charges"] / frame["tenure_months"].clip(lower=1),
+        "long_tenure": (frame["tenure_months"] >= 24).astype(int),
+    })
+    for plan in ("basic", "standard", "premium"):
+        out[f"plan_{plan}"] = (frame["plan"] == plan).astype(int)
+    out["churned"] = frame["churned"].astype(int)
+    return out
+
+
+def main():
+    validated_dir, changed_list, removed, parts_dir = sys.argv[1:5]
+    changed = incremental_inputs(validated_dir, changed_list)
+    os.makedirs(parts_dir, exist_ok=True)
+    for path in read_list(removed):
+        part = os.path.join(parts_dir, os.path.basename(path))
+        if os.path.exists(part):
+            os.remove(part)
+            print(f"dropped {part}")
+    for path in changed:
+        frame = pd.read_csv(path)
+        part = os.path.join(parts_dir, os.path.basename(path))
+        features(frame).to_csv(part, index=False, float_format="%.6g")
+        print(f"featurized {path}: {len(frame)} rows -> {part}")
+
+
+if __name__ == "__main__":
+    main()

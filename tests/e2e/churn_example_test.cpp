@@ -1,0 +1,71 @@
+// The churn example (pipelines/churn-*.yaml, scripts/churn-demo.sh) end to end: data lands, the
+// feature pipeline and then the training pipeline run from their triggers, incrementally, with a
+// promotion gate, and the report is written. Needs Debian's python3-pandas and python3-sklearn.
+#include <cstdio>
+#include <cstdlib>
+
+#include <gtest/gtest.h>
+
+#include "e2e/harness.hpp"
+#include "util/shell_quote.hpp"
+
+namespace mlops::e2e {
+namespace {
+
+TEST(ChurnExampleTest, DataLandsFeaturesThenTrainingRunAndNothingRunsAfter) {
+  ASSERT_EQ(std::system("/usr/bin/python3 -c 'import pandas, sklearn' 2> /dev/null"), 0)
+      << "install python3-pandas and python3-sklearn (scripts/install-deps.sh does)";
+  Workspace ws;
+  std::string command = "MLOPS=" + shell_quote(mlops_binary().string()) + " " +
+                        shell_quote((source_dir() / "scripts/churn-demo.sh").string()) + " " +
+                        shell_quote((ws / "demo").string()) + " 2>&1";
+  std::string out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char buffer[8192];
+  while (size_t got = std::fread(buffer, 1, sizeof buffer, pipe)) {
+    out.append(buffer, got);
+  }
+  ASSERT_EQ(::pclose(pipe), 0) << out;
+
+  auto after = [&](const std::string& marker) {
+    size_t at = out.find(marker);
+    EXPECT_NE(at, std::string::npos) << marker << "\n" << out;
+    return at == std::string::npos ? std::string() : out.substr(at);
+  };
+  // 1. Two months land: features (both files validated, failing rows reported), then training,
+  //    deployed through the gate.
+  std::string first = after("September and October land");
+  EXPECT_NE(first.find("churn-features: data: 2 new files under data/raw"), std::string::npos);
+  EXPECT_NE(first.find("validate | data/raw/customers-2026-09.csv: "), std::string::npos);
+  EXPECT_NE(first.find("rejected"), std::string::npos);
+  EXPECT_NE(first.find("churn-training: artifact: churn-features wrote a new "
+                       "data/features/features.csv"),
+            std::string::npos);
+  EXPECT_NE(first.find("gate | nothing deployed yet"), std::string::npos) << first;
+  EXPECT_NE(first.find("[mlops] done  deploy"), std::string::npos) << first;
+
+  // 2. A third month: only it is validated and featurized; the gate judges the new model.
+  std::string second = after("November lands");
+  std::string second_features = second.substr(0, second.find("churn-training:"));
+  EXPECT_NE(second_features.find("customers-2026-11.csv"), std::string::npos) << second_features;
+  EXPECT_EQ(second_features.find("validate | data/raw/customers-2026-09.csv"), std::string::npos)
+      << "an old month was validated again:\n"
+      << second_features;
+  EXPECT_NE(second.find("[mlops] start gate"), std::string::npos);
+
+  // 3. Nothing new: nothing runs.
+  std::string third = after("Nothing new");
+  EXPECT_NE(third.find("churn-features: nothing to do\n[mlops] churn-training: nothing to do"),
+            std::string::npos)
+      << third;
+
+  EXPECT_TRUE(ws.exists("demo/models/production/model.pkl"));
+  EXPECT_TRUE(ws.exists("demo/reports/validation/customers-2026-10.json"));
+  EXPECT_NE(ws.read("demo/report.html").find("data-stage=\"gate\""), std::string::npos);
+  EXPECT_NE(out.find("written by publish in run "), std::string::npos)
+      << "lineage across pipelines";
+}
+
+}  // namespace
+}  // namespace mlops::e2e
