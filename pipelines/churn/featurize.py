@@ -12,22 +12,7 @@ import sys
 
 import pandas as pd
 
-
-def incremental_inputs(data_dir, changed_list):
-    """The data files to process: the changed ones, or all when the code changed."""
-    changed = read_list(changed_list)
-    prefix = data_dir.rstrip("/") + "/"
-    if any(not path.startswith(prefix) for path in changed):
-        return sorted(os.path.join(root, name) for root, _, names in os.walk(data_dir)
-                      for name in names if name.endswith(".csv"))
-    return [path for path in changed if path.endswith(".csv")]
-
-
-def read_list(path):
-    if not path or not os.path.exists(path):
-        return []
-    with open(path) as handle:
-        return [line.strip() for line in handle if line.strip()]
+from incremental import inputs_to_process, read_list
 
 
 def features(frame):
@@ -50,7 +35,7 @@ def features(frame):
 
 def main():
     validated_dir, changed_list, removed, parts_dir = sys.argv[1:5]
-    changed = incremental_inputs(validated_dir, changed_list)
+    changed = inputs_to_process(validated_dir, changed_list)
     os.makedirs(parts_dir, exist_ok=True)
     for path in read_list(removed):
         part = os.path.join(parts_dir, os.path.basename(path))

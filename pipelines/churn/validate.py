@@ -14,6 +14,8 @@ import json
 import os
 import sys
 
+from incremental import inputs_to_process, read_list
+
 COLUMNS = ["customer_id", "snapshot_date", "tenure_months", "monthly_charges",
            "support_calls", "plan", "region", "churned"]
 RANGES = {"tenure_months": (0, 120), "monthly_charges": (0, 1000), "support_calls": (0, 50),
@@ -44,26 +46,9 @@ def problems(row):
     return found
 
 
-def incremental_inputs(data_dir, changed_list):
-    """The data files to process: the changed ones, or all when the code changed."""
-    changed = read_list(changed_list)
-    prefix = data_dir.rstrip("/") + "/"
-    if any(not path.startswith(prefix) for path in changed):
-        return sorted(os.path.join(root, name) for root, _, names in os.walk(data_dir)
-                      for name in names if name.endswith(".csv"))
-    return [path for path in changed if path.endswith(".csv")]
-
-
-def read_list(path):
-    if not path or not os.path.exists(path):
-        return []
-    with open(path) as handle:
-        return [line.strip() for line in handle if line.strip()]
-
-
 def main():
     raw_dir, changed_list, removed, out_dir, report_dir = sys.argv[1:6]
-    changed = incremental_inputs(raw_dir, changed_list)
+    changed = inputs_to_process(raw_dir, changed_list)
     os.makedirs(out_dir, exist_ok=True)
     os.makedirs(report_dir, exist_ok=True)
     for path in read_list(removed):

@@ -19,14 +19,9 @@ TEST(ChurnExampleTest, DataLandsFeaturesThenTrainingRunAndNothingRunsAfter) {
   std::string command = "MLOPS=" + shell_quote(mlops_binary().string()) + " " +
                         shell_quote((source_dir() / "scripts/churn-demo.sh").string()) + " " +
                         shell_quote((ws / "demo").string()) + " 2>&1";
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  char buffer[8192];
-  while (size_t got = std::fread(buffer, 1, sizeof buffer, pipe)) {
-    out.append(buffer, got);
-  }
-  ASSERT_EQ(::pclose(pipe), 0) << out;
+  auto demo = run_shell(command);
+  const std::string& out = demo.out;
+  ASSERT_EQ(demo.status, 0) << out;
 
   auto after = [&](const std::string& marker) {
     size_t at = out.find(marker);

@@ -24,18 +24,6 @@ stages:
   lint: {run: "echo linted"}
 )";
 
-std::string output_of(const std::string& command) {
-  std::string out;
-  if (FILE* pipe = ::popen((command + " 2>&1").c_str(), "r")) {
-    char buffer[4096];
-    while (size_t got = std::fread(buffer, 1, sizeof buffer, pipe)) {
-      out.append(buffer, got);
-    }
-    ::pclose(pipe);
-  }
-  return out;
-}
-
 class CiTest : public ::testing::Test {
  protected:
   CommandResult mlops(std::vector<std::string> args, std::vector<std::string> env = {}) {
@@ -53,8 +41,9 @@ TEST_F(CiTest, JunitReportValidatesAgainstTheJenkinsSchema) {
   EXPECT_EQ(result.exit_code, 1);
   ASSERT_TRUE(ws.exists("out/junit.xml")) << result.err;
   std::string xsd = (source_dir() / "tests/data/junit-10.xsd").string();
-  std::string verdict =
-      output_of("xmllint --noout --schema '" + xsd + "' '" + (ws / "out/junit.xml").string() + "'");
+  std::string verdict = run_shell("xmllint --noout --schema '" + xsd + "' '" +
+                                  (ws / "out/junit.xml").string() + "' 2>&1")
+                            .out;
   EXPECT_NE(verdict.find("validates"), std::string::npos) << verdict << ws.read("out/junit.xml");
 
   std::string xml = ws.read("out/junit.xml");

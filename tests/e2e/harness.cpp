@@ -1,5 +1,7 @@
 #include "e2e/harness.hpp"
 
+#include <cstdio>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -256,6 +258,20 @@ std::string query_value(const std::filesystem::path& path, const std::string& sq
     return "";
   }
   return rows[0][0];
+}
+
+ShellResult run_shell(const std::string& command) {
+  ShellResult result;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) {
+    return result;
+  }
+  char buffer[8192];
+  while (size_t got = std::fread(buffer, 1, sizeof buffer, pipe)) {
+    result.out.append(buffer, got);
+  }
+  result.status = ::pclose(pipe);
+  return result;
 }
 
 }  // namespace mlops::e2e

@@ -66,6 +66,14 @@ class MlopsProcess {
   bool m_waited = false;
 };
 
+// Runs a /bin/sh command line (a test tool: xmllint, chromium, script, bash) and returns its
+// standard output and its exit status as pclose gives it (0 for success).
+struct ShellResult {
+  int status = -1;
+  std::string out;
+};
+ShellResult run_shell(const std::string& command);
+
 // Runs mlops to completion.
 CommandResult run_mlops(const std::vector<std::string>& args, const RunOptions& options);
 

@@ -10,18 +10,6 @@
 namespace mlops::e2e {
 namespace {
 
-std::string shell_output(const std::string& command) {
-  std::string out;
-  if (FILE* pipe = ::popen((command + " 2>&1").c_str(), "r")) {
-    char buffer[4096];
-    while (size_t got = std::fread(buffer, 1, sizeof buffer, pipe)) {
-      out.append(buffer, got);
-    }
-    ::pclose(pipe);
-  }
-  return out;
-}
-
 TEST(InitTest, CreatesAWorkspaceWhoseStarterPipelineRuns) {
   Workspace ws;
   ws.write(".gitignore", "build/\n.mlops/logs/\n");
@@ -69,7 +57,7 @@ TEST(CompletionTest, BashCompletesSubcommandsOptionsFilesAndStageNames) {
                           ":$PATH bash -c " +
                           shell_quote("source mlops.bash; COMP_WORDS=(" + words + "); COMP_CWORD=" +
                                       std::to_string(cword) + "; _mlops; echo \"${COMPREPLY[*]}\"");
-    return shell_output(command);
+    return run_shell(command + " 2>&1").out;
   };
   EXPECT_EQ(complete("mlops ru", 1), "run runs\n");
   EXPECT_EQ(complete("mlops trigger ''", 2), "check next\n");

@@ -23,18 +23,6 @@ stages:
   evaluate: {run: "sleep 0.05; echo ok", needs: [train]}
 )";
 
-std::string output_of(const std::string& command) {
-  std::string out;
-  if (FILE* pipe = ::popen(command.c_str(), "r")) {
-    char buffer[8192];
-    while (size_t got = std::fread(buffer, 1, sizeof buffer, pipe)) {
-      out.append(buffer, got);
-    }
-    ::pclose(pipe);
-  }
-  return out;
-}
-
 class ReportTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -79,7 +67,7 @@ TEST_F(ReportTest, OpensInHeadlessChromiumWithGraphTimelineAndPlots) {
       "--user-data-dir=" +
       shell_quote((ws / "chromium-profile").string());
   std::string dom =
-      output_of("chromium " + flags + " --dump-dom " + shell_quote(url) + " 2>/dev/null");
+      run_shell("chromium " + flags + " --dump-dom " + shell_quote(url) + " 2>/dev/null").out;
   ASSERT_NE(dom.find("<svg"), std::string::npos) << dom.substr(0, 500);
   // The graph: every stage, coloured by status, and the edges between them.
   for (const char* stage : {"prepare", "train", "evaluate"}) {
@@ -98,7 +86,7 @@ TEST_F(ReportTest, OpensInHeadlessChromiumWithGraphTimelineAndPlots) {
   EXPECT_NE(dom.find("model.txt"), std::string::npos);
 
   std::string shot = (ws / "report.png").string();
-  output_of("chromium " + flags + " --window-size=1200,1600 --screenshot=" + shell_quote(shot) +
+  run_shell("chromium " + flags + " --window-size=1200,1600 --screenshot=" + shell_quote(shot) +
             " " + shell_quote(url) + " > /dev/null 2>&1");
   ASSERT_TRUE(ws.exists("report.png"));
   std::string png = ws.read("report.png");

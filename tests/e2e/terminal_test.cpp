@@ -32,14 +32,9 @@ class TerminalTest : public ::testing::Test {
     std::string command = "cd " + shell_quote(ws.path().string()) + " && env TERM=xterm " + env +
                           " script -qfec " + shell_quote(mlops_binary().string() + " " + args) +
                           " /dev/null";
-    std::string out;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    char buffer[4096];
-    while (size_t got = std::fread(buffer, 1, sizeof buffer, pipe)) {
-      out.append(buffer, got);
-    }
-    EXPECT_EQ(::pclose(pipe), 0) << out;
-    return out;
+    auto result = run_shell(command);
+    EXPECT_EQ(result.status, 0) << result.out;
+    return result.out;
   }
   Workspace ws;
 };

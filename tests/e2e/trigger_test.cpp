@@ -41,6 +41,10 @@ stages:
     outs: [model.txt]
 )";
 
+bool git_available() {
+  return std::system("git --version > /dev/null 2>&1") == 0;
+}
+
 class TriggerTest : public ::testing::Test {
  protected:
   CommandResult mlops(std::vector<std::string> args, std::vector<std::string> env = {}) {
@@ -90,7 +94,7 @@ stages:
 )";
 
 TEST_F(TriggerTest, GitCommitTouchingAWatchedPathFiresAndOthersAreIgnored) {
-  if (std::system("git --version > /dev/null 2>&1") != 0) {
+  if (!git_available()) {
     GTEST_SKIP() << "git is not installed";
   }
   ws.write(".gitignore", ".mlops/\nmodel.txt\n");
@@ -128,7 +132,7 @@ TEST_F(TriggerTest, GitCommitTouchingAWatchedPathFiresAndOthersAreIgnored) {
 }
 
 TEST_F(TriggerTest, GitForcePushIsHandledAndReported) {
-  if (std::system("git --version > /dev/null 2>&1") != 0) {
+  if (!git_available()) {
     GTEST_SKIP() << "git is not installed";
   }
   ws.write(".gitignore", ".mlops/\nmodel.txt\n");
@@ -148,7 +152,7 @@ TEST_F(TriggerTest, GitForcePushIsHandledAndReported) {
 }
 
 TEST_F(TriggerTest, GitProblemsAreClearErrorsNotCrashes) {
-  if (std::system("git --version > /dev/null 2>&1") != 0) {
+  if (!git_available()) {
     GTEST_SKIP() << "git is not installed";
   }
   ws.write("pipelines/training.yaml", k_git_pipeline);
@@ -486,19 +490,13 @@ TEST_F(TriggerTest, WatcherStopFinishesOrCancelsRunningRunsAsAsked) {
 // The documented example (docs/triggers.md) keeps working: data lands, features then training
 // run, and a second check does nothing.
 TEST_F(TriggerTest, TheTriggersExampleRunsEndToEnd) {
-  if (std::system("git --version > /dev/null 2>&1") != 0) {
+  if (!git_available()) {
     GTEST_SKIP() << "git is not installed";
   }
   auto demo = source_dir() / "examples/triggers/demo.sh";
-  std::string command = demo.string() + " " + mlops_binary().string() + " 2>&1";
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  char buffer[4096];
-  while (size_t got = std::fread(buffer, 1, sizeof buffer, pipe)) {
-    out.append(buffer, got);
-  }
-  ASSERT_EQ(::pclose(pipe), 0) << out;
+  auto result = run_shell(demo.string() + " " + mlops_binary().string() + " 2>&1");
+  const std::string& out = result.out;
+  ASSERT_EQ(result.status, 0) << out;
   EXPECT_NE(out.find("features: data: 1 new file under data/raw: new data/raw/2026-11-24.csv"),
             std::string::npos)
       << out;
