@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 #include "cache/object_store.hpp"
 #include "cli/commands.hpp"
@@ -122,7 +123,17 @@ int checkout_command(const CheckoutCommand& command) {
     if (!restored.ok()) {
       return report_query_error(restored.error());
     }
-    write_all(1, fmt::format("restored {} ({})\n", version->path, short_digest(version->digest)));
+    if (!command.query.json) {
+      write_all(1, fmt::format("restored {} ({})\n", version->path, short_digest(version->digest)));
+    }
+  }
+  if (command.query.json) {
+    nlohmann::json restored = nlohmann::json::array();
+    for (const ArtifactVersion* version : todo) {
+      restored.push_back({{"path", version->path}, {"digest", version->digest}});
+    }
+    write_all(1, nlohmann::json{{"restored", restored}, {"not_in_cache", uncached}}.dump(2) + "\n");
+    return uncached.empty() ? k_exit_success : k_exit_stage_failed;
   }
   if (!uncached.empty()) {
     write_all(2, fmt::format("mlops: warning: not in the cache (removed by gc, or written with "

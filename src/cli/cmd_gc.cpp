@@ -139,6 +139,17 @@ int gc_command(const GcCommand& command) {
       std::filesystem::remove_all(entry.path(), error);
     }
   }
+  if (command.query.json) {
+    write_all(1, nlohmann::json{{"dry_run", command.dry_run},
+                                {"freed_bytes", freed},
+                                {"objects_removed", removed_objects},
+                                {"log_directories_removed", removed_logs},
+                                {"runs_kept", kept.size()},
+                                {"runs", runs->size()}}
+                         .dump(2) +
+                     "\n");
+    return k_exit_success;
+  }
   write_all(1, fmt::format("{} {} in {} cached object{} and {} log director{}; kept {} of {} "
                            "runs\n",
                            command.dry_run ? "would free" : "freed",

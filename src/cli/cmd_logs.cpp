@@ -7,6 +7,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
@@ -40,6 +41,41 @@ bool print_from(const std::filesystem::path& path, std::streamoff& offset) {
   return true;
 }
 
+// {"run", "logs": [{"stage", "attempt", "status", "log", "text"}]}
+int logs_json(SqliteStore& store, const std::string& id, const std::filesystem::path& workspace,
+              const std::optional<std::string>& stage) {
+  auto executions = store.executions_of(id);
+  if (!executions.ok()) {
+    return report_query_error(executions.error());
+  }
+  nlohmann::json logs = nlohmann::json::array();
+  for (const auto& execution : *executions) {
+    if (!stage_matches(execution.stage, stage)) {
+      continue;
+    }
+    std::string text;
+    if (execution.log_path) {
+      if (auto read = read_file(workspace / *execution.log_path, 64 * 1024 * 1024); read.ok()) {
+        text = std::move(*read);
+      }
+    }
+    logs.push_back(
+        {{"stage", execution.stage},
+         {"attempt", execution.attempt},
+         {"status", execution.status},
+         {"log", execution.log_path ? nlohmann::json(*execution.log_path) : nlohmann::json()},
+         {"text", text}});
+  }
+  if (logs.empty() && stage) {
+    write_all(2, fmt::format("mlops: error: run {} has no stage '{}'\n", id, *stage));
+    return k_exit_invalid;
+  }
+  write_all(1, nlohmann::json{{"run", id}, {"logs", logs}}.dump(
+                   2, ' ', false, nlohmann::json::error_handler_t::replace) +
+                   "\n");
+  return k_exit_success;
+}
+
 }  // namespace
 
 int logs_command(const LogsCommand& command) {
@@ -50,6 +86,13 @@ int logs_command(const LogsCommand& command) {
   SqliteStore& store = *opened->store;
   const std::string& id = opened->run_id;
   std::filesystem::path workspace = current_workspace();
+  if (command.query.json) {
+    if (command.follow) {
+      write_all(2, "mlops: error: --follow prints as the run goes; use it without --json\n");
+      return k_exit_invalid;
+    }
+    return logs_json(store, id, workspace, command.stage);
+  }
   std::map<int64_t, std::streamoff> offsets;
   int64_t last_header = -1;
   bool any_stage = false;
