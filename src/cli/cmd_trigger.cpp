@@ -19,7 +19,8 @@
 namespace mlops {
 
 std::optional<std::vector<std::pair<std::filesystem::path, Pipeline>>> load_triggered_pipelines(
-    std::vector<std::filesystem::path> files, bool& had_errors) {
+    std::vector<std::filesystem::path> files, bool& had_errors,
+    std::vector<std::filesystem::path>* unloaded) {
   if (files.empty()) {
     files = discover_triggered_pipelines();
     if (files.empty()) {
@@ -36,6 +37,9 @@ std::optional<std::vector<std::pair<std::filesystem::path, Pipeline>>> load_trig
     if (!checked) {
       write_all(2, fmt::format("mlops: {} was not checked; fix the errors above\n", file.string()));
       had_errors = true;
+      if (unloaded) {
+        unloaded->push_back(file);
+      }
       continue;
     }
     pipelines.emplace_back(file, std::move(checked->pipeline));
@@ -52,12 +56,24 @@ int trigger_check_command(const TriggerCheckCommand& command) {
     }
   }
   bool had_errors = false;
-  auto pipelines = load_triggered_pipelines(command.pipelines, had_errors);
+  std::vector<std::filesystem::path> unloaded;
+  auto pipelines = load_triggered_pipelines(command.pipelines, had_errors, &unloaded);
   if (!pipelines) {
     return k_exit_invalid;
   }
   int exit_code = had_errors ? k_exit_invalid : k_exit_success;
   nlohmann::json results = nlohmann::json::array();
+  for (const auto& file : unloaded) {
+    PipelineCheck broken;
+    broken.file = file.string();
+    broken.action = "error";
+    broken.errors.push_back(
+        "the pipeline file has errors (printed on stderr); fix them with "
+        "`mlops check " +
+        file.string() + "`");
+    broken.exit_code = k_exit_invalid;
+    results.push_back(broken.to_json());
+  }
   for (const auto& [file, pipeline] : *pipelines) {
     PipelineCheck check = check_pipeline_triggers(file, pipeline, command.options);
     results.push_back(check.to_json());

@@ -53,6 +53,7 @@ struct Watched {
   std::vector<std::unique_ptr<Child>> children;
   SteadyClock::time_point next_check{};
   std::string last_error;
+  std::string file_problems;  // the diagnostics of a broken edit, reported once
 };
 
 std::string kinds_of(const TriggerSpecs& triggers) {
@@ -202,7 +203,7 @@ int watch_command(const WatchCommand& command) {
     }
     log_line(fmt::format("[watch] {} ({}): {}; concurrency {}", pipeline.name, file.string(),
                          kinds_of(pipeline.triggers), concurrency_name(pipeline.concurrency)));
-    watched.push_back(Watched{file, std::move(pipeline), {}, {}, {}});
+    watched.push_back(Watched{file, std::move(pipeline), {}, {}, {}, {}});
   }
   log_line(
       fmt::format("[watch] looking every {}{}; stop with Ctrl-C or SIGTERM ({} running "
@@ -228,9 +229,22 @@ int watch_command(const WatchCommand& command) {
           continue;
         }
         entry.next_check = now + command.interval;
-        // Pick up edits of the pipeline file.
-        if (auto reloaded = load_checked_pipeline(entry.file, LoadOptions{})) {
+        // Pick up edits of the pipeline file. A broken edit is reported once, and the pipeline
+        // is left alone until the file is fixed (a check would only fail on it).
+        std::string problems;
+        if (auto reloaded = load_checked_pipeline(entry.file, LoadOptions{}, &problems)) {
+          if (!entry.file_problems.empty()) {
+            log_line(fmt::format("[watch] {} is fixed; watching it again", entry.file.string()));
+          }
           entry.pipeline = std::move(reloaded->pipeline);
+          entry.file_problems.clear();
+        } else {
+          if (problems != entry.file_problems) {
+            log_line(fmt::format("[watch] {} has errors; not checking it until they are fixed:\n{}",
+                                 entry.file.string(), problems));
+          }
+          entry.file_problems = problems;
+          continue;
         }
         Peek peek = peek_pipeline_triggers(entry.pipeline, command.store);
         std::string error = join(peek.errors, "; ");

@@ -179,7 +179,9 @@ int watch_command(const WatchCommand& command);
 
 // The pipelines a trigger command works on, loaded and checked (errors printed), upstream
 // pipelines first; nothing when none could be found. `had_errors` is set when a file was bad.
+// The files that failed to load go to `unloaded` when given.
 std::optional<std::vector<std::pair<std::filesystem::path, Pipeline>>> load_triggered_pipelines(
-    std::vector<std::filesystem::path> files, bool& had_errors);
+    std::vector<std::filesystem::path> files, bool& had_errors,
+    std::vector<std::filesystem::path>* unloaded = nullptr);
 
 }  // namespace mlops

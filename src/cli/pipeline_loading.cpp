@@ -11,7 +11,8 @@
 namespace mlops {
 
 std::optional<CheckedPipeline> load_checked_pipeline(const std::filesystem::path& file,
-                                                     const LoadOptions& options) {
+                                                     const LoadOptions& options,
+                                                     std::string* problems) {
   LoadResult loaded = load_pipeline(file, options);
   std::vector<Diagnostic> diagnostics = std::move(loaded.diagnostics);
   std::optional<CheckedPipeline> checked;
@@ -36,6 +37,10 @@ std::optional<CheckedPipeline> load_checked_pipeline(const std::filesystem::path
     text +=
         fmt::format("mlops: {} error{}{}\n", diagnostics.size(), diagnostics.size() == 1 ? "" : "s",
                     all_in_file ? " in " + file.string() : "");
+    if (problems) {
+      *problems = std::move(text);
+      return checked;
+    }
     write_all(2, text);
     if (github_actions_enabled()) {
       std::string annotations;

@@ -16,8 +16,10 @@ struct CheckedPipeline {
   Graph graph;
 };
 
-// The pipeline and its graph, or nothing after printing every problem to stderr.
+// The pipeline and its graph, or nothing after printing every problem to stderr (or, with
+// `problems`, after putting the rendered diagnostics there instead of printing them).
 std::optional<CheckedPipeline> load_checked_pipeline(const std::filesystem::path& file,
-                                                     const LoadOptions& options);
+                                                     const LoadOptions& options,
+                                                     std::string* problems = nullptr);
 
 }  // namespace mlops

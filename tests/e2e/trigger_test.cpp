@@ -509,6 +509,44 @@ TEST_F(TriggerTest, TheTriggersExampleRunsEndToEnd) {
   EXPECT_NE(out.find("train | rows=3 total=35"), std::string::npos) << out;
 }
 
+TEST_F(TriggerTest, ABrokenPipelineFileIsReportedAndTheOthersStillChecked) {
+  ws.write("pipelines/features.yaml", k_features);
+  ws.write("pipelines/broken.yaml",
+           "version: 1\nname: broken\ntriggers:\n  gti: {}\nstages:\n"
+           "  a: {run: 'true'}\n");
+  ws.write("data/raw/a.csv", "a\n");
+  auto result = check({"--json"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("pipelines/broken.yaml:4:3: error: unknown trigger 'gti'"),
+            std::string::npos)
+      << result.err;
+  auto json = nlohmann::json::parse(result.out);
+  ASSERT_EQ(json["pipelines"].size(), 2u) << result.out;
+  EXPECT_EQ(json["pipelines"][0]["file"], "pipelines/broken.yaml");
+  EXPECT_EQ(json["pipelines"][0]["action"], "error");
+  EXPECT_EQ(json["pipelines"][1]["action"], "ran");
+  EXPECT_EQ(runs_of("features"), 1);
+}
+
+TEST_F(TriggerTest, WatcherReportsABrokenEditOnceAndResumesWhenItIsFixed) {
+  ws.write("pipelines/features.yaml", k_features);
+  MlopsProcess watcher({"watch", "--interval", "100ms"}, {ws.path(), {}, ws / "watch.log"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ws.write("pipelines/features.yaml", std::string(k_features) + "  oops: {rn: x}\n");
+  ws.write("data/raw/a.csv", "a\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));  // several intervals
+  EXPECT_FALSE(ws.exists("data/features.csv"));
+  ws.write("pipelines/features.yaml", k_features);
+  ASSERT_TRUE(wait_for_file(ws / "data/features.csv")) << ws.read("watch.log");
+  watcher.signal(SIGTERM);
+  EXPECT_EQ(watcher.wait().exit_code, 0);
+  std::string log = ws.read("watch.log");
+  size_t first = log.find("has errors; not checking it until they are fixed");
+  ASSERT_NE(first, std::string::npos) << log;
+  EXPECT_EQ(log.find("has errors", first + 1), std::string::npos) << "reported once:\n" << log;
+  EXPECT_NE(log.find("is fixed; watching it again"), std::string::npos) << log;
+}
+
 TEST_F(TriggerTest, NoTriggeredPipelineIsAClearError) {
   ws.write("pipelines/plain.yaml", "version: 1\nname: plain\nstages:\n  a: {run: 'true'}\n");
   auto result = check();
