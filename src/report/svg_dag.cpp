@@ -39,6 +39,31 @@ std::string dag_svg(const ReportData& data) {
   for (size_t i = 0; i < n; ++i) {
     by_column[column[i]].push_back(i);
   }
+  // Fewer crossings: order each column by the mean row of each stage's predecessors (one
+  // left-to-right barycenter sweep, as in Sugiyama-style layouts).
+  std::vector<double> row_of(n, 0);
+  for (size_t c = 0; c < columns; ++c) {
+    auto& nodes = by_column[c];
+    if (c > 0) {
+      std::vector<double> key(n, 0);
+      for (size_t i : nodes) {
+        double sum = 0;
+        size_t count = 0;
+        for (const auto& edge : data.edges) {
+          if (edge.to == i && edge.from < n && column[edge.from] < c) {
+            sum += row_of[edge.from];
+            ++count;
+          }
+        }
+        key[i] = count ? sum / static_cast<double>(count) : static_cast<double>(nodes.size());
+      }
+      std::stable_sort(nodes.begin(), nodes.end(),
+                       [&](size_t a, size_t b) { return key[a] < key[b]; });
+    }
+    for (size_t row = 0; row < nodes.size(); ++row) {
+      row_of[nodes[row]] = static_cast<double>(row);
+    }
+  }
   constexpr double k_char = 7.2, k_height = 30, k_gap_x = 60, k_gap_y = 14, k_pad = 12;
   std::vector<double> column_width(columns, 80);
   for (size_t i = 0; i < n; ++i) {
