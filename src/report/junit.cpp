@@ -44,7 +44,8 @@ std::string junit_xml(const Pipeline& pipeline, const RunReport& report, const J
         std::string log = log_line(pipeline, stage);
         body = fmt::format(
             "      <failure{}{}>{}</failure>\n", attribute("message", describe_failure(stage.last)),
-            attribute("type", "StageFailed"), xml_escape(tail.empty() ? log : tail + "\n" + log));
+            attribute("type", "StageFailed"),
+            xml_escape(tail.empty() || log.empty() ? tail + log : tail + "\n" + log));
         break;
       }
       case StageStatus::Cancelled:
