@@ -68,11 +68,13 @@ TriggerOutcome evaluate_git(const GitTriggerSpec& spec, const TriggerContext& co
   nlohmann::json next = {{"commit", to}, {"branch", branch}};
   TriggerAdvance advance{context.pipeline, outcome.key, std::nullopt, next.dump()};
   std::string from;
+  std::string from_branch = branch;
   if (state) {
     advance.expected = state->state_json;
     auto parsed = nlohmann::json::parse(state->state_json, nullptr, false);
     if (parsed.is_object() && parsed.contains("commit") && parsed["commit"].is_string()) {
       from = parsed["commit"].get<std::string>();
+      from_branch = parsed.value("branch", branch);
     }
   }
   if (from.empty()) {
@@ -104,13 +106,19 @@ TriggerOutcome evaluate_git(const GitTriggerSpec& spec, const TriggerContext& co
     return outcome;
   }
   auto matched = watched_changes(spec, repo->prefix(), changes->changed_paths);
-  std::string what =
-      changes->rewritten
-          ? fmt::format(
-                "{} was rewritten (a force-push?): {} is not an ancestor of {}; {} since "
-                "the histories parted",
-                branch, short_id(from), short_id(to), commits(changes->commit_count))
-          : fmt::format("{} on {}", commits(changes->commit_count), branch);
+  std::string what;
+  if (from_branch != branch) {
+    // No branch named: HEAD was checked out to another branch since the last look.
+    what = fmt::format("HEAD moved from branch {} to {} ({} {} a descendant of {})", from_branch,
+                       branch, short_id(to), changes->rewritten ? "is not" : "is", short_id(from));
+  } else if (changes->rewritten) {
+    what = fmt::format(
+        "{} was rewritten (a force-push?): {} is not an ancestor of {}; {} since "
+        "the histories parted",
+        branch, short_id(from), short_id(to), commits(changes->commit_count));
+  } else {
+    what = fmt::format("{} on {}", commits(changes->commit_count), branch);
+  }
   if (matched.empty()) {
     outcome.notes.push_back(
         fmt::format("git: {} ({}) touch no watched path; ignored", what, range));

@@ -315,6 +315,22 @@ TEST_F(GitTriggerTest, ForcePushIsReported) {
   EXPECT_NE(fired[0].find("main was rewritten (a force-push?)"), std::string::npos) << fired[0];
 }
 
+TEST_F(GitTriggerTest, SwitchingTheCheckedOutBranchIsReportedAsSuch) {
+  git("init");
+  commit("src/a.py", "1");
+  TriggerHarness harness(m_dir);
+  TriggerSpecs watched = specs({});
+  watched.git[0].branch.reset();  // follow whatever HEAD names
+  harness.check(watched, at("2026-11-24T01:00:00Z"));
+  git("checkout -q -b dev");
+  commit("src/a.py", "2");
+  auto fired = harness.check(watched, at("2026-11-24T01:01:00Z"));
+  ASSERT_EQ(fired.size(), 1u);
+  EXPECT_NE(fired[0].find("git: HEAD moved from branch main to dev ("), std::string::npos)
+      << fired[0];
+  EXPECT_NE(fired[0].find("touching src/a.py"), std::string::npos) << fired[0];
+}
+
 TEST_F(GitTriggerTest, MissingBranchIsAnErrorNotACrash) {
   git("init");
   commit("a", "1");
