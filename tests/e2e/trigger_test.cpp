@@ -532,11 +532,17 @@ TEST_F(TriggerTest, WatcherReportsABrokenEditOnceAndResumesWhenItIsFixed) {
   ws.write("pipelines/features.yaml", k_features);
   MlopsProcess watcher({"watch", "--interval", "100ms"}, {ws.path(), {}, ws / "watch.log"});
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  ws.write("pipelines/features.yaml", std::string(k_features) + "  oops: {rn: x}\n");
+  // Whole-file replacements, as editors save: the watcher must not see a half-written file here
+  // (that would be a second, different error).
+  auto replace = [&](const std::string& text) {
+    ws.write("pipelines/features.yaml.new", text);
+    std::filesystem::rename(ws / "pipelines/features.yaml.new", ws / "pipelines/features.yaml");
+  };
+  replace(std::string(k_features) + "  oops: {rn: x}\n");
   ws.write("data/raw/a.csv", "a\n");
   std::this_thread::sleep_for(std::chrono::milliseconds(800));  // several intervals
   EXPECT_FALSE(ws.exists("data/features.csv"));
-  ws.write("pipelines/features.yaml", k_features);
+  replace(k_features);
   ASSERT_TRUE(wait_for_file(ws / "data/features.csv")) << ws.read("watch.log");
   watcher.signal(SIGTERM);
   EXPECT_EQ(watcher.wait().exit_code, 0);
