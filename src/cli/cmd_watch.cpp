@@ -168,6 +168,17 @@ bool relay(Child& child) {
   }
 }
 
+// Whether `file` was modified within the last second.
+bool written_just_now(const std::filesystem::path& file) {
+  std::error_code error;
+  auto modified = std::filesystem::last_write_time(file, error);
+  if (error) {
+    return false;
+  }
+  auto age = std::filesystem::file_time_type::clock::now() - modified;
+  return age < std::chrono::seconds(1);
+}
+
 size_t max_children(const Pipeline& pipeline) {
   // A second check may skip (forbid) or cancel (replace) the running one; with queue the
   // watcher waits for the running check to end and looks again at once.
@@ -238,6 +249,8 @@ int watch_command(const WatchCommand& command) {
           }
           entry.pipeline = std::move(reloaded->pipeline);
           entry.file_problems.clear();
+        } else if (written_just_now(entry.file)) {
+          continue;  // perhaps an editor half-way through saving: judge it at the next look
         } else {
           if (problems != entry.file_problems) {
             log_line(fmt::format("[watch] {} has errors; not checking it until they are fixed:\n{}",

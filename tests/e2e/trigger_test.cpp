@@ -540,7 +540,8 @@ TEST_F(TriggerTest, WatcherReportsABrokenEditOnceAndResumesWhenItIsFixed) {
   };
   replace(std::string(k_features) + "  oops: {rn: x}\n");
   ws.write("data/raw/a.csv", "a\n");
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));  // several intervals
+  // Several intervals, and past the second a just-written file is given before it is judged.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   EXPECT_FALSE(ws.exists("data/features.csv"));
   replace(k_features);
   ASSERT_TRUE(wait_for_file(ws / "data/features.csv")) << ws.read("watch.log");
