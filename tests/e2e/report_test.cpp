@@ -63,7 +63,7 @@ TEST_F(ReportTest, OpensInHeadlessChromiumWithGraphTimelineAndPlots) {
       << "chromium is missing: apt-get install chromium (scripts/install-deps.sh --test does)";
   std::string url = "file://" + (ws / "out/report.html").string();
   std::string flags =
-      "--headless --no-sandbox --disable-gpu --no-first-run "
+      "--headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run "
       "--user-data-dir=" +
       shell_quote((ws / "chromium-profile").string());
   std::string dom =
