@@ -14,7 +14,7 @@ packages=(
   python3 python3-pandas python3-sklearn procps make git
 )
 if [ "${1:-}" = "--test" ]; then
-  packages+=(python3-jsonschema python3-yaml libxml2-utils chromium)
+  packages+=(python3-jsonschema python3-yaml libxml2-utils chromium zsh fish)
 fi
 
 missing=()

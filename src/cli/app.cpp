@@ -52,11 +52,19 @@ CommandModel model_of(const CLI::App& app) {
     if (option->get_group().empty()) {
       continue;  // hidden
     }
+    bool takes_value = option->get_type_size() > 0 && !option->get_lnames().empty() &&
+                       option->get_expected_min() > 0;
     for (const auto& name : option->get_lnames()) {
       model.options.push_back("--" + name);
+      if (takes_value) {
+        model.value_options.push_back("--" + name);
+      }
     }
     for (const auto& name : option->get_snames()) {
       model.options.push_back("-" + name);
+      if (takes_value) {
+        model.value_options.push_back("-" + name);
+      }
     }
   }
   for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {

@@ -1,5 +1,7 @@
 #include "cli/completion.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "util/shell_quote.hpp"
@@ -48,16 +50,18 @@ std::string bash_function(const CommandModel& root) {
   return fmt::format(
       R"bash(# mlops completion for bash: eval "$(mlops completion bash)" in ~/.bashrc
 _mlops() {{
+  # Under zsh (bashcompinit), index arrays from 0 as bash does.
+  [ -n "${{ZSH_VERSION:-}}" ] && setopt localoptions ksharrays
   local cur=${{COMP_WORDS[COMP_CWORD]}} prev=${{COMP_WORDS[COMP_CWORD-1]}}
-  local path="" word i file="" subs opts
-  # The subcommand path so far ("trigger check"), and the first pipeline file named.
+  local cmdpath="" word i file="" subs opts
+  # The subcommand path so far ("cmdpath": zsh reserves "path") ("trigger check"), and the first pipeline file named.
   for ((i = 1; i < COMP_CWORD; i++)); do
     word=${{COMP_WORDS[i]}}
     case "$word" in
       -*) ;;
       *.yaml|*.yml) [ -z "$file" ] && file=$word ;;
-      *) case " $(_mlops_subcommands "$path") " in
-           *" $word "*) path=${{path:+$path }}$word ;;
+      *) case " $(_mlops_subcommands "$cmdpath") " in
+           *" $word "*) cmdpath=${{cmdpath:+$cmdpath }}$word ;;
          esac ;;
     esac
   done
@@ -73,7 +77,7 @@ _mlops() {{
     --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
     --format|-f) COMPREPLY=($(compgen -W "dot mermaid json text" -- "$cur")); return ;;
   esac
-  _mlops_words "$path"
+  _mlops_words "$cmdpath"
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
   elif [ -n "$subs" ]; then
@@ -111,11 +115,36 @@ std::string fish_script(const CommandModel& root) {
       "    end\n"
       "  end\n"
       "end\n"
+      "function __mlops_pipeline_files\n"
+      "  for path in (__fish_complete_path (commandline -ct) | string split -f1 \\t)\n"
+      "    if test -d $path; or string match -qr '\\.ya?ml$' -- $path\n"
+      "      echo $path\n"
+      "    end\n"
+      "  end\n"
+      "end\n"
       "complete -c mlops -f\n";
   for (const auto& sub : root.subcommands) {
     text += fmt::format("complete -c mlops -n __fish_use_subcommand -a {} -d {}\n",
                         shell_quote(sub.name), shell_quote(sub.description));
   }
+  std::string stage_options = std::string(" ") + k_stage_options + " ";
+  auto option_line = [&](const std::string& condition, const std::string& option,
+                         const CommandModel& command) {
+    std::string flag =
+        option.starts_with("--") ? "-l " + option.substr(2) : "-s " + option.substr(1);
+    std::string value;
+    bool takes_value = std::find(command.value_options.begin(), command.value_options.end(),
+                                 option) != command.value_options.end();
+    if (stage_options.find(" " + option + " ") != std::string::npos) {
+      value = " -x -a '(mlops __stages (__mlops_pipeline) 2>/dev/null)'";
+    } else if (option == "--color") {
+      value = " -x -a 'auto always never'";
+    } else if (takes_value) {
+      value = " -r -F";
+    }
+    std::string when = condition.empty() ? "" : " -n " + shell_quote(condition);
+    return fmt::format("complete -c mlops{} {}{}\n", when, flag, value);
+  };
   for (const auto& [path, command] : all_commands(root)) {
     std::vector<std::string> words = split(path, ' ');
     std::string condition = "__fish_seen_subcommand_from " + words.back();
@@ -124,22 +153,15 @@ std::string fish_script(const CommandModel& root) {
                           shell_quote(sub.name), shell_quote(sub.description));
     }
     for (const auto& option : command->options) {
-      std::string flag =
-          option.starts_with("--") ? "-l " + option.substr(2) : "-s " + option.substr(1);
-      text += fmt::format("complete -c mlops -n {} {}\n", shell_quote(condition), flag);
+      text += option_line(condition, option, *command);
     }
-    text += fmt::format(
-        "complete -c mlops -n {} -k -a '(__fish_complete_suffix .yaml; "
-        "__fish_complete_suffix .yml)'\n",
-        shell_quote(condition));
+    if (command->subcommands.empty()) {
+      text += fmt::format("complete -c mlops -n {} -a '(__mlops_pipeline_files)'\n",
+                          shell_quote(condition));
+    }
   }
-  text += fmt::format(
-      "complete -c mlops -n '__fish_seen_argument -l stage -l from -l force-stage' -x -a "
-      "'(mlops __stages (__mlops_pipeline) 2>/dev/null)'\n");
   for (const auto& option : root.options) {
-    if (option.starts_with("--")) {
-      text += fmt::format("complete -c mlops -l {}\n", option.substr(2));
-    }
+    text += option_line("", option, root);
   }
   return text;
 }

@@ -12,7 +12,8 @@ namespace mlops {
 struct CommandModel {
   std::string name;  // "run", "check" (empty for mlops itself)
   std::string description;
-  std::vector<std::string> options;  // "--jobs", "-j", ...
+  std::vector<std::string> options;        // "--jobs", "-j", ...
+  std::vector<std::string> value_options;  // those of `options` that take a value
   std::vector<CommandModel> subcommands;
 };
 

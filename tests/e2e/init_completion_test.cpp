@@ -80,5 +80,58 @@ TEST(CompletionTest, ZshAndFishScriptsNameEverySubcommand) {
   EXPECT_EQ(bad.exit_code, 2);
 }
 
+// Runs `code` in `shell` (zsh or fish) with the completion script loaded, in a workspace with a
+// pipeline; skipped where the shell is missing (scripts/install-deps.sh --test installs both).
+class ShellCompletionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ws.write("p.yaml",
+             "version: 1\nname: p\nstages:\n  prepare: {run: 'true'}\n"
+             "  train: {run: 'true', needs: [prepare]}\n");
+    ws.write("notes.txt", "not a pipeline\n");
+  }
+  std::string in_shell(const std::string& shell, const std::string& code) {
+    if (run_shell(shell + " -c true > /dev/null 2>&1").status != 0) {
+      return "(missing)";
+    }
+    auto script = run_mlops({"completion", shell}, {ws.path(), {}, std::nullopt});
+    ws.write("completion." + shell, script.out);
+    EXPECT_EQ(
+        run_shell(shell + " -n " + shell_quote((ws / ("completion." + shell)).string()) + " 2>&1")
+            .status,
+        0)
+        << shell << " rejects its script";
+    std::string command = "cd " + shell_quote(ws.path().string()) +
+                          " && PATH=" + shell_quote(mlops_binary().parent_path().string()) +
+                          ":$PATH " + shell + " -c " +
+                          shell_quote("source completion." + shell + "; " + code);
+    return run_shell(command + " 2>&1").out;
+  }
+  Workspace ws;
+};
+
+TEST_F(ShellCompletionTest, FishCompletesSubcommandsStageNamesAndPipelineFiles) {
+  auto complete = [&](const std::string& line) {
+    return in_shell("fish", "complete -C " + shell_quote(line));
+  };
+  if (complete("mlops ") == "(missing)") {
+    GTEST_SKIP() << "fish is not installed";
+  }
+  EXPECT_NE(complete("mlops ru").find("runs\tList recorded runs"), std::string::npos);
+  EXPECT_EQ(complete("mlops run p.yaml --stage "), "prepare\ntrain\n");
+  EXPECT_EQ(complete("mlops run "), "p.yaml\n");  // not notes.txt
+  EXPECT_EQ(complete("mlops --color "), "always\nauto\nnever\n");
+}
+
+TEST_F(ShellCompletionTest, ZshRunsTheCompletionFunction) {
+  std::string stages = in_shell(
+      "zsh",
+      "COMP_WORDS=(mlops run p.yaml --stage ''); COMP_CWORD=4; _mlops; echo \"${COMPREPLY[@]}\"");
+  if (stages == "(missing)") {
+    GTEST_SKIP() << "zsh is not installed";
+  }
+  EXPECT_EQ(stages, "prepare train\n");
+}
+
 }  // namespace
 }  // namespace mlops::e2e
