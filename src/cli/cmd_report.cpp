@@ -123,18 +123,9 @@ Result<ReportData> gather(MetadataStore& store, const std::string& run_id) {
   if (!edges_from_pipeline_file(data)) {
     edges_from_events(data);
   }
-  MLOPS_TRY(metrics, store.metrics_of_run(run_id));
+  MLOPS_TRY(metrics, compare_metrics(store, data.run));
   data.metrics = std::move(*metrics);
-  MLOPS_TRY(runs, store.list_runs({data.run.pipeline, "succeeded", 50}));
-  for (const auto& other : *runs) {
-    if (other.id != run_id && other.started_at < data.run.started_at) {
-      data.previous_run = other.id;
-      MLOPS_TRY(previous, store.metrics_of_run(other.id));
-      data.previous_metrics = std::move(*previous);
-      break;
-    }
-  }
-  for (const auto& metric : data.metrics) {
+  for (const auto& metric : data.metrics.current) {
     MLOPS_TRY(history, store.metric_history(metric.key, data.run.pipeline));
     auto& series = data.history[metric.stage + ": " + metric.key];
     for (const auto& value : *history) {
@@ -149,20 +140,17 @@ Result<ReportData> gather(MetadataStore& store, const std::string& run_id) {
 }  // namespace
 
 int report_command(const ReportCommand& command) {
-  auto store = open_existing_store(command.query);
-  if (!store) {
+  auto opened = open_store_for_run(command.query, command.run);
+  if (!opened) {
     return k_exit_invalid;
   }
-  auto id = resolve_run(*store, command.run);
-  if (!id.ok()) {
-    return report_query_error(id.error());
-  }
-  auto data = gather(*store, *id);
+  const std::string& id = opened->run_id;
+  auto data = gather(*opened->store, id);
   if (!data.ok()) {
     return report_query_error(data.error());
   }
   std::filesystem::path output =
-      command.output ? *command.output : std::filesystem::path("mlops-report-" + *id + ".html");
+      command.output ? *command.output : std::filesystem::path("mlops-report-" + id + ".html");
   std::string html =
       html_report(*data, fmt::format("mlops {} at {}", MLOPS_VERSION, now_utc_iso()));
   std::error_code error;
@@ -175,7 +163,7 @@ int report_command(const ReportCommand& command) {
                              written.error().message()));
     return k_exit_invalid;
   }
-  write_all(1, fmt::format("wrote {} (run {} of {}, {} KiB)\n", output.string(), *id,
+  write_all(1, fmt::format("wrote {} (run {} of {}, {} KiB)\n", output.string(), id,
                            data->run.pipeline, (html.size() + 1023) / 1024));
   return k_exit_success;
 }

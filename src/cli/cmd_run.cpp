@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/pipeline_loading.hpp"
+#include "cli/query_support.hpp"
 #include "cli/run_pipeline.hpp"
 #include "cli/run_record.hpp"
 #include "cli/store_access.hpp"
@@ -66,31 +67,6 @@ std::string describe_running(const Pipeline& pipeline, const std::filesystem::pa
       pipeline.name, which);
 }
 
-// This run's metrics and the previous succeeded run's, for the GitHub step summary.
-SummaryMetrics summary_metrics(MetadataStore* store, const std::string& pipeline,
-                               const std::string& run_id) {
-  SummaryMetrics metrics;
-  if (!store) {
-    return metrics;
-  }
-  if (auto current = store->metrics_of_run(run_id); current.ok()) {
-    metrics.current = std::move(*current);
-  }
-  auto runs = store->list_runs({pipeline, "succeeded", 10});
-  if (runs.ok()) {
-    for (const auto& run : *runs) {
-      if (run.id != run_id) {
-        metrics.previous_run = run.id;
-        if (auto previous = store->metrics_of_run(run.id); previous.ok()) {
-          metrics.previous = std::move(*previous);
-        }
-        break;
-      }
-    }
-  }
-  return metrics;
-}
-
 void write_junit(const std::filesystem::path& path, const Pipeline& pipeline,
                  const RunReport& report, const JunitRunInfo& info) {
   Status written = write_file_atomic(path, junit_xml(pipeline, report, info));
@@ -113,7 +89,7 @@ int run_command(const RunCommand& command) {
 
 RunOutcome run_pipeline(const RunCommand& command, RunExtras extras) {
   RunOutcome outcome;
-  auto fail = [&](int code) {
+  auto finish = [&](int code) {  // every return: the outcome with its exit code
     outcome.exit_code = code;
     return outcome;
   };
@@ -123,13 +99,13 @@ RunOutcome run_pipeline(const RunCommand& command, RunExtras extras) {
   auto checked = load_checked_pipeline(command.pipeline, load);
   if (!checked) {
     write_all(2, "mlops: nothing was run; fix the errors above and try again\n");
-    return fail(k_exit_invalid);
+    return finish(k_exit_invalid);
   }
   const Pipeline& pipeline = checked->pipeline;
   auto selected = select_stages(pipeline, checked->graph, {command.stages, command.from});
   if (!selected.ok()) {
     write_all(2, fmt::format("mlops: error: {}\n", selected.error().message()));
-    return fail(k_exit_invalid);
+    return finish(k_exit_invalid);
   }
 
   RunOptions options;
@@ -176,7 +152,7 @@ RunOutcome run_pipeline(const RunCommand& command, RunExtras extras) {
       executor.set_cache(&*cache);
     }
     executor.run();
-    return fail(k_exit_success);
+    return finish(k_exit_success);
   }
 
   std::string started_at = now_utc_iso();
@@ -188,7 +164,7 @@ RunOutcome run_pipeline(const RunCommand& command, RunExtras extras) {
       write_all(2, fmt::format("mlops: error: cannot create the directory of the JUnit report "
                                "{}: {}\n",
                                command.junit->string(), error.message()));
-      return fail(k_exit_invalid);
+      return finish(k_exit_invalid);
     }
   }
   std::filesystem::create_directories(options.log_dir, error);
@@ -197,7 +173,7 @@ RunOutcome run_pipeline(const RunCommand& command, RunExtras extras) {
               fmt::format("mlops: error: cannot create the log directory {}: {}; check that the "
                           "workspace {} is writable\n",
                           options.log_dir.string(), error.message(), pipeline.workspace.string()));
-    return fail(k_exit_invalid);
+    return finish(k_exit_invalid);
   }
 
   // Two runs of one pipeline in one workspace would overwrite each other's outputs.
@@ -206,11 +182,11 @@ RunOutcome run_pipeline(const RunCommand& command, RunExtras extras) {
     auto acquired = FileLock::try_acquire(pipeline_lock_path(pipeline.workspace, pipeline.name));
     if (!acquired.ok()) {
       write_all(2, fmt::format("mlops: error: {}\n", acquired.error().message()));
-      return fail(k_exit_invalid);
+      return finish(k_exit_invalid);
     }
     if (!acquired->has_value()) {
       write_all(2, describe_running(pipeline, store_path, command.no_record));
-      return fail(k_exit_invalid);
+      return finish(k_exit_invalid);
     }
     pipeline_lock = std::move(**acquired);
   }
@@ -221,13 +197,13 @@ RunOutcome run_pipeline(const RunCommand& command, RunExtras extras) {
   if (!command.no_record) {
     store = open_store_or_report(store_path);
     if (!store) {
-      return fail(k_exit_invalid);
+      return finish(k_exit_invalid);
     }
     auto lock = FileLock::try_acquire(run_lock_path(store_path, run_id));
     if (!lock.ok() || !lock->has_value()) {
       write_all(2, fmt::format("mlops: error: cannot lock run {} beside the store {}\n", run_id,
                                store_path.string()));
-      return fail(k_exit_invalid);
+      return finish(k_exit_invalid);
     }
     run_lock = std::move(**lock);
     recorder.emplace(*store, pipeline, run_id);
@@ -238,12 +214,12 @@ RunOutcome run_pipeline(const RunCommand& command, RunExtras extras) {
     if (!begun.ok() && begun.error().kind() == ErrorKind::Conflict) {
       run_lock->remove();
       outcome.conflict = true;
-      return fail(k_exit_success);
+      return finish(k_exit_success);
     }
     if (!begun.ok()) {
       write_all(2, fmt::format("mlops: error: cannot record the run in {}: {}; nothing was run\n",
                                store_path.string(), begun.error().message()));
-      return fail(k_exit_invalid);
+      return finish(k_exit_invalid);
     }
   }
 
@@ -280,13 +256,19 @@ RunOutcome run_pipeline(const RunCommand& command, RunExtras extras) {
       write_junit(*command.junit, pipeline, report, {run_id, started_at, host_name()});
     }
     if (github) {
-      write_github_step_files(
-          step_summary_markdown(pipeline, report, run_id,
-                                summary_metrics(store.get(), pipeline.name, run_id)),
-          run_id,
-          exit_code == 0   ? "succeeded"
-          : exit_code == 1 ? "failed"
-                           : "cancelled");
+      MetricComparison metrics;
+      if (store) {
+        auto run = store->find_run(run_id);
+        auto compared = run.ok() && *run ? compare_metrics(*store, **run)
+                                         : Result<MetricComparison>(MetricComparison{});
+        if (compared.ok()) {
+          metrics = std::move(*compared);
+        }
+      }
+      write_github_step_files(step_summary_markdown(pipeline, report, run_id, metrics), run_id,
+                              exit_code == 0   ? "succeeded"
+                              : exit_code == 1 ? "failed"
+                                               : "cancelled");
     }
   }
   if (memo) {
@@ -295,7 +277,7 @@ RunOutcome run_pipeline(const RunCommand& command, RunExtras extras) {
   if (run_lock) {
     run_lock->remove();
   }
-  return fail(exit_code);
+  return finish(exit_code);
 }
 
 }  // namespace mlops

@@ -91,20 +91,6 @@ std::string short_digest(const std::string& digest) {
   return digest.substr(0, 12);
 }
 
-std::string human_size(int64_t bytes) {
-  if (bytes < 1024) {
-    return fmt::format("{} B", bytes);
-  }
-  double value = static_cast<double>(bytes) / 1024.0;
-  for (const char* unit : {"KiB", "MiB", "GiB"}) {
-    if (value < 1024.0) {
-      return fmt::format("{:.1f} {}", value, unit);
-    }
-    value /= 1024.0;
-  }
-  return fmt::format("{:.1f} TiB", value);
-}
-
 std::string run_duration(const std::string& started, const std::optional<std::string>& ended) {
   if (!ended) {
     return "-";
@@ -115,6 +101,22 @@ std::string run_duration(const std::string& started, const std::optional<std::st
 
 std::string format_number(double value) {
   return fmt::format("{:g}", value);
+}
+
+Result<MetricComparison> compare_metrics(MetadataStore& store, const RunRecord& run) {
+  MetricComparison comparison;
+  MLOPS_TRY(current, store.metrics_of_run(run.id));
+  comparison.current = std::move(*current);
+  MLOPS_TRY(runs, store.list_runs({run.pipeline, "succeeded", 50}));
+  for (const auto& other : *runs) {  // newest first
+    if (other.id != run.id && other.started_at < run.started_at) {
+      comparison.previous_run = other.id;
+      MLOPS_TRY(previous, store.metrics_of_run(other.id));
+      comparison.previous = std::move(*previous);
+      break;
+    }
+  }
+  return comparison;
 }
 
 }  // namespace mlops

@@ -7,7 +7,9 @@
 #include <optional>
 #include <string>
 
+#include "report/report_data.hpp"
 #include "store/sqlite_store.hpp"
+#include "util/strings.hpp"
 
 namespace mlops {
 
@@ -15,6 +17,9 @@ struct QueryOptions {
   std::optional<std::filesystem::path> store;  // --store
   bool json = false;                           // --json
 };
+
+// A run's metrics and those of the previous succeeded run of its pipeline (started before it).
+Result<MetricComparison> compare_metrics(MetadataStore& store, const RunRecord& run);
 
 // The workspace's store, or nothing after printing why (no store yet, unreadable). Marks runs
 // whose mlops died as interrupted, like every command that opens the store.
@@ -38,7 +43,6 @@ std::optional<StoreAndRun> open_store_for_run(const QueryOptions& options, const
 std::string workspace_path_argument(const std::string& path);
 
 std::string short_digest(const std::string& digest);  // the first 12 hex digits
-std::string human_size(int64_t bytes);                // 1.2 MiB
 std::string run_duration(const std::string& started, const std::optional<std::string>& ended);
 std::string format_number(double value);  // shortest form that round-trips well enough
 

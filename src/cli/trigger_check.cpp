@@ -59,6 +59,14 @@ std::unique_ptr<SqliteStore> open_for_triggers(const std::filesystem::path& path
   return open_store_or_report(path);
 }
 
+// The pipeline's triggers as of now: the (injectable) wall clock for schedules, the file
+// system's clock for settling data.
+PipelineEvaluation evaluate_now(MetadataStore& store, const Pipeline& pipeline) {
+  TriggerContext context{store, pipeline.name, pipeline.workspace, wall_now(),
+                         std::chrono::system_clock::now()};
+  return evaluate_triggers(pipeline.triggers, context);
+}
+
 std::optional<RunRecord> running_run(MetadataStore& store, const std::string& pipeline) {
   auto runs = store.list_runs({pipeline, "running", 1});
   if (!runs.ok() || runs->empty()) {
@@ -188,11 +196,7 @@ PipelineCheck check_pipeline_triggers(const std::filesystem::path& file, const P
       }
       decision_lock = std::move(**lock);
     }
-    auto evaluate = [&] {
-      TriggerContext context{*store, pipeline.name, pipeline.workspace, wall_now(),
-                             std::chrono::system_clock::now()};
-      return evaluate_triggers(pipeline.triggers, context);
-    };
+    auto evaluate = [&] { return evaluate_now(*store, pipeline); };
     PipelineEvaluation evaluation = evaluate();
     auto report = [&](const PipelineEvaluation& e) {
       for (const auto& outcome : e.outcomes) {
@@ -339,9 +343,7 @@ Peek peek_pipeline_triggers(const Pipeline& pipeline,
     peek.act = true;  // a first look records where each trigger starts from
     return peek;
   }
-  TriggerContext context{*store, pipeline.name, pipeline.workspace, wall_now(),
-                         std::chrono::system_clock::now()};
-  PipelineEvaluation evaluation = evaluate_triggers(pipeline.triggers, context);
+  PipelineEvaluation evaluation = evaluate_now(*store, pipeline);
   peek.act = evaluation.fires() || !evaluation.quiet_advances().empty();
   peek.wake_at = evaluation.wake_at();
   peek.errors = evaluation.errors();

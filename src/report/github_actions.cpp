@@ -162,7 +162,7 @@ void GithubActionsReporter::stage_finished(const Stage& stage, const StageReport
 }
 
 std::string step_summary_markdown(const Pipeline& pipeline, const RunReport& report,
-                                  const std::string& run_id, const SummaryMetrics& metrics) {
+                                  const std::string& run_id, const MetricComparison& metrics) {
   size_t ran = 0, cached = 0, failed = report.count(StageStatus::Failed);
   for (const auto& stage : report.stages) {
     if (stage.status == StageStatus::Succeeded) {
@@ -190,20 +190,16 @@ std::string step_summary_markdown(const Pipeline& pipeline, const RunReport& rep
   }
   text += rows;
   if (!metrics.current.empty()) {
-    std::map<std::string, double> before;
-    for (const auto& metric : metrics.previous) {
-      before[metric.stage + ": " + metric.key] = metric.value;
-    }
     text += metrics.previous_run
                 ? fmt::format("\n#### Metrics (change against run `{}`)\n\n", *metrics.previous_run)
                 : std::string("\n#### Metrics (no earlier succeeded run to compare with)\n\n");
     text += "| stage | metric | value | previous | change |\n|---|---|---|---|---|\n";
     for (const auto& metric : metrics.current) {
-      auto it = before.find(metric.stage + ": " + metric.key);
-      std::string previous = it == before.end() ? "–" : format_value(it->second);
+      auto before = metrics.previous_value(metric);
+      std::string previous = before ? format_value(*before) : "–";
       std::string change = "–";
-      if (it != before.end()) {
-        double delta = metric.value - it->second;
+      if (before) {
+        double delta = metric.value - *before;
         change = delta == 0 ? "0" : fmt::format("{}{}", delta > 0 ? "+" : "", format_value(delta));
       }
       text += fmt::format("| `{}` | `{}` | {} | {} | {} |\n", metric.stage, metric.key,

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/reporter.hpp"
+#include "report/report_data.hpp"
 #include "spec/diagnostic.hpp"
 #include "store/metadata_store.hpp"
 
@@ -49,15 +50,8 @@ class GithubActionsReporter final : public Reporter {
   std::filesystem::path m_workspace;
 };
 
-// The metrics of a run and of the previous succeeded run of its pipeline, for the summary.
-struct SummaryMetrics {
-  std::optional<std::string> previous_run;
-  std::vector<MetricRecord> current;
-  std::vector<MetricRecord> previous;
-};
-
 std::string step_summary_markdown(const Pipeline& pipeline, const RunReport& report,
-                                  const std::string& run_id, const SummaryMetrics& metrics);
+                                  const std::string& run_id, const MetricComparison& metrics);
 
 // Appends the summary to $GITHUB_STEP_SUMMARY and run_id/status to $GITHUB_OUTPUT, when set.
 // Problems are warnings on stderr: they never fail the run.

@@ -37,17 +37,6 @@ std::string badge(const std::string& status) {
                      status_colour(status), xml_escape(status));
 }
 
-std::string human_size(int64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double value = static_cast<double>(bytes);
-  size_t unit = 0;
-  while (value >= 1024 && unit < 4) {
-    value /= 1024;
-    ++unit;
-  }
-  return unit == 0 ? fmt::format("{} B", bytes) : fmt::format("{:.1f} {}", value, units[unit]);
-}
-
 std::string facts(const ReportData& data) {
   const RunRecord& run = data.run;
   std::string cause = xml_escape(run.cause);
@@ -127,27 +116,24 @@ std::string artifacts_table(const ReportData& data) {
 }
 
 std::string metrics_section(const ReportData& data) {
-  if (data.metrics.empty()) {
+  const MetricComparison& metrics = data.metrics;
+  if (metrics.current.empty()) {
     return "<p class=\"muted\">This run recorded no metrics.</p>\n";
   }
-  std::map<std::string, double> before;
-  for (const auto& metric : data.previous_metrics) {
-    before[metric.stage + ": " + metric.key] = metric.value;
-  }
   std::string text =
-      data.previous_run
+      metrics.previous_run
           ? fmt::format("<p>Change against the previous succeeded run, <code>{}</code>.</p>\n",
-                        xml_escape(*data.previous_run))
+                        xml_escape(*metrics.previous_run))
           : std::string("<p class=\"muted\">No earlier succeeded run to compare with.</p>\n");
   text +=
       "<table id=\"metrics\"><tr><th>stage</th><th>metric</th><th class=\"num\">value</th><th "
       "class=\"num\">previous</th><th class=\"num\">change</th></tr>\n";
-  for (const auto& metric : data.metrics) {
-    auto it = before.find(metric.stage + ": " + metric.key);
+  for (const auto& metric : metrics.current) {
+    auto before = metrics.previous_value(metric);
     std::string previous = "–", change = "–";
-    if (it != before.end()) {
-      previous = fmt::format("{:.6g}", it->second);
-      double delta = metric.value - it->second;
+    if (before) {
+      previous = fmt::format("{:.6g}", *before);
+      double delta = metric.value - *before;
       change = delta == 0 ? "0"
                           : fmt::format("<span class=\"{}\">{}{:.6g}</span>",
                                         delta > 0 ? "up" : "down", delta > 0 ? "+" : "", delta);

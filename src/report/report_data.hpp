@@ -25,15 +25,31 @@ struct ReportEdge {
   size_t to = 0;
 };
 
+// A run's metrics beside those of the pipeline's previous succeeded run: what the GitHub step
+// summary and the HTML report both show.
+struct MetricComparison {
+  std::optional<std::string> previous_run;
+  std::vector<MetricRecord> current;
+  std::vector<MetricRecord> previous;
+
+  // The previous run's value of the same stage and key, if it had one.
+  std::optional<double> previous_value(const MetricRecord& metric) const {
+    for (const auto& before : previous) {
+      if (before.stage == metric.stage && before.key == metric.key) {
+        return before.value;
+      }
+    }
+    return std::nullopt;
+  }
+};
+
 struct ReportData {
   RunRecord run;
   std::vector<ReportStage> stages;
   std::vector<ReportEdge> edges;
   std::string edges_source;  // "the pipeline file" or "the artifacts the stages read and wrote"
   std::vector<EventRecord> events;
-  std::optional<std::string> previous_run;  // the pipeline's previous succeeded run
-  std::vector<MetricRecord> metrics;
-  std::vector<MetricRecord> previous_metrics;
+  MetricComparison metrics;
   // "stage: key" -> the metric over the pipeline's succeeded runs, oldest first.
   std::map<std::string, std::vector<MetricRecord>> history;
 };

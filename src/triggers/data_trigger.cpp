@@ -201,9 +201,6 @@ TriggerOutcome evaluate_data(const DataTriggerSpec& spec, const TriggerContext& 
   firing.reason = fmt::format("data: {} under {}: {}",
                               describe_change(added.size(), changed.size(), removed.size()), where,
                               join(parts, "; "));
-  firing.changed_files = added;
-  firing.changed_files.insert(firing.changed_files.end(), changed.begin(), changed.end());
-  firing.removed_files = removed;
   firing.detail = {{"kind", "data"}, {"new", added}, {"changed", changed}, {"removed", removed}};
   outcome.firing = std::move(firing);
   return outcome;

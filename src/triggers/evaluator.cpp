@@ -123,12 +123,4 @@ std::string PipelineEvaluation::cause_detail() const {
   return nlohmann::json{{"reasons", reasons}, {"triggers", triggers}}.dump();
 }
 
-std::vector<std::string> PipelineEvaluation::changed_files() const {
-  std::vector<std::string> files;
-  for (const Firing* firing : firings()) {
-    files.insert(files.end(), firing->changed_files.begin(), firing->changed_files.end());
-  }
-  return files;
-}
-
 }  // namespace mlops

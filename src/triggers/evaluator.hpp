@@ -19,9 +19,6 @@ struct PipelineEvaluation {
   std::vector<TriggerAdvance> run_advances() const;
   // What to write when nothing runs.
   std::vector<TriggerAdvance> quiet_advances() const;
-  // What to write when a run was not started (concurrency: forbid): every advance, so the events
-  // count as handled.
-  std::vector<TriggerAdvance> all_advances() const { return run_advances(); }
   std::vector<std::string> errors() const;
   // The earliest time a trigger could fire on its own (a schedule, a settling file).
   std::optional<WallTime> wake_at() const;
@@ -31,8 +28,6 @@ struct PipelineEvaluation {
   // firing trigger's facts, such as the commit).
   std::string cause() const;
   std::string cause_detail() const;
-  // Data triggers' files, for MLOPS_TRIGGER_FILES.
-  std::vector<std::string> changed_files() const;
 };
 
 // Reads the pipeline's trigger states from the store and evaluates each trigger.

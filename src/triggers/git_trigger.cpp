@@ -92,9 +92,10 @@ TriggerOutcome evaluate_git(const GitTriggerSpec& spec, const TriggerContext& co
     return outcome;
   }
   std::string range = fmt::format("{}..{}", short_id(from), short_id(to));
-  Firing firing{"git",   "",
-                advance, {{"kind", "git"}, {"branch", branch}, {"commit", to}, {"previous", from}},
-                {},      {}};
+  Firing firing{"git",
+                "",
+                advance,
+                {{"kind", "git"}, {"branch", branch}, {"commit", to}, {"previous", from}}};
   if (changes->from_missing) {
     firing.reason = fmt::format(
         "git: {} moved to {}, but {} (the last commit seen) is not in the repository any more "

@@ -37,9 +37,6 @@ struct Firing {
       reason;  // "git: 3 new commits on main touching src/train/model.py (a1b2c3d..d4e5f6a)"
   TriggerAdvance advance;
   nlohmann::json detail;  // recorded in the run's cause_detail
-  // Data triggers: the workspace paths that arrived, changed or went away.
-  std::vector<std::string> changed_files;
-  std::vector<std::string> removed_files;
 };
 
 struct TriggerOutcome {

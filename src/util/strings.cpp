@@ -1,5 +1,7 @@
 #include "util/strings.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace mlops {
@@ -79,6 +81,20 @@ std::optional<std::string> closest_match(std::string_view word,
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
   auto match = closest_match(word, candidates);
   return match ? " (did you mean '" + *match + "'?)" : std::string();
+}
+
+std::string human_size(int64_t bytes) {
+  if (bytes < 1024) {
+    return fmt::format("{} B", bytes);
+  }
+  double value = static_cast<double>(bytes) / 1024.0;
+  for (const char* unit : {"KiB", "MiB", "GiB"}) {
+    if (value < 1024.0) {
+      return fmt::format("{:.1f} {}", value, unit);
+    }
+    value /= 1024.0;
+  }
+  return fmt::format("{:.1f} TiB", value);
 }
 
 }  // namespace mlops

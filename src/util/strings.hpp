@@ -1,12 +1,16 @@
 // Small string helpers shared by every module.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace mlops {
+
+// "512 B", "1.2 KiB", "3.4 MiB": a byte count for people.
+std::string human_size(int64_t bytes);
 
 // Splits on every occurrence of `separator`; empty pieces are kept.
 std::vector<std::string> split(std::string_view text, char separator);

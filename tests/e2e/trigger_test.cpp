@@ -41,6 +41,14 @@ stages:
     outs: [model.txt]
 )";
 
+constexpr const char* k_git_pipeline = R"(version: 1
+name: training
+triggers:
+  git: {branch: main, paths: ["src/train/**", "pipelines/training.yaml"]}
+stages:
+  train: {run: "cat src/train/model.py > model.txt", deps: [src/train], outs: [model.txt]}
+)";
+
 bool git_available() {
   return std::system("git --version > /dev/null 2>&1") == 0;
 }
@@ -70,6 +78,13 @@ class TriggerTest : public ::testing::Test {
     git("add -A");
     git("commit -q -m 'edit " + file + "'");
   }
+  // A git repository holding the git-triggered training pipeline and a first commit of its code.
+  void init_git_workspace() {
+    ws.write(".gitignore", ".mlops/\nmodel.txt\n");
+    ws.write("pipelines/training.yaml", k_git_pipeline);
+    git("init -q");
+    commit("src/train/model.py", "v1");
+  }
   int runs_of(const std::string& pipeline) {
     if (!ws.exists(".mlops/store.db")) {
       return 0;
@@ -85,22 +100,11 @@ class TriggerTest : public ::testing::Test {
 
 // ---- git -------------------------------------------------------------------------------------
 
-constexpr const char* k_git_pipeline = R"(version: 1
-name: training
-triggers:
-  git: {branch: main, paths: ["src/train/**", "pipelines/training.yaml"]}
-stages:
-  train: {run: "cat src/train/model.py > model.txt", deps: [src/train], outs: [model.txt]}
-)";
-
 TEST_F(TriggerTest, GitCommitTouchingAWatchedPathFiresAndOthersAreIgnored) {
   if (!git_available()) {
     GTEST_SKIP() << "git is not installed";
   }
-  ws.write(".gitignore", ".mlops/\nmodel.txt\n");
-  ws.write("pipelines/training.yaml", k_git_pipeline);
-  git("init -q");
-  commit("src/train/model.py", "v1");
+  init_git_workspace();
   auto first = check();
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
   EXPECT_NE(first.out.find("git: first check; watching main from"), std::string::npos) << first.out;
@@ -135,10 +139,7 @@ TEST_F(TriggerTest, GitForcePushIsHandledAndReported) {
   if (!git_available()) {
     GTEST_SKIP() << "git is not installed";
   }
-  ws.write(".gitignore", ".mlops/\nmodel.txt\n");
-  ws.write("pipelines/training.yaml", k_git_pipeline);
-  git("init -q");
-  commit("src/train/model.py", "v1");
+  init_git_workspace();
   check();
   commit("src/train/model.py", "v2");
   ASSERT_EQ(check().exit_code, 0);
