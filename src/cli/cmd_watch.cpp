@@ -204,6 +204,12 @@ int watch_command(const WatchCommand& command) {
   std::vector<Watched> watched;
   DataWatches inotify;
   for (auto& [file, pipeline] : *loaded) {
+    if (pipeline.triggers.empty()) {
+      write_all(2, fmt::format("mlops: warning: {} has no triggers; not watching it (add a "
+                               "'triggers:' block, docs/triggers.md)\n",
+                               file.string()));
+      continue;
+    }
     size_t index = watched.size();
     for (const auto& data : pipeline.triggers.data) {
       for (const auto& path : data.paths) {
@@ -215,6 +221,10 @@ int watch_command(const WatchCommand& command) {
     log_line(fmt::format("[watch] {} ({}): {}; concurrency {}", pipeline.name, file.string(),
                          kinds_of(pipeline.triggers), concurrency_name(pipeline.concurrency)));
     watched.push_back(Watched{file, std::move(pipeline), {}, {}, {}, {}});
+  }
+  if (watched.empty()) {
+    write_all(2, "mlops: error: none of these pipelines has triggers; nothing to watch\n");
+    return k_exit_invalid;
   }
   log_line(
       fmt::format("[watch] looking every {}{}; stop with Ctrl-C or SIGTERM ({} running "

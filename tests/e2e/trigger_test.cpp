@@ -555,6 +555,15 @@ TEST_F(TriggerTest, WatcherReportsABrokenEditOnceAndResumesWhenItIsFixed) {
   EXPECT_NE(log.find("is fixed; watching it again"), std::string::npos) << log;
 }
 
+TEST_F(TriggerTest, WatchingOnlyPipelinesWithoutTriggersIsAClearError) {
+  ws.write("plain.yaml", "version: 1\nname: plain\nstages:\n  a: {run: 'true'}\n");
+  auto result = mlops({"watch", "plain.yaml"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("plain.yaml has no triggers; not watching it"), std::string::npos)
+      << result.err;
+  EXPECT_NE(result.err.find("nothing to watch"), std::string::npos) << result.err;
+}
+
 TEST_F(TriggerTest, NoTriggeredPipelineIsAClearError) {
   ws.write("pipelines/plain.yaml", "version: 1\nname: plain\nstages:\n  a: {run: 'true'}\n");
   auto result = check();
