@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "app/queries.hpp"
 #include "report/report_data.hpp"
 #include "store/sqlite_store.hpp"
 #include "util/strings.hpp"
@@ -18,16 +19,11 @@ struct QueryOptions {
   bool json = false;                           // --json
 };
 
-// A run's metrics and those of the previous succeeded run of its pipeline (started before it).
-Result<MetricComparison> compare_metrics(MetadataStore& store, const RunRecord& run);
 
 // The workspace's store, or nothing after printing why (no store yet, unreadable). Marks runs
 // whose mlops died as interrupted, like every command that opens the store.
 std::unique_ptr<SqliteStore> open_existing_store(const QueryOptions& options);
 
-// A run named by its full id, a unique prefix, `latest` or `latest~N` (N runs before the
-// latest). A Usage error says what matched instead.
-Result<std::string> resolve_run(MetadataStore& store, const std::string& name);
 
 // Prints "mlops: error: MESSAGE" and returns the exit code for it (2).
 int report_query_error(const Error& error);

@@ -40,23 +40,6 @@ void recover_interrupted_runs(MetadataStore& store, const std::filesystem::path&
 
 }  // namespace
 
-std::string host_name() {
-  char buffer[256] = {};
-  ::gethostname(buffer, sizeof buffer - 1);
-  return buffer;
-}
-
-std::filesystem::path resolve_store_path(const std::optional<std::filesystem::path>& flag,
-                                         const std::filesystem::path& workspace) {
-  if (flag) {
-    return std::filesystem::absolute(*flag);
-  }
-  if (const char* env = std::getenv("MLOPS_STORE"); env && *env) {
-    return std::filesystem::absolute(env);
-  }
-  return workspace / ".mlops" / "store.db";
-}
-
 std::filesystem::path run_lock_path(const std::filesystem::path& store, const std::string& run_id) {
   return store.parent_path() / "locks" / ("run-" + run_id + ".lock");
 }
@@ -76,10 +59,6 @@ std::unique_ptr<SqliteStore> open_store_or_report(const std::filesystem::path& s
   }
   recover_interrupted_runs(**opened, store);
   return std::move(*opened);
-}
-
-std::filesystem::path current_workspace() {
-  return find_workspace(std::filesystem::current_path() / "pipeline.yaml");
 }
 
 }  // namespace mlops

@@ -10,24 +10,15 @@
 #include <optional>
 #include <string>
 
+#include "app/workspace.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace mlops {
-
-std::filesystem::path resolve_store_path(const std::optional<std::filesystem::path>& flag,
-                                         const std::filesystem::path& workspace);
 
 std::filesystem::path run_lock_path(const std::filesystem::path& store, const std::string& run_id);
 
 // Opens the store and marks the runs whose mlops process died as interrupted (printing a line
 // for each). On failure prints an error that says what to do, and returns nothing.
 std::unique_ptr<SqliteStore> open_store_or_report(const std::filesystem::path& store);
-
-// This machine's name, as runs record it.
-std::string host_name();
-
-// The workspace for a command given no pipeline file: found from the current directory the
-// same way as from a pipeline file's directory.
-std::filesystem::path current_workspace();
 
 }  // namespace mlops

@@ -1,0 +1,88 @@
+// An opened workspace: the one place that finds the metadata store, opens it, recovers runs
+// whose mlops process died, and names the lock files. Every service (running, planning,
+// triggers, queries) works on a Workspace, so the store is opened one way everywhere.
+//
+// Layout: the workspace root holds .mlops/ (cache, logs, locks of pipelines, incremental
+// state). The store is `store_flag`, else $MLOPS_STORE, else <root>/.mlops/store.db; run locks
+// sit beside it in <store dir>/locks: run-<id>.lock is held by the mlops process running that
+// run, so a later mlops can tell a live run from one whose process died.
+//
+// A Workspace owns its store connection and object cache; it is moved, never copied.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cache/object_store.hpp"
+#include "store/sqlite_store.hpp"
+#include "util/error.hpp"
+
+namespace mlops {
+
+// How to treat the metadata store when opening a workspace.
+enum class StoreMode {
+  Create,          // open it, creating it (and its directory) when missing
+  Existing,        // open it; NotFound (with what to do) when missing
+  IfExists,        // open it when present; no store otherwise (nothing is created)
+  MemoryIfMissing, // open it when present; an empty in-memory store otherwise (dry runs)
+  None,            // no store at all (--no-record)
+};
+
+// A run found "running" whose mlops process is gone; the workspace marked it interrupted.
+struct RecoveredRun {
+  std::string run_id;
+  std::string pipeline;
+  int64_t owner_pid = 0;
+};
+
+class Workspace {
+ public:
+  // Opens the workspace at `root` (absolute). Errors: NotFound (StoreMode::Existing and no
+  // store; the message says to run a pipeline first or name the store), Io (the store cannot be
+  // created or opened; the message says what to check).
+  static Result<Workspace> open(const std::filesystem::path& root,
+                                const std::optional<std::filesystem::path>& store_flag,
+                                StoreMode mode);
+
+  Workspace(Workspace&&) noexcept;
+  Workspace& operator=(Workspace&&) noexcept;
+  ~Workspace();
+
+  const std::filesystem::path& root() const { return m_root; }
+  const std::filesystem::path& store_path() const { return m_store_path; }
+  // Null when the mode allowed having no store.
+  SqliteStore* store() const { return m_store.get(); }
+  ObjectStore& objects() { return *m_objects; }
+  // Runs marked interrupted while opening (for the front end to tell the user).
+  const std::vector<RecoveredRun>& recovered() const { return m_recovered; }
+
+  std::filesystem::path run_lock_path(const std::string& run_id) const;
+  std::filesystem::path pipeline_lock_path(const std::string& pipeline) const;
+  std::filesystem::path trigger_lock_path(const std::string& pipeline) const;
+  std::filesystem::path cache_lock_path() const;
+  std::filesystem::path log_dir(const std::string& run_id) const;
+
+ private:
+  Workspace() = default;
+  std::filesystem::path m_root;
+  std::filesystem::path m_store_path;
+  std::unique_ptr<SqliteStore> m_store;
+  std::unique_ptr<ObjectStore> m_objects;
+  std::vector<RecoveredRun> m_recovered;
+};
+
+// `--store PATH`, else $MLOPS_STORE, else <workspace>/.mlops/store.db; absolute.
+std::filesystem::path resolve_store_path(const std::optional<std::filesystem::path>& flag,
+                                         const std::filesystem::path& workspace);
+
+// The workspace for a command given no pipeline file: found from the current directory the
+// same way as from a pipeline file's directory.
+std::filesystem::path current_workspace();
+
+// This machine's name, as runs record it.
+std::string host_name();
+
+}  // namespace mlops
