@@ -10,7 +10,7 @@ namespace mlops {
 int check_command(const CheckCommand& command) {
   int exit_code = k_exit_success;
   for (const auto& file : command.pipelines) {
-    auto checked = load_checked_pipeline(file, LoadOptions{});
+    auto checked = load_or_print(file, LoadOptions{});
     if (!checked) {
       exit_code = k_exit_invalid;
       continue;

@@ -8,7 +8,7 @@ namespace mlops {
 
 int graph_command(const GraphCommand& command) {
   LoadOptions load{command.params.params, command.params.params_file, "RUN_ID"};
-  auto checked = load_checked_pipeline(command.pipeline, load);
+  auto checked = load_or_print(command.pipeline, load);
   if (!checked) {
     return k_exit_invalid;
   }

@@ -9,8 +9,10 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/pipeline_loading.hpp"
-#include "cli/trigger_check.hpp"
-#include "cli/wall_clock.hpp"
+#include "cli/run_observer.hpp"
+#include "app/trigger_service.hpp"
+#include "util/environment.hpp"
+#include "util/wall_clock.hpp"
 #include "schedule/zoned_schedule.hpp"
 #include "spec/trigger_parser.hpp"
 #include "util/file_io.hpp"
@@ -18,33 +20,75 @@
 
 namespace mlops {
 
-std::optional<std::vector<std::pair<std::filesystem::path, Pipeline>>> load_triggered_pipelines(
-    std::vector<std::filesystem::path> files, bool& had_errors,
-    std::vector<std::filesystem::path>* unloaded) {
-  if (files.empty()) {
-    files = discover_triggered_pipelines();
-    if (files.empty()) {
-      write_all(2,
-                "mlops: error: no pipeline with a 'triggers:' block in ./pipeline.yaml or "
-                "./pipelines/*.yaml; name the pipeline files, or add triggers "
-                "(docs/triggers.md)\n");
-      return std::nullopt;
+namespace {
+
+// The check's words on the terminal: `[mlops] PIPELINE: TEXT` (stderr with --json, which keeps
+// stdout for the JSON), notes dropped with -q.
+class CliTriggerEvents final : public TriggerEvents {
+ public:
+  explicit CliTriggerEvents(const TriggerCheckFlags& flags)
+      : m_fd(flags.json ? 2 : 1), m_quiet(flags.quiet), m_runs(m_fd) {}
+  void line(const std::string& pipeline, const std::string& text) override {
+    write_all(m_fd, fmt::format("[mlops] {}: {}\n", pipeline, text));
+  }
+  void note(const std::string& pipeline, const std::string& text) override {
+    if (!m_quiet) {
+      line(pipeline, text);
     }
   }
-  std::vector<std::pair<std::filesystem::path, Pipeline>> pipelines;
-  for (const auto& file : files) {
-    auto checked = load_checked_pipeline(file, LoadOptions{});
-    if (!checked) {
-      write_all(2, fmt::format("mlops: {} was not checked; fix the errors above\n", file.string()));
-      had_errors = true;
-      if (unloaded) {
-        unloaded->push_back(file);
-      }
-      continue;
-    }
-    pipelines.emplace_back(file, std::move(checked->pipeline));
+  void error(const std::string& pipeline, const std::string& text) override {
+    write_all(2, fmt::format("mlops: error: {}: {}\n", pipeline, text));
   }
-  return order_by_artifacts(std::move(pipelines));
+  RunObserver& run_observer() override { return m_runs; }
+
+ private:
+  int m_fd;
+  bool m_quiet;
+  CliRunObserver m_runs;
+};
+
+nlohmann::json check_json(const PipelineCheck& check) {
+  return {{"file", check.file},       {"pipeline", check.pipeline}, {"action", check.action},
+          {"fired", check.fired},     {"notes", check.notes},       {"errors", check.errors},
+          {"runs", check.runs},       {"exit_code", check.exit_code}};
+}
+
+// The trigger pipelines, loaded (diagnostics printed); nothing when none could be found.
+std::optional<TriggeredPipelines> load_or_report(const std::vector<std::filesystem::path>& files) {
+  TriggeredPipelines loaded = load_triggered_pipelines(files);
+  if (loaded.none_found) {
+    write_all(2,
+              "mlops: error: no pipeline with a 'triggers:' block in ./pipeline.yaml or "
+              "./pipelines/*.yaml; name the pipeline files, or add triggers "
+              "(docs/triggers.md)\n");
+    return std::nullopt;
+  }
+  for (const auto& invalid : loaded.invalid) {
+    print_pipeline_errors(invalid);
+    write_all(2, fmt::format("mlops: {} was not checked; fix the errors above\n",
+                             invalid.file.string()));
+  }
+  return loaded;
+}
+
+TriggerSeams cli_trigger_seams() {
+  TriggerSeams seams;
+  if (test_hook("MLOPS_TEST_CRASH_BEFORE_RECORD")) {
+    // A crash after deciding, before the run is recorded (tests only).
+    seams.run.before_record = [] { ::raise(SIGKILL); };
+  }
+  return seams;
+}
+
+}  // namespace
+
+std::optional<std::vector<std::pair<std::filesystem::path, Pipeline>>> load_watched_pipelines(
+    const std::vector<std::filesystem::path>& files) {
+  auto loaded = load_or_report(files);
+  if (!loaded) {
+    return std::nullopt;
+  }
+  return std::move(loaded->pipelines);
 }
 
 int trigger_check_command(const TriggerCheckCommand& command) {
@@ -55,28 +99,28 @@ int trigger_check_command(const TriggerCheckCommand& command) {
       return k_exit_signal_base + SIGTERM;
     }
   }
-  bool had_errors = false;
-  std::vector<std::filesystem::path> unloaded;
-  auto pipelines = load_triggered_pipelines(command.pipelines, had_errors, &unloaded);
-  if (!pipelines) {
+  auto loaded = load_or_report(command.pipelines);
+  if (!loaded) {
     return k_exit_invalid;
   }
-  int exit_code = had_errors ? k_exit_invalid : k_exit_success;
+  int exit_code = loaded->invalid.empty() ? k_exit_success : k_exit_invalid;
   nlohmann::json results = nlohmann::json::array();
-  for (const auto& file : unloaded) {
+  for (const auto& invalid : loaded->invalid) {
     PipelineCheck broken;
-    broken.file = file.string();
+    broken.file = invalid.file.string();
     broken.action = "error";
-    broken.errors.push_back(
-        "the pipeline file has errors (printed on stderr); fix them with "
-        "`mlops check " +
-        file.string() + "`");
+    broken.errors.push_back("the pipeline file has errors (printed on stderr); fix them with "
+                            "`mlops check " + invalid.file.string() + "`");
     broken.exit_code = k_exit_invalid;
-    results.push_back(broken.to_json());
+    results.push_back(check_json(broken));
   }
-  for (const auto& [file, pipeline] : *pipelines) {
-    PipelineCheck check = check_pipeline_triggers(file, pipeline, command.options);
-    results.push_back(check.to_json());
+  CliTriggerEvents events(command.options);
+  TriggerCheckOptions options{command.options.store, command.options.dry_run,
+                              command.options.jobs};
+  TriggerSeams seams = cli_trigger_seams();
+  for (const auto& [file, pipeline] : loaded->pipelines) {
+    PipelineCheck check = check_pipeline_triggers(file, pipeline, options, events, seams);
+    results.push_back(check_json(check));
     if (check.exit_code > k_exit_signal_base) {
       exit_code = check.exit_code;  // interrupted: stop here
       break;
@@ -90,7 +134,7 @@ int trigger_check_command(const TriggerCheckCommand& command) {
 }
 
 int trigger_next_command(const TriggerNextCommand& command) {
-  auto checked = load_checked_pipeline(command.pipeline, LoadOptions{});
+  auto checked = load_or_print(command.pipeline, LoadOptions{});
   if (!checked) {
     return k_exit_invalid;
   }

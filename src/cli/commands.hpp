@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "cli/query_support.hpp"
-#include "cli/trigger_check.hpp"
 #include "util/duration.hpp"
 
 namespace mlops {
@@ -153,9 +152,17 @@ struct CompletionCommand {
 // The stage names of a pipeline, one a line (for completion scripts; silent on errors).
 int stages_command(const std::filesystem::path& pipeline);
 
+struct TriggerCheckFlags {
+  std::optional<std::filesystem::path> store;  // --store
+  bool dry_run = false;                        // evaluate and say what would run; write nothing
+  bool quiet = false;                          // only firings, runs and errors
+  bool json = false;                           // stdout is JSON; progress goes to stderr
+  size_t jobs = 0;
+};
+
 struct TriggerCheckCommand {
   std::vector<std::filesystem::path> pipelines;  // empty: discovered in the workspace
-  TriggerCheckOptions options;
+  TriggerCheckFlags options;
   bool from_watch = false;  // hidden: started by `mlops watch`, ends with it
 };
 int trigger_check_command(const TriggerCheckCommand& command);
@@ -176,12 +183,5 @@ struct WatchCommand {
   bool quiet = false;
 };
 int watch_command(const WatchCommand& command);
-
-// The pipelines a trigger command works on, loaded and checked (errors printed), upstream
-// pipelines first; nothing when none could be found. `had_errors` is set when a file was bad.
-// The files that failed to load go to `unloaded` when given.
-std::optional<std::vector<std::pair<std::filesystem::path, Pipeline>>> load_triggered_pipelines(
-    std::vector<std::filesystem::path> files, bool& had_errors,
-    std::vector<std::filesystem::path>* unloaded = nullptr);
 
 }  // namespace mlops

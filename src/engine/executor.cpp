@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "dag/schedule.hpp"
+#include "util/environment.hpp"
 #include "util/paths.hpp"
 
 namespace mlops {
@@ -16,17 +17,6 @@ struct PendingRetry {
   size_t stage;
   bool operator>(const PendingRetry& other) const { return due > other.due; }
 };
-
-void set_env(std::vector<std::pair<std::string, std::string>>& env, const std::string& key,
-             const std::string& value) {
-  for (auto& entry : env) {
-    if (entry.first == key) {
-      entry.second = value;
-      return;
-    }
-  }
-  env.emplace_back(key, value);
-}
 
 }  // namespace
 
@@ -93,157 +83,185 @@ std::optional<std::string> Executor::missing_output(size_t index) const {
   return std::nullopt;
 }
 
+struct Executor::Loop {
+  RunReport report;
+  Schedule schedule;
+  std::priority_queue<PendingRetry, std::vector<PendingRetry>, std::greater<>> retries;
+  size_t running = 0;
+  size_t jobs = 1;
+  bool stopping = false;
+};
+
+// A stage the cache says is up to date or restorable ends here; false when it must run.
+bool Executor::settle_from_cache(Loop& loop, size_t index) {
+  StageReport& stage_report = loop.report.stages[index];
+  CacheAction action = m_cache->decide(index, stage_report, m_fates);
+  if (action == CacheAction::Run) {
+    return false;
+  }
+  Status restored =
+      action == CacheAction::Restore ? m_cache->restore(index, stage_report) : Status::success();
+  if (!restored.ok()) {
+    stage_report.outputs.clear();
+    stage_report.note =
+        "restoring from the cache failed (" + restored.error().message() + "); running it";
+    return false;
+  }
+  m_fates[index] = action;
+  stage_report.status = StageStatus::Succeeded;
+  stage_report.cached = true;
+  m_reporter.stage_cached(m_pipeline.stages[index], stage_report);
+  loop.schedule.succeeded(index);
+  return true;
+}
+
+void Executor::launch(Loop& loop, size_t index) {
+  StageReport& stage_report = loop.report.stages[index];
+  const Stage& stage = m_pipeline.stages[index];
+  if (m_cache && stage_report.attempts == 0 && settle_from_cache(loop, index)) {
+    return;
+  }
+  m_fates[index] = CacheAction::Run;
+  ++stage_report.attempts;
+  ProcessRequest request = make_request(index, stage_report.attempts);
+  if (!stage_report.changed_deps_file.empty()) {
+    request.env.emplace_back("MLOPS_CHANGED_DEPS", stage_report.changed_deps_file.string());
+    request.env.emplace_back("MLOPS_REMOVED_DEPS", stage_report.removed_deps_file.string());
+  }
+  stage_report.status = StageStatus::Running;
+  stage_report.log_path = request.log_path;
+  m_reporter.stage_started(stage, stage_report.attempts, stage.retries + 1, request, stage_report);
+  m_runner.start(request);
+  ++loop.running;
+}
+
+// Ends every stage still waiting for a retry: with `status` and its last result.
+void Executor::drop_retries(Loop& loop, StageStatus status) {
+  while (!loop.retries.empty()) {
+    size_t index = loop.retries.top().stage;
+    loop.retries.pop();
+    loop.report.stages[index].status = status;
+    m_reporter.stage_finished(m_pipeline.stages[index], loop.report.stages[index]);
+    if (status == StageStatus::Failed) {
+      for (size_t blocked : loop.schedule.failed(index)) {
+        loop.report.stages[blocked].status = StageStatus::Skipped;
+        loop.report.stages[blocked].note = "upstream " + m_pipeline.stages[index].name + " failed";
+      }
+    }
+  }
+}
+
+// A stage's final failure: skip what depends on it, and stop unless keep_going.
+void Executor::fail(Loop& loop, size_t index) {
+  const Stage& stage = m_pipeline.stages[index];
+  loop.report.stages[index].status = StageStatus::Failed;
+  m_reporter.stage_finished(stage, loop.report.stages[index]);
+  for (size_t blocked : loop.schedule.failed(index)) {
+    loop.report.stages[blocked].status = StageStatus::Skipped;
+    loop.report.stages[blocked].note = "upstream " + stage.name + " failed";
+  }
+  if (!m_options.keep_going) {
+    loop.stopping = true;
+    drop_retries(loop, StageStatus::Failed);
+  }
+}
+
+void Executor::finish(Loop& loop, ProcessResult result) {
+  size_t index = result.token;
+  if (result.succeeded() && m_options.check_outputs) {
+    if (auto missing = missing_output(index)) {
+      result.outcome = ProcessOutcome::MissingOutputs;
+      result.message = *missing;
+    }
+  }
+  const Stage& stage = m_pipeline.stages[index];
+  StageReport& stage_report = loop.report.stages[index];
+  stage_report.last = result;
+  stage_report.duration += result.duration;
+  if (result.succeeded()) {
+    if (m_cache) {
+      m_cache->finish(index, stage_report);
+    }
+    stage_report.status = StageStatus::Succeeded;
+    m_reporter.stage_finished(stage, stage_report);
+    loop.schedule.succeeded(index);
+    return;
+  }
+  if (result.outcome == ProcessOutcome::Cancelled || loop.report.interrupt_signal != 0) {
+    stage_report.status = StageStatus::Cancelled;
+    m_reporter.stage_finished(stage, stage_report);
+    return;
+  }
+  if (stage_report.attempts <= stage.retries && !loop.stopping) {
+    m_reporter.stage_retrying(stage, result, stage_report.attempts + 1, stage.retry_delay);
+    stage_report.status = StageStatus::Pending;
+    loop.retries.push({m_clock.now() + stage.retry_delay, index});
+    return;
+  }
+  fail(loop, index);
+}
+
+void Executor::launch_ready(Loop& loop) {
+  while (!loop.stopping && loop.running < loop.jobs && !loop.retries.empty() &&
+         loop.retries.top().due <= m_clock.now()) {
+    size_t index = loop.retries.top().stage;
+    loop.retries.pop();
+    launch(loop, index);
+  }
+  while (!loop.stopping && loop.running < loop.jobs && loop.schedule.has_ready()) {
+    launch(loop, loop.schedule.pop_ready());
+  }
+}
+
+void Executor::wait_for_processes(Loop& loop) {
+  std::optional<SteadyTime> until;
+  if (!loop.retries.empty() && loop.running < loop.jobs) {
+    until = loop.retries.top().due;
+  }
+  if (auto flush_by = m_reporter.flush(m_clock.now()); flush_by && (!until || *flush_by < *until)) {
+    until = flush_by;
+  }
+  WaitResult waited = m_runner.wait(until);
+  if (waited.interrupt_signal != 0) {
+    if (loop.report.interrupt_signal == 0) {
+      loop.report.interrupt_signal = waited.interrupt_signal;
+      loop.stopping = true;
+      m_reporter.interrupted(waited.interrupt_signal, loop.running);
+      drop_retries(loop, StageStatus::Cancelled);
+    }
+    m_runner.cancel_all();
+  }
+  for (auto& result : waited.finished) {
+    --loop.running;
+    finish(loop, std::move(result));
+  }
+}
+
 RunReport Executor::run() {
   const size_t n = m_pipeline.stages.size();
-  RunReport report;
-  report.run_id = m_options.run_id;
-  report.stages.resize(n);
+  Loop loop{RunReport{}, Schedule(m_graph, m_selected), {}, 0,
+            std::max<size_t>(1, m_options.jobs), false};
+  loop.report.run_id = m_options.run_id;
+  loop.report.stages.resize(n);
+  m_fates.assign(n, std::nullopt);
   size_t selected_count = 0;
   for (size_t i = 0; i < n; ++i) {
     if (m_selected[i]) {
       ++selected_count;
     } else {
-      report.stages[i].status = StageStatus::NotSelected;
+      loop.report.stages[i].status = StageStatus::NotSelected;
     }
   }
-  const size_t jobs = std::max<size_t>(1, m_options.jobs);
-  m_reporter.run_started(m_pipeline, report, selected_count, jobs);
-
-  Schedule schedule(m_graph, m_selected);
-  std::priority_queue<PendingRetry, std::vector<PendingRetry>, std::greater<>> retries;
-  size_t running = 0;
-  bool stopping = false;
+  m_reporter.run_started(m_pipeline, loop.report, selected_count, loop.jobs);
   SteadyTime run_start = m_clock.now();
-
-  auto launch = [&](size_t index) {
-    StageReport& stage_report = report.stages[index];
-    const Stage& stage = m_pipeline.stages[index];
-    if (m_cache && stage_report.attempts == 0) {
-      CacheAction action = m_cache->decide(index, stage_report);
-      if (action != CacheAction::Run) {
-        Status restored = action == CacheAction::Restore ? m_cache->restore(index, stage_report)
-                                                         : Status::success();
-        if (restored.ok()) {
-          stage_report.status = StageStatus::Succeeded;
-          stage_report.cached = true;
-          m_reporter.stage_cached(stage, stage_report);
-          schedule.succeeded(index);
-          return;
-        }
-        stage_report.outputs.clear();
-        stage_report.note =
-            "restoring from the cache failed (" + restored.error().message() + "); running it";
-      }
-    }
-    ++stage_report.attempts;
-    ProcessRequest request = make_request(index, stage_report.attempts);
-    if (!stage_report.changed_deps_file.empty()) {
-      request.env.emplace_back("MLOPS_CHANGED_DEPS", stage_report.changed_deps_file.string());
-      request.env.emplace_back("MLOPS_REMOVED_DEPS", stage_report.removed_deps_file.string());
-    }
-    stage_report.status = StageStatus::Running;
-    stage_report.log_path = request.log_path;
-    m_reporter.stage_started(stage, stage_report.attempts, stage.retries + 1, request,
-                             stage_report);
-    m_runner.start(request);
-    ++running;
-  };
-
-  // Ends every stage still waiting for a retry: with `status` and its last result.
-  auto drop_retries = [&](StageStatus status) {
-    while (!retries.empty()) {
-      size_t index = retries.top().stage;
-      retries.pop();
-      report.stages[index].status = status;
-      m_reporter.stage_finished(m_pipeline.stages[index], report.stages[index]);
-      if (status == StageStatus::Failed) {
-        for (size_t blocked : schedule.failed(index)) {
-          report.stages[blocked].status = StageStatus::Skipped;
-          report.stages[blocked].note = "upstream " + m_pipeline.stages[index].name + " failed";
-        }
-      }
-    }
-  };
-
-  auto finish = [&](ProcessResult result) {
-    size_t index = result.token;
-    if (result.succeeded() && m_options.check_outputs) {
-      if (auto missing = missing_output(index)) {
-        result.outcome = ProcessOutcome::MissingOutputs;
-        result.message = *missing;
-      }
-    }
-    const Stage& stage = m_pipeline.stages[index];
-    StageReport& stage_report = report.stages[index];
-    stage_report.last = result;
-    stage_report.duration += result.duration;
-    if (result.succeeded()) {
-      if (m_cache) {
-        m_cache->finish(index, stage_report);
-      }
-      stage_report.status = StageStatus::Succeeded;
-      m_reporter.stage_finished(stage, stage_report);
-      schedule.succeeded(index);
-      return;
-    }
-    if (result.outcome == ProcessOutcome::Cancelled || report.interrupt_signal != 0) {
-      stage_report.status = StageStatus::Cancelled;
-      m_reporter.stage_finished(stage, stage_report);
-      return;
-    }
-    if (stage_report.attempts <= stage.retries && !stopping) {
-      m_reporter.stage_retrying(stage, result, stage_report.attempts + 1, stage.retry_delay);
-      stage_report.status = StageStatus::Pending;
-      retries.push({m_clock.now() + stage.retry_delay, index});
-      return;
-    }
-    stage_report.status = StageStatus::Failed;
-    m_reporter.stage_finished(stage, stage_report);
-    for (size_t blocked : schedule.failed(index)) {
-      report.stages[blocked].status = StageStatus::Skipped;
-      report.stages[blocked].note = "upstream " + stage.name + " failed";
-    }
-    if (!m_options.keep_going) {
-      stopping = true;
-      drop_retries(StageStatus::Failed);
-    }
-  };
-
   while (true) {
-    while (!stopping && running < jobs && !retries.empty() && retries.top().due <= m_clock.now()) {
-      size_t index = retries.top().stage;
-      retries.pop();
-      launch(index);
-    }
-    while (!stopping && running < jobs && schedule.has_ready()) {
-      launch(schedule.pop_ready());
-    }
-    if (running == 0 && (retries.empty() || stopping)) {
+    launch_ready(loop);
+    if (loop.running == 0 && (loop.retries.empty() || loop.stopping)) {
       break;
     }
-    std::optional<SteadyTime> until;
-    if (!retries.empty() && running < jobs) {
-      until = retries.top().due;
-    }
-    if (auto flush_by = m_reporter.flush(m_clock.now());
-        flush_by && (!until || *flush_by < *until)) {
-      until = flush_by;
-    }
-    WaitResult waited = m_runner.wait(until);
-    if (waited.interrupt_signal != 0) {
-      if (report.interrupt_signal == 0) {
-        report.interrupt_signal = waited.interrupt_signal;
-        stopping = true;
-        m_reporter.interrupted(waited.interrupt_signal, running);
-        drop_retries(StageStatus::Cancelled);
-      }
-      m_runner.cancel_all();
-    }
-    for (const auto& result : waited.finished) {
-      --running;
-      finish(result);
-    }
+    wait_for_processes(loop);
   }
+  RunReport& report = loop.report;
   report.duration = std::chrono::duration_cast<Milliseconds>(m_clock.now() - run_start);
   for (auto& stage_report : report.stages) {
     if (stage_report.status == StageStatus::Pending && stage_report.note.empty()) {
@@ -252,7 +270,7 @@ RunReport Executor::run() {
     }
   }
   m_reporter.run_finished(m_pipeline, report);
-  return report;
+  return std::move(loop.report);
 }
 
 }  // namespace mlops

@@ -52,7 +52,19 @@ class Executor {
   // "did not write its output 'x'" for the first declared output missing, else nothing.
   std::optional<std::string> missing_output(size_t stage) const;
 
+  // What became of each stage so far: run, restored or up to date (OutputCache's planning).
+  const StageFates& fates() const { return m_fates; }
+
  private:
+  struct Loop;  // the state of one run() (executor.cpp)
+  void launch(Loop& loop, size_t stage);
+  bool settle_from_cache(Loop& loop, size_t stage);
+  void finish(Loop& loop, ProcessResult result);
+  void fail(Loop& loop, size_t stage);
+  void drop_retries(Loop& loop, StageStatus status);
+  void launch_ready(Loop& loop);
+  void wait_for_processes(Loop& loop);
+
   const Pipeline& m_pipeline;
   const Graph& m_graph;
   std::vector<bool> m_selected;
@@ -61,6 +73,7 @@ class Executor {
   const Clock& m_clock;
   RunOptions m_options;
   OutputCache* m_cache = nullptr;
+  StageFates m_fates;
 };
 
 }  // namespace mlops

@@ -7,9 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cache/fingerprint.hpp"
+#include "engine/params_json.hpp"
+#include "spec/stage_command.hpp"
 #include "util/file_io.hpp"
 #include "util/paths.hpp"
-#include "util/shell_quote.hpp"
 #include "util/strings.hpp"
 
 namespace mlops {
@@ -27,6 +28,10 @@ std::vector<ArtifactVersion> OutputCache::hash(const std::vector<LocatedString>&
                                                const char* default_kind) {
   std::vector<ArtifactVersion> versions;
   for (size_t i = 0; i < paths.size(); ++i) {
+    if (auto expected = m_expected.find(paths[i].value); expected != m_expected.end()) {
+      versions.push_back(expected->second);  // a dry run's restored output
+      continue;
+    }
     auto digest = digest_path(m_pipeline.workspace / paths[i].value, &m_memo);
     if (!digest.ok()) {
       continue;  // missing: not read, or not written
@@ -108,7 +113,44 @@ void OutputCache::prepare_incremental(const Stage& stage, StageReport& report) {
   }
 }
 
-CacheAction OutputCache::decide(size_t index, StageReport& report) {
+std::optional<std::string> OutputCache::unconditional_reason(const Stage& stage) const {
+  if (!stage.cache) {
+    return "cache: false";
+  }
+  if (stage.always_run) {
+    return "always_run";
+  }
+  if (m_options.force || m_options.force_stages.count(stage.name) ||
+      m_options.force_stages.count(stage.base_name)) {
+    return "forced";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> OutputCache::upstream_reason(size_t index,
+                                                        const StageFates& upstream) const {
+  const Stage& stage = m_pipeline.stages[index];
+  std::optional<std::string> restored;
+  for (size_t other = 0; other < upstream.size() && other < m_pipeline.stages.size(); ++other) {
+    if (other == index || !upstream[other] || *upstream[other] == CacheAction::UpToDate) {
+      continue;
+    }
+    Overlap overlap = reads_outputs_of(stage, m_pipeline.stages[other]);
+    if (overlap == Overlap::None) {
+      continue;
+    }
+    const std::string& name = m_pipeline.stages[other].name;
+    if (*upstream[other] == CacheAction::Run) {
+      return "upstream " + name + " will run";
+    }
+    if (overlap == Overlap::Partial && !restored) {
+      restored = "upstream " + name + " restores part of its deps";
+    }
+  }
+  return restored;
+}
+
+CacheAction OutputCache::decide(size_t index, StageReport& report, const StageFates& upstream) {
   const Stage& stage = m_pipeline.stages[index];
   report.inputs = hash(stage.deps, nullptr, "file");
   if (stage.incremental) {
@@ -119,22 +161,23 @@ CacheAction OutputCache::decide(size_t index, StageReport& report) {
     dep_digests[input.path] = input.digest;
   }
   report.fingerprint = stage.cache ? stage_fingerprint(stage, m_pipeline.params, dep_digests) : "";
-  if (!stage.cache) {
-    report.note = "cache: false";
+  if (auto reason = unconditional_reason(stage)) {
+    report.note = *reason;
     return CacheAction::Run;
   }
-  if (stage.always_run) {
-    report.note = "always_run";
+  if (auto reason = upstream_reason(index, upstream)) {
+    report.note = *reason;
     return CacheAction::Run;
   }
-  if (m_options.force || m_options.force_stages.count(stage.name) ||
-      m_options.force_stages.count(stage.base_name)) {
-    report.note = "forced";
-    return CacheAction::Run;
-  }
+  return decide_from_store(index, report);
+}
+
+CacheAction OutputCache::decide_from_store(size_t index, StageReport& report) {
+  const Stage& stage = m_pipeline.stages[index];
   auto cached = m_store.find_cached_execution(m_pipeline.name, stage.name, report.fingerprint);
   if (!cached.ok() || !cached->has_value()) {
-    report.note = "no earlier run with these inputs";
+    std::string why = explain(index, report);
+    report.note = why.empty() ? "no earlier run with these inputs" : why;
     return CacheAction::Run;
   }
   const CachedExecution& hit = **cached;
@@ -179,36 +222,9 @@ std::string OutputCache::explain(size_t index, const StageReport& report) {
   }
   const ExecutionRecord& before = **last;
   std::vector<std::string> reasons;
-  std::string command = stage.command_kind == CommandKind::Shell ? stage.shell_command : "";
-  if (stage.command_kind == CommandKind::Argv) {
-    for (const auto& arg : stage.argv) {
-      command += (command.empty() ? "" : " ") + shell_quote(arg);
-    }
-  }
-  bool command_changed = before.command != command;
   auto run = m_store.find_run(before.run_id);
   if (run.ok() && run->has_value()) {
-    auto old_params = nlohmann::json::parse((*run)->params_json, nullptr, false);
-    for (const auto& name : stage.params_used) {
-      std::string pointer = "/" + name;
-      std::replace(pointer.begin(), pointer.end(), '.', '/');
-      std::string old_value = "(unset)";
-      if (!old_params.is_discarded() &&
-          old_params.contains(nlohmann::json::json_pointer(pointer))) {
-        const auto& value = old_params[nlohmann::json::json_pointer(pointer)];
-        old_value = value.is_string() ? value.get<std::string>() : value.dump();
-      }
-      auto current = m_pipeline.params.find(name);
-      std::string new_value = current == m_pipeline.params.end() ? "(unset)" : current->second.text;
-      auto parsed_new = nlohmann::json::parse(new_value, nullptr, false);
-      bool same = old_value == new_value ||
-                  (!parsed_new.is_discarded() && !old_params.is_discarded() &&
-                   old_params.contains(nlohmann::json::json_pointer(pointer)) &&
-                   old_params[nlohmann::json::json_pointer(pointer)] == parsed_new);
-      if (!same) {
-        reasons.push_back("param " + name + " changed: " + old_value + " -> " + new_value);
-      }
-    }
+    reasons = param_changes((*run)->params_json, m_pipeline.params, stage.params_used);
   }
   auto events = m_store.events_of_execution(before.id);
   if (events.ok()) {
@@ -238,17 +254,17 @@ std::string OutputCache::explain(size_t index, const StageReport& report) {
   // A changed parameter changes the interpolated command too; say only the cause.
   bool param_changed = std::any_of(reasons.begin(), reasons.end(),
                                    [](const std::string& r) { return r.starts_with("param "); });
-  if (command_changed && !param_changed) {
+  if (before.command != stage_command_text(stage) && !param_changed) {
     reasons.insert(reasons.begin(), "command changed");
   }
-  if (reasons.empty()) {
-    return report.note == "no earlier run with these inputs" ? "definition changed" : "";
-  }
-  return join(reasons, "; ");
+  return reasons.empty() ? "definition changed" : join(reasons, "; ");
 }
 
 Status OutputCache::restore(size_t, const StageReport& report) {
   if (m_options.dry_run) {
+    for (const auto& output : report.outputs) {
+      m_expected[output.path] = output;
+    }
     return Status::success();
   }
   for (const auto& output : report.outputs) {
@@ -309,6 +325,32 @@ void OutputCache::finish(size_t index, StageReport& report) {
                                output.path, saved.error().message()));
     }
   }
+}
+
+namespace {
+
+bool inside(const std::string& path, const std::string& directory) {
+  return path.size() > directory.size() && path.starts_with(directory) &&
+         path[directory.size()] == '/';
+}
+
+}  // namespace
+
+Overlap reads_outputs_of(const Stage& reader, const Stage& writer) {
+  Overlap found = Overlap::None;
+  for (const auto& dep : reader.deps) {
+    for (const auto* paths : {&writer.outs, &writer.metrics}) {
+      for (const auto& out : *paths) {
+        if (inside(dep.value, out.value) || inside(out.value, dep.value)) {
+          return Overlap::Partial;
+        }
+        if (dep.value == out.value) {
+          found = Overlap::Exact;
+        }
+      }
+    }
+  }
+  return found;
 }
 
 }  // namespace mlops

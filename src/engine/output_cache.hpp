@@ -1,18 +1,31 @@
-// The "skip what did not change" step of the run loop.
+// The "skip what did not change" step of the run loop, and the one planner: `mlops status`,
+// `mlops run --dry-run` and a real run all decide through decide(), so they agree.
 //
 // Before a stage's first attempt, decide() hashes its deps (through the digest memo, so
-// unchanged files are not read), computes its fingerprint (cache/fingerprint.hpp) and looks for
-// the newest succeeded execution of the stage with that fingerprint:
-//   - none, `cache: false`, `always_run: true`, --force or --force-stage: it runs;
+// unchanged files are not read), computes its fingerprint (cache/fingerprint.hpp) and applies,
+// in this order:
+//   - `cache: false`, `always_run: true`, --force or --force-stage: it runs;
+//   - it reads an output of a stage that runs in this run (before it): it runs ("upstream X
+//     will run"), without looking at the cache. Like make, not like ninja's restat: a plan can
+//     say what will run before anything has;
+//   - it reads part of a directory or a file inside a directory that an upstream stage restores:
+//     it runs (the restored content cannot be known before it is restored);
+//   - no succeeded execution of the stage with that fingerprint: it runs, and the note says why
+//     against its last successful execution (explain());
 //   - found, and every output is in the workspace with the recorded digest: it is up to date;
 //   - found, some outputs are missing or differ, and those versions are in the object cache:
 //     they are restored instead of running the command;
 //   - otherwise it runs.
+// `upstream` gives what became (in a run) or will become (in a plan) of each earlier stage. In
+// a plan, a restored stage's outputs are not written; restore() remembers their digests so that
+// stages reading them are decided as if they had been.
 // After a success, finish() hashes its outputs, stores them in the object cache, and hashes the
 // deps again: if one changed while the stage ran, the outputs are not recorded as the product
 // of either version (the fingerprint is dropped), so the next run runs it again.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -26,6 +39,10 @@ namespace mlops {
 
 enum class CacheAction { Run, UpToDate, Restore };
 
+// What a run did (or a plan will do) with each stage: nothing yet (not decided, not selected)
+// or the action decided for it. Indexed like Pipeline::stages.
+using StageFates = std::vector<std::optional<CacheAction>>;
+
 struct OutputCacheOptions {
   bool force = false;                  // --force: run everything
   std::set<std::string> force_stages;  // --force-stage: names or base names
@@ -37,14 +54,11 @@ class OutputCache {
   OutputCache(MetadataStore& store, ObjectStore& objects, StoreDigestMemo& memo,
               const Pipeline& pipeline, OutputCacheOptions options);
 
-  // Fills report.fingerprint, inputs, note and (when not running) outputs.
-  CacheAction decide(size_t stage, StageReport& report);
-  // Puts the outputs recorded in `report` back into the workspace from the object cache.
+  // Fills report.fingerprint, inputs, note (why, in words) and (when not running) outputs.
+  CacheAction decide(size_t stage, StageReport& report, const StageFates& upstream);
+  // Puts the outputs recorded in `report` back into the workspace from the object cache (in a
+  // dry run, only remembers their digests for the stages that read them).
   Status restore(size_t stage, const StageReport& report);
-  // For a stage decide() said must run: why, in words, against its last successful execution
-  // ("never ran", "command changed", "param lr changed: 0.1 -> 0.05", "deps changed:
-  // data/raw/b.csv (new)", ...). Empty when nothing explains it beyond report.note.
-  std::string explain(size_t stage, const StageReport& report);
 
   // After a success: fills report.outputs and caches them; drops the fingerprint when a dep
   // changed while the stage ran (report.note says which).
@@ -59,12 +73,27 @@ class OutputCache {
   std::vector<ArtifactVersion> hash(const std::vector<LocatedString>& paths,
                                     const std::vector<std::string>* types,
                                     const char* default_kind);
+  // The reason a stage must run whatever the cache holds, if there is one.
+  std::optional<std::string> unconditional_reason(const Stage& stage) const;
+  std::optional<std::string> upstream_reason(size_t stage, const StageFates& upstream) const;
+  CacheAction decide_from_store(size_t stage, StageReport& report);
+  // For a stage that must run: why, in words, against its last successful execution ("never
+  // ran", "command changed", "param lr changed: 0.1 -> 0.05", "deps changed: data/raw/b.csv
+  // (new)", ...). Empty when nothing explains it beyond the fingerprint.
+  std::string explain(size_t stage, const StageReport& report);
 
   MetadataStore& m_store;
   ObjectStore& m_objects;
   StoreDigestMemo& m_memo;
   const Pipeline& m_pipeline;
   OutputCacheOptions m_options;
+  // Dry runs: the digests restored outputs would have (path -> version).
+  std::map<std::string, ArtifactVersion> m_expected;
 };
+
+// Whether `reader` reads (part of) something `writer` writes: a dep equal to, inside, or
+// containing one of its outs or metrics files. Exact: whether the paths are equal.
+enum class Overlap { None, Exact, Partial };
+Overlap reads_outputs_of(const Stage& reader, const Stage& writer);
 
 }  // namespace mlops

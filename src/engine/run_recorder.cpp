@@ -5,23 +5,12 @@
 #include "engine/metrics_file.hpp"
 #include "util/file_io.hpp"
 #include "util/paths.hpp"
-#include "util/shell_quote.hpp"
+#include "spec/stage_command.hpp"
 #include "util/strings.hpp"
 #include "util/time_format.hpp"
 
 namespace mlops {
 namespace {
-
-std::string command_text(const Stage& stage) {
-  if (stage.command_kind == CommandKind::Shell) {
-    return stage.shell_command;
-  }
-  std::vector<std::string> words;
-  for (const auto& arg : stage.argv) {
-    words.push_back(shell_quote(arg));
-  }
-  return join(words, " ");
-}
 
 const char* execution_status(StageStatus status) {
   switch (status) {
@@ -65,7 +54,7 @@ void RunRecorder::stage_started(const Stage& stage, int attempt, int, const Proc
   open.record.run_id = m_run_id;
   open.record.stage = stage.name;
   open.record.attempt = attempt;
-  open.record.command = command_text(stage);
+  open.record.command = stage_command_text(stage);
   open.record.started_at = now_utc_iso();
   open.record.log_path = workspace_relative(m_pipeline.workspace, request.log_path.string())
                              .value_or(request.log_path.string());
@@ -104,7 +93,7 @@ void RunRecorder::stage_cached(const Stage& stage, const StageReport& report) {
   record.stage = stage.name;
   record.attempt = 1;
   record.status = "succeeded";
-  record.command = command_text(stage);
+  record.command = stage_command_text(stage);
   record.started_at = now_utc_iso();
   record.fingerprint = report.fingerprint;
   record.cached = true;

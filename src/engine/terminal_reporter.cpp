@@ -9,21 +9,10 @@
 
 #include "util/file_io.hpp"
 #include "util/paths.hpp"
-#include "util/shell_quote.hpp"
+#include "spec/stage_command.hpp"
 #include "util/strings.hpp"
 
 namespace mlops {
-namespace {
-
-std::string command_line(const ProcessRequest& request) {
-  std::vector<std::string> words;
-  for (const auto& arg : request.argv) {
-    words.push_back(shell_quote(arg));
-  }
-  return join(words, " ");
-}
-
-}  // namespace
 
 void TerminalReporter::out(const std::string& text) {
   write(m_options.out_fd, text);
@@ -137,7 +126,7 @@ void TerminalReporter::stage_started(const Stage& stage, int attempt, int max_at
   if (m_options.dry_run) {
     ++m_planned;
     std::string command =
-        stage.command_kind == CommandKind::Shell ? stage.shell_command : command_line(request);
+        stage_command_text(stage);
     out(fmt::format("  {:>3}. {}: {}{}\n", m_planned, stage.name, command,
                     report.note.empty() ? "" : "  (" + report.note + ")"));
     return;
@@ -151,7 +140,7 @@ void TerminalReporter::stage_started(const Stage& stage, int attempt, int max_at
   }
   if (m_options.verbosity > 0) {
     std::string command =
-        stage.command_kind == CommandKind::Shell ? stage.shell_command : command_line(request);
+        stage_command_text(stage);
     out(fmt::format("[mlops]       $ {}\n", command));
   }
 }

@@ -1,13 +1,12 @@
-#include "cli/run_record.hpp"
+#include "app/run_record.hpp"
 
 #include <pwd.h>
 #include <unistd.h>
 
 #include <cstdlib>
 
-#include <nlohmann/json.hpp>
-
-#include "cli/store_access.hpp"
+#include "app/workspace.hpp"
+#include "engine/params_json.hpp"
 #include "git/repo_state.hpp"
 #include "hash/digest.hpp"
 #include "util/paths.hpp"
@@ -15,26 +14,6 @@
 
 namespace mlops {
 namespace {
-
-nlohmann::json typed_value(const ParamValue& value) {
-  try {
-    switch (value.type) {
-      case ScalarType::Null:
-        return nullptr;
-      case ScalarType::Bool:
-        return value.text == "true" || value.text == "True" || value.text == "TRUE";
-      case ScalarType::Int:
-        return std::stoll(value.text, nullptr, 0);
-      case ScalarType::Float:
-        return std::stod(value.text);
-      case ScalarType::String:
-        break;
-    }
-  } catch (const std::exception&) {
-    // Out of range or .inf/.nan: keep the text.
-  }
-  return value.text;
-}
 
 std::string user_name() {
   if (const passwd* entry = ::getpwuid(::geteuid())) {
@@ -45,18 +24,6 @@ std::string user_name() {
 }
 
 }  // namespace
-
-std::string params_to_json(const ParamMap& params) {
-  nlohmann::json root = nlohmann::json::object();
-  for (const auto& [name, value] : params) {
-    std::string path;
-    for (char c : name) {
-      path += c == '.' ? '/' : c;
-    }
-    root[nlohmann::json::json_pointer("/" + path)] = typed_value(value);
-  }
-  return root.dump();
-}
 
 RunRecord make_run_record(const Pipeline& pipeline, const std::string& run_id) {
   RunRecord run;

@@ -1,4 +1,5 @@
-// The run row for a new run: who, where, what, from which commit.
+// The row a run starts with in the metadata store: pipeline file and digest, typed params, git
+// state, host, user, version, pid, start time.
 #pragma once
 
 #include <string>
@@ -9,8 +10,5 @@
 namespace mlops {
 
 RunRecord make_run_record(const Pipeline& pipeline, const std::string& run_id);
-
-// The parameters as the nested, typed JSON object they were written as.
-std::string params_to_json(const ParamMap& params);
 
 }  // namespace mlops

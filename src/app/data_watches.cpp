@@ -1,4 +1,4 @@
-#include "cli/data_watches.hpp"
+#include "app/data_watches.hpp"
 
 #include <sys/inotify.h>
 #include <unistd.h>

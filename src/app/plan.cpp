@@ -1,0 +1,149 @@
+#include "app/plan.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include "engine/executor.hpp"
+#include "engine/output_cache.hpp"
+#include "engine/reporter_list.hpp"
+#include "engine/store_digest_memo.hpp"
+#include "exec/fake_runner.hpp"
+
+namespace mlops {
+namespace {
+
+// A reporter that hears nothing; the plan is read from the executor's report and fates.
+class SilentReporter final : public Reporter {
+ public:
+  void on_output(std::string_view, OutputStream, std::string_view) override {}
+  void run_started(const Pipeline&, const RunReport&, size_t, size_t) override {}
+  void stage_started(const Stage&, int, int, const ProcessRequest&, const StageReport&) override {}
+  void stage_retrying(const Stage&, const ProcessResult&, int, Milliseconds) override {}
+  void stage_finished(const Stage&, const StageReport&) override {}
+  void interrupted(int, size_t) override {}
+  void run_finished(const Pipeline&, const RunReport&) override {}
+};
+
+// With nothing recorded yet every stage "never ran"; a dry-run printout does not say so on every
+// line (the other reasons, such as "upstream a will run", it does).
+class FirstRunFilter final : public Reporter {
+ public:
+  explicit FirstRunFilter(Reporter& inner) : m_inner(inner) {}
+  void on_output(std::string_view l, OutputStream s, std::string_view t) override {
+    m_inner.on_output(l, s, t);
+  }
+  void run_started(const Pipeline& p, const RunReport& r, size_t s, size_t j) override {
+    m_inner.run_started(p, r, s, j);
+  }
+  void stage_started(const Stage& stage, int attempt, int max, const ProcessRequest& request,
+                     const StageReport& report) override {
+    StageReport shown = report;
+    if (shown.note == "never ran") {
+      shown.note.clear();
+    }
+    m_inner.stage_started(stage, attempt, max, request, shown);
+  }
+  void stage_retrying(const Stage& s, const ProcessResult& r, int a, Milliseconds d) override {
+    m_inner.stage_retrying(s, r, a, d);
+  }
+  void stage_finished(const Stage& s, const StageReport& r) override { m_inner.stage_finished(s, r); }
+  void interrupted(int s, size_t r) override { m_inner.interrupted(s, r); }
+  void run_finished(const Pipeline& p, const RunReport& r) override { m_inner.run_finished(p, r); }
+
+ private:
+  Reporter& m_inner;
+};
+
+PlannedAction action_of(const StageReport& report, const std::optional<CacheAction>& fate) {
+  if (report.status == StageStatus::NotSelected) {
+    return PlannedAction::NotSelected;
+  }
+  if (fate == CacheAction::Restore) {
+    return PlannedAction::Restore;
+  }
+  if (fate == CacheAction::UpToDate) {
+    return PlannedAction::Skip;
+  }
+  return PlannedAction::Run;
+}
+
+}  // namespace
+
+const char* planned_action_name(PlannedAction action) {
+  switch (action) {
+    case PlannedAction::Run:
+      return "run";
+    case PlannedAction::Restore:
+      return "restore";
+    case PlannedAction::Skip:
+      return "skip";
+    case PlannedAction::NotSelected:
+      break;
+  }
+  return "not-selected";
+}
+
+bool Plan::up_to_date() const {
+  return count(PlannedAction::Run) == 0 && count(PlannedAction::Restore) == 0;
+}
+
+size_t Plan::count(PlannedAction action) const {
+  return static_cast<size_t>(std::count_if(stages.begin(), stages.end(),
+                                           [&](const PlannedStage& s) { return s.action == action; }));
+}
+
+Plan plan_run(Workspace& workspace, const CheckedPipeline& checked, const PlanOptions& options,
+              Reporter* observer) {
+  const Pipeline& pipeline = checked.pipeline;
+  std::vector<bool> selected = options.selected;
+  if (selected.empty()) {
+    selected.assign(pipeline.stages.size(), true);
+  }
+  // Nothing recorded yet: decide against an empty store, so that the rules that need no history
+  // (upstream stages that run, forced stages) still give their reasons.
+  std::unique_ptr<SqliteStore> empty;
+  MetadataStore* store = workspace.store();
+  if (!store) {
+    auto opened = SqliteStore::open(":memory:");
+    if (opened.ok()) {
+      empty = std::move(*opened);
+      store = empty.get();
+    }
+  }
+  std::optional<StoreDigestMemo> memo;
+  std::optional<OutputCache> cache;
+  if (store) {
+    memo.emplace(*store);
+    cache.emplace(*store, workspace.objects(), *memo, pipeline,
+                  OutputCacheOptions{options.force, options.force_stages, true});
+  }
+  SilentReporter silent;
+  Reporter* shown = observer ? observer : &silent;
+  std::optional<FirstRunFilter> filter;
+  if (empty) {
+    shown = &filter.emplace(*shown);
+  }
+  ReporterList reporters({shown});
+  DryRunRunner runner;
+  SystemClock clock;
+  RunOptions run_options;
+  run_options.run_id = "RUN_ID";
+  run_options.jobs = std::max<size_t>(1, options.jobs);
+  run_options.check_outputs = false;
+  Executor executor(pipeline, checked.graph, selected, runner, reporters, clock, run_options);
+  if (cache) {
+    executor.set_cache(&*cache);
+  }
+  RunReport report = executor.run();
+  Plan plan;
+  for (size_t i = 0; i < pipeline.stages.size(); ++i) {
+    const StageReport& stage = report.stages[i];
+    PlannedAction action = action_of(stage, executor.fates()[i]);
+    std::string reason = stage.note.empty() && action == PlannedAction::Run ? "never ran"
+                                                                            : stage.note;
+    plan.stages.push_back({pipeline.stages[i].name, action, reason});
+  }
+  return plan;
+}
+
+}  // namespace mlops

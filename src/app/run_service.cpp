@@ -1,0 +1,292 @@
+#include "app/run_service.hpp"
+
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "app/plan.hpp"
+#include "app/run_record.hpp"
+#include "dag/selection.hpp"
+#include "engine/executor.hpp"
+#include "engine/output_cache.hpp"
+#include "engine/reporter_list.hpp"
+#include "engine/run_id.hpp"
+#include "engine/run_recorder.hpp"
+#include "engine/store_digest_memo.hpp"
+#include "exec/process_runner.hpp"
+#include "report/junit.hpp"
+#include "util/file_io.hpp"
+#include "util/time_format.hpp"
+
+namespace mlops {
+namespace {
+
+// One run between loading and the end: what each step needs from the ones before.
+struct RunContext {
+  RunRequest& request;
+  RunObserver& observer;
+  const RunSeams& seams;
+  RunOutcome& outcome;
+  CheckedPipeline checked;
+  std::vector<bool> selected;
+  std::optional<Workspace> workspace;
+  std::optional<FileLock> run_lock;
+  std::string started_at;
+};
+
+RunOutcome& failed(RunOutcome& outcome, ErrorKind kind, std::string message) {
+  outcome.error = Error(kind, std::move(message));
+  return outcome;
+}
+
+size_t job_count(size_t requested) {
+  return requested > 0 ? requested : std::max<size_t>(1, std::thread::hardware_concurrency());
+}
+
+// "another mlops process", or the run the store says is going.
+std::string describe_running(const Pipeline& pipeline, MetadataStore* store) {
+  if (store) {
+    auto runs = store->list_runs({pipeline.name, "running", 1});
+    if (runs.ok() && !runs->empty()) {
+      const RunRecord& run = runs->front();
+      return fmt::format("run {} (mlops pid {} on {}, started {})", run.id, run.owner_pid,
+                         run.host, run.started_at);
+    }
+  }
+  return "another mlops process";
+}
+
+// The report's and the logs' directories, made before anything runs: a JUnit path that cannot
+// be written fails now, not after an hour of training.
+std::optional<Error> make_directories(const RunContext& run, const std::filesystem::path& logs) {
+  std::error_code error;
+  const auto& junit = run.request.junit;
+  if (junit && junit->has_parent_path()) {
+    std::filesystem::create_directories(junit->parent_path(), error);
+    if (error) {
+      return Error(ErrorKind::Io,
+                   fmt::format("cannot create the directory of the JUnit report {}: {}",
+                               junit->string(), error.message()));
+    }
+  }
+  std::filesystem::create_directories(logs, error);
+  if (error) {
+    return Error(ErrorKind::Io,
+                 fmt::format("cannot create the log directory {}: {}; check that the workspace "
+                             "{} is writable",
+                             logs.string(), error.message(),
+                             run.checked.pipeline.workspace.string()));
+  }
+  return std::nullopt;
+}
+
+// Holds the pipeline's lock (taken here unless the caller holds it).
+std::optional<Error> lock_pipeline(RunContext& run) {
+  const Pipeline& pipeline = run.checked.pipeline;
+  if (run.request.pipeline_lock) {
+    return std::nullopt;
+  }
+  auto acquired = FileLock::try_acquire(run.workspace->pipeline_lock_path(pipeline.name));
+  if (!acquired.ok()) {
+    return acquired.error();
+  }
+  if (!acquired->has_value()) {
+    return Error(ErrorKind::Conflict,
+                 fmt::format("pipeline '{}' is already running in this workspace: {}.\n"
+                             "  Two runs would overwrite each other's outputs; wait for it to "
+                             "finish, or stop it (Ctrl-C or kill) and run again.",
+                             pipeline.name, describe_running(pipeline, run.workspace->store())));
+  }
+  run.request.pipeline_lock = std::make_shared<FileLock>(std::move(**acquired));
+  return std::nullopt;
+}
+
+// Writes the run row (with the trigger advances). Conflict: a trigger state moved meanwhile.
+Status record_run(RunContext& run, RunRecorder& recorder) {
+  const std::string& run_id = run.outcome.run_id;
+  auto lock = FileLock::try_acquire(run.workspace->run_lock_path(run_id));
+  if (!lock.ok() || !lock->has_value()) {
+    return Error(ErrorKind::Io, fmt::format("cannot lock run {} beside the store {}", run_id,
+                                            run.workspace->store_path().string()));
+  }
+  run.run_lock = std::move(**lock);
+  RunRecord record = make_run_record(run.checked.pipeline, run_id);
+  record.cause = run.request.cause;
+  record.cause_detail = run.request.cause_detail;
+  Status begun = recorder.begin(record, run.request.advances);
+  if (!begun.ok()) {
+    run.run_lock->remove();
+    run.run_lock.reset();
+  }
+  return begun;
+}
+
+RunOptions run_options(const RunContext& run) {
+  RunOptions options;
+  options.run_id = run.outcome.run_id;
+  options.jobs = job_count(run.request.jobs);
+  options.keep_going = run.request.keep_going;
+  options.log_dir = run.workspace->log_dir(run.outcome.run_id);
+  options.base_env = current_environment();
+  for (const auto& [key, value] : run.request.extra_env) {
+    set_env(options.base_env, key, value);
+  }
+  return options;
+}
+
+void write_junit(RunContext& run, const RunReport& report) {
+  if (!run.request.junit) {
+    return;
+  }
+  JunitRunInfo info{run.outcome.run_id, run.started_at, host_name()};
+  Status written =
+      write_file_atomic(*run.request.junit, junit_xml(run.checked.pipeline, report, info));
+  if (!written.ok()) {
+    run.observer.warning(fmt::format("cannot write the JUnit report {}: {}",
+                                     run.request.junit->string(), written.error().message()));
+  }
+}
+
+// Runs the selected stages with the cache, the recorder (if any) and the front end's reporters.
+void execute(RunContext& run, RunRecorder* recorder) {
+  const Pipeline& pipeline = run.checked.pipeline;
+  MetadataStore* store = run.workspace->store();
+  std::optional<StoreDigestMemo> memo;
+  std::optional<OutputCache> cache;
+  if (store) {
+    memo.emplace(*store);
+    OutputCacheOptions cache_options;
+    cache_options.force = run.request.force;
+    cache_options.force_stages.insert(run.request.force_stages.begin(),
+                                      run.request.force_stages.end());
+    cache.emplace(*store, run.workspace->objects(), *memo, pipeline, cache_options);
+  }
+  std::vector<Reporter*> reporters;
+  if (recorder) {
+    reporters.push_back(recorder);
+  }
+  for (Reporter* reporter : run.observer.reporters(pipeline, false)) {
+    reporters.push_back(reporter);
+  }
+  ReporterList reporter(reporters);
+  SystemClock system_clock;
+  const Clock& clock = run.seams.clock ? *run.seams.clock : system_clock;
+  std::unique_ptr<Runner> runner =
+      run.seams.make_runner ? run.seams.make_runner(pipeline, reporter)
+                            : std::make_unique<ProcessRunner>(reporter, ProcessRunnerOptions{});
+  Executor executor(pipeline, run.checked.graph, run.selected, *runner, reporter, clock,
+                    run_options(run));
+  if (cache) {
+    executor.set_cache(&*cache);
+  }
+  run.outcome.report = executor.run();
+  runner.reset();
+  write_junit(run, run.outcome.report);
+  if (memo) {
+    memo->flush();
+  }
+  run.observer.finished(pipeline, run.outcome.report, store);
+}
+
+// Opens the workspace (for a dry run: without creating or recovering anything new).
+std::optional<Error> open_workspace(RunContext& run) {
+  StoreMode mode = !run.request.record  ? StoreMode::None
+                   : run.request.dry_run ? StoreMode::IfExists
+                                         : StoreMode::Create;
+  auto opened = Workspace::open(run.checked.pipeline.workspace, run.request.store, mode);
+  if (!opened.ok()) {
+    return opened.error();
+  }
+  run.workspace.emplace(std::move(*opened));
+  if (!run.workspace->recovered().empty()) {
+    run.observer.recovered(run.workspace->recovered());
+  }
+  return std::nullopt;
+}
+
+void plan_only(RunContext& run) {
+  PlanOptions options;
+  options.selected = run.selected;
+  options.force = run.request.force;
+  options.force_stages.insert(run.request.force_stages.begin(), run.request.force_stages.end());
+  options.jobs = job_count(run.request.jobs);
+  std::vector<Reporter*> reporters = run.observer.reporters(run.checked.pipeline, true);
+  ReporterList reporter(reporters);
+  plan_run(*run.workspace, run.checked, options, &reporter);
+}
+
+// Everything after loading: lock, record, run. Returns with outcome filled.
+void lock_record_and_run(RunContext& run) {
+  RunOutcome& outcome = run.outcome;
+  if (auto error = make_directories(run, run.workspace->log_dir(outcome.run_id))) {
+    outcome.error = *error;
+    return;
+  }
+  if (auto error = lock_pipeline(run)) {
+    outcome.error = *error;
+    return;
+  }
+  if (run.seams.before_record) {
+    run.seams.before_record();
+  }
+  std::optional<RunRecorder> recorder;
+  if (MetadataStore* store = run.workspace->store()) {
+    recorder.emplace(*store, run.checked.pipeline, outcome.run_id);
+    Status begun = record_run(run, *recorder);
+    if (!begun.ok() && begun.error().kind() == ErrorKind::Conflict) {
+      outcome.conflict = true;
+      return;
+    }
+    if (!begun.ok()) {
+      failed(outcome, ErrorKind::Io,
+             fmt::format("cannot record the run in {}: {}; nothing was run",
+                         run.workspace->store_path().string(), begun.error().message()));
+      return;
+    }
+  }
+  outcome.started = true;
+  run.observer.recorded(outcome.run_id);
+  execute(run, recorder ? &*recorder : nullptr);
+  if (run.run_lock) {
+    run.run_lock->remove();
+  }
+}
+
+}  // namespace
+
+int RunOutcome::exit_code() const {
+  if (error) {
+    return 2;
+  }
+  return report.exit_code();
+}
+
+RunOutcome run_pipeline(RunRequest request, RunObserver& observer, const RunSeams& seams) {
+  RunOutcome outcome;
+  outcome.run_id = new_run_id();
+  LoadOptions load{request.params, request.params_file, outcome.run_id};
+  LoadedPipeline loaded = load_checked_pipeline(request.pipeline, load);
+  if (!loaded.checked) {
+    observer.pipeline_invalid(loaded);
+    return failed(outcome, ErrorKind::InvalidSpec, "nothing was run; fix the errors above and try again");
+  }
+  RunContext run{request, observer, seams, outcome, std::move(*loaded.checked), {}, {}, {}, now_utc_iso()};
+  auto selected = select_stages(run.checked.pipeline, run.checked.graph, {request.stages, request.from});
+  if (!selected.ok()) {
+    outcome.error = selected.error();
+    return outcome;
+  }
+  run.selected = std::move(*selected);
+  if (auto error = open_workspace(run)) {
+    outcome.error = *error;
+    return outcome;
+  }
+  if (request.dry_run) {
+    plan_only(run);
+    return outcome;
+  }
+  lock_record_and_run(run);
+  return outcome;
+}
+
+}  // namespace mlops
