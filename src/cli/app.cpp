@@ -3,6 +3,10 @@
 #include <signal.h>
 
 #include <exception>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -75,6 +79,433 @@ CommandModel model_of(const CLI::App& app) {
   return model;
 }
 
+// One subcommand of the command line: its CLI11 definition, and what to do when the command line
+// names it. `run` owns the options CLI11 fills in, so each add_*_command below is self-contained.
+struct Subcommand {
+  CLI::App* app;
+  std::function<int()> run;
+};
+
+// The options every command understands, before or after the subcommand's name.
+struct GlobalOptions {
+  std::string color = "auto";
+  bool quiet = false;
+  bool verbose = false;
+};
+
+void add_global_options(CLI::App& app, GlobalOptions& global) {
+  app.fallthrough();
+  app.add_option("--color", global.color,
+                 "Colours: auto (on a terminal, unless NO_COLOR is set), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  app.add_flag("--no-progress", terminal_style().no_progress,
+               "No live status line, even on a terminal (plain lines, as in logs)");
+  auto* quiet_flag = app.add_flag("-q,--quiet", global.quiet,
+                                  "Print less: failures and the final result (errors always)");
+  app.add_flag("-v,--verbose", global.verbose, "Print more: each stage's command as it starts")
+      ->excludes(quiet_flag);
+}
+
+void apply_global_options(const GlobalOptions& global) {
+  terminal_style().color = global.color == "always"  ? ColorMode::Always
+                           : global.color == "never" ? ColorMode::Never
+                                                     : ColorMode::Auto;
+  terminal_style().verbosity = global.quiet ? -1 : global.verbose ? 1 : 0;
+}
+
+Subcommand add_check_command(CLI::App& app) {
+  auto check = std::make_shared<CheckCommand>();
+  CLI::App* command =
+      app.add_subcommand("check", "Check pipeline files and report every error as FILE:LINE:COL");
+  command->add_option("pipelines", check->pipelines, "Pipeline files (YAML)")->required();
+  command->footer("Exit codes: 0 all valid, 2 a file has errors.");
+  return {command, [check] { return check_command(*check); }};
+}
+
+Subcommand add_run_command(CLI::App& app) {
+  auto run = std::make_shared<RunCommand>();
+  CLI::App* command = app.add_subcommand("run", "Check a pipeline and run its stages");
+  add_pipeline_argument(command, run->pipeline);
+  command
+      ->add_option("-j,--jobs", run->jobs, "Stages to run at once (default: the number of cores)")
+      ->check(CLI::PositiveNumber);
+  command
+      ->add_option("--stage", run->stages,
+                   "Run only this stage and the stages it needs; repeatable. A matrix stage's "
+                   "name selects all its combinations")
+      ->allow_extra_args(false);
+  command
+      ->add_option("--from", run->from,
+                   "Run this stage and everything downstream of it; repeatable")
+      ->allow_extra_args(false);
+  command->add_flag("--dry-run", run->dry_run, "Print the plan (order and commands); run nothing");
+  command->add_flag("-k,--keep-going", run->keep_going,
+                    "After a failure, still run every stage that does not depend on it");
+  add_param_options(command, run->params);
+  command->add_option("--store", run->store,
+                      "The metadata store (default: $MLOPS_STORE, else .mlops/store.db in the "
+                      "workspace)");
+  command->add_flag("--force", run->force, "Run every selected stage, even those up to date");
+  command
+      ->add_option("--force-stage", run->force_stages,
+                   "Run this stage even if it is up to date (a matrix stage's name: all of it); "
+                   "repeatable")
+      ->allow_extra_args(false);
+  command->add_option("--junit", run->junit,
+                      "Write a JUnit XML report (one test case per stage) for Jenkins or "
+                      "GitHub test reporters");
+  command->add_flag("--no-record", run->no_record,
+                    "Record nothing in the metadata store (for measuring; loses provenance)");
+  command->footer(k_footer);
+  return {command, [run] { return run_command(*run); }};
+}
+
+Subcommand add_graph_command(CLI::App& app) {
+  auto graph = std::make_shared<GraphCommand>();
+  CLI::App* command = app.add_subcommand("graph", "Print the stage graph (after matrix expansion)");
+  add_pipeline_argument(command, graph->pipeline);
+  command->add_option("-f,--format", graph->format, "dot (Graphviz), mermaid or json")
+      ->check(CLI::IsMember({"dot", "mermaid", "json"}))
+      ->capture_default_str();
+  add_param_options(command, graph->params);
+  return {command, [graph] { return graph_command(*graph); }};
+}
+
+Subcommand add_status_command(CLI::App& app) {
+  auto status = std::make_shared<StatusCommand>();
+  CLI::App* command = app.add_subcommand(
+      "status", "Say which stages a run would run, and why; exit 1 when any would");
+  add_pipeline_argument(command, status->pipeline);
+  add_param_options(command, status->params);
+  add_query_options(command, status->query);
+  command->footer(
+      "Exit codes: 0 everything is up to date, 1 something would run or be "
+      "restored, 2 invalid pipeline or store.");
+  return {command, [status] { return status_command(*status); }};
+}
+
+Subcommand add_checkout_command(CLI::App& app) {
+  auto checkout = std::make_shared<CheckoutCommand>();
+  CLI::App* command = app.add_subcommand(
+      "checkout", "Restore the outputs of a past run (or as of a time) into the workspace");
+  command->add_option("args", checkout->args,
+                      "RUN [PATH...]: a run (id, prefix, latest, latest~N) and, optionally, "
+                      "the paths to restore; with --as-of, only paths");
+  command->add_option("--as-of", checkout->as_of,
+                      "The versions current at this time: 2026-11-24 or 2026-11-24T17:30:00Z");
+  command->add_flag("--force", checkout->force, "Overwrite files whose content no run recorded");
+  add_query_options(command, checkout->query);
+  return {command, [checkout] { return checkout_command(*checkout); }};
+}
+
+Subcommand add_gc_command(CLI::App& app) {
+  auto gc = std::make_shared<GcCommand>();
+  CLI::App* command = app.add_subcommand(
+      "gc", "Remove cached outputs and logs that no kept run and not the workspace need");
+  command->add_option("--keep-last", gc->keep_last, "Keep the newest N runs of each pipeline")
+      ->check(CLI::NonNegativeNumber);
+  command->add_option("--keep-days", gc->keep_days, "Keep the runs of the last D days")
+      ->check(CLI::NonNegativeNumber);
+  command->add_flag("--dry-run", gc->dry_run, "Say what would be removed; remove nothing");
+  add_query_options(command, gc->query);
+  return {command, [gc] { return gc_command(*gc); }};
+}
+
+Subcommand add_diff_command(CLI::App& app) {
+  auto diff = std::make_shared<DiffCommand>();
+  CLI::App* command =
+      app.add_subcommand("diff", "What differs between two runs: outputs, params, metrics, commit");
+  command->add_option("first", diff->first, "A run (id, prefix, latest, latest~N)")->required();
+  command->add_option("second", diff->second, "Another run")->required();
+  add_query_options(command, diff->query);
+  return {command, [diff] { return diff_command(*diff); }};
+}
+
+Subcommand add_runs_command(CLI::App& app) {
+  auto runs = std::make_shared<RunsCommand>();
+  CLI::App* command = app.add_subcommand("runs", "List recorded runs, newest first");
+  command->add_option("--pipeline", runs->pipeline, "Only runs of this pipeline");
+  command->add_option("--status", runs->status, "Only runs with this status")
+      ->check(CLI::IsMember({"running", "succeeded", "failed", "cancelled", "interrupted"}));
+  command->add_option("-n,--limit", runs->limit, "At most this many runs")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  add_query_options(command, runs->query);
+  return {command, [runs] { return runs_command(*runs); }};
+}
+
+Subcommand add_show_command(CLI::App& app) {
+  auto show = std::make_shared<ShowCommand>();
+  CLI::App* command = app.add_subcommand(
+      "show", "Show one run: stages, artifacts read and written, metrics, commit, params");
+  command->add_option("run", show->run, "A run id, a unique prefix, latest or latest~N")
+      ->required();
+  add_query_options(command, show->query);
+  return {command, [show] { return show_command(*show); }};
+}
+
+Subcommand add_logs_command(CLI::App& app) {
+  auto logs = std::make_shared<LogsCommand>();
+  CLI::App* command = app.add_subcommand("logs", "Print the logs of a run's stages");
+  command->add_option("run", logs->run, "A run id, a unique prefix, latest or latest~N")
+      ->required();
+  command->add_option("stage", logs->stage, "Only this stage (a matrix stage's name: all of it)");
+  command->add_flag("-f,--follow", logs->follow, "Keep printing while the run goes on");
+  add_query_options(command, logs->query);
+  return {command, [logs] { return logs_command(*logs); }};
+}
+
+Subcommand add_artifacts_command(CLI::App& app) {
+  auto artifacts = std::make_shared<ArtifactsCommand>();
+  CLI::App* command = app.add_subcommand(
+      "artifacts", "List the current version of every recorded path (below PATH)");
+  command->add_option("path", artifacts->path, "A file or directory (workspace-relative)");
+  command->add_flag("--history", artifacts->history, "Every version of PATH, newest first");
+  add_query_options(command, artifacts->query);
+  return {command, [artifacts] { return artifacts_command(*artifacts); }};
+}
+
+Subcommand add_lineage_command(CLI::App& app) {
+  auto lineage = std::make_shared<LineageCommand>();
+  CLI::App* command = app.add_subcommand(
+      "lineage", "Walk what an artifact came from, or what was made from it, across runs");
+  command->add_option("artifact", lineage->target, "A path (its latest version) or an id")
+      ->required();
+  auto* upstream =
+      command->add_flag("--upstream", lineage->upstream, "What it came from (the default)");
+  command->add_flag("--downstream", lineage->downstream, "What was made from it")
+      ->excludes(upstream);
+  command->add_option("--depth", lineage->depth, "How many artifact hops to follow")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->add_option("--format", lineage->format, "text, dot or json")
+      ->check(CLI::IsMember({"text", "dot", "json"}))
+      ->capture_default_str();
+  add_query_options(command, lineage->query);
+  return {command, [lineage] { return lineage_command(*lineage); }};
+}
+
+int run_metrics(const MetricsCommand& metrics) {
+  if (metrics.runs.empty()) {
+    write_all(2, "mlops: error: name at least one run: mlops metrics latest~1 latest\n");
+    return k_exit_invalid;
+  }
+  return metrics_command(metrics);
+}
+
+// `metrics history` first: when it was given, `metrics` was too.
+std::vector<Subcommand> add_metrics_commands(CLI::App& app) {
+  auto metrics = std::make_shared<MetricsCommand>();
+  CLI::App* command = app.add_subcommand(
+      "metrics", "Compare runs' metrics (deltas against the first), or `metrics history`");
+  command->add_option("runs", metrics->runs, "Runs: ids, prefixes, latest, latest~N");
+  add_query_options(command, metrics->query);
+  auto history = std::make_shared<MetricsHistoryCommand>();
+  CLI::App* history_command =
+      command->add_subcommand("history", "One metric over a pipeline's succeeded runs");
+  history_command->add_option("key", history->key, "The metric, such as logreg.accuracy")
+      ->required();
+  history_command->add_option("--pipeline", history->pipeline, "The pipeline")->required();
+  add_query_options(history_command, history->query);
+  return {{history_command, [history] { return metrics_history_command(*history); }},
+          {command, [metrics] { return run_metrics(*metrics); }}};
+}
+
+Subcommand add_export_command(CLI::App& app) {
+  auto export_run = std::make_shared<ExportCommand>();
+  CLI::App* command = app.add_subcommand("export", "Export a run for other tools");
+  CLI::App* openlineage = command->add_subcommand(
+      "openlineage", "OpenLineage RunEvents (JSON lines) for a run and its stages");
+  openlineage->add_option("run", export_run->run, "A run id, a unique prefix, latest or latest~N")
+      ->required();
+  openlineage->add_option("--store", export_run->query.store, "The metadata store");
+  command->require_subcommand(1);
+  return {openlineage, [export_run] { return export_command(*export_run); }};
+}
+
+Subcommand add_trigger_check_command(CLI::App& trigger, const GlobalOptions& global) {
+  auto check = std::make_shared<TriggerCheckCommand>();
+  CLI::App* command = trigger.add_subcommand(
+      "check",
+      "Evaluate triggers once and start the runs they call for (for cron and CI; see "
+      "docs/triggers.md)");
+  command->add_option(
+      "pipelines", check->pipelines,
+      "Pipeline files (default: pipeline.yaml and pipelines/*.yaml with a triggers: block)");
+  command->add_flag("--dry-run", check->options.dry_run,
+                    "Say what would fire; start and record nothing");
+  command->add_flag("--json", check->options.json,
+                    "Print JSON (shape in docs/cli.md); run output goes to stderr");
+  command->add_flag("-q,--quiet", check->options.quiet,
+                    "Print only what fired, the runs and errors (for crontabs)");
+  command->add_option("--store", check->options.store,
+                      "The metadata store (default: $MLOPS_STORE, else "
+                      ".mlops/store.db in each pipeline's workspace)");
+  command
+      ->add_option("-j,--jobs", check->options.jobs,
+                   "Stages to run at once in each run (default: the number of cores)")
+      ->check(CLI::PositiveNumber);
+  command->add_flag("--from-watch", check->from_watch)->group("");
+  command->footer(
+      "Exit codes: 0 nothing failed (whether or not anything ran), 1 a started run failed, 2 a "
+      "pipeline or trigger could not be evaluated, 130/143 interrupted.");
+  return {command, [check, &global] {
+            check->options.quiet = check->options.quiet || global.quiet;
+            return trigger_check_command(*check);
+          }};
+}
+
+Subcommand add_trigger_next_command(CLI::App& trigger) {
+  auto next = std::make_shared<TriggerNextCommand>();
+  CLI::App* command = trigger.add_subcommand(
+      "next", "Print the next times a pipeline's schedule triggers fire, in its time zone and UTC");
+  add_pipeline_argument(command, next->pipeline);
+  command->add_option("-n,--count", next->count, "How many times")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  command->add_flag("--json", next->json, "Print JSON");
+  return {command, [next] { return trigger_next_command(*next); }};
+}
+
+std::vector<Subcommand> add_trigger_commands(CLI::App& app, const GlobalOptions& global) {
+  CLI::App* trigger =
+      app.add_subcommand("trigger", "Decide from a pipeline's triggers whether to run it");
+  trigger->require_subcommand(1);
+  return {add_trigger_check_command(*trigger, global), add_trigger_next_command(*trigger)};
+}
+
+// `mlops watch` as typed: the interval and the stop policy are words until they are checked.
+struct WatchArguments {
+  WatchCommand command;
+  std::string interval = "5s";
+  std::string on_stop = "cancel";
+};
+
+int run_watch(WatchArguments& watch, const GlobalOptions& global) {
+  watch.command.quiet = watch.command.quiet || global.quiet;
+  auto interval = parse_duration(watch.interval);
+  if (!interval || interval->count() < 100) {
+    write_all(2, fmt::format("mlops: error: --interval '{}' is not a duration of at least "
+                             "100ms (write 500ms, 5s, 1m)\n",
+                             watch.interval));
+    return k_exit_invalid;
+  }
+  watch.command.interval = *interval;
+  watch.command.cancel_on_stop = watch.on_stop == "cancel";
+  return watch_command(watch.command);
+}
+
+Subcommand add_watch_command(CLI::App& app, const GlobalOptions& global) {
+  auto watch = std::make_shared<WatchArguments>();
+  CLI::App* command = app.add_subcommand(
+      "watch", "Run as a daemon: check triggers on data arrival, new commits and cron times");
+  command->add_option(
+      "pipelines", watch->command.pipelines,
+      "Pipeline files (default: pipeline.yaml and pipelines/*.yaml with a triggers: block)");
+  command
+      ->add_option("--interval", watch->interval,
+                   "How often to look at git refs and data paths (inotify wakes it sooner)")
+      ->capture_default_str();
+  command
+      ->add_option("--on-stop", watch->on_stop,
+                   "On SIGTERM/SIGINT: cancel running runs (recorded as cancelled) or let them "
+                   "finish; a second signal cancels")
+      ->check(CLI::IsMember({"cancel", "finish"}))
+      ->capture_default_str();
+  command->add_option("--store", watch->command.store, "The metadata store");
+  command->add_option("-j,--jobs", watch->command.jobs, "Stages to run at once in each run")
+      ->check(CLI::PositiveNumber);
+  command->add_flag("-q,--quiet", watch->command.quiet, "Log only what fired, the runs and errors");
+  return {command, [watch, &global] { return run_watch(*watch, global); }};
+}
+
+Subcommand add_report_command(CLI::App& app) {
+  auto report = std::make_shared<ReportCommand>();
+  CLI::App* command = app.add_subcommand(
+      "report", "Write one run as a self-contained HTML page: graph, timeline, artifacts, metrics");
+  command->add_option("run", report->run, "A run id, a unique prefix, latest or latest~N")
+      ->required();
+  command->add_option("-o,--output", report->output,
+                      "The HTML file (default: mlops-report-<run id>.html)");
+  command->add_option("--store", report->query.store, "The metadata store");
+  return {command, [report] { return report_command(*report); }};
+}
+
+Subcommand add_init_command(CLI::App& app) {
+  auto init = std::make_shared<InitCommand>();
+  CLI::App* command = app.add_subcommand(
+      "init", "Start a workspace: .mlops/, a commented pipeline.yaml, .gitignore entries");
+  command->add_option("directory", init->directory, "Where (default: the current directory)");
+  return {command, [init] { return init_command(*init); }};
+}
+
+// The completion scripts and `__commands` describe `app` as it is once every command is added.
+Subcommand add_completion_command(CLI::App& app) {
+  auto completion = std::make_shared<CompletionCommand>();
+  CLI::App* command = app.add_subcommand(
+      "completion", "Print a shell completion script: eval \"$(mlops completion bash)\"");
+  command->add_option("shell", completion->shell, "bash, zsh or fish")
+      ->required()
+      ->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  return {command, [completion, &app] {
+            write_all(1, completion_script(model_of(app), completion->shell));
+            return k_exit_success;
+          }};
+}
+
+// Hidden helpers for the completion scripts and the tests.
+std::vector<Subcommand> add_hidden_commands(CLI::App& app) {
+  auto stages_file = std::make_shared<std::filesystem::path>();
+  CLI::App* stages = app.add_subcommand("__stages", "Stage names of a pipeline")->group("");
+  stages->add_option("pipeline", *stages_file)->required();
+  CLI::App* commands = app.add_subcommand("__commands", "Every subcommand and option")->group("");
+  return {{stages, [stages_file] { return stages_command(*stages_file); }},
+          {commands, [&app] {
+             write_all(1, join(command_paths(model_of(app)), "\n") + "\n");
+             return k_exit_success;
+           }}};
+}
+
+// Every subcommand, in the order `mlops --help` lists them. A nested command comes before the
+// command that contains it, since the first one the command line named is the one that runs.
+std::vector<Subcommand> add_subcommands(CLI::App& app, const GlobalOptions& global) {
+  // Braced lists are evaluated in order, so this is also the order of `add_subcommand` calls.
+  std::vector<std::vector<Subcommand>> groups = {
+      {add_check_command(app)},          {add_run_command(app)},
+      {add_graph_command(app)},          {add_status_command(app)},
+      {add_checkout_command(app)},       {add_gc_command(app)},
+      {add_diff_command(app)},           {add_runs_command(app)},
+      {add_show_command(app)},           {add_logs_command(app)},
+      {add_artifacts_command(app)},      {add_lineage_command(app)},
+      add_metrics_commands(app),         {add_export_command(app)},
+      add_trigger_commands(app, global), {add_watch_command(app, global)},
+      {add_report_command(app)},         {add_init_command(app)},
+      {add_completion_command(app)},     add_hidden_commands(app),
+  };
+  std::vector<Subcommand> commands;
+  for (auto& group : groups) {
+    commands.insert(commands.end(), group.begin(), group.end());
+  }
+  return commands;
+}
+
+int run_given_subcommand(const std::vector<Subcommand>& commands) {
+  try {
+    for (const Subcommand& command : commands) {
+      if (*command.app) {
+        return command.run();
+      }
+    }
+  } catch (const std::exception& error) {
+    write_all(2, fmt::format("mlops: internal error: {}\nPlease report this with the command "
+                             "that caused it.\n",
+                             error.what()));
+    return k_exit_invalid;
+  }
+  return k_exit_invalid;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -85,267 +516,9 @@ int run_cli(int argc, char** argv) {
   app.set_version_flag("--version", std::string("mlops ") + MLOPS_VERSION);
   app.require_subcommand(1);
   app.footer(k_footer);
-  // Options every command understands, before or after the subcommand's name.
-  app.fallthrough();
-  std::string color = "auto";
-  bool quiet = false;
-  bool verbose = false;
-  app.add_option("--color", color,
-                 "Colours: auto (on a terminal, unless NO_COLOR is set), always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
-      ->capture_default_str();
-  app.add_flag("--no-progress", terminal_style().no_progress,
-               "No live status line, even on a terminal (plain lines, as in logs)");
-  auto* quiet_flag = app.add_flag("-q,--quiet", quiet,
-                                  "Print less: failures and the final result (errors always)");
-  app.add_flag("-v,--verbose", verbose, "Print more: each stage's command as it starts")
-      ->excludes(quiet_flag);
-
-  CheckCommand check;
-  CLI::App* check_app =
-      app.add_subcommand("check", "Check pipeline files and report every error as FILE:LINE:COL");
-  check_app->add_option("pipelines", check.pipelines, "Pipeline files (YAML)")->required();
-  check_app->footer("Exit codes: 0 all valid, 2 a file has errors.");
-
-  RunCommand run;
-  CLI::App* run_app = app.add_subcommand("run", "Check a pipeline and run its stages");
-  add_pipeline_argument(run_app, run.pipeline);
-  run_app->add_option("-j,--jobs", run.jobs, "Stages to run at once (default: the number of cores)")
-      ->check(CLI::PositiveNumber);
-  run_app
-      ->add_option("--stage", run.stages,
-                   "Run only this stage and the stages it needs; repeatable. A matrix stage's "
-                   "name selects all its combinations")
-      ->allow_extra_args(false);
-  run_app
-      ->add_option("--from", run.from, "Run this stage and everything downstream of it; repeatable")
-      ->allow_extra_args(false);
-  run_app->add_flag("--dry-run", run.dry_run, "Print the plan (order and commands); run nothing");
-  run_app->add_flag("-k,--keep-going", run.keep_going,
-                    "After a failure, still run every stage that does not depend on it");
-  add_param_options(run_app, run.params);
-  run_app->add_option("--store", run.store,
-                      "The metadata store (default: $MLOPS_STORE, else .mlops/store.db in the "
-                      "workspace)");
-  run_app->add_flag("--force", run.force, "Run every selected stage, even those up to date");
-  run_app
-      ->add_option("--force-stage", run.force_stages,
-                   "Run this stage even if it is up to date (a matrix stage's name: all of it); "
-                   "repeatable")
-      ->allow_extra_args(false);
-  run_app->add_option("--junit", run.junit,
-                      "Write a JUnit XML report (one test case per stage) for Jenkins or "
-                      "GitHub test reporters");
-  run_app->add_flag("--no-record", run.no_record,
-                    "Record nothing in the metadata store (for measuring; loses provenance)");
-  run_app->footer(k_footer);
-
-  GraphCommand graph;
-  CLI::App* graph_app =
-      app.add_subcommand("graph", "Print the stage graph (after matrix expansion)");
-  add_pipeline_argument(graph_app, graph.pipeline);
-  graph_app->add_option("-f,--format", graph.format, "dot (Graphviz), mermaid or json")
-      ->check(CLI::IsMember({"dot", "mermaid", "json"}))
-      ->capture_default_str();
-  add_param_options(graph_app, graph.params);
-
-  StatusCommand status;
-  CLI::App* status_app = app.add_subcommand(
-      "status", "Say which stages a run would run, and why; exit 1 when any would");
-  add_pipeline_argument(status_app, status.pipeline);
-  add_param_options(status_app, status.params);
-  add_query_options(status_app, status.query);
-  status_app->footer(
-      "Exit codes: 0 everything is up to date, 1 something would run or be "
-      "restored, 2 invalid pipeline or store.");
-
-  CheckoutCommand checkout;
-  CLI::App* checkout_app = app.add_subcommand(
-      "checkout", "Restore the outputs of a past run (or as of a time) into the workspace");
-  checkout_app->add_option("args", checkout.args,
-                           "RUN [PATH...]: a run (id, prefix, latest, latest~N) and, optionally, "
-                           "the paths to restore; with --as-of, only paths");
-  checkout_app->add_option("--as-of", checkout.as_of,
-                           "The versions current at this time: 2026-11-24 or 2026-11-24T17:30:00Z");
-  checkout_app->add_flag("--force", checkout.force,
-                         "Overwrite files whose content no run recorded");
-  add_query_options(checkout_app, checkout.query);
-
-  GcCommand gc;
-  CLI::App* gc_app = app.add_subcommand(
-      "gc", "Remove cached outputs and logs that no kept run and not the workspace need");
-  gc_app->add_option("--keep-last", gc.keep_last, "Keep the newest N runs of each pipeline")
-      ->check(CLI::NonNegativeNumber);
-  gc_app->add_option("--keep-days", gc.keep_days, "Keep the runs of the last D days")
-      ->check(CLI::NonNegativeNumber);
-  gc_app->add_flag("--dry-run", gc.dry_run, "Say what would be removed; remove nothing");
-  add_query_options(gc_app, gc.query);
-
-  DiffCommand diff;
-  CLI::App* diff_app =
-      app.add_subcommand("diff", "What differs between two runs: outputs, params, metrics, commit");
-  diff_app->add_option("first", diff.first, "A run (id, prefix, latest, latest~N)")->required();
-  diff_app->add_option("second", diff.second, "Another run")->required();
-  add_query_options(diff_app, diff.query);
-
-  RunsCommand runs;
-  CLI::App* runs_app = app.add_subcommand("runs", "List recorded runs, newest first");
-  runs_app->add_option("--pipeline", runs.pipeline, "Only runs of this pipeline");
-  runs_app->add_option("--status", runs.status, "Only runs with this status")
-      ->check(CLI::IsMember({"running", "succeeded", "failed", "cancelled", "interrupted"}));
-  runs_app->add_option("-n,--limit", runs.limit, "At most this many runs")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  add_query_options(runs_app, runs.query);
-
-  ShowCommand show;
-  CLI::App* show_app = app.add_subcommand(
-      "show", "Show one run: stages, artifacts read and written, metrics, commit, params");
-  show_app->add_option("run", show.run, "A run id, a unique prefix, latest or latest~N")
-      ->required();
-  add_query_options(show_app, show.query);
-
-  LogsCommand logs;
-  CLI::App* logs_app = app.add_subcommand("logs", "Print the logs of a run's stages");
-  logs_app->add_option("run", logs.run, "A run id, a unique prefix, latest or latest~N")
-      ->required();
-  logs_app->add_option("stage", logs.stage, "Only this stage (a matrix stage's name: all of it)");
-  logs_app->add_flag("-f,--follow", logs.follow, "Keep printing while the run goes on");
-  add_query_options(logs_app, logs.query);
-
-  ArtifactsCommand artifacts;
-  CLI::App* artifacts_app = app.add_subcommand(
-      "artifacts", "List the current version of every recorded path (below PATH)");
-  artifacts_app->add_option("path", artifacts.path, "A file or directory (workspace-relative)");
-  artifacts_app->add_flag("--history", artifacts.history, "Every version of PATH, newest first");
-  add_query_options(artifacts_app, artifacts.query);
-
-  LineageCommand lineage;
-  CLI::App* lineage_app = app.add_subcommand(
-      "lineage", "Walk what an artifact came from, or what was made from it, across runs");
-  lineage_app->add_option("artifact", lineage.target, "A path (its latest version) or an id")
-      ->required();
-  auto* upstream =
-      lineage_app->add_flag("--upstream", lineage.upstream, "What it came from (the default)");
-  lineage_app->add_flag("--downstream", lineage.downstream, "What was made from it")
-      ->excludes(upstream);
-  lineage_app->add_option("--depth", lineage.depth, "How many artifact hops to follow")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  lineage_app->add_option("--format", lineage.format, "text, dot or json")
-      ->check(CLI::IsMember({"text", "dot", "json"}))
-      ->capture_default_str();
-  add_query_options(lineage_app, lineage.query);
-
-  MetricsCommand metrics;
-  CLI::App* metrics_app = app.add_subcommand(
-      "metrics", "Compare runs' metrics (deltas against the first), or `metrics history`");
-  metrics_app->add_option("runs", metrics.runs, "Runs: ids, prefixes, latest, latest~N");
-  add_query_options(metrics_app, metrics.query);
-  MetricsHistoryCommand history;
-  CLI::App* history_app =
-      metrics_app->add_subcommand("history", "One metric over a pipeline's succeeded runs");
-  history_app->add_option("key", history.key, "The metric, such as logreg.accuracy")->required();
-  history_app->add_option("--pipeline", history.pipeline, "The pipeline")->required();
-  add_query_options(history_app, history.query);
-
-  ExportCommand export_run;
-  CLI::App* export_app = app.add_subcommand("export", "Export a run for other tools");
-  CLI::App* openlineage_app = export_app->add_subcommand(
-      "openlineage", "OpenLineage RunEvents (JSON lines) for a run and its stages");
-  openlineage_app
-      ->add_option("run", export_run.run, "A run id, a unique prefix, latest or latest~N")
-      ->required();
-  openlineage_app->add_option("--store", export_run.query.store, "The metadata store");
-  export_app->require_subcommand(1);
-
-  TriggerCheckCommand trigger_check;
-  TriggerNextCommand trigger_next;
-  CLI::App* trigger_app =
-      app.add_subcommand("trigger", "Decide from a pipeline's triggers whether to run it");
-  trigger_app->require_subcommand(1);
-  CLI::App* trigger_check_app = trigger_app->add_subcommand(
-      "check",
-      "Evaluate triggers once and start the runs they call for (for cron and CI; see "
-      "docs/triggers.md)");
-  trigger_check_app->add_option(
-      "pipelines", trigger_check.pipelines,
-      "Pipeline files (default: pipeline.yaml and pipelines/*.yaml with a triggers: block)");
-  trigger_check_app->add_flag("--dry-run", trigger_check.options.dry_run,
-                              "Say what would fire; start and record nothing");
-  trigger_check_app->add_flag("--json", trigger_check.options.json,
-                              "Print JSON (shape in docs/cli.md); run output goes to stderr");
-  trigger_check_app->add_flag("-q,--quiet", trigger_check.options.quiet,
-                              "Print only what fired, the runs and errors (for crontabs)");
-  trigger_check_app->add_option("--store", trigger_check.options.store,
-                                "The metadata store (default: $MLOPS_STORE, else "
-                                ".mlops/store.db in each pipeline's workspace)");
-  trigger_check_app
-      ->add_option("-j,--jobs", trigger_check.options.jobs,
-                   "Stages to run at once in each run (default: the number of cores)")
-      ->check(CLI::PositiveNumber);
-  trigger_check_app->add_flag("--from-watch", trigger_check.from_watch)->group("");
-  trigger_check_app->footer(
-      "Exit codes: 0 nothing failed (whether or not anything ran), 1 a started run failed, 2 a "
-      "pipeline or trigger could not be evaluated, 130/143 interrupted.");
-  CLI::App* trigger_next_app = trigger_app->add_subcommand(
-      "next", "Print the next times a pipeline's schedule triggers fire, in its time zone and UTC");
-  add_pipeline_argument(trigger_next_app, trigger_next.pipeline);
-  trigger_next_app->add_option("-n,--count", trigger_next.count, "How many times")
-      ->check(CLI::Range(1, 1000))
-      ->capture_default_str();
-  trigger_next_app->add_flag("--json", trigger_next.json, "Print JSON");
-
-  WatchCommand watch;
-  std::string watch_interval = "5s";
-  std::string on_stop = "cancel";
-  CLI::App* watch_app = app.add_subcommand(
-      "watch", "Run as a daemon: check triggers on data arrival, new commits and cron times");
-  watch_app->add_option(
-      "pipelines", watch.pipelines,
-      "Pipeline files (default: pipeline.yaml and pipelines/*.yaml with a triggers: block)");
-  watch_app
-      ->add_option("--interval", watch_interval,
-                   "How often to look at git refs and data paths (inotify wakes it sooner)")
-      ->capture_default_str();
-  watch_app
-      ->add_option("--on-stop", on_stop,
-                   "On SIGTERM/SIGINT: cancel running runs (recorded as cancelled) or let them "
-                   "finish; a second signal cancels")
-      ->check(CLI::IsMember({"cancel", "finish"}))
-      ->capture_default_str();
-  watch_app->add_option("--store", watch.store, "The metadata store");
-  watch_app->add_option("-j,--jobs", watch.jobs, "Stages to run at once in each run")
-      ->check(CLI::PositiveNumber);
-  watch_app->add_flag("-q,--quiet", watch.quiet, "Log only what fired, the runs and errors");
-
-  ReportCommand report;
-  CLI::App* report_app = app.add_subcommand(
-      "report", "Write one run as a self-contained HTML page: graph, timeline, artifacts, metrics");
-  report_app->add_option("run", report.run, "A run id, a unique prefix, latest or latest~N")
-      ->required();
-  report_app->add_option("-o,--output", report.output,
-                         "The HTML file (default: mlops-report-<run id>.html)");
-  report_app->add_option("--store", report.query.store, "The metadata store");
-
-  InitCommand init;
-  CLI::App* init_app = app.add_subcommand(
-      "init", "Start a workspace: .mlops/, a commented pipeline.yaml, .gitignore entries");
-  init_app->add_option("directory", init.directory, "Where (default: the current directory)");
-
-  CompletionCommand completion;
-  CLI::App* completion_app = app.add_subcommand(
-      "completion", "Print a shell completion script: eval \"$(mlops completion bash)\"");
-  completion_app->add_option("shell", completion.shell, "bash, zsh or fish")
-      ->required()
-      ->check(CLI::IsMember({"bash", "zsh", "fish"}));
-
-  // Hidden helpers for the completion scripts and the tests.
-  std::filesystem::path stages_file;
-  CLI::App* stages_app = app.add_subcommand("__stages", "Stage names of a pipeline")->group("");
-  stages_app->add_option("pipeline", stages_file)->required();
-  CLI::App* commands_app =
-      app.add_subcommand("__commands", "Every subcommand and option")->group("");
+  GlobalOptions global;
+  add_global_options(app, global);
+  std::vector<Subcommand> commands = add_subcommands(app, global);
 
   try {
     app.parse(argc, argv);
@@ -353,106 +526,8 @@ int run_cli(int argc, char** argv) {
     int code = app.exit(error);
     return code == 0 ? k_exit_success : k_exit_invalid;
   }
-
-  terminal_style().color = color == "always"  ? ColorMode::Always
-                           : color == "never" ? ColorMode::Never
-                                              : ColorMode::Auto;
-  terminal_style().verbosity = quiet ? -1 : verbose ? 1 : 0;
-  trigger_check.options.quiet = trigger_check.options.quiet || quiet;
-  watch.quiet = watch.quiet || quiet;
-
-  try {
-    if (*check_app) {
-      return check_command(check);
-    }
-    if (*run_app) {
-      return run_command(run);
-    }
-    if (*graph_app) {
-      return graph_command(graph);
-    }
-    if (*status_app) {
-      return status_command(status);
-    }
-    if (*checkout_app) {
-      return checkout_command(checkout);
-    }
-    if (*gc_app) {
-      return gc_command(gc);
-    }
-    if (*diff_app) {
-      return diff_command(diff);
-    }
-    if (*runs_app) {
-      return runs_command(runs);
-    }
-    if (*show_app) {
-      return show_command(show);
-    }
-    if (*logs_app) {
-      return logs_command(logs);
-    }
-    if (*artifacts_app) {
-      return artifacts_command(artifacts);
-    }
-    if (*lineage_app) {
-      return lineage_command(lineage);
-    }
-    if (*history_app) {
-      return metrics_history_command(history);
-    }
-    if (*metrics_app) {
-      if (metrics.runs.empty()) {
-        write_all(2, "mlops: error: name at least one run: mlops metrics latest~1 latest\n");
-        return k_exit_invalid;
-      }
-      return metrics_command(metrics);
-    }
-    if (*report_app) {
-      return report_command(report);
-    }
-    if (*init_app) {
-      return init_command(init);
-    }
-    if (*completion_app) {
-      write_all(1, completion_script(model_of(app), completion.shell));
-      return k_exit_success;
-    }
-    if (*stages_app) {
-      return stages_command(stages_file);
-    }
-    if (*commands_app) {
-      write_all(1, join(command_paths(model_of(app)), "\n") + "\n");
-      return k_exit_success;
-    }
-    if (*trigger_check_app) {
-      return trigger_check_command(trigger_check);
-    }
-    if (*trigger_next_app) {
-      return trigger_next_command(trigger_next);
-    }
-    if (*watch_app) {
-      auto interval = parse_duration(watch_interval);
-      if (!interval || interval->count() < 100) {
-        write_all(2, fmt::format("mlops: error: --interval '{}' is not a duration of at least "
-                                 "100ms (write 500ms, 5s, 1m)\n",
-                                 watch_interval));
-        return k_exit_invalid;
-      }
-      watch.interval = *interval;
-      watch.cancel_on_stop = on_stop == "cancel";
-      return watch_command(watch);
-    }
-    if (*openlineage_app) {
-      return export_command(export_run);
-    }
-  } catch (const std::exception& error) {
-    write_all(2, fmt::format("mlops: internal error: {}\nPlease report this with the command "
-                             "that caused it.\n",
-                             error.what()));
-    return k_exit_invalid;
-  }
-  return k_exit_invalid;
+  apply_global_options(global);
+  return run_given_subcommand(commands);
 }
 
 }  // namespace mlops

@@ -123,6 +123,97 @@ void parse_outs(const YamlNode& node, SectionReader& reader, StageSpec& stage) {
   }
 }
 
+void parse_cmd(const YamlNode& value, SectionReader& reader, StageSpec& stage) {
+  stage.cmd.emplace();
+  if (!value.is_sequence() || value.items.empty()) {
+    reader.type_error(value, "cmd", "a non-empty list of arguments");
+    return;
+  }
+  for (const auto& item : value.items) {
+    if (auto text = reader.scalar(item, "cmd item")) {
+      stage.cmd->push_back(std::move(*text));
+    }
+  }
+}
+
+void parse_retries(const YamlNode& value, SectionReader& reader, StageSpec& stage) {
+  if (!value.is_scalar() || value.type != ScalarType::Int) {
+    reader.type_error(value, "retries", "an integer");
+    return;
+  }
+  long long retries = std::strtoll(value.text.c_str(), nullptr, 0);
+  if (retries < 0 || retries > k_max_retries) {
+    reader.diagnostics().error(value.mark, fmt::format("'retries' in stage '{}' must be between 0 "
+                                                       "and {}",
+                                                       stage.name.value, k_max_retries));
+  } else {
+    stage.retries = static_cast<int>(retries);
+  }
+}
+
+// cache, always_run and incremental: YAML booleans.
+void parse_stage_flag(const std::string& key, const YamlNode& value, SectionReader& reader,
+                      StageSpec& stage) {
+  if (!value.is_scalar() || value.type != ScalarType::Bool) {
+    reader.type_error(value, key, "true or false");
+    return;
+  }
+  bool flag = value.text == "true" || value.text == "True" || value.text == "TRUE";
+  (key == "cache"        ? stage.cache
+   : key == "always_run" ? stage.always_run
+                         : stage.incremental) = flag;
+}
+
+// One `key: value` of a stage's mapping, checked and stored in `stage`.
+void parse_stage_entry(const YamlNode& key, const YamlNode& value, SectionReader& reader,
+                       StageSpec& stage) {
+  const std::string& k = key.text;
+  Diagnostics& diagnostics = reader.diagnostics();
+  if (k == "description") {
+    if (auto text = reader.string(value, k)) {
+      stage.description = text->value;
+    }
+  } else if (k == "run") {
+    stage.run = reader.string(value, k);
+    if (stage.run && trim(stage.run->value).empty()) {
+      diagnostics.error(value.mark, fmt::format("'run' in stage '{}' is empty", stage.name.value));
+    }
+  } else if (k == "cmd") {
+    parse_cmd(value, reader, stage);
+  } else if (k == "needs") {
+    stage.needs = reader.string_list(value, k);
+  } else if (k == "deps") {
+    stage.deps = reader.string_list(value, k);
+  } else if (k == "outs") {
+    parse_outs(value, reader, stage);
+  } else if (k == "metrics") {
+    stage.metrics = reader.string_list(value, k);
+  } else if (k == "env") {
+    stage.env = reader.env(value);
+  } else if (k == "workdir") {
+    stage.workdir = reader.string(value, k);
+  } else if (k == "timeout") {
+    stage.timeout = reader.duration(value, k);
+    if (stage.timeout && stage.timeout->value.count() == 0) {
+      diagnostics.error(value.mark, fmt::format("'timeout' in stage '{}' must be longer than "
+                                                "0 (leave it out for no timeout)",
+                                                stage.name.value));
+    }
+  } else if (k == "retries") {
+    parse_retries(value, reader, stage);
+  } else if (k == "retry_delay") {
+    if (auto delay = reader.duration(value, k)) {
+      stage.retry_delay = delay->value;
+    }
+  } else if (k == "matrix") {
+    stage.matrix = parse_matrix(value, reader);
+  } else if (k == "cache" || k == "always_run" || k == "incremental") {
+    parse_stage_flag(k, value, reader, stage);
+  } else {
+    reader.unknown_key(key, k_stage_keys);
+  }
+}
+
 StageSpec parse_stage(const YamlNode& name, const YamlNode& body, Diagnostics& diagnostics) {
   StageSpec stage;
   stage.name = {name.text, name.mark};
@@ -140,78 +231,7 @@ StageSpec parse_stage(const YamlNode& name, const YamlNode& body, Diagnostics& d
     return stage;
   }
   for (const auto& [key, value] : body.entries) {
-    const std::string& k = key.text;
-    if (k == "description") {
-      if (auto text = reader.string(value, k)) {
-        stage.description = text->value;
-      }
-    } else if (k == "run") {
-      stage.run = reader.string(value, k);
-      if (stage.run && trim(stage.run->value).empty()) {
-        diagnostics.error(value.mark, fmt::format("'run' in stage '{}' is empty", name.text));
-      }
-    } else if (k == "cmd") {
-      if (!value.is_sequence() || value.items.empty()) {
-        reader.type_error(value, k, "a non-empty list of arguments");
-        stage.cmd.emplace();
-        continue;
-      }
-      stage.cmd.emplace();
-      for (const auto& item : value.items) {
-        if (auto text = reader.scalar(item, "cmd item")) {
-          stage.cmd->push_back(std::move(*text));
-        }
-      }
-    } else if (k == "needs") {
-      stage.needs = reader.string_list(value, k);
-    } else if (k == "deps") {
-      stage.deps = reader.string_list(value, k);
-    } else if (k == "outs") {
-      parse_outs(value, reader, stage);
-    } else if (k == "metrics") {
-      stage.metrics = reader.string_list(value, k);
-    } else if (k == "env") {
-      stage.env = reader.env(value);
-    } else if (k == "workdir") {
-      stage.workdir = reader.string(value, k);
-    } else if (k == "timeout") {
-      stage.timeout = reader.duration(value, k);
-      if (stage.timeout && stage.timeout->value.count() == 0) {
-        diagnostics.error(value.mark, fmt::format("'timeout' in stage '{}' must be longer than "
-                                                  "0 (leave it out for no timeout)",
-                                                  name.text));
-      }
-    } else if (k == "retries") {
-      if (!value.is_scalar() || value.type != ScalarType::Int) {
-        reader.type_error(value, k, "an integer");
-      } else {
-        long long retries = std::strtoll(value.text.c_str(), nullptr, 0);
-        if (retries < 0 || retries > k_max_retries) {
-          diagnostics.error(value.mark, fmt::format("'retries' in stage '{}' must be between 0 "
-                                                    "and {}",
-                                                    name.text, k_max_retries));
-        } else {
-          stage.retries = static_cast<int>(retries);
-        }
-      }
-    } else if (k == "retry_delay") {
-      if (auto delay = reader.duration(value, k)) {
-        stage.retry_delay = delay->value;
-      }
-    } else if (k == "matrix") {
-      stage.matrix = parse_matrix(value, reader);
-    } else if (k == "cache" || k == "always_run" || k == "incremental") {
-      if (!value.is_scalar() || value.type != ScalarType::Bool) {
-        reader.type_error(value, k, "true or false");
-      } else {
-        bool flag = value.text == "true" || value.text == "True" || value.text == "TRUE";
-        (k == "cache"        ? stage.cache
-         : k == "always_run" ? stage.always_run
-                             : stage.incremental) = flag;
-      }
-    } else {
-      reader.unknown_key(key, k_stage_keys);
-    }
+    parse_stage_entry(key, value, reader, stage);
   }
   if (stage.run && stage.cmd) {
     diagnostics.error(body.find("cmd") ? body.mark : name.mark,

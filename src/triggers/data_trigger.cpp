@@ -106,6 +106,92 @@ std::string describe_change(size_t added, size_t changed, size_t removed) {
   return fmt::format("{} file{}", join(parts, ", "), total == 1 ? "" : "s");
 }
 
+// The files matched now against those in the manifest, as the data trigger sees them.
+struct DataChanges {
+  std::vector<std::string> added, changed, removed;
+  std::vector<std::string> unsettled;  // written too recently to read, or unreadable
+  std::optional<int64_t> settles_at;   // nanoseconds since the epoch, when unsettled
+  bool quiet_change = false;           // touched but identical content: only the stat changes
+};
+
+// Compares `now` with `seen`, digesting the files whose size or mtime changed (and storing the
+// digests in `now`) once they have settled for `settle_ns`.
+DataChanges compare_files(const std::map<std::string, SeenFile>& seen,
+                          std::map<std::string, SeenFile>& now, const TriggerContext& context,
+                          int64_t settle_ns) {
+  DataChanges changes;
+  int64_t files_now =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(context.files_now.time_since_epoch())
+          .count();
+  for (auto& [path, file] : now) {
+    auto before = seen.find(path);
+    if (before != seen.end() && before->second.size == file.size &&
+        before->second.mtime_ns == file.mtime_ns) {
+      file.digest = before->second.digest;
+      continue;
+    }
+    if (files_now - file.changed_ns < settle_ns) {
+      changes.unsettled.push_back(path);
+      int64_t at = file.changed_ns + settle_ns;
+      changes.settles_at = changes.settles_at ? std::min(*changes.settles_at, at) : at;
+      continue;
+    }
+    auto digest = digest_path(context.workspace / path);
+    if (!digest.ok()) {
+      changes.unsettled.push_back(path);  // vanished or unreadable: look again next time
+      continue;
+    }
+    file.digest = digest->digest.hex();
+    if (before == seen.end()) {
+      changes.added.push_back(path);
+    } else if (before->second.digest != file.digest) {
+      changes.changed.push_back(path);
+    } else {
+      changes.quiet_change = true;
+    }
+  }
+  for (const auto& [path, file] : seen) {
+    if (!now.count(path)) {
+      changes.removed.push_back(path);
+    }
+  }
+  return changes;
+}
+
+// The manifest to store: every matching file with its size, mtime and digest.
+std::string manifest_json(const std::map<std::string, SeenFile>& now) {
+  nlohmann::json files = nlohmann::json::object();
+  for (const auto& [path, file] : now) {
+    files[path] = nlohmann::json::array({file.size, file.mtime_ns, file.digest});
+  }
+  return nlohmann::json{{"files", files}}.dump();
+}
+
+Firing data_firing(const DataChanges& changes, const std::string& where, TriggerAdvance advance) {
+  Firing firing;
+  firing.kind = "data";
+  firing.advance = std::move(advance);
+  std::vector<std::string> parts;
+  if (!changes.added.empty()) {
+    parts.push_back("new " + short_list(changes.added));
+  }
+  if (!changes.changed.empty()) {
+    parts.push_back("changed " + short_list(changes.changed));
+  }
+  if (!changes.removed.empty()) {
+    parts.push_back("removed " + short_list(changes.removed));
+  }
+  firing.reason = fmt::format(
+      "data: {} under {}: {}",
+      describe_change(changes.added.size(), changes.changed.size(), changes.removed.size()), where,
+      join(parts, "; "));
+  firing.detail = {{"kind", "data"},
+                   {"new", changes.added},
+                   {"changed", changes.changed},
+                   {"removed", changes.removed}};
+  return firing;
+}
+
 }  // namespace
 
 TriggerOutcome evaluate_data(const DataTriggerSpec& spec, const TriggerContext& context,
@@ -122,87 +208,29 @@ TriggerOutcome evaluate_data(const DataTriggerSpec& spec, const TriggerContext& 
   }
   std::map<std::string, SeenFile> seen = manifest_of(state);
   std::map<std::string, SeenFile> now = list_files(context.workspace, globs);
-
-  std::vector<std::string> added, changed, removed, unsettled;
-  int64_t files_now =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(context.files_now.time_since_epoch())
-          .count();
   int64_t settle_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(spec.settle).count();
-  std::optional<int64_t> settles_at;
-  bool quiet_change = false;  // touched but identical content: only the stat changes
-  for (auto& [path, file] : now) {
-    auto before = seen.find(path);
-    if (before != seen.end() && before->second.size == file.size &&
-        before->second.mtime_ns == file.mtime_ns) {
-      file.digest = before->second.digest;
-      continue;
-    }
-    if (files_now - file.changed_ns < settle_ns) {
-      unsettled.push_back(path);
-      int64_t at = file.changed_ns + settle_ns;
-      settles_at = settles_at ? std::min(*settles_at, at) : at;
-      continue;
-    }
-    auto digest = digest_path(context.workspace / path);
-    if (!digest.ok()) {
-      unsettled.push_back(path);  // vanished or unreadable: look again next time
-      continue;
-    }
-    file.digest = digest->digest.hex();
-    if (before == seen.end()) {
-      added.push_back(path);
-    } else if (before->second.digest != file.digest) {
-      changed.push_back(path);
-    } else {
-      quiet_change = true;
-    }
-  }
-  for (const auto& [path, file] : seen) {
-    if (!now.count(path)) {
-      removed.push_back(path);
-    }
-  }
+  DataChanges changes = compare_files(seen, now, context, settle_ns);
+
   std::string where = short_list(bases, 3);
-  if (!unsettled.empty()) {
+  if (!changes.unsettled.empty()) {
     outcome.notes.push_back(
         fmt::format("data: waiting for {} file{} under {} to settle (no writes for {}): {}",
-                    unsettled.size(), unsettled.size() == 1 ? "" : "s", where,
-                    format_duration(spec.settle), short_list(unsettled)));
-    outcome.wake_at = WallTime(
-        std::chrono::duration_cast<WallTime::duration>(std::chrono::nanoseconds(*settles_at)));
+                    changes.unsettled.size(), changes.unsettled.size() == 1 ? "" : "s", where,
+                    format_duration(spec.settle), short_list(changes.unsettled)));
+    outcome.wake_at = WallTime(std::chrono::duration_cast<WallTime::duration>(
+        std::chrono::nanoseconds(*changes.settles_at)));
     return outcome;
-  }
-  nlohmann::json files = nlohmann::json::object();
-  for (const auto& [path, file] : now) {
-    files[path] = nlohmann::json::array({file.size, file.mtime_ns, file.digest});
   }
   TriggerAdvance advance{context.pipeline, outcome.key,
                          state ? std::optional<std::string>(state->state_json) : std::nullopt,
-                         nlohmann::json{{"files", files}}.dump()};
-  if (added.empty() && changed.empty() && removed.empty()) {
-    if (quiet_change) {
+                         manifest_json(now)};
+  if (changes.added.empty() && changes.changed.empty() && changes.removed.empty()) {
+    if (changes.quiet_change) {
       outcome.quiet_advance = advance;
     }
     return outcome;
   }
-  Firing firing;
-  firing.kind = "data";
-  firing.advance = advance;
-  std::vector<std::string> parts;
-  if (!added.empty()) {
-    parts.push_back("new " + short_list(added));
-  }
-  if (!changed.empty()) {
-    parts.push_back("changed " + short_list(changed));
-  }
-  if (!removed.empty()) {
-    parts.push_back("removed " + short_list(removed));
-  }
-  firing.reason = fmt::format("data: {} under {}: {}",
-                              describe_change(added.size(), changed.size(), removed.size()), where,
-                              join(parts, "; "));
-  firing.detail = {{"kind", "data"}, {"new", added}, {"changed", changed}, {"removed", removed}};
-  outcome.firing = std::move(firing);
+  outcome.firing = data_firing(changes, where, std::move(advance));
   return outcome;
 }
 

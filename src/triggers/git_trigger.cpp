@@ -42,6 +42,81 @@ std::string commits(std::optional<size_t> count) {
   return *count == 1 ? "1 new commit" : fmt::format("{} new commits", *count);
 }
 
+// The commit and branch the trigger saw last (empty commit: none, the first check).
+struct LastSeen {
+  std::string commit;
+  std::string branch;
+};
+
+LastSeen last_seen(const std::optional<TriggerState>& state, const std::string& branch) {
+  LastSeen seen{"", branch};
+  if (state) {
+    auto parsed = nlohmann::json::parse(state->state_json, nullptr, false);
+    if (parsed.is_object() && parsed.contains("commit") && parsed["commit"].is_string()) {
+      seen.commit = parsed["commit"].get<std::string>();
+      seen.branch = parsed.value("branch", branch);
+    }
+  }
+  return seen;
+}
+
+// How the branch got from the last commit seen to `to`, for the reason or the note.
+std::string describe_move(const std::string& branch, const LastSeen& from, const std::string& to,
+                          const BranchChanges& changes) {
+  if (from.branch != branch) {
+    // No branch named: HEAD was checked out to another branch since the last look.
+    return fmt::format("HEAD moved from branch {} to {} ({} {} a descendant of {})", from.branch,
+                       branch, short_id(to), changes.rewritten ? "is not" : "is",
+                       short_id(from.commit));
+  }
+  if (changes.rewritten) {
+    return fmt::format(
+        "{} was rewritten (a force-push?): {} is not an ancestor of {}; {} since "
+        "the histories parted",
+        branch, short_id(from.commit), short_id(to), commits(changes.commit_count));
+  }
+  return fmt::format("{} on {}", commits(changes.commit_count), branch);
+}
+
+// The branch moved from `from` to `to`: fire when the commits between touch a watched path (or
+// the last commit seen is gone), else note it and advance quietly.
+void evaluate_move(const GitTriggerSpec& spec, GitRepository& repo, const std::string& branch,
+                   const LastSeen& from, const std::string& to, const TriggerAdvance& advance,
+                   TriggerOutcome& outcome) {
+  auto changes = repo.changes(from.commit, to);
+  if (!changes.ok()) {
+    outcome.error = "git: " + changes.error().message();
+    return;
+  }
+  std::string range = fmt::format("{}..{}", short_id(from.commit), short_id(to));
+  Firing firing{"git",
+                "",
+                advance,
+                {{"kind", "git"}, {"branch", branch}, {"commit", to}, {"previous", from.commit}}};
+  if (changes->from_missing) {
+    firing.reason = fmt::format(
+        "git: {} moved to {}, but {} (the last commit seen) is not in the repository any more "
+        "(history rewritten and collected{}); running to be safe",
+        branch, short_id(to), short_id(from.commit),
+        repo.is_shallow() ? ", or outside this shallow clone" : "");
+    firing.detail["rewritten"] = true;
+    outcome.firing = std::move(firing);
+    return;
+  }
+  auto matched = watched_changes(spec, repo.prefix(), changes->changed_paths);
+  std::string what = describe_move(branch, from, to, *changes);
+  if (matched.empty()) {
+    outcome.notes.push_back(
+        fmt::format("git: {} ({}) touch no watched path; ignored", what, range));
+    outcome.quiet_advance = advance;
+    return;
+  }
+  firing.reason = fmt::format("git: {} touching {} ({})", what, short_list(matched), range);
+  firing.detail["rewritten"] = changes->rewritten;
+  firing.detail["paths"] = matched;
+  outcome.firing = std::move(firing);
+}
+
 }  // namespace
 
 TriggerOutcome evaluate_git(const GitTriggerSpec& spec, const TriggerContext& context,
@@ -67,69 +142,19 @@ TriggerOutcome evaluate_git(const GitTriggerSpec& spec, const TriggerContext& co
   const std::string& to = **head;
   nlohmann::json next = {{"commit", to}, {"branch", branch}};
   TriggerAdvance advance{context.pipeline, outcome.key, std::nullopt, next.dump()};
-  std::string from;
-  std::string from_branch = branch;
   if (state) {
     advance.expected = state->state_json;
-    auto parsed = nlohmann::json::parse(state->state_json, nullptr, false);
-    if (parsed.is_object() && parsed.contains("commit") && parsed["commit"].is_string()) {
-      from = parsed["commit"].get<std::string>();
-      from_branch = parsed.value("branch", branch);
-    }
   }
-  if (from.empty()) {
+  LastSeen from = last_seen(state, branch);
+  if (from.commit.empty()) {
     outcome.notes.push_back(
         fmt::format("git: first check; watching {} from {}", branch, short_id(to)));
     outcome.quiet_advance = advance;
     return outcome;
   }
-  if (from == to) {
-    return outcome;
+  if (from.commit != to) {
+    evaluate_move(spec, *repo, branch, from, to, advance, outcome);
   }
-  auto changes = repo->changes(from, to);
-  if (!changes.ok()) {
-    outcome.error = "git: " + changes.error().message();
-    return outcome;
-  }
-  std::string range = fmt::format("{}..{}", short_id(from), short_id(to));
-  Firing firing{"git",
-                "",
-                advance,
-                {{"kind", "git"}, {"branch", branch}, {"commit", to}, {"previous", from}}};
-  if (changes->from_missing) {
-    firing.reason = fmt::format(
-        "git: {} moved to {}, but {} (the last commit seen) is not in the repository any more "
-        "(history rewritten and collected{}); running to be safe",
-        branch, short_id(to), short_id(from),
-        repo->is_shallow() ? ", or outside this shallow clone" : "");
-    firing.detail["rewritten"] = true;
-    outcome.firing = std::move(firing);
-    return outcome;
-  }
-  auto matched = watched_changes(spec, repo->prefix(), changes->changed_paths);
-  std::string what;
-  if (from_branch != branch) {
-    // No branch named: HEAD was checked out to another branch since the last look.
-    what = fmt::format("HEAD moved from branch {} to {} ({} {} a descendant of {})", from_branch,
-                       branch, short_id(to), changes->rewritten ? "is not" : "is", short_id(from));
-  } else if (changes->rewritten) {
-    what = fmt::format(
-        "{} was rewritten (a force-push?): {} is not an ancestor of {}; {} since "
-        "the histories parted",
-        branch, short_id(from), short_id(to), commits(changes->commit_count));
-  } else {
-    what = fmt::format("{} on {}", commits(changes->commit_count), branch);
-  }
-  if (matched.empty()) {
-    outcome.notes.push_back(
-        fmt::format("git: {} ({}) touch no watched path; ignored", what, range));
-    outcome.quiet_advance = advance;
-    return outcome;
-  }
-  firing.reason = fmt::format("git: {} touching {} ({})", what, short_list(matched), range);
-  firing.detail["rewritten"] = changes->rewritten;
-  firing.detail["paths"] = matched;
-  outcome.firing = std::move(firing);
   return outcome;
 }
 
