@@ -28,6 +28,14 @@ void set_env(std::vector<std::pair<std::string, std::string>>& env, const std::s
   env.emplace_back(key, value);
 }
 
+// Tells the reporter what the output cache had to warn about, once.
+void pass_on_warnings(Reporter& reporter, const Stage& stage, StageReport& report) {
+  for (const auto& warning : report.warnings) {
+    reporter.warning(&stage, warning);
+  }
+  report.warnings.clear();
+}
+
 }  // namespace
 
 Executor::Executor(const Pipeline& pipeline, const Graph& graph, std::vector<bool> selected,
@@ -120,6 +128,7 @@ RunReport Executor::run() {
     const Stage& stage = m_pipeline.stages[index];
     if (m_cache && stage_report.attempts == 0) {
       CacheAction action = m_cache->decide(index, stage_report);
+      pass_on_warnings(m_reporter, stage, stage_report);
       if (action != CacheAction::Run) {
         Status restored = action == CacheAction::Restore ? m_cache->restore(index, stage_report)
                                                          : Status::success();
@@ -180,6 +189,7 @@ RunReport Executor::run() {
     if (result.succeeded()) {
       if (m_cache) {
         m_cache->finish(index, stage_report);
+        pass_on_warnings(m_reporter, stage, stage_report);
       }
       stage_report.status = StageStatus::Succeeded;
       m_reporter.stage_finished(stage, stage_report);
