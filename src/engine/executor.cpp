@@ -18,6 +18,14 @@ struct PendingRetry {
   bool operator>(const PendingRetry& other) const { return due > other.due; }
 };
 
+// Tells the reporter what the output cache had to warn about, once.
+void pass_on_warnings(Reporter& reporter, const Stage& stage, StageReport& report) {
+  for (const auto& warning : report.warnings) {
+    reporter.warning(&stage, warning);
+  }
+  report.warnings.clear();
+}
+
 }  // namespace
 
 Executor::Executor(const Pipeline& pipeline, const Graph& graph, std::vector<bool> selected,
@@ -96,6 +104,7 @@ struct Executor::Loop {
 bool Executor::settle_from_cache(Loop& loop, size_t index) {
   StageReport& stage_report = loop.report.stages[index];
   CacheAction action = m_cache->decide(index, stage_report, m_fates);
+  pass_on_warnings(m_reporter, m_pipeline.stages[index], stage_report);
   if (action == CacheAction::Run) {
     return false;
   }
@@ -181,6 +190,7 @@ void Executor::finish(Loop& loop, ProcessResult result) {
   if (result.succeeded()) {
     if (m_cache) {
       m_cache->finish(index, stage_report);
+      pass_on_warnings(m_reporter, stage, stage_report);
     }
     stage_report.status = StageStatus::Succeeded;
     m_reporter.stage_finished(stage, stage_report);

@@ -109,7 +109,7 @@ void OutputCache::prepare_incremental(const Stage& stage, StageReport& report) {
     written = write_file_atomic(report.removed_deps_file, removed);
   }
   if (!written.ok()) {
-    write_all(2, fmt::format("[mlops] warning: {}: {}\n", stage.name, written.error().message()));
+    report.warnings.push_back(written.error().message());
   }
 }
 
@@ -305,13 +305,13 @@ void OutputCache::finish(size_t index, StageReport& report) {
     report.outputs.clear();
     report.note = "deps changed while it ran: " + join(moved, ", ") +
                   "; its outputs are not recorded and it will run again";
-    write_all(2, fmt::format("[mlops] warning: {}: {}\n", stage.name, report.note));
+    report.warnings.push_back(report.note);
     return;
   }
   if (stage.incremental && !report.incremental_manifest.empty()) {
     Status kept = write_file_atomic(incremental_path(stage, ".json"), report.incremental_manifest);
     if (!kept.ok()) {
-      write_all(2, fmt::format("[mlops] warning: {}: {}\n", stage.name, kept.error().message()));
+      report.warnings.push_back(kept.error().message());
     }
   }
   if (!stage.cache) {
@@ -321,8 +321,8 @@ void OutputCache::finish(size_t index, StageReport& report) {
     Status saved = m_objects.save(m_pipeline.workspace / output.path, output.digest,
                                   output.kind == "directory", &m_memo);
     if (!saved.ok()) {
-      write_all(2, fmt::format("[mlops] warning: {}: cannot cache {}: {}\n", stage.name,
-                               output.path, saved.error().message()));
+      report.warnings.push_back(
+          fmt::format("cannot cache {}: {}", output.path, saved.error().message()));
     }
   }
 }

@@ -1,4 +1,5 @@
 // A Reporter that passes every event on to several others, in order (the terminal, the store).
+// A member's own warnings (Reporter::tell_warnings_to) go to the list, and so to every member.
 #pragma once
 
 #include <vector>
@@ -9,7 +10,12 @@ namespace mlops {
 
 class ReporterList final : public Reporter {
  public:
-  explicit ReporterList(std::vector<Reporter*> reporters) : m_reporters(std::move(reporters)) {}
+  explicit ReporterList(std::vector<Reporter*> reporters) : m_reporters(std::move(reporters)) {
+    for (auto* r : m_reporters)
+      r->tell_warnings_to(*this);
+  }
+  ReporterList(const ReporterList&) = delete;  // its members hold its address
+  ReporterList& operator=(const ReporterList&) = delete;
 
   void on_output(std::string_view label, OutputStream stream, std::string_view lines) override {
     for (auto* r : m_reporters)
@@ -55,6 +61,10 @@ class ReporterList final : public Reporter {
   void run_finished(const Pipeline& p, const RunReport& report) override {
     for (auto* r : m_reporters)
       r->run_finished(p, report);
+  }
+  void warning(const Stage* stage, std::string_view message) override {
+    for (auto* r : m_reporters)
+      r->warning(stage, message);
   }
 
  private:

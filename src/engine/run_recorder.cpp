@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "engine/metrics_file.hpp"
-#include "util/file_io.hpp"
 #include "util/paths.hpp"
 #include "spec/stage_command.hpp"
 #include "util/strings.hpp"
@@ -33,10 +32,11 @@ Status RunRecorder::begin(const RunRecord& run, const std::vector<TriggerAdvance
 }
 
 void RunRecorder::fail(const std::string& message) {
-  if (!m_failed) {
-    write_all(2, fmt::format("[mlops] error: recording run {} in the metadata store failed: {}; "
-                             "stages go on, but this run's record is incomplete\n",
-                             m_run_id, message));
+  if (!m_failed && m_listener) {
+    m_listener->warning(nullptr,
+                        fmt::format("recording run {} in the metadata store failed: {}; stages go "
+                                    "on, but this run's record is incomplete",
+                                    m_run_id, message));
   }
   m_failed = true;
 }
@@ -73,7 +73,9 @@ std::vector<MetricValue> RunRecorder::read_metrics(const Stage& stage) {
   for (const auto& path : stage.metrics) {
     auto values = read_metrics_file(m_pipeline.workspace / path.value);
     if (!values.ok()) {
-      write_all(2, fmt::format("[mlops] warning: {}: {}\n", stage.name, values.error().message()));
+      if (m_listener) {
+        m_listener->warning(&stage, values.error().message());
+      }
       continue;
     }
     // Several metrics files: keys from all of them, as written.

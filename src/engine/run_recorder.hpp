@@ -9,8 +9,9 @@
 // short stages costs a few commits a second instead of two per stage, and a crash (kill -9,
 // power loss) can lose at most the last 100 ms of execution rows; the run itself is then marked
 // interrupted by the next mlops.
-// A store error during the run is printed once and recording stops; the stages go on, since
-// killing a training run because a disk filled up would lose more than it saves.
+// A store error during the run is reported once, as a warning to the reporters beside it (see
+// tell_warnings_to), and recording stops; the stages go on, since killing a training run because
+// a disk filled up would lose more than it saves. An unreadable metrics file is a warning too.
 #pragma once
 
 #include <map>
@@ -29,7 +30,7 @@ class RunRecorder final : public Reporter {
   // Writes the run row (status running), advancing the trigger states that started it in the
   // same transaction. Call before any stage starts.
   Status begin(const RunRecord& run, const std::vector<TriggerAdvance>& advances = {});
-  // True when a store write failed during the run (the message was printed).
+  // True when a store write failed during the run (the message went to the warnings' listener).
   bool failed() const { return m_failed; }
 
   void on_output(std::string_view, OutputStream, std::string_view) override {}
@@ -43,6 +44,8 @@ class RunRecorder final : public Reporter {
   void interrupted(int, size_t) override {}
   void run_finished(const Pipeline& pipeline, const RunReport& report) override;
   std::optional<SteadyTime> flush(SteadyTime now) override;
+  // Where its warnings go; a ReporterList it belongs to calls this. Without one they are dropped.
+  void tell_warnings_to(Reporter& listener) override { m_listener = &listener; }
 
  private:
   struct OpenExecution {
@@ -68,6 +71,7 @@ class RunRecorder final : public Reporter {
   std::vector<size_t> m_batch_stage;       // parallel to m_batch: the stage index
   bool m_failed = false;
   std::optional<SteadyTime> m_first_pending;  // when the oldest unwritten change was made
+  Reporter* m_listener = nullptr;             // told the warnings
 };
 
 }  // namespace mlops

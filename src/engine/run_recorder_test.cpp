@@ -17,9 +17,27 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Keeps the warnings it is told.
+class WarningList final : public Reporter {
+ public:
+  void on_output(std::string_view, OutputStream, std::string_view) override {}
+  void run_started(const Pipeline&, const RunReport&, size_t, size_t) override {}
+  void stage_started(const Stage&, int, int, const ProcessRequest&, const StageReport&) override {}
+  void stage_retrying(const Stage&, const ProcessResult&, int, Milliseconds) override {}
+  void stage_finished(const Stage&, const StageReport&) override {}
+  void interrupted(int, size_t) override {}
+  void run_finished(const Pipeline&, const RunReport&) override {}
+  void warning(const Stage* stage, std::string_view message) override {
+    warnings.push_back((stage ? stage->name + ": " : std::string()) + std::string(message));
+  }
+  std::vector<std::string> warnings;
+};
+
 class RunRecorderTest : public ::testing::Test {
  protected:
-  void run(const std::string& stages, std::chrono::milliseconds stage_time) {
+  // Runs `stages` with the recorder and `warnings` beside it; without `begin`, the run row is
+  // missing, so the store refuses the executions (a foreign key) and the recorder fails.
+  void run(const std::string& stages, std::chrono::milliseconds stage_time, bool begin = true) {
     auto loaded = testing::load_text("version: 1\nname: p\nstages:\n" + stages);
     ASSERT_TRUE(loaded.pipeline) << loaded.diagnostics[0].message;
     pipeline = std::move(*loaded.pipeline);
@@ -31,7 +49,9 @@ class RunRecorderTest : public ::testing::Test {
     record.pipeline = "p";
     record.started_at = "2026-11-25T00:00:00.000Z";
     RunRecorder recorder(*store, pipeline, "r1");
-    ASSERT_TRUE(recorder.begin(record).ok());
+    if (begin) {
+      ASSERT_TRUE(recorder.begin(record).ok());
+    }
     for (const auto& stage : pipeline.stages) {
       runner.script(stage.name,
                     {{stage_time, ProcessOutcome::Exited, stage.name == "bad" ? 1 : 0}});
@@ -42,17 +62,18 @@ class RunRecorderTest : public ::testing::Test {
     options.jobs = 2;
     options.log_dir = "/logs";
     options.check_outputs = false;
-    ReporterList reporters({&recorder});
+    ReporterList reporters({&recorder, &warnings});
     Executor(pipeline, graph, std::vector<bool>(pipeline.stages.size(), true), runner, reporters,
              clock, options)
         .run();
-    EXPECT_FALSE(recorder.failed());
+    EXPECT_EQ(recorder.failed(), !begin);
   }
 
   FakeClock clock;
   FakeRunner runner{clock};
   Pipeline pipeline;
   std::unique_ptr<SqliteStore> store;
+  WarningList warnings;
 };
 
 TEST_F(RunRecorderTest, ShortStagesAreBatchedButAllRecorded) {
@@ -86,6 +107,15 @@ TEST_F(RunRecorderTest, LongStagesAreWrittenWhileRunning) {
   ASSERT_GE(runner.waits.size(), 2u);
   ASSERT_TRUE(runner.waits[0].has_value());
   EXPECT_EQ(*runner.waits[0] - runner.start_times[0], std::chrono::steady_clock::duration(100ms));
+}
+
+TEST_F(RunRecorderTest, AStoreErrorIsOneWarningToTheReportersBesideIt) {
+  run("  a: {run: x}\n  b: {run: x, needs: [a]}\n", 200ms, /*begin=*/false);
+  ASSERT_EQ(warnings.warnings.size(), 1u);
+  EXPECT_TRUE(warnings.warnings[0].starts_with("recording run r1 in the metadata store failed: "))
+      << warnings.warnings[0];
+  EXPECT_TRUE(warnings.warnings[0].ends_with("; stages go on, but this run's record is incomplete"))
+      << warnings.warnings[0];
 }
 
 }  // namespace

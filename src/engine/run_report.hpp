@@ -36,6 +36,9 @@ struct StageReport {
   std::string fingerprint;               // empty when the stage is not cacheable this time
   std::vector<ArtifactVersion> inputs;   // the dep versions it read
   std::vector<ArtifactVersion> outputs;  // the out versions it wrote (or that were restored)
+  // What the output cache had to warn about ("cannot cache out.bin: ..."), one line each without
+  // the stage's name; the executor passes them to Reporter::warning and clears them.
+  std::vector<std::string> warnings;
 
   // Incremental stages: the files given to the stage, and the manifest to keep on success.
   std::filesystem::path changed_deps_file;

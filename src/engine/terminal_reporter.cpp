@@ -189,6 +189,11 @@ void TerminalReporter::stage_finished(const Stage& stage, const StageReport& rep
   }
 }
 
+void TerminalReporter::warning(const Stage* stage, std::string_view message) {
+  err(stage ? fmt::format("[mlops] {}: {}: {}\n", paint("33", "warning"), stage->name, message)
+            : fmt::format("[mlops] {}: {}\n", paint("33", "warning"), message));
+}
+
 void TerminalReporter::interrupted(int signal, size_t running) {
   const char* name = sigabbrev_np(signal);
   err(

@@ -2,8 +2,8 @@
 //
 // Stage output is relayed a whole line at a time, prefixed with the stage's name: stdout lines to
 // mlops's stdout, stderr lines to mlops's stderr, so parallel stages never interleave half-lines.
-// mlops's own progress lines and the summary go to stdout; failures with their stderr tail go to
-// stderr.
+// mlops's own progress lines and the summary go to stdout; failures with their stderr tail, and
+// warnings ("[mlops] warning: STAGE: MESSAGE"), go to stderr.
 #pragma once
 
 #include <string>
@@ -39,6 +39,7 @@ class TerminalReporter final : public Reporter {
   void stage_finished(const Stage& stage, const StageReport& report) override;
   void interrupted(int signal, size_t running) override;
   void run_finished(const Pipeline& pipeline, const RunReport& report) override;
+  void warning(const Stage* stage, std::string_view message) override;
   std::optional<SteadyTime> flush(SteadyTime now) override;
 
  private:

@@ -125,6 +125,11 @@ std::string github_error(std::string_view title, std::string_view message,
   return fmt::format("::error {}::{}\n", join(properties, ","), github_escape_data(message));
 }
 
+std::string github_warning(std::string_view title, std::string_view message) {
+  return fmt::format("::warning title={}::{}\n", github_escape_property(title),
+                     github_escape_data(message));
+}
+
 GithubActionsReporter::GithubActionsReporter(int out_fd, std::filesystem::path workspace)
     : m_out_fd(out_fd), m_workspace(std::move(workspace)) {}
 
@@ -159,6 +164,11 @@ void GithubActionsReporter::stage_finished(const Stage& stage, const StageReport
     text += github_error(fmt::format("stage {} failed", stage.name), message);
   }
   write_all(m_out_fd, text);
+}
+
+void GithubActionsReporter::warning(const Stage* stage, std::string_view message) {
+  write_all(m_out_fd,
+            github_warning(stage ? fmt::format("stage {}", stage->name) : "mlops run", message));
 }
 
 std::string step_summary_markdown(const Pipeline& pipeline, const RunReport& report,

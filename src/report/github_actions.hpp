@@ -6,6 +6,8 @@
 //   token, so a stage cannot issue workflow commands (::add-mask::, ::error::) by printing them.
 // - A failed stage gets an ::error:: annotation with its stderr tail; pipeline errors from
 //   `mlops check` (and `run`) get ::error file=,line=,col=:: annotations on the file.
+// - A warning (Reporter::warning: a dep changed while the stage ran, an output not cached) gets a
+//   ::warning:: annotation.
 // - The run's Markdown summary goes to $GITHUB_STEP_SUMMARY, run_id and status to $GITHUB_OUTPUT.
 #pragma once
 
@@ -32,6 +34,8 @@ std::string github_escape_property(std::string_view text);
 // "::error file=F,line=L,col=C,title=T::MESSAGE\n" (file, line and col only when known).
 std::string github_error(std::string_view title, std::string_view message,
                          const std::optional<Diagnostic>& where = std::nullopt);
+// "::warning title=T::MESSAGE\n".
+std::string github_warning(std::string_view title, std::string_view message);
 
 class GithubActionsReporter final : public Reporter {
  public:
@@ -44,6 +48,7 @@ class GithubActionsReporter final : public Reporter {
   void stage_finished(const Stage& stage, const StageReport& report) override;
   void interrupted(int, size_t) override {}
   void run_finished(const Pipeline&, const RunReport&) override {}
+  void warning(const Stage* stage, std::string_view message) override;
 
  private:
   int m_out_fd;

@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "report/github_actions.hpp"
@@ -51,6 +53,28 @@ TEST(GithubActionsTest, EscapesMessagesAndProperties) {
             "'x'%0Aline two\n");
   EXPECT_EQ(github_error("stage t failed", "exit code 1"),
             "::error title=stage t failed::exit code 1\n");
+}
+
+TEST(GithubActionsTest, WarningsBecomeWarningAnnotations) {
+  EXPECT_EQ(github_warning("stage a,b", "cannot cache out: disk full\nline two"),
+            "::warning title=stage a%2Cb::cannot cache out: disk full%0Aline two\n");
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  {
+    GithubActionsReporter reporter(fds[1], "/ws");
+    Stage stage;
+    stage.name = "train";
+    reporter.warning(&stage, "deps changed while it ran: dep.txt");
+    reporter.warning(nullptr, "recording run r1 in the metadata store failed: 50% full");
+  }
+  ::close(fds[1]);
+  char buffer[1024];
+  ssize_t n = ::read(fds[0], buffer, sizeof buffer);
+  ::close(fds[0]);
+  EXPECT_EQ(std::string(buffer, n > 0 ? static_cast<size_t>(n) : 0),
+            "::warning title=stage train::deps changed while it ran: dep.txt\n"
+            "::warning title=mlops run::recording run r1 in the metadata store failed: 50%25 "
+            "full\n");
 }
 
 TEST(JunitTest, OneCasePerSelectedStageWithCounts) {
