@@ -49,6 +49,7 @@ class FirstRunFilter final : public Reporter {
   void stage_finished(const Stage& s, const StageReport& r) override { m_inner.stage_finished(s, r); }
   void interrupted(int s, size_t r) override { m_inner.interrupted(s, r); }
   void run_finished(const Pipeline& p, const RunReport& r) override { m_inner.run_finished(p, r); }
+  void warning(const Stage* s, std::string_view m) override { m_inner.warning(s, m); }
 
  private:
   Reporter& m_inner;
