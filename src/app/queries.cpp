@@ -1,6 +1,9 @@
 #include "app/queries.hpp"
 
+#include <map>
+
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace mlops {
 
@@ -27,6 +30,10 @@ Result<std::string> resolve_run(MetadataStore& store, const std::string& name) {
                                                     runs->size(), runs->size() == 1 ? "" : "s"));
     }
     return (*runs)[static_cast<size_t>(back)].id;
+  }
+  MLOPS_TRY(exact, store.find_run(name));
+  if (exact->has_value()) {
+    return name;  // a full id, even if it is also the prefix of others
   }
   MLOPS_TRY(ids, store.run_ids(name, 6));
   if (ids->empty()) {
@@ -59,6 +66,111 @@ Result<MetricComparison> compare_metrics(MetadataStore& store, const RunRecord& 
     }
   }
   return comparison;
+}
+
+namespace {
+
+using NamedValues = std::map<std::string, std::string>;
+
+void flatten(const nlohmann::json& value, const std::string& key, NamedValues& out) {
+  if (value.is_object()) {
+    for (const auto& [name, child] : value.items()) {
+      flatten(child, key.empty() ? name : key + "." + name, out);
+    }
+  } else if (!value.is_discarded()) {
+    out[key] = value.is_string() ? value.get<std::string>() : value.dump();
+  }
+}
+
+// What can differ of one run, by kind.
+struct RunFacts {
+  NamedValues git, params, outputs, metrics;
+};
+
+Result<RunFacts> facts_of(MetadataStore& store, const std::string& id) {
+  auto run = store.find_run(id);
+  auto versions = store.outputs_of_run(id);
+  auto values = store.metrics_of_run(id);
+  if (!run.ok() || !run->has_value() || !versions.ok() || !values.ok()) {
+    return Error(ErrorKind::Io, "cannot read run " + id);
+  }
+  const RunRecord& record = **run;
+  RunFacts facts;
+  facts.git["commit"] = record.git_commit.value_or("-");
+  facts.git["dirty"] = record.git_dirty ? (*record.git_dirty ? "yes" : "no") : "-";
+  flatten(nlohmann::json::parse(record.params_json, nullptr, false), "", facts.params);
+  for (const auto& version : *versions) {
+    facts.outputs[version.path] = version.digest;
+  }
+  for (const auto& metric : *values) {
+    facts.metrics[metric.stage + ": " + metric.key] = fmt::format("{:g}", metric.value);
+  }
+  return facts;
+}
+
+void add_differences(const char* kind, const NamedValues& a, const NamedValues& b,
+                     std::vector<RunDifference>& out) {
+  std::map<std::string, int> names;
+  for (const auto& [name, value] : a) {
+    names[name] |= 1;
+  }
+  for (const auto& [name, value] : b) {
+    names[name] |= 2;
+  }
+  for (const auto& [name, where] : names) {
+    auto before = where & 1 ? std::optional<std::string>(a.at(name)) : std::nullopt;
+    auto after = where & 2 ? std::optional<std::string>(b.at(name)) : std::nullopt;
+    if (before != after) {
+      out.push_back({kind, name, before, after});
+    }
+  }
+}
+
+}  // namespace
+
+Result<RunDetails> run_details(MetadataStore& store, const std::string& run_id) {
+  RunDetails details;
+  MLOPS_TRY(run, store.find_run(run_id));
+  if (!run->has_value()) {
+    return Error(ErrorKind::NotFound, "no run " + run_id);
+  }
+  details.run = **run;
+  MLOPS_TRY(executions, store.executions_of(run_id));
+  details.executions = std::move(*executions);
+  MLOPS_TRY(events, store.events_of_run(run_id));
+  details.events = std::move(*events);
+  MLOPS_TRY(metrics, store.metrics_of_run(run_id));
+  details.metrics = std::move(*metrics);
+  return details;
+}
+
+Result<RunDiff> diff_runs(MetadataStore& store, const std::string& first,
+                          const std::string& second) {
+  RunDiff diff;
+  MLOPS_TRY(first_id, resolve_run(store, first));
+  MLOPS_TRY(second_id, resolve_run(store, second));
+  diff.first = *first_id;
+  diff.second = *second_id;
+  MLOPS_TRY(a, facts_of(store, diff.first));
+  MLOPS_TRY(b, facts_of(store, diff.second));
+  add_differences("git", a->git, b->git, diff.differences);
+  add_differences("param", a->params, b->params, diff.differences);
+  add_differences("output", a->outputs, b->outputs, diff.differences);
+  add_differences("metric", a->metrics, b->metrics, diff.differences);
+  return diff;
+}
+
+Result<MetricTable> metric_table(MetadataStore& store, const std::vector<std::string>& names) {
+  MetricTable table;
+  for (const auto& name : names) {
+    MLOPS_TRY(id, resolve_run(store, name));
+    MLOPS_TRY(metrics, store.metrics_of_run(*id));
+    table.run_ids.push_back(*id);
+    for (const auto& metric : *metrics) {
+      table.values[metric.stage + ": " + metric.key][*id] = metric.value;
+    }
+  }
+  return table;
 }
 
 }  // namespace mlops

@@ -1,9 +1,12 @@
-// Questions front ends ask of a workspace's store: which run a name means, and how a run's
-// metrics compare with the previous good run. Pure reads: nothing printed, nothing written.
+// Questions front ends ask of a workspace's store: which run a name means, how a run's metrics
+// compare with the previous good run, a run in full, what differs between two runs, several
+// runs' metrics side by side. Pure reads: nothing printed, nothing written.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/workspace.hpp"
 #include "report/report_data.hpp"
@@ -23,5 +26,45 @@ Result<std::string> resolve_run(MetadataStore& store, const std::string& name);
 
 // A run's metrics and those of the previous succeeded run of its pipeline (started before it).
 Result<MetricComparison> compare_metrics(MetadataStore& store, const RunRecord& run);
+
+// A run with everything recorded about it.
+struct RunDetails {
+  RunRecord run;
+  std::vector<ExecutionRecord> executions;  // in order, every attempt
+  std::vector<EventRecord> events;          // artifacts read and written
+  std::vector<MetricRecord> metrics;
+};
+
+// NotFound when there is no run `run_id`; Io when the store cannot be read.
+Result<RunDetails> run_details(MetadataStore& store, const std::string& run_id);
+
+// One thing that differs between two runs. `before`/`after` are nothing where a run lacks it.
+struct RunDifference {
+  std::string kind;  // git, param, output (values are digests), metric
+  std::string name;  // "commit"/"dirty", a param key (nested keys joined by '.'), a path,
+                     // "STAGE: KEY"
+  std::optional<std::string> before;
+  std::optional<std::string> after;
+};
+
+struct RunDiff {
+  std::string first;  // the run ids the names resolved to
+  std::string second;
+  std::vector<RunDifference> differences;  // git, then params, outputs, metrics; by name
+};
+
+// What resolve_run returns for a bad name; Io when a run cannot be read.
+Result<RunDiff> diff_runs(MetadataStore& store, const std::string& first,
+                          const std::string& second);
+
+// Several runs' metrics side by side.
+struct MetricTable {
+  std::vector<std::string> run_ids;  // in the order named
+  // "STAGE: KEY" -> run id -> value
+  std::map<std::string, std::map<std::string, double>> values;
+};
+
+// What resolve_run returns for a bad name; Io when the store cannot be read.
+Result<MetricTable> metric_table(MetadataStore& store, const std::vector<std::string>& names);
 
 }  // namespace mlops

@@ -1,7 +1,11 @@
 #include <sys/stat.h>
 
+#include <chrono>
 #include <fstream>
+#include <set>
+#include <tuple>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "cache/fingerprint.hpp"
@@ -111,6 +115,73 @@ TEST_F(ObjectStoreTest, DirectoryRoundTripRebuildsTheTree) {
   EXPECT_EQ(read("ws/d/sub/b.csv"), "2\n");
   EXPECT_FALSE(std::filesystem::exists(dir / "ws/d/stale.csv"));
   EXPECT_EQ(digest_path(dir / "ws/d")->digest.hex(), digest);
+}
+
+TEST_F(ObjectStoreTest, SweepRemovesOnlyWhatIsNotLive) {
+  ObjectStore cache(dir / "cache");
+  write("ws/keep.txt", "keep");
+  write("ws/drop.txt", "drop");
+  write("ws/d/a.csv", "in a kept directory");
+  std::string keep = digest_path(dir / "ws/keep.txt")->digest.hex();
+  std::string drop = digest_path(dir / "ws/drop.txt")->digest.hex();
+  std::string tree = digest_path(dir / "ws/d")->digest.hex();
+  std::string member = digest_path(dir / "ws/d/a.csv")->digest.hex();
+  for (const auto& [path, digest, directory] :
+       {std::tuple{"ws/keep.txt", keep, false}, std::tuple{"ws/drop.txt", drop, false},
+        std::tuple{"ws/d", tree, true}}) {
+    ASSERT_TRUE(cache.save(dir / path, digest, directory, nullptr).ok());
+  }
+  std::set<std::string> live;
+  cache.add_live(keep, false, live);
+  cache.add_live(tree, true, live);
+  EXPECT_EQ(live, (std::set<std::string>{keep, tree, member}));
+  // A crashed writer's old temporary file goes; a fresh one may still be written to.
+  std::string fan_out = "cache/objects/" + keep.substr(0, 2) + "/";
+  write(fan_out + keep.substr(2) + ".tmp-0123456789abcdef", "partial");
+  write(fan_out + "0123456789abcdef0123456789abcd.dir.tmp-01234567", "partial manifest");
+  std::filesystem::last_write_time(
+      dir / (fan_out + keep.substr(2) + ".tmp-0123456789abcdef"),
+      std::filesystem::file_time_type::clock::now() - std::chrono::hours(1));
+  // Not the cache's: left alone, and a symlink is never followed.
+  write(fan_out + "README", "not an object");
+  std::string link_prefix;
+  for (int i = 0; i < 256 && link_prefix.empty(); ++i) {
+    std::string prefix = fmt::format("{:02x}", i);
+    if (!std::filesystem::exists(dir / "cache/objects" / prefix)) {
+      link_prefix = prefix;
+    }
+  }
+  std::string outside_name = "0123456789abcdef0123456789abcd";
+  write("outside/" + outside_name, "outside the cache");
+  std::filesystem::create_directory_symlink(dir / "outside", dir / "cache/objects" / link_prefix);
+  std::filesystem::create_symlink(dir / "outside" / outside_name,
+                                  dir / (fan_out + "fedcba9876543210fedcba98765432"));
+  std::filesystem::create_directories(dir / "cache/objects/zz");
+
+  auto dry = cache.sweep(live, SweepMode::DryRun);
+  ASSERT_TRUE(dry.ok()) << dry.error().message();
+  EXPECT_EQ(dry->objects_removed, 1u);
+  EXPECT_EQ(dry->temp_files_removed, 1u);
+  EXPECT_EQ(dry->bytes_freed, 4u + 7u);
+  EXPECT_TRUE(cache.has(drop, false));
+
+  auto swept = cache.sweep(live, SweepMode::Remove);
+  ASSERT_TRUE(swept.ok()) << swept.error().message();
+  EXPECT_EQ(swept->objects_removed, 1u);
+  EXPECT_EQ(swept->temp_files_removed, 1u);
+  EXPECT_FALSE(cache.has(drop, false));
+  EXPECT_TRUE(cache.has(keep, false));
+  EXPECT_TRUE(cache.has(tree, true));
+  EXPECT_FALSE(std::filesystem::exists(dir / (fan_out + keep.substr(2) + ".tmp-0123456789abcdef")));
+  EXPECT_TRUE(
+      std::filesystem::exists(dir / (fan_out + "0123456789abcdef0123456789abcd.dir.tmp-01234567")));
+  EXPECT_EQ(read(fan_out + "README"), "not an object");
+  EXPECT_EQ(read("outside/" + outside_name), "outside the cache");
+  EXPECT_TRUE(std::filesystem::is_symlink(dir / (fan_out + "fedcba9876543210fedcba98765432")));
+  // Nothing cached at all is an empty sweep, not an error.
+  auto empty = ObjectStore(dir / "no-cache").sweep({}, SweepMode::Remove);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty->objects_removed, 0u);
 }
 
 }  // namespace

@@ -5,6 +5,10 @@
 // objects. Objects are written to a temporary name, then renamed, so a crash never leaves a
 // partial object under a real name, and they are made read-only.
 //
+// Temporary names: an object being written is <30 hex>.tmp-<16 hex>, a manifest being written
+// <30 hex>.dir.tmp-<8 hex> (util/file_io's atomic write). Only this class knows the layout:
+// gc hands sweep() the digests that must stay and the cache removes the rest.
+//
 // Copies, not hard links: a hard link would share the inode with the workspace file, and a tool
 // that rewrites its output in place (or anything running as root, which ignores the read-only
 // mode) would silently corrupt the cached version. Where the filesystem supports it (btrfs, XFS,
@@ -12,13 +16,28 @@
 // side is written; elsewhere it is a plain copy.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
+#include <set>
 #include <string>
 
 #include "hash/digest.hpp"
 #include "util/error.hpp"
 
 namespace mlops {
+
+// What a sweep removed (or, for a dry run, would remove).
+struct SweepStats {
+  uint64_t objects_removed = 0;     // files and directory manifests
+  uint64_t temp_files_removed = 0;  // partial writes left by a process that died
+  uint64_t bytes_freed = 0;
+};
+
+enum class SweepMode { Remove, DryRun };
+
+// A temporary file younger than this may belong to a process still writing it.
+inline constexpr std::chrono::minutes k_stale_temp_age{15};
 
 class ObjectStore {
  public:
@@ -37,6 +56,18 @@ class ObjectStore {
   Status restore(const std::string& digest, bool directory, const std::filesystem::path& target);
 
   std::filesystem::path object_path(const std::string& digest) const;
+
+  // Adds `digest` to `live` and, for a directory, the digests of the files its manifest lists
+  // (a missing or malformed manifest adds nothing more: there is nothing of it to keep).
+  void add_live(const std::string& digest, bool directory, std::set<std::string>& live) const;
+
+  // Removes every object and manifest whose digest is not in `live`, and temporary files older
+  // than `temp_age`, walking only objects/<2 hex>/ (never following a symlink; files whose names
+  // are not the cache's own are left alone). The caller must keep writers out meanwhile (gc
+  // holds the cache lock exclusively). A missing cache is empty. Io when the objects directory
+  // cannot be listed; a file that cannot be removed is skipped and not counted.
+  Result<SweepStats> sweep(const std::set<std::string>& live, SweepMode mode,
+                           std::chrono::seconds temp_age = k_stale_temp_age);
 
  private:
   Status save_file(const std::filesystem::path& source, const std::string& digest);

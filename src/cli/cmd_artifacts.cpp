@@ -15,12 +15,13 @@ int artifacts_command(const ArtifactsCommand& command) {
     write_all(2, "mlops: error: --history needs a PATH: mlops artifacts PATH --history\n");
     return k_exit_invalid;
   }
-  auto store = open_existing_store(command.query);
-  if (!store) {
+  auto space = open_query_workspace_or_report(command.query);
+  if (!space) {
     return k_exit_invalid;
   }
+  MetadataStore& store = *space->store();
   std::string path = command.path ? workspace_path_argument(*command.path) : "";
-  auto artifacts = command.history ? store->artifact_history(path) : store->latest_artifacts(path);
+  auto artifacts = command.history ? store.artifact_history(path) : store.latest_artifacts(path);
   if (!artifacts.ok()) {
     return report_query_error(artifacts.error());
   }

@@ -11,7 +11,6 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/query_support.hpp"
-#include "cli/store_access.hpp"
 #include "hash/digest.hpp"
 #include "util/file_io.hpp"
 
@@ -64,20 +63,19 @@ nlohmann::json dataset(const std::string& space, const ArtifactRecord& artifact)
 }  // namespace
 
 int export_command(const ExportCommand& command) {
-  auto opened = open_store_for_run(command.query, command.run);
+  auto opened = open_workspace_for_run(command.query, command.run);
   if (!opened) {
     return k_exit_invalid;
   }
-  SqliteStore& store = *opened->store;
-  auto run = store.find_run(opened->run_id);
-  auto executions = store.executions_of(opened->run_id);
-  auto events = store.events_of_run(opened->run_id);
-  if (!run.ok() || !run->has_value() || !executions.ok() || !events.ok()) {
+  auto details = run_details(opened->store(), opened->run_id);
+  if (!details.ok()) {
     write_all(2, "mlops: error: cannot read the run from the store\n");
     return k_exit_invalid;
   }
-  const RunRecord& r = **run;
-  std::string space = fmt::format("file://{}{}", host_name(), current_workspace().string());
+  const RunRecord& r = details->run;
+  const auto& executions = details->executions;
+  const auto& events = details->events;
+  std::string space = fmt::format("file://{}{}", host_name(), opened->space.root().string());
   std::string run_uuid = uuid_for(r.id);
   nlohmann::json pipeline_job = {{"namespace", space}, {"name", r.pipeline}};
 
@@ -92,10 +90,10 @@ int export_command(const ExportCommand& command) {
   };
   nlohmann::json none = nlohmann::json::array();
   emit("START", r.started_at, {{"runId", run_uuid}}, pipeline_job, none, none);
-  for (const auto& execution : *executions) {
+  for (const auto& execution : executions) {
     nlohmann::json inputs = nlohmann::json::array();
     nlohmann::json outputs = nlohmann::json::array();
-    for (const auto& event : *events) {
+    for (const auto& event : events) {
       if (event.execution_id == execution.id) {
         (event.direction == "input" ? inputs : outputs).push_back(dataset(space, event.artifact));
       }

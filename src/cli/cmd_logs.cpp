@@ -12,7 +12,6 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/query_support.hpp"
-#include "cli/store_access.hpp"
 #include "util/file_io.hpp"
 
 namespace mlops {
@@ -42,7 +41,7 @@ bool print_from(const std::filesystem::path& path, std::streamoff& offset) {
 }
 
 // {"run", "logs": [{"stage", "attempt", "status", "log", "text"}]}
-int logs_json(SqliteStore& store, const std::string& id, const std::filesystem::path& workspace,
+int logs_json(MetadataStore& store, const std::string& id, const std::filesystem::path& workspace,
               const std::optional<std::string>& stage) {
   auto executions = store.executions_of(id);
   if (!executions.ok()) {
@@ -79,13 +78,13 @@ int logs_json(SqliteStore& store, const std::string& id, const std::filesystem::
 }  // namespace
 
 int logs_command(const LogsCommand& command) {
-  auto opened = open_store_for_run(command.query, command.run);
+  auto opened = open_workspace_for_run(command.query, command.run);
   if (!opened) {
     return k_exit_invalid;
   }
-  SqliteStore& store = *opened->store;
+  MetadataStore& store = opened->store();
   const std::string& id = opened->run_id;
-  std::filesystem::path workspace = current_workspace();
+  const std::filesystem::path& workspace = opened->space.root();
   if (command.query.json) {
     if (command.follow) {
       write_all(2, "mlops: error: --follow prints as the run goes; use it without --json\n");

@@ -1,4 +1,5 @@
-// mlops metrics RUN [RUN...] and mlops metrics history KEY --pipeline P.
+// mlops metrics RUN [RUN...] and mlops metrics history KEY --pipeline P. The runs' metrics are
+// gathered by app/queries' metric_table; this file formats them.
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,27 +36,16 @@ std::string sparkline(const std::vector<double>& values) {
 }  // namespace
 
 int metrics_command(const MetricsCommand& command) {
-  auto store = open_existing_store(command.query);
-  if (!store) {
+  auto space = open_query_workspace_or_report(command.query);
+  if (!space) {
     return k_exit_invalid;
   }
-  std::vector<std::string> ids;
-  // "stage: key" -> value per run
-  std::map<std::string, std::map<std::string, double>> table;
-  for (const auto& name : command.runs) {
-    auto id = resolve_run(*store, name);
-    if (!id.ok()) {
-      return report_query_error(id.error());
-    }
-    auto metrics = store->metrics_of_run(*id);
-    if (!metrics.ok()) {
-      return report_query_error(metrics.error());
-    }
-    ids.push_back(*id);
-    for (const auto& metric : *metrics) {
-      table[metric.stage + ": " + metric.key][*id] = metric.value;
-    }
+  auto metrics = metric_table(*space->store(), command.runs);
+  if (!metrics.ok()) {
+    return report_query_error(metrics.error());
   }
+  const std::vector<std::string>& ids = metrics->run_ids;
+  const auto& table = metrics->values;
   if (command.query.json) {
     nlohmann::json document = {{"runs", ids}, {"metrics", nlohmann::json::object()}};
     for (const auto& [key, values] : table) {
@@ -93,11 +83,11 @@ int metrics_command(const MetricsCommand& command) {
 }
 
 int metrics_history_command(const MetricsHistoryCommand& command) {
-  auto store = open_existing_store(command.query);
-  if (!store) {
+  auto space = open_query_workspace_or_report(command.query);
+  if (!space) {
     return k_exit_invalid;
   }
-  auto history = store->metric_history(command.key, command.pipeline);
+  auto history = space->store()->metric_history(command.key, command.pipeline);
   if (!history.ok()) {
     return report_query_error(history.error());
   }

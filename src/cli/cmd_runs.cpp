@@ -1,4 +1,4 @@
-// mlops runs, mlops show: the list of runs and one run in full.
+// mlops runs, mlops show: the list of runs and one run in full (app/queries' run_details).
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
@@ -18,77 +18,36 @@ std::string commit_text(const RunRecord& run) {
   return run.git_commit->substr(0, 10) + (run.git_dirty.value_or(false) ? "+dirty" : "");
 }
 
-}  // namespace
-
-int runs_command(const RunsCommand& command) {
-  auto store = open_existing_store(command.query);
-  if (!store) {
-    return k_exit_invalid;
-  }
-  auto runs = store->list_runs({command.pipeline, command.status, command.limit});
-  if (!runs.ok()) {
-    return report_query_error(runs.error());
-  }
-  if (command.query.json) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& run : *runs) {
-      list.push_back(run_json(run));
+// {run..., "executions": [{execution..., "inputs", "outputs", "metrics"}]}
+nlohmann::json show_json(const RunDetails& details) {
+  const auto& executions = details.executions;
+  const auto& events = details.events;
+  const auto& metrics = details.metrics;
+  nlohmann::json document = run_json(details.run);
+  document["executions"] = nlohmann::json::array();
+  for (const auto& execution : executions) {
+    nlohmann::json item = execution_json(execution);
+    item["inputs"] = nlohmann::json::array();
+    item["outputs"] = nlohmann::json::array();
+    for (const auto& event : events) {
+      if (event.execution_id == execution.id) {
+        item[event.direction == "input" ? "inputs" : "outputs"].push_back(
+            artifact_json(event.artifact));
+      }
     }
-    write_all(1, list.dump(2) + "\n");
-    return k_exit_success;
+    item["metrics"] = nlohmann::json::object();
+    for (const auto& metric : metrics) {
+      if (metric.execution_id == execution.id) {
+        item["metrics"][metric.key] = metric.value;
+      }
+    }
+    document["executions"].push_back(item);
   }
-  TextTable table({"RUN", "PIPELINE", "STATUS", "CAUSE", "STARTED", "DURATION", "COMMIT"});
-  for (const auto& run : *runs) {
-    table.add({run.id, run.pipeline, run.status, run.cause, run.started_at,
-               run_duration(run.started_at, run.ended_at), commit_text(run)});
-  }
-  write_all(1, table.empty() ? "no runs\n" : table.render());
-  return k_exit_success;
+  return document;
 }
 
-int show_command(const ShowCommand& command) {
-  auto opened = open_store_for_run(command.query, command.run);
-  if (!opened) {
-    return k_exit_invalid;
-  }
-  SqliteStore& store = *opened->store;
-  const std::string& id = opened->run_id;
-  auto run = store.find_run(id);
-  auto executions = store.executions_of(id);
-  auto events = store.events_of_run(id);
-  auto metrics = store.metrics_of_run(id);
-  for (const Error* error :
-       {run.ok() ? nullptr : &run.error(), executions.ok() ? nullptr : &executions.error(),
-        events.ok() ? nullptr : &events.error(), metrics.ok() ? nullptr : &metrics.error()}) {
-    if (error) {
-      return report_query_error(*error);
-    }
-  }
-  const RunRecord& r = **run;
-  if (command.query.json) {
-    nlohmann::json document = run_json(r);
-    document["executions"] = nlohmann::json::array();
-    for (const auto& execution : *executions) {
-      nlohmann::json item = execution_json(execution);
-      item["inputs"] = nlohmann::json::array();
-      item["outputs"] = nlohmann::json::array();
-      for (const auto& event : *events) {
-        if (event.execution_id == execution.id) {
-          item[event.direction == "input" ? "inputs" : "outputs"].push_back(
-              artifact_json(event.artifact));
-        }
-      }
-      item["metrics"] = nlohmann::json::object();
-      for (const auto& metric : *metrics) {
-        if (metric.execution_id == execution.id) {
-          item["metrics"][metric.key] = metric.value;
-        }
-      }
-      document["executions"].push_back(item);
-    }
-    write_all(1, document.dump(2) + "\n");
-    return k_exit_success;
-  }
+// The run itself: what, why, when, from which commit, by whom, with which params.
+std::string show_header(const RunRecord& r) {
   std::string text;
   text += fmt::format("run       {}\npipeline  {} ({})\nstatus    {}\ncause     {}\n", r.id,
                       r.pipeline, r.pipeline_file, r.status, r.cause);
@@ -112,9 +71,14 @@ int show_command(const ShowCommand& command) {
   }
   text += fmt::format("by        {}@{}, mlops {}\nparams    {}\n", r.user, r.host, r.mlops_version,
                       r.params_json);
+  return text;
+}
 
+// Its stage executions, the artifacts they read and wrote, and their metrics.
+std::string show_tables(const RunDetails& details) {
+  std::string text;
   TextTable stages({"STAGE", "ATTEMPT", "STATUS", "DURATION", "EXIT", "LOG"});
-  for (const auto& execution : *executions) {
+  for (const auto& execution : details.executions) {
     std::string exit = execution.exit_code ? std::to_string(*execution.exit_code)
                        : execution.signal  ? "signal " + std::to_string(*execution.signal)
                                            : "-";
@@ -125,7 +89,7 @@ int show_command(const ShowCommand& command) {
   }
   text += "\n" + stages.render();
   TextTable artifacts({"STAGE", "", "PATH", "DIGEST", "SIZE", "KIND"});
-  for (const auto& event : *events) {
+  for (const auto& event : details.events) {
     artifacts.add({event.stage, event.direction == "input" ? "in" : "out", event.artifact.path,
                    short_digest(event.artifact.digest), human_size(event.artifact.size),
                    event.artifact.kind});
@@ -134,13 +98,57 @@ int show_command(const ShowCommand& command) {
     text += "\n" + artifacts.render();
   }
   TextTable metric_table({"STAGE", "METRIC", "VALUE"});
-  for (const auto& metric : *metrics) {
+  for (const auto& metric : details.metrics) {
     metric_table.add({metric.stage, metric.key, format_number(metric.value)});
   }
   if (!metric_table.empty()) {
     text += "\n" + metric_table.render();
   }
-  write_all(1, text);
+  return text;
+}
+
+}  // namespace
+
+int runs_command(const RunsCommand& command) {
+  auto space = open_query_workspace_or_report(command.query);
+  if (!space) {
+    return k_exit_invalid;
+  }
+  auto runs = space->store()->list_runs({command.pipeline, command.status, command.limit});
+  if (!runs.ok()) {
+    return report_query_error(runs.error());
+  }
+  if (command.query.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& run : *runs) {
+      list.push_back(run_json(run));
+    }
+    write_all(1, list.dump(2) + "\n");
+    return k_exit_success;
+  }
+  TextTable table({"RUN", "PIPELINE", "STATUS", "CAUSE", "STARTED", "DURATION", "COMMIT"});
+  for (const auto& run : *runs) {
+    table.add({run.id, run.pipeline, run.status, run.cause, run.started_at,
+               run_duration(run.started_at, run.ended_at), commit_text(run)});
+  }
+  write_all(1, table.empty() ? "no runs\n" : table.render());
+  return k_exit_success;
+}
+
+int show_command(const ShowCommand& command) {
+  auto opened = open_workspace_for_run(command.query, command.run);
+  if (!opened) {
+    return k_exit_invalid;
+  }
+  auto details = run_details(opened->store(), opened->run_id);
+  if (!details.ok()) {
+    return report_query_error(details.error());
+  }
+  if (command.query.json) {
+    write_all(1, show_json(*details).dump(2) + "\n");
+    return k_exit_success;
+  }
+  write_all(1, show_header(details->run) + show_tables(*details));
   return k_exit_success;
 }
 

@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-#include "cli/store_access.hpp"
 #include "util/duration.hpp"
 #include "util/file_io.hpp"
 #include "util/paths.hpp"
@@ -12,17 +11,22 @@
 
 namespace mlops {
 
-std::unique_ptr<SqliteStore> open_existing_store(const QueryOptions& options) {
-  std::filesystem::path workspace = current_workspace();
-  std::filesystem::path path = resolve_store_path(options.store, workspace);
-  std::error_code error;
-  if (!std::filesystem::exists(path, error)) {
-    write_all(2, fmt::format("mlops: error: no metadata store at {}; run a pipeline with `mlops "
-                             "run` first, or name the store with --store or MLOPS_STORE\n",
-                             path.string()));
-    return nullptr;
+std::optional<Workspace> open_query_workspace_or_report(const QueryOptions& options) {
+  auto space = open_query_workspace(options.store);
+  if (!space.ok()) {
+    report_query_error(space.error());
+    return std::nullopt;
   }
-  return open_store_or_report(path);
+  report_recovered_runs(*space);
+  return std::move(*space);
+}
+
+void report_recovered_runs(const Workspace& space) {
+  for (const auto& run : space.recovered()) {
+    write_all(2, fmt::format("[mlops] run {} of '{}' was interrupted (its mlops process {} is "
+                             "gone); marked it interrupted\n",
+                             run.run_id, run.pipeline, run.owner_pid));
+  }
 }
 
 int report_query_error(const Error& error) {
@@ -30,18 +34,18 @@ int report_query_error(const Error& error) {
   return 2;
 }
 
-std::optional<StoreAndRun> open_store_for_run(const QueryOptions& options,
-                                              const std::string& name) {
-  auto store = open_existing_store(options);
-  if (!store) {
+std::optional<WorkspaceAndRun> open_workspace_for_run(const QueryOptions& options,
+                                                      const std::string& name) {
+  auto space = open_query_workspace_or_report(options);
+  if (!space) {
     return std::nullopt;
   }
-  auto id = resolve_run(*store, name);
+  auto id = resolve_run(*space->store(), name);
   if (!id.ok()) {
     report_query_error(id.error());
     return std::nullopt;
   }
-  return StoreAndRun{std::move(store), *id};
+  return WorkspaceAndRun{std::move(*space), *id};
 }
 
 std::string workspace_path_argument(const std::string& path) {

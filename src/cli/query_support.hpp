@@ -1,5 +1,6 @@
-// What the query commands (runs, show, logs, artifacts, lineage, metrics, export) share: opening
-// an existing store, naming runs, and formatting values.
+// What the query commands (runs, show, logs, artifacts, lineage, metrics, export, diff, report,
+// checkout, gc) share: opening the workspace and its existing store (app/queries.hpp) and saying
+// what went wrong, naming runs, and formatting values.
 #pragma once
 
 #include <filesystem>
@@ -19,21 +20,25 @@ struct QueryOptions {
   bool json = false;                           // --json
 };
 
+// The current directory's workspace with its existing store, or nothing after printing why (no
+// store yet, unreadable). Runs whose mlops died are marked interrupted, like every command that
+// opens the store does, and said so on stderr.
+std::optional<Workspace> open_query_workspace_or_report(const QueryOptions& options);
 
-// The workspace's store, or nothing after printing why (no store yet, unreadable). Marks runs
-// whose mlops died as interrupted, like every command that opens the store.
-std::unique_ptr<SqliteStore> open_existing_store(const QueryOptions& options);
-
+// Prints a line on stderr for each run the workspace found interrupted when it opened.
+void report_recovered_runs(const Workspace& space);
 
 // Prints "mlops: error: MESSAGE" and returns the exit code for it (2).
 int report_query_error(const Error& error);
 
-// The store and the id of the run `name` names, or nothing after printing why.
-struct StoreAndRun {
-  std::unique_ptr<SqliteStore> store;
+// The workspace and the id of the run `name` names, or nothing after printing why.
+struct WorkspaceAndRun {
+  Workspace space;
   std::string run_id;
+  MetadataStore& store() const { return *space.store(); }
 };
-std::optional<StoreAndRun> open_store_for_run(const QueryOptions& options, const std::string& name);
+std::optional<WorkspaceAndRun> open_workspace_for_run(const QueryOptions& options,
+                                                      const std::string& name);
 
 // A user-typed path as a workspace-relative one (relative to the current directory).
 std::string workspace_path_argument(const std::string& path);

@@ -23,11 +23,15 @@ Result<UniqueFd> open_lock_file(const std::filesystem::path& path) {
   return fd;
 }
 
+int flock_operation(LockMode mode) {
+  return mode == LockMode::Shared ? LOCK_SH : LOCK_EX;
+}
+
 }  // namespace
 
-Result<FileLock> FileLock::acquire(const std::filesystem::path& path) {
+Result<FileLock> FileLock::acquire(const std::filesystem::path& path, LockMode mode) {
   MLOPS_TRY(fd, open_lock_file(path));
-  while (::flock(fd->get(), LOCK_EX) != 0) {
+  while (::flock(fd->get(), flock_operation(mode)) != 0) {
     if (errno != EINTR) {
       return Error(ErrorKind::Io,
                    fmt::format("cannot lock {}: {}", path.string(), std::strerror(errno)));
@@ -36,10 +40,11 @@ Result<FileLock> FileLock::acquire(const std::filesystem::path& path) {
   return FileLock(path, std::move(*fd));
 }
 
-Result<std::optional<FileLock>> FileLock::try_acquire(const std::filesystem::path& path) {
+Result<std::optional<FileLock>> FileLock::try_acquire(const std::filesystem::path& path,
+                                                      LockMode mode) {
   MLOPS_TRY(opened, open_lock_file(path));
   UniqueFd fd = std::move(*opened);
-  while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+  while (::flock(fd.get(), flock_operation(mode) | LOCK_NB) != 0) {
     if (errno == EINTR) {
       continue;
     }

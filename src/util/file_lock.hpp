@@ -1,7 +1,8 @@
 // Advisory whole-file locks (flock) that live as long as the object, and so as long as the
 // process: the kernel drops them when the process dies, however it dies. mlops uses them to
-// know whether the owner of a "running" run is still alive, and to keep two runs of one
-// pipeline from writing the same outputs at once.
+// know whether the owner of a "running" run is still alive, to keep two runs of one pipeline
+// from writing the same outputs at once, and (shared by runs, exclusive for gc) to keep gc from
+// sweeping the object cache while a run is adding to it.
 #pragma once
 
 #include <filesystem>
@@ -12,14 +13,20 @@
 
 namespace mlops {
 
+// Exclusive: one holder at a time (LOCK_EX). Shared: any number of shared holders, but no
+// exclusive one at the same time (LOCK_SH).
+enum class LockMode { Exclusive, Shared };
+
 class FileLock {
  public:
   // Creates `path` (and its directory) if needed and locks it without waiting. Nothing when
-  // another process holds it; Io when the file cannot be created.
-  static Result<std::optional<FileLock>> try_acquire(const std::filesystem::path& path);
+  // another process holds it in a conflicting mode; Io when the file cannot be created.
+  static Result<std::optional<FileLock>> try_acquire(const std::filesystem::path& path,
+                                                     LockMode mode = LockMode::Exclusive);
 
-  // The same, waiting for the holder to let go (for locks that are never removed).
-  static Result<FileLock> acquire(const std::filesystem::path& path);
+  // The same, waiting for the holders to let go (for locks that are never removed).
+  static Result<FileLock> acquire(const std::filesystem::path& path,
+                                  LockMode mode = LockMode::Exclusive);
 
   FileLock(FileLock&&) = default;
   FileLock& operator=(FileLock&&) = default;

@@ -1,0 +1,129 @@
+#include "app/gc.hpp"
+
+#include <map>
+
+#include "app/cache_lock.hpp"
+#include "engine/store_digest_memo.hpp"
+#include "util/time_format.hpp"
+
+namespace mlops {
+namespace {
+
+uint64_t size_of(const std::filesystem::path& path) {
+  std::error_code error;
+  if (std::filesystem::is_regular_file(std::filesystem::symlink_status(path, error))) {
+    return std::filesystem::file_size(path, error);
+  }
+  uint64_t total = 0;
+  for (auto it = std::filesystem::recursive_directory_iterator(path, error);
+       !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+    std::error_code file_error;
+    if (it->is_regular_file(file_error) && !it->is_symlink(file_error)) {
+      total += it->file_size(file_error);
+    }
+  }
+  return total;
+}
+
+// Removes the log directory of every run not kept (.mlops/logs/<run id>).
+void remove_dead_logs(const Workspace& space, const std::set<std::string>& kept, GcMode mode,
+                      GcResult& result) {
+  std::filesystem::path logs = space.log_dir("x").parent_path();  // the directory of every log_dir
+  std::error_code error;
+  for (std::filesystem::directory_iterator entry(logs, error);
+       !error && entry != std::filesystem::directory_iterator(); entry.increment(error)) {
+    if (kept.count(entry->path().filename().string())) {
+      continue;
+    }
+    uint64_t size = size_of(entry->path());
+    std::error_code remove_error;
+    if (mode == GcMode::Remove) {
+      std::filesystem::remove_all(entry->path(), remove_error);  // a symlink: the link only
+      if (remove_error) {
+        continue;
+      }
+    }
+    result.freed_bytes += size;
+    ++result.log_directories_removed;
+  }
+}
+
+}  // namespace
+
+std::set<std::string> runs_to_keep(const std::vector<RunRecord>& runs, const GcPolicy& policy,
+                                   std::chrono::system_clock::time_point now) {
+  std::string cutoff;
+  if (policy.keep_days) {
+    cutoff = format_utc_iso(now - std::chrono::hours(24) * *policy.keep_days);
+  }
+  std::map<std::string, int> seen_per_pipeline;
+  std::set<std::string> kept;
+  for (const auto& run : runs) {  // newest first
+    int rank = seen_per_pipeline[run.pipeline]++;
+    bool keep = !policy.keep_last && !policy.keep_days;
+    keep = keep || (policy.keep_last && rank < *policy.keep_last);
+    keep = keep || (policy.keep_days && run.started_at >= cutoff);
+    keep = keep || run.status == "running";
+    if (keep) {
+      kept.insert(run.id);
+    }
+  }
+  return kept;
+}
+
+Result<std::set<std::string>> live_objects(Workspace& space, const std::set<std::string>& kept) {
+  MetadataStore& store = *space.store();
+  std::set<std::string> live;
+  for (const auto& id : kept) {
+    MLOPS_TRY(outputs, store.outputs_of_run(id));
+    for (const auto& output : *outputs) {
+      space.objects().add_live(output.digest, output.kind == "directory", live);
+    }
+  }
+  // Whatever version each recorded path holds now (perhaps checked out from an old run) stays
+  // restorable. A path that cannot be read holds nothing to keep.
+  MLOPS_TRY(paths, store.latest_artifacts(""));
+  StoreDigestMemo memo(store);
+  for (const auto& artifact : *paths) {
+    auto now = digest_path(space.root() / artifact.path, &memo);
+    if (now.ok()) {
+      space.objects().add_live(now->digest.hex(), now->is_directory, live);
+    }
+  }
+  return live;
+}
+
+Result<GcResult> collect_garbage(Workspace& space, const GcRequest& request,
+                                 const std::function<void()>& on_wait) {
+  if ((request.policy.keep_last && *request.policy.keep_last < 0) ||
+      (request.policy.keep_days && *request.policy.keep_days < 0)) {
+    return Error(ErrorKind::Usage, "--keep-last and --keep-days take a number of 0 or more");
+  }
+  GcResult result;
+  result.dry_run = request.mode == GcMode::DryRun;
+  // A dry run removes nothing, so it need not keep runs out: it looks without waiting.
+  std::optional<CacheSweepLock> lock;
+  if (result.dry_run) {
+    MLOPS_TRY(attempt, try_acquire_cache_sweep(space));
+    lock = std::move(*attempt);
+    result.runs_in_progress = !lock.has_value();
+  } else {
+    MLOPS_TRY(held, acquire_cache_sweep(space, on_wait));
+    lock.emplace(std::move(*held));
+  }
+  MLOPS_TRY(runs, space.store()->list_runs({std::nullopt, std::nullopt, 1'000'000}));
+  std::set<std::string> kept =
+      runs_to_keep(*runs, request.policy, std::chrono::system_clock::now());
+  result.runs = runs->size();
+  result.runs_kept = kept.size();
+  MLOPS_TRY(live, live_objects(space, kept));
+  SweepMode sweep_mode = result.dry_run ? SweepMode::DryRun : SweepMode::Remove;
+  MLOPS_TRY(swept, space.objects().sweep(*live, sweep_mode));
+  result.freed_bytes = swept->bytes_freed;
+  result.objects_removed = swept->objects_removed;
+  result.temp_files_removed = swept->temp_files_removed;
+  remove_dead_logs(space, kept, request.mode, result);
+  return result;
+}
+
+}  // namespace mlops

@@ -1,0 +1,112 @@
+#include "app/lineage.hpp"
+
+#include <set>
+
+namespace mlops {
+namespace {
+
+// Walks the store from one artifact version, collecting what it meets into a LineageGraph.
+class LineageWalk {
+ public:
+  LineageWalk(MetadataStore& store, LineageGraph& graph, int depth)
+      : m_store(store),
+        m_graph(graph),
+        m_upstream(graph.direction == LineageDirection::Upstream),
+        m_depth(depth) {}
+
+  Status visit_artifact(int64_t artifact_id, int level) {
+    if (level >= m_depth || !m_seen.insert("artifact:" + std::to_string(artifact_id)).second) {
+      return Status::success();
+    }
+    MLOPS_TRY(executions, executions_next_to(artifact_id));
+    for (const auto& execution : *executions) {
+      MLOPS_CHECK(visit_execution(artifact_id, execution, level));
+    }
+    return Status::success();
+  }
+
+ private:
+  // Upstream: the execution that wrote the artifact; downstream: those that read it.
+  Result<std::vector<ExecutionRecord>> executions_next_to(int64_t artifact_id) {
+    if (!m_upstream) {
+      return m_store.executions_using(artifact_id, "input");
+    }
+    std::vector<ExecutionRecord> executions;
+    const ArtifactRecord& artifact = m_graph.artifacts.at(artifact_id);
+    if (artifact.producer) {
+      MLOPS_TRY(producer, m_store.find_execution(*artifact.producer));
+      if (producer->has_value()) {
+        executions.push_back(**producer);
+      }
+    }
+    return executions;
+  }
+
+  Status visit_execution(int64_t artifact_id, const ExecutionRecord& execution, int level) {
+    std::string node = "execution:" + std::to_string(execution.id);
+    std::string artifact_node = "artifact:" + std::to_string(artifact_id);
+    m_graph.edges.push_back(m_upstream ? LineageEdge{node, artifact_node, "output"}
+                                       : LineageEdge{artifact_node, node, "input"});
+    m_graph.executions[execution.id] = execution;
+    if (!m_graph.runs.count(execution.run_id)) {
+      MLOPS_TRY(run, m_store.find_run(execution.run_id));
+      if (run->has_value()) {
+        m_graph.runs[execution.run_id] = **run;
+      }
+    }
+    if (!m_seen.insert(node).second) {
+      return Status::success();
+    }
+    MLOPS_TRY(events, m_store.events_of_execution(execution.id));
+    for (const auto& event : *events) {
+      bool wanted = m_upstream ? event.direction == "input" : event.direction == "output";
+      if (!wanted) {
+        continue;
+      }
+      m_graph.artifacts[event.artifact.id] = event.artifact;
+      std::string next = "artifact:" + std::to_string(event.artifact.id);
+      m_graph.edges.push_back(m_upstream ? LineageEdge{next, node, "input"}
+                                         : LineageEdge{node, next, "output"});
+      MLOPS_CHECK(visit_artifact(event.artifact.id, level + 1));
+    }
+    return Status::success();
+  }
+
+  MetadataStore& m_store;
+  LineageGraph& m_graph;
+  bool m_upstream;
+  int m_depth;
+  std::set<std::string> m_seen;
+};
+
+}  // namespace
+
+bool is_artifact_id(const std::string& target) {
+  return !target.empty() && target.find_first_not_of("0123456789") == std::string::npos &&
+         target.size() < 19;
+}
+
+Result<std::optional<ArtifactRecord>> find_lineage_root(MetadataStore& store,
+                                                        const std::string& target) {
+  if (is_artifact_id(target)) {
+    return store.find_artifact(std::stoll(target));
+  }
+  MLOPS_TRY(history, store.artifact_history(target));
+  if (history->empty()) {
+    return std::optional<ArtifactRecord>();
+  }
+  return std::optional<ArtifactRecord>(history->front());
+}
+
+Result<LineageGraph> walk_lineage(MetadataStore& store, const ArtifactRecord& root,
+                                  LineageDirection direction, int depth) {
+  LineageGraph graph;
+  graph.direction = direction;
+  graph.root = root.id;
+  graph.artifacts[root.id] = root;
+  LineageWalk walk(store, graph, depth);
+  MLOPS_CHECK(walk.visit_artifact(root.id, 0));
+  return graph;
+}
+
+}  // namespace mlops
