@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "app/cache_lock.hpp"
 #include "app/plan.hpp"
 #include "app/run_record.hpp"
 #include "dag/selection.hpp"
@@ -218,6 +219,13 @@ void plan_only(RunContext& run) {
 // Everything after loading: lock, record, run. Returns with outcome filled.
 void lock_record_and_run(RunContext& run) {
   RunOutcome& outcome = run.outcome;
+  // Shared with other runs for the whole run: a gc must not sweep objects this run saves before
+  // its recorder has committed their references (app/cache_lock.hpp).
+  auto cache_use = acquire_cache_use(*run.workspace);
+  if (!cache_use.ok()) {
+    outcome.error = cache_use.error();
+    return;
+  }
   if (auto error = make_directories(run, run.workspace->log_dir(outcome.run_id))) {
     outcome.error = *error;
     return;
