@@ -71,11 +71,15 @@ void CliRunObserver::finished(const Pipeline& pipeline, const RunReport& report,
     }
   }
   int code = report.exit_code();
-  write_github_step_files(step_summary_markdown(pipeline, report, report.run_id, metrics),
-                          report.run_id,
-                          code == 0   ? "succeeded"
-                          : code == 1 ? "failed"
-                                      : "cancelled");
+  auto problems =
+      write_github_step_files(step_summary_markdown(pipeline, report, report.run_id, metrics),
+                              report.run_id,
+                              code == 0   ? "succeeded"
+                              : code == 1 ? "failed"
+                                          : "cancelled");
+  for (const auto& problem : problems) {
+    write_all(2, fmt::format("mlops: warning: {}\n", problem));
+  }
 }
 
 int run_and_report(RunRequest request, int out_fd) {

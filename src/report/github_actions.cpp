@@ -223,17 +223,20 @@ std::string step_summary_markdown(const Pipeline& pipeline, const RunReport& rep
   return text + "\n";
 }
 
-void write_github_step_files(const std::string& summary, const std::string& run_id,
-                             const std::string& status) {
+std::vector<std::string> write_github_step_files(const std::string& summary,
+                                                 const std::string& run_id,
+                                                 const std::string& status) {
+  std::vector<std::string> problems;
   for (auto [variable, text] :
        {std::pair<const char*, std::string>{"GITHUB_STEP_SUMMARY", summary},
         std::pair<const char*, std::string>{
             "GITHUB_OUTPUT", fmt::format("run_id={}\nstatus={}\n", run_id, status)}}) {
     Status written = append(variable, text);
     if (!written.ok()) {
-      write_all(2, fmt::format("mlops: warning: {}\n", written.error().message()));
+      problems.push_back(written.error().message());
     }
   }
+  return problems;
 }
 
 }  // namespace mlops

@@ -59,8 +59,9 @@ std::string step_summary_markdown(const Pipeline& pipeline, const RunReport& rep
                                   const std::string& run_id, const MetricComparison& metrics);
 
 // Appends the summary to $GITHUB_STEP_SUMMARY and run_id/status to $GITHUB_OUTPUT, when set.
-// Problems are warnings on stderr: they never fail the run.
-void write_github_step_files(const std::string& summary, const std::string& run_id,
-                             const std::string& status);
+// Returns the problems (they never fail the run; the front end shows them as warnings).
+std::vector<std::string> write_github_step_files(const std::string& summary,
+                                                 const std::string& run_id,
+                                                 const std::string& status);
 
 }  // namespace mlops
