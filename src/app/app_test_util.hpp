@@ -25,9 +25,9 @@ class TempWorkspace {
  public:
   TempWorkspace() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    m_root = std::filesystem::temp_directory_path() /
-             ("mlops-app-" + std::to_string(::getpid()) + "-" + info->test_suite_name() + "-" +
-              info->name());
+    m_root =
+        std::filesystem::temp_directory_path() / ("mlops-app-" + std::to_string(::getpid()) + "-" +
+                                                  info->test_suite_name() + "-" + info->name());
     std::filesystem::remove_all(m_root);
     std::filesystem::create_directories(m_root / ".mlops");
   }

@@ -3,9 +3,9 @@
 
 #include <gtest/gtest.h>
 
-#include "app/workspace_test_util.hpp"
 #include "app/cache_lock.hpp"
 #include "app/gc.hpp"
+#include "app/workspace_test_util.hpp"
 #include "util/time_format.hpp"
 
 namespace mlops {

@@ -36,8 +36,8 @@ std::string diagnostics_text(const LoadedPipeline& loaded) {
   std::string file = loaded.file.string();
   bool all_in_file = std::all_of(diagnostics.begin(), diagnostics.end(),
                                  [&](const Diagnostic& d) { return d.file == file; });
-  text += fmt::format("mlops: {} error{}{}\n", diagnostics.size(), diagnostics.size() == 1 ? "" : "s",
-                      all_in_file ? " in " + file : "");
+  text += fmt::format("mlops: {} error{}{}\n", diagnostics.size(),
+                      diagnostics.size() == 1 ? "" : "s", all_in_file ? " in " + file : "");
   return text;
 }
 

@@ -46,7 +46,9 @@ class FirstRunFilter final : public Reporter {
   void stage_retrying(const Stage& s, const ProcessResult& r, int a, Milliseconds d) override {
     m_inner.stage_retrying(s, r, a, d);
   }
-  void stage_finished(const Stage& s, const StageReport& r) override { m_inner.stage_finished(s, r); }
+  void stage_finished(const Stage& s, const StageReport& r) override {
+    m_inner.stage_finished(s, r);
+  }
   void interrupted(int s, size_t r) override { m_inner.interrupted(s, r); }
   void run_finished(const Pipeline& p, const RunReport& r) override { m_inner.run_finished(p, r); }
   void warning(const Stage* s, std::string_view m) override { m_inner.warning(s, m); }
@@ -89,8 +91,8 @@ bool Plan::up_to_date() const {
 }
 
 size_t Plan::count(PlannedAction action) const {
-  return static_cast<size_t>(std::count_if(stages.begin(), stages.end(),
-                                           [&](const PlannedStage& s) { return s.action == action; }));
+  return static_cast<size_t>(std::count_if(
+      stages.begin(), stages.end(), [&](const PlannedStage& s) { return s.action == action; }));
 }
 
 Plan plan_run(Workspace& workspace, const CheckedPipeline& checked, const PlanOptions& options,
@@ -140,8 +142,8 @@ Plan plan_run(Workspace& workspace, const CheckedPipeline& checked, const PlanOp
   for (size_t i = 0; i < pipeline.stages.size(); ++i) {
     const StageReport& stage = report.stages[i];
     PlannedAction action = action_of(stage, executor.fates()[i]);
-    std::string reason = stage.note.empty() && action == PlannedAction::Run ? "never ran"
-                                                                            : stage.note;
+    std::string reason =
+        stage.note.empty() && action == PlannedAction::Run ? "never ran" : stage.note;
     plan.stages.push_back({pipeline.stages[i].name, action, reason});
   }
   return plan;

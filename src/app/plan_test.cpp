@@ -69,8 +69,8 @@ class PlanTest : public ::testing::Test {
     EXPECT_TRUE(loaded.checked);
     auto workspace = Workspace::open(ws.root(), std::nullopt, StoreMode::IfExists);
     EXPECT_TRUE(workspace.ok());
-    auto selected = select_stages(loaded.checked->pipeline, loaded.checked->graph,
-                                  {r.stages, r.from});
+    auto selected =
+        select_stages(loaded.checked->pipeline, loaded.checked->graph, {r.stages, r.from});
     PlanOptions options{*selected, r.force,
                         std::set<std::string>(r.force_stages.begin(), r.force_stages.end()), 2};
     Plan plan = plan_run(*workspace, *loaded.checked, options);
@@ -201,8 +201,8 @@ TEST_F(PlanMatrixTest, DownstreamOfARestoredStageIsDecidedOnTheRestoredVersion) 
   EXPECT_TRUE(verdicts["a"].starts_with("restore: outs changed: a.txt")) << verdicts["a"];
   EXPECT_TRUE(verdicts["b"].starts_with("restore: outs changed: b.txt")) << verdicts["b"];
   EXPECT_TRUE(verdicts["c"].starts_with("restore: outs changed: c.txt")) << verdicts["c"];
-  EXPECT_EQ(agree(request()), (Verdicts{{"a", "skip"}, {"b", "skip"}, {"c", "skip"},
-                                        {"side", "skip"}}));
+  EXPECT_EQ(agree(request()),
+            (Verdicts{{"a", "skip"}, {"b", "skip"}, {"c", "skip"}, {"side", "skip"}}));
 }
 
 TEST_F(PlanMatrixTest, AnEditedCommandRerunsTheStage) {

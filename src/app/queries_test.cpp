@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "app/workspace_test_util.hpp"
 #include "app/queries.hpp"
+#include "app/workspace_test_util.hpp"
 
 namespace mlops {
 namespace {

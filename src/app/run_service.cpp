@@ -50,8 +50,8 @@ std::string describe_running(const Pipeline& pipeline, MetadataStore* store) {
     auto runs = store->list_runs({pipeline.name, "running", 1});
     if (runs.ok() && !runs->empty()) {
       const RunRecord& run = runs->front();
-      return fmt::format("run {} (mlops pid {} on {}, started {})", run.id, run.owner_pid,
-                         run.host, run.started_at);
+      return fmt::format("run {} (mlops pid {} on {}, started {})", run.id, run.owner_pid, run.host,
+                         run.started_at);
     }
   }
   return "another mlops process";
@@ -72,11 +72,11 @@ std::optional<Error> make_directories(const RunContext& run, const std::filesyst
   }
   std::filesystem::create_directories(logs, error);
   if (error) {
-    return Error(ErrorKind::Io,
-                 fmt::format("cannot create the log directory {}: {}; check that the workspace "
-                             "{} is writable",
-                             logs.string(), error.message(),
-                             run.checked.pipeline.workspace.string()));
+    return Error(
+        ErrorKind::Io,
+        fmt::format("cannot create the log directory {}: {}; check that the workspace "
+                    "{} is writable",
+                    logs.string(), error.message(), run.checked.pipeline.workspace.string()));
   }
   return std::nullopt;
 }
@@ -191,7 +191,7 @@ void execute(RunContext& run, RunRecorder* recorder) {
 
 // Opens the workspace (for a dry run: without creating or recovering anything new).
 std::optional<Error> open_workspace(RunContext& run) {
-  StoreMode mode = !run.request.record  ? StoreMode::None
+  StoreMode mode = !run.request.record   ? StoreMode::None
                    : run.request.dry_run ? StoreMode::IfExists
                                          : StoreMode::Create;
   auto opened = Workspace::open(run.checked.pipeline.workspace, run.request.store, mode);
@@ -276,10 +276,13 @@ RunOutcome run_pipeline(RunRequest request, RunObserver& observer, const RunSeam
   LoadedPipeline loaded = load_checked_pipeline(request.pipeline, load);
   if (!loaded.checked) {
     observer.pipeline_invalid(loaded);
-    return failed(outcome, ErrorKind::InvalidSpec, "nothing was run; fix the errors above and try again");
+    return failed(outcome, ErrorKind::InvalidSpec,
+                  "nothing was run; fix the errors above and try again");
   }
-  RunContext run{request, observer, seams, outcome, std::move(*loaded.checked), {}, {}, {}, now_utc_iso()};
-  auto selected = select_stages(run.checked.pipeline, run.checked.graph, {request.stages, request.from});
+  RunContext run{request, observer, seams, outcome,      std::move(*loaded.checked),
+                 {},      {},       {},    now_utc_iso()};
+  auto selected =
+      select_stages(run.checked.pipeline, run.checked.graph, {request.stages, request.from});
   if (!selected.ok()) {
     outcome.error = selected.error();
     return outcome;

@@ -31,19 +31,19 @@
 namespace mlops {
 
 struct RunRequest {
-  std::filesystem::path pipeline;             // the pipeline file
-  std::vector<std::string> params;            // KEY=VALUE overrides (-p)
+  std::filesystem::path pipeline;   // the pipeline file
+  std::vector<std::string> params;  // KEY=VALUE overrides (-p)
   std::optional<std::filesystem::path> params_file;
-  std::vector<std::string> stages;            // --stage: these and what they need
-  std::vector<std::string> from;              // --from: these and what is downstream
-  bool force = false;                         // run every selected stage
-  std::vector<std::string> force_stages;      // run these even if up to date
+  std::vector<std::string> stages;        // --stage: these and what they need
+  std::vector<std::string> from;          // --from: these and what is downstream
+  bool force = false;                     // run every selected stage
+  std::vector<std::string> force_stages;  // run these even if up to date
   bool keep_going = false;
-  size_t jobs = 0;                            // 0: the number of cores
-  bool dry_run = false;                       // plan only; nothing run or written
-  bool record = true;                         // false: no store at all (--no-record)
-  std::optional<std::filesystem::path> store; // --store
-  std::optional<std::filesystem::path> junit; // write a JUnit report here
+  size_t jobs = 0;                             // 0: the number of cores
+  bool dry_run = false;                        // plan only; nothing run or written
+  bool record = true;                          // false: no store at all (--no-record)
+  std::optional<std::filesystem::path> store;  // --store
+  std::optional<std::filesystem::path> junit;  // write a JUnit report here
 
   // For runs that triggers start.
   std::string cause = "manual";
@@ -51,7 +51,7 @@ struct RunRequest {
   // Written in the same transaction as the run row; if another process advanced one of them
   // first, nothing runs (RunOutcome::conflict).
   std::vector<TriggerAdvance> advances;
-  EnvironmentList extra_env;                  // added to every stage's environment
+  EnvironmentList extra_env;  // added to every stage's environment
   // The pipeline's lock, when the caller holds it (shared, so that requests stay copyable).
   std::shared_ptr<FileLock> pipeline_lock;
 };

@@ -258,8 +258,8 @@ PipelineCheck check_pipeline_triggers(const std::filesystem::path& file, const P
                                       const TriggerCheckOptions& options, TriggerEvents& events,
                                       const TriggerSeams& seams) {
   SystemWallClock system_clock;
-  CheckContext ctx{file,   pipeline, options, events, seams, seams.clock ? *seams.clock : system_clock,
-                   {},     {}};
+  CheckContext ctx{
+      file, pipeline, options, events, seams, seams.clock ? *seams.clock : system_clock, {}, {}};
   ctx.check.file = file.string();
   ctx.check.pipeline = pipeline.name;
   if (pipeline.triggers.empty()) {

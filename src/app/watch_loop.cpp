@@ -209,12 +209,13 @@ void run_watch_loop(std::vector<std::pair<std::filesystem::path, Pipeline>> pipe
   Watcher watcher(std::move(pipelines), options, launcher, clock, events);
   DataWatches inotify;
   add_data_watches(inotify, watcher);
-  events.log(fmt::format("[watch] looking every {}{}; stop with Ctrl-C or SIGTERM ({} running "
-                         "runs)",
-                         format_duration(options.interval),
-                         inotify.available() ? ", and at once when data lands (inotify)"
-                                             : " (inotify unavailable: polling)",
-                         options.cancel_on_stop ? "cancelling" : "finishing"));
+  events.log(
+      fmt::format("[watch] looking every {}{}; stop with Ctrl-C or SIGTERM ({} running "
+                  "runs)",
+                  format_duration(options.interval),
+                  inotify.available() ? ", and at once when data lands (inotify)"
+                                      : " (inotify unavailable: polling)",
+                  options.cancel_on_stop ? "cancelling" : "finishing"));
   while (!watcher.finished()) {
     Steady::time_point wake = watcher.look(Steady::now());
     std::vector<pollfd> fds = {{signal_fd.get(), POLLIN, 0}, {inotify.fd(), POLLIN, 0}};

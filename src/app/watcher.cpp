@@ -50,9 +50,10 @@ Watcher::Watcher(std::vector<std::pair<std::filesystem::path, Pipeline>> pipelin
     : m_options(std::move(options)), m_launcher(launcher), m_clock(clock), m_events(events) {
   for (auto& [file, pipeline] : pipelines) {
     if (pipeline.triggers.empty()) {
-      m_events.warning(fmt::format("{} has no triggers; not watching it (add a 'triggers:' "
-                                   "block, docs/triggers.md)",
-                                   file.string()));
+      m_events.warning(
+          fmt::format("{} has no triggers; not watching it (add a 'triggers:' "
+                      "block, docs/triggers.md)",
+                      file.string()));
       continue;
     }
     m_events.log(fmt::format("[watch] {} ({}): {}; concurrency {}", pipeline.name, file.string(),
@@ -99,9 +100,8 @@ void Watcher::look_at(Watched& entry, SteadyPoint now) {
   entry.last_error = error;
   if (peek.wake_at) {
     auto until = std::chrono::duration_cast<SteadyPoint::duration>(*peek.wake_at - m_clock.now());
-    entry.next_look =
-        std::min(entry.next_look, now + std::max(until, SteadyPoint::duration(0)) +
-                                      std::chrono::milliseconds(50));
+    entry.next_look = std::min(entry.next_look, now + std::max(until, SteadyPoint::duration(0)) +
+                                                    std::chrono::milliseconds(50));
   }
   if (peek.act && entry.checks.size() < max_checks(entry.pipeline)) {
     auto started = m_launcher.start(entry.file);

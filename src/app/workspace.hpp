@@ -24,11 +24,11 @@ namespace mlops {
 
 // How to treat the metadata store when opening a workspace.
 enum class StoreMode {
-  Create,          // open it, creating it (and its directory) when missing
-  Existing,        // open it; NotFound (with what to do) when missing
-  IfExists,        // open it when present; no store otherwise (nothing is created)
-  MemoryIfMissing, // open it when present; an empty in-memory store otherwise (dry runs)
-  None,            // no store at all (--no-record)
+  Create,           // open it, creating it (and its directory) when missing
+  Existing,         // open it; NotFound (with what to do) when missing
+  IfExists,         // open it when present; no store otherwise (nothing is created)
+  MemoryIfMissing,  // open it when present; an empty in-memory store otherwise (dry runs)
+  None,             // no store at all (--no-record)
 };
 
 // A run found "running" whose mlops process is gone; the workspace marked it interrupted.

@@ -501,7 +501,7 @@ int run_given_subcommand(const std::vector<Subcommand>& commands) {
     write_all(2, fmt::format("mlops: internal error: {}\nPlease report this with the command "
                              "that caused it.\n",
                              error.what()));
-    return k_exit_invalid;
+    return exit_code_for(ErrorKind::Internal);
   }
   return k_exit_invalid;
 }

@@ -6,17 +6,17 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "app/trigger_service.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/pipeline_loading.hpp"
 #include "cli/run_observer.hpp"
-#include "app/trigger_service.hpp"
-#include "util/environment.hpp"
-#include "util/wall_clock.hpp"
 #include "schedule/zoned_schedule.hpp"
 #include "spec/trigger_parser.hpp"
+#include "util/environment.hpp"
 #include "util/file_io.hpp"
 #include "util/time_format.hpp"
+#include "util/wall_clock.hpp"
 
 namespace mlops {
 
@@ -48,9 +48,9 @@ class CliTriggerEvents final : public TriggerEvents {
 };
 
 nlohmann::json check_json(const PipelineCheck& check) {
-  return {{"file", check.file},       {"pipeline", check.pipeline}, {"action", check.action},
-          {"fired", check.fired},     {"notes", check.notes},       {"errors", check.errors},
-          {"runs", check.runs},       {"exit_code", check.exit_code}};
+  return {{"file", check.file},   {"pipeline", check.pipeline},  {"action", check.action},
+          {"fired", check.fired}, {"notes", check.notes},        {"errors", check.errors},
+          {"runs", check.runs},   {"exit_code", check.exit_code}};
 }
 
 // The trigger pipelines, loaded (diagnostics printed); nothing when none could be found.
@@ -65,8 +65,8 @@ std::optional<TriggeredPipelines> load_or_report(const std::vector<std::filesyst
   }
   for (const auto& invalid : loaded.invalid) {
     print_pipeline_errors(invalid);
-    write_all(2, fmt::format("mlops: {} was not checked; fix the errors above\n",
-                             invalid.file.string()));
+    write_all(
+        2, fmt::format("mlops: {} was not checked; fix the errors above\n", invalid.file.string()));
   }
   return loaded;
 }
@@ -109,14 +109,15 @@ int trigger_check_command(const TriggerCheckCommand& command) {
     PipelineCheck broken;
     broken.file = invalid.file.string();
     broken.action = "error";
-    broken.errors.push_back("the pipeline file has errors (printed on stderr); fix them with "
-                            "`mlops check " + invalid.file.string() + "`");
+    broken.errors.push_back(
+        "the pipeline file has errors (printed on stderr); fix them with "
+        "`mlops check " +
+        invalid.file.string() + "`");
     broken.exit_code = k_exit_invalid;
     results.push_back(check_json(broken));
   }
   CliTriggerEvents events(command.options);
-  TriggerCheckOptions options{command.options.store, command.options.dry_run,
-                              command.options.jobs};
+  TriggerCheckOptions options{command.options.store, command.options.dry_run, command.options.jobs};
   TriggerSeams seams = cli_trigger_seams();
   for (const auto& [file, pipeline] : loaded->pipelines) {
     PipelineCheck check = check_pipeline_triggers(file, pipeline, options, events, seams);

@@ -50,8 +50,9 @@ int watch_command(const WatchCommand& command) {
   CliWatchEvents events(clock);
   if (!any_triggers) {
     for (const auto& [file, pipeline] : *loaded) {
-      events.warning(file.string() + " has no triggers; not watching it (add a 'triggers:' "
-                                     "block, docs/triggers.md)");
+      events.warning(file.string() +
+                     " has no triggers; not watching it (add a 'triggers:' "
+                     "block, docs/triggers.md)");
     }
     write_all(2, "mlops: error: none of these pipelines has triggers; nothing to watch\n");
     return k_exit_invalid;

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/exit_codes.hpp"
 #include "util/duration.hpp"
 #include "util/file_io.hpp"
 #include "util/paths.hpp"
@@ -31,7 +32,7 @@ void report_recovered_runs(const Workspace& space) {
 
 int report_query_error(const Error& error) {
   write_all(2, fmt::format("mlops: error: {}\n", error.message()));
-  return 2;
+  return exit_code_for(error.kind());
 }
 
 std::optional<WorkspaceAndRun> open_workspace_for_run(const QueryOptions& options,

@@ -71,12 +71,11 @@ void CliRunObserver::finished(const Pipeline& pipeline, const RunReport& report,
     }
   }
   int code = report.exit_code();
-  auto problems =
-      write_github_step_files(step_summary_markdown(pipeline, report, report.run_id, metrics),
-                              report.run_id,
-                              code == 0   ? "succeeded"
-                              : code == 1 ? "failed"
-                                          : "cancelled");
+  auto problems = write_github_step_files(
+      step_summary_markdown(pipeline, report, report.run_id, metrics), report.run_id,
+      code == 0   ? "succeeded"
+      : code == 1 ? "failed"
+                  : "cancelled");
   for (const auto& problem : problems) {
     write_all(2, fmt::format("mlops: warning: {}\n", problem));
   }

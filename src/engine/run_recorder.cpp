@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include "engine/metrics_file.hpp"
-#include "util/paths.hpp"
 #include "spec/stage_command.hpp"
+#include "util/paths.hpp"
 #include "util/strings.hpp"
 #include "util/time_format.hpp"
 

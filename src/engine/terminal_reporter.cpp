@@ -7,9 +7,9 @@
 
 #include <fmt/format.h>
 
+#include "spec/stage_command.hpp"
 #include "util/file_io.hpp"
 #include "util/paths.hpp"
-#include "spec/stage_command.hpp"
 #include "util/strings.hpp"
 
 namespace mlops {
@@ -125,8 +125,7 @@ void TerminalReporter::stage_started(const Stage& stage, int attempt, int max_at
                                      const ProcessRequest& request, const StageReport& report) {
   if (m_options.dry_run) {
     ++m_planned;
-    std::string command =
-        stage_command_text(stage);
+    std::string command = stage_command_text(stage);
     out(fmt::format("  {:>3}. {}: {}{}\n", m_planned, stage.name, command,
                     report.note.empty() ? "" : "  (" + report.note + ")"));
     return;
@@ -139,8 +138,7 @@ void TerminalReporter::stage_started(const Stage& stage, int attempt, int max_at
     out(fmt::format("[mlops] {} {}{}{}\n", paint("34", "start"), stage.name, attempt_text, why));
   }
   if (m_options.verbosity > 0) {
-    std::string command =
-        stage_command_text(stage);
+    std::string command = stage_command_text(stage);
     out(fmt::format("[mlops]       $ {}\n", command));
   }
 }
