@@ -17,27 +17,15 @@
 #include "app/run_service.hpp"
 #include "exec/runner.hpp"
 #include "spec/pipeline.hpp"
+#include "util/temp_dir_test_util.hpp"
 
 namespace mlops::testing {
 
 // A workspace directory (with .mlops/) for one test, removed afterwards.
 class TempWorkspace {
  public:
-  TempWorkspace() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    m_root =
-        std::filesystem::temp_directory_path() / ("mlops-app-" + std::to_string(::getpid()) + "-" +
-                                                  info->test_suite_name() + "-" + info->name());
-    std::filesystem::remove_all(m_root);
+  TempWorkspace() : m_dir("mlops-app"), m_root(m_dir.path()) {
     std::filesystem::create_directories(m_root / ".mlops");
-  }
-  ~TempWorkspace() {
-    std::error_code error;
-    for (auto& entry : std::filesystem::recursive_directory_iterator(m_root, error)) {
-      std::filesystem::permissions(entry.path(), std::filesystem::perms::owner_all,
-                                   std::filesystem::perm_options::add, error);
-    }
-    std::filesystem::remove_all(m_root, error);
   }
   const std::filesystem::path& root() const { return m_root; }
   void write(const std::string& relative, const std::string& text) const {
@@ -55,6 +43,7 @@ class TempWorkspace {
   }
 
  private:
+  TempDir m_dir;
   std::filesystem::path m_root;
 };
 

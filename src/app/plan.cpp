@@ -13,16 +13,7 @@ namespace mlops {
 namespace {
 
 // A reporter that hears nothing; the plan is read from the executor's report and fates.
-class SilentReporter final : public Reporter {
- public:
-  void on_output(std::string_view, OutputStream, std::string_view) override {}
-  void run_started(const Pipeline&, const RunReport&, size_t, size_t) override {}
-  void stage_started(const Stage&, int, int, const ProcessRequest&, const StageReport&) override {}
-  void stage_retrying(const Stage&, const ProcessResult&, int, Milliseconds) override {}
-  void stage_finished(const Stage&, const StageReport&) override {}
-  void interrupted(int, size_t) override {}
-  void run_finished(const Pipeline&, const RunReport&) override {}
-};
+class SilentReporter final : public Reporter {};
 
 // With nothing recorded yet every stage "never ran"; a dry-run printout does not say so on every
 // line (the other reasons, such as "upstream a will run", it does).

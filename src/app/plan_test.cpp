@@ -22,8 +22,6 @@ using Verdicts = std::map<std::string, std::string>;
 class VerdictReporter final : public Reporter {
  public:
   explicit VerdictReporter(Verdicts& verdicts) : m_verdicts(verdicts) {}
-  void on_output(std::string_view, OutputStream, std::string_view) override {}
-  void run_started(const Pipeline&, const RunReport&, size_t, size_t) override {}
   void stage_started(const Stage& stage, int attempt, int, const ProcessRequest&,
                      const StageReport& report) override {
     if (attempt == 1) {  // without a store (a first dry run) there is no note
@@ -38,10 +36,6 @@ class VerdictReporter final : public Reporter {
     }
     m_verdicts[stage.name] = restored ? "restore: " + note : "skip";
   }
-  void stage_retrying(const Stage&, const ProcessResult&, int, Milliseconds) override {}
-  void stage_finished(const Stage&, const StageReport&) override {}
-  void interrupted(int, size_t) override {}
-  void run_finished(const Pipeline&, const RunReport&) override {}
 
  private:
   Verdicts& m_verdicts;

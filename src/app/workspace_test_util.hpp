@@ -12,29 +12,22 @@
 
 #include "app/workspace.hpp"
 #include "hash/digest.hpp"
+#include "util/temp_dir_test_util.hpp"
 
 namespace mlops::testing {
 
 class WorkspaceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root = std::filesystem::temp_directory_path() /
-           ("mlops-app-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(root);
-    std::filesystem::create_directories(root);
+    dir.emplace("mlops-app-test");
+    root = dir->path();
     auto opened = Workspace::open(root, root / ".mlops" / "store.db", StoreMode::Create);
     ASSERT_TRUE(opened.ok()) << opened.error().message();
     space.emplace(std::move(*opened));
   }
   void TearDown() override {
     space.reset();
-    std::error_code error;
-    for (auto& entry : std::filesystem::recursive_directory_iterator(root, error)) {
-      std::filesystem::permissions(entry.path(), std::filesystem::perms::owner_all,
-                                   std::filesystem::perm_options::add, error);
-    }
-    std::filesystem::remove_all(root, error);
+    dir.reset();
   }
 
   MetadataStore& store() { return *space->store(); }
@@ -86,6 +79,7 @@ class WorkspaceTest : public ::testing::Test {
     }
   }
 
+  std::optional<TempDir> dir;
   std::filesystem::path root;
   std::optional<Workspace> space;
 };

@@ -18,8 +18,6 @@ using namespace std::chrono_literals;
 // Records what the executor reports, in order.
 class RecordingReporter final : public Reporter {
  public:
-  void on_output(std::string_view, OutputStream, std::string_view) override {}
-  void run_started(const Pipeline&, const RunReport&, size_t, size_t) override {}
   void stage_started(const Stage& stage, int attempt, int, const ProcessRequest&,
                      const StageReport&) override {
     events.push_back("start " + stage.name + " #" + std::to_string(attempt));

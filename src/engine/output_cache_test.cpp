@@ -14,6 +14,7 @@
 #include "exec/fake_runner.hpp"
 #include "spec/loader.hpp"
 #include "store/sqlite_store.hpp"
+#include "util/temp_dir_test_util.hpp"
 
 namespace mlops {
 namespace {
@@ -21,19 +22,14 @@ namespace {
 // Records warnings and stage ends, in order; `on_start` runs when a stage starts (while it "runs").
 class WarningRecorder final : public Reporter {
  public:
-  void on_output(std::string_view, OutputStream, std::string_view) override {}
-  void run_started(const Pipeline&, const RunReport&, size_t, size_t) override {}
   void stage_started(const Stage&, int, int, const ProcessRequest&, const StageReport&) override {
     if (on_start) {
       on_start();
     }
   }
-  void stage_retrying(const Stage&, const ProcessResult&, int, Milliseconds) override {}
   void stage_finished(const Stage& stage, const StageReport& report) override {
     events.push_back(std::string(stage_status_name(report.status)) + " " + stage.name);
   }
-  void interrupted(int, size_t) override {}
-  void run_finished(const Pipeline&, const RunReport&) override {}
   void warning(const Stage* stage, std::string_view message) override {
     events.push_back("warning " + (stage ? stage->name : "-") + ": " + std::string(message));
   }
@@ -44,16 +40,13 @@ class WarningRecorder final : public Reporter {
 class OutputCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir = std::filesystem::temp_directory_path() /
-          ("mlops-output-cache-test-" + std::to_string(::getpid()) + "-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
+    temp.emplace("mlops-output-cache-test");
+    dir = temp->path();
     auto opened = SqliteStore::open(":memory:");
     ASSERT_TRUE(opened.ok());
     store = std::move(*opened);
   }
-  void TearDown() override { std::filesystem::remove_all(dir); }
+  void TearDown() override { temp.reset(); }
 
   void write(const std::string& relative, const std::string& text) {
     std::ofstream(dir / relative, std::ios::binary) << text;
@@ -79,6 +72,7 @@ class OutputCacheTest : public ::testing::Test {
     return executor.run();
   }
 
+  std::optional<testing::TempDir> temp;
   std::filesystem::path dir;
   std::unique_ptr<SqliteStore> store;
   Pipeline pipeline;

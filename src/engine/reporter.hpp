@@ -13,19 +13,22 @@
 
 namespace mlops {
 
+// Every event has a default that ignores it, so a reporter implements only what it shows.
 class Reporter : public OutputSink {
  public:
-  virtual void run_started(const Pipeline& pipeline, const RunReport& report, size_t selected,
-                           size_t jobs) = 0;
-  virtual void stage_started(const Stage& stage, int attempt, int max_attempts,
-                             const ProcessRequest& request, const StageReport& report) = 0;
+  void on_output(std::string_view /*label*/, OutputStream /*stream*/,
+                 std::string_view /*lines*/) override {}
+  virtual void run_started(const Pipeline& /*pipeline*/, const RunReport& /*report*/,
+                           size_t /*selected*/, size_t /*jobs*/) {}
+  virtual void stage_started(const Stage& /*stage*/, int /*attempt*/, int /*max_attempts*/,
+                             const ProcessRequest& /*request*/, const StageReport& /*report*/) {}
   // A stage that did not run: its outputs were up to date, or restored from the cache.
   virtual void stage_cached(const Stage& /*stage*/, const StageReport& /*report*/) {}
-  virtual void stage_retrying(const Stage& stage, const ProcessResult& result, int next_attempt,
-                              Milliseconds delay) = 0;
-  virtual void stage_finished(const Stage& stage, const StageReport& report) = 0;
-  virtual void interrupted(int signal, size_t running) = 0;
-  virtual void run_finished(const Pipeline& pipeline, const RunReport& report) = 0;
+  virtual void stage_retrying(const Stage& /*stage*/, const ProcessResult& /*result*/,
+                              int /*next_attempt*/, Milliseconds /*delay*/) {}
+  virtual void stage_finished(const Stage& /*stage*/, const StageReport& /*report*/) {}
+  virtual void interrupted(int /*signal*/, size_t /*running*/) {}
+  virtual void run_finished(const Pipeline& /*pipeline*/, const RunReport& /*report*/) {}
   // Something went wrong that does not stop the run: a stage's outputs could not be cached, a
   // dep changed while it ran, the store recorder could not write. `stage` is null for the run as
   // a whole; `message` is one line without the stage's name ("cannot cache out.bin: ...").

@@ -33,15 +33,12 @@ class RunRecorder final : public Reporter {
   // True when a store write failed during the run (the message went to the warnings' listener).
   bool failed() const { return m_failed; }
 
-  void on_output(std::string_view, OutputStream, std::string_view) override {}
-  void run_started(const Pipeline&, const RunReport&, size_t, size_t) override {}
   void stage_started(const Stage& stage, int attempt, int max_attempts,
                      const ProcessRequest& request, const StageReport& report) override;
   void stage_cached(const Stage& stage, const StageReport& report) override;
   void stage_retrying(const Stage& stage, const ProcessResult& result, int next_attempt,
                       Milliseconds delay) override;
   void stage_finished(const Stage& stage, const StageReport& report) override;
-  void interrupted(int, size_t) override {}
   void run_finished(const Pipeline& pipeline, const RunReport& report) override;
   std::optional<SteadyTime> flush(SteadyTime now) override;
   // Where its warnings go; a ReporterList it belongs to calls this. Without one they are dropped.

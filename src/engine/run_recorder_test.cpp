@@ -20,13 +20,6 @@ using namespace std::chrono_literals;
 // Keeps the warnings it is told.
 class WarningList final : public Reporter {
  public:
-  void on_output(std::string_view, OutputStream, std::string_view) override {}
-  void run_started(const Pipeline&, const RunReport&, size_t, size_t) override {}
-  void stage_started(const Stage&, int, int, const ProcessRequest&, const StageReport&) override {}
-  void stage_retrying(const Stage&, const ProcessResult&, int, Milliseconds) override {}
-  void stage_finished(const Stage&, const StageReport&) override {}
-  void interrupted(int, size_t) override {}
-  void run_finished(const Pipeline&, const RunReport&) override {}
   void warning(const Stage* stage, std::string_view message) override {
     warnings.push_back((stage ? stage->name + ": " : std::string()) + std::string(message));
   }

@@ -41,13 +41,7 @@ class GithubActionsReporter final : public Reporter {
  public:
   GithubActionsReporter(int out_fd, std::filesystem::path workspace);
 
-  void on_output(std::string_view, OutputStream, std::string_view) override {}
-  void run_started(const Pipeline&, const RunReport&, size_t, size_t) override {}
-  void stage_started(const Stage&, int, int, const ProcessRequest&, const StageReport&) override {}
-  void stage_retrying(const Stage&, const ProcessResult&, int, Milliseconds) override {}
   void stage_finished(const Stage& stage, const StageReport& report) override;
-  void interrupted(int, size_t) override {}
-  void run_finished(const Pipeline&, const RunReport&) override {}
   void warning(const Stage* stage, std::string_view message) override;
 
  private:
