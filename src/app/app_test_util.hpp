@@ -104,4 +104,18 @@ inline void FileWritingRunner::start(const ProcessRequest& request) {
   m_done.push_back(result);
 }
 
+// A runner the test keeps: the run uses it through this wrapper (which the run destroys), so
+// what it recorded can be asserted on after the run.
+class BorrowedRunner final : public Runner {
+ public:
+  explicit BorrowedRunner(Runner& inner) : m_inner(inner) {}
+  void start(const ProcessRequest& request) override { m_inner.start(request); }
+  WaitResult wait(std::optional<SteadyTime> until) override { return m_inner.wait(until); }
+  void cancel_all() override { m_inner.cancel_all(); }
+  size_t active() const override { return m_inner.active(); }
+
+ private:
+  Runner& m_inner;
+};
+
 }  // namespace mlops::testing
