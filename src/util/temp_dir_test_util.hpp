@@ -15,9 +15,9 @@ class TempDir {
  public:
   explicit TempDir(const std::string& prefix = "mlops-test") {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    m_path = std::filesystem::temp_directory_path() /
-             (prefix + "-" + std::to_string(::getpid()) + "-" + info->test_suite_name() + "-" +
-              info->name());
+    m_path =
+        std::filesystem::temp_directory_path() / (prefix + "-" + std::to_string(::getpid()) + "-" +
+                                                  info->test_suite_name() + "-" + info->name());
     std::filesystem::remove_all(m_path);
     std::filesystem::create_directories(m_path);
   }
