@@ -74,6 +74,19 @@ class FileWritingRunner final : public Runner {
 };
 
 inline std::string FileWritingRunner::read(const std::filesystem::path& path) const {
+  if (std::filesystem::is_directory(path)) {  // a directory dep: its files, in order
+    std::set<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(path)) {
+      if (entry.is_regular_file()) {
+        files.insert(entry.path());
+      }
+    }
+    std::string text;
+    for (const auto& file : files) {
+      text += file.filename().string() + ":" + read(file);
+    }
+    return text;
+  }
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();

@@ -93,32 +93,52 @@ Result<std::set<std::string>> live_objects(Workspace& space, const std::set<std:
   return live;
 }
 
-Result<GcResult> collect_garbage(Workspace& space, const GcRequest& request,
-                                 const std::function<void()>& on_wait) {
+namespace {
+
+// How long ago the oldest running run started (a day when it cannot be told), plus a minute.
+std::chrono::seconds age_of_oldest_running(const std::vector<RunRecord>& runs) {
+  auto now = std::chrono::system_clock::now();
+  std::chrono::seconds age = std::chrono::hours(24);
+  bool found = false;
+  for (const auto& run : runs) {
+    auto started = parse_utc_iso(run.started_at);
+    if (run.status != "running" || !started) {
+      continue;
+    }
+    auto since = std::chrono::duration_cast<std::chrono::seconds>(now - *started);
+    age = found ? std::max(age, since) : since;
+    found = true;
+  }
+  return std::max(age, std::chrono::seconds(0)) + std::chrono::minutes(1);
+}
+
+}  // namespace
+
+Result<GcResult> collect_garbage(Workspace& space, const GcRequest& request) {
   if ((request.policy.keep_last && *request.policy.keep_last < 0) ||
       (request.policy.keep_days && *request.policy.keep_days < 0)) {
     return Error(ErrorKind::Usage, "--keep-last and --keep-days take a number of 0 or more");
   }
   GcResult result;
   result.dry_run = request.mode == GcMode::DryRun;
-  // A dry run removes nothing, so it need not keep runs out: it looks without waiting.
-  std::optional<CacheSweepLock> lock;
-  if (result.dry_run) {
-    MLOPS_TRY(attempt, try_acquire_cache_sweep(space));
-    lock = std::move(*attempt);
-    result.runs_in_progress = !lock.has_value();
-  } else {
-    MLOPS_TRY(held, acquire_cache_sweep(space, on_wait));
-    lock.emplace(std::move(*held));
-  }
+  // gc never waits for runs (they can last hours, and overlap forever under `mlops watch`).
+  // While runs hold the cache lock, objects written since the oldest of them started are kept:
+  // they may be saved but not recorded yet. Runs starting meanwhile wait for the short sweep.
+  MLOPS_TRY(lock, try_acquire_cache_sweep(space));
+  result.runs_in_progress = !lock->has_value();
   MLOPS_TRY(runs, space.store()->list_runs({std::nullopt, std::nullopt, 1'000'000}));
+  std::chrono::seconds object_age{0};
+  if (result.runs_in_progress) {
+    object_age = age_of_oldest_running(*runs);
+    result.kept_younger_than = object_age;
+  }
   std::set<std::string> kept =
       runs_to_keep(*runs, request.policy, std::chrono::system_clock::now());
   result.runs = runs->size();
   result.runs_kept = kept.size();
   MLOPS_TRY(live, live_objects(space, kept));
   SweepMode sweep_mode = result.dry_run ? SweepMode::DryRun : SweepMode::Remove;
-  MLOPS_TRY(swept, space.objects().sweep(*live, sweep_mode));
+  MLOPS_TRY(swept, space.objects().sweep(*live, sweep_mode, k_stale_temp_age, object_age));
   result.freed_bytes = swept->bytes_freed;
   result.objects_removed = swept->objects_removed;
   result.temp_files_removed = swept->temp_files_removed;

@@ -46,9 +46,11 @@ struct GcResult {
   uint64_t objects_removed = 0;  // cached objects and manifests
   uint64_t temp_files_removed = 0;
   size_t log_directories_removed = 0;
-  // A dry run that found runs holding the cache lock: they may have saved objects they have
-  // not recorded yet, which the figures count as removable.
+  // Runs held the cache lock: gc did not wait for them, and kept every object written in the
+  // last `kept_younger_than` (since the oldest of them started), which they may have saved
+  // without recording it yet.
   bool runs_in_progress = false;
+  std::chrono::seconds kept_younger_than{0};
 };
 
 // The ids of the runs `policy` keeps, of `runs` (newest first, as list_runs gives them), given
@@ -60,10 +62,9 @@ std::set<std::string> runs_to_keep(const std::vector<RunRecord>& runs, const GcP
 // cannot be read.
 Result<std::set<std::string>> live_objects(Workspace& space, const std::set<std::string>& kept);
 
-// Applies the policy. `on_wait` is called once when gc has to wait for runs holding the cache
-// lock. Usage when a keep option is negative; Io when the store, the lock or the cache cannot be
-// read. Files that cannot be removed are left and not counted.
-Result<GcResult> collect_garbage(Workspace& space, const GcRequest& request,
-                                 const std::function<void()>& on_wait);
+// Applies the policy. Never waits for runs in progress (see GcResult::runs_in_progress). Usage
+// when a keep option is negative; Io when the store, the lock or the cache cannot be read.
+// Files that cannot be removed are left and not counted.
+Result<GcResult> collect_garbage(Workspace& space, const GcRequest& request);
 
 }  // namespace mlops

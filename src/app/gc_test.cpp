@@ -83,7 +83,7 @@ TEST_F(GcTest, RemovesWhatNoKeptRunNeedsAndTheirLogs) {
   write(".mlops/logs/r1/make.log", "log one");
   write(".mlops/logs/r2/make.log", "log two");
 
-  auto dry = collect_garbage(*space, {{1, std::nullopt}, GcMode::DryRun}, nullptr);
+  auto dry = collect_garbage(*space, {{1, std::nullopt}, GcMode::DryRun});
   ASSERT_TRUE(dry.ok()) << dry.error().message();
   EXPECT_TRUE(dry->dry_run);
   EXPECT_EQ(dry->objects_removed, 1u);
@@ -91,7 +91,7 @@ TEST_F(GcTest, RemovesWhatNoKeptRunNeedsAndTheirLogs) {
   EXPECT_EQ(dry->freed_bytes, 3u + 7u);
   EXPECT_TRUE(space->objects().has(one.digest, false));
 
-  auto gc = collect_garbage(*space, {{1, std::nullopt}, GcMode::Remove}, nullptr);
+  auto gc = collect_garbage(*space, {{1, std::nullopt}, GcMode::Remove});
   ASSERT_TRUE(gc.ok()) << gc.error().message();
   EXPECT_EQ(gc->runs, 2u);
   EXPECT_EQ(gc->runs_kept, 1u);
@@ -111,7 +111,7 @@ TEST_F(GcTest, ASharedCacheLockBlocksAnExclusiveOne) {
   ASSERT_TRUE(sweep.ok());
   EXPECT_FALSE(sweep->has_value());
   // A dry run does not wait, and says runs are in progress.
-  auto dry = collect_garbage(*space, {{}, GcMode::DryRun}, nullptr);
+  auto dry = collect_garbage(*space, {{}, GcMode::DryRun});
   ASSERT_TRUE(dry.ok());
   EXPECT_TRUE(dry->runs_in_progress);
   {
@@ -123,34 +123,33 @@ TEST_F(GcTest, ASharedCacheLockBlocksAnExclusiveOne) {
   EXPECT_TRUE(after->has_value());
 }
 
-TEST_F(GcTest, WaitsForARunThatHoldsTheCacheLock) {
-  write("out.txt", "saved but not recorded yet");
+// gc does not wait for runs (they can last hours); it keeps what they may have saved without
+// recording it yet: every object written since the oldest of them started.
+TEST_F(GcTest, KeepsWhatARunInProgressSavedWithoutWaitingForIt) {
+  write("old.txt", "old and dead");
+  ArtifactVersion dead = cache("old.txt");
+  std::filesystem::path object = space->objects().object_path(dead.digest);
+  std::filesystem::permissions(object, std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::add);
+  std::filesystem::last_write_time(
+      object, std::filesystem::file_time_type::clock::now() - std::chrono::hours(2));
+  record_run("r0", "p", "2026-01-01T00:00:00.000Z", {});
+  // A run going for ten minutes, holding the cache lock, that just saved an object.
+  record_run("r1", "p", format_utc_iso(std::chrono::system_clock::now() - std::chrono::minutes(10)),
+             {}, "running");
   std::optional<CacheUseLock> run;
   run.emplace(*acquire_cache_use(*space));
+  write("out.txt", "saved but not recorded yet");
   ArtifactVersion unrecorded = cache("out.txt");
-  std::filesystem::remove(root / "out.txt");
-  std::atomic<bool> waiting = false;
-  std::atomic<bool> done = false;
-  std::thread gc([&] {
-    // Its own workspace (connection), as another mlops process would have.
-    auto other = Workspace::open(root, root / ".mlops" / "store.db", StoreMode::Existing);
-    ASSERT_TRUE(other.ok());
-    auto result = collect_garbage(*other, {{}, GcMode::Remove}, [&] { waiting = true; });
-    EXPECT_TRUE(result.ok());
-    done = true;
-  });
-  for (int i = 0; i < 2000 && !waiting; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  ASSERT_TRUE(waiting) << "gc did not wait for the cache lock";
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  EXPECT_FALSE(done);
+  auto other = Workspace::open(root, root / ".mlops" / "store.db", StoreMode::Existing);
+  ASSERT_TRUE(other.ok());
+  auto result = collect_garbage(*other, {{}, GcMode::Remove});
+  ASSERT_TRUE(result.ok()) << result.error().message();
+  EXPECT_TRUE(result->runs_in_progress);
+  EXPECT_GE(result->kept_younger_than, std::chrono::minutes(10));
+  EXPECT_LT(result->kept_younger_than, std::chrono::minutes(13));
   EXPECT_TRUE(space->objects().has(unrecorded.digest, false));
-  record_run("r1", "p", "2026-01-01T00:00:00.000Z", {unrecorded});  // the recorder commits
-  run.reset();
-  gc.join();
-  EXPECT_TRUE(done);
-  EXPECT_TRUE(space->objects().has(unrecorded.digest, false));
+  EXPECT_FALSE(space->objects().has(dead.digest, false));  // older than the run: swept
 }
 
 }  // namespace

@@ -17,35 +17,17 @@ class SilentReporter final : public Reporter {};
 
 // With nothing recorded yet every stage "never ran"; a dry-run printout does not say so on every
 // line (the other reasons, such as "upstream a will run", it does).
-class FirstRunFilter final : public Reporter {
+class FirstRunFilter final : public ReporterList {
  public:
-  explicit FirstRunFilter(Reporter& inner) : m_inner(inner) {}
-  void on_output(std::string_view l, OutputStream s, std::string_view t) override {
-    m_inner.on_output(l, s, t);
-  }
-  void run_started(const Pipeline& p, const RunReport& r, size_t s, size_t j) override {
-    m_inner.run_started(p, r, s, j);
-  }
+  explicit FirstRunFilter(Reporter& inner) : ReporterList({&inner}) {}
   void stage_started(const Stage& stage, int attempt, int max, const ProcessRequest& request,
                      const StageReport& report) override {
     StageReport shown = report;
     if (shown.note == "never ran") {
       shown.note.clear();
     }
-    m_inner.stage_started(stage, attempt, max, request, shown);
+    ReporterList::stage_started(stage, attempt, max, request, shown);
   }
-  void stage_retrying(const Stage& s, const ProcessResult& r, int a, Milliseconds d) override {
-    m_inner.stage_retrying(s, r, a, d);
-  }
-  void stage_finished(const Stage& s, const StageReport& r) override {
-    m_inner.stage_finished(s, r);
-  }
-  void interrupted(int s, size_t r) override { m_inner.interrupted(s, r); }
-  void run_finished(const Pipeline& p, const RunReport& r) override { m_inner.run_finished(p, r); }
-  void warning(const Stage* s, std::string_view m) override { m_inner.warning(s, m); }
-
- private:
-  Reporter& m_inner;
 };
 
 PlannedAction action_of(const StageReport& report, const std::optional<CacheAction>& fate) {

@@ -251,6 +251,22 @@ stages:
   EXPECT_EQ(verdicts["g"], "run: upstream f will run");
 }
 
+// The one case where a run does less than its plan: an upstream that reruns but writes the same
+// bytes leaves its readers up to date (the plan cannot know the bytes beforehand).
+TEST_F(PlanTest, AnUpstreamThatWritesTheSameBytesLeavesItsReadersUpToDate) {
+  ws.write("p.yaml", R"(version: 1
+name: p
+stages:
+  fetch: {run: 'fetch', outs: [raw.txt], always_run: true}
+  train: {run: 'train', deps: [raw.txt], outs: [model.txt]}
+)");
+  run(request());
+  EXPECT_EQ(status(request())["train"], "run: upstream fetch will run");
+  Verdicts actual = run(request());
+  EXPECT_EQ(actual["fetch"], "run: always_run");
+  EXPECT_EQ(actual["train"], "skip");
+}
+
 TEST_F(PlanTest, WithoutAStoreEverythingRuns) {
   ws.write("p.yaml", k_chain);
   Verdicts verdicts = status(request());

@@ -1,5 +1,6 @@
 #include "app/run_service.hpp"
 
+#include <cstdlib>
 #include <thread>
 
 #include <fmt/format.h>
@@ -184,12 +185,14 @@ void execute(RunContext& run, RunRecorder* recorder) {
   runner.reset();
   write_junit(run, run.outcome.report);
   if (memo) {
+    store->set_write_wait(std::chrono::milliseconds(100));  // only costs re-reading next time
     memo->flush();
+    store->set_write_wait(std::chrono::seconds(30));
   }
   run.observer.finished(pipeline, run.outcome.report, store);
 }
 
-// Opens the workspace (for a dry run: without creating or recovering anything new).
+// Opens the workspace (for a dry run: without creating a store).
 std::optional<Error> open_workspace(RunContext& run) {
   StoreMode mode = !run.request.record   ? StoreMode::None
                    : run.request.dry_run ? StoreMode::IfExists
@@ -240,6 +243,10 @@ void lock_record_and_run(RunContext& run) {
   std::optional<RunRecorder> recorder;
   if (MetadataStore* store = run.workspace->store()) {
     recorder.emplace(*store, run.checked.pipeline, outcome.run_id);
+    recorder->set_journal(run.workspace->journal_path(outcome.run_id));
+    if (const char* wait = test_hook("MLOPS_TEST_STORE_END_WAIT_MS")) {
+      recorder->set_end_wait(std::chrono::milliseconds(std::atoi(wait)));  // tests only
+    }
     Status begun = record_run(run, *recorder);
     if (!begun.ok() && begun.error().kind() == ErrorKind::Conflict) {
       outcome.conflict = true;

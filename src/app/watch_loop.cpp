@@ -79,7 +79,11 @@ EnvironmentList ProcessCheckLauncher::child_env() const {
 
 Result<int> ProcessCheckLauncher::start(const std::filesystem::path& file) {
   SpawnRequest request;
-  request.executable = "/proc/self/exe";
+  // This binary by its real path, so that `ps` shows "mlops trigger check" (argv[0] is the
+  // executable's path); /proc/self/exe when that path is gone (the binary was replaced).
+  std::error_code error;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+  request.executable = !error && std::filesystem::exists(self) ? self : "/proc/self/exe";
   request.args = {"trigger", "check", file.string(), "--from-watch"};
   if (m_options.store) {
     request.args.insert(request.args.end(), {"--store", m_options.store->string()});

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/record_journal.hpp"
 #include "spec/loader.hpp"
 #include "util/file_lock.hpp"
 #include "util/time_format.hpp"
@@ -29,7 +30,8 @@ std::vector<RecoveredRun> recover_interrupted_runs(MetadataStore& store, const W
     if (!lock.ok() || !lock->has_value()) {
       continue;  // alive (or unknowable)
     }
-    if (store.mark_interrupted(run.id, now_utc_iso()).ok()) {
+    auto marked = store.mark_interrupted(run.id, now_utc_iso());
+    if (marked.ok() && *marked) {
       recovered.push_back({run.id, run.pipeline, run.owner_pid});
     }
     (*lock)->remove();
@@ -90,7 +92,12 @@ Result<Workspace> Workspace::open(const std::filesystem::path& root,
     return store_error(space.m_store_path, opened.error().message());
   }
   space.m_store = std::move(*opened);
+  // Tidying up after others must not stall a command while another process writes.
+  space.m_store->set_write_wait(std::chrono::milliseconds(200));
+  space.m_replayed =
+      replay_run_journals(space.m_store_path.parent_path() / "journal", *space.m_store);
   space.m_recovered = recover_interrupted_runs(*space.m_store, space);
+  space.m_store->set_write_wait(std::chrono::seconds(30));
   return space;
 }
 
@@ -108,6 +115,10 @@ std::filesystem::path Workspace::trigger_lock_path(const std::string& pipeline) 
 
 std::filesystem::path Workspace::cache_lock_path() const {
   return m_root / ".mlops" / "locks" / "cache.lock";
+}
+
+std::filesystem::path Workspace::journal_path(const std::string& run_id) const {
+  return m_store_path.parent_path() / "journal" / (run_id + ".json");
 }
 
 std::filesystem::path Workspace::log_dir(const std::string& run_id) const {

@@ -40,9 +40,12 @@ struct RecoveredRun {
 
 class Workspace {
  public:
-  // Opens the workspace at `root` (absolute). Errors: NotFound (StoreMode::Existing and no
-  // store; the message says to run a pipeline first or name the store), Io (the store cannot be
-  // created or opened; the message says what to check).
+  // Opens the workspace at `root` (absolute). Opening an existing store reads only (no write
+  // transaction) unless it must be migrated, journals of runs that found the store locked are
+  // replayed, then runs whose mlops died are marked interrupted; those two writes wait little for
+  // another process's lock and are left for a later command when it is held. Errors: NotFound
+  // (StoreMode::Existing and no store; the message says to run a pipeline first or name the store),
+  // Io (the store cannot be created or opened; the message says what to check).
   static Result<Workspace> open(const std::filesystem::path& root,
                                 const std::optional<std::filesystem::path>& store_flag,
                                 StoreMode mode);
@@ -58,11 +61,15 @@ class Workspace {
   ObjectStore& objects() { return *m_objects; }
   // Runs marked interrupted while opening (for the front end to tell the user).
   const std::vector<RecoveredRun>& recovered() const { return m_recovered; }
+  // Runs whose journal (kept while the store was locked) was added to the store while opening.
+  const std::vector<std::string>& replayed() const { return m_replayed; }
 
   std::filesystem::path run_lock_path(const std::string& run_id) const;
   std::filesystem::path pipeline_lock_path(const std::string& pipeline) const;
   std::filesystem::path trigger_lock_path(const std::string& pipeline) const;
   std::filesystem::path cache_lock_path() const;
+  // Where a run keeps what a locked store refused (engine/record_journal.hpp): beside the store.
+  std::filesystem::path journal_path(const std::string& run_id) const;
   std::filesystem::path log_dir(const std::string& run_id) const;
 
  private:
@@ -72,6 +79,7 @@ class Workspace {
   std::unique_ptr<SqliteStore> m_store;
   std::unique_ptr<ObjectStore> m_objects;
   std::vector<RecoveredRun> m_recovered;
+  std::vector<std::string> m_replayed;
 };
 
 // `--store PATH`, else $MLOPS_STORE, else <workspace>/.mlops/store.db; absolute.

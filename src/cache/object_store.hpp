@@ -66,8 +66,11 @@ class ObjectStore {
   // are not the cache's own are left alone). The caller must keep writers out meanwhile (gc
   // holds the cache lock exclusively). A missing cache is empty. Io when the objects directory
   // cannot be listed; a file that cannot be removed is skipped and not counted.
+  // Objects written less than `object_age` ago are kept even when not live (a run in progress
+  // may have saved them before recording them).
   Result<SweepStats> sweep(const std::set<std::string>& live, SweepMode mode,
-                           std::chrono::seconds temp_age = k_stale_temp_age);
+                           std::chrono::seconds temp_age = k_stale_temp_age,
+                           std::chrono::seconds object_age = std::chrono::seconds(0));
 
  private:
   Status save_file(const std::filesystem::path& source, const std::string& digest);

@@ -48,7 +48,7 @@ bool old_enough(const std::filesystem::directory_entry& entry, std::chrono::seco
 // Sweeps one objects/<2 hex>/ directory. Files that vanish or resist removal are skipped.
 void sweep_fan_out(const std::filesystem::path& directory, const std::string& prefix,
                    const std::set<std::string>& live, SweepMode mode, std::chrono::seconds temp_age,
-                   SweepStats& stats) {
+                   std::chrono::seconds object_age, SweepStats& stats) {
   std::error_code error;
   for (std::filesystem::directory_iterator file(directory, error);
        !error && file != std::filesystem::directory_iterator(); file.increment(error)) {
@@ -57,7 +57,8 @@ void sweep_fan_out(const std::filesystem::path& directory, const std::string& pr
       continue;  // a symlink or a directory: not something the cache wrote
     }
     auto name = parse_object_name(prefix, file->path().filename().string());
-    if (!name || (!name->temporary && live.count(name->digest)) ||
+    if (!name ||
+        (!name->temporary && (live.count(name->digest) || !old_enough(*file, object_age))) ||
         (name->temporary && !old_enough(*file, temp_age))) {
       continue;
     }
@@ -98,7 +99,8 @@ void ObjectStore::add_live(const std::string& digest, bool directory,
 }
 
 Result<SweepStats> ObjectStore::sweep(const std::set<std::string>& live, SweepMode mode,
-                                      std::chrono::seconds temp_age) {
+                                      std::chrono::seconds temp_age,
+                                      std::chrono::seconds object_age) {
   SweepStats stats;
   std::filesystem::path objects = m_root / "objects";
   std::error_code error;
@@ -114,7 +116,7 @@ Result<SweepStats> ObjectStore::sweep(const std::set<std::string>& live, SweepMo
     std::error_code status_error;
     auto status = fan_out->symlink_status(status_error);
     if (is_hex(prefix, 2) && !status_error && std::filesystem::is_directory(status)) {
-      sweep_fan_out(fan_out->path(), prefix, live, mode, temp_age, stats);
+      sweep_fan_out(fan_out->path(), prefix, live, mode, temp_age, object_age, stats);
     }
   }
   if (error) {

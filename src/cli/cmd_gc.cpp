@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/query_support.hpp"
+#include "util/duration.hpp"
 #include "util/file_io.hpp"
 
 namespace mlops {
@@ -44,18 +45,15 @@ int gc_command(const GcCommand& command) {
   }
   GcRequest request{{command.keep_last, command.keep_days},
                     command.dry_run ? GcMode::DryRun : GcMode::Remove};
-  auto result = collect_garbage(*space, request, [] {
-    write_all(2,
-              "[mlops] gc: waiting for the runs in progress in this workspace to finish "
-              "(they hold the cache lock)\n");
-  });
+  auto result = collect_garbage(*space, request);
   if (!result.ok()) {
     return report_query_error(result.error());
   }
   if (result->runs_in_progress) {
-    write_all(2,
-              "[mlops] gc: runs are in progress; objects they have saved but not recorded "
-              "yet are counted as removable (gc without --dry-run waits for them)\n");
+    write_all(2, fmt::format("[mlops] gc: runs are in progress; cached objects written in the "
+                             "last {} (since the oldest of them started) are kept\n",
+                             format_duration(std::chrono::duration_cast<Milliseconds>(
+                                 result->kept_younger_than))));
   }
   if (command.query.json) {
     print_gc_json(*result);

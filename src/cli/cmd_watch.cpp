@@ -12,10 +12,6 @@
 
 namespace mlops {
 
-// In cmd_trigger.cpp: the pipelines `trigger check` would look at, diagnostics printed.
-std::optional<std::vector<std::pair<std::filesystem::path, Pipeline>>> load_watched_pipelines(
-    const std::vector<std::filesystem::path>& files);
-
 namespace {
 
 class CliWatchEvents final : public WatchEvents {

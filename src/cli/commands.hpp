@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/query_support.hpp"
+#include "spec/pipeline.hpp"
 #include "util/duration.hpp"
 
 namespace mlops {
@@ -183,5 +184,10 @@ struct WatchCommand {
   bool quiet = false;
 };
 int watch_command(const WatchCommand& command);
+
+// The pipelines `trigger check` and `watch` look at (cmd_trigger.cpp), upstream first, with
+// the diagnostics of bad files printed; nothing when none could be found.
+std::optional<std::vector<std::pair<std::filesystem::path, Pipeline>>> load_watched_pipelines(
+    const std::vector<std::filesystem::path>& files);
 
 }  // namespace mlops

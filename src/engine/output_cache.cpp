@@ -165,19 +165,24 @@ CacheAction OutputCache::decide(size_t index, StageReport& report, const StageFa
     report.note = *reason;
     return CacheAction::Run;
   }
-  if (auto reason = upstream_reason(index, upstream)) {
-    report.note = *reason;
+  std::optional<std::string> upstream_ran = upstream_reason(index, upstream);
+  // A plan cannot know what a running upstream will write, nor what part of a restored
+  // directory a stage reads: it says the stage runs. A run has the files: it decides on them
+  // (an upstream that wrote the same bytes leaves its readers up to date), and gives the plan's
+  // reason when the stage does run.
+  if (upstream_ran && m_options.dry_run) {
+    report.note = *upstream_ran;
     return CacheAction::Run;
   }
-  return decide_from_store(index, report);
+  return decide_from_store(index, report, upstream_ran);
 }
 
-CacheAction OutputCache::decide_from_store(size_t index, StageReport& report) {
+CacheAction OutputCache::decide_from_store(size_t index, StageReport& report,
+                                           const std::optional<std::string>& upstream_ran) {
   const Stage& stage = m_pipeline.stages[index];
   auto cached = m_store.find_cached_execution(m_pipeline.name, stage.name, report.fingerprint);
   if (!cached.ok() || !cached->has_value()) {
-    std::string why = explain(index, report);
-    report.note = why.empty() ? "no earlier run with these inputs" : why;
+    report.note = upstream_ran ? *upstream_ran : explain(index, report);
     return CacheAction::Run;
   }
   const CachedExecution& hit = **cached;

@@ -5,23 +5,21 @@
 // unchanged files are not read), computes its fingerprint (cache/fingerprint.hpp) and applies,
 // in this order:
 //   - `cache: false`, `always_run: true`, --force or --force-stage: it runs;
-//   - it reads an output of a stage that runs in this run (before it): it runs ("upstream X
-//     will run"), without looking at the cache. Like make, not like ninja's restat: a plan can
-//     say what will run before anything has;
-//   - it reads part of a directory or a file inside a directory that an upstream stage restores:
-//     it runs (the restored content cannot be known before it is restored);
+//   - in a plan (dry run): it reads an output of a stage that runs before it ("upstream X will
+//     run"), or part of a directory (or a file inside a directory) an upstream stage restores
+//     ("upstream X restores part of its deps"): it runs, since the plan cannot know those bytes;
 //   - no succeeded execution of the stage with that fingerprint: it runs, and the note says why
-//     against its last successful execution (explain());
+//     (against its last successful execution: explain(); "upstream X will run" when an upstream
+//     ran in this run, the same words as the plan);
 //   - found, and every output is in the workspace with the recorded digest: it is up to date;
 //   - found, some outputs are missing or differ, and those versions are in the object cache:
 //     they are restored instead of running the command;
 //   - otherwise it runs.
-// `upstream` gives what became (in a run) or will become (in a plan) of each earlier stage. In
-// a plan, a restored stage's outputs are not written; restore() remembers their digests so that
-// stages reading them are decided as if they had been.
-// After a success, finish() hashes its outputs, stores them in the object cache, and hashes the
-// deps again: if one changed while the stage ran, the outputs are not recorded as the product
-// of either version (the fingerprint is dropped), so the next run runs it again.
+// In a real run the deps are hashed after the upstream stages ran or were restored, so a stage
+// whose upstream rewrote the same bytes stays up to date (ninja's restat): the one case where a
+// run does less than its plan said. `upstream` gives what became (in a run) or will become (in
+// a plan) of each earlier stage. In a plan, a restored stage's outputs are not written;
+// restore() remembers their digests so that stages reading them are decided as if they had been.
 #pragma once
 
 #include <map>
@@ -76,7 +74,9 @@ class OutputCache {
   // The reason a stage must run whatever the cache holds, if there is one.
   std::optional<std::string> unconditional_reason(const Stage& stage) const;
   std::optional<std::string> upstream_reason(size_t stage, const StageFates& upstream) const;
-  CacheAction decide_from_store(size_t stage, StageReport& report);
+  // The cache's verdict; a stage that must run gets `upstream_ran` as its reason when given.
+  CacheAction decide_from_store(size_t stage, StageReport& report,
+                                const std::optional<std::string>& upstream_ran);
   // For a stage that must run: why, in words, against its last successful execution ("never
   // ran", "command changed", "param lr changed: 0.1 -> 0.05", "deps changed: data/raw/b.csv
   // (new)", ...). Empty when nothing explains it beyond the fingerprint.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "engine/metrics_file.hpp"
+#include "engine/record_journal.hpp"
 #include "spec/stage_command.hpp"
 #include "util/paths.hpp"
 #include "util/strings.hpp"
@@ -27,8 +28,26 @@ const char* execution_status(StageStatus status) {
 RunRecorder::RunRecorder(MetadataStore& store, const Pipeline& pipeline, std::string run_id)
     : m_store(store), m_pipeline(pipeline), m_run_id(std::move(run_id)) {}
 
+namespace {
+
+// While stages run, a write waits at most this long for another process's lock, then is retried
+// later: recording never holds up scheduling, timeouts or signals.
+constexpr auto k_write_wait = std::chrono::milliseconds(20);
+constexpr auto k_retry_every = std::chrono::milliseconds(200);
+constexpr auto k_tell_busy_after = std::chrono::seconds(10);
+// At the end of an interrupted run: how long to wait for a locked store before keeping a
+// journal (the user is waiting for mlops to stop).
+constexpr auto k_end_wait_interrupted = std::chrono::milliseconds(5000);
+constexpr auto k_default_wait = std::chrono::seconds(30);
+
+}  // namespace
+
 Status RunRecorder::begin(const RunRecord& run, const std::vector<TriggerAdvance>& advances) {
-  return m_store.begin_run(run, advances);
+  Status begun = m_store.begin_run(run, advances);
+  if (begun.ok()) {
+    m_store.set_write_wait(k_write_wait);
+  }
+  return begun;
 }
 
 void RunRecorder::fail(const std::string& message) {
@@ -118,18 +137,44 @@ std::optional<SteadyTime> RunRecorder::flush(SteadyTime now) {
   if (now - *m_first_pending < k_batch_window) {
     return *m_first_pending + k_batch_window;
   }
-  write_pending();
+  if (m_retry_at && now < *m_retry_at) {
+    return m_retry_at;
+  }
+  if (!try_write()) {
+    return retry_later(now);
+  }
   return std::nullopt;
 }
 
-void RunRecorder::write_pending() {
-  m_first_pending.reset();
+std::optional<SteadyTime> RunRecorder::retry_later(SteadyTime now) {
+  if (!m_busy_since) {
+    m_busy_since = now;
+  }
+  if (!m_told_busy && now - *m_busy_since >= k_tell_busy_after && m_listener) {
+    m_told_busy = true;
+    m_listener->warning(nullptr, fmt::format("the metadata store is locked by another process; "
+                                             "recording of run {} waits (nothing is lost, the "
+                                             "stages go on)",
+                                             m_run_id));
+  }
+  m_retry_at = now + k_retry_every;
+  return m_retry_at;
+}
+
+bool RunRecorder::try_write() {
   if (m_failed || m_batch.empty()) {
     m_batch.clear();
     m_batch_stage.clear();
-    return;
+    m_first_pending.reset();
+    return true;
   }
   auto ids = m_store.record_batch(m_batch);
+  if (!ids.ok() && ids.error().kind() == ErrorKind::Busy) {
+    return false;
+  }
+  m_first_pending.reset();
+  m_busy_since.reset();
+  m_retry_at.reset();
   if (!ids.ok()) {
     fail(ids.error().message());
   } else {
@@ -144,6 +189,7 @@ void RunRecorder::write_pending() {
   }
   m_batch.clear();
   m_batch_stage.clear();
+  return true;
 }
 
 void RunRecorder::close(size_t index, const std::string& status, const ProcessResult& result,
@@ -193,16 +239,47 @@ void RunRecorder::stage_finished(const Stage& stage, const StageReport& report) 
 }
 
 void RunRecorder::run_finished(const Pipeline&, const RunReport& report) {
-  write_pending();
-  if (m_failed) {
-    return;
-  }
   std::string status = report.interrupt_signal != 0            ? "cancelled"
                        : report.count(StageStatus::Failed) > 0 ? "failed"
                                                                : "succeeded";
-  Status recorded = m_store.finish_run(m_run_id, status, now_utc_iso());
-  if (!recorded.ok()) {
+  finish_or_journal(status, report.interrupt_signal != 0);
+  m_store.set_write_wait(k_default_wait);
+}
+
+void RunRecorder::finish_or_journal(const std::string& status, bool interrupted) {
+  m_store.set_write_wait(interrupted ? std::min(m_end_wait, k_end_wait_interrupted) : m_end_wait);
+  if (!try_write()) {
+    keep_journal(status, now_utc_iso());
+    return;
+  }
+  if (m_failed) {
+    return;
+  }
+  std::string ended_at = now_utc_iso();
+  Status recorded = m_store.finish_run(m_run_id, status, ended_at);
+  if (!recorded.ok() && recorded.error().kind() == ErrorKind::Busy) {
+    keep_journal(status, ended_at);
+  } else if (!recorded.ok()) {
     fail(recorded.error().message());
+  }
+}
+
+void RunRecorder::keep_journal(const std::string& status, const std::string& ended_at) {
+  Status kept = m_journal.empty()
+                    ? Status(Error(ErrorKind::Io, "no journal file was given"))
+                    : write_run_journal(m_journal, RunJournal{m_run_id, m_batch, status, ended_at});
+  if (!kept.ok()) {
+    fail("the store stayed locked by another process and the journal could not be written: " +
+         kept.error().message());
+    return;
+  }
+  m_batch.clear();
+  m_batch_stage.clear();
+  if (m_listener) {
+    m_listener->warning(nullptr, fmt::format("the metadata store stayed locked by another "
+                                             "process; run {}'s record is kept in {} and the "
+                                             "next mlops command adds it to the store",
+                                             m_run_id, m_journal.string()));
   }
 }
 

@@ -14,6 +14,7 @@
 // a disk filled up would lose more than it saves. An unreadable metrics file is a warning too.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -43,6 +44,11 @@ class RunRecorder final : public Reporter {
   std::optional<SteadyTime> flush(SteadyTime now) override;
   // Where its warnings go; a ReporterList it belongs to calls this. Without one they are dropped.
   void tell_warnings_to(Reporter& listener) override { m_listener = &listener; }
+  // Where to keep what the store still refuses at the end of the run (engine/record_journal.hpp).
+  void set_journal(std::filesystem::path path) { m_journal = std::move(path); }
+  // How long the end of the run waits for a locked store before keeping the journal (60 s; 5 s
+  // after an interrupt).
+  void set_end_wait(std::chrono::milliseconds wait) { m_end_wait = wait; }
 
  private:
   struct OpenExecution {
@@ -58,7 +64,14 @@ class RunRecorder final : public Reporter {
   void fail(const std::string& message);
   // The values in a stage's metrics files (a cached stage's are the restored or current files).
   std::vector<MetricValue> read_metrics(const Stage& stage);
-  void write_pending();
+  // Writes the gathered changes; false when another process holds the store's write lock (they
+  // are kept for the next try), true when written or when recording failed for good.
+  bool try_write();
+  // Retries while the store is locked: when to try again, and a warning once it lasts.
+  std::optional<SteadyTime> retry_later(SteadyTime now);
+  // The end of the run: waits (bounded) for a locked store, else keeps a journal.
+  void finish_or_journal(const std::string& status, bool interrupted);
+  void keep_journal(const std::string& status, const std::string& ended_at);
 
   MetadataStore& m_store;
   const Pipeline& m_pipeline;
@@ -68,7 +81,12 @@ class RunRecorder final : public Reporter {
   std::vector<size_t> m_batch_stage;       // parallel to m_batch: the stage index
   bool m_failed = false;
   std::optional<SteadyTime> m_first_pending;  // when the oldest unwritten change was made
-  Reporter* m_listener = nullptr;             // told the warnings
+  std::optional<SteadyTime> m_busy_since;     // the store has been locked since
+  std::optional<SteadyTime> m_retry_at;
+  bool m_told_busy = false;
+  std::filesystem::path m_journal;
+  std::chrono::milliseconds m_end_wait{60000};
+  Reporter* m_listener = nullptr;  // told the warnings
 };
 
 }  // namespace mlops

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -176,8 +177,12 @@ class MetadataStore {
   // Writes every item in one transaction, in order: the recorder gathers what a run does for up
   // to 100 ms and writes it at once. Returns the id of each item's execution.
   virtual Result<std::vector<int64_t>> record_batch(const std::vector<ExecutionWrite>& items) = 0;
-  // Marks a run whose mlops died, and its running executions, as interrupted.
-  virtual Status mark_interrupted(const std::string& run_id, const std::string& ended_at) = 0;
+  // Marks a run whose mlops died, and its running executions, as interrupted. False when the run
+  // was no longer running (it ended meanwhile): nothing was changed.
+  virtual Result<bool> mark_interrupted(const std::string& run_id, const std::string& ended_at) = 0;
+  // How long writes wait for another process's lock before failing with Busy (default 30 s).
+  // A run waits not at all while stages run, so that recording never stalls scheduling.
+  virtual void set_write_wait(std::chrono::milliseconds wait) = 0;
 
   // File digests remembered by identity.
   virtual Result<std::optional<FileStat>> find_file_stat(const std::string& path) = 0;

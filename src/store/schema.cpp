@@ -123,6 +123,12 @@ Result<int> store_schema_version(sqlite::Connection& connection) {
 }
 
 Status migrate_store(sqlite::Connection& connection, const std::vector<std::string>& migrations) {
+  // Up to date (the usual case): no write transaction, so a read-only command opens the store
+  // while another process holds its write lock, or the disk is full.
+  int latest_known = static_cast<int>(migrations.size());
+  if (auto current = store_schema_version(connection); current.ok() && *current == latest_known) {
+    return Status::success();
+  }
   auto transaction = sqlite::WriteTransaction::begin(connection);
   if (!transaction.ok()) {
     return transaction.error();

@@ -84,6 +84,15 @@ Result<Statement> Connection::prepare(std::string_view sql) {
   return Statement(m_db, statement);
 }
 
+void Connection::set_busy_wait(std::chrono::milliseconds wait) {
+  sqlite3_busy_timeout(m_db, static_cast<int>(wait.count()));
+}
+
+bool Connection::busy() const {
+  int code = sqlite3_errcode(m_db) & 0xff;
+  return code == SQLITE_BUSY || code == SQLITE_LOCKED;
+}
+
 int64_t Connection::last_insert_id() const {
   return sqlite3_last_insert_rowid(m_db);
 }
@@ -184,7 +193,8 @@ bool Statement::column_is_null(int index) const {
 Result<std::unique_ptr<WriteTransaction>> WriteTransaction::begin(Connection& connection) {
   Status begun = connection.execute("BEGIN IMMEDIATE");
   if (!begun.ok()) {
-    return Error(ErrorKind::Io, "cannot start a store transaction: " + begun.error().message());
+    ErrorKind kind = connection.busy() ? ErrorKind::Busy : ErrorKind::Io;
+    return Error(kind, "cannot start a store transaction: " + begun.error().message());
   }
   return std::unique_ptr<WriteTransaction>(new WriteTransaction(connection));
 }

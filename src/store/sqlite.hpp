@@ -6,6 +6,7 @@
 // transaction that may write (a deferred one that upgrades to a writer gets SQLITE_BUSY at once).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -38,6 +39,10 @@ class Connection {
   // A statement prepared once per connection and reused (reset, bindings cleared): for the
   // statements written per stage, where preparing costs more than running.
   Result<Statement*> cached(const std::string& sql);
+  // How long a statement waits for another process's lock before failing (default 30 s).
+  void set_busy_wait(std::chrono::milliseconds wait);
+  // Whether the last failure was another process's lock (SQLITE_BUSY or SQLITE_LOCKED).
+  bool busy() const;
   int64_t last_insert_id() const;
   int changes() const;
 

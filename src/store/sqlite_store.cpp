@@ -182,15 +182,21 @@ Status SqliteStore::remember_file_stats(const std::vector<FileStat>& stats) {
   return (*transaction)->commit();
 }
 
-Status SqliteStore::mark_interrupted(const std::string& run_id, const std::string& ended_at) {
+Result<bool> SqliteStore::mark_interrupted(const std::string& run_id, const std::string& ended_at) {
   MLOPS_TRY(transaction, sqlite::WriteTransaction::begin(*m_db));
-  MLOPS_TRY(executions, m_db->prepare("UPDATE executions SET status = 'interrupted', ended_at = ?1 "
-                                      "WHERE run_id = ?2 AND status = 'running'"));
-  MLOPS_CHECK(executions->bind(1, ended_at).bind(2, run_id).run());
+  // The run first: if it ended since the caller looked (its mlops finished and let go of its
+  // lock), nothing changes and nothing is reported.
   MLOPS_TRY(run, m_db->prepare("UPDATE runs SET status = 'interrupted', ended_at = ?1 "
                                "WHERE id = ?2 AND status = 'running'"));
   MLOPS_CHECK(run->bind(1, ended_at).bind(2, run_id).run());
-  return (*transaction)->commit();
+  if (m_db->changes() == 0) {
+    return false;
+  }
+  MLOPS_TRY(executions, m_db->prepare("UPDATE executions SET status = 'interrupted', ended_at = ?1 "
+                                      "WHERE run_id = ?2 AND status = 'running'"));
+  MLOPS_CHECK(executions->bind(1, ended_at).bind(2, run_id).run());
+  MLOPS_CHECK((*transaction)->commit());
+  return true;
 }
 
 }  // namespace mlops

@@ -28,7 +28,8 @@ class SqliteStore final : public MetadataStore {
   Result<int64_t> begin_execution(const ExecutionRecord& execution) override;
   Status finish_execution(const ExecutionOutcome& outcome) override;
   Result<std::vector<int64_t>> record_batch(const std::vector<ExecutionWrite>& items) override;
-  Status mark_interrupted(const std::string& run_id, const std::string& ended_at) override;
+  Result<bool> mark_interrupted(const std::string& run_id, const std::string& ended_at) override;
+  void set_write_wait(std::chrono::milliseconds wait) override { m_db->set_busy_wait(wait); }
 
   Result<std::optional<FileStat>> find_file_stat(const std::string& path) override;
   Status remember_file_stats(const std::vector<FileStat>& stats) override;

@@ -19,6 +19,7 @@ enum class ErrorKind {
   NotFound,     // a file or object the user named does not exist
   Io,           // the operating system refused a read, write or spawn
   Conflict,     // another process changed what this one expected to change
+  Busy,         // another process holds a lock this one did not wait for (try again later)
   Internal,     // a bug in mlops
 };
 
