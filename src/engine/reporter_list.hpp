@@ -21,6 +21,10 @@ class ReporterList final : public Reporter {
     for (auto* r : m_reporters)
       r->on_output(label, stream, lines);
   }
+  void on_started(size_t token, const StartedProcess& process) override {
+    for (auto* r : m_reporters)
+      r->on_started(token, process);
+  }
   void run_started(const Pipeline& p, const RunReport& report, size_t selected,
                    size_t jobs) override {
     for (auto* r : m_reporters)
