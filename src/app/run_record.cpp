@@ -7,6 +7,7 @@
 
 #include "app/workspace.hpp"
 #include "engine/params_json.hpp"
+#include "exec/process_table.hpp"
 #include "git/repo_state.hpp"
 #include "hash/digest.hpp"
 #include "util/paths.hpp"
@@ -41,7 +42,14 @@ RunRecord make_run_record(const Pipeline& pipeline, const std::string& run_id) {
   run.host = host_name();
   run.user = user_name();
   run.mlops_version = MLOPS_VERSION;
-  run.owner_pid = ::getpid();
+  ProcessIdentity self = self_identity();
+  run.owner_pid = self.pid;
+  if (self.start_ticks > 0) {
+    run.owner_start_ticks = static_cast<int64_t>(self.start_ticks);
+  }
+  if (std::string boot = boot_id(); !boot.empty()) {
+    run.boot_id = boot;
+  }
   run.started_at = now_utc_iso();
   return run;
 }

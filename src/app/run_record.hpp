@@ -1,5 +1,5 @@
 // The row a run starts with in the metadata store: pipeline file and digest, typed params, git
-// state, host, user, version, pid, start time.
+// state, host, user, version, the owner's pid with its start time and boot, start time.
 #pragma once
 
 #include <string>

@@ -8,6 +8,7 @@
 #include "app/cache_lock.hpp"
 #include "app/plan.hpp"
 #include "app/run_record.hpp"
+#include "cache/restore_temps.hpp"
 #include "dag/selection.hpp"
 #include "engine/executor.hpp"
 #include "engine/output_cache.hpp"
@@ -219,6 +220,25 @@ void plan_only(RunContext& run) {
   plan_run(*run.workspace, run.checked, options, &reporter);
 }
 
+// Removes what restores killed in an earlier run left beside this pipeline's outputs: under the
+// pipeline's lock, before anything is restored or run (cache/restore_temps.hpp).
+void remove_stale_temps(RunContext& run) {
+  const Pipeline& pipeline = run.checked.pipeline;
+  std::vector<std::filesystem::path> targets;
+  for (const auto& stage : pipeline.stages) {
+    for (const auto* paths : {&stage.outs, &stage.metrics}) {
+      for (const auto& path : *paths) {
+        targets.emplace_back(path.value);
+      }
+    }
+  }
+  size_t removed = remove_restore_temps(pipeline.workspace, targets);
+  if (removed > 0) {
+    run.observer.warning(fmt::format("removed {} temporary file{} left by an interrupted restore",
+                                     removed, removed == 1 ? "" : "s"));
+  }
+}
+
 // Everything after loading: lock, record, run. Returns with outcome filled.
 void lock_record_and_run(RunContext& run) {
   RunOutcome& outcome = run.outcome;
@@ -237,6 +257,7 @@ void lock_record_and_run(RunContext& run) {
     outcome.error = *error;
     return;
   }
+  remove_stale_temps(run);
   if (run.seams.before_record) {
     run.seams.before_record();
   }

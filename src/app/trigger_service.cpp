@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "app/run_processes.hpp"
 #include "app/workspace.hpp"
 #include "util/file_io.hpp"
 #include "util/file_lock.hpp"
@@ -108,6 +109,32 @@ bool settle_quietly(CheckContext& ctx, const PipelineEvaluation& evaluation, int
   return true;
 }
 
+// concurrency: replace. SIGTERMs the running run's mlops, but only while its pid still names that
+// process (the start time recorded with the run) and the run's lock is held: a pid alone may
+// belong to an unrelated process by now. Otherwise (or on another host) the check waits.
+void cancel_to_replace(CheckContext& ctx, const std::optional<RunRecord>& running) {
+  if (!running || running->host != host_name()) {
+    ctx.line(
+        fmt::format("waiting for {} to finish (concurrency: replace, but it is not on this "
+                    "host; waiting)",
+                    describe(running)));
+    return;
+  }
+  auto lock = FileLock::try_acquire(ctx.workspace->run_lock_path(running->id));
+  bool lock_held = lock.ok() && !lock->has_value();
+  if (lock_held && owner_is_running(*running)) {
+    ctx.line(fmt::format("cancelling {} (mlops pid {}) to start a new one (concurrency: replace)",
+                         describe(running), running->owner_pid));
+    if (signal_owner(*running, SIGTERM)) {
+      return;
+    }
+  }
+  ctx.line(
+      fmt::format("waiting for {} to finish (concurrency: replace, but pid {} is not that "
+                  "run's mlops process any more)",
+                  describe(running), running->owner_pid));
+}
+
 // A run of this pipeline is going: apply the concurrency policy. Returns the pipeline lock to
 // run under, or nothing when this check is done (skipped, or an error recorded in ctx.check).
 std::optional<FileLock> wait_for_running(CheckContext& ctx, PipelineEvaluation& evaluation) {
@@ -124,16 +151,10 @@ std::optional<FileLock> wait_for_running(CheckContext& ctx, PipelineEvaluation& 
     ctx.line(fmt::format("skipped: {} is still going (concurrency: forbid)", describe(running)));
     return std::nullopt;
   }
-  if (policy == Concurrency::Replace && running && running->host == host_name() &&
-      running->owner_pid > 0) {
-    ctx.line(fmt::format("cancelling {} (mlops pid {}) to start a new one (concurrency: replace)",
-                         describe(running), running->owner_pid));
-    ::kill(static_cast<pid_t>(running->owner_pid), SIGTERM);
+  if (policy == Concurrency::Replace) {
+    cancel_to_replace(ctx, running);
   } else {
-    ctx.line(fmt::format("waiting for {} to finish (concurrency: {})", describe(running),
-                         policy == Concurrency::Replace ? "replace, but it is not on this host; "
-                                                          "waiting"
-                                                        : "queue"));
+    ctx.line(fmt::format("waiting for {} to finish (concurrency: queue)", describe(running)));
   }
   auto waited = FileLock::acquire(ctx.workspace->pipeline_lock_path(ctx.pipeline.name));
   if (!waited.ok()) {

@@ -16,6 +16,7 @@
 
 #include "app/app_test_util.hpp"
 #include "app/workspace_test_util.hpp"
+#include "exec/process_table.hpp"
 #include "git/git_test_repo.hpp"
 #include "util/file_lock.hpp"
 #include "util/time_format.hpp"
@@ -379,47 +380,89 @@ TEST_F(TriggerServiceTest, QueueWaitsForTheRunningRunAndThenRuns) {
   EXPECT_EQ(check(p).action, "none");
 }
 
-TEST_F(TriggerServiceTest, ReplaceStopsTheRunningRunThenRuns) {
-  Pipeline p = data_pipeline("replace");
-  write("data/a.csv", "1\n");
-  write("data/b.csv", "2\n");
-  pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
+// A running run of "p" whose mlops is `child` (start time as recorded, or `start_offset` ticks
+// off it), its pipeline and run locks held; `going` is released when `child` ends (after 2 s at
+// the latest, when it is SIGKILLed).
+struct GoingRun {
+  pid_t child = -1;
+  int status = 0;
+  std::optional<FileLock> going;
+  std::optional<FileLock> run_lock;
+  std::thread owner;
+};
+
+void start_going_run(Workspace& space, MetadataStore& store, GoingRun& run, int64_t start_offset) {
+  run.child = ::fork();
+  ASSERT_GE(run.child, 0);
+  if (run.child == 0) {
     ::alarm(10);  // never outlives a broken test
     for (;;) {
       ::pause();
     }
   }
-  auto pipeline_lock = FileLock::try_acquire(space->pipeline_lock_path("p"));
-  ASSERT_TRUE(pipeline_lock.ok());
-  std::optional<FileLock> going = std::move(*pipeline_lock);
-  auto run_lock = FileLock::try_acquire(space->run_lock_path("r-going"));  // its mlops is alive
-  ASSERT_TRUE(going && run_lock.ok() && run_lock->has_value());
-  RunRecord run;
-  run.id = "r-going";
-  run.pipeline = "p";
-  run.host = host_name();
-  run.owner_pid = child;
-  run.started_at = "2026-11-24T00:00:00.000Z";
-  ASSERT_TRUE(store().begin_run(run).ok());
-  int status = 0;
-  std::thread owner([&] {  // the running run ends when its mlops dies
-    for (int i = 0; i < 400 && ::waitpid(child, &status, WNOHANG) == 0; ++i) {
+  auto pipeline_lock = FileLock::try_acquire(space.pipeline_lock_path("p"));
+  ASSERT_TRUE(pipeline_lock.ok() && pipeline_lock->has_value());
+  run.going = std::move(**pipeline_lock);
+  auto run_lock = FileLock::try_acquire(space.run_lock_path("r-going"));  // its mlops is alive
+  ASSERT_TRUE(run_lock.ok() && run_lock->has_value());
+  run.run_lock = std::move(**run_lock);
+  RunRecord record;
+  record.id = "r-going";
+  record.pipeline = "p";
+  record.host = host_name();
+  record.owner_pid = run.child;
+  auto info = read_process_info(run.child);
+  ASSERT_TRUE(info.has_value());
+  record.owner_start_ticks = static_cast<int64_t>(info->start_ticks) + start_offset;
+  record.boot_id = boot_id();
+  record.started_at = "2026-11-24T00:00:00.000Z";
+  ASSERT_TRUE(store.begin_run(record).ok());
+  run.owner = std::thread([&run] {  // the running run ends when its mlops dies
+    for (int i = 0; i < 400 && ::waitpid(run.child, &run.status, WNOHANG) == 0; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    if (::kill(child, 0) == 0) {
-      ::kill(child, SIGKILL);
-      ::waitpid(child, &status, 0);
+    if (::kill(run.child, 0) == 0) {
+      ::kill(run.child, SIGKILL);
+      ::waitpid(run.child, &run.status, 0);
     }
-    going.reset();
+    run.going.reset();
   });
+}
+
+TEST_F(TriggerServiceTest, ReplaceStopsTheRunningRunThenRuns) {
+  Pipeline p = data_pipeline("replace");
+  write("data/a.csv", "1\n");
+  write("data/b.csv", "2\n");
+  GoingRun run;
+  start_going_run(*space, store(), run, 0);
   PipelineCheck replaced = check(p);
-  owner.join();
-  EXPECT_TRUE(WIFSIGNALED(status));
-  EXPECT_EQ(WTERMSIG(status), SIGTERM);
-  EXPECT_TRUE(contains(events.lines, "cancelling run r-going (mlops pid " + std::to_string(child) +
+  run.owner.join();
+  EXPECT_TRUE(WIFSIGNALED(run.status));
+  EXPECT_EQ(WTERMSIG(run.status), SIGTERM);
+  EXPECT_TRUE(contains(events.lines, "cancelling run r-going (mlops pid " +
+                                         std::to_string(run.child) +
                                          ") to start a new one (concurrency: replace)"))
+      << ::testing::PrintToString(events.lines);
+  expect_data_run(replaced);
+}
+
+// The pid recorded with a running run now names another process (its start time differs):
+// replace must not signal it, and waits for the run's lock instead.
+TEST_F(TriggerServiceTest, ReplaceNeverSignalsAProcessThatReusedTheOwnersPid) {
+  Pipeline p = data_pipeline("replace");
+  write("data/a.csv", "1\n");
+  write("data/b.csv", "2\n");
+  GoingRun run;
+  start_going_run(*space, store(), run, -1);
+  PipelineCheck replaced = check(p);
+  run.owner.join();
+  EXPECT_TRUE(WIFSIGNALED(run.status));
+  EXPECT_EQ(WTERMSIG(run.status), SIGKILL) << "replace signalled a process that reused the pid";
+  EXPECT_TRUE(contains(events.lines,
+                       "waiting for run r-going to finish (concurrency: replace, "
+                       "but pid " +
+                           std::to_string(run.child) +
+                           " is not that run's mlops process any more)"))
       << ::testing::PrintToString(events.lines);
   expect_data_run(replaced);
 }

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "app/run_processes.hpp"
 #include "engine/record_journal.hpp"
 #include "spec/loader.hpp"
 #include "util/file_lock.hpp"
@@ -14,7 +15,9 @@
 namespace mlops {
 namespace {
 
-// A run recorded as running on this host whose lock nobody holds lost its mlops process.
+// A run recorded as running on this host whose lock nobody holds lost its mlops process. What its
+// stages left running is killed first, before anything new can run, and before the run stops
+// being "running" (so that a crash in between leaves it to the next mlops).
 std::vector<RecoveredRun> recover_interrupted_runs(MetadataStore& store, const Workspace& space) {
   std::vector<RecoveredRun> recovered;
   auto running = store.list_runs({std::nullopt, "running", 1000});
@@ -30,9 +33,10 @@ std::vector<RecoveredRun> recover_interrupted_runs(MetadataStore& store, const W
     if (!lock.ok() || !lock->has_value()) {
       continue;  // alive (or unknowable)
     }
+    size_t killed = kill_run_leftovers(store, run);
     auto marked = store.mark_interrupted(run.id, now_utc_iso());
     if (marked.ok() && *marked) {
-      recovered.push_back({run.id, run.pipeline, run.owner_pid});
+      recovered.push_back({run.id, run.pipeline, run.owner_pid, killed});
     }
     (*lock)->remove();
   }

@@ -2,6 +2,9 @@
 // whose mlops process died, and names the lock files. Every service (running, planning,
 // triggers, queries) works on a Workspace, so the store is opened one way everywhere.
 //
+// Opening a workspace with a store recovers runs whose mlops died: it kills what they left
+// running and marks them interrupted, before the caller can start anything new.
+//
 // Layout: the workspace root holds .mlops/ (cache, logs, locks of pipelines, incremental
 // state). The store is `store_flag`, else $MLOPS_STORE, else <root>/.mlops/store.db; run locks
 // sit beside it in <store dir>/locks: run-<id>.lock is held by the mlops process running that
@@ -31,11 +34,13 @@ enum class StoreMode {
   None,             // no store at all (--no-record)
 };
 
-// A run found "running" whose mlops process is gone; the workspace marked it interrupted.
+// A run found "running" whose mlops process is gone; the workspace killed the processes its
+// stages left running (app/run_processes.hpp) and marked it interrupted.
 struct RecoveredRun {
   std::string run_id;
   std::string pipeline;
   int64_t owner_pid = 0;
+  size_t processes_killed = 0;
 };
 
 class Workspace {

@@ -10,6 +10,7 @@
 
 #include "cache/fingerprint.hpp"
 #include "cache/object_store.hpp"
+#include "cache/restore_temps.hpp"
 #include "spec/spec_test_util.hpp"
 
 namespace mlops {
@@ -182,6 +183,41 @@ TEST_F(ObjectStoreTest, SweepRemovesOnlyWhatIsNotLive) {
   auto empty = ObjectStore(dir / "no-cache").sweep({}, SweepMode::Remove);
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ(empty->objects_removed, 0u);
+}
+
+TEST(RestoreTempsTest, RecognisesOnlyOurTemporaryNamesOfTheTarget) {
+  EXPECT_TRUE(is_restore_temp_name("m.pkl.tmp-0123456789abcdef", "m.pkl"));
+  EXPECT_TRUE(is_restore_temp_name("m.pkl.tmp-0123abcd", "m.pkl"));
+  for (const char* name : {"m.pkl", "m.pkl.tmp-", "m.pkl.tmp-0123456789ABCDEF", "m.pkl.tmp-012",
+                           "m.pkl.tmp-0123456789abcdef0", "m.pkl.tmp-notes", "x.pkl.tmp-0123abcd",
+                           "m.pk.tmp-0123abcd", "m.pkl.bak-0123abcd"}) {
+    EXPECT_FALSE(is_restore_temp_name(name, "m.pkl")) << name;
+  }
+}
+
+TEST_F(ObjectStoreTest, RestoreTempsAreRemovedBesideTargetsOnly) {
+  write("ws/out/m.pkl.tmp-0123456789abcdef", "partial");
+  write("ws/out/m.pkl.tmp-fedcba9876543210/a.txt", "partial tree");
+  write("ws/out/m.pkl.tmp-notes", "keep");
+  write("ws/out/other.tmp-0123456789abcdef", "keep");
+  write("ws/top.csv.tmp-0123abcd", "partial");
+  write("outside/m.pkl.tmp-0123456789abcdef", "victim");
+  std::filesystem::create_directory_symlink(dir / "outside", dir / "ws/linked");
+  // A temporary name that is a link: the link goes, never what it points to.
+  std::filesystem::create_directory_symlink(dir / "outside",
+                                            dir / "ws/out/m.pkl.tmp-00000000aaaaaaaa");
+  size_t removed = remove_restore_temps(
+      dir / "ws",
+      {"out/m.pkl", "top.csv", "linked/m.pkl", "../outside/m.pkl", "/abs/m.pkl", "missing/m.pkl"});
+  EXPECT_EQ(removed, 4u);
+  EXPECT_FALSE(std::filesystem::exists(
+      std::filesystem::symlink_status(dir / "ws/out/m.pkl.tmp-00000000aaaaaaaa")));
+  EXPECT_FALSE(std::filesystem::exists(dir / "ws/out/m.pkl.tmp-0123456789abcdef"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "ws/out/m.pkl.tmp-fedcba9876543210"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "ws/top.csv.tmp-0123abcd"));
+  EXPECT_EQ(read("ws/out/m.pkl.tmp-notes"), "keep");
+  EXPECT_EQ(read("ws/out/other.tmp-0123456789abcdef"), "keep");
+  EXPECT_EQ(read("outside/m.pkl.tmp-0123456789abcdef"), "victim");
 }
 
 }  // namespace

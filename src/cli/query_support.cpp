@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/exit_codes.hpp"
+#include "cli/run_observer.hpp"
 #include "util/duration.hpp"
 #include "util/file_io.hpp"
 #include "util/paths.hpp"
@@ -23,11 +24,7 @@ std::optional<Workspace> open_query_workspace_or_report(const QueryOptions& opti
 }
 
 void report_recovered_runs(const Workspace& space) {
-  for (const auto& run : space.recovered()) {
-    write_all(2, fmt::format("[mlops] run {} of '{}' was interrupted (its mlops process {} is "
-                             "gone); marked it interrupted\n",
-                             run.run_id, run.pipeline, run.owner_pid));
-  }
+  print_recovered(space.recovered());
 }
 
 int report_query_error(const Error& error) {

@@ -20,11 +20,23 @@ void print_pipeline_errors(const LoadedPipeline& loaded) {
   }
 }
 
+namespace {
+
+std::string stopped_note(const RecoveredRun& run) {
+  if (run.processes_killed == 0) {
+    return "";
+  }
+  return fmt::format(", and killed {} process{} it left running", run.processes_killed,
+                     run.processes_killed == 1 ? "" : "es");
+}
+
+}  // namespace
+
 void print_recovered(const std::vector<RecoveredRun>& runs) {
   for (const auto& run : runs) {
     write_all(2, fmt::format("[mlops] run {} of '{}' was interrupted (its mlops process {} is "
-                             "gone); marked it interrupted\n",
-                             run.run_id, run.pipeline, run.owner_pid));
+                             "gone); marked it interrupted{}\n",
+                             run.run_id, run.pipeline, run.owner_pid, stopped_note(run)));
   }
 }
 

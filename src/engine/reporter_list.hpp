@@ -22,6 +22,10 @@ class ReporterList : public Reporter {
     for (auto* r : m_reporters)
       r->on_output(label, stream, lines);
   }
+  void on_started(size_t token, const StartedProcess& process) override {
+    for (auto* r : m_reporters)
+      r->on_started(token, process);
+  }
   void run_started(const Pipeline& p, const RunReport& report, size_t selected,
                    size_t jobs) override {
     for (auto* r : m_reporters)

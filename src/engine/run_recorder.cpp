@@ -87,6 +87,23 @@ void RunRecorder::stage_started(const Stage& stage, int attempt, int, const Proc
   m_open[index] = std::move(open);
 }
 
+void RunRecorder::on_started(size_t token, const StartedProcess& process) {
+  // The executor's token is the stage's index, and it starts the process right after telling
+  // stage_started, so the execution's start is still in the batch.
+  auto open = m_open.find(token);
+  if (m_failed || open == m_open.end() || open->second.id != 0 ||
+      open->second.pending_item >= m_batch.size()) {
+    return;
+  }
+  ExecutionWrite& write = m_batch[open->second.pending_item];
+  if (write.start) {
+    write.start->pid = process.pid;
+    write.start->pid_start_ticks = process.start_ticks;
+  }
+  open->second.record.pid = process.pid;
+  open->second.record.pid_start_ticks = process.start_ticks;
+}
+
 std::vector<MetricValue> RunRecorder::read_metrics(const Stage& stage) {
   std::vector<MetricValue> metrics;
   for (const auto& path : stage.metrics) {

@@ -36,6 +36,8 @@ class RunRecorder final : public Reporter {
 
   void stage_started(const Stage& stage, int attempt, int max_attempts,
                      const ProcessRequest& request, const StageReport& report) override;
+  // Records the stage's process (pid and start time) with its execution row.
+  void on_started(size_t token, const StartedProcess& process) override;
   void stage_cached(const Stage& stage, const StageReport& report) override;
   void stage_retrying(const Stage& stage, const ProcessResult& result, int next_attempt,
                       Milliseconds delay) override;

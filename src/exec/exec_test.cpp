@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
+#include <thread>
 
 #include "exec/line_splitter.hpp"
 #include "exec/process_runner.hpp"
+#include "exec/process_table.hpp"
 #include "exec/spawn.hpp"
 
 namespace mlops {
@@ -56,8 +59,12 @@ class CollectingSink final : public OutputSink {
       start = end + 1;
     }
   }
+  void on_started(size_t token, const StartedProcess& process) override {
+    started.emplace_back(token, process);
+  }
   std::string out;
   std::string err;
+  std::vector<std::pair<size_t, StartedProcess>> started;
 };
 
 ProcessRequest shell(size_t token, const std::string& command,
@@ -73,6 +80,18 @@ ProcessRequest shell(size_t token, const std::string& command,
       ("mlops-exec-test-" + std::to_string(::getpid()) + "-" + std::to_string(token) + ".log");
   request.timeout = timeout;
   return request;
+}
+
+pid_t read_pid_file(const std::filesystem::path& path) {
+  FILE* file = std::fopen(path.c_str(), "r");
+  int pid = -1;
+  if (file) {
+    if (std::fscanf(file, "%d", &pid) != 1) {
+      pid = -1;
+    }
+    std::fclose(file);
+  }
+  return pid;
 }
 
 std::vector<ProcessResult> wait_all(ProcessRunner& runner, size_t count) {
@@ -137,6 +156,61 @@ TEST(ProcessRunnerTest, WaitReturnsAtTheDeadlineWhenNothingFinishes) {
   EXPECT_GE(std::chrono::steady_clock::now() - start, Milliseconds(50));
   runner.cancel_all();
   runner.cancel_all();  // the second call kills at once
+  wait_all(runner, 1);
+}
+
+TEST(ProcessRunnerTest, ReportsEachStartedProcessWithItsStartTime) {
+  CollectingSink sink;
+  ProcessRunner runner(sink, {});
+  runner.start(shell(7, "echo $$; ps -o sid= -p $$"));
+  wait_all(runner, 1);
+  ASSERT_EQ(sink.started.size(), 1u);
+  EXPECT_EQ(sink.started[0].first, 7u);
+  const StartedProcess& process = sink.started[0].second;
+  EXPECT_GT(process.start_ticks, 0);
+  // The stage leads its own session.
+  std::string pid = std::to_string(process.pid);
+  EXPECT_EQ(sink.out.substr(0, sink.out.find('\n') + 1), "s7:" + pid + "\n");
+  EXPECT_NE(sink.out.find(pid + "\n", sink.out.find('\n') + 1), std::string::npos) << sink.out;
+}
+
+bool alive(pid_t pid) {
+  auto info = read_process_info(pid);
+  return info && info->state != 'Z';
+}
+
+TEST(ProcessRunnerTest, ProcessesThatEscapedWithSetsidDieWhenTheirStageEnds) {
+  CollectingSink sink;
+  ProcessRunner runner(sink, {});
+  std::filesystem::path pid_file = std::filesystem::temp_directory_path() /
+                                   ("mlops-exec-test-escaped-" + std::to_string(::getpid()));
+  // The stage ends only once its background process has left its session.
+  runner.start(shell(1, "setsid sleep 1000 > /dev/null 2>&1 & p=$!; echo $p > '" +
+                            pid_file.string() +
+                            "'; (setsid sh -c 'sleep 1000' > /dev/null 2>&1 &); "
+                            "until [ \"$(ps -o sid= -p $p | tr -d ' ')\" = $p ]; do sleep 0.01; "
+                            "done"));
+  runner.start(shell(2, "sleep 0.5"));  // another stage still running: its processes stay
+  auto results = wait_all(runner, 1);
+  ASSERT_EQ(results[0].token, 1u);
+  EXPECT_TRUE(results[0].succeeded());
+  pid_t escaped = read_pid_file(pid_file);
+  std::filesystem::remove(pid_file);
+  ASSERT_GT(escaped, 0);
+  // SIGKILL was sent before the result; dying takes the kernel a moment.
+  auto first_stage_left = [&] {
+    size_t left = 0;
+    for (const auto& process : descendants_of(::getpid())) {
+      left += process.state != 'Z' && process.sid != sink.started[1].second.pid;
+    }
+    return left;
+  };
+  for (int i = 0; i < 100 && (alive(escaped) || first_stage_left() > 0); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_FALSE(alive(escaped)) << "the setsid process outlived its stage";
+  EXPECT_EQ(first_stage_left(), 0u) << "a process of the first stage is still running";
+  EXPECT_TRUE(alive(static_cast<pid_t>(sink.started[1].second.pid)));
   wait_all(runner, 1);
 }
 

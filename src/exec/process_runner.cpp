@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "exec/process_table.hpp"
 #include "exec/spawn.hpp"
 #include "util/file_io.hpp"
 
@@ -22,6 +23,8 @@ struct ProcessRunner::Running {
   size_t token = 0;
   std::string label;
   pid_t pid = -1;
+  uint64_t start_ticks = 0;
+  std::string tag;  // in its MLOPS_PROCESS_TAGS (exec/process_table.hpp)
   UniqueFd out;
   UniqueFd err;
   std::filesystem::path log_path;
@@ -70,6 +73,20 @@ std::string find_path_variable(const std::vector<std::pair<std::string, std::str
   return "/usr/local/bin:/usr/bin:/bin";
 }
 
+// The environment with `tag` added to MLOPS_PROCESS_TAGS (kept: the tags of an mlops that runs
+// this one as a stage, so that its stage's leftovers are found too).
+std::vector<std::pair<std::string, std::string>> tagged_environment(
+    std::vector<std::pair<std::string, std::string>> env, const std::string& tag) {
+  for (auto& [key, value] : env) {
+    if (key == k_process_tags_variable) {
+      value = value.empty() ? tag : value + "," + tag;
+      return env;
+    }
+  }
+  env.emplace_back(std::string(k_process_tags_variable), tag);
+  return env;
+}
+
 }  // namespace
 
 ProcessRunner::ProcessRunner(OutputSink& sink, ProcessRunnerOptions options)
@@ -81,8 +98,10 @@ ProcessRunner::ProcessRunner(OutputSink& sink, ProcessRunnerOptions options)
   }
   ::sigprocmask(SIG_BLOCK, &watched, &m_old_mask);
   m_signal_fd.reset(::signalfd(-1, &watched, SFD_CLOEXEC | SFD_NONBLOCK));
-  // Orphaned grandchildren of stages are re-parented to mlops, which reaps them.
+  // Orphaned grandchildren of stages are re-parented to mlops, which kills and reaps them.
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  ProcessIdentity self = self_identity();
+  m_tag_prefix = fmt::format("{}.{}.", self.pid, self.start_ticks);
 }
 
 ProcessRunner::~ProcessRunner() {
@@ -93,6 +112,9 @@ ProcessRunner::~ProcessRunner() {
       ::waitpid(process->pid, &status, 0);
     }
   }
+  // Everything any stage left: the tags of this runner (groups and sessions are gone with their
+  // leaders, but their members carry the tags).
+  kill_leftovers({{}, m_tag_prefix, TagMatch::Prefix}, LeftoverScope::Descendants);
   reap_orphans(std::chrono::steady_clock::now() + m_options.drain_limit);
   ::sigprocmask(SIG_SETMASK, &m_old_mask, nullptr);
 }
@@ -136,14 +158,21 @@ void ProcessRunner::start(const ProcessRequest& request) {
     fail(fmt::format("command not found: {}", request.argv[0]));
     return;
   }
-  SpawnRequest spawn{
-      executable, {request.argv.begin() + 1, request.argv.end()}, request.env, request.workdir};
+  process->tag = m_tag_prefix + std::to_string(m_started++);
+  SpawnRequest spawn{executable,
+                     {request.argv.begin() + 1, request.argv.end()},
+                     tagged_environment(request.env, process->tag),
+                     request.workdir};
   auto spawned = spawn_in_new_group(spawn);
   if (!spawned.ok()) {
     fail(spawned.error().message());
     return;
   }
   process->pid = spawned->pid;
+  if (auto info = read_process_info(process->pid)) {
+    process->start_ticks = info->start_ticks;
+    m_sink.on_started(request.token, {process->pid, static_cast<int64_t>(info->start_ticks)});
+  }
   process->out = std::move(spawned->stdout_fd);
   process->err = std::move(spawned->stderr_fd);
   if (request.timeout) {
@@ -286,7 +315,7 @@ void ProcessRunner::reap_children() {
     auto it = std::find_if(m_running.begin(), m_running.end(),
                            [&](const auto& process) { return process->pid == pid; });
     if (it != m_running.end()) {
-      ::kill(-pid, SIGKILL);
+      kill_leftovers_of(**it);
     }
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -300,10 +329,18 @@ void ProcessRunner::reap_children() {
   }
 }
 
+void ProcessRunner::kill_leftovers_of(Running& process) {
+  ::kill(-process.pid, SIGKILL);
+  LeftoverSelector selector{{{process.pid, process.start_ticks}}, process.tag, TagMatch::Exact};
+  if (process.start_ticks == 0) {
+    selector.leaders.clear();  // its start time is unknown: its tag must do
+  }
+  kill_leftovers(selector, LeftoverScope::Descendants);
+}
+
 void ProcessRunner::reap_orphans(SteadyTime deadline) {
-  // Processes a stage left in its group were killed with it and, as mlops is a subreaper, are
-  // now mlops's children: wait (briefly) until they are gone, so none is left as a zombie for
-  // init. A process that escaped its group (setsid) and still runs at the deadline is left.
+  // Processes a stage left were killed and, as mlops is a subreaper, are now mlops's children:
+  // wait (briefly) until they are gone, so none is left as a zombie for init.
   while (true) {
     pid_t pid = ::waitpid(-1, nullptr, WNOHANG);
     if (pid > 0) {

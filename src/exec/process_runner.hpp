@@ -4,12 +4,19 @@
 // are blocked and read from a signalfd, and a single ppoll() waits for output, signals and the
 // next deadline (a timeout, a kill after the grace period, a drain limit). Nothing busy-waits.
 //
-// Ownership of process trees: each stage leads a new process group. A timeout or cancel sends
-// SIGTERM (then SIGKILL after the grace period) to the whole group, so `sh -c "a | b"` and
-// background grandchildren go too. When a stage's main process exits, whatever it left running in
-// its group is killed before its pid is reaped (the zombie keeps the group id from being reused).
-// mlops is also a child subreaper, so orphans that left the group are reaped rather than
-// becoming zombies. Stages die with mlops (PR_SET_PDEATHSIG) if mlops itself is killed.
+// Ownership of process trees: each stage leads a new session (and so a new process group). A
+// timeout or cancel sends SIGTERM (then SIGKILL after the grace period) to the whole group, so
+// `sh -c "a | b"` and background grandchildren go too. When a stage's main process exits,
+// whatever it left running is killed before its pid is reaped (the zombie keeps the session and
+// group id from being reused): the members of its session and group, processes that escaped
+// both with setsid (found by the tag in their environment, exec/process_table.hpp), and their
+// descendants. mlops is a child subreaper, so orphans of stages re-parent to it rather than to
+// init: they stay findable as its descendants, and it reaps them. When the runner is destroyed,
+// every process any of its stages left is killed the same way.
+//
+// If mlops itself is killed (kill -9), the stages' main processes die with it (PR_SET_PDEATHSIG)
+// and the next mlops kills the rest (app/workspace.cpp), named by the identities each start
+// reported through OutputSink::on_started and by the tags.
 #pragma once
 
 #include <signal.h>
@@ -60,8 +67,12 @@ class ProcessRunner final : public Runner {
   int log_fd(Running& process);
   void log_note(Running& process, const std::string& note);
 
+  void kill_leftovers_of(Running& process);
+
   OutputSink& m_sink;
   ProcessRunnerOptions m_options;
+  std::string m_tag_prefix;  // "<mlops pid>.<mlops start ticks>.": every stage's tag starts so
+  size_t m_started = 0;      // the serial number in the next tag
   UniqueFd m_signal_fd;
   sigset_t m_old_mask{};
   std::list<std::unique_ptr<Running>> m_running;

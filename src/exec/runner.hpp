@@ -3,10 +3,13 @@
 // The engine hands a Runner one ProcessRequest per stage attempt and then waits for results. The
 // real ProcessRunner spawns each request in its own process group and owns its whole process
 // tree; FakeRunner (tests) finishes processes when told to; DryRunRunner finishes each one at
-// once without running anything. The engine never sees a pid, a pipe or a signal.
+// once without running anything. The engine never signals a pid, reads a pipe or handles a
+// signal; it is told each started process's identity only to record it (OutputSink::on_started),
+// so that a later mlops can find what a killed one left running.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -21,12 +24,23 @@ namespace mlops {
 
 enum class OutputStream { Stdout, Stderr };
 
-// Receives a process's output as whole lines. Called on the runner's thread.
+// The process a request started: its pid (which leads its own session and process group) and
+// its start time in clock ticks after boot, which together name it even after the pid is reused.
+struct StartedProcess {
+  int64_t pid = 0;
+  int64_t start_ticks = 0;
+};
+
+// Receives a process's output as whole lines, and which process a request started. Called on
+// the runner's thread.
 class OutputSink {
  public:
   virtual ~OutputSink() = default;
   // `lines` holds one or more complete lines, each ending in '\n'.
   virtual void on_output(std::string_view label, OutputStream stream, std::string_view lines) = 0;
+  // The request with `token` is running as `process` (not called for a runner that starts no
+  // process, nor for a request that failed to start).
+  virtual void on_started(size_t /*token*/, const StartedProcess& /*process*/) {}
 };
 
 struct ProcessRequest {

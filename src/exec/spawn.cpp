@@ -35,7 +35,11 @@ namespace {
 
 // Runs in the child between fork and exec: only async-signal-safe calls here.
 void prepare_child(pid_t parent) {
-  ::setpgid(0, 0);
+  // A new session, so that the stage's processes stay findable by session id even when one of
+  // them moves to another process group (job control); failing that, a new group.
+  if (::setsid() < 0) {
+    ::setpgid(0, 0);
+  }
   // Die with mlops: PR_SET_PDEATHSIG fires when the forking thread ends; mlops runs stages from
   // its main thread only. If mlops already died before this line, stop now.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -144,8 +148,10 @@ Result<SpawnedProcess> spawn_in_new_group(const SpawnRequest& request) {
   }
   SpawnedProcess process;
   process.pid = child->id();
-  // The child calls setpgid itself before exec; calling it here too closes the window in which
-  // the parent might signal a group that does not exist yet. EACCES after exec is expected.
+  // The child made itself a session (and group) leader before exec; with vfork the parent
+  // resumes only after that exec. Should it ever be a fork, calling setpgid here too closes the
+  // window in which the parent might signal a group that does not exist yet (the child's setsid
+  // then fails and it falls back to setpgid). EPERM after the child's setsid is expected.
   ::setpgid(process.pid, process.pid);
   // mlops reaps with waitpid itself; a detached bp::child neither waits nor kills on destruction.
   child->detach();

@@ -2,7 +2,7 @@
 //
 // Boost.Process (v1, Boost 1.74) does the fork/exec, the pipes, the environment, the working
 // directory and the report of an exec failure. What it cannot express is added through its
-// on_exec_setup extension point, run in the child before exec: a new process group, signal
+// on_exec_setup extension point, run in the child before exec: a new session and group, signal
 // dispositions and mask reset to defaults (mlops blocks and ignores some), and death of the
 // child if mlops dies first. Waiting, signalling and reaping are done by ProcessRunner with
 // plain POSIX calls, because Boost's wait_for and group are unreliable (PITFALLS.md).
@@ -28,7 +28,7 @@ struct SpawnRequest {
 };
 
 struct SpawnedProcess {
-  pid_t pid = -1;      // also the process group id
+  pid_t pid = -1;      // also the session and process group id
   UniqueFd stdout_fd;  // read ends, non-blocking and close-on-exec
   UniqueFd stderr_fd;
 };

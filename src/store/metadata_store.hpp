@@ -31,6 +31,11 @@ struct RunRecord {
   std::string user;
   std::string mlops_version;
   int64_t owner_pid = 0;
+  // The owner's start time (clock ticks after boot, /proc/PID/stat field 22) and the boot it ran
+  // in: with owner_pid they name that mlops process, never one that reused its pid. Empty in
+  // runs recorded before schema version 4.
+  std::optional<int64_t> owner_start_ticks;
+  std::optional<std::string> boot_id;
   std::string started_at;
   std::optional<std::string> ended_at;
 };
@@ -50,6 +55,10 @@ struct ExecutionRecord {
   std::optional<std::string> log_path;
   std::optional<std::string> fingerprint;  // of the stage's definition and inputs (cache/)
   bool cached = false;                     // skipped or restored: not run
+  // The stage's main process, which leads its own session and process group, and its start
+  // time (as RunRecord::owner_start_ticks): what a later mlops kills if this run's mlops died.
+  std::optional<int64_t> pid;
+  std::optional<int64_t> pid_start_ticks;
 };
 
 // One version of a path: what an execution read or wrote.

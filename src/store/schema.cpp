@@ -106,6 +106,16 @@ CREATE TABLE trigger_state (
   PRIMARY KEY (pipeline, trigger_key)
 ) WITHOUT ROWID;
 )sql",
+      // Version 4: owning processes across a crash. With these a later mlops tells the run's own
+      // mlops process from an unrelated one that reused its pid (the concurrency policy
+      // `replace`), and finds the processes a killed mlops left running (docs/metadata-store.md).
+      R"sql(
+ALTER TABLE runs ADD COLUMN owner_start_ticks INTEGER;   -- /proc/<owner_pid>/stat field 22
+ALTER TABLE runs ADD COLUMN boot_id TEXT;                -- /proc/sys/kernel/random/boot_id
+ALTER TABLE executions ADD COLUMN pid INTEGER;           -- the stage's main process: its session
+                                                         -- and process group id too
+ALTER TABLE executions ADD COLUMN pid_start_ticks INTEGER;  -- its /proc/PID/stat field 22
+)sql",
   };
   return migrations;
 }

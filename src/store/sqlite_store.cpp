@@ -22,12 +22,13 @@ Status SqliteStore::begin_run(const RunRecord& run, const std::vector<TriggerAdv
   MLOPS_TRY(pipeline, m_db->prepare("INSERT INTO pipelines (name, created_at) VALUES (?1, ?2) "
                                     "ON CONFLICT (name) DO NOTHING"));
   MLOPS_CHECK(pipeline->bind(1, run.pipeline).bind(2, run.started_at).run());
-  MLOPS_TRY(insert, m_db->prepare(
-                        "INSERT INTO runs (id, pipeline_id, pipeline_file, pipeline_hash, status, "
-                        "cause, cause_detail, params_json, git_commit, git_branch, git_dirty, "
-                        "host, user, mlops_version, owner_pid, started_at) "
-                        "SELECT ?1, id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                        "?15 FROM pipelines WHERE name = ?16"));
+  MLOPS_TRY(
+      insert,
+      m_db->prepare("INSERT INTO runs (id, pipeline_id, pipeline_file, pipeline_hash, status, "
+                    "cause, cause_detail, params_json, git_commit, git_branch, git_dirty, "
+                    "host, user, mlops_version, owner_pid, started_at, owner_start_ticks, boot_id) "
+                    "SELECT ?1, id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                    "?15, ?17, ?18 FROM pipelines WHERE name = ?16"));
   insert->bind(1, run.id)
       .bind(2, run.pipeline_file)
       .bind(3, run.pipeline_hash)
@@ -44,7 +45,9 @@ Status SqliteStore::begin_run(const RunRecord& run, const std::vector<TriggerAdv
       .bind(13, run.mlops_version)
       .bind(14, run.owner_pid)
       .bind(15, run.started_at)
-      .bind(16, run.pipeline);
+      .bind(16, run.pipeline)
+      .bind_optional(17, run.owner_start_ticks)
+      .bind_optional(18, run.boot_id);
   MLOPS_CHECK(insert->run());
   MLOPS_CHECK(write_advances(advances, run.started_at, run.id));
   return (*transaction)->commit();
@@ -60,8 +63,8 @@ Status SqliteStore::finish_run(const std::string& run_id, const std::string& sta
 Result<int64_t> SqliteStore::insert_execution(const ExecutionRecord& execution) {
   MLOPS_STATEMENT(insert,
                   "INSERT INTO executions (run_id, stage, attempt, status, command, "
-                  "started_at, log_path, fingerprint, cached) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+                  "started_at, log_path, fingerprint, cached, pid, pid_start_ticks) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   MLOPS_CHECK(insert.bind(1, execution.run_id)
                   .bind(2, execution.stage)
                   .bind(3, static_cast<int64_t>(execution.attempt))
@@ -71,6 +74,8 @@ Result<int64_t> SqliteStore::insert_execution(const ExecutionRecord& execution) 
                   .bind_optional(7, execution.log_path)
                   .bind_optional(8, execution.fingerprint)
                   .bind(9, static_cast<int64_t>(execution.cached ? 1 : 0))
+                  .bind_optional(10, execution.pid)
+                  .bind_optional(11, execution.pid_start_ticks)
                   .run());
   return m_db->last_insert_id();
 }

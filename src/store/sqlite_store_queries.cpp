@@ -15,7 +15,8 @@ std::optional<int64_t> optional_int(const sqlite::Statement& row, int column) {
 constexpr const char* k_run_columns =
     "r.id, p.name, r.pipeline_file, r.pipeline_hash, r.status, r.cause, r.cause_detail, "
     "r.params_json, r.git_commit, r.git_branch, r.git_dirty, r.host, r.user, r.mlops_version, "
-    "r.owner_pid, r.started_at, r.ended_at FROM runs r JOIN pipelines p ON p.id = r.pipeline_id";
+    "r.owner_pid, r.started_at, r.ended_at, r.owner_start_ticks, r.boot_id "
+    "FROM runs r JOIN pipelines p ON p.id = r.pipeline_id";
 
 RunRecord read_run(const sqlite::Statement& row) {
   RunRecord run;
@@ -38,12 +39,15 @@ RunRecord read_run(const sqlite::Statement& row) {
   run.owner_pid = row.column_int(14);
   run.started_at = row.column_text(15);
   run.ended_at = optional_text(row, 16);
+  run.owner_start_ticks = optional_int(row, 17);
+  run.boot_id = optional_text(row, 18);
   return run;
 }
 
 constexpr const char* k_execution_columns =
     "x.id, x.run_id, x.stage, x.attempt, x.status, x.command, x.exit_code, x.signal, x.message, "
-    "x.started_at, x.ended_at, x.log_path, x.fingerprint, x.cached FROM executions x";
+    "x.started_at, x.ended_at, x.log_path, x.fingerprint, x.cached, x.pid, "
+    "x.pid_start_ticks FROM executions x";
 
 ExecutionRecord read_execution(const sqlite::Statement& row) {
   ExecutionRecord execution;
@@ -61,6 +65,8 @@ ExecutionRecord read_execution(const sqlite::Statement& row) {
   execution.log_path = optional_text(row, 11);
   execution.fingerprint = optional_text(row, 12);
   execution.cached = row.column_int(13) != 0;
+  execution.pid = optional_int(row, 14);
+  execution.pid_start_ticks = optional_int(row, 15);
   return execution;
 }
 

@@ -432,6 +432,53 @@ TEST_F(ConcurrencyTest, ReplaceCancelsTheRunningRun) {
             "cancelled,succeeded");
 }
 
+// The pid recorded with a running run now belongs to an unrelated process (here a sleep; the
+// run's and the pipeline's locks are held, as by a live mlops): replace must not kill it, and
+// waits for the pipeline's lock instead.
+TEST_F(ConcurrencyTest, ReplaceNeverKillsAnUnrelatedProcessThatHasTheRecordedPid) {
+  ws.write("pipelines/features.yaml", blocking("replace"));
+  ws.write("release", "");
+  ws.write("data/raw/a.csv", "a\n");
+  ASSERT_EQ(check().exit_code, 0);
+  ASSERT_EQ(runs_of("features"), 1);
+  pid_t victim = std::stoi(run_shell("sleep 1000 > /dev/null 2>&1 & echo $!").out);
+  // A holder of the run's lock and, for 1.5 s, of the pipeline's lock: what a live run holds.
+  std::string locks = (ws / ".mlops/locks/").string();
+  pid_t holder = std::stoi(
+      run_shell(
+          "sh -c 'exec 8> \"$1\" 9> \"$2\"; flock -n 8 && flock -n 9 || exit 1; touch \"$3\"; "
+          "sleep 1.5; exec 8>&-; exec sleep 1000' sh '" +
+          locks + "pipeline-features.lock' '" + locks + "run-r-reused.lock' '" +
+          (ws / "held").string() + "' > /dev/null 2>&1 & echo $!")
+          .out);
+  ASSERT_TRUE(wait_for_file(ws / "held"));
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  std::string sql =
+      "INSERT INTO runs (id, pipeline_id, pipeline_file, pipeline_hash, status, params_json, "
+      "host, user, mlops_version, owner_pid, started_at) SELECT 'r-reused', id, "
+      "'pipelines/features.yaml', 'x', 'running', '{}', '" +
+      std::string(host) + "', 'u', 'v', " + std::to_string(victim) +
+      ", '2020-01-01T00:00:00.000Z' FROM pipelines WHERE name = 'features'";
+  ASSERT_EQ(run_shell("sqlite3 '" + store().string() + "' \"" + sql + "\"").status, 0);
+  // As recorded by a current mlops: a start time that is not the victim's (the pid was reused).
+  run_shell("sqlite3 '" + store().string() +
+            "' \"UPDATE runs SET owner_start_ticks = 1, boot_id = '$(cat "
+            "/proc/sys/kernel/random/boot_id)' WHERE id = 'r-reused'\" 2> /dev/null");
+  ws.write("data/raw/b.csv", "b\n");
+  auto result = check();
+  bool victim_alive =
+      ::kill(victim, 0) == 0 &&
+      run_shell("grep -q '^State:.*Z' /proc/" + std::to_string(victim) + "/status").status != 0;
+  ::kill(victim, SIGKILL);
+  ::kill(holder, SIGKILL);
+  EXPECT_TRUE(victim_alive) << "replace killed pid " << victim << ", an unrelated process";
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("is not that run's mlops process any more"), std::string::npos)
+      << result.out;
+  EXPECT_EQ(runs_of("features"), 3);
+}
+
 // ---- the watcher -----------------------------------------------------------------------------
 
 TEST_F(TriggerTest, WatcherPicksUpANewDataFileAndStopsCleanlyOnSigterm) {
