@@ -35,7 +35,9 @@ json execution_json(const ExecutionRecord& e) {
           {"ended_at", optional_json(e.ended_at)},
           {"log_path", optional_json(e.log_path)},
           {"fingerprint", optional_json(e.fingerprint)},
-          {"cached", e.cached}};
+          {"cached", e.cached},
+          {"pid", optional_json(e.pid)},
+          {"pid_start_ticks", optional_json(e.pid_start_ticks)}};
 }
 
 ExecutionRecord execution_from(const json& j) {
@@ -54,6 +56,8 @@ ExecutionRecord execution_from(const json& j) {
   e.log_path = optional_from<std::string>(j.at("log_path"));
   e.fingerprint = optional_from<std::string>(j.at("fingerprint"));
   e.cached = j.at("cached").get<bool>();
+  e.pid = optional_from<int64_t>(j.value("pid", json()));
+  e.pid_start_ticks = optional_from<int64_t>(j.value("pid_start_ticks", json()));
   return e;
 }
 
