@@ -20,6 +20,7 @@ constexpr int exit_code_for(ErrorKind kind) {
     case ErrorKind::NotFound:     // a run, path or store named does not exist
     case ErrorKind::Io:           // the workspace or store cannot be used
     case ErrorKind::Conflict:     // the pipeline is already running here
+    case ErrorKind::Corrupt:      // the cache or store was damaged or tampered with
     case ErrorKind::Internal:
       return k_exit_invalid;
   }

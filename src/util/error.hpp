@@ -19,6 +19,8 @@ enum class ErrorKind {
   NotFound,     // a file or object the user named does not exist
   Io,           // the operating system refused a read, write or spawn
   Conflict,     // another process changed what this one expected to change
+  Corrupt,      // stored data failed verification: a cache object whose bytes do not match its
+                // digest, a malformed manifest, a stored path leading out of the workspace
   Internal,     // a bug in mlops
 };
 
