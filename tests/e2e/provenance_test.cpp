@@ -1,6 +1,8 @@
 // Provenance that cannot be wrong (issue 11, section 1): no stale output recorded as a new
 // run's product, lineage and histories naming the execution that produced the bytes, verified
 // cache restores, and malformed manifests treated as corrupt objects.
+#include <fstream>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -17,7 +19,9 @@ class ProvenanceTest : public ::testing::Test {
   std::string store_value(const std::string& sql) {
     return query_value(ws / ".mlops/store.db", sql);
   }
-  std::string latest_run() { return store_value("SELECT id FROM runs ORDER BY id DESC LIMIT 1"); }
+  std::string latest_run() {
+    return store_value("SELECT id FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1");
+  }
   // The object file of the version of `path` written last.
   std::filesystem::path object_of(const std::string& path, const std::string& suffix = "") {
     std::string digest = store_value("SELECT digest FROM artifacts WHERE path = '" + path +
@@ -114,7 +118,7 @@ TEST_F(ProvenanceTest, ACorruptCachedObjectIsQuarantinedAndTheStageRunsAgain) {
   ws.write("p.yaml",
            "version: 1\nname: p\nstages:\n"
            "  a: {run: 'echo good > out.txt', outs: [out.txt]}\n"
-           "  b: {run: 'cat out.txt > copy.txt', deps: [out.txt], outs: [copy.txt]}\n");
+           "  b: {run: 'cat out.txt out.txt > copy.txt', deps: [out.txt], outs: [copy.txt]}\n");
   ASSERT_EQ(mlops({"run", "p.yaml"}).exit_code, 0);
   std::string first = latest_run();
   overwrite(object_of("out.txt"), "evil\n");
@@ -124,7 +128,7 @@ TEST_F(ProvenanceTest, ACorruptCachedObjectIsQuarantinedAndTheStageRunsAgain) {
   EXPECT_TRUE(has(run.out + run.err, "quarantine")) << run.out << run.err;
   EXPECT_TRUE(has(run.out, "[mlops] start a")) << run.out;
   EXPECT_EQ(ws.read("out.txt"), "good\n");
-  EXPECT_EQ(ws.read("copy.txt"), "good\n");
+  EXPECT_EQ(ws.read("copy.txt"), "good\ngood\n");
   EXPECT_FALSE(std::filesystem::is_empty(ws / ".mlops/cache/quarantine"));
   // checkout verifies the same way, and `cache verify` checks every object.
   EXPECT_EQ(mlops({"cache", "verify"}).exit_code, 0);

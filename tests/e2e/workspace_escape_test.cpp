@@ -21,7 +21,9 @@ class WorkspaceEscapeTest : public ::testing::Test {
   std::string store_value(const std::string& sql) {
     return query_value(ws / ".mlops/store.db", sql);
   }
-  std::string latest_run() { return store_value("SELECT id FROM runs ORDER BY id DESC LIMIT 1"); }
+  std::string latest_run() {
+    return store_value("SELECT id FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1");
+  }
   std::string digest_of(const std::string& path) {
     return store_value("SELECT digest FROM artifacts WHERE path = '" + path +
                        "' ORDER BY id DESC LIMIT 1");
@@ -126,7 +128,7 @@ TEST_F(WorkspaceEscapeTest, GcDoesNotFollowALinkedLogsDirectory) {
            "outs: [out.txt], always_run: true}\n");
   ASSERT_EQ(mlops({"run", "p.yaml"}).exit_code, 0);
   ASSERT_EQ(mlops({"run", "p.yaml"}).exit_code, 0);
-  std::string old_run = store_value("SELECT id FROM runs ORDER BY id LIMIT 1");
+  std::string old_run = store_value("SELECT id FROM runs ORDER BY started_at, rowid LIMIT 1");
   outside.write(old_run + "/a.log", "not mlops's\n");  // named like a run, still not ours
   std::filesystem::remove_all(ws / ".mlops/logs");
   std::filesystem::create_directory_symlink(outside.path(), ws / ".mlops/logs");
