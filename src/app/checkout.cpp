@@ -51,6 +51,25 @@ bool recorded(MetadataStore& store, const std::string& path, const std::string& 
                      [&](const ArtifactRecord& artifact) { return artifact.digest == digest; });
 }
 
+// Restores each version; a corrupt object (quarantined by the cache) is reported and the others
+// go on, any other failure stops the checkout.
+void restore_all(Workspace& space, const std::vector<const ArtifactVersion*>& todo,
+                 CheckoutResult& result) {
+  for (const ArtifactVersion* version : todo) {
+    Status restored = space.objects().restore(version->digest, version->kind == "directory",
+                                              space.root() / version->path);
+    if (!restored.ok() && restored.error().kind() == ErrorKind::Corrupt) {
+      result.rejected.push_back({version->path, restored.error().message()});
+      continue;
+    }
+    if (!restored.ok()) {
+      result.restore_error = restored.error();
+      break;
+    }
+    result.restored.push_back({version->path, version->digest});
+  }
+}
+
 }  // namespace
 
 std::optional<std::string> normalise_checkout_time(const std::string& text) {
@@ -75,7 +94,13 @@ Result<CheckoutResult> checkout(Workspace& space, const CheckoutRequest& request
     if (!selected(version.path, request.paths)) {
       continue;
     }
-    auto current = digest_path(space.root() / version.path);
+    // The path comes from the store: check it before reading or writing anything there.
+    auto target = checked_write_path(space.root(), version.path, ErrorKind::Corrupt);
+    if (!target.ok()) {
+      result.rejected.push_back({version.path, target.error().message()});
+      continue;
+    }
+    auto current = digest_path(*target);
     if (current.ok() && current->digest.hex() == version.digest) {
       result.unchanged.push_back(version.path);
       continue;
@@ -94,15 +119,7 @@ Result<CheckoutResult> checkout(Workspace& space, const CheckoutRequest& request
   if (!result.refused.empty()) {
     return result;
   }
-  for (const ArtifactVersion* version : todo) {
-    Status restored = space.objects().restore(version->digest, version->kind == "directory",
-                                              space.root() / version->path);
-    if (!restored.ok()) {
-      result.restore_error = restored.error();
-      break;
-    }
-    result.restored.push_back({version->path, version->digest});
-  }
+  restore_all(space, todo, result);
   return result;
 }
 

@@ -25,14 +25,22 @@ uint64_t size_of(const std::filesystem::path& path) {
   return total;
 }
 
-// Removes the log directory of every run not kept (.mlops/logs/<run id>).
-void remove_dead_logs(const Workspace& space, const std::set<std::string>& kept, GcMode mode,
-                      GcResult& result) {
+// Removes the log directory of every run the store knows and the policy does not keep
+// (.mlops/logs/<run id>). Only what mlops created: a directory (not a link) named by a known run
+// id, in a logs directory that is itself not a link. Nothing else there is touched.
+void remove_dead_logs(const Workspace& space, const std::set<std::string>& known,
+                      const std::set<std::string>& kept, GcMode mode, GcResult& result) {
   std::filesystem::path logs = space.log_dir("x").parent_path();  // the directory of every log_dir
   std::error_code error;
+  if (!std::filesystem::is_directory(std::filesystem::symlink_status(logs, error))) {
+    return;  // none yet, or a link leading who knows where: not ours to walk
+  }
   for (std::filesystem::directory_iterator entry(logs, error);
        !error && entry != std::filesystem::directory_iterator(); entry.increment(error)) {
-    if (kept.count(entry->path().filename().string())) {
+    std::string name = entry->path().filename().string();
+    std::error_code status_error;
+    if (!known.count(name) || kept.count(name) ||
+        !std::filesystem::is_directory(entry->symlink_status(status_error))) {
       continue;
     }
     uint64_t size = size_of(entry->path());
@@ -50,7 +58,8 @@ void remove_dead_logs(const Workspace& space, const std::set<std::string>& kept,
 
 }  // namespace
 
-std::set<std::string> runs_to_keep(const std::vector<RunRecord>& runs, const GcPolicy& policy,
+std::set<std::string> runs_to_keep(const std::vector<RunRecord>& runs,
+                                   const std::set<std::string>& producing, const GcPolicy& policy,
                                    std::chrono::system_clock::time_point now) {
   std::string cutoff;
   if (policy.keep_days) {
@@ -59,9 +68,12 @@ std::set<std::string> runs_to_keep(const std::vector<RunRecord>& runs, const GcP
   std::map<std::string, int> seen_per_pipeline;
   std::set<std::string> kept;
   for (const auto& run : runs) {  // newest first
-    int rank = seen_per_pipeline[run.pipeline]++;
+    // --keep-last counts succeeded runs that produced something: a run whose every stage came
+    // from the cache, or that failed, adds no version of its own.
+    bool counted = run.status == "succeeded" && producing.count(run.id);
+    int rank = counted ? seen_per_pipeline[run.pipeline]++ : -1;
     bool keep = !policy.keep_last && !policy.keep_days;
-    keep = keep || (policy.keep_last && rank < *policy.keep_last);
+    keep = keep || (policy.keep_last && counted && rank < *policy.keep_last);
     keep = keep || (policy.keep_days && run.started_at >= cutoff);
     keep = keep || run.status == "running";
     if (keep) {
@@ -127,22 +139,27 @@ Result<GcResult> collect_garbage(Workspace& space, const GcRequest& request) {
   MLOPS_TRY(lock, try_acquire_cache_sweep(space));
   result.runs_in_progress = !lock->has_value();
   MLOPS_TRY(runs, space.store()->list_runs({std::nullopt, std::nullopt, 1'000'000}));
+  MLOPS_TRY(producing, space.store()->producing_runs());
   std::chrono::seconds object_age{0};
   if (result.runs_in_progress) {
     object_age = age_of_oldest_running(*runs);
     result.kept_younger_than = object_age;
   }
   std::set<std::string> kept =
-      runs_to_keep(*runs, request.policy, std::chrono::system_clock::now());
+      runs_to_keep(*runs, *producing, request.policy, std::chrono::system_clock::now());
   result.runs = runs->size();
   result.runs_kept = kept.size();
+  std::set<std::string> known;
+  for (const auto& run : *runs) {
+    known.insert(run.id);
+  }
   MLOPS_TRY(live, live_objects(space, kept));
   SweepMode sweep_mode = result.dry_run ? SweepMode::DryRun : SweepMode::Remove;
   MLOPS_TRY(swept, space.objects().sweep(*live, sweep_mode, k_stale_temp_age, object_age));
   result.freed_bytes = swept->bytes_freed;
   result.objects_removed = swept->objects_removed;
   result.temp_files_removed = swept->temp_files_removed;
-  remove_dead_logs(space, kept, request.mode, result);
+  remove_dead_logs(space, known, kept, request.mode, result);
   return result;
 }
 

@@ -1,7 +1,10 @@
 // gc: frees the disk space that no kept run, and not the workspace, needs: cached objects and
-// run log directories. The store's history stays: gc does not forget what ran.
+// run log directories. The store's history stays: gc does not forget what ran. It deletes only
+// what mlops created (objects by digest, log directories named by run ids the store knows) and
+// never follows a symbolic link.
 //
-// Which runs are kept: the newest `keep_last` of each pipeline and those started in the last
+// Which runs are kept: the newest `keep_last` of each pipeline that succeeded and produced
+// something (a run whose every stage came from the cache adds nothing), those started in the last
 // `keep_days` days (either rule keeps a run); with neither rule, every run; a running run always.
 // What is live: every output version a kept run recorded (for a directory, its files too), and
 // whatever version each recorded path holds in the workspace right now (perhaps checked out from
@@ -54,8 +57,11 @@ struct GcResult {
 };
 
 // The ids of the runs `policy` keeps, of `runs` (newest first, as list_runs gives them), given
-// the time now.
-std::set<std::string> runs_to_keep(const std::vector<RunRecord>& runs, const GcPolicy& policy,
+// the time now. --keep-last counts, per pipeline, only succeeded runs in `producing` (runs in
+// which a stage ran rather than came from the cache: MetadataStore::producing_runs); the others
+// are kept only by --keep-days (or while running).
+std::set<std::string> runs_to_keep(const std::vector<RunRecord>& runs,
+                                   const std::set<std::string>& producing, const GcPolicy& policy,
                                    std::chrono::system_clock::time_point now);
 
 // The digests the kept runs and the workspace's current files need. Io/NotFound when the store

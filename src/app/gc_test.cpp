@@ -44,9 +44,21 @@ TEST(GcPolicyTest, KeepLastAndKeepDaysChooseTheRuns) {
            {{std::nullopt, 0}, {"q1"}},         // none younger than now
            {{1, 2}, {"p3", "q2", "p2", "q1"}},  // either rule keeps a run
        }) {
-    EXPECT_EQ(runs_to_keep(runs, policy, now), kept)
+    EXPECT_EQ(runs_to_keep(runs, {"p1", "p2", "p3", "q1", "q2"}, policy, now), kept)
         << policy.keep_last.value_or(-1) << " " << policy.keep_days.value_or(-1);
   }
+}
+
+TEST(GcPolicyTest, KeepLastCountsOnlySucceededRunsThatProducedSomething) {
+  auto now = std::chrono::system_clock::now();
+  auto ago = [&](int h) { return format_utc_iso(now - hours(h)); };
+  std::vector<RunRecord> runs = {
+      run_of("cached2", "p", ago(1)), run_of("failed", "p", ago(2), "failed"),
+      run_of("cached1", "p", ago(3)), run_of("made2", "p", ago(4)), run_of("made1", "p", ago(5))};
+  std::set<std::string> producing = {"failed", "made2", "made1"};
+  EXPECT_EQ(runs_to_keep(runs, producing, {1, std::nullopt}, now), std::set<std::string>{"made2"});
+  EXPECT_EQ(runs_to_keep(runs, producing, {2, std::nullopt}, now),
+            (std::set<std::string>{"made2", "made1"}));
 }
 
 class GcTest : public testing::WorkspaceTest {};

@@ -118,6 +118,72 @@ TEST_F(ObjectStoreTest, DirectoryRoundTripRebuildsTheTree) {
   EXPECT_EQ(digest_path(dir / "ws/d")->digest.hex(), digest);
 }
 
+TEST_F(ObjectStoreTest, ACorruptObjectIsQuarantinedNotRestored) {
+  ObjectStore cache(dir / "cache");
+  write("ws/m.pkl", "good bytes");
+  std::string digest = digest_path(dir / "ws/m.pkl")->digest.hex();
+  ASSERT_TRUE(cache.save(dir / "ws/m.pkl", digest, false, nullptr).ok());
+  std::filesystem::permissions(cache.object_path(digest), std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::add);
+  std::ofstream(cache.object_path(digest), std::ios::trunc) << "evil bytes";
+  write("ws/m.pkl", "current");
+  Status restored = cache.restore(digest, false, dir / "ws/m.pkl");
+  ASSERT_FALSE(restored.ok());
+  EXPECT_EQ(restored.error().kind(), ErrorKind::Corrupt);
+  EXPECT_NE(restored.error().message().find("quarantine"), std::string::npos);
+  EXPECT_EQ(read("ws/m.pkl"), "current");  // untouched
+  EXPECT_FALSE(cache.has(digest, false));
+  EXPECT_FALSE(std::filesystem::is_empty(dir / "cache/quarantine"));
+}
+
+TEST_F(ObjectStoreTest, VerifyFindsEveryBadObjectAndManifest) {
+  ObjectStore cache(dir / "cache");
+  write("ws/d/a.csv", "1\n");
+  write("ws/d/b.csv", "2\n");
+  std::string tree = digest_path(dir / "ws/d")->digest.hex();
+  ASSERT_TRUE(cache.save(dir / "ws/d", tree, true, nullptr).ok());
+  auto clean = cache.verify();
+  ASSERT_TRUE(clean.ok());
+  EXPECT_EQ(clean->objects_checked, 3u);
+  EXPECT_TRUE(clean->problems.empty());
+  std::string a = digest_path(dir / "ws/d/a.csv")->digest.hex();
+  for (const auto& path :
+       {cache.object_path(a), std::filesystem::path(cache.object_path(tree).string() + ".dir")}) {
+    std::filesystem::permissions(path, std::filesystem::perms::owner_write,
+                                 std::filesystem::perm_options::add);
+    std::ofstream(path, std::ios::trunc) << "[1]";
+  }
+  auto found = cache.verify();
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->problems.size(), 2u);
+  EXPECT_EQ(cache.verify()->objects_checked, 1u);  // the bad ones are gone
+}
+
+TEST(ManifestTest, RefusesEntriesThatCouldLeaveTheDirectory) {
+  std::string d(32, 'a');
+  EXPECT_TRUE(parse_manifest(R"([{"path": "a/b", "digest": ")" + d + R"(", "executable": true},
+                                 {"path": "l", "link": "/anywhere"}])")
+                  .ok());
+  for (const std::string& bad : {
+           std::string("{not json"),
+           std::string(R"({"path": "a"})"),
+           std::string(R"([{"path": 1, "digest": 5}])"),
+           R"([{"path": "../x", "digest": ")" + d + R"("}])",
+           R"([{"path": "/etc/x", "digest": ")" + d + R"("}])",
+           R"([{"path": "a//b", "digest": ")" + d + R"("}])",
+           R"([{"path": ".mlops/x", "digest": ")" + d + R"("}])",
+           R"([{"path": "l", "link": "/tmp"}, {"path": "l/x", "digest": ")" + d + R"("}])",
+           R"([{"path": "a", "digest": ")" + d + R"("}, {"path": "a", "digest": ")" + d + R"("}])",
+           std::string(R"([{"path": "a", "digest": "../../../etc/passwd"}])"),
+           R"([{"path": "a", "digest": ")" + d + R"(", "link": "b"}])",
+           R"([{"path": "a", "digest": ")" + d + R"(", "executable": "yes"}])",
+       }) {
+    auto parsed = parse_manifest(bad);
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_EQ(parsed.error().kind(), ErrorKind::Corrupt) << bad;
+  }
+}
+
 TEST_F(ObjectStoreTest, SweepRemovesOnlyWhatIsNotLive) {
   ObjectStore cache(dir / "cache");
   write("ws/keep.txt", "keep");

@@ -9,10 +9,11 @@
 #include <cerrno>
 #include <cstring>
 #include <random>
+#include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
+#include "cache/manifest.hpp"
 #include "util/file_io.hpp"
 #include "util/unique_fd.hpp"
 
@@ -27,6 +28,8 @@ std::string temp_suffix() {
 Error io(const std::string& what, int err) {
   return Error(ErrorKind::Io, fmt::format("{}: {}", what, std::strerror(err)));
 }
+
+constexpr size_t k_manifest_limit = 64 * 1024 * 1024;
 
 bool is_executable(const std::filesystem::path& path) {
   struct stat info {};
@@ -83,25 +86,68 @@ Status copy_file_contents(const std::filesystem::path& source, const std::filesy
   }
 }
 
+Status copy_file_verified(const std::filesystem::path& source, const std::filesystem::path& target,
+                          bool executable, const std::string& expected) {
+  UniqueFd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!in.valid()) {
+    return io("cannot read " + source.string(), errno);
+  }
+  UniqueFd out(
+      ::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, executable ? 0755 : 0644));
+  if (!out.valid()) {
+    return io("cannot create " + target.string(), errno);
+  }
+  Hasher hasher;
+  std::vector<char> buffer(1 << 20);
+  while (true) {
+    ssize_t n = ::read(in.get(), buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      return io("cannot read " + source.string(), errno);
+    }
+    if (n == 0) {
+      break;
+    }
+    std::string_view bytes(buffer.data(), static_cast<size_t>(n));
+    hasher.update(bytes);
+    if (!write_all(out.get(), bytes)) {
+      return io("cannot write " + target.string(), errno);
+    }
+  }
+  std::string actual = hasher.finish().hex();
+  if (actual != expected) {
+    std::error_code error;
+    out = UniqueFd();
+    std::filesystem::remove(target, error);
+    return Error(ErrorKind::Corrupt, "its content hashes to " + actual);
+  }
+  return Status::success();
+}
+
 std::filesystem::path ObjectStore::object_path(const std::string& digest) const {
   return m_root / "objects" / digest.substr(0, 2) / digest.substr(2);
 }
 
 bool ObjectStore::has(const std::string& digest, bool directory) const {
   std::error_code error;
+  if (!is_object_digest(digest)) {
+    return false;
+  }
   if (!directory) {
     return std::filesystem::exists(object_path(digest), error);
   }
-  auto manifest = read_file(object_path(digest).string() + ".dir", 64 * 1024 * 1024);
+  auto manifest = read_file(object_path(digest).string() + ".dir", k_manifest_limit);
   if (!manifest.ok()) {
     return false;
   }
-  auto entries = nlohmann::json::parse(*manifest, nullptr, false);
-  if (entries.is_discarded()) {
-    return false;
+  auto entries = parse_manifest(*manifest);
+  if (!entries.ok()) {
+    return true;  // here, but damaged: restore() finds out, quarantines it and says so
   }
-  for (const auto& entry : entries) {
-    if (entry.contains("digest") && !has(entry["digest"].get<std::string>(), false)) {
+  for (const auto& entry : *entries) {
+    if (entry.digest && !has(*entry.digest, false)) {
       return false;
     }
   }
@@ -138,7 +184,7 @@ Status ObjectStore::save(const std::filesystem::path& source, const std::string&
   if (has(digest, true)) {
     return Status::success();
   }
-  nlohmann::json entries = nlohmann::json::array();
+  std::vector<ManifestEntry> entries;
   std::error_code error;
   for (auto it = std::filesystem::recursive_directory_iterator(source, error);
        !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
@@ -148,8 +194,8 @@ Status ObjectStore::save(const std::filesystem::path& source, const std::string&
       continue;
     }
     if (it->is_symlink()) {
-      entries.push_back({{"path", relative.generic_string()},
-                         {"link", std::filesystem::read_symlink(it->path()).string()}});
+      entries.push_back({relative.generic_string(), std::nullopt,
+                         std::filesystem::read_symlink(it->path()).string(), false});
       it.disable_recursion_pending();
     } else if (it->is_regular_file()) {
       auto file = digest_path(it->path(), memo);
@@ -158,9 +204,8 @@ Status ObjectStore::save(const std::filesystem::path& source, const std::string&
       }
       std::string file_digest = file->digest.hex();
       MLOPS_CHECK(save_file(it->path(), file_digest));
-      entries.push_back({{"path", relative.generic_string()},
-                         {"digest", file_digest},
-                         {"executable", is_executable(it->path())}});
+      entries.push_back(
+          {relative.generic_string(), file_digest, std::nullopt, is_executable(it->path())});
     }
   }
   if (error) {
@@ -168,19 +213,73 @@ Status ObjectStore::save(const std::filesystem::path& source, const std::string&
   }
   std::filesystem::path manifest = object_path(digest).string() + ".dir";
   std::filesystem::create_directories(manifest.parent_path(), error);
-  return write_file_atomic(manifest, entries.dump());
+  return write_file_atomic(manifest, manifest_text(entries));
+}
+
+Status ObjectStore::restore_file(const std::string& digest, const std::filesystem::path& target,
+                                 bool executable) {
+  if (!has(digest, false)) {
+    return Error(ErrorKind::NotFound, "version " + digest + " is not in the cache");
+  }
+  Status copied = copy_file_verified(object_path(digest), target, executable, digest);
+  if (!copied.ok() && copied.error().kind() == ErrorKind::Corrupt) {
+    return corrupt_object(digest, false, copied.error().message());
+  }
+  return copied;
+}
+
+Status ObjectStore::corrupt_object(const std::string& digest, bool manifest,
+                                   const std::string& problem) {
+  auto moved = quarantine(digest, manifest);
+  return Error(ErrorKind::Corrupt,
+               fmt::format("cached {} {}: {}; {}", manifest ? "directory manifest" : "object",
+                           digest, problem,
+                           moved.ok() ? "moved it to " + moved->string()
+                                      : "could not move it aside: " + moved.error().message()));
+}
+
+Result<std::filesystem::path> ObjectStore::quarantine(const std::string& digest, bool manifest) {
+  std::filesystem::path source = object_path(digest).string() + (manifest ? ".dir" : "");
+  std::filesystem::path target =
+      m_root / "quarantine" / (digest + (manifest ? ".dir" : "") + temp_suffix().substr(4));
+  std::error_code error;
+  std::filesystem::create_directories(target.parent_path(), error);
+  if (::rename(source.c_str(), target.c_str()) != 0) {
+    return io("cannot move " + source.string() + " to the quarantine", errno);
+  }
+  return target;
+}
+
+// Fills the fresh directory `temp` from a manifest's entries; on any failure, the caller removes
+// `temp`. Entries are validated (parse_manifest), so every path stays below `temp`.
+Status ObjectStore::fill_directory(const std::vector<ManifestEntry>& entries,
+                                   const std::filesystem::path& temp) {
+  std::error_code error;
+  for (const auto& entry : entries) {
+    std::filesystem::path path = temp / entry.path;
+    std::filesystem::create_directories(path.parent_path(), error);
+    if (entry.link) {
+      std::filesystem::create_symlink(*entry.link, path, error);
+      if (error) {
+        return io("cannot create the link " + path.string(), error.value());
+      }
+      continue;
+    }
+    MLOPS_CHECK(restore_file(*entry.digest, path, entry.executable));
+  }
+  return Status::success();
 }
 
 Status ObjectStore::restore(const std::string& digest, bool directory,
                             const std::filesystem::path& target) {
   std::error_code error;
+  if (!is_object_digest(digest)) {
+    return Error(ErrorKind::Corrupt, "'" + digest + "' is not a digest (the store was edited?)");
+  }
   std::filesystem::create_directories(target.parent_path(), error);
   std::filesystem::path temp = target.string() + temp_suffix();
   if (!directory) {
-    if (!has(digest, false)) {
-      return Error(ErrorKind::NotFound, "version " + digest + " is not in the cache");
-    }
-    MLOPS_CHECK(copy_file_contents(object_path(digest), temp, false));
+    MLOPS_CHECK(restore_file(digest, temp, false));
     if (::rename(temp.c_str(), target.c_str()) != 0) {
       int err = errno;
       std::filesystem::remove(temp, error);
@@ -188,28 +287,28 @@ Status ObjectStore::restore(const std::string& digest, bool directory,
     }
     return Status::success();
   }
-  auto manifest = read_file(object_path(digest).string() + ".dir", 64 * 1024 * 1024);
+  auto manifest = read_file(object_path(digest).string() + ".dir", k_manifest_limit);
   if (!manifest.ok()) {
     return Error(ErrorKind::NotFound, "directory version " + digest + " is not in the cache");
   }
-  auto entries = nlohmann::json::parse(*manifest, nullptr, false);
-  std::filesystem::create_directories(temp, error);
-  for (const auto& entry : entries) {
-    std::filesystem::path path = temp / entry["path"].get<std::string>();
-    std::filesystem::create_directories(path.parent_path(), error);
-    if (entry.contains("link")) {
-      std::filesystem::create_symlink(entry["link"].get<std::string>(), path, error);
-      continue;
-    }
-    Status copied = copy_file_contents(object_path(entry["digest"].get<std::string>()), path,
-                                       entry.value("executable", false));
-    if (!copied.ok()) {
-      std::filesystem::remove_all(temp, error);
-      return copied;
-    }
+  auto entries = parse_manifest(*manifest);
+  if (!entries.ok()) {
+    return corrupt_object(digest, true, entries.error().message());
   }
+  std::filesystem::create_directories(temp, error);
+  if (Status filled = fill_directory(*entries, temp); !filled.ok()) {
+    std::filesystem::remove_all(temp, error);
+    return filled;
+  }
+  return swap_in_directory(temp, target);
+}
+
+// Puts the finished tree `temp` at `target`, replacing what is there (a link: the link itself).
+Status ObjectStore::swap_in_directory(const std::filesystem::path& temp,
+                                      const std::filesystem::path& target) {
+  std::error_code error;
   std::filesystem::path old = target.string() + temp_suffix();
-  bool had_old = std::filesystem::exists(target, error);
+  bool had_old = std::filesystem::exists(std::filesystem::symlink_status(target, error));
   if (had_old && ::rename(target.c_str(), old.c_str()) != 0) {
     int err = errno;
     std::filesystem::remove_all(temp, error);
@@ -224,7 +323,7 @@ Status ObjectStore::restore(const std::string& digest, bool directory,
     return io("cannot restore " + target.string(), err);
   }
   if (had_old) {
-    std::filesystem::remove_all(old, error);
+    std::filesystem::remove_all(old, error);  // a symlink: the link only
   }
   return Status::success();
 }

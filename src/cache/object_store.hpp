@@ -9,6 +9,12 @@
 // <30 hex>.dir.tmp-<8 hex> (util/file_io's atomic write). Only this class knows the layout:
 // gc hands sweep() the digests that must stay and the cache removes the rest.
 //
+// Verified restores: every byte copied out of the cache is hashed on the way (the copy reads
+// it anyway), and an object whose bytes do not match its name, or a manifest that does not
+// parse (cache/manifest.hpp), is moved to .mlops/cache/quarantine/<digest>[.dir]-<16 hex> and
+// the restore fails with Corrupt saying so: callers run the stage instead, or report it. A
+// restore therefore never uses a reflink: a clone would not read the bytes.
+//
 // Copies, not hard links: a hard link would share the inode with the workspace file, and a tool
 // that rewrites its output in place (or anything running as root, which ignores the read-only
 // mode) would silently corrupt the cached version. Where the filesystem supports it (btrfs, XFS,
@@ -21,7 +27,9 @@
 #include <filesystem>
 #include <set>
 #include <string>
+#include <vector>
 
+#include "cache/manifest.hpp"
 #include "hash/digest.hpp"
 #include "util/error.hpp"
 
@@ -32,6 +40,12 @@ struct SweepStats {
   uint64_t objects_removed = 0;     // files and directory manifests
   uint64_t temp_files_removed = 0;  // partial writes left by a process that died
   uint64_t bytes_freed = 0;
+};
+
+// What verify() found.
+struct VerifyStats {
+  uint64_t objects_checked = 0;       // files and manifests
+  std::vector<std::string> problems;  // one message per quarantined object
 };
 
 enum class SweepMode { Remove, DryRun };
@@ -52,8 +66,16 @@ class ObjectStore {
               DigestMemo* memo);
 
   // Writes the version `digest` to `target`, replacing what is there (atomically for a file;
-  // for a directory, the old tree is swapped out and removed). NotFound when not cached.
+  // for a directory, the old tree is swapped out and removed; a symbolic link at `target` is
+  // replaced, never followed). Every byte is verified against its digest. NotFound when not
+  // cached; Corrupt when an object or the manifest is damaged (it is quarantined, and the
+  // message says where it went); Io when writing fails. The caller checks that `target` is
+  // safe to write (util/paths.hpp: checked_write_path).
   Status restore(const std::string& digest, bool directory, const std::filesystem::path& target);
+
+  // Checks every object (its bytes against its name) and every manifest (parse_manifest) under
+  // objects/<2 hex>/, quarantining each bad one. Io when the objects directory cannot be listed.
+  Result<VerifyStats> verify();
 
   std::filesystem::path object_path(const std::string& digest) const;
 
@@ -74,11 +96,26 @@ class ObjectStore {
 
  private:
   Status save_file(const std::filesystem::path& source, const std::string& digest);
+  Status restore_file(const std::string& digest, const std::filesystem::path& target,
+                      bool executable);
+  Status fill_directory(const std::vector<ManifestEntry>& entries,
+                        const std::filesystem::path& temp);
+  static Status swap_in_directory(const std::filesystem::path& temp,
+                                  const std::filesystem::path& target);
+  // Moves an object (or a directory's manifest) to quarantine/; returns where it went.
+  Result<std::filesystem::path> quarantine(const std::string& digest, bool manifest);
+  // Quarantines the object and returns the Corrupt error that says so.
+  Status corrupt_object(const std::string& digest, bool manifest, const std::string& problem);
   std::filesystem::path m_root;
 };
 
 // Copies `source` to `target` (created new), as a reflink where the filesystem can.
 Status copy_file_contents(const std::filesystem::path& source, const std::filesystem::path& target,
                           bool executable);
+
+// Copies `source` to `target` (created new) with a plain read/write loop, hashing the bytes on
+// the way: Corrupt (and `target` removed) when they do not hash to `expected`; Io on failure.
+Status copy_file_verified(const std::filesystem::path& source, const std::filesystem::path& target,
+                          bool executable, const std::string& expected);
 
 }  // namespace mlops

@@ -2,8 +2,8 @@
 // rest. Kept apart from object_store.cpp (writing and restoring) because only gc uses it.
 #include <optional>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
 
 #include "cache/object_store.hpp"
 #include "util/file_io.hpp"
@@ -20,6 +20,7 @@ bool is_hex(std::string_view text, size_t length) {
 struct ObjectName {
   std::string digest;
   bool temporary = false;
+  bool manifest = false;
 };
 
 std::optional<ObjectName> parse_object_name(const std::string& fan_out, const std::string& name) {
@@ -31,6 +32,7 @@ std::optional<ObjectName> parse_object_name(const std::string& fan_out, const st
   }
   if (rest.ends_with(".dir")) {
     rest.remove_suffix(4);
+    parsed.manifest = true;
   }
   if (!is_hex(rest, 30)) {
     return std::nullopt;
@@ -74,7 +76,68 @@ void sweep_fan_out(const std::filesystem::path& directory, const std::string& pr
   }
 }
 
+// Every object and manifest under objects/<2 hex>/ as (digest, manifest), not following links
+// and skipping temporary files and names the cache does not write. A missing cache is empty.
+Result<std::vector<std::pair<std::string, bool>>> list_objects(
+    const std::filesystem::path& objects) {
+  std::vector<std::pair<std::string, bool>> found;
+  std::error_code error;
+  if (!std::filesystem::is_directory(std::filesystem::symlink_status(objects, error))) {
+    return found;
+  }
+  for (std::filesystem::directory_iterator fan_out(objects, error);
+       !error && fan_out != std::filesystem::directory_iterator(); fan_out.increment(error)) {
+    std::string prefix = fan_out->path().filename().string();
+    std::error_code entry_error;
+    if (!is_hex(prefix, 2) || !fan_out->is_directory(entry_error) ||
+        fan_out->is_symlink(entry_error)) {
+      continue;
+    }
+    for (std::filesystem::directory_iterator file(fan_out->path(), entry_error);
+         !entry_error && file != std::filesystem::directory_iterator();
+         file.increment(entry_error)) {
+      std::error_code file_error;
+      if (!std::filesystem::is_regular_file(file->symlink_status(file_error))) {
+        continue;
+      }
+      auto name = parse_object_name(prefix, file->path().filename().string());
+      if (name && !name->temporary) {
+        found.emplace_back(name->digest, name->manifest);
+      }
+    }
+  }
+  if (error) {
+    return Error(ErrorKind::Io, "cannot list " + objects.string() + ": " + error.message());
+  }
+  return found;
+}
+
 }  // namespace
+
+Result<VerifyStats> ObjectStore::verify() {
+  VerifyStats stats;
+  MLOPS_TRY(objects, list_objects(m_root / "objects"));
+  for (const auto& [digest, manifest] : *objects) {
+    ++stats.objects_checked;
+    std::filesystem::path path = object_path(digest).string() + (manifest ? ".dir" : "");
+    std::string problem;
+    if (manifest) {
+      auto text = read_file(path, 64 << 20);
+      auto entries =
+          text.ok() ? parse_manifest(*text) : Result<std::vector<ManifestEntry>>(text.error());
+      problem = entries.ok() ? "" : entries.error().message();
+    } else {
+      auto actual = digest_path(path);
+      problem = !actual.ok()                     ? actual.error().message()
+                : actual->digest.hex() != digest ? "its content hashes to " + actual->digest.hex()
+                                                 : "";
+    }
+    if (!problem.empty()) {
+      stats.problems.push_back(corrupt_object(digest, manifest, problem).error().message());
+    }
+  }
+  return stats;
+}
 
 void ObjectStore::add_live(const std::string& digest, bool directory,
                            std::set<std::string>& live) const {
@@ -86,14 +149,14 @@ void ObjectStore::add_live(const std::string& digest, bool directory,
   if (!manifest.ok()) {
     return;
   }
-  // Anyone with write access to .mlops/ can edit a manifest: take only well-formed digests.
-  auto entries = nlohmann::json::parse(*manifest, nullptr, false);
-  if (!entries.is_array()) {
+  // Anyone with write access to .mlops/ can edit a manifest: a malformed one keeps nothing more.
+  auto entries = parse_manifest(*manifest);
+  if (!entries.ok()) {
     return;
   }
-  for (const auto& entry : entries) {
-    if (entry.is_object() && entry.contains("digest") && entry["digest"].is_string()) {
-      live.insert(entry["digest"].get<std::string>());
+  for (const auto& entry : *entries) {
+    if (entry.digest) {
+      live.insert(*entry.digest);
     }
   }
 }

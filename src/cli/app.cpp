@@ -203,13 +203,26 @@ Subcommand add_gc_command(CLI::App& app) {
   auto gc = std::make_shared<GcCommand>();
   CLI::App* command = app.add_subcommand(
       "gc", "Remove cached outputs and logs that no kept run and not the workspace need");
-  command->add_option("--keep-last", gc->keep_last, "Keep the newest N runs of each pipeline")
+  command
+      ->add_option("--keep-last", gc->keep_last,
+                   "Keep the newest N succeeded runs of each pipeline that ran a stage")
       ->check(CLI::NonNegativeNumber);
   command->add_option("--keep-days", gc->keep_days, "Keep the runs of the last D days")
       ->check(CLI::NonNegativeNumber);
   command->add_flag("--dry-run", gc->dry_run, "Say what would be removed; remove nothing");
   add_query_options(command, gc->query);
   return {command, [gc] { return gc_command(*gc); }};
+}
+
+Subcommand add_cache_verify_command(CLI::App& app) {
+  auto verify = std::make_shared<CacheVerifyCommand>();
+  CLI::App* cache = app.add_subcommand("cache", "Look after the object cache: `cache verify`");
+  cache->require_subcommand(1);
+  CLI::App* command = cache->add_subcommand(
+      "verify", "Check every cached object against its digest; quarantine the bad ones");
+  add_query_options(command, verify->query);
+  command->footer("Exit codes: 0 every object is good, 1 some were bad (quarantined), 2 error.");
+  return {command, [verify] { return cache_verify_command(*verify); }};
 }
 
 Subcommand add_diff_command(CLI::App& app) {
@@ -302,11 +315,13 @@ std::vector<Subcommand> add_metrics_commands(CLI::App& app) {
   command->add_option("runs", metrics->runs, "Runs: ids, prefixes, latest, latest~N");
   add_query_options(command, metrics->query);
   auto history = std::make_shared<MetricsHistoryCommand>();
-  CLI::App* history_command =
-      command->add_subcommand("history", "One metric over a pipeline's succeeded runs");
+  CLI::App* history_command = command->add_subcommand(
+      "history", "One metric over a pipeline's runs, each produced value once");
   history_command->add_option("key", history->key, "The metric, such as logreg.accuracy")
       ->required();
   history_command->add_option("--pipeline", history->pipeline, "The pipeline")->required();
+  history_command->add_flag("--reused", history->reused,
+                            "Also list the runs that reused each value from the cache");
   add_query_options(history_command, history->query);
   return {{history_command, [history] { return metrics_history_command(*history); }},
           {command, [metrics] { return run_metrics(*metrics); }}};
@@ -472,16 +487,17 @@ std::vector<Subcommand> add_hidden_commands(CLI::App& app) {
 std::vector<Subcommand> add_subcommands(CLI::App& app, const GlobalOptions& global) {
   // Braced lists are evaluated in order, so this is also the order of `add_subcommand` calls.
   std::vector<std::vector<Subcommand>> groups = {
-      {add_check_command(app)},          {add_run_command(app)},
-      {add_graph_command(app)},          {add_status_command(app)},
-      {add_checkout_command(app)},       {add_gc_command(app)},
-      {add_diff_command(app)},           {add_runs_command(app)},
-      {add_show_command(app)},           {add_logs_command(app)},
-      {add_artifacts_command(app)},      {add_lineage_command(app)},
-      add_metrics_commands(app),         {add_export_command(app)},
-      add_trigger_commands(app, global), {add_watch_command(app, global)},
-      {add_report_command(app)},         {add_init_command(app)},
-      {add_completion_command(app)},     add_hidden_commands(app),
+      {add_check_command(app)},         {add_run_command(app)},
+      {add_graph_command(app)},         {add_status_command(app)},
+      {add_checkout_command(app)},      {add_gc_command(app)},
+      {add_cache_verify_command(app)},  {add_diff_command(app)},
+      {add_runs_command(app)},          {add_show_command(app)},
+      {add_logs_command(app)},          {add_artifacts_command(app)},
+      {add_lineage_command(app)},       add_metrics_commands(app),
+      {add_export_command(app)},        add_trigger_commands(app, global),
+      {add_watch_command(app, global)}, {add_report_command(app)},
+      {add_init_command(app)},          {add_completion_command(app)},
+      add_hidden_commands(app),
   };
   std::vector<Subcommand> commands;
   for (auto& group : groups) {

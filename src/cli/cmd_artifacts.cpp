@@ -9,6 +9,17 @@
 #include "util/file_io.hpp"
 
 namespace mlops {
+namespace {
+
+// The runs that took a version from the cache instead of producing it: "-", one id, or a count.
+std::string reused_text(const std::vector<std::string>& runs) {
+  if (runs.empty()) {
+    return "-";
+  }
+  return runs.size() == 1 ? runs.front() : fmt::format("{} runs", runs.size());
+}
+
+}  // namespace
 
 int artifacts_command(const ArtifactsCommand& command) {
   if (command.history && !command.path) {
@@ -38,14 +49,15 @@ int artifacts_command(const ArtifactsCommand& command) {
                               : fmt::format("no recorded versions of '{}'\n", path));
     return k_exit_success;
   }
-  TextTable table({"ID", "PATH", "KIND", "DIGEST", "SIZE", "WRITTEN BY", "FIRST SEEN"});
+  TextTable table(
+      {"ID", "PATH", "KIND", "DIGEST", "SIZE", "WRITTEN BY", "REUSED IN", "FIRST SEEN"});
   for (const auto& artifact : *artifacts) {
     std::string producer = artifact.producer_run
                                ? *artifact.producer_run + " " + artifact.producer_stage.value_or("")
                                : "(input)";
     table.add({std::to_string(artifact.id), artifact.path, artifact.kind,
                short_digest(artifact.digest), human_size(artifact.size), producer,
-               artifact.created_at});
+               reused_text(artifact.reused_in), artifact.created_at});
   }
   write_all(1, table.render());
   return k_exit_success;

@@ -34,10 +34,17 @@ int print_checkout_json(const CheckoutResult& result) {
   for (const auto& version : result.restored) {
     restored.push_back({{"path", version.path}, {"digest", version.digest}});
   }
-  write_all(
-      1,
-      nlohmann::json{{"restored", restored}, {"not_in_cache", result.not_in_cache}}.dump(2) + "\n");
-  return result.not_in_cache.empty() ? k_exit_success : k_exit_stage_failed;
+  nlohmann::json rejected = nlohmann::json::array();
+  for (const auto& path : result.rejected) {
+    rejected.push_back({{"path", path.path}, {"reason", path.reason}});
+  }
+  write_all(1, nlohmann::json{{"restored", restored},
+                              {"not_in_cache", result.not_in_cache},
+                              {"rejected", rejected}}
+                       .dump(2) +
+                   "\n");
+  return result.not_in_cache.empty() && result.rejected.empty() ? k_exit_success
+                                                                : k_exit_stage_failed;
 }
 
 }  // namespace
@@ -56,6 +63,9 @@ int checkout_command(const CheckoutCommand& command) {
                              "commit or copy them, or use --force to overwrite them\n",
                              fmt::join(result->refused, ", ")));
     return k_exit_invalid;
+  }
+  for (const auto& path : result->rejected) {
+    write_all(2, fmt::format("mlops: error: not restored {}: {}\n", path.path, path.reason));
   }
   if (!command.query.json) {
     for (const auto& version : result->restored) {
@@ -76,7 +86,8 @@ int checkout_command(const CheckoutCommand& command) {
   size_t count = result->restored.size();
   write_all(1, fmt::format("checked out {} version{} {}\n", count, count == 1 ? "" : "s",
                            result->source));
-  return result->not_in_cache.empty() ? k_exit_success : k_exit_stage_failed;
+  return result->not_in_cache.empty() && result->rejected.empty() ? k_exit_success
+                                                                  : k_exit_stage_failed;
 }
 
 }  // namespace mlops

@@ -1,5 +1,7 @@
 // mlops gc: remove cached objects and logs that no kept run, and not the workspace, needs.
 // The policy and the sweep are app/gc's; this file reads the options and says what was freed.
+#include <optional>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -25,15 +27,22 @@ void print_gc_json(const GcResult& result) {
                 "\n");
 }
 
-void print_gc_text(const GcResult& result) {
+void print_gc_text(const GcResult& result, std::optional<int> keep_last) {
   uint64_t objects = result.objects_removed + result.temp_files_removed;
   size_t logs = result.log_directories_removed;
+  // Say what --keep-last counted: runs in which nothing ran are not "the last N runs".
+  std::string counted =
+      keep_last ? fmt::format(
+                      " (--keep-last counts succeeded runs that ran a stage: the newest "
+                      "{} of each pipeline)",
+                      *keep_last)
+                : "";
   write_all(1, fmt::format("{} {} in {} cached object{} and {} log director{}; kept {} of {} "
-                           "runs\n",
+                           "runs{}\n",
                            result.dry_run ? "would free" : "freed",
                            human_size(static_cast<int64_t>(result.freed_bytes)), objects,
                            objects == 1 ? "" : "s", logs, logs == 1 ? "y" : "ies", result.runs_kept,
-                           result.runs));
+                           result.runs, counted));
 }
 
 }  // namespace
@@ -58,7 +67,7 @@ int gc_command(const GcCommand& command) {
   if (command.query.json) {
     print_gc_json(*result);
   } else {
-    print_gc_text(*result);
+    print_gc_text(*result, command.keep_last);
   }
   return k_exit_success;
 }

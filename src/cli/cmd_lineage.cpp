@@ -12,6 +12,7 @@
 #include "cli/query_support.hpp"
 #include "cli/record_json.hpp"
 #include "util/file_io.hpp"
+#include "util/strings.hpp"
 
 namespace mlops {
 namespace {
@@ -68,10 +69,16 @@ class LineageText {
       }
     }
     bool is_artifact = node.starts_with("artifact:");
-    if (is_artifact && children.empty() && m_upstream) {
-      int64_t id = std::stoll(node.substr(9));
-      if (!m_graph.artifacts.at(id).producer) {
+    if (is_artifact && m_upstream) {
+      const ArtifactRecord& artifact = m_graph.artifacts.at(std::stoll(node.substr(9)));
+      if (children.empty() && !artifact.producer) {
         out += indent + "└─ (a source: no stage wrote it)\n";
+      }
+      // Runs that took these bytes from the cache: they did not produce them.
+      if (!artifact.reused_in.empty() && artifact.producer) {
+        out += indent + (children.empty() ? "└─ " : "├─ ") + "reused from the cache in run" +
+               (artifact.reused_in.size() == 1 ? " " : "s ") + join(artifact.reused_in, ", ") +
+               "\n";
       }
     }
     for (size_t i = 0; i < children.size(); ++i) {

@@ -13,6 +13,7 @@
 #include "cli/query_support.hpp"
 #include "cli/text_table.hpp"
 #include "util/file_io.hpp"
+#include "util/strings.hpp"
 
 namespace mlops {
 namespace {
@@ -94,7 +95,10 @@ int metrics_history_command(const MetricsHistoryCommand& command) {
   if (command.query.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& point : *history) {
-      list.push_back({{"run", point.run_id}, {"stage", point.stage}, {"value", point.value}});
+      list.push_back({{"run", point.run_id},
+                      {"stage", point.stage},
+                      {"value", point.value},
+                      {"reused_in", point.reused_in}});
     }
     write_all(
         1,
@@ -108,10 +112,18 @@ int metrics_history_command(const MetricsHistoryCommand& command) {
         1, fmt::format("no succeeded run of '{}' recorded '{}'\n", command.pipeline, command.key));
     return k_exit_success;
   }
-  TextTable text({"RUN", "STAGE", command.key});
+  std::vector<std::string> headers = {"RUN", "STAGE", command.key};
+  if (command.reused) {
+    headers.push_back("REUSED IN");
+  }
+  TextTable text(headers);
   std::vector<double> values;
   for (const auto& point : *history) {
-    text.add({point.run_id, point.stage, format_number(point.value)});
+    std::vector<std::string> row = {point.run_id, point.stage, format_number(point.value)};
+    if (command.reused) {
+      row.push_back(point.reused_in.empty() ? "-" : join(point.reused_in, " "));
+    }
+    text.add(row);
     values.push_back(point.value);
   }
   std::string out = text.render();

@@ -125,8 +125,14 @@ struct MetricsHistoryCommand {
   QueryOptions query;
   std::string key;
   std::string pipeline;
+  bool reused = false;  // list the runs that reused each value
 };
 int metrics_history_command(const MetricsHistoryCommand& command);
+
+struct CacheVerifyCommand {
+  QueryOptions query;
+};
+int cache_verify_command(const CacheVerifyCommand& command);
 
 struct ExportCommand {
   QueryOptions query;

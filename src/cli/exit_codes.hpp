@@ -21,6 +21,7 @@ constexpr int exit_code_for(ErrorKind kind) {
     case ErrorKind::Io:           // the workspace or store cannot be used
     case ErrorKind::Conflict:     // the pipeline is already running here
     case ErrorKind::Busy:         // the store stayed locked by another process
+    case ErrorKind::Corrupt:      // the cache or store was damaged or tampered with
     case ErrorKind::Internal:
       return k_exit_invalid;
   }

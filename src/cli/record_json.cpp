@@ -59,7 +59,8 @@ nlohmann::json artifact_json(const ArtifactRecord& artifact) {
                               ? nlohmann::json{{"execution", *artifact.producer},
                                                {"run", optional_json(artifact.producer_run)},
                                                {"stage", optional_json(artifact.producer_stage)}}
-                              : nlohmann::json(nullptr)}};
+                              : nlohmann::json(nullptr)},
+          {"reused_in", artifact.reused_in}};
 }
 
 }  // namespace mlops

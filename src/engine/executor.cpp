@@ -98,7 +98,50 @@ struct Executor::Loop {
   size_t running = 0;
   size_t jobs = 1;
   bool stopping = false;
+  // Attempts that ended before their process started (outs that could not be set aside).
+  std::vector<ProcessResult> instant;
 };
+
+std::optional<std::string> Executor::prepare_outputs(size_t index, bool first_attempt) {
+  if (!m_aside) {
+    return std::nullopt;
+  }
+  const Stage& stage = m_pipeline.stages[index];
+  if (stage.workdir != ".") {
+    auto workdir = checked_write_path(m_pipeline.workspace, stage.workdir, ErrorKind::InvalidSpec);
+    if (!workdir.ok()) {
+      return "workdir: " + workdir.error().message();
+    }
+  }
+  std::vector<std::string> paths;
+  for (const auto* list : {&stage.outs, &stage.metrics}) {
+    for (const auto& path : *list) {
+      paths.push_back(path.value);
+    }
+  }
+  Status prepared = Status::success();
+  if (stage.incremental) {  // updates its outs in place: they stay, but are checked
+    for (const auto& path : paths) {
+      auto checked = checked_write_path(m_pipeline.workspace, path, ErrorKind::InvalidSpec);
+      if (!checked.ok()) {
+        return checked.error().message();
+      }
+    }
+  } else {
+    prepared = m_aside->before_attempt(index, paths, first_attempt);
+  }
+  return prepared.ok() ? std::nullopt : std::optional(prepared.error().message());
+}
+
+void Executor::put_back_outputs(size_t index) {
+  if (!m_aside) {
+    return;
+  }
+  Status back = m_aside->put_back(index);
+  if (!back.ok()) {
+    m_reporter.warning(&m_pipeline.stages[index], back.error().message());
+  }
+}
 
 // A stage the cache says is up to date or restorable ends here; false when it must run.
 bool Executor::settle_from_cache(Loop& loop, size_t index) {
@@ -114,6 +157,7 @@ bool Executor::settle_from_cache(Loop& loop, size_t index) {
     stage_report.outputs.clear();
     stage_report.note =
         "restoring from the cache failed (" + restored.error().message() + "); running it";
+    m_reporter.warning(&m_pipeline.stages[index], stage_report.note);
     return false;
   }
   m_fates[index] = action;
@@ -140,8 +184,16 @@ void Executor::launch(Loop& loop, size_t index) {
   stage_report.status = StageStatus::Running;
   stage_report.log_path = request.log_path;
   m_reporter.stage_started(stage, stage_report.attempts, stage.retries + 1, request, stage_report);
-  m_runner.start(request);
   ++loop.running;
+  if (auto refused = prepare_outputs(index, stage_report.attempts == 1)) {
+    ProcessResult result;
+    result.token = index;
+    result.outcome = ProcessOutcome::FailedToStart;
+    result.message = *refused;
+    loop.instant.push_back(std::move(result));
+    return;
+  }
+  m_runner.start(request);
 }
 
 // Ends every stage still waiting for a retry: with `status` and its last result.
@@ -149,6 +201,7 @@ void Executor::drop_retries(Loop& loop, StageStatus status) {
   while (!loop.retries.empty()) {
     size_t index = loop.retries.top().stage;
     loop.retries.pop();
+    put_back_outputs(index);
     loop.report.stages[index].status = status;
     m_reporter.stage_finished(m_pipeline.stages[index], loop.report.stages[index]);
     if (status == StageStatus::Failed) {
@@ -163,6 +216,7 @@ void Executor::drop_retries(Loop& loop, StageStatus status) {
 // A stage's final failure: skip what depends on it, and stop unless keep_going.
 void Executor::fail(Loop& loop, size_t index) {
   const Stage& stage = m_pipeline.stages[index];
+  put_back_outputs(index);
   loop.report.stages[index].status = StageStatus::Failed;
   m_reporter.stage_finished(stage, loop.report.stages[index]);
   for (size_t blocked : loop.schedule.failed(index)) {
@@ -188,6 +242,9 @@ void Executor::finish(Loop& loop, ProcessResult result) {
   stage_report.last = result;
   stage_report.duration += result.duration;
   if (result.succeeded()) {
+    if (m_aside) {
+      m_aside->discard(index);
+    }
     if (m_cache) {
       m_cache->finish(index, stage_report);
       pass_on_warnings(m_reporter, stage, stage_report);
@@ -198,6 +255,7 @@ void Executor::finish(Loop& loop, ProcessResult result) {
     return;
   }
   if (result.outcome == ProcessOutcome::Cancelled || loop.report.interrupt_signal != 0) {
+    put_back_outputs(index);
     stage_report.status = StageStatus::Cancelled;
     m_reporter.stage_finished(stage, stage_report);
     return;
@@ -224,6 +282,15 @@ void Executor::launch_ready(Loop& loop) {
 }
 
 void Executor::wait_for_processes(Loop& loop) {
+  if (!loop.instant.empty()) {
+    std::vector<ProcessResult> ended = std::move(loop.instant);
+    loop.instant.clear();
+    for (auto& result : ended) {
+      --loop.running;
+      finish(loop, std::move(result));
+    }
+    return;
+  }
   std::optional<SteadyTime> until;
   if (!loop.retries.empty() && loop.running < loop.jobs) {
     until = loop.retries.top().due;
@@ -254,6 +321,10 @@ RunReport Executor::run() {
   loop.report.run_id = m_options.run_id;
   loop.report.stages.resize(n);
   m_fates.assign(n, std::nullopt);
+  if (m_options.check_outputs) {
+    m_aside.emplace(m_pipeline.workspace,
+                    m_pipeline.workspace / ".mlops" / "aside" / m_options.run_id, m_options.run_id);
+  }
   size_t selected_count = 0;
   for (size_t i = 0; i < n; ++i) {
     if (m_selected[i]) {
@@ -278,6 +349,9 @@ RunReport Executor::run() {
       stage_report.note =
           report.interrupt_signal ? "run interrupted" : "run stopped after a failure";
     }
+  }
+  if (m_aside) {
+    m_aside->finish_run();
   }
   m_reporter.run_finished(m_pipeline, report);
   return std::move(loop.report);

@@ -6,17 +6,23 @@
 //   failure. A cancelled attempt is never retried.
 // - On a stage's final failure, the stages downstream of it are skipped. Without keep_going the
 //   run also starts nothing new (pending retries included) and lets running stages finish.
+// - A stage never inherits its outputs: before its first attempt they are moved aside
+//   (engine/outputs_aside.hpp), so one it does not write fails it instead of being recorded.
+//   Its workdir and outs must not lead outside the workspace through a symbolic link: such an
+//   attempt fails without starting.
 // - On an interrupt (SIGINT, SIGTERM, SIGHUP) it starts nothing new and cancels running stages;
 //   a second interrupt kills them at once. Running stages end as Cancelled.
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "dag/graph.hpp"
 #include "engine/output_cache.hpp"
+#include "engine/outputs_aside.hpp"
 #include "engine/reporter.hpp"
 #include "engine/run_report.hpp"
 #include "exec/runner.hpp"
@@ -32,7 +38,9 @@ struct RunOptions {
   std::filesystem::path log_dir;  // absolute; one log file per stage attempt
   // The environment every stage starts from (mlops's own); pipeline and stage env go on top.
   std::vector<std::pair<std::string, std::string>> base_env;
-  // After a stage exits 0, check that its outs and metrics exist; a missing one fails it.
+  // Before a stage's first attempt, move its existing outs and metrics files aside
+  // (engine/outputs_aside.hpp: put back if it fails, dropped if it succeeds); after it exits 0,
+  // check that they exist: a missing one fails it, named. Off for plans and dry runs.
   bool check_outputs = true;
 };
 
@@ -64,6 +72,9 @@ class Executor {
   void drop_retries(Loop& loop, StageStatus status);
   void launch_ready(Loop& loop);
   void wait_for_processes(Loop& loop);
+  // Sets the stage's outs aside before an attempt; why it cannot run, if so.
+  std::optional<std::string> prepare_outputs(size_t stage, bool first_attempt);
+  void put_back_outputs(size_t stage);
 
   const Pipeline& m_pipeline;
   const Graph& m_graph;
@@ -74,6 +85,7 @@ class Executor {
   RunOptions m_options;
   OutputCache* m_cache = nullptr;
   StageFates m_fates;
+  std::optional<OutputsAside> m_aside;  // with check_outputs
 };
 
 }  // namespace mlops

@@ -78,9 +78,14 @@ void OutputCache::prepare_incremental(const Stage& stage, StageReport& report) {
   }
   std::map<std::string, std::string> before;
   if (auto text = read_file(incremental_path(stage, ".json"), 256 * 1024 * 1024); text.ok()) {
+    // Read back from .mlops/: take only string values (anything else counts as changed).
     auto parsed = nlohmann::json::parse(*text, nullptr, false);
     if (parsed.is_object()) {
-      before = parsed.get<std::map<std::string, std::string>>();
+      for (const auto& [path, digest] : parsed.items()) {
+        if (digest.is_string()) {
+          before[path] = digest.get<std::string>();
+        }
+      }
     }
   }
   std::string changed;
@@ -273,7 +278,9 @@ Status OutputCache::restore(size_t, const StageReport& report) {
     return Status::success();
   }
   for (const auto& output : report.outputs) {
-    std::filesystem::path target = m_pipeline.workspace / output.path;
+    // The path comes from the store: anyone who can write it could point it elsewhere.
+    MLOPS_TRY(checked, checked_write_path(m_pipeline.workspace, output.path, ErrorKind::Corrupt));
+    const std::filesystem::path& target = *checked;
     auto current = digest_path(target, &m_memo);
     if (current.ok() && current->digest.hex() == output.digest) {
       continue;

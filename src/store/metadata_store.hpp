@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <chrono>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -89,10 +90,14 @@ struct ArtifactRecord {
   std::string digest;
   int64_t size = 0;
   std::string created_at;
-  // The latest execution that wrote this version, and its run and stage (empty for pure inputs).
+  // The execution that produced this version (artifacts.produced_by: the first that ran and
+  // wrote these bytes; an execution that took them from the cache never counts), and its run and
+  // stage; empty for pure inputs.
   std::optional<int64_t> producer;
   std::optional<std::string> producer_run;
   std::optional<std::string> producer_stage;
+  // The runs whose stage reused this version from the cache (skipped or restored), by id.
+  std::vector<std::string> reused_in;
 };
 
 struct EventRecord {
@@ -108,6 +113,8 @@ struct MetricRecord {
   std::string key;
   double value = 0;
   int64_t execution_id = 0;
+  // metric_history only: the runs that reused this value from the cache (by id, oldest first).
+  std::vector<std::string> reused_in;
 };
 
 // A remembered file digest (see hash/digest.hpp: FileIdentity).
@@ -216,6 +223,9 @@ class MetadataStore {
   // Ids starting with `prefix`, newest first (at most `limit`).
   virtual Result<std::vector<std::string>> run_ids(const std::string& prefix, int limit) = 0;
   virtual Result<std::vector<ExecutionRecord>> executions_of(const std::string& run_id) = 0;
+  // Ids of the runs that produced something: at least one execution that ran (not taken from
+  // the cache) and succeeded.
+  virtual Result<std::set<std::string>> producing_runs() = 0;
   virtual Result<std::optional<ExecutionRecord>> find_execution(int64_t id) = 0;
   // What the executions of a run, or one execution, read and wrote.
   virtual Result<std::vector<EventRecord>> events_of_run(const std::string& run_id) = 0;
@@ -229,7 +239,9 @@ class MetadataStore {
   // The newest version of every path (below `prefix` when given), by path.
   virtual Result<std::vector<ArtifactRecord>> latest_artifacts(const std::string& prefix) = 0;
   virtual Result<std::vector<MetricRecord>> metrics_of_run(const std::string& run_id) = 0;
-  // A metric's values over the succeeded runs of a pipeline, oldest first.
+  // A metric's values in a pipeline, oldest first, each once: from the execution that produced
+  // it (ran, not cached), with the runs that reused it from the cache in `reused_in`. A value
+  // counts when its run succeeded or a succeeded run reused it.
   virtual Result<std::vector<MetricRecord>> metric_history(const std::string& key,
                                                            const std::string& pipeline) = 0;
 };

@@ -93,7 +93,8 @@ Status SqliteStore::write_outcome(const ExecutionOutcome& outcome) {
                   .bind(6, execution.id)
                   .run());
 
-  // One row per (path, digest). An output sets the producer (the first writer) and the kind.
+  // One row per (path, digest). An output sets the producer (the first execution that ran and
+  // wrote it; a cached execution reuses a version, it never produces one) and the kind.
   MLOPS_STATEMENT(artifact,
                   "INSERT INTO artifacts (path, kind, digest, size, produced_by, created_at) "
                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (path, digest) DO UPDATE SET "
@@ -111,7 +112,8 @@ Status SqliteStore::write_outcome(const ExecutionOutcome& outcome) {
         .bind(2, version.kind)
         .bind(3, version.digest)
         .bind(4, version.size)
-        .bind_optional(5, output ? std::optional<int64_t>(execution.id) : std::nullopt)
+        .bind_optional(
+            5, output && !execution.cached ? std::optional<int64_t>(execution.id) : std::nullopt)
         .bind(6, created_at);
     MLOPS_TRY(row, artifact.step());
     int64_t artifact_id = artifact.column_int(0);

@@ -44,6 +44,7 @@ class SqliteStore final : public MetadataStore {
   Result<std::vector<RunRecord>> list_runs(const RunFilter& filter) override;
   Result<std::vector<std::string>> run_ids(const std::string& prefix, int limit) override;
   Result<std::vector<ExecutionRecord>> executions_of(const std::string& run_id) override;
+  Result<std::set<std::string>> producing_runs() override;
   Result<std::optional<ExecutionRecord>> find_execution(int64_t id) override;
   Result<std::vector<EventRecord>> events_of_run(const std::string& run_id) override;
   Result<std::vector<EventRecord>> events_of_execution(int64_t execution_id) override;

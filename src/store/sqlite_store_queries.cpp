@@ -1,6 +1,10 @@
 // SqliteStore: the reads behind `mlops runs`, `show`, `artifacts`, `lineage` and `metrics`.
 #include "store/sqlite_store.hpp"
 
+#include <algorithm>
+#include <map>
+#include <utility>
+
 namespace mlops {
 namespace {
 
@@ -70,11 +74,14 @@ ExecutionRecord read_execution(const sqlite::Statement& row) {
   return execution;
 }
 
-// An artifact with the latest execution that wrote it.
+// An artifact with the execution that produced it (produced_by: the first that ran and wrote
+// these bytes, never one that took them from the cache), and the runs that reused it from the
+// cache (comma-separated).
 constexpr const char* k_artifact_columns =
-    "a.id, a.path, a.kind, a.digest, a.size, a.created_at, w.id, w.run_id, w.stage "
-    "FROM artifacts a LEFT JOIN executions w ON w.id = (SELECT MAX(o.execution_id) FROM events o "
-    "WHERE o.artifact_id = a.id AND o.direction = 'output')";
+    "a.id, a.path, a.kind, a.digest, a.size, a.created_at, w.id, w.run_id, w.stage, "
+    "(SELECT group_concat(DISTINCT c.run_id) FROM events o JOIN executions c ON c.id = "
+    "o.execution_id WHERE o.artifact_id = a.id AND o.direction = 'output' AND c.cached = 1) "
+    "FROM artifacts a LEFT JOIN executions w ON w.id = a.produced_by";
 
 ArtifactRecord read_artifact(const sqlite::Statement& row, int first) {
   ArtifactRecord artifact;
@@ -87,6 +94,14 @@ ArtifactRecord read_artifact(const sqlite::Statement& row, int first) {
   artifact.producer = optional_int(row, first + 6);
   artifact.producer_run = optional_text(row, first + 7);
   artifact.producer_stage = optional_text(row, first + 8);
+  if (auto reused = optional_text(row, first + 9)) {
+    for (size_t start = 0; start <= reused->size();) {
+      size_t comma = std::min(reused->find(',', start), reused->size());
+      artifact.reused_in.push_back(reused->substr(start, comma - start));
+      start = comma + 1;
+    }
+    std::sort(artifact.reused_in.begin(), artifact.reused_in.end());
+  }
   return artifact;
 }
 
@@ -189,6 +204,14 @@ Result<std::vector<ExecutionRecord>> SqliteStore::executions_of(const std::strin
                                  " WHERE x.run_id = ?1 ORDER BY x.id"));
   query->bind(1, run_id);
   return collect<ExecutionRecord>(*query, read_execution);
+}
+
+Result<std::set<std::string>> SqliteStore::producing_runs() {
+  MLOPS_TRY(query, m_db->prepare("SELECT DISTINCT run_id FROM executions WHERE cached = 0 AND "
+                                 "status = 'succeeded'"));
+  MLOPS_TRY(ids, collect<std::string>(
+                     *query, [](const sqlite::Statement& row) { return row.column_text(0); }));
+  return std::set<std::string>(ids->begin(), ids->end());
 }
 
 namespace {
@@ -332,14 +355,54 @@ Result<std::vector<MetricRecord>> SqliteStore::metrics_of_run(const std::string&
 
 Result<std::vector<MetricRecord>> SqliteStore::metric_history(const std::string& key,
                                                               const std::string& pipeline) {
-  MLOPS_TRY(query, m_db->prepare("SELECT x.run_id, x.stage, m.key, m.value, x.id FROM metrics m "
+  // The values executions produced (ran, not cached), and whether their run succeeded.
+  MLOPS_TRY(query, m_db->prepare("SELECT x.run_id, x.stage, m.key, m.value, x.id, "
+                                 "r.status = 'succeeded' FROM metrics m "
                                  "JOIN executions x ON x.id = m.execution_id "
                                  "JOIN runs r ON r.id = x.run_id "
                                  "JOIN pipelines p ON p.id = r.pipeline_id "
-                                 "WHERE m.key = ?1 AND p.name = ?2 AND r.status = 'succeeded' "
-                                 "ORDER BY r.started_at, x.id"));
+                                 "WHERE m.key = ?1 AND p.name = ?2 AND x.cached = 0 AND "
+                                 "x.status = 'succeeded' ORDER BY r.started_at, x.id"));
   query->bind(1, key).bind(2, pipeline);
-  return collect<MetricRecord>(*query, read_metric);
+  std::vector<std::pair<MetricRecord, bool>> produced;
+  while (true) {
+    MLOPS_TRY(row, query->step());
+    if (!*row) {
+      break;
+    }
+    produced.emplace_back(read_metric(*query), query->column_int(5) != 0);
+  }
+  // Which produced execution each cached one in a succeeded run reused: the newest earlier one
+  // of the same stage with the same fingerprint.
+  MLOPS_TRY(reuses, m_db->prepare("SELECT (SELECT MAX(s.id) FROM executions s WHERE s.stage = "
+                                  "c.stage AND s.fingerprint = c.fingerprint AND s.cached = 0 AND "
+                                  "s.status = 'succeeded' AND s.id < c.id), c.run_id FROM metrics "
+                                  "m JOIN executions c ON c.id = m.execution_id JOIN runs r ON "
+                                  "r.id = c.run_id JOIN pipelines p ON p.id = r.pipeline_id WHERE "
+                                  "m.key = ?1 AND p.name = ?2 AND c.cached = 1 AND r.status = "
+                                  "'succeeded' ORDER BY r.started_at, c.id"));
+  reuses->bind(1, key).bind(2, pipeline);
+  std::map<int64_t, std::vector<std::string>> reused;
+  while (true) {
+    MLOPS_TRY(row, reuses->step());
+    if (!*row) {
+      break;
+    }
+    if (!reuses->column_is_null(0)) {
+      reused[reuses->column_int(0)].push_back(reuses->column_text(1));
+    }
+  }
+  std::vector<MetricRecord> history;
+  for (auto& [metric, run_succeeded] : produced) {
+    auto it = reused.find(metric.execution_id);
+    if (it != reused.end()) {
+      metric.reused_in = it->second;
+    }
+    if (run_succeeded || !metric.reused_in.empty()) {
+      history.push_back(std::move(metric));
+    }
+  }
+  return history;
 }
 
 }  // namespace mlops

@@ -217,7 +217,7 @@ class SqliteStoreLineageTest : public ::testing::Test {
   }
   int64_t execute(const std::string& run, const std::string& stage,
                   std::vector<ArtifactVersion> inputs, std::vector<ArtifactVersion> outputs,
-                  std::vector<MetricValue> metrics = {}) {
+                  std::vector<MetricValue> metrics = {}, bool cached = false) {
     if (!store->find_run(run)->has_value()) {
       RunRecord record = sample_run(run);
       record.started_at = run;  // ids sort like times here
@@ -228,6 +228,8 @@ class SqliteStoreLineageTest : public ::testing::Test {
     execution.stage = stage;
     execution.command = "cmd";
     execution.started_at = run;
+    execution.fingerprint = "fp-" + stage;
+    execution.cached = cached;
     auto id = store->begin_execution(execution);
     EXPECT_TRUE(id.ok());
     execution.id = *id;
@@ -240,6 +242,23 @@ class SqliteStoreLineageTest : public ::testing::Test {
   }
   std::unique_ptr<SqliteStore> store;
 };
+
+TEST_F(SqliteStoreLineageTest, ACachedExecutionReusesAVersionButNeverProducesIt) {
+  ArtifactVersion model{"models/m.pkl", "model", "m1", 30};
+  int64_t train = execute("run-a", "train", {}, {model}, {{"auc", 0.9}});
+  execute("run-b", "train", {}, {model}, {{"auc", 0.9}}, /*cached=*/true);
+  execute("run-c", "train", {}, {model}, {{"auc", 0.9}}, /*cached=*/true);
+  auto history = store->artifact_history("models/m.pkl");
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ((*history)[0].producer, std::optional<int64_t>(train));
+  EXPECT_EQ((*history)[0].producer_run, std::optional<std::string>("run-a"));
+  EXPECT_EQ((*history)[0].reused_in, (std::vector<std::string>{"run-b", "run-c"}));
+  auto values = store->metric_history("auc", "quickstart");
+  ASSERT_EQ(values->size(), 1u);
+  EXPECT_EQ((*values)[0].run_id, "run-a");
+  EXPECT_EQ((*values)[0].reused_in, (std::vector<std::string>{"run-b", "run-c"}));
+  EXPECT_EQ(*store->producing_runs(), (std::set<std::string>{"run-a"}));
+}
 
 TEST_F(SqliteStoreLineageTest, VersionsProducersAndConsumers) {
   ArtifactVersion raw{"data/raw.csv", "file", "r1", 10};

@@ -44,7 +44,8 @@ TriggerOutcome evaluate_artifact(const ArtifactTriggerSpec& spec, const TriggerC
   if (state) {
     advance.expected = state->state_json;
     auto seen = nlohmann::json::parse(state->state_json, nullptr, false);
-    if (seen.is_object() && seen.value("digest", "") == version->digest) {
+    if (seen.is_object() && seen.contains("digest") && seen["digest"].is_string() &&
+        seen["digest"].get<std::string>() == version->digest) {
       return outcome;
     }
   }

@@ -83,7 +83,9 @@ std::map<std::string, SeenFile> manifest_of(const std::optional<TriggerState>& s
     return manifest;
   }
   for (const auto& [path, entry] : json["files"].items()) {
-    if (entry.is_array() && entry.size() == 3) {
+    // Stored state can be edited: an entry of the wrong shape counts as unseen.
+    if (entry.is_array() && entry.size() == 3 && entry[0].is_number_integer() &&
+        entry[1].is_number_integer() && entry[2].is_string()) {
       manifest[path] = {entry[0].get<int64_t>(), entry[1].get<int64_t>(),
                         entry[2].get<std::string>(), 0};
     }

@@ -54,7 +54,9 @@ LastSeen last_seen(const std::optional<TriggerState>& state, const std::string& 
     auto parsed = nlohmann::json::parse(state->state_json, nullptr, false);
     if (parsed.is_object() && parsed.contains("commit") && parsed["commit"].is_string()) {
       seen.commit = parsed["commit"].get<std::string>();
-      seen.branch = parsed.value("branch", branch);
+      if (parsed.contains("branch") && parsed["branch"].is_string()) {
+        seen.branch = parsed["branch"].get<std::string>();
+      }
     }
   }
   return seen;

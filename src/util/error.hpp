@@ -20,6 +20,8 @@ enum class ErrorKind {
   Io,           // the operating system refused a read, write or spawn
   Conflict,     // another process changed what this one expected to change
   Busy,         // another process holds a lock this one did not wait for (try again later)
+  Corrupt,      // stored data failed verification: a cache object whose bytes do not match its
+                // digest, a malformed manifest, a stored path leading out of the workspace
   Internal,     // a bug in mlops
 };
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/error.hpp"
+
 namespace mlops {
 
 // `path` (absolute, or relative to `workspace`) as a normal workspace-relative path ("a/b", or
@@ -17,6 +19,21 @@ std::optional<std::string> workspace_relative(const std::filesystem::path& works
 
 // True when `inner` is `outer` or lies below it ("a/b" is within "a"; "ab" is not).
 bool path_is_within(std::string_view inner, std::string_view outer);
+
+// Whether `relative` is a plain workspace-relative path, as mlops writes them: not empty, not
+// absolute, valid UTF-8 without NUL, and no empty, "." or ".." component ("a/b", not "a//b",
+// "./a", "a/../b" or "/a"). Paths read back from stored data (cache manifests, the store's
+// artifact paths, log directories) must pass this before anything is written or deleted.
+bool is_plain_relative_path(std::string_view relative);
+
+// Checks that writing or deleting `workspace / relative` stays inside the workspace:
+// `relative` is plain (is_plain_relative_path) and no existing component on the way, the last
+// one included, is a symbolic link that leads outside the workspace (a link leading elsewhere
+// inside it is fine). Only components that exist are looked at, with lstat; the workspace is
+// canonicalised only when a link is met. Returns the absolute path, or an Error of `kind`
+// naming the path and the problem (the caller says where the path came from).
+Result<std::filesystem::path> checked_write_path(const std::filesystem::path& workspace,
+                                                 std::string_view relative, ErrorKind kind);
 
 // `name` with every character outside [A-Za-z0-9._=,+-] replaced by '_', for log file names.
 std::string safe_file_name(std::string_view name);

@@ -14,6 +14,7 @@
 
 namespace mlops::e2e {
 
+// The binary built with the tests, or $MLOPS_E2E_BINARY when set.
 std::filesystem::path mlops_binary();
 std::filesystem::path source_dir();
 
