@@ -10,6 +10,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/query_support.hpp"
 #include "util/file_io.hpp"
+#include "util/json_text.hpp"
 
 namespace mlops {
 namespace {
@@ -36,7 +37,8 @@ int print_checkout_json(const CheckoutResult& result) {
   }
   write_all(
       1,
-      nlohmann::json{{"restored", restored}, {"not_in_cache", result.not_in_cache}}.dump(2) + "\n");
+      json_text(nlohmann::json{{"restored", restored}, {"not_in_cache", result.not_in_cache}}, 2) +
+          "\n");
   return result.not_in_cache.empty() ? k_exit_success : k_exit_stage_failed;
 }
 
