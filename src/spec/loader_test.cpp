@@ -340,7 +340,7 @@ TEST(LoaderInputTest, ReadingTheVariableCountsAsUsingTheParameter) {
 TEST(LoaderInputTest, AQuotedValueTheFileEndsInsideIsAnError) {
   EXPECT_EQ(testing::errors_of("version: 1\nname: p\nstages:\n  a:\n    run: \"echo hi > x.txt\n"
                                "  b:\n    run: echo\n"),
-            (Errors{"5:10: this quoted string has no closing \" before the end of the file"}));
+            (Errors{"5:10: this quoted string is never closed: the file ends inside it"}));
 }
 
 }  // namespace

@@ -178,9 +178,7 @@ class TreeBuilder final : public YAML::EventHandler {
     size_t open = offset_of_mark(m_text, mark);
     if (open < m_text.size() && (m_text[open] == '"' || m_text[open] == '\'') &&
         !quoted_scalar_end(m_text, open)) {
-      m_diagnostics.error(mark, fmt::format("this quoted string has no closing {} before the end "
-                                            "of the file",
-                                            m_text[open]));
+      m_diagnostics.error(mark, "this quoted string is never closed: the file ends inside it");
     }
   }
 
