@@ -1,4 +1,5 @@
 #include "app/queries.hpp"
+#include "util/json_text.hpp"
 
 #include <map>
 
@@ -78,7 +79,7 @@ void flatten(const nlohmann::json& value, const std::string& key, NamedValues& o
       flatten(child, key.empty() ? name : key + "." + name, out);
     }
   } else if (!value.is_discarded()) {
-    out[key] = value.is_string() ? value.get<std::string>() : value.dump();
+    out[key] = value.is_string() ? value.get<std::string>() : json_text(value);
   }
 }
 

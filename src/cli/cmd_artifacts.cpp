@@ -7,6 +7,7 @@
 #include "cli/record_json.hpp"
 #include "cli/text_table.hpp"
 #include "util/file_io.hpp"
+#include "util/json_text.hpp"
 
 namespace mlops {
 namespace {
@@ -41,7 +42,7 @@ int artifacts_command(const ArtifactsCommand& command) {
     for (const auto& artifact : *artifacts) {
       list.push_back(artifact_json(artifact));
     }
-    write_all(1, list.dump(2) + "\n");
+    write_all(1, json_text(list, 2) + "\n");
     return k_exit_success;
   }
   if (artifacts->empty()) {

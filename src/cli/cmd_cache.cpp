@@ -8,6 +8,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/query_support.hpp"
 #include "util/file_io.hpp"
+#include "util/json_text.hpp"
 
 namespace mlops {
 
@@ -22,7 +23,7 @@ int cache_verify_command(const CacheVerifyCommand& command) {
   }
   if (command.query.json) {
     write_all(
-        1, nlohmann::json{{"checked", stats->objects_checked}, {"bad", stats->problems}}.dump(2) +
+        1, json_text(nlohmann::json{{"checked", stats->objects_checked}, {"bad", stats->problems}}, 2) +
                "\n");
   } else {
     for (const auto& problem : stats->problems) {

@@ -10,6 +10,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/query_support.hpp"
 #include "util/file_io.hpp"
+#include "util/json_text.hpp"
 
 namespace mlops {
 namespace {
@@ -38,10 +39,10 @@ int print_checkout_json(const CheckoutResult& result) {
   for (const auto& path : result.rejected) {
     rejected.push_back({{"path", path.path}, {"reason", path.reason}});
   }
-  write_all(1, nlohmann::json{{"restored", restored},
-                              {"not_in_cache", result.not_in_cache},
-                              {"rejected", rejected}}
-                       .dump(2) +
+  write_all(1, json_text(nlohmann::json{{"restored", restored},
+                                        {"not_in_cache", result.not_in_cache},
+                                        {"rejected", rejected}},
+                         2) +
                    "\n");
   return result.not_in_cache.empty() && result.rejected.empty() ? k_exit_success
                                                                 : k_exit_stage_failed;

@@ -8,6 +8,7 @@
 #include "cli/query_support.hpp"
 #include "cli/text_table.hpp"
 #include "util/file_io.hpp"
+#include "util/json_text.hpp"
 
 namespace mlops {
 namespace {
@@ -39,9 +40,10 @@ int diff_command(const DiffCommand& command) {
                       {"before", shown(row, row.before)},
                       {"after", shown(row, row.after)}});
     }
-    write_all(1,
-              nlohmann::json{{"runs", {diff->first, diff->second}}, {"differences", list}}.dump(2) +
-                  "\n");
+    write_all(
+        1,
+        json_text(nlohmann::json{{"runs", {diff->first, diff->second}}, {"differences", list}}, 2) +
+            "\n");
     return k_exit_success;
   }
   if (diff->differences.empty()) {

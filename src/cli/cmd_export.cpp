@@ -13,6 +13,7 @@
 #include "cli/query_support.hpp"
 #include "hash/digest.hpp"
 #include "util/file_io.hpp"
+#include "util/json_text.hpp"
 
 namespace mlops {
 namespace {
@@ -86,7 +87,7 @@ int export_command(const ExportCommand& command) {
                             {"producer", producer()},      {"schemaURL", k_schema_url},
                             {"run", std::move(run_part)},  {"job", std::move(job)},
                             {"inputs", std::move(inputs)}, {"outputs", std::move(outputs)}};
-    out += event.dump() + "\n";
+    out += json_text(event) + "\n";
   };
   nlohmann::json none = nlohmann::json::array();
   emit("START", r.started_at, {{"runId", run_uuid}}, pipeline_job, none, none);

@@ -11,20 +11,21 @@
 #include "cli/query_support.hpp"
 #include "util/duration.hpp"
 #include "util/file_io.hpp"
+#include "util/json_text.hpp"
 
 namespace mlops {
 namespace {
 
 void print_gc_json(const GcResult& result) {
-  write_all(1,
-            nlohmann::json{{"dry_run", result.dry_run},
-                           {"freed_bytes", result.freed_bytes},
-                           {"objects_removed", result.objects_removed + result.temp_files_removed},
-                           {"log_directories_removed", result.log_directories_removed},
-                           {"runs_kept", result.runs_kept},
-                           {"runs", result.runs}}
-                    .dump(2) +
-                "\n");
+  write_all(1, json_text(nlohmann::json{{"dry_run", result.dry_run},
+                                        {"freed_bytes", result.freed_bytes},
+                                        {"objects_removed",
+                                         result.objects_removed + result.temp_files_removed},
+                                        {"log_directories_removed", result.log_directories_removed},
+                                        {"runs_kept", result.runs_kept},
+                                        {"runs", result.runs}},
+                         2) +
+                   "\n");
 }
 
 void print_gc_text(const GcResult& result, std::optional<int> keep_last) {

@@ -12,6 +12,7 @@
 #include "cli/query_support.hpp"
 #include "cli/record_json.hpp"
 #include "util/file_io.hpp"
+#include "util/json_text.hpp"
 #include "util/strings.hpp"
 
 namespace mlops {
@@ -175,7 +176,7 @@ int lineage_command(const LineageCommand& command) {
     return fail(graph.error().message());
   }
   if (command.query.json || command.format == "json") {
-    write_all(1, lineage_json(*graph).dump(2) + "\n");
+    write_all(1, json_text(lineage_json(*graph), 2) + "\n");
   } else if (command.format == "dot") {
     write_all(1, lineage_dot(*graph));
   } else {

@@ -13,6 +13,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/query_support.hpp"
 #include "util/file_io.hpp"
+#include "util/json_text.hpp"
 
 namespace mlops {
 namespace {
@@ -69,9 +70,7 @@ int logs_json(MetadataStore& store, const std::string& id, const std::filesystem
     write_all(2, fmt::format("mlops: error: run {} has no stage '{}'\n", id, *stage));
     return k_exit_invalid;
   }
-  write_all(1, nlohmann::json{{"run", id}, {"logs", logs}}.dump(
-                   2, ' ', false, nlohmann::json::error_handler_t::replace) +
-                   "\n");
+  write_all(1, json_text(nlohmann::json{{"run", id}, {"logs", logs}}, 2) + "\n");
   return k_exit_success;
 }
 

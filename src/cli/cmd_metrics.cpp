@@ -13,6 +13,7 @@
 #include "cli/query_support.hpp"
 #include "cli/text_table.hpp"
 #include "util/file_io.hpp"
+#include "util/json_text.hpp"
 #include "util/strings.hpp"
 
 namespace mlops {
@@ -56,7 +57,7 @@ int metrics_command(const MetricsCommand& command) {
       }
       document["metrics"][key] = row;
     }
-    write_all(1, document.dump(2) + "\n");
+    write_all(1, json_text(document, 2) + "\n");
     return k_exit_success;
   }
   std::vector<std::string> headers = {"METRIC"};
@@ -100,11 +101,11 @@ int metrics_history_command(const MetricsHistoryCommand& command) {
                       {"value", point.value},
                       {"reused_in", point.reused_in}});
     }
-    write_all(
-        1,
-        nlohmann::json{{"key", command.key}, {"pipeline", command.pipeline}, {"values", list}}.dump(
-            2) +
-            "\n");
+    write_all(1, json_text(
+                     nlohmann::json{
+                         {"key", command.key}, {"pipeline", command.pipeline}, {"values", list}},
+                     2) +
+                     "\n");
     return k_exit_success;
   }
   if (history->empty()) {

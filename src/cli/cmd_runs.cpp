@@ -7,6 +7,7 @@
 #include "cli/record_json.hpp"
 #include "cli/text_table.hpp"
 #include "util/file_io.hpp"
+#include "util/json_text.hpp"
 
 namespace mlops {
 namespace {
@@ -123,7 +124,7 @@ int runs_command(const RunsCommand& command) {
     for (const auto& run : *runs) {
       list.push_back(run_json(run));
     }
-    write_all(1, list.dump(2) + "\n");
+    write_all(1, json_text(list, 2) + "\n");
     return k_exit_success;
   }
   TextTable table({"RUN", "PIPELINE", "STATUS", "CAUSE", "STARTED", "DURATION", "COMMIT"});
@@ -145,7 +146,7 @@ int show_command(const ShowCommand& command) {
     return report_query_error(details.error());
   }
   if (command.query.json) {
-    write_all(1, show_json(*details).dump(2) + "\n");
+    write_all(1, json_text(show_json(*details), 2) + "\n");
     return k_exit_success;
   }
   write_all(1, show_header(details->run) + show_tables(*details));

@@ -9,6 +9,7 @@
 #include "cli/run_observer.hpp"
 #include "cli/text_table.hpp"
 #include "util/file_io.hpp"
+#include "util/json_text.hpp"
 
 namespace mlops {
 namespace {
@@ -25,7 +26,7 @@ void print_plan(const Pipeline& pipeline, const Plan& plan, bool json) {
     }
     nlohmann::json root{
         {"pipeline", pipeline.name}, {"up_to_date", plan.up_to_date()}, {"stages", list}};
-    write_all(1, root.dump(2) + "\n");
+    write_all(1, json_text(root, 2) + "\n");
     return;
   }
   TextTable table({"STAGE", "", "WHY"});

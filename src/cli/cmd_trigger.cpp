@@ -15,6 +15,7 @@
 #include "spec/trigger_parser.hpp"
 #include "util/environment.hpp"
 #include "util/file_io.hpp"
+#include "util/json_text.hpp"
 #include "util/time_format.hpp"
 #include "util/wall_clock.hpp"
 
@@ -129,7 +130,7 @@ int trigger_check_command(const TriggerCheckCommand& command) {
     exit_code = std::max(exit_code, check.exit_code);
   }
   if (command.options.json) {
-    write_all(1, nlohmann::json{{"pipelines", results}}.dump(2) + "\n");
+    write_all(1, json_text(nlohmann::json{{"pipelines", results}}, 2) + "\n");
   }
   return exit_code;
 }
@@ -177,8 +178,9 @@ int trigger_next_command(const TriggerNextCommand& command) {
                          {"next", times}});
   }
   if (command.json) {
-    write_all(1,
-              nlohmann::json{{"pipeline", pipeline.name}, {"schedules", schedules}}.dump(2) + "\n");
+    write_all(
+        1,
+        json_text(nlohmann::json{{"pipeline", pipeline.name}, {"schedules", schedules}}, 2) + "\n");
   } else {
     write_all(1, text);
   }

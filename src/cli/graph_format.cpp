@@ -1,4 +1,5 @@
 #include "cli/graph_format.hpp"
+#include "util/json_text.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -97,7 +98,7 @@ std::string graph_to_json(const Pipeline& pipeline, const Graph& graph) {
                              {"workspace", pipeline.workspace.string()},
                              {"stages", stages},
                              {"edges", edges}};
-  return document.dump(2) + "\n";
+  return json_text(document, 2) + "\n";
 }
 
 }  // namespace mlops

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "dag/schedule.hpp"
+#include "spec/interpolate.hpp"
 #include "util/environment.hpp"
 #include "util/paths.hpp"
 
@@ -57,6 +58,10 @@ ProcessRequest Executor::make_request(size_t index, int attempt) const {
   set_env(request.env, "MLOPS_STAGE", stage.name);
   set_env(request.env, "MLOPS_ATTEMPT", std::to_string(attempt));
   set_env(request.env, "MLOPS_WORKSPACE", m_pipeline.workspace.string());
+  // Every parameter, so that commands can use "$MLOPS_PARAM_X" where no quoting is safe.
+  for (const auto& [name, value] : m_pipeline.params) {
+    set_env(request.env, param_env_name(name), value.text);
+  }
   request.workdir = (m_pipeline.workspace / stage.workdir).lexically_normal();
   std::string file = safe_file_name(stage.name);
   if (attempt > 1) {

@@ -3,6 +3,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include <gtest/gtest.h>
@@ -177,6 +178,23 @@ TEST_F(ExecutorTest, RequestsCarryCommandEnvironmentAndLogPath) {
                         {"MLOPS_ATTEMPT", "1"},
                         {"MLOPS_WORKSPACE", "/nonexistent-ws"}}));
   EXPECT_EQ(runner.requests[1].argv, (std::vector<std::string>{"/bin/sh", "-c", "echo hi"}));
+}
+
+TEST_F(ExecutorTest, ExportsEveryParameterAsAnEnvironmentVariable) {
+  auto result = testing::load_text(
+      "version: 1\nname: p\nparams: {lr: 0.10, train: {data-set: \"a b\"}}\n"
+      "stages:\n  s: {run: echo}\n");
+  ASSERT_TRUE(result.pipeline) << result.diagnostics[0].message;
+  m_pipeline = std::move(*result.pipeline);
+  m_graph = Graph::build(m_pipeline);
+  run(1);
+  const auto& env = runner.requests[0].env;
+  auto value_of = [&](const std::string& key) {
+    auto it = std::find_if(env.begin(), env.end(), [&](const auto& kv) { return kv.first == key; });
+    return it == env.end() ? std::string("(unset)") : it->second;
+  };
+  EXPECT_EQ(value_of("MLOPS_PARAM_LR"), "0.10");
+  EXPECT_EQ(value_of("MLOPS_PARAM_TRAIN_DATA_SET"), "a b");
 }
 
 TEST_F(ExecutorTest, TenThousandStagesScheduleQuickly) {

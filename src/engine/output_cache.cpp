@@ -10,6 +10,7 @@
 #include "engine/params_json.hpp"
 #include "spec/stage_command.hpp"
 #include "util/file_io.hpp"
+#include "util/json_text.hpp"
 #include "util/paths.hpp"
 #include "util/strings.hpp"
 
@@ -101,7 +102,7 @@ void OutputCache::prepare_incremental(const Stage& stage, StageReport& report) {
       removed += path + "\n";
     }
   }
-  report.incremental_manifest = nlohmann::json(now).dump();
+  report.incremental_manifest = json_text(nlohmann::json(now));
   report.changed_deps_file = incremental_path(stage, ".changed-deps");
   report.removed_deps_file = incremental_path(stage, ".removed-deps");
   if (m_options.dry_run) {

@@ -1,4 +1,5 @@
 #include "engine/params_json.hpp"
+#include "util/json_text.hpp"
 
 #include <algorithm>
 
@@ -40,7 +41,7 @@ std::string params_to_json(const ParamMap& params) {
   for (const auto& [name, value] : params) {
     root[pointer_of(name)] = typed_value(value);
   }
-  return root.dump();
+  return json_text(root);
 }
 
 std::vector<std::string> param_changes(const std::string& stored_json, const ParamMap& now,
@@ -58,7 +59,7 @@ std::vector<std::string> param_changes(const std::string& stored_json, const Par
     std::string old_text = "(unset)";
     if (had) {
       const auto& value = stored[pointer];
-      old_text = value.is_string() ? value.get<std::string>() : value.dump();
+      old_text = value.is_string() ? value.get<std::string>() : json_text(value);
     }
     auto current = now.find(name);
     std::string new_text = current == now.end() ? "(unset)" : current->second.text;

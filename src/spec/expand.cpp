@@ -1,6 +1,7 @@
 #include "spec/expand.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -10,6 +11,7 @@
 #include "spec/interpolate.hpp"
 #include "util/paths.hpp"
 #include "util/strings.hpp"
+#include "util/utf8.hpp"
 
 namespace mlops {
 namespace {
@@ -91,6 +93,7 @@ class StageExpander {
         stage.workdir = dirs.front().value;
       }
     }
+    note_params_read_from_environment(spec, stage);
     stage.timeout = spec.timeout ? std::optional(spec.timeout->value) : std::nullopt;
     stage.retries = spec.retries;
     stage.cache = spec.cache;
@@ -117,6 +120,43 @@ class StageExpander {
       m_reporter.error(mark, error.message);
     }
     return out;
+  }
+
+  // A command that reads $MLOPS_PARAM_X depends on parameter x as much as one that writes
+  // ${params.x}: count it as used, so that the stage's fingerprint changes with the value.
+  void note_params_read_from_environment(const StageSpec& spec, Stage& stage) {
+    std::vector<const std::string*> texts;
+    if (spec.run) {
+      texts.push_back(&spec.run->value);
+    }
+    if (spec.cmd) {
+      for (const auto& item : *spec.cmd) {
+        texts.push_back(&item.value);
+      }
+    }
+    for (const auto& [name, value] : m_context.params) {
+      std::string variable = param_env_name(name);
+      bool read = std::any_of(texts.begin(), texts.end(), [&](const std::string* text) {
+        return mentions_variable(*text, variable);
+      });
+      auto& used = stage.params_used;
+      if (read && std::find(used.begin(), used.end(), name) == used.end()) {
+        used.push_back(name);
+      }
+    }
+  }
+
+  static bool mentions_variable(std::string_view text, std::string_view variable) {
+    for (size_t at = text.find(variable); at != std::string_view::npos;
+         at = text.find(variable, at + 1)) {
+      size_t end = at + variable.size();
+      bool whole = end == text.size() ||
+                   !(std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_');
+      if (whole) {
+        return true;
+      }
+    }
+    return false;
   }
 
   std::optional<std::string> lookup(const Reference& reference, Field field, std::string& error) {
@@ -187,6 +227,13 @@ class StageExpander {
     std::vector<LocatedString> out;
     for (const auto& item : items) {
       std::string expanded = interpolate(item, QuoteMode::Raw, Field::Path);
+      // The file itself is checked to be UTF-8; a value from -p or a params file is not.
+      if (!is_valid_utf8(expanded)) {
+        m_reporter.error(item.mark, fmt::format("{} path '{}' is not valid UTF-8 once expanded; "
+                                                "paths must be UTF-8",
+                                                field, item.value));
+        continue;
+      }
       auto relative = workspace_relative(m_context.workspace, expanded);
       if (!relative) {
         m_reporter.error(item.mark, fmt::format("{} path '{}' is outside the workspace {}; "

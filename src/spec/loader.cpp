@@ -1,10 +1,12 @@
 #include "spec/loader.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include <fmt/format.h>
 
 #include "spec/expand.hpp"
+#include "spec/interpolate.hpp"
 #include "spec/parser.hpp"
 #include "spec/yaml_tree.hpp"
 #include "util/file_io.hpp"
@@ -90,6 +92,21 @@ void apply_command_line(const std::vector<std::string>& overrides, const Pipelin
   }
 }
 
+// Each parameter is exported as param_env_name(name); two names that map to one variable would
+// make one of them unreachable, so they are refused.
+void check_param_variables(const ParamMap& params, Diagnostics& diagnostics) {
+  std::map<std::string, std::string> owner;
+  for (const auto& [name, value] : params) {
+    auto [it, inserted] = owner.emplace(param_env_name(name), name);
+    if (!inserted) {
+      diagnostics.error(value.key_mark,
+                        fmt::format("parameters '{}' and '{}' would both be exported as ${}; "
+                                    "rename one",
+                                    it->second, name, it->first));
+    }
+  }
+}
+
 }  // namespace
 
 std::filesystem::path find_workspace(const std::filesystem::path& pipeline_file) {
@@ -135,6 +152,7 @@ LoadResult load_pipeline_text(std::string_view text, const std::filesystem::path
     return result;
   }
   PipelineSpec spec = parse_pipeline_spec(*root, diagnostics);
+  check_param_variables(spec.params, diagnostics);
   for (auto& [name, value] : spec.params) {
     value.origin = file.string();
   }

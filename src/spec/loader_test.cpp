@@ -308,3 +308,40 @@ TEST(LoaderOutsTest, OutsMayBeTaggedWithAKind) {
 
 }  // namespace
 }  // namespace mlops
+
+namespace mlops {
+namespace {
+
+TEST(LoaderInputTest, PathsMustBeUtf8AfterExpansion) {
+  LoadOptions options;
+  options.param_overrides = {"name=caf\xE9"};  // Latin-1, from the command line
+  EXPECT_EQ(testing::errors_of("version: 1\nname: p\nparams: {name: x}\nstages:\n"
+                               "  a: {run: x, outs: ['data/${params.name}.csv']}\n",
+                               options),
+            (Errors{"5:22: outs path 'data/${params.name}.csv' is not valid UTF-8 once expanded; "
+                    "paths must be UTF-8"}));
+}
+
+TEST(LoaderInputTest, ParametersExportedAsOneVariableAreRefused) {
+  EXPECT_EQ(testing::errors_of("version: 1\nname: p\nparams: {a: {b: 1}, a_b: 2}\nstages:\n"
+                               "  a: {run: x}\n"),
+            (Errors{"3:21: parameters 'a.b' and 'a_b' would both be exported as $MLOPS_PARAM_A_B; "
+                    "rename one"}));
+}
+
+TEST(LoaderInputTest, ReadingTheVariableCountsAsUsingTheParameter) {
+  auto result = testing::load_text(
+      "version: 1\nname: p\nparams: {lr: 1, lr2: 2, other: 3}\nstages:\n"
+      "  a: {run: 'echo $((MLOPS_PARAM_LR2 + 1)) \"${MLOPS_PARAM_LR}\"'}\n");
+  ASSERT_TRUE(result.pipeline);
+  EXPECT_EQ(result.pipeline->stages[0].params_used, (std::vector<std::string>{"lr", "lr2"}));
+}
+
+TEST(LoaderInputTest, AQuotedValueTheFileEndsInsideIsAnError) {
+  EXPECT_EQ(testing::errors_of("version: 1\nname: p\nstages:\n  a:\n    run: \"echo hi > x.txt\n"
+                               "  b:\n    run: echo\n"),
+            (Errors{"5:10: this quoted string is never closed: the file ends inside it"}));
+}
+
+}  // namespace
+}  // namespace mlops

@@ -1,6 +1,8 @@
 #include "spec/yaml_tree.hpp"
 
-#include <sstream>
+#include <algorithm>
+#include <istream>
+#include <streambuf>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -16,11 +18,55 @@ SourceMark to_mark(const YAML::Mark& mark) {
   return {mark.line + 1, mark.column + 1};
 }
 
+// Thrown by the tree builder when a file holds more values than k_max_yaml_nodes.
+struct TooManyNodes {
+  YAML::Mark mark;
+};
+
+// Thrown by LookaheadLimit when the scanner reads too far past the last value it delivered.
+struct TooFarAhead {
+  size_t from;
+};
+
+// The text for yaml-cpp's scanner, handed out a few KiB at a time. The scanner queues every
+// token it cannot place yet (in a flow collection, each could still become a mapping key), so
+// a file of anchors `[&a &a &a ...` queues millions of tokens (about 85 bytes each) before the
+// parser sees the first. No file needs the scanner to run more than k_max_yaml_lookahead bytes
+// ahead of the last node delivered, so reading further is refused, which bounds that queue.
+class LookaheadLimit final : public std::streambuf {
+ public:
+  explicit LookaheadLimit(std::string_view text) : m_text(text) {}
+
+  // A node that starts at `offset` was delivered.
+  void delivered(size_t offset) { m_delivered = std::max(m_delivered, offset); }
+
+ protected:
+  int_type underflow() override {
+    size_t start = m_served;
+    if (start >= m_text.size()) {
+      return traits_type::eof();
+    }
+    if (start > m_delivered + k_max_yaml_lookahead) {
+      throw TooFarAhead{m_delivered};
+    }
+    m_served = std::min(m_text.size(), start + 4096);
+    char* begin = const_cast<char*>(m_text.data()) + start;  // never written through
+    setg(begin, begin, const_cast<char*>(m_text.data()) + m_served);
+    return traits_type::to_int_type(*begin);
+  }
+
+ private:
+  std::string_view m_text;
+  size_t m_served = 0;
+  size_t m_delivered = 0;
+};
+
 // Builds a YamlNode tree from parser events. Containers under construction sit on a stack; a map
 // collects keys and values alternately in `items` and pairs them up when it ends.
 class TreeBuilder final : public YAML::EventHandler {
  public:
-  explicit TreeBuilder(Diagnostics& diagnostics) : m_diagnostics(diagnostics) {}
+  TreeBuilder(std::string_view text, LookaheadLimit& input, Diagnostics& diagnostics)
+      : m_text(text), m_input(input), m_diagnostics(diagnostics) {}
 
   std::optional<YamlNode> take_root() { return std::move(m_root); }
 
@@ -28,6 +74,7 @@ class TreeBuilder final : public YAML::EventHandler {
   void OnDocumentEnd() override {}
 
   void OnNull(const YAML::Mark& mark, YAML::anchor_t) override {
+    count(mark);
     YamlNode node;
     node.mark = to_mark(mark);
     node.type = ScalarType::Null;
@@ -35,6 +82,7 @@ class TreeBuilder final : public YAML::EventHandler {
   }
 
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
+    count(mark);
     // Expanding aliases is how "billion laughs" files blow up; pipelines do not need them.
     m_diagnostics.error(to_mark(mark),
                         "YAML aliases (*name) are not supported in pipeline files; write the "
@@ -49,9 +97,13 @@ class TreeBuilder final : public YAML::EventHandler {
 
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t,
                 const std::string& value) override {
+    count(mark);
     YamlNode node;
     node.mark = to_mark(mark);
     node.text = value;
+    if (tag != "?") {
+      check_quote_closed(node.mark);
+    }
     if (tag == "?") {
       node.type = plain_scalar_type(value);
     } else if (tag == "!" || tag == "tag:yaml.org,2002:str") {
@@ -66,6 +118,7 @@ class TreeBuilder final : public YAML::EventHandler {
   void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t,
                        YAML::EmitterStyle::value) override {
     check_tag(mark, tag);
+    count(mark);
     YamlNode node;
     node.kind = YamlNode::Kind::Sequence;
     node.mark = to_mark(mark);
@@ -81,6 +134,7 @@ class TreeBuilder final : public YAML::EventHandler {
   void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t,
                   YAML::EmitterStyle::value) override {
     check_tag(mark, tag);
+    count(mark);
     YamlNode node;
     node.kind = YamlNode::Kind::Map;
     node.mark = to_mark(mark);
@@ -110,6 +164,24 @@ class TreeBuilder final : public YAML::EventHandler {
   }
 
  private:
+  // The builder's memory grows with the number of values; refuse before it grows without bound.
+  void count(const YAML::Mark& mark) {
+    m_input.delivered(static_cast<size_t>(std::max(mark.pos, 0)));
+    if (++m_nodes > k_max_yaml_nodes) {
+      throw TooManyNodes{mark};
+    }
+  }
+
+  // yaml-cpp ends a quoted scalar that is never closed at the end of the file, silently taking
+  // the rest of the file into it: `run: "echo hi` followed by more stages.
+  void check_quote_closed(SourceMark mark) {
+    size_t open = offset_of_mark(m_text, mark);
+    if (open < m_text.size() && (m_text[open] == '"' || m_text[open] == '\'') &&
+        !quoted_scalar_end(m_text, open)) {
+      m_diagnostics.error(mark, "this quoted string is never closed: the file ends inside it");
+    }
+  }
+
   void check_tag(const YAML::Mark& mark, const std::string& tag) {
     if (!tag.empty() && tag != "?" && tag != "!" && tag != "tag:yaml.org,2002:str" &&
         tag != "tag:yaml.org,2002:map" && tag != "tag:yaml.org,2002:seq") {
@@ -126,7 +198,10 @@ class TreeBuilder final : public YAML::EventHandler {
     }
   }
 
+  std::string_view m_text;
+  LookaheadLimit& m_input;
   Diagnostics& m_diagnostics;
+  size_t m_nodes = 0;
   std::vector<YamlNode> m_stack;
   std::optional<YamlNode> m_root;
 };
@@ -254,20 +329,19 @@ const YamlNode* YamlNode::find(std::string_view key) const {
 }
 
 std::optional<YamlNode> parse_yaml(std::string_view text, Diagnostics& diagnostics) {
-  if (text.size() > k_max_yaml_bytes) {
-    diagnostics.error({}, fmt::format("the file is larger than {} MiB; pipeline files are small",
-                                      k_max_yaml_bytes / (1024 * 1024)));
+  if (!check_yaml_input_limits(text, diagnostics)) {
     return std::nullopt;
   }
-  std::istringstream stream{std::string(text)};
+  LookaheadLimit input(text);
+  std::istream stream(&input);
   try {
     YAML::Parser parser(stream);
-    TreeBuilder builder(diagnostics);
+    TreeBuilder builder(text, input, diagnostics);
     if (!parser.HandleNextDocument(builder)) {
       return std::nullopt;
     }
     std::optional<YamlNode> root = builder.take_root();
-    TreeBuilder extra(diagnostics);
+    TreeBuilder extra(text, input, diagnostics);
     if (parser.HandleNextDocument(extra)) {
       auto second = extra.take_root();
       diagnostics.error(second ? second->mark : SourceMark{},
@@ -275,6 +349,18 @@ std::optional<YamlNode> parse_yaml(std::string_view text, Diagnostics& diagnosti
                         "remove the '---' separator or split the file");
     }
     return root;
+  } catch (const TooFarAhead& error) {
+    diagnostics.error(mark_of_offset(text, error.from),
+                      fmt::format("the YAML parser would have to read more than {} MiB past this "
+                                  "point to place the next value (a huge flow collection or "
+                                  "value); pipeline files are small",
+                                  k_max_yaml_lookahead / (1024 * 1024)));
+    return std::nullopt;
+  } catch (const TooManyNodes& error) {
+    diagnostics.error(
+        to_mark(error.mark),
+        fmt::format("more than {} values in one file; pipeline files are small", k_max_yaml_nodes));
+    return std::nullopt;
   } catch (const YAML::Exception& error) {
     std::string message = "invalid YAML: " + error.msg;
     // The commonest cause: ${...} unquoted inside a {...} flow mapping, where '}' ends the map.

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "spec/diagnostic.hpp"
+#include "spec/yaml_limits.hpp"
 
 namespace mlops {
 
@@ -47,12 +48,11 @@ struct YamlNode {
   const YamlNode* find(std::string_view key) const;
 };
 
-// Limits that keep a hostile file from exhausting memory or time.
-inline constexpr size_t k_max_yaml_bytes = 8 * 1024 * 1024;
-
 // Parses exactly one YAML document. Syntax errors, duplicate keys, aliases, tags other than
-// !!str, keys that are not scalars and a second document are reported to `diagnostics`; the
-// result is empty when the text is not usable at all (a syntax error or an empty file).
+// !!str, keys that are not scalars, a quoted scalar the file ends inside and a second document
+// are reported to `diagnostics`; the result is empty when the text is not usable at all (a
+// syntax error, an empty file, or a file over the limits of yaml_limits.hpp: too large, not
+// UTF-8, nested too deep, or more than k_max_yaml_nodes values).
 std::optional<YamlNode> parse_yaml(std::string_view text, Diagnostics& diagnostics);
 
 }  // namespace mlops

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "triggers/trigger.hpp"
+#include "util/json_text.hpp"
 
 namespace mlops {
 
@@ -40,7 +41,7 @@ TriggerOutcome evaluate_artifact(const ArtifactTriggerSpec& spec, const TriggerC
     return outcome;
   }
   nlohmann::json next = {{"digest", version->digest}, {"run", upstream.id}};
-  TriggerAdvance advance{context.pipeline, outcome.key, std::nullopt, next.dump()};
+  TriggerAdvance advance{context.pipeline, outcome.key, std::nullopt, json_text(next)};
   if (state) {
     advance.expected = state->state_json;
     auto seen = nlohmann::json::parse(state->state_json, nullptr, false);

@@ -13,6 +13,7 @@
 #include "triggers/trigger.hpp"
 #include "util/duration.hpp"
 #include "util/glob.hpp"
+#include "util/json_text.hpp"
 #include "util/strings.hpp"
 
 namespace mlops {
@@ -166,7 +167,7 @@ std::string manifest_json(const std::map<std::string, SeenFile>& now) {
   for (const auto& [path, file] : now) {
     files[path] = nlohmann::json::array({file.size, file.mtime_ns, file.digest});
   }
-  return nlohmann::json{{"files", files}}.dump();
+  return json_text(nlohmann::json{{"files", files}});
 }
 
 Firing data_firing(const DataChanges& changes, const std::string& where, TriggerAdvance advance) {

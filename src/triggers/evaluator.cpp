@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "util/json_text.hpp"
 #include "util/strings.hpp"
 
 namespace mlops {
@@ -120,7 +121,7 @@ std::string PipelineEvaluation::cause_detail() const {
     detail["key"] = firing->advance.trigger_key;
     triggers.push_back(std::move(detail));
   }
-  return nlohmann::json{{"reasons", reasons}, {"triggers", triggers}}.dump();
+  return json_text(nlohmann::json{{"reasons", reasons}, {"triggers", triggers}});
 }
 
 }  // namespace mlops

@@ -5,6 +5,7 @@
 #include "git/branch_history.hpp"
 #include "triggers/trigger.hpp"
 #include "util/glob.hpp"
+#include "util/json_text.hpp"
 
 namespace mlops {
 namespace {
@@ -143,7 +144,7 @@ TriggerOutcome evaluate_git(const GitTriggerSpec& spec, const TriggerContext& co
   }
   const std::string& to = **head;
   nlohmann::json next = {{"commit", to}, {"branch", branch}};
-  TriggerAdvance advance{context.pipeline, outcome.key, std::nullopt, next.dump()};
+  TriggerAdvance advance{context.pipeline, outcome.key, std::nullopt, json_text(next)};
   if (state) {
     advance.expected = state->state_json;
   }

@@ -8,6 +8,7 @@
 #include "schedule/zoned_schedule.hpp"
 #include "spec/trigger_parser.hpp"
 #include "triggers/trigger.hpp"
+#include "util/json_text.hpp"
 #include "util/time_format.hpp"
 
 namespace mlops {
@@ -58,14 +59,14 @@ TriggerOutcome evaluate_schedule(const ScheduleTriggerSpec& spec, const TriggerC
   }
   if (due.empty()) {
     if (!state) {
-      advance.state_json = nlohmann::json{{"last", iso_minute(last)}}.dump();
+      advance.state_json = json_text(nlohmann::json{{"last", iso_minute(last)}});
       outcome.quiet_advance = advance;
     }
     return outcome;
   }
   const char* catchup = catchup_name(spec.catchup);
   SysMinutes fire_at = spec.catchup == Catchup::All ? due.front() : due.back();
-  advance.state_json = nlohmann::json{{"last", iso_minute(fire_at)}}.dump();
+  advance.state_json = json_text(nlohmann::json{{"last", iso_minute(fire_at)}});
   if (spec.catchup == Catchup::None && now - due.back() > k_on_time) {
     outcome.notes.push_back(fmt::format(
         "schedule: {} due time{} missed while nothing was "

@@ -1,29 +1,8 @@
 #include "util/xml_escape.hpp"
 
+#include "util/utf8.hpp"
+
 namespace mlops {
-namespace {
-
-// The length of the valid UTF-8 sequence starting at text[i], or 0.
-size_t utf8_length(std::string_view text, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-  unsigned char lead = byte(i);
-  size_t length = lead < 0x80           ? 1
-                  : (lead >> 5) == 0x6  ? 2
-                  : (lead >> 4) == 0xE  ? 3
-                  : (lead >> 3) == 0x1E ? 4
-                                        : 0;
-  if (length == 0 || i + length > text.size()) {
-    return 0;
-  }
-  for (size_t k = 1; k < length; ++k) {
-    if ((byte(i + k) >> 6) != 0x2) {
-      return 0;
-    }
-  }
-  return length;
-}
-
-}  // namespace
 
 std::string xml_escape(std::string_view text) {
   std::string out;
@@ -54,7 +33,7 @@ std::string xml_escape(std::string_view text) {
       default:
         if (u < 0x80) {
           out += c;
-        } else if (size_t length = utf8_length(text, i)) {
+        } else if (size_t length = utf8_sequence_length(text, i)) {
           out.append(text.substr(i, length));
           i += length;
           continue;
