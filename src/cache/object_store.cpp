@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cache/manifest.hpp"
 #include "util/file_io.hpp"
 #include "util/unique_fd.hpp"
 
@@ -96,12 +97,12 @@ bool ObjectStore::has(const std::string& digest, bool directory) const {
   if (!manifest.ok()) {
     return false;
   }
-  auto entries = nlohmann::json::parse(*manifest, nullptr, false);
-  if (entries.is_discarded()) {
+  auto entries = parse_manifest(*manifest);
+  if (!entries.ok()) {
     return false;
   }
-  for (const auto& entry : entries) {
-    if (entry.contains("digest") && !has(entry["digest"].get<std::string>(), false)) {
+  for (const auto& entry : *entries) {
+    if (!entry.is_link() && !has(entry.digest, false)) {
       return false;
     }
   }
@@ -192,17 +193,20 @@ Status ObjectStore::restore(const std::string& digest, bool directory,
   if (!manifest.ok()) {
     return Error(ErrorKind::NotFound, "directory version " + digest + " is not in the cache");
   }
-  auto entries = nlohmann::json::parse(*manifest, nullptr, false);
+  auto entries = parse_manifest(*manifest);
+  if (!entries.ok()) {
+    return Error(ErrorKind::InvalidSpec,
+                 "directory version " + digest + ": " + entries.error().message());
+  }
   std::filesystem::create_directories(temp, error);
-  for (const auto& entry : entries) {
-    std::filesystem::path path = temp / entry["path"].get<std::string>();
+  for (const auto& entry : *entries) {
+    std::filesystem::path path = temp / entry.path;
     std::filesystem::create_directories(path.parent_path(), error);
-    if (entry.contains("link")) {
-      std::filesystem::create_symlink(entry["link"].get<std::string>(), path, error);
+    if (entry.is_link()) {
+      std::filesystem::create_symlink(entry.link, path, error);
       continue;
     }
-    Status copied = copy_file_contents(object_path(entry["digest"].get<std::string>()), path,
-                                       entry.value("executable", false));
+    Status copied = copy_file_contents(object_path(entry.digest), path, entry.executable);
     if (!copied.ok()) {
       std::filesystem::remove_all(temp, error);
       return copied;

@@ -3,8 +3,7 @@
 #include <optional>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
+#include "cache/manifest.hpp"
 #include "cache/object_store.hpp"
 #include "util/file_io.hpp"
 
@@ -86,13 +85,13 @@ void ObjectStore::add_live(const std::string& digest, bool directory,
     return;
   }
   // Anyone with write access to .mlops/ can edit a manifest: take only well-formed digests.
-  auto entries = nlohmann::json::parse(*manifest, nullptr, false);
-  if (!entries.is_array()) {
+  auto entries = parse_manifest(*manifest);
+  if (!entries.ok()) {
     return;
   }
-  for (const auto& entry : entries) {
-    if (entry.is_object() && entry.contains("digest") && entry["digest"].is_string()) {
-      live.insert(entry["digest"].get<std::string>());
+  for (const auto& entry : *entries) {
+    if (!entry.is_link()) {
+      live.insert(entry.digest);
     }
   }
 }
