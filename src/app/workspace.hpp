@@ -41,8 +41,9 @@ struct RecoveredRun {
 class Workspace {
  public:
   // Opens the workspace at `root` (absolute). Errors: NotFound (StoreMode::Existing and no
-  // store; the message says to run a pipeline first or name the store), Io (the store cannot be
-  // created or opened; the message says what to check).
+  // store, the message says to run a pipeline first or name the store; or, in any mode but
+  // Create, a store named by `store_flag` or $MLOPS_STORE that does not exist), Io (the store
+  // cannot be created or opened; the message says what to check).
   static Result<Workspace> open(const std::filesystem::path& root,
                                 const std::optional<std::filesystem::path>& store_flag,
                                 StoreMode mode);
