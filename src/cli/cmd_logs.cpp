@@ -116,7 +116,7 @@ int logs_command(const LogsCommand& command) {
         // A cached or skipped stage ran nothing in this run, so it has no log of its own.
         if (offsets.emplace(execution.id, 0).second) {
           write_all(1, fmt::format("==> {} ({}: no log, nothing ran) <==\n", execution.stage,
-                                   execution.status));
+                                   execution.cached ? "cached" : execution.status));
         }
         continue;
       }

@@ -125,7 +125,8 @@ TEST(CheckCycleTest, CycleIsReportedWithTheOtherErrors) {
   auto result = run_in(ws, {"check", "p.yaml"});
   EXPECT_EQ(result.exit_code, 2);
   size_t cycle = result.err.find("p.yaml:4:3: error: cycle: a -> b -> a");
-  size_t key = result.err.find("p.yaml:14:5: error: unknown key 'depz' (did you mean 'deps'?)");
+  size_t key =
+      result.err.find("p.yaml:14:5: error: unknown key 'depz' in stage 'c' (did you mean 'deps'?)");
   EXPECT_NE(cycle, std::string::npos) << result.err;
   EXPECT_NE(key, std::string::npos) << result.err;
   EXPECT_LT(cycle, key) << "sorted by position";
