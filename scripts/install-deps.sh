@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything mlops needs to build and run its examples, from Debian 12 packages only;
-# with --test, also what the test suite needs (a schema validator, xmllint, headless Chromium).
+# with --test, also what the test suite needs (a schema validator, xmllint, headless Chromium,
+# clang with libFuzzer for scripts/fuzz.sh).
 # Idempotent: packages already present are not fetched again, and apt-get update
 # runs only when something is missing.
 set -euo pipefail
@@ -14,7 +15,7 @@ packages=(
   python3 python3-pandas python3-sklearn procps make git
 )
 if [ "${1:-}" = "--test" ]; then
-  packages+=(python3-jsonschema python3-yaml libxml2-utils chromium zsh fish)
+  packages+=(python3-jsonschema python3-yaml libxml2-utils chromium zsh fish clang)
 fi
 
 missing=()

@@ -1,6 +1,7 @@
 #include "app/pipeline_loading.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -12,18 +13,34 @@ LoadedPipeline load_checked_pipeline(const std::filesystem::path& file,
   result.file = file;
   LoadResult loaded = load_pipeline(file, options);
   result.diagnostics = std::move(loaded.diagnostics);
-  if (!loaded.pipeline) {
+  // The graph is checked whenever the stages parsed, so a cycle is reported together with the
+  // other errors instead of only after they are fixed.
+  Pipeline* pipeline = loaded.pipeline  ? &*loaded.pipeline
+                       : loaded.partial ? &*loaded.partial
+                                        : nullptr;
+  if (pipeline == nullptr) {
     return result;
   }
-  Graph graph = Graph::build(*loaded.pipeline);
+  Graph graph = Graph::build(*pipeline);
   if (auto cycle = graph.find_cycle()) {
-    Diagnostics graph_diagnostics(file.string(), loaded.pipeline->source_text);
-    const Stage& first = loaded.pipeline->stages[cycle->front()];
-    graph_diagnostics.error(first.mark, *describe_cycle(*loaded.pipeline, graph, *cycle));
-    result.diagnostics = graph_diagnostics.sorted();
-    return result;
+    const Stage& first = pipeline->stages[cycle->front()];
+    Diagnostics graph_diagnostics(file.string(), pipeline->source_text);
+    graph_diagnostics.error(first.mark, *describe_cycle(*pipeline, graph, *cycle));
+    auto cycle_diagnostics = graph_diagnostics.sorted();
+    result.diagnostics.insert(result.diagnostics.end(), cycle_diagnostics.begin(),
+                              cycle_diagnostics.end());
+    // Ordered by position within the pipeline file; other files (a params file, the command
+    // line) keep their place after it.
+    auto key = [&](const Diagnostic& d) {
+      bool here = d.file == result.file.string();
+      return std::make_tuple(!here, here ? d.mark.line : 0, here ? d.mark.column : 0);
+    };
+    std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
+                     [&](const Diagnostic& a, const Diagnostic& b) { return key(a) < key(b); });
   }
-  result.checked = CheckedPipeline{std::move(*loaded.pipeline), std::move(graph)};
+  if (result.diagnostics.empty()) {
+    result.checked = CheckedPipeline{std::move(*pipeline), std::move(graph)};
+  }
   return result;
 }
 

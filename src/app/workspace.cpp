@@ -76,6 +76,13 @@ Result<Workspace> Workspace::open(const std::filesystem::path& root,
                              "name the store with --store or MLOPS_STORE",
                              space.m_store_path.string()));
   }
+  bool named = store_flag || (std::getenv("MLOPS_STORE") && *std::getenv("MLOPS_STORE"));
+  if (!exists && named && mode != StoreMode::Create) {
+    // A store named with --store or MLOPS_STORE that is not there is a typo, not "never ran".
+    return Error(ErrorKind::NotFound,
+                 fmt::format("no metadata store at {}; check the path given with {}",
+                             space.m_store_path.string(), store_flag ? "--store" : "MLOPS_STORE"));
+  }
   if (!exists && mode == StoreMode::IfExists) {
     return space;
   }

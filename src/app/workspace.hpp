@@ -49,8 +49,9 @@ class Workspace {
   // transaction) unless it must be migrated, journals of runs that found the store locked are
   // replayed, then runs whose mlops died are marked interrupted; those two writes wait little for
   // another process's lock and are left for a later command when it is held. Errors: NotFound
-  // (StoreMode::Existing and no store; the message says to run a pipeline first or name the store),
-  // Io (the store cannot be created or opened; the message says what to check).
+  // (StoreMode::Existing and no store, the message says to run a pipeline first or name the
+  // store; or, in any mode but Create, a store named by `store_flag` or $MLOPS_STORE that does
+  // not exist), Io (the store cannot be created or opened; the message says what to check).
   static Result<Workspace> open(const std::filesystem::path& root,
                                 const std::optional<std::filesystem::path>& store_flag,
                                 StoreMode mode);

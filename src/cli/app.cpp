@@ -2,9 +2,12 @@
 
 #include <signal.h>
 
+#include <algorithm>
+#include <cctype>
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +27,21 @@ namespace {
 constexpr const char* k_footer =
     "Exit codes: 0 success, 1 a stage failed, 2 invalid pipeline or usage,\n"
     "129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM. See the README.";
+
+// A whole number of at least `minimum`. CLI11's PositiveNumber says "not in range 0.000000 to
+// 1797...(300 digits)"; this names the option and the bound. The message starts with the option's
+// names, which report_parse_error recognises so that CLI11's "--jobs: " prefix is not repeated.
+CLI::Validator at_least(const std::string& names, long long minimum) {
+  return CLI::Validator(
+      [names, minimum](std::string& text) -> std::string {
+        long long value = 0;
+        if (!CLI::detail::lexical_cast(text, value)) {
+          return fmt::format("{} takes a whole number, not '{}'", names, text);
+        }
+        return value >= minimum ? "" : fmt::format("{} must be at least {}", names, minimum);
+      },
+      fmt::format("INT>={}", minimum));
+}
 
 void add_pipeline_argument(CLI::App* command, std::filesystem::path& target) {
   command->add_option("pipeline", target, "The pipeline file (YAML)")->required();
@@ -129,7 +147,7 @@ Subcommand add_run_command(CLI::App& app) {
   add_pipeline_argument(command, run->pipeline);
   command
       ->add_option("-j,--jobs", run->jobs, "Stages to run at once (default: the number of cores)")
-      ->check(CLI::PositiveNumber);
+      ->check(at_least("-j/--jobs", 1));
   command
       ->add_option("--stage", run->stages,
                    "Run only this stage and the stages it needs; repeatable. A matrix stage's "
@@ -206,9 +224,9 @@ Subcommand add_gc_command(CLI::App& app) {
   command
       ->add_option("--keep-last", gc->keep_last,
                    "Keep the newest N succeeded runs of each pipeline that ran a stage")
-      ->check(CLI::NonNegativeNumber);
+      ->check(at_least("--keep-last", 0));
   command->add_option("--keep-days", gc->keep_days, "Keep the runs of the last D days")
-      ->check(CLI::NonNegativeNumber);
+      ->check(at_least("--keep-days", 0));
   command->add_flag("--dry-run", gc->dry_run, "Say what would be removed; remove nothing");
   add_query_options(command, gc->query);
   return {command, [gc] { return gc_command(*gc); }};
@@ -242,7 +260,7 @@ Subcommand add_runs_command(CLI::App& app) {
   command->add_option("--status", runs->status, "Only runs with this status")
       ->check(CLI::IsMember({"running", "succeeded", "failed", "cancelled", "interrupted"}));
   command->add_option("-n,--limit", runs->limit, "At most this many runs")
-      ->check(CLI::PositiveNumber)
+      ->check(at_least("-n/--limit", 1))
       ->capture_default_str();
   add_query_options(command, runs->query);
   return {command, [runs] { return runs_command(*runs); }};
@@ -290,7 +308,7 @@ Subcommand add_lineage_command(CLI::App& app) {
   command->add_flag("--downstream", lineage->downstream, "What was made from it")
       ->excludes(upstream);
   command->add_option("--depth", lineage->depth, "How many artifact hops to follow")
-      ->check(CLI::PositiveNumber)
+      ->check(at_least("--depth", 1))
       ->capture_default_str();
   command->add_option("--format", lineage->format, "text, dot or json")
       ->check(CLI::IsMember({"text", "dot", "json"}))
@@ -360,7 +378,7 @@ Subcommand add_trigger_check_command(CLI::App& trigger, const GlobalOptions& glo
   command
       ->add_option("-j,--jobs", check->options.jobs,
                    "Stages to run at once in each run (default: the number of cores)")
-      ->check(CLI::PositiveNumber);
+      ->check(at_least("-j/--jobs", 1));
   command->add_flag("--from-watch", check->from_watch)->group("");
   command->footer(
       "Exit codes: 0 nothing failed (whether or not anything ran), 1 a started run failed, 2 a "
@@ -430,7 +448,7 @@ Subcommand add_watch_command(CLI::App& app, const GlobalOptions& global) {
       ->capture_default_str();
   command->add_option("--store", watch->command.store, "The metadata store");
   command->add_option("-j,--jobs", watch->command.jobs, "Stages to run at once in each run")
-      ->check(CLI::PositiveNumber);
+      ->check(at_least("-j/--jobs", 1));
   command->add_flag("-q,--quiet", watch->command.quiet, "Log only what fired, the runs and errors");
   return {command, [watch, &global] { return run_watch(*watch, global); }};
 }
@@ -522,6 +540,117 @@ int run_given_subcommand(const std::vector<Subcommand>& commands) {
   return k_exit_invalid;
 }
 
+// The index in argv of the first word at or after `from` that is neither an option nor an
+// option's value: the subcommand's name. 0 when there is none.
+int command_word(const CLI::App& app, int argc, char** argv, int from) {
+  std::vector<std::string> value_options;
+  for (const CLI::Option* option : app.get_options()) {
+    if (option->get_type_size() > 0 && option->get_expected_min() > 0) {
+      for (const auto& name : option->get_lnames()) {
+        value_options.push_back("--" + name);
+      }
+    }
+  }
+  for (int i = from; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--") {
+      return i + 1 < argc ? i + 1 : 0;
+    }
+    if (arg.size() > 1 && arg[0] == '-') {
+      if (std::find(value_options.begin(), value_options.end(), arg) != value_options.end()) {
+        ++i;
+      }
+      continue;
+    }
+    return i;
+  }
+  return 0;
+}
+
+// The subcommand of `app` called `name` (hidden ones too), or null.
+const CLI::App* find_subcommand(const CLI::App& app, const std::string& name) {
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (sub->get_name() == name) {
+      return sub;
+    }
+  }
+  return nullptr;
+}
+
+// What CLI11 would get wrong about the command word: bare `mlops` and `mlops help [COMMAND]`
+// print the help, a misspelt command gets a suggestion. Nothing when CLI11 should parse it.
+std::optional<int> handle_command_word(const CLI::App& app, int argc, char** argv) {
+  int index = command_word(app, argc, argv, 1);
+  if (index == 0) {
+    for (int i = 1; i < argc; ++i) {
+      std::string arg = argv[i];
+      if (arg == "-h" || arg == "--help" || arg == "--version") {
+        return std::nullopt;
+      }
+    }
+    write_all(1, app.help());  // bare `mlops`: the help, but exit 2 since nothing was done
+    return k_exit_invalid;
+  }
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (!sub->get_group().empty()) {
+      names.push_back(sub->get_name());
+    }
+  }
+  std::string word = argv[index];
+  if (word == "help") {
+    int topic = command_word(app, argc, argv, index + 1);
+    const CLI::App* sub = topic != 0 ? find_subcommand(app, argv[topic]) : nullptr;
+    if (topic == 0 || sub != nullptr) {
+      write_all(1, sub != nullptr ? sub->help() : app.help());
+      return k_exit_success;
+    }
+    word = argv[topic];
+  }
+  if (find_subcommand(app, word) == nullptr) {
+    write_all(2, fmt::format("mlops: error: unknown command '{}'{}\nRun 'mlops --help' for the "
+                             "commands.\n",
+                             word, did_you_mean(word, names)));
+    return k_exit_invalid;
+  }
+  return std::nullopt;
+}
+
+// CLI11's own errors in our format: "mlops: error: ...", then where to read about the options.
+int report_parse_error(CLI::App& app, const CLI::ParseError& error) {
+  if (error.get_exit_code() == 0) {
+    app.exit(error);  // --help, --version
+    return k_exit_success;
+  }
+  std::string message = error.what();
+  // A validator of ours names the option itself: "--jobs: -j/--jobs must be at least 1".
+  if (size_t colon = message.find(": -"); message.starts_with("-") && colon != std::string::npos) {
+    std::string rest = message.substr(colon + 2);
+    if (rest.substr(0, rest.find(' ')).find(message.substr(0, colon)) != std::string::npos) {
+      message = rest;
+    }
+  }
+  if (message.size() > 1 && std::isupper(static_cast<unsigned char>(message[0])) &&
+      std::islower(static_cast<unsigned char>(message[1]))) {
+    message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
+  }
+  std::string command = "mlops";
+  for (const CLI::App* level = &app; level != nullptr;) {
+    const CLI::App* next = nullptr;
+    for (const CLI::App* sub : level->get_subcommands([](const CLI::App*) { return true; })) {
+      if (sub->parsed()) {
+        next = sub;
+        command += " " + sub->get_name();
+        break;
+      }
+    }
+    level = next;
+  }
+  write_all(2,
+            fmt::format("mlops: error: {}\nRun '{} --help' for the options.\n", message, command));
+  return k_exit_invalid;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -536,11 +665,13 @@ int run_cli(int argc, char** argv) {
   add_global_options(app, global);
   std::vector<Subcommand> commands = add_subcommands(app, global);
 
+  if (auto handled = handle_command_word(app, argc, argv)) {
+    return *handled;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    int code = app.exit(error);
-    return code == 0 ? k_exit_success : k_exit_invalid;
+    return report_parse_error(app, error);
   }
   apply_global_options(global);
   return run_given_subcommand(commands);

@@ -24,6 +24,10 @@ bool stage_matches(const std::string& stage, const std::optional<std::string>& w
 
 // Prints what `path` holds past `offset` and moves `offset` on; returns whether it printed.
 bool print_from(const std::filesystem::path& path, std::streamoff& offset) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) {
+    return false;  // not written yet, or not a log (a directory's "size" is not its length)
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return false;
@@ -107,7 +111,15 @@ int logs_command(const LogsCommand& command) {
         continue;
       }
       any_stage = true;
-      std::filesystem::path log = workspace / execution.log_path.value_or("");
+      if (!execution.log_path) {
+        // A cached or skipped stage ran nothing in this run, so it has no log of its own.
+        if (offsets.emplace(execution.id, 0).second) {
+          write_all(1, fmt::format("==> {} ({}: no log, nothing ran) <==\n", execution.stage,
+                                   execution.cached ? "cached" : execution.status));
+        }
+        continue;
+      }
+      std::filesystem::path log = workspace / *execution.log_path;
       auto& offset = offsets[execution.id];
       bool multiple = !command.stage || *command.stage != execution.stage;
       if (multiple && last_header != execution.id) {

@@ -10,9 +10,12 @@
 
 namespace mlops {
 
+// How deeply objects and arrays may nest in a metrics file.
+inline constexpr int k_max_metrics_depth = 100;
+
 // Every number in the JSON document, keyed by its path: nested objects and arrays are flattened
 // as a.b.c and a.0 ; booleans count as 1 and 0; strings and nulls are left out. InvalidSpec
-// when the text is not JSON.
+// when the text is not JSON, or nests deeper than k_max_metrics_depth.
 Result<std::vector<MetricValue>> parse_metrics_json(std::string_view text);
 
 // parse_metrics_json on a file (at most 16 MiB).

@@ -183,6 +183,8 @@ LoadResult load_pipeline_text(std::string_view text, const std::filesystem::path
                             override_errors.end());
   if (result.diagnostics.empty()) {
     result.pipeline = std::move(pipeline);
+  } else {
+    result.partial = std::move(pipeline);
   }
   return result;
 }

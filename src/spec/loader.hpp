@@ -22,6 +22,10 @@ struct LoadOptions {
 struct LoadResult {
   std::optional<Pipeline> pipeline;  // set exactly when `diagnostics` is empty
   std::vector<Diagnostic> diagnostics;
+  // When there were errors but the YAML parsed: the pipeline as far as it expanded (stages with
+  // errors may be missing or incomplete). Checks that need the whole pipeline, such as the
+  // graph's cycle check, run on it so that they report together with the other errors.
+  std::optional<Pipeline> partial;
 };
 
 LoadResult load_pipeline(const std::filesystem::path& file, const LoadOptions& options);

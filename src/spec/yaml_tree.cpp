@@ -157,7 +157,7 @@ class TreeBuilder final : public YAML::EventHandler {
                                                   key.text, it->second.line));
         continue;
       }
-      node.entries.emplace_back(std::move(key), std::move(node.items[i + 1]));
+      node.entries.push_back({std::move(key), std::move(node.items[i + 1])});
     }
     node.items.clear();
     add(std::move(node));

@@ -26,6 +26,8 @@ ScalarType plain_scalar_type(std::string_view text);
 
 const char* scalar_type_name(ScalarType type);
 
+struct YamlMapEntry;
+
 struct YamlNode {
   enum class Kind { Scalar, Sequence, Map };
 
@@ -35,8 +37,8 @@ struct YamlNode {
   // `~` are Null).
   std::string text;
   ScalarType type = ScalarType::Null;
-  std::vector<YamlNode> items;                         // Sequence
-  std::vector<std::pair<YamlNode, YamlNode>> entries;  // Map, in file order
+  std::vector<YamlNode> items;        // Sequence
+  std::vector<YamlMapEntry> entries;  // Map, in file order
 
   bool is_map() const { return kind == Kind::Map; }
   bool is_sequence() const { return kind == Kind::Sequence; }
@@ -46,6 +48,13 @@ struct YamlNode {
   std::string describe() const;
   // The value for `key` in a map, or null.
   const YamlNode* find(std::string_view key) const;
+};
+
+// A key and its value. Not a std::pair: a pair of a type that is still incomplete (inside
+// YamlNode) is undefined, and clang's libFuzzer build refuses it.
+struct YamlMapEntry {
+  YamlNode first;   // the key (a scalar)
+  YamlNode second;  // the value
 };
 
 // Parses exactly one YAML document. Syntax errors, duplicate keys, aliases, tags other than
