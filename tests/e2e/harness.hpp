@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 namespace mlops::e2e {
 
 // The binary built with the tests, or $MLOPS_E2E_BINARY when set.
@@ -99,5 +101,21 @@ bool wait_for_executions(const std::filesystem::path& path, int count, int limit
 
 // The single value of a one-row, one-column query.
 std::string query_value(const std::filesystem::path& path, const std::string& sql);
+
+// A test with a fresh workspace, mlops run in it, and its store queried.
+class WorkspaceTest : public ::testing::Test {
+ protected:
+  CommandResult mlops(std::vector<std::string> args) {
+    return run_mlops(args, {ws.path(), {}, std::nullopt});
+  }
+  std::string store_value(const std::string& sql) {
+    return query_value(ws / ".mlops/store.db", sql);
+  }
+  // The id of the run that started last.
+  std::string latest_run() {
+    return store_value("SELECT id FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1");
+  }
+  Workspace ws;
+};
 
 }  // namespace mlops::e2e

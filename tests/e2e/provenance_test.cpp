@@ -11,17 +11,8 @@
 namespace mlops::e2e {
 namespace {
 
-class ProvenanceTest : public ::testing::Test {
+class ProvenanceTest : public WorkspaceTest {
  protected:
-  CommandResult mlops(std::vector<std::string> args) {
-    return run_mlops(args, {ws.path(), {}, std::nullopt});
-  }
-  std::string store_value(const std::string& sql) {
-    return query_value(ws / ".mlops/store.db", sql);
-  }
-  std::string latest_run() {
-    return store_value("SELECT id FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1");
-  }
   // The object file of the version of `path` written last.
   std::filesystem::path object_of(const std::string& path, const std::string& suffix = "") {
     std::string digest = store_value("SELECT digest FROM artifacts WHERE path = '" + path +
@@ -36,7 +27,6 @@ class ProvenanceTest : public ::testing::Test {
   static bool has(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
   }
-  Workspace ws;
 };
 
 TEST_F(ProvenanceTest, AStageThatDoesNotRewriteItsOutputFailsInsteadOfRecordingTheOldBytes) {

@@ -12,18 +12,9 @@
 namespace mlops::e2e {
 namespace {
 
-class WorkspaceEscapeTest : public ::testing::Test {
+class WorkspaceEscapeTest : public WorkspaceTest {
  protected:
   void SetUp() override { outside.write("victim.txt", "precious\n"); }
-  CommandResult mlops(std::vector<std::string> args) {
-    return run_mlops(args, {ws.path(), {}, std::nullopt});
-  }
-  std::string store_value(const std::string& sql) {
-    return query_value(ws / ".mlops/store.db", sql);
-  }
-  std::string latest_run() {
-    return store_value("SELECT id FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1");
-  }
   std::string digest_of(const std::string& path) {
     return store_value("SELECT digest FROM artifacts WHERE path = '" + path +
                        "' ORDER BY id DESC LIMIT 1");
@@ -50,7 +41,6 @@ class WorkspaceEscapeTest : public ::testing::Test {
     EXPECT_EQ(mlops({"run", "p.yaml"}).exit_code, 0);
     return latest_run();
   }
-  Workspace ws;
   Workspace outside;
 };
 
