@@ -8,6 +8,10 @@
 #include <cstdlib>
 #include <thread>
 
+#include <sys/stat.h>
+
+#include <fstream>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -377,6 +381,25 @@ stages:
 
 // A run started by hand that blocks until the test writes `release`, and a data file that
 // arrives while it runs.
+// Polls (up to 30 s) until some process holds a flock on `path`, read from /proc/locks so that
+// looking never takes the lock itself.
+bool wait_until_locked(const std::filesystem::path& path) {
+  for (int i = 0; i < 3000; ++i) {
+    struct stat info {};
+    if (::stat(path.c_str(), &info) == 0) {
+      std::ifstream locks("/proc/locks");
+      std::string suffix = ":" + std::to_string(info.st_ino) + " ";
+      for (std::string line; std::getline(locks, line);) {
+        if (line.find("FLOCK") != std::string::npos && line.find(suffix) != std::string::npos) {
+          return true;
+        }
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
 class ConcurrencyTest : public TriggerTest {
  protected:
   std::unique_ptr<MlopsProcess> start_blocking_run(const char* concurrency) {
@@ -406,7 +429,8 @@ TEST_F(ConcurrencyTest, ForbidSkipsWhileARunIsGoing) {
 TEST_F(ConcurrencyTest, QueueWaitsForTheRunningRunThenRuns) {
   auto manual = start_blocking_run("queue");
   MlopsProcess queued({"trigger", "check"}, {ws.path(), {}, std::nullopt});
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The queued check holds the pipeline's decision lock while it waits for the running run.
+  ASSERT_TRUE(wait_until_locked(ws / ".mlops/locks/trigger-features.lock"));
   EXPECT_EQ(runs_of("features"), 1);  // still waiting
   ws.write("release", "");
   EXPECT_EQ(manual->wait().exit_code, 0);
@@ -579,7 +603,11 @@ TEST_F(TriggerTest, ABrokenPipelineFileIsReportedAndTheOthersStillChecked) {
 TEST_F(TriggerTest, WatcherReportsABrokenEditOnceAndResumesWhenItIsFixed) {
   ws.write("pipelines/features.yaml", k_features);
   MlopsProcess watcher({"watch", "--interval", "100ms"}, {ws.path(), {}, ws / "watch.log"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Up and watching (not a fixed sleep: a slow start, as under sanitizers, would see the edit).
+  for (int i = 0; i < 3000 && ws.read("watch.log").find("looking every") == std::string::npos;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   // Whole-file replacements, as editors save: the watcher must not see a half-written file here
   // (that would be a second, different error).
   auto replace = [&](const std::string& text) {
