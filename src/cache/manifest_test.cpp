@@ -21,10 +21,9 @@ TEST(ManifestTest, ReadsFilesAndLinks) {
 // Before manifests were validated, the readers called get<std::string>() on whatever the JSON
 // held, so an entry with a number for a path threw out of has() and restore().
 TEST(ManifestTest, RefusesMalformedShapesWithoutThrowing) {
-  for (const char* text :
-       {"", "{", "{}", "[1]", R"([{"path":1,"digest":"a"}])", R"([{"path":"a"}])",
-        R"([{"path":"a","digest":7}])", R"([{"path":"a","digest":""}])",
-        R"([{"path":"a","link":null}])"}) {
+  for (const char* text : {"", "{", "{}", "[1]", R"([{"path":1,"digest":"a"}])",
+                           R"([{"path":"a"}])", R"([{"path":"a","digest":7}])",
+                           R"([{"path":"a","digest":""}])", R"([{"path":"a","link":null}])"}) {
     auto entries = parse_manifest(text);
     EXPECT_FALSE(entries.ok()) << text;
   }

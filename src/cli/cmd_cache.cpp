@@ -23,7 +23,8 @@ int cache_verify_command(const CacheVerifyCommand& command) {
   }
   if (command.query.json) {
     write_all(
-        1, json_text(nlohmann::json{{"checked", stats->objects_checked}, {"bad", stats->problems}}, 2) +
+        1, json_text(nlohmann::json{{"checked", stats->objects_checked}, {"bad", stats->problems}},
+                     2) +
                "\n");
   } else {
     for (const auto& problem : stats->problems) {

@@ -20,8 +20,8 @@ ExecutionWrite finished_execution(const std::string& stage) {
   start.started_at = "2026-11-25T00:00:00.000Z";
   start.fingerprint = "f-" + stage;
   start.pid = 4242;
-  ExecutionOutcome end{start, {{"in.txt", "file", "aa", 3}}, {{stage + ".txt", "file", "bb", 5}},
-                       {{"acc", 0.5}}};
+  ExecutionOutcome end{
+      start, {{"in.txt", "file", "aa", 3}}, {{stage + ".txt", "file", "bb", 5}}, {{"acc", 0.5}}};
   end.execution.status = "succeeded";
   end.execution.exit_code = 0;
   end.execution.ended_at = "2026-11-25T00:00:01.000Z";
@@ -54,7 +54,9 @@ TEST(RecordJournalTest, ReplayWritesTheRecordOnceAndRemovesTheJournal) {
   run.pipeline = "p";
   run.started_at = "2026-11-25T00:00:00.000Z";
   ASSERT_TRUE((*store)->begin_run(run).ok());
-  RunJournal journal{"r1", {finished_execution("a"), finished_execution("b")}, "succeeded",
+  RunJournal journal{"r1",
+                     {finished_execution("a"), finished_execution("b")},
+                     "succeeded",
                      "2026-11-25T00:00:02.000Z"};
   ASSERT_TRUE(write_run_journal(dir.path() / "r1.json", journal).ok());
   std::ofstream(dir.path() / "garbage.json") << "{not a journal";

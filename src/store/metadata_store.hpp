@@ -5,8 +5,8 @@
 // Every method that writes does so in one short transaction; none is held while a stage runs.
 #pragma once
 
-#include <cstdint>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>

@@ -22,11 +22,10 @@ CommandResult run_in(const Workspace& ws, std::vector<std::string> args) {
 // times out). No wall-clock bound in the test itself.
 TEST(RunTest, IndependentStagesRunInParallel) {
   Workspace ws;
-  ws.write("p.yaml",
-           pipeline("  a: {run: 'touch a.on; while [ ! -e b.on ]; do sleep 0.01; done', "
-                    "timeout: 60s}\n"
-                    "  b: {run: 'touch b.on; while [ ! -e a.on ]; do sleep 0.01; done', "
-                    "timeout: 60s}\n"));
+  ws.write("p.yaml", pipeline("  a: {run: 'touch a.on; while [ ! -e b.on ]; do sleep 0.01; done', "
+                              "timeout: 60s}\n"
+                              "  b: {run: 'touch b.on; while [ ! -e a.on ]; do sleep 0.01; done', "
+                              "timeout: 60s}\n"));
   auto result = run_in(ws, {"run", "p.yaml", "-j", "2"});
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
 }
