@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -36,11 +37,11 @@ bool is_executable(const std::filesystem::path& path) {
   return ::stat(path.c_str(), &info) == 0 && (info.st_mode & S_IXUSR) != 0;
 }
 
-}  // namespace
-
-Status copy_file_contents(const std::filesystem::path& source, const std::filesystem::path& target,
-                          bool executable) {
-  UniqueFd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
+// `source` opened for reading (with `extra_flags`) and `target` created new, for a copy.
+Result<std::pair<UniqueFd, UniqueFd>> open_for_copy(const std::filesystem::path& source,
+                                                    const std::filesystem::path& target,
+                                                    bool executable, int extra_flags) {
+  UniqueFd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC | extra_flags));
   if (!in.valid()) {
     return io("cannot read " + source.string(), errno);
   }
@@ -49,6 +50,16 @@ Status copy_file_contents(const std::filesystem::path& source, const std::filesy
   if (!out.valid()) {
     return io("cannot create " + target.string(), errno);
   }
+  return std::pair<UniqueFd, UniqueFd>(std::move(in), std::move(out));
+}
+
+}  // namespace
+
+Status copy_file_contents(const std::filesystem::path& source, const std::filesystem::path& target,
+                          bool executable) {
+  MLOPS_TRY(files, open_for_copy(source, target, executable, 0));
+  UniqueFd& in = files->first;
+  UniqueFd& out = files->second;
   if (::ioctl(out.get(), FICLONE, in.get()) == 0) {
     return Status::success();
   }
@@ -88,15 +99,9 @@ Status copy_file_contents(const std::filesystem::path& source, const std::filesy
 
 Status copy_file_verified(const std::filesystem::path& source, const std::filesystem::path& target,
                           bool executable, const std::string& expected) {
-  UniqueFd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!in.valid()) {
-    return io("cannot read " + source.string(), errno);
-  }
-  UniqueFd out(
-      ::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, executable ? 0755 : 0644));
-  if (!out.valid()) {
-    return io("cannot create " + target.string(), errno);
-  }
+  MLOPS_TRY(files, open_for_copy(source, target, executable, O_NOFOLLOW));
+  UniqueFd& in = files->first;
+  UniqueFd& out = files->second;
   Hasher hasher;
   std::vector<char> buffer(1 << 20);
   while (true) {
