@@ -322,7 +322,8 @@ void Executor::wait_for_processes(Loop& loop) {
 RunReport Executor::run() {
   const size_t n = m_pipeline.stages.size();
   Loop loop{RunReport{}, Schedule(m_graph, m_selected),       {},
-            0,           std::max<size_t>(1, m_options.jobs), false};
+            0,           std::max<size_t>(1, m_options.jobs), false,
+            {}};
   loop.report.run_id = m_options.run_id;
   loop.report.stages.resize(n);
   m_fates.assign(n, std::nullopt);

@@ -122,7 +122,7 @@ void TerminalReporter::stage_cached(const Stage& stage, const StageReport& repor
 }
 
 void TerminalReporter::stage_started(const Stage& stage, int attempt, int max_attempts,
-                                     const ProcessRequest& request, const StageReport& report) {
+                                     const ProcessRequest& /*request*/, const StageReport& report) {
   if (m_options.dry_run) {
     ++m_planned;
     std::string command = stage_command_text(stage);

@@ -338,8 +338,8 @@ Result<std::vector<ArtifactRecord>> SqliteStore::latest_artifacts(const std::str
 namespace {
 
 MetricRecord read_metric(const sqlite::Statement& row) {
-  return {row.column_text(0), row.column_text(1), row.column_text(2), row.column_double(3),
-          row.column_int(4)};
+  return {row.column_text(0),   row.column_text(1), row.column_text(2),
+          row.column_double(3), row.column_int(4),  {}};
 }
 
 }  // namespace
