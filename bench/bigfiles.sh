@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Caching large outputs: STAGES independent stages, stage i running `cp in/i$i.bin out/o$i.bin`
+# on a MIB-MiB random input, by mlops (every out hashed and saved in the object cache) and by
+# ninja (nothing cached), full runs with the previous state removed inside each timed command:
+#
+#   mlops:            rm -rf out .mlops && mlops run pipeline.yaml -j 2
+#   mlops, hardlink:  the same with `cache_link: hardlink` in the pipeline (docs/caching.md)
+#   ninja:            rm -rf out .ninja_log && ninja -j 2
+#
+#   bench/bigfiles.sh [STAGES=1000] [MIB=1] [RUNS=5]       (build mlops first: scripts/build.sh)
+#
+# Environment: MLOPS=path (default build/mlops); MLOPS_BASE=path adds the same two rows for
+# another mlops binary (a before/after comparison in one call); HYPERFINE=1 times the commands
+# with one hyperfine call instead (hyperfine runs each command's runs together; the default loop
+# alternates the commands A B C A B C ..., which is what a ratio on a drifting machine needs).
+#
+# Prints, for each variant, the median seconds and the median (min-max) of its per-round ratio to
+# ninja. The inputs are written once and made 10 s old: mlops does not trust its stat memo for
+# files modified in the last two seconds, and real data is not that fresh.
+set -euo pipefail
+stages="${1:-1000}"
+mib="${2:-1}"
+runs="${3:-5}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+mlops="${MLOPS:-$root/build/mlops}"
+[ -x "$mlops" ] || { echo "build mlops first: scripts/build.sh" >&2; exit 2; }
+command -v ninja > /dev/null || { echo "ninja is needed (Debian: ninja-build)" >&2; exit 2; }
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/in"
+
+write_pipeline() {  # name, extra top-level line
+  echo "version: 1"
+  echo "name: bigfiles"
+  [ -n "$2" ] && echo "$2"
+  echo "stages:"
+  for ((i = 0; i < stages; i++)); do
+    echo "  s$i: {run: 'cp in/i$i.bin out/o$i.bin', deps: [in/i$i.bin], outs: [out/o$i.bin]}"
+  done
+}
+write_pipeline copy "" > "$work/pipeline.yaml"
+write_pipeline hardlink "cache_link: hardlink" > "$work/hardlink.yaml"
+{
+  echo "rule cp"
+  echo "  command = cp \$in \$out"
+  echo "build all: phony $(seq -f 'out/o%g.bin' 0 $((stages - 1)) | tr '\n' ' ')"
+  for ((i = 0; i < stages; i++)); do
+    echo "build out/o$i.bin: cp in/i$i.bin"
+  done
+  echo "default all"
+} > "$work/build.ninja"
+for ((i = 0; i < stages; i++)); do
+  head -c "$((mib * 1024 * 1024))" /dev/urandom > "$work/in/i$i.bin"
+done
+touch -d '-10 seconds' "$work"/in/*.bin
+
+# label|command, ninja first (the reference).
+variants=("ninja|rm -rf out .ninja_log && ninja -j 2 > /dev/null")
+add_mlops() {  # label, binary
+  variants+=("$1|rm -rf out .mlops && $2 run pipeline.yaml -j 2 -q > /dev/null")
+  if (cd "$work" && "$2" check hardlink.yaml > /dev/null 2>&1); then
+    variants+=("$1, hardlink|rm -rf out .mlops && $2 run hardlink.yaml -j 2 -q > /dev/null")
+  fi
+}
+[ -n "${MLOPS_BASE:-}" ] && add_mlops "mlops (base)" "$MLOPS_BASE"
+add_mlops "mlops" "$mlops"
+
+echo "$stages stages, each cp of a $mib MiB file, -j 2, $runs rounds; $(nproc) cores;" \
+  "$(df -T "$work" | awk 'NR == 2 {print $2}') in $work"
+if [ -n "${HYPERFINE:-}" ]; then
+  args=()
+  for v in "${variants[@]}"; do args+=(-n "${v%%|*}" "${v#*|}"); done
+  (cd "$work" && hyperfine -w 1 -r "$runs" -S bash "${args[@]}")
+  exit 0
+fi
+
+# Alternating rounds: each variant once per round, in the same order.
+declare -A times
+for ((r = 0; r <= runs; r++)); do  # round 0 warms the page cache and is not counted
+  for v in "${variants[@]}"; do
+    label="${v%%|*}"
+    start=$(date +%s%N)
+    (cd "$work" && bash -c "${v#*|}") || { echo "$label failed" >&2; exit 1; }
+    end=$(date +%s%N)
+    ((r == 0)) || times[$label]+="$(((end - start) / 1000)) "
+  done
+done
+median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+printf '| %-22s | %9s | %-24s |\n' variant "median s" "ratio to ninja (min-max)"
+printf '|%s|%s|%s|\n' "------------------------" "-----------" "--------------------------"
+read -r -a base <<< "${times[ninja]}"
+for v in "${variants[@]}"; do
+  label="${v%%|*}"
+  read -r -a mine <<< "${times[$label]}"
+  ratios=""
+  for ((r = 0; r < runs; r++)); do
+    ratios+="$(echo "${mine[$r]} / ${base[$r]}" | bc -l) "
+  done
+  secs=$(echo "${times[$label]}" | median)
+  printf '| %-22s | %9.3f | %5.2f (%.2f-%.2f)        |\n' "$label" "$(echo "$secs / 1000000" | bc -l)" \
+    "$(echo "$ratios" | median)" "$(echo "$ratios" | tr ' ' '\n' | grep . | sort -g | head -1)" \
+    "$(echo "$ratios" | tr ' ' '\n' | grep . | sort -g | tail -1)"
+done
