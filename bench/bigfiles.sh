@@ -10,7 +10,9 @@
 #   bench/bigfiles.sh [STAGES=1000] [MIB=1] [RUNS=5]       (build mlops first: scripts/build.sh)
 #
 # Environment: MLOPS=path (default build/mlops); MLOPS_BASE=path adds the same two rows for
-# another mlops binary (a before/after comparison in one call); HYPERFINE=1 times the commands
+# another mlops binary (a before/after comparison in one call); FLOOR=1 adds a row for the same
+# stages without `outs` (nothing hashed after a stage, nothing cached: what caching costs, at
+# most, is the difference to it); HYPERFINE=1 times the commands
 # with one hyperfine call instead (hyperfine runs each command's runs together; the default loop
 # alternates the commands A B C A B C ..., which is what a ratio on a drifting machine needs).
 #
@@ -30,17 +32,20 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/in"
 
-write_pipeline() {  # name, extra top-level line
+write_pipeline() {  # extra top-level line, "outs" or "no-outs"
   echo "version: 1"
   echo "name: bigfiles"
-  [ -n "$2" ] && echo "$2"
+  [ -n "$1" ] && echo "$1"
   echo "stages:"
   for ((i = 0; i < stages; i++)); do
-    echo "  s$i: {run: 'cp in/i$i.bin out/o$i.bin', deps: [in/i$i.bin], outs: [out/o$i.bin]}"
+    outs=", outs: [out/o$i.bin]"
+    [ "$2" = outs ] || outs=""
+    echo "  s$i: {run: 'cp in/i$i.bin out/o$i.bin', deps: [in/i$i.bin]$outs}"
   done
 }
-write_pipeline copy "" > "$work/pipeline.yaml"
-write_pipeline hardlink "cache_link: hardlink" > "$work/hardlink.yaml"
+write_pipeline "" outs > "$work/pipeline.yaml"
+write_pipeline "cache_link: hardlink" outs > "$work/hardlink.yaml"
+write_pipeline "" no-outs > "$work/no-outs.yaml"
 {
   echo "rule cp"
   echo "  command = cp \$in \$out"
@@ -65,6 +70,10 @@ add_mlops() {  # label, binary
 }
 [ -n "${MLOPS_BASE:-}" ] && add_mlops "mlops (base)" "$MLOPS_BASE"
 add_mlops "mlops" "$mlops"
+if [ -n "${FLOOR:-}" ]; then
+  variants+=("mlops, no outs|rm -rf out .mlops && mkdir out && $mlops run no-outs.yaml -j 2 -q \
+    > /dev/null")
+fi
 
 echo "$stages stages, each cp of a $mib MiB file, -j 2, $runs rounds; $(nproc) cores;" \
   "$(df -T "$work" | awk 'NR == 2 {print $2}') in $work"
