@@ -162,10 +162,6 @@ class ObjectStore {
   std::atomic<bool> m_reflink_unsupported{false};
 };
 
-// Copies `source` to `target` (created new), as a reflink where the filesystem can.
-Status copy_file_contents(const std::filesystem::path& source, const std::filesystem::path& target,
-                          bool executable);
-
 // Copies `source` to `target` (created new) with a plain read/write loop, hashing the bytes on
 // the way: Corrupt (and `target` removed) when they do not hash to `expected`; Io on failure.
 Status copy_file_verified(const std::filesystem::path& source, const std::filesystem::path& target,
