@@ -16,8 +16,8 @@
 # with one hyperfine call instead (hyperfine runs each command's runs together; the default loop
 # alternates the commands A B C A B C ..., which is what a ratio on a drifting machine needs).
 #
-# Prints, for each variant, the median seconds and the median (min-max) of its per-round ratio to
-# ninja. The inputs are written once and made 10 s old: mlops does not trust its stat memo for
+# Prints, for each variant, the median wall and CPU seconds and the median (min-max) of their
+# per-round ratios to ninja's. The inputs are written once and made 10 s old: mlops does not trust its stat memo for
 # files modified in the last two seconds, and real data is not that fresh.
 set -euo pipefail
 stages="${1:-1000}"
@@ -84,30 +84,34 @@ if [ -n "${HYPERFINE:-}" ]; then
   exit 0
 fi
 
-# Alternating rounds: each variant once per round, in the same order.
-declare -A times
+# Alternating rounds: each variant once per round, in the same order. Wall time, and CPU time
+# (user + system, mlops or ninja and every process they started): on a machine shared with other
+# work the wall time swings with the load, the CPU time much less; on an idle machine with as
+# many jobs as cores, the wall time follows the CPU time.
 for ((r = 0; r <= runs; r++)); do  # round 0 warms the page cache and is not counted
-  for v in "${variants[@]}"; do
-    label="${v%%|*}"
-    start=$(date +%s%N)
-    (cd "$work" && bash -c "${v#*|}") || { echo "$label failed" >&2; exit 1; }
-    end=$(date +%s%N)
-    ((r == 0)) || times[$label]+="$(((end - start) / 1000)) "
+  for ((k = 0; k < ${#variants[@]}; k++)); do
+    v="${variants[$k]}"
+    /usr/bin/time -f "$r $k %e %U %S" -a -o "$work/times" bash -c "cd '$work' && ${v#*|}" ||
+      { echo "${v%%|*} failed" >&2; exit 1; }
   done
 done
-median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-printf '| %-22s | %9s | %-24s |\n' variant "median s" "ratio to ninja (min-max)"
-printf '|%s|%s|%s|\n' "------------------------" "-----------" "--------------------------"
-read -r -a base <<< "${times[ninja]}"
-for v in "${variants[@]}"; do
-  label="${v%%|*}"
-  read -r -a mine <<< "${times[$label]}"
-  ratios=""
-  for ((r = 0; r < runs; r++)); do
-    ratios+="$(echo "${mine[$r]} / ${base[$r]}" | bc -l) "
-  done
-  secs=$(echo "${times[$label]}" | median)
-  printf '| %-22s | %9.3f | %5.2f (%.2f-%.2f)        |\n' "$label" "$(echo "$secs / 1000000" | bc -l)" \
-    "$(echo "$ratios" | median)" "$(echo "$ratios" | tr ' ' '\n' | grep . | sort -g | head -1)" \
-    "$(echo "$ratios" | tr ' ' '\n' | grep . | sort -g | tail -1)"
-done
+printf '%s\n' "${variants[@]%%|*}" > "$work/labels"
+/usr/bin/python3 - "$work/times" "$work/labels" <<'PY'
+import statistics, sys
+rows = [line.split() for line in open(sys.argv[1]) if line[0].isdigit()]
+labels = open(sys.argv[2]).read().splitlines()
+wall, cpu = {}, {}
+for r, k, e, u, s in rows:
+    if r != "0":
+        wall.setdefault(int(k), []).append(float(e))
+        cpu.setdefault(int(k), []).append(float(u) + float(s))
+def ratios(values, k):
+    return [a / b for a, b in zip(values[k], values[0])]
+print("| variant | wall s (median) | wall / ninja: median (min-max) | CPU s (median) | CPU / ninja: median (min-max) |")
+print("|---|---|---|---|---|")
+for k, label in enumerate(labels):
+    w, c = ratios(wall, k), ratios(cpu, k)
+    print(f"| {label} | {statistics.median(wall[k]):.2f} | {statistics.median(w):.2f} "
+          f"({min(w):.2f}-{max(w):.2f}) | {statistics.median(cpu[k]):.2f} | "
+          f"{statistics.median(c):.2f} ({min(c):.2f}-{max(c):.2f}) |")
+PY
