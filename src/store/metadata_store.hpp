@@ -199,6 +199,11 @@ class MetadataStore {
   // How long writes wait for another process's lock before failing with Busy (default 30 s).
   // A run waits not at all while stages run, so that recording never stalls scheduling.
   virtual void set_write_wait(std::chrono::milliseconds wait) = 0;
+  // Lookups between hold_reads() and release_reads() may share one read transaction (one
+  // snapshot, one lock): the executor holds it while it decides the stages that are ready. A
+  // write in between ends it first. Holds nest. A store without transactions ignores them.
+  virtual void hold_reads() {}
+  virtual void release_reads() {}
 
   // File digests remembered by identity.
   virtual Result<std::optional<FileStat>> find_file_stat(const std::string& path) = 0;
