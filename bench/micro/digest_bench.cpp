@@ -1,5 +1,7 @@
 // Hashing: digest_path on one large file and on a directory of many small files, both in the
 // page cache; and the stat memo that lets a no-op run skip reading them (all lookups hits).
+#include <sys/stat.h>
+
 #include <fstream>
 #include <stdexcept>
 #include <string>
@@ -104,6 +106,30 @@ void stat_memo(benchmark::State& state, bool from_store) {
   set_per_item(state, static_cast<int64_t>(made->files().size()), "t/lookup");
 }
 
+// The floor under stat_memo: one stat(2) per file and nothing else.
+void stat_only(benchmark::State& state) {
+  auto stages = static_cast<size_t>(state.range(0));
+  const UpToDateWorkspace* made = nullptr;
+  try {
+    made = &UpToDateWorkspace::get(stages);
+  } catch (const std::exception& e) {
+    fail(state, e.what());
+    return;
+  }
+  bool ok = true;
+  for (auto _ : state) {
+    for (const auto& file : made->files()) {
+      struct stat info {};
+      ok = ok && ::stat(file.c_str(), &info) == 0;
+    }
+    if (!ok) {
+      fail(state, "cannot stat the files of " + made->root().string());
+      break;
+    }
+  }
+  set_per_item(state, static_cast<int64_t>(made->files().size()), "t/lookup");
+}
+
 }  // namespace
 
 void register_digest_benchmarks(Scale scale) {
@@ -126,6 +152,11 @@ void register_digest_benchmarks(Scale scale) {
     }
     memo->ArgName("stages")->Unit(benchmark::kMillisecond)->UseRealTime();
   }
+  auto* stat = benchmark::RegisterBenchmark("stat_only", stat_only);
+  for (int64_t n : sizes(scale, {100, 1000, 10000})) {
+    stat->Arg(n);
+  }
+  stat->ArgName("stages")->Unit(benchmark::kMillisecond)->UseRealTime();
 }
 
 }  // namespace mlops::micro
