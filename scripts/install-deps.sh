@@ -10,7 +10,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libcli11-dev libyaml-cpp-dev libgit2-dev libsqlite3-dev
   libboost-dev libboost-filesystem-dev
-  nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev libxxhash-dev
+  nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libxxhash-dev
   libhowardhinnant-date-dev tzdata
   python3 python3-pandas python3-sklearn procps make git
 )
