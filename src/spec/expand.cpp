@@ -345,6 +345,7 @@ std::vector<Stage> expand_stages(const ExpandContext& context, Diagnostics& diag
   DedupReporter reporter(diagnostics);
   StageExpander expander(context, reporter);
   std::vector<Stage> stages;
+  stages.reserve(context.spec.stages.size());  // at least: moving stages costs at 10,000
   for (size_t i = 0; i < context.spec.stages.size(); ++i) {
     const StageSpec& spec = context.spec.stages[i];
     for (const auto& combination : combinations(spec.matrix)) {

@@ -145,6 +145,8 @@ class TreeBuilder final : public YAML::EventHandler {
     YamlNode node = std::move(m_stack.back());
     m_stack.pop_back();
     std::unordered_map<std::string, SourceMark> seen;
+    seen.reserve(node.items.size() / 2);
+    node.entries.reserve(node.items.size() / 2);
     for (size_t i = 0; i + 1 < node.items.size(); i += 2) {
       YamlNode& key = node.items[i];
       if (!key.is_scalar() || key.is_null()) {

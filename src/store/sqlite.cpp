@@ -85,7 +85,8 @@ Result<Statement> Connection::prepare(std::string_view sql) {
 }
 
 void Connection::hold_reads() {
-  if (m_read_holds++ == 0 && sqlite3_get_autocommit(m_db) != 0) {
+  ++m_read_holds;
+  if (!m_read_open && sqlite3_get_autocommit(m_db) != 0) {
     m_read_open = execute("BEGIN").ok();
   }
 }
@@ -123,7 +124,10 @@ int Connection::changes() const {
 }
 
 Statement::Statement(Statement&& other) noexcept
-    : m_connection(other.m_connection), m_db(other.m_db), m_statement(other.m_statement), m_error(std::move(other.m_error)) {
+    : m_connection(other.m_connection),
+      m_db(other.m_db),
+      m_statement(other.m_statement),
+      m_error(std::move(other.m_error)) {
   other.m_statement = nullptr;
 }
 

@@ -143,10 +143,10 @@ Status SqliteStore::write_links(const ExecutionOutcome& outcome) {
   std::string created_at = execution.ended_at.value_or(execution.started_at);
   auto record = [&](const ArtifactVersion& version, const char* direction) -> Status {
     bool output = std::string_view(direction) == "output";
-    MLOPS_TRY(id, artifact_id(version,
-                              output && !execution.cached ? std::optional(execution.id)
-                                                          : std::nullopt,
-                              created_at));
+    MLOPS_TRY(id,
+              artifact_id(version,
+                          output && !execution.cached ? std::optional(execution.id) : std::nullopt,
+                          created_at));
     event.reset();
     return event.bind(1, execution.id).bind(2, *id).bind(3, direction).run();
   };

@@ -4,6 +4,7 @@
 
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
+#include "util/temp_dir_test_util.hpp"
 
 namespace mlops {
 namespace {
@@ -322,6 +323,53 @@ TEST_F(SqliteStoreLineageTest, InterruptedRunMarksItsRunningExecutions) {
   EXPECT_EQ((*store->find_run("r9"))->status, "interrupted");
   EXPECT_EQ((*store->executions_of("r9"))[0].status, "interrupted");
   EXPECT_EQ((*store->list_runs({std::nullopt, "interrupted", 5})).size(), 1u);
+}
+
+}  // namespace
+}  // namespace mlops
+
+namespace mlops {
+namespace {
+
+int64_t count_rows(sqlite::Connection& db) {
+  auto query = db.prepare("SELECT count(*) FROM t");
+  EXPECT_TRUE(query.ok());
+  EXPECT_TRUE(*query->step());
+  return query->column_int(0);
+}
+
+TEST(StoreReadHoldTest, HeldReadsShareASnapshotAndAWriteEndsItFirst) {
+  testing::TempDir dir;
+  std::string path = (dir.path() / "store.db").string();
+  auto mine = std::move(*sqlite::Connection::open(path));
+  auto other = std::move(*sqlite::Connection::open(path));
+  ASSERT_TRUE(mine->execute("CREATE TABLE t (a INTEGER)").ok());
+  mine->hold_reads();
+  mine->hold_reads();  // nested
+  EXPECT_EQ(count_rows(*mine), 0);
+  ASSERT_TRUE(other->execute("INSERT INTO t VALUES (1)").ok());
+  EXPECT_EQ(count_rows(*mine), 0);  // one snapshot while held
+  mine->release_reads();
+  EXPECT_EQ(count_rows(*mine), 0);  // still held once
+  // A write through a statement ends the read first, so it neither fails on the old snapshot
+  // nor writes from it; then reads see the new state.
+  auto insert = mine->prepare("INSERT INTO t VALUES (2)");
+  ASSERT_TRUE(insert.ok());
+  ASSERT_TRUE(insert->run().ok());
+  EXPECT_EQ(count_rows(*mine), 2);
+  // And a write transaction, too.
+  mine->hold_reads();
+  EXPECT_EQ(count_rows(*mine), 2);
+  ASSERT_TRUE(other->execute("INSERT INTO t VALUES (3)").ok());
+  auto transaction = sqlite::WriteTransaction::begin(*mine);
+  ASSERT_TRUE(transaction.ok()) << transaction.error().message();
+  ASSERT_TRUE((*transaction)->commit().ok());
+  EXPECT_EQ(count_rows(*mine), 3);
+  mine->release_reads();
+  mine->release_reads();
+  mine->release_reads();  // more releases than holds do nothing
+  ASSERT_TRUE(other->execute("INSERT INTO t VALUES (4)").ok());
+  EXPECT_EQ(count_rows(*mine), 4);  // not held: each query sees the latest
 }
 
 }  // namespace

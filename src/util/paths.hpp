@@ -49,7 +49,7 @@ class WorkspaceLinkCheck {
 
  private:
   std::filesystem::path m_workspace;
-  std::optional<std::string> m_root;             // canonical, once a link is met
+  std::optional<std::string> m_root;            // canonical, once a link is met
   std::unordered_set<std::string> m_safe_dirs;  // relative directories already checked
 };
 
