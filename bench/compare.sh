@@ -98,6 +98,7 @@ if ((smoke)); then
   full_set=(chain-100 wide-100 layers-100 bigfiles-100)
   noop_set=(chain-100 wide-100 bigfiles-100)
   status_wl=wide-100
+  norecord_wl=chain-100
   check_set=(layers-100)
   store_args=(--runs 20 --stages 5)
 else
@@ -106,6 +107,7 @@ else
   noop_set=(chain-100 wide-100 chain-1000 wide-1000 layers-1000 bigfiles-1000 chain-5000
     wide-5000 chain-10000 wide-10000)
   status_wl=wide-1000
+  norecord_wl=chain-1000
   check_set=(wide-10000 layers-10000)
   store_args=(--runs 10000 --stages 50)
 fi
@@ -269,6 +271,9 @@ bench_full() {
   for t in $(tools_for "$key"); do
     # full_cmd prints words quoted for eval
     eval "add $t \"\$d\" $(full_cmd "$t")"
+    if [ "$t" = mlops ] && [ "$wl" = "$norecord_wl" ]; then  # what recording in the store costs
+      add "mlops --no-record" "$d" sh -c 'rm -rf out .mlops/* && exec "$0" run pipeline.yaml -j 2 --no-record' "$mlops"
+    fi
   done
   rounds "$key" "$(stages_of "$wl")"
 }
@@ -309,6 +314,17 @@ bench_noop() {
     eval "add $t \"\$d\" $(noop_cmd "$t")"
   done
   rounds "$key" "$n"
+  count_opens "$key" "$(noop_dir "$wl" mlops)"
+}
+
+# Notes how many files under in/ and out/ mlops opens in a no-op run of DIR: its stat memo should
+# spare it reading any (untimed, with strace when installed).
+count_opens() {
+  local key="$1" dir="$2" opened
+  command -v strace > /dev/null && [ -f "$dir/.built" ] || return 0
+  (cd "$dir" && strace -f -qq -e trace=openat -o "$work/trace" "$mlops" run pipeline.yaml -j 2 > /dev/null 2>&1) || return 0
+  opened="$(grep -Ec '"(in|out)/' "$work/trace" || true)"
+  record note "$key" "mlops opened $opened files of in/ and out/ (strace)"
 }
 
 # --- Summaries ---------------------------------------------------------------------------------
@@ -417,6 +433,11 @@ for section, title in [("full", "Full builds (-j 2, clean-up inside the timing)"
             rows += [[r[0], str(m["stages"])] + r[1:] for r in pair_rows(key, m["title"])]
     if rows:
         print(f"{h}{title}\n\n{render(pair_header, rows)}\n")
+        for key in order:
+            if meta.get(key, {}).get("section") == section and notes[key]:
+                print(f"- {meta[key]['title']}: " + "; ".join(notes[key]))
+        if any(notes[k] for k in order if meta.get(k, {}).get("section") == section):
+            print()
 
 rows = []
 for key in order:
@@ -578,7 +599,7 @@ commit="$(git -C "$root" rev-parse --short HEAD 2> /dev/null || echo unknown)"
 cpu="$(lscpu 2> /dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)"
 {
   if ((markdown)); then b="- "; else b=""; fi
-  echo "${b}mlops: $mlops ($("$mlops" --version)), checkout $commit"
+  echo "${b}mlops: $mlops ($("$mlops" --version)); harness from checkout $commit"
   echo "${b}peers: ninja $(ninja --version), $(make --version | head -1), snakemake $(snakemake --version)"
   echo "${b}machine: ${cpu:-unknown CPU}, $(nproc) cores, Linux $(uname -r)"
   echo "${b}$runs run(s) of each; load average at the start $load_start, at the end $(cut -d' ' -f1-3 /proc/loadavg); took $((SECONDS - started)) s"
