@@ -87,6 +87,7 @@ python=/usr/bin/python3
 work="$(mktemp -d "${TMPDIR:-/tmp}/mlops-compare.XXXXXX")"
 cleanup() { if ((keep)); then echo "compare.sh: kept $work" >&2; else rm -rf "$work"; fi; }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 raw="$work/raw.tsv"
 : > "$raw"
 failed=0
@@ -465,13 +466,10 @@ if rows:
 PY
 }
 
-# --- Phase 1: generate everything, then let it age ---------------------------------------------
-echo "compare.sh: work directory $work; mlops: $mlops; $runs run(s) each" >&2
+# --- Phases ------------------------------------------------------------------------------------
 declare -A want_full=() want_noop=()
-for wl in "${full_set[@]}"; do if selected "full/$wl"; then want_full[$wl]=1; fi; done
-for wl in "${noop_set[@]}"; do if selected "noop/$wl"; then want_noop[$wl]=1; fi; done
 want_status=0
-if selected "status/$status_wl"; then want_status=1; fi
+
 # The tools that need a no-op copy of workload $1.
 noop_tools() {
   if [ -n "${want_noop[$1]:-}" ]; then
@@ -480,39 +478,53 @@ noop_tools() {
     echo mlops ninja
   fi
 }
-echo "generating the workloads" >&2
-for wl in "${full_set[@]}"; do if [ -n "${want_full[$wl]:-}" ]; then generate "$wl"; fi; done
-for wl in "${noop_set[@]}" "$status_wl"; do
-  for t in $(noop_tools "$wl"); do make_noop_copy "$wl" "$t"; done
-done
-for wl in "${check_set[@]}"; do if selected "check/$wl"; then generate "$wl"; fi; done
-sleep 2.5
 
-# --- Phase 2: full builds ----------------------------------------------------------------------
-for wl in "${full_set[@]}"; do
-  if [ -n "${want_full[$wl]:-}" ]; then
-    bench_full "$wl"
-    rm -rf "$(wl_dir "$wl")/out" "$(wl_dir "$wl")"/.mlops/* "$(wl_dir "$wl")/.snakemake"  # disk space
-  fi
-done
+# Phase 1: choose, generate everything, then let it age.
+phase_generate() {
+  local wl t key any=0
+  for wl in "${full_set[@]}"; do if selected "full/$wl"; then want_full[$wl]=1; any=1; fi; done
+  for wl in "${noop_set[@]}"; do if selected "noop/$wl"; then want_noop[$wl]=1; any=1; fi; done
+  if selected "status/$status_wl"; then want_status=1; any=1; fi
+  for key in "${check_set[@]/#/check/}" version runs/empty runs/store lineage/store; do
+    if selected "$key"; then any=1; fi
+  done
+  ((any)) || die 2 "--only '$only' selects nothing (keys: full/chain-1000, noop/wide-100, status/..., check/..., version, runs/empty, runs/store, lineage/store)"
+  echo "generating the workloads" >&2
+  for wl in "${full_set[@]}"; do if [ -n "${want_full[$wl]:-}" ]; then generate "$wl"; fi; done
+  for wl in "${noop_set[@]}" "$status_wl"; do
+    for t in $(noop_tools "$wl"); do make_noop_copy "$wl" "$t"; done
+  done
+  for wl in "${check_set[@]}"; do if selected "check/$wl"; then generate "$wl"; fi; done
+  sleep 2.5
+}
 
-# --- Phase 3: no-op re-runs --------------------------------------------------------------------
-noop_list=()
-for wl in "${noop_set[@]}"; do if [ -n "${want_noop[$wl]:-}" ]; then noop_list+=("$wl"); fi; done
-if ((want_status)) && [ -z "${want_noop[$status_wl]:-}" ]; then noop_list+=("$status_wl"); fi
-if ((${#noop_list[@]})); then
+phase_full() {
+  local wl d
+  for wl in "${full_set[@]}"; do
+    if [ -n "${want_full[$wl]:-}" ]; then
+      bench_full "$wl"
+      d="$(wl_dir "$wl")"
+      rm -rf "$d/out" "$d"/.mlops/* "$d/.snakemake"  # disk space
+    fi
+  done
+}
+
+phase_noop() {
+  local wl list=()
+  for wl in "${noop_set[@]}"; do if [ -n "${want_noop[$wl]:-}" ]; then list+=("$wl"); fi; done
+  if ((want_status)) && [ -z "${want_noop[$status_wl]:-}" ]; then list+=("$status_wl"); fi
+  ((${#list[@]})) || return 0
   echo "first builds of the no-op copies" >&2
-  for wl in "${noop_list[@]}"; do
-    # shellcheck disable=SC2046
+  for wl in "${list[@]}"; do
+    # shellcheck disable=SC2046 # words on purpose
     build_noop_copies "$wl" $(noop_tools "$wl")
   done
   sleep 2.5  # the outs must be 2 s old before mlops remembers their stats (see the top)
-fi
-for wl in "${noop_set[@]}"; do if [ -n "${want_noop[$wl]:-}" ]; then bench_noop "$wl"; fi; done
+  for wl in "${noop_set[@]}"; do if [ -n "${want_noop[$wl]:-}" ]; then bench_noop "$wl"; fi; done
+}
 
-# --- Phase 4: other commands -------------------------------------------------------------------
-if ((want_status)); then
-  key="status/$status_wl"
+bench_status() {
+  local key="status/$status_wl" n d
   n="$(stages_of "$status_wl")"
   meta "$key" other "mlops status, $n up-to-date stages ($status_wl) vs ninja -n" "$n" - -
   d="$(noop_dir "$status_wl" mlops)"
@@ -524,11 +536,10 @@ if ((want_status)); then
   else
     record_failure "$key" mlops "the first build of $status_wl failed"
   fi
-fi
+}
 
-for wl in "${check_set[@]}"; do
-  key="check/$wl"
-  selected "$key" || continue
+bench_check() {
+  local wl="$1" key="check/$1" n
   n="$(stages_of "$wl")"
   meta "$key" other "mlops check, $n stages ($wl)" "$n" - -
   add mlops "$(wl_dir "$wl")" "$mlops" check pipeline.yaml
@@ -539,17 +550,17 @@ for wl in "${check_set[@]}"; do
   else
     record note "$key" "peak memory not measured: /usr/bin/time missing (Debian package time)"
   fi
-done
+}
 
-if selected version; then
+bench_version() {
   meta version other "mlops --version vs ninja --version" 0 - -
   add mlops "$work" "$mlops" --version
   add ninja "$work" ninja --version
   rounds version 0 "$((runs * 2))"
-fi
+}
 
-if selected runs/empty; then
-  d="$work/empty"
+bench_runs_empty() {
+  local d="$work/empty"
   mkdir -p "$d/.mlops"
   printf 'version: 1\nname: one\nstages:\n  s: {run: "printf x > out/x.txt", outs: [out/x.txt]}\n' > "$d/pipeline.yaml"
   meta runs/empty other "mlops runs, store of one run of a 1-stage pipeline" 0 - -
@@ -559,46 +570,53 @@ if selected runs/empty; then
   else
     record_failure runs/empty mlops "the one run: $(last_error)"
   fi
-fi
+}
 
-if selected runs/store || selected lineage/store; then
-  store_label="${store_args[1]} runs x ${store_args[3]} stages"
+# mlops runs and mlops lineage on a big store, made by bench/make_store.py (when it exists).
+bench_store() {
+  local label="${store_args[1]} runs x ${store_args[3]} stages" d="$work/store" t0 artifact made
   if [ ! -f "$root/bench/make_store.py" ]; then
-    meta runs/store other "mlops runs / lineage, store of $store_label" 0 - -
+    meta runs/store other "mlops runs / lineage, store of $label" 0 - -
     record note runs/store "not measured: bench/make_store.py is absent"
     summarise text runs/store >&2
-  else
-    d="$work/store"
-    mkdir -p "$d"
-    t0=$SECONDS
-    if artifact="$("$python" "$root/bench/make_store.py" "${store_args[@]}" "$d" 2> "$work/err" | tail -1)" &&
-      [ -n "$artifact" ]; then
-      made="store made in $((SECONDS - t0)) s"
-      if selected runs/store; then
-        meta runs/store other "mlops runs, store of $store_label" 0 - -
-        record note runs/store "$made"
-        add mlops "$d" "$mlops" runs
-        rounds runs/store 0 "$((runs * 2))"
-      fi
-      if selected lineage/store; then
-        meta lineage/store other "mlops lineage $artifact, store of $store_label" 0 - -
-        add mlops "$d" "$mlops" lineage "$artifact"
-        rounds lineage/store 0 "$((runs * 2))"
-      fi
-    else
-      meta runs/store other "mlops runs / lineage, store of $store_label" 0 - -
-      record_failure runs/store make_store.py "bench/make_store.py failed: $(last_error)"
-    fi
+    return
   fi
-fi
+  mkdir -p "$d"
+  t0=$SECONDS
+  if ! artifact="$("$python" "$root/bench/make_store.py" "${store_args[@]}" "$d" 2> "$work/err" | tail -1)" ||
+    [ -z "$artifact" ]; then
+    meta runs/store other "mlops runs / lineage, store of $label" 0 - -
+    record_failure runs/store make_store.py "bench/make_store.py failed: $(last_error)"
+    return
+  fi
+  made="store made in $((SECONDS - t0)) s"
+  if selected runs/store; then
+    meta runs/store other "mlops runs, store of $label" 0 - -
+    record note runs/store "$made"
+    add mlops "$d" "$mlops" runs
+    rounds runs/store 0 "$((runs * 2))"
+  fi
+  if selected lineage/store; then
+    meta lineage/store other "mlops lineage $artifact, store of $label" 0 - -
+    add mlops "$d" "$mlops" lineage "$artifact"
+    rounds lineage/store 0 "$((runs * 2))"
+  fi
+}
 
-# --- The tables --------------------------------------------------------------------------------
-fmt=text
-if ((markdown)); then fmt=markdown; fi
-commit="$(git -C "$root" rev-parse --short HEAD 2> /dev/null || echo unknown)"
-cpu="$(lscpu 2> /dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)"
-{
-  if ((markdown)); then b="- "; else b=""; fi
+phase_other() {
+  local wl
+  if ((want_status)); then bench_status; fi
+  for wl in "${check_set[@]}"; do if selected "check/$wl"; then bench_check "$wl"; fi; done
+  if selected version; then bench_version; fi
+  if selected runs/empty; then bench_runs_empty; fi
+  if selected runs/store || selected lineage/store; then bench_store; fi
+}
+
+print_tables() {
+  local fmt=text b="" commit cpu
+  if ((markdown)); then fmt=markdown b="- "; fi
+  commit="$(git -C "$root" rev-parse --short HEAD 2> /dev/null || echo unknown)"
+  cpu="$(lscpu 2> /dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)"
   echo "${b}mlops: $mlops ($("$mlops" --version)); harness from checkout $commit"
   echo "${b}peers: ninja $(ninja --version), $(make --version | head -1), snakemake $(snakemake --version)"
   echo "${b}machine: ${cpu:-unknown CPU}, $(nproc) cores, Linux $(uname -r)"
@@ -608,7 +626,19 @@ cpu="$(lscpu 2> /dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)"
   echo
   summarise "$fmt"
 }
-if ((failed)); then
-  echo "compare.sh: a tool FAILED a workload (above)" >&2
-  exit 1
-fi
+
+# Everything runs from here, so that editing this file during a long run cannot disturb it (bash
+# reads a script as it goes).
+main() {
+  echo "compare.sh: work directory $work; mlops: $mlops; $runs run(s) each" >&2
+  phase_generate
+  phase_full
+  phase_noop
+  phase_other
+  print_tables
+  if ((failed)); then
+    echo "compare.sh: a tool FAILED a workload (above)" >&2
+    exit 1
+  fi
+}
+main; exit
