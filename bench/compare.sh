@@ -583,7 +583,8 @@ bench_store() {
   fi
   mkdir -p "$d"
   t0=$SECONDS
-  if ! artifact="$("$python" "$root/bench/make_store.py" "${store_args[@]}" "$d" 2> "$work/err" | tail -1)" ||
+  # MLOPS_BIN: the mlops make_store.py runs once to create the store's schema.
+  if ! artifact="$(MLOPS_BIN="$mlops" "$python" "$root/bench/make_store.py" "${store_args[@]}" "$d" 2> "$work/err" | tail -1)" ||
     [ -z "$artifact" ]; then
     meta runs/store other "mlops runs / lineage, store of $label" 0 - -
     record_failure runs/store make_store.py "bench/make_store.py failed: $(last_error)"
