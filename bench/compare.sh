@@ -31,7 +31,8 @@
 #   10,000 runs x 50 stages.
 # The per-stage table divides each no-op time by the stage count (chain and wide, N = 100 ... 10,000).
 #
-# Each time is the whole process, from fork to exit, measured by bash's $EPOCHREALTIME. For every
+# Each time is the whole process, from fork to exit, measured by bash's $EPOCHREALTIME (and its CPU
+# time, user + system with the processes it waited for, from `times`). For every
 # pair mlops/peer, the ratio is computed per round (the two ran next to each other), and the table
 # gives the median and the range of those ratios. Times from two calls of this script are not
 # comparable (this shared machine drifts by 20 % between calls); ratios from one call are.
@@ -121,15 +122,35 @@ record() { local IFS=$'\t'; echo "$*" >> "$raw"; }
 # meta KEY SECTION TITLE STAGES SHAPE N
 meta() { record meta "$@"; }
 
-# Runs a command string (printf %q words) in DIR; sets rc and elapsed_us. Output to /dev/null,
-# stderr to $work/err. One fork and one exec, as any launcher would.
+# The CPU time (user + system, in microseconds) of this shell's finished children so far, from
+# the builtin `times` (no fork). Its second line is "XmY.YYYs XmY.YYYs" (children's user, system).
+children_cpu_us() {
+  local line user sys
+  times > "$work/times"
+  { read -r line; read -r user sys; } < "$work/times"
+  cpu_us=0
+  for line in "$user" "$sys"; do
+    local min="${line%%m*}" sec="${line#*m}"
+    sec="${sec%s}"
+    cpu_us=$((cpu_us + min * 60000000 + 10#${sec/./} * 1000))
+  done
+}
+
+# Runs a command string (printf %q words) in DIR; sets rc, elapsed_us (wall clock) and used_cpu_us
+# (user + system time of the command and the processes it waited for, less sensitive to a busy
+# machine than the wall clock). Output to /dev/null, stderr to $work/err. One fork and one exec,
+# as any launcher would.
 time_one() {
-  local dir="$1" cmd="$2" t0 t1
+  local dir="$1" cmd="$2" t0 t1 cpu0
   rc=0
+  children_cpu_us
+  cpu0=$cpu_us
   t0=$EPOCHREALTIME
   (cd "$dir" && eval "exec $cmd") > /dev/null 2> "$work/err" || rc=$?
   t1=$EPOCHREALTIME
+  children_cpu_us
   elapsed_us=$((${t1/./} - ${t0/./}))
+  used_cpu_us=$((cpu_us - cpu0))
 }
 
 last_error() { grep -v '^[[:space:]]*$' "$work/err" | tail -1 | tr '\t' ' ' | cut -c1-160; }
@@ -193,7 +214,7 @@ rounds() {
           continue
         fi
       fi
-      record time "$key" "${p_label[i]}" "$r" "$elapsed_us" ok ""
+      record time "$key" "${p_label[i]}" "$r" "$elapsed_us" ok "" "$used_cpu_us"
     done
   done
   p_label=()
@@ -338,7 +359,7 @@ from collections import defaultdict
 
 raw, fmt = sys.argv[1], sys.argv[2]
 one_key = sys.argv[3] if len(sys.argv) > 3 else None
-meta, labels, times, bad, notes, order = {}, defaultdict(list), defaultdict(dict), defaultdict(dict), defaultdict(list), []
+meta, labels, times, cpu, bad, notes, order = {}, defaultdict(list), defaultdict(dict), defaultdict(dict), defaultdict(dict), defaultdict(list), []
 for line in open(raw):
     f = line.rstrip("\n").split("\t")
     kind, key = f[0], f[1]
@@ -354,6 +375,8 @@ for line in open(raw):
             labels[key].append(label)
         if status == "ok":
             times[key].setdefault(label, {})[rep] = us / 1e6
+            if len(f) > 7 and f[7]:
+                cpu[key].setdefault(label, {})[rep] = int(f[7]) / 1e6
         else:
             bad[key][label] = "RecursionError (known limit)" if status == "recursion" else "FAILED: " + note
 
@@ -377,8 +400,8 @@ def cell(key, label):
     return secs(m) if m is not None else "–"
 
 
-def ratio(key, a, b):
-    ta, tb = times[key].get(a, {}), times[key].get(b, {})
+def ratio(key, a, b, source=times):
+    ta, tb = source[key].get(a, {}), source[key].get(b, {})
     rs = [ta[r] / tb[r] for r in ta if r in tb and tb[r] > 0]
     if not rs:
         return "–", "–"
@@ -388,13 +411,14 @@ def ratio(key, a, b):
 def pair_rows(key, title):
     ls = labels[key]
     if not ls:
-        return [[title, "–", "–", "–", "–", "–"]]
+        return [[title, "–", "–", "–", "–", "–", "–"]]
     ref, rows = ls[0], []
     for peer in ls[1:] or [None]:
         if peer is None:
-            rows.append([title, cell(key, ref), "–", "–", "–", "–"])
+            rows.append([title, cell(key, ref), "–", "–", "–", "–", "–"])
             continue
-        rows.append([title, cell(key, ref), peer, cell(key, peer), *ratio(key, ref, peer)])
+        rows.append([title, cell(key, ref), peer, cell(key, peer), *ratio(key, ref, peer),
+                     ratio(key, ref, peer, cpu)[0]])
     return rows
 
 
@@ -418,13 +442,14 @@ if one_key:  # a progress line
         part = f"{l} {cell(key, l)}"
         if i > 0 and l not in bad[key] and ls[0] not in bad[key]:
             med, rng = ratio(key, ls[0], l)
-            part += f" (mlops/{l} {med}, {rng})"
+            part += f" (mlops/{l} {med}, {rng}; CPU {ratio(key, ls[0], l, cpu)[0]})"
         parts.append(part)
     print(f"  {name}: " + "; ".join(parts + notes[key]))
     sys.exit(0)
 
 h = "### " if fmt == "markdown" else "== "
-pair_header = ["workload", "stages", "mlops", "peer", "peer's time", "mlops/peer (median)", "min–max"]
+pair_header = ["workload", "stages", "mlops", "peer", "peer's time", "mlops/peer (median)", "min–max",
+               "CPU mlops/peer"]
 for section, title in [("full", "Full builds (-j 2, clean-up inside the timing)"),
                        ("noop", "No-op re-runs (-j 2, nothing to do)")]:
     rows = []
@@ -462,7 +487,8 @@ for key in order:
             rows.append(r + ["; ".join(notes[key])])
 if rows:
     print(f"{h}Other commands\n")
-    print(render(["measurement", "mlops", "peer", "peer's time", "mlops/peer (median)", "min–max", "notes"], rows) + "\n")
+    print(render(["measurement", "mlops", "peer", "peer's time", "mlops/peer (median)", "min–max",
+                  "CPU mlops/peer", "notes"], rows) + "\n")
 PY
 }
 
