@@ -31,9 +31,9 @@
 #   10,000 runs x 50 stages.
 # The per-stage table divides each no-op time by the stage count (chain and wide, N = 100 ... 10,000).
 #
-# Each time is the whole process, from fork to exit, measured by bash's $EPOCHREALTIME (and its CPU
-# time, user + system with the processes it waited for, from `times`). For every
-# pair mlops/peer, the ratio is computed per round (the two ran next to each other), and the table
+# Each time is the whole process, from fork to exit, measured by bash's $EPOCHREALTIME (and its
+# CPU time, user + system with the processes it waited for, from `times`). For every pair
+# mlops/peer, the ratio is computed per round (the two ran next to each other), and the table
 # gives the median and the range of those ratios. Times from two calls of this script are not
 # comparable (this shared machine drifts by 20 % between calls); ratios from one call are.
 #
