@@ -276,13 +276,24 @@ std::string OutputCache::explain(size_t index, const StageReport& report) {
   return reasons.empty() ? "definition changed" : join(reasons, "; ");
 }
 
-Status OutputCache::restore(size_t, const StageReport& report) {
+CacheLink OutputCache::link_for(const Stage& stage, const std::string& path) const {
+  // An incremental stage updates its outputs in place: they must never share the cache's bytes.
+  // Nor may a link be made through a symbolic link leading out of the workspace.
+  if (m_pipeline.cache_link == CacheLink::Copy || stage.incremental ||
+      !checked_write_path(m_pipeline.workspace, path, ErrorKind::InvalidSpec).ok()) {
+    return CacheLink::Copy;
+  }
+  return m_pipeline.cache_link;
+}
+
+Status OutputCache::restore(size_t index, const StageReport& report) {
   if (m_options.dry_run) {
     for (const auto& output : report.outputs) {
       m_expected[output.path] = output;
     }
     return Status::success();
   }
+  const Stage& stage = m_pipeline.stages[index];
   for (const auto& output : report.outputs) {
     // The path comes from the store: anyone who can write it could point it elsewhere.
     MLOPS_TRY(checked, checked_write_path(m_pipeline.workspace, output.path, ErrorKind::Corrupt));
@@ -291,21 +302,46 @@ Status OutputCache::restore(size_t, const StageReport& report) {
     if (current.ok() && current->digest.hex() == output.digest) {
       continue;
     }
-    MLOPS_CHECK(m_objects.restore(output.digest, output.kind == "directory", target));
+    MLOPS_CHECK(m_objects.restore(output.digest, output.kind == "directory", target,
+                                  link_for(stage, output.path), &m_memo));
   }
   return Status::success();
 }
 
-void OutputCache::finish(size_t index, StageReport& report) {
-  if (m_options.dry_run) {
-    return;
+std::vector<ArtifactVersion> OutputCache::store(const Stage& stage,
+                                                const std::vector<LocatedString>& paths,
+                                                const std::vector<std::string>* types,
+                                                const char* default_kind, StageReport& report) {
+  std::vector<ArtifactVersion> versions;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    std::filesystem::path path = m_pipeline.workspace / paths[i].value;
+    auto stored = m_objects.store(path, link_for(stage, paths[i].value), &m_memo);
+    PathDigest version;
+    if (stored.ok()) {
+      version = stored->version;
+      if (!stored->saved.ok()) {
+        report.warnings.push_back(
+            fmt::format("cannot cache {}: {}", paths[i].value, stored->saved.error().message()));
+      }
+    } else {
+      auto plain = digest_path(path, &m_memo);
+      if (!plain.ok()) {
+        continue;  // missing: not written
+      }
+      version = *plain;
+      report.warnings.push_back(
+          fmt::format("cannot cache {}: {}", paths[i].value, stored.error().message()));
+    }
+    std::string kind = types && i < types->size() && !(*types)[i].empty() ? (*types)[i]
+                       : version.is_directory                             ? "directory"
+                                                                          : default_kind;
+    versions.push_back(
+        {paths[i].value, kind, version.digest.hex(), static_cast<int64_t>(version.size)});
   }
-  const Stage& stage = m_pipeline.stages[index];
-  report.outputs = hash(stage.outs, &stage.out_types, "file");
-  auto metrics = hash(stage.metrics, nullptr, "metrics");
-  report.outputs.insert(report.outputs.end(), metrics.begin(), metrics.end());
+  return versions;
+}
 
-  // Did a dep change while the stage ran? Then its outputs belong to neither version.
+std::vector<std::string> OutputCache::deps_moved(const Stage& stage, const StageReport& report) {
   std::vector<ArtifactVersion> after = hash(stage.deps, nullptr, "file");
   std::vector<std::string> moved;
   for (const auto& input : report.inputs) {
@@ -318,7 +354,16 @@ void OutputCache::finish(size_t index, StageReport& report) {
   if (after.size() != report.inputs.size() && moved.empty()) {
     moved.push_back("(a dep appeared)");
   }
-  if (!moved.empty()) {
+  return moved;
+}
+
+void OutputCache::finish(size_t index, StageReport& report) {
+  if (m_options.dry_run) {
+    return;
+  }
+  const Stage& stage = m_pipeline.stages[index];
+  // Did a dep change while the stage ran? Then its outputs belong to neither version.
+  if (std::vector<std::string> moved = deps_moved(stage, report); !moved.empty()) {
     report.fingerprint.clear();
     report.outputs.clear();
     report.note = "deps changed while it ran: " + join(moved, ", ") +
@@ -333,16 +378,15 @@ void OutputCache::finish(size_t index, StageReport& report) {
     }
   }
   if (!stage.cache) {
+    report.outputs = hash(stage.outs, &stage.out_types, "file");
+    auto metrics = hash(stage.metrics, nullptr, "metrics");
+    report.outputs.insert(report.outputs.end(), metrics.begin(), metrics.end());
     return;
   }
-  for (const auto& output : report.outputs) {
-    Status saved = m_objects.save(m_pipeline.workspace / output.path, output.digest,
-                                  output.kind == "directory", &m_memo);
-    if (!saved.ok()) {
-      report.warnings.push_back(
-          fmt::format("cannot cache {}: {}", output.path, saved.error().message()));
-    }
-  }
+  // Each output is hashed as it is saved: one read of its bytes.
+  report.outputs = store(stage, stage.outs, &stage.out_types, "file", report);
+  auto metrics = store(stage, stage.metrics, nullptr, "metrics", report);
+  report.outputs.insert(report.outputs.end(), metrics.begin(), metrics.end());
 }
 
 namespace {

@@ -64,8 +64,10 @@ class OutputCache {
   // dry run, only remembers their digests for the stages that read them).
   Status restore(size_t stage, const StageReport& report);
 
-  // After a success: fills report.outputs and caches them; drops the fingerprint when a dep
-  // changed while the stage ran (report.note says which).
+  // After a success: fills report.outputs and caches them (a failure to cache one is a warning);
+  // drops the fingerprint when a dep changed while the stage ran (report.note says which). With
+  // `cache_link: hardlink`, outputs become read-only hard links to their cache objects, and
+  // restore() links them back (never an incremental stage's outputs, which it updates in place).
   void finish(size_t stage, StageReport& report);
 
  private:
@@ -77,6 +79,14 @@ class OutputCache {
   std::vector<ArtifactVersion> hash(const std::vector<LocatedString>& paths,
                                     const std::vector<std::string>* types,
                                     const char* default_kind);
+  // Hashes and saves `paths` (ObjectStore::store), warning in `report` about what it cannot cache.
+  std::vector<ArtifactVersion> store(const Stage& stage, const std::vector<LocatedString>& paths,
+                                     const std::vector<std::string>* types,
+                                     const char* default_kind, StageReport& report);
+  // The deps of `stage` whose digest is not the one in report.inputs any more.
+  std::vector<std::string> deps_moved(const Stage& stage, const StageReport& report);
+  // How the output `path` of `stage` shares bytes with the cache.
+  CacheLink link_for(const Stage& stage, const std::string& path) const;
   // The reason a stage must run whatever the cache holds, if there is one.
   std::optional<std::string> unconditional_reason(const Stage& stage) const;
   std::optional<std::string> upstream_reason(size_t stage, const StageFates& fates,

@@ -125,6 +125,53 @@ Result<PathDigest> finish_file(const std::filesystem::path& path, const UniqueFd
   return result;
 }
 
+// Hashes the open file `fd` from offset 0 to its end into `hasher`; its size in `size`.
+Status hash_fd(int fd, const std::filesystem::path& path, Hasher& hasher, uint64_t& size) {
+  struct stat opened {};
+  // Large files are hashed straight from the page cache through a read-only mapping: reading
+  // them into a buffer first would copy every byte once more, and the copy, not the hash, is
+  // what bounds the speed (XXH3 runs at well over 10 GB/s).
+  constexpr off_t k_map_threshold = 4 << 20;
+  if (::fstat(fd, &opened) == 0 && S_ISREG(opened.st_mode) && opened.st_size >= k_map_threshold) {
+    size_t length = static_cast<size_t>(opened.st_size);
+    void* mapped = ::mmap(nullptr, length, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (mapped != MAP_FAILED) {
+      ::madvise(mapped, length, MADV_SEQUENTIAL);
+      bool complete = detail::hash_mapped(hasher, static_cast<const char*>(mapped), length);
+      ::munmap(mapped, length);
+      if (!complete) {
+        return Error(ErrorKind::Io, fmt::format("{} shrank while it was being read; try again "
+                                                "once nothing is writing it",
+                                                path.string()));
+      }
+      size = length;
+      return Status::success();
+    }
+  }
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  // One buffer per thread, not zeroed: allocating and clearing 1 MiB per file would cost more
+  // than hashing a small file.
+  constexpr size_t k_block = 1 << 20;
+  thread_local std::unique_ptr<char[]> buffer(new char[k_block]);
+  size = 0;
+  off_t offset = 0;
+  while (true) {
+    ssize_t n = ::pread(fd, buffer.get(), k_block, offset);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return io_error(path, errno);
+    }
+    if (n == 0) {
+      return Status::success();
+    }
+    hasher.update(std::string_view(buffer.get(), static_cast<size_t>(n)));
+    size += static_cast<uint64_t>(n);
+    offset += n;
+  }
+}
+
 // `info`: the file's stat, taken by the caller (following links as it chose).
 Result<PathDigest> digest_file(const std::filesystem::path& path, const struct stat& info,
                                const Walk& walk) {
@@ -148,47 +195,7 @@ Result<PathDigest> digest_file(const std::filesystem::path& path, const struct s
   }
   Hasher hasher;
   PathDigest result;
-  struct stat opened {};
-  // Large files are hashed straight from the page cache through a read-only mapping: reading
-  // them into a buffer first would copy every byte once more, and the copy, not the hash, is
-  // what bounds the speed (XXH3 runs at well over 10 GB/s).
-  constexpr off_t k_map_threshold = 4 << 20;
-  if (::fstat(fd.get(), &opened) == 0 && S_ISREG(opened.st_mode) &&
-      opened.st_size >= k_map_threshold) {
-    size_t length = static_cast<size_t>(opened.st_size);
-    void* mapped = ::mmap(nullptr, length, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd.get(), 0);
-    if (mapped != MAP_FAILED) {
-      ::madvise(mapped, length, MADV_SEQUENTIAL);
-      bool complete = detail::hash_mapped(hasher, static_cast<const char*>(mapped), length);
-      ::munmap(mapped, length);
-      if (!complete) {
-        return Error(ErrorKind::Io, fmt::format("{} shrank while it was being read; try again "
-                                                "once nothing is writing it",
-                                                path.string()));
-      }
-      result.size = length;
-      return finish_file(path, fd, identity, hasher, result, walk);
-    }
-  }
-  ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
-  // One buffer per thread, not zeroed: allocating and clearing 1 MiB per file would cost more
-  // than hashing a small file.
-  constexpr size_t k_block = 1 << 20;
-  thread_local std::unique_ptr<char[]> buffer(new char[k_block]);
-  while (true) {
-    ssize_t n = ::read(fd.get(), buffer.get(), k_block);
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return io_error(path, errno);
-    }
-    if (n == 0) {
-      break;
-    }
-    hasher.update(std::string_view(buffer.get(), static_cast<size_t>(n)));
-    result.size += static_cast<uint64_t>(n);
-  }
+  MLOPS_CHECK(hash_fd(fd.get(), path, hasher, result.size));
   return finish_file(path, fd, identity, hasher, result, walk);
 }
 
@@ -285,6 +292,28 @@ bool hash_mapped(Hasher& hasher, const char* data, size_t length) {
 Result<PathDigest> digest_path(const std::filesystem::path& path, DigestMemo* memo,
                                DigestCounters* counters) {
   return digest_entry(path, true, Walk{memo, counters});
+}
+
+std::optional<FileIdentity> identity_of_fd(int fd) {
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    return std::nullopt;
+  }
+  return identity_of(info);
+}
+
+bool is_settled(const FileIdentity& identity) {
+  return !recently_modified(identity);
+}
+
+Result<Digest> digest_fd(int fd, const std::filesystem::path& path, uint64_t* size) {
+  Hasher hasher;
+  uint64_t length = 0;
+  MLOPS_CHECK(hash_fd(fd, path, hasher, length));
+  if (size) {
+    *size = length;
+  }
+  return hasher.finish();
 }
 
 }  // namespace mlops

@@ -80,6 +80,18 @@ class DigestMemo {
                         bool settled) = 0;
 };
 
+// The identity of the open file `fd`; nothing when fstat fails.
+std::optional<FileIdentity> identity_of_fd(int fd);
+
+// Whether a digest taken of a file with `identity` may be kept for later runs: false when it was
+// modified (or its inode changed: chmod, link) in the last two seconds, since a write within the
+// same timestamp tick would not change its identity.
+bool is_settled(const FileIdentity& identity);
+
+// The digest of the open regular file `fd`, read from offset 0 to its end (`path` names it in
+// errors). Io when it cannot be read or shrinks while being read.
+Result<Digest> digest_fd(int fd, const std::filesystem::path& path, uint64_t* size = nullptr);
+
 // What digest_path did: how many files it read and how many it took from the memo.
 struct DigestCounters {
   uint64_t files_read = 0;

@@ -172,6 +172,7 @@ LoadResult load_pipeline_text(std::string_view text, const std::filesystem::path
   pipeline.description = spec.description;
   pipeline.triggers = spec.triggers;
   pipeline.concurrency = spec.concurrency;
+  pipeline.cache_link = spec.cache_link;
   // Expansion works on whatever parsed, so one pass reports reference and path errors too.
   ExpandContext context{spec, params, pipeline.workspace, options.run_id};
   pipeline.stages = expand_stages(context, diagnostics);

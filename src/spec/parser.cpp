@@ -12,8 +12,9 @@
 namespace mlops {
 namespace {
 
-const std::vector<std::string> k_pipeline_keys = {
-    "version", "name", "description", "params", "env", "stages", "triggers", "concurrency"};
+const std::vector<std::string> k_pipeline_keys = {"version",  "name",        "description",
+                                                  "params",   "env",         "stages",
+                                                  "triggers", "concurrency", "cache_link"};
 const std::vector<std::string> k_stage_keys = {
     "description", "run",   "cmd",        "needs",      "deps",    "outs",
     "metrics",     "env",   "workdir",    "timeout",    "retries", "retry_delay",
@@ -34,6 +35,22 @@ bool is_valid_name(std::string_view name, bool allow_upper) {
   }
   return std::all_of(name.begin(), name.end(),
                      [&](char c) { return is_name_char(c, allow_upper); });
+}
+
+CacheLink parse_cache_link(const YamlNode& node, Diagnostics& diagnostics) {
+  if (node.is_scalar() && node.type == ScalarType::String) {
+    if (node.text == "copy") {
+      return CacheLink::Copy;
+    }
+    if (node.text == "hardlink") {
+      return CacheLink::Hardlink;
+    }
+  }
+  diagnostics.error(node.mark,
+                    fmt::format("'cache_link' must be copy or hardlink, not {}{}",
+                                node.is_scalar() ? "'" + node.text + "'" : node.describe(),
+                                did_you_mean(node.text, {"copy", "hardlink"})));
+  return CacheLink::Copy;
 }
 
 std::vector<MatrixAxis> parse_matrix(const YamlNode& node, SectionReader& reader) {
@@ -366,6 +383,8 @@ PipelineSpec parse_pipeline_spec(const YamlNode& root, Diagnostics& diagnostics)
       spec.triggers = parse_triggers(value, diagnostics);
     } else if (k == "concurrency") {
       spec.concurrency = parse_concurrency(value, diagnostics);
+    } else if (k == "cache_link") {
+      spec.cache_link = parse_cache_link(value, diagnostics);
     } else {
       reader.unknown_key(key, k_pipeline_keys);
     }

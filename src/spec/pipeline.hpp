@@ -108,6 +108,11 @@ struct TriggerSpecs {
   bool empty() const { return git.empty() && data.empty() && schedule.empty() && artifact.empty(); }
 };
 
+// How a cached output and the object cache share bytes (`cache_link`, docs/caching.md).
+// Copy: each keeps its own copy (a reflink where the filesystem can). Hardlink: an output is made
+// read-only and becomes a hard link to its cache object, when saved and when restored.
+enum class CacheLink { Copy, Hardlink };
+
 struct PipelineSpec {
   int version = 0;
   LocatedString name;
@@ -118,6 +123,7 @@ struct PipelineSpec {
   std::vector<StageSpec> stages;
   TriggerSpecs triggers;
   Concurrency concurrency = Concurrency::Queue;
+  CacheLink cache_link = CacheLink::Copy;
 };
 
 enum class CommandKind { Shell, Argv };
@@ -161,6 +167,7 @@ struct Pipeline {
   std::vector<Stage> stages;  // in file order, matrix combinations in place
   TriggerSpecs triggers;
   Concurrency concurrency = Concurrency::Queue;
+  CacheLink cache_link = CacheLink::Copy;
 };
 
 }  // namespace mlops
