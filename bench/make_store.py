@@ -27,7 +27,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 
 def find_mlops(given):
@@ -59,12 +59,22 @@ def digest(*parts):
     return hashlib.blake2b("\0".join(map(str, parts)).encode(), digest_size=16).hexdigest()
 
 
-def iso(moment):
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+_days = {}
+
+
+def iso(ms):
+    """Milliseconds since the epoch as mlops writes times: 2026-01-01T00:00:00.000Z."""
+    day, ms_of_day = divmod(ms, 86_400_000)
+    if day not in _days:
+        _days[day] = datetime.fromtimestamp(day * 86400, timezone.utc).strftime("%Y-%m-%dT")
+    seconds, millis = divmod(ms_of_day, 1000)
+    minutes, second = divmod(seconds, 60)
+    hour, minute = divmod(minutes, 60)
+    return f"{_days[day]}{hour:02d}:{minute:02d}:{second:02d}.{millis:03d}Z"
 
 
 class Generator:
-    """Builds the rows in memory, in the order and shapes the recorder writes them."""
+    """Makes the rows run by run, in the order and shapes the recorder writes them."""
 
     def __init__(self, stages, seed):
         self.stages = stages
@@ -72,88 +82,100 @@ class Generator:
         self.host = socket.gethostname()
         self.runs, self.executions, self.artifacts, self.events, self.metrics = [], [], [], [], []
         self.artifact_ids = {}            # (path, digest) -> id
-        self.produced_by = {}             # artifact id -> execution id (the first that ran)
+        self.artifact_count = 0
         self.execution_id = 0
-        # The current version of each stage's input and output, and of its code: a stage whose
-        # fingerprint (code, input digest) matches the last succeeded execution is cached.
+        # The current raw data and each stage's code version: a stage whose fingerprint (code,
+        # input digest) is that of its last succeeded execution is taken from the cache.
         self.raw = ("data/raw.csv", "file", digest("raw", 0), 10_000_000)
         self.code = [0] * stages
         self.last = [None] * stages       # stage -> (fingerprint, outputs) of its last success
 
-    def artifact(self, path, kind, version, size, producer, created_at):
-        key = (path, version)
-        if key not in self.artifact_ids:
-            self.artifact_ids[key] = len(self.artifacts) + 1
-            self.artifacts.append([len(self.artifacts) + 1, path, kind, version, size, producer,
-                                   created_at])
-            if producer is not None:
-                self.produced_by[self.artifact_ids[key]] = producer
-        return self.artifact_ids[key]
+    def take(self):
+        """The rows made since the last take, for inserting."""
+        rows = (self.runs, self.executions, self.artifacts, self.events, self.metrics)
+        self.runs, self.executions, self.artifacts, self.events, self.metrics = [], [], [], [], []
+        return rows
 
-    def add_run(self, index, start):
-        rng = self.rng
-        run_id = start.strftime("%Y%m%d-%H%M%S-") + f"{rng.getrandbits(16):04x}"
-        # What changed since the last run: nothing (a no-op re-run), the raw data, or one stage.
-        change = rng.random()
+    def artifact(self, version, producer, created_ms):
+        """The id of an artifact version (path, kind, digest, size), recorded when new."""
+        key = (version[0], version[2])
+        found = self.artifact_ids.get(key)
+        if found is None:
+            self.artifact_count += 1
+            found = self.artifact_ids[key] = self.artifact_count
+            self.artifacts.append((found, *version, producer, iso(created_ms)))
+        return found
+
+    def change_something(self, index):
+        """What changed since the last run: nothing (a no-op re-run), the raw data, or a stage."""
+        change = self.rng.random()
         if change < 0.35:
-            pass
-        elif change < 0.45:
+            return
+        if change < 0.45:
             self.raw = ("data/raw.csv", "file", digest("raw", index), 10_000_000 + index)
         else:
-            self.code[rng.randrange(self.stages)] += 1
+            self.code[self.rng.randrange(self.stages)] += 1
+
+    def add_run(self, index, start_ms):
+        rng = self.rng
+        run_id = (datetime.fromtimestamp(start_ms // 1000, timezone.utc)
+                  .strftime("%Y%m%d-%H%M%S-") + f"{rng.getrandbits(16):04x}")
+        self.change_something(index)
         failing = rng.randrange(self.stages) if rng.random() < 0.03 else None
-        clock = start + timedelta(milliseconds=rng.randrange(5, 50))
+        clock = start_ms + rng.randrange(5, 50)
         status = "succeeded"
         upstream = self.raw
         for stage in range(self.stages):
-            name = f"s{stage}"
-            fingerprint = digest(name, self.code[stage], upstream[2])
-            self.execution_id += 1
-            xid = self.execution_id
-            command = (f"python3 steps/{name}.py --version {self.code[stage]} "
-                       f"{upstream[0]} data/{name}.out")
-            inputs = [self.artifact(*upstream, None, iso(clock))]
-            cached = self.last[stage] is not None and self.last[stage][0] == fingerprint
-            if cached:
-                outputs = self.last[stage][1]
-                self.executions.append([xid, run_id, name, 1, "succeeded", command, None, None,
-                                        "up to date", iso(clock), iso(clock), None, fingerprint,
-                                        1, None, None])
-            else:
-                began, clock = clock, clock + timedelta(milliseconds=rng.randrange(20, 2000))
-                log = f".mlops/logs/{run_id}/{name}.log"
-                pid = rng.randrange(1000, 4_000_000)
-                if stage == failing:
-                    self.executions.append([xid, run_id, name, 1, "failed", command, 1, None, None,
-                                            iso(began), iso(clock), log, fingerprint, 0, pid,
-                                            rng.randrange(10**6, 10**8)])
-                    self.link(xid, inputs, [])
-                    status = "failed"
-                    break
-                self.executions.append([xid, run_id, name, 1, "succeeded", command, 0, None, None,
-                                        iso(began), iso(clock), log, fingerprint, 0, pid,
-                                        rng.randrange(10**6, 10**8)])
-                outputs = [(f"data/{name}.out", "file", digest(name, fingerprint),
-                            rng.randrange(1000, 10**8))]
-                if stage == self.stages - 1:
-                    outputs.append(("out/metrics.json", "metrics", digest("m", fingerprint), 64))
-                for output in outputs:
-                    self.artifact(*output, xid, iso(clock))  # produced here
-                self.last[stage] = (fingerprint, outputs)
-            out_ids = [self.artifact(*output, None, iso(clock)) for output in outputs]
-            self.link(xid, inputs, out_ids)
-            if stage == self.stages - 1:
-                seed = int(fingerprint[:8], 16)
-                self.metrics.append([xid, "loss", (seed % 1000) / 1000])
-                self.metrics.append([xid, "accuracy", (seed % 997) / 997])
-            upstream = outputs[0]
+            if not self.add_execution(run_id, stage, upstream, clock, stage == failing):
+                status = "failed"
+                break
+            clock, upstream = self.clock, self.last[stage][1][0]
         cause = "manual" if rng.random() < 0.8 else rng.choice(["schedule", "data", "git"])
-        self.runs.append([run_id, 1, "pipeline.yaml", digest("pipeline", *self.code), status, cause,
+        self.runs.append((run_id, 1, "pipeline.yaml", digest("pipeline", *self.code), status, cause,
                           None, f'{{"rows":{1000 + index % 7}}}',
                           digest("commit", index // 20) + digest("c", index // 20)[:8], "main", 0,
-                          self.host, "bench", "0.1.0", rng.randrange(1000, 4_000_000), iso(start),
-                          iso(clock + timedelta(milliseconds=3)), rng.randrange(10**6, 10**8),
-                          "00000000-0000-4000-8000-000000000000"])
+                          self.host, "bench", "0.1.0", rng.randrange(1000, 4_000_000),
+                          iso(start_ms), iso(self.clock + 3), rng.randrange(10**6, 10**8),
+                          "00000000-0000-4000-8000-000000000000"))
+
+    def add_execution(self, run_id, stage, upstream, clock, fails):
+        """One stage's execution: cached, ran, or failed (False). Leaves its end in self.clock."""
+        rng = self.rng
+        name = f"s{stage}"
+        fingerprint = digest(name, self.code[stage], upstream[2])
+        self.execution_id += 1
+        xid = self.execution_id
+        command = f"python3 steps/{name}.py --version {self.code[stage]} {upstream[0]} data/{name}.out"
+        inputs = [self.artifact(upstream, None, clock)]
+        self.clock = clock
+        if self.last[stage] is not None and self.last[stage][0] == fingerprint:
+            outputs = self.last[stage][1]
+            self.executions.append((xid, run_id, name, 1, "succeeded", command, None, None,
+                                    "up to date", iso(clock), iso(clock), None, fingerprint, 1,
+                                    None, None))
+        else:
+            self.clock = clock + rng.randrange(20, 2000)
+            log = f".mlops/logs/{run_id}/{name}.log"
+            status = "failed" if fails else "succeeded"
+            self.executions.append((xid, run_id, name, 1, status, command, 1 if fails else 0, None,
+                                    None, iso(clock), iso(self.clock), log, fingerprint, 0,
+                                    rng.randrange(1000, 4_000_000), rng.randrange(10**6, 10**8)))
+            if fails:  # its inputs are recorded, no outputs; the stages after it never start
+                self.link(xid, inputs, [])
+                return False
+            outputs = [(f"data/{name}.out", "file", digest(name, fingerprint),
+                        rng.randrange(1000, 10**8))]
+            if stage == self.stages - 1:
+                outputs.append(("out/metrics.json", "metrics", digest("m", fingerprint), 64))
+            for output in outputs:
+                self.artifact(output, xid, self.clock)  # produced here
+            self.last[stage] = (fingerprint, outputs)
+        self.link(xid, inputs, [self.artifact(output, None, self.clock) for output in outputs])
+        if stage == self.stages - 1:  # cached executions record the metrics too
+            seed = int(fingerprint[:8], 16)
+            self.metrics.append((xid, "loss", (seed % 1000) / 1000))
+            self.metrics.append((xid, "accuracy", (seed % 997) / 997))
+        return True
 
     def link(self, xid, inputs, outputs):
         for artifact in inputs:
@@ -162,31 +184,42 @@ class Generator:
             self.events.append((xid, artifact, "output"))
 
 
-def fill(store, generator):
+def insert(db, rows):
+    runs, executions, artifacts, events, metrics = rows
+    db.executemany("INSERT INTO runs (id, pipeline_id, pipeline_file, pipeline_hash, status, "
+                   "cause, cause_detail, params_json, git_commit, git_branch, git_dirty, host, "
+                   "user, mlops_version, owner_pid, started_at, ended_at, owner_start_ticks, "
+                   "boot_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   runs)
+    db.executemany("INSERT INTO executions (id, run_id, stage, attempt, status, command, "
+                   "exit_code, signal, message, started_at, ended_at, log_path, fingerprint, "
+                   "cached, pid, pid_start_ticks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                   "?, ?, ?)", executions)
+    db.executemany("INSERT INTO artifacts (id, path, kind, digest, size, produced_by, created_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)", artifacts)
+    db.executemany("INSERT OR IGNORE INTO events (execution_id, artifact_id, direction) "
+                   "VALUES (?, ?, ?)", events)
+    db.executemany("INSERT INTO metrics (execution_id, key, value) VALUES (?, ?, ?)", metrics)
+
+
+def fill(store, runs, generator):
+    """Replaces the store's rows with `runs` runs, one every ten minutes from 2026-01-01."""
     db = sqlite3.connect(store)
     db.execute("PRAGMA foreign_keys = OFF")
     db.execute("PRAGMA synchronous = OFF")
+    db.execute("PRAGMA cache_size = -262144")  # 256 MiB: the indexes stay in memory
+    start_ms = int(datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp() * 1000)
     with db:
         for table in ["metrics", "events", "artifacts", "executions", "trigger_state", "runs",
                       "pipelines", "file_stats"]:
             db.execute(f"DELETE FROM {table}")
         db.execute("INSERT INTO pipelines (id, name, created_at) VALUES (1, 'bench', ?)",
-                   (generator.runs[0][15],))
-        db.executemany("INSERT INTO runs (id, pipeline_id, pipeline_file, pipeline_hash, status, "
-                       "cause, cause_detail, params_json, git_commit, git_branch, git_dirty, host, "
-                       "user, mlops_version, owner_pid, started_at, ended_at, owner_start_ticks, "
-                       "boot_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       generator.runs)
-        db.executemany("INSERT INTO executions (id, run_id, stage, attempt, status, command, "
-                       "exit_code, signal, message, started_at, ended_at, log_path, fingerprint, "
-                       "cached, pid, pid_start_ticks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                       "?, ?, ?, ?)", generator.executions)
-        db.executemany("INSERT INTO artifacts (id, path, kind, digest, size, produced_by, "
-                       "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", generator.artifacts)
-        db.executemany("INSERT OR IGNORE INTO events (execution_id, artifact_id, direction) "
-                       "VALUES (?, ?, ?)", generator.events)
-        db.executemany("INSERT INTO metrics (execution_id, key, value) VALUES (?, ?, ?)",
-                       generator.metrics)
+                   (iso(start_ms),))
+        for index in range(runs):
+            generator.add_run(index, start_ms + index * 600_000 + generator.rng.randrange(590_000))
+            if index % 500 == 499:
+                insert(db, generator.take())
+        insert(db, generator.take())
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
 
@@ -207,12 +240,7 @@ def main():
         if os.path.exists(store + suffix):
             os.remove(store + suffix)
     create_schema(find_mlops(args.mlops), store)
-    generator = Generator(args.stages, args.seed)
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    for index in range(args.runs):
-        generator.add_run(index, start + timedelta(minutes=10 * index,
-                                                   seconds=generator.rng.randrange(600)))
-    fill(store, generator)
+    fill(store, args.runs, Generator(args.stages, args.seed))
     print(f"data/s{args.stages - 1}.out")
 
 
