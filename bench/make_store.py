@@ -207,7 +207,7 @@ def fill(store, runs, generator):
     db = sqlite3.connect(store)
     db.execute("PRAGMA foreign_keys = OFF")
     db.execute("PRAGMA synchronous = OFF")
-    db.execute("PRAGMA cache_size = -262144")  # 256 MiB: the indexes stay in memory
+    db.execute("PRAGMA cache_size = -131072")  # 128 MiB: the indexes stay in memory
     start_ms = int(datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp() * 1000)
     with db:
         for table in ["metrics", "events", "artifacts", "executions", "trigger_state", "runs",
