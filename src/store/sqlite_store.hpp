@@ -53,6 +53,7 @@ class SqliteStore final : public MetadataStore {
   Result<std::vector<ExecutionRecord>> executions_using(int64_t artifact_id,
                                                         const std::string& direction) override;
   Result<std::optional<ArtifactRecord>> find_artifact(int64_t id) override;
+  Result<std::optional<ArtifactRecord>> newest_artifact(const std::string& path) override;
   Result<std::vector<ArtifactRecord>> artifact_history(const std::string& path) override;
   Result<std::vector<ArtifactRecord>> latest_artifacts(const std::string& prefix) override;
   Result<std::vector<MetricRecord>> metrics_of_run(const std::string& run_id) override;

@@ -80,6 +80,60 @@ TEST(StoreSchemaTest, OnDiskStoreUsesWalAndForeignKeys) {
   }
 }
 
+// The columns of an index, in order.
+std::vector<std::string> index_columns(sqlite::Connection& db, const std::string& index) {
+  std::vector<std::string> columns;
+  auto info = db.prepare("SELECT name FROM pragma_index_info(?1) ORDER BY seqno");
+  EXPECT_TRUE(info.ok());
+  info->bind(1, index);
+  while (*info->step()) {
+    columns.push_back(info->column_text(0));
+  }
+  return columns;
+}
+
+TEST(StoreSchemaTest, Version5IndexesRunsByTimeAndArtifactUsesByExecution) {
+  auto db = open_memory();
+  ASSERT_TRUE(migrate_store(*db, store_migrations()).ok());
+  ASSERT_GE(store_migrations().size(), 5u);
+  using Columns = std::vector<std::string>;
+  EXPECT_EQ(index_columns(*db, "runs_by_start"), (Columns{"started_at", "id"}));
+  EXPECT_EQ(index_columns(*db, "runs_by_status"), (Columns{"status", "started_at", "id"}));
+  EXPECT_EQ(index_columns(*db, "events_by_artifact"),
+            (Columns{"artifact_id", "direction", "execution_id"}));
+}
+
+TEST(StoreSchemaTest, MigratesAVersion4StoreToVersion5KeepingItsRows) {
+  auto db = open_memory();
+  const auto& all = store_migrations();
+  std::vector<std::string> v4(all.begin(), all.begin() + 4);
+  ASSERT_TRUE(migrate_store(*db, v4).ok());
+  ASSERT_TRUE(
+      db->execute("INSERT INTO pipelines VALUES (1, 'p', 't');"
+                  "INSERT INTO runs (id, pipeline_id, pipeline_file, pipeline_hash, status, "
+                  "params_json, host, user, mlops_version, owner_pid, started_at) VALUES "
+                  "('r1', 1, 'p.yaml', 'h', 'succeeded', '{}', 'h', 'u', 'v', 1, 't1');"
+                  "INSERT INTO executions (id, run_id, stage, attempt, status, command, "
+                  "started_at) VALUES (7, 'r1', 's', 1, 'succeeded', 'c', 't1');"
+                  "INSERT INTO artifacts VALUES (3, 'out.txt', 'file', 'd', 1, 7, 't1');"
+                  "INSERT INTO events VALUES (7, 3, 'output');")
+          .ok());
+  EXPECT_EQ(index_columns(*db, "runs_by_status"), (std::vector<std::string>{"status"}));
+  ASSERT_TRUE(migrate_store(*db, all).ok());
+  EXPECT_EQ(*store_schema_version(*db), static_cast<int>(all.size()));
+  EXPECT_EQ(index_columns(*db, "runs_by_status"),
+            (std::vector<std::string>{"status", "started_at", "id"}));
+  auto row = db->prepare(
+      "SELECT r.id, x.id, a.path, e.direction FROM runs r JOIN executions x ON x.run_id = r.id "
+      "JOIN events e ON e.execution_id = x.id JOIN artifacts a ON a.id = e.artifact_id");
+  ASSERT_TRUE(row.ok());
+  ASSERT_TRUE(*row->step());
+  EXPECT_EQ(row->column_text(0), "r1");
+  EXPECT_EQ(row->column_int(1), 7);
+  EXPECT_EQ(row->column_text(2), "out.txt");
+  EXPECT_EQ(row->column_text(3), "output");
+}
+
 TEST(StoreSchemaTest, NotADatabaseIsAClearError) {
   auto path = std::filesystem::temp_directory_path() /
               ("mlops-store-junk-" + std::to_string(::getpid()) + ".db");
