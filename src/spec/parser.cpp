@@ -37,6 +37,17 @@ bool is_valid_name(std::string_view name, bool allow_upper) {
                      [&](char c) { return is_name_char(c, allow_upper); });
 }
 
+void check_no_self_trigger(const PipelineSpec& spec, Diagnostics& diagnostics) {
+  for (const auto& artifact : spec.triggers.artifact) {
+    if (!spec.name.value.empty() && artifact.pipeline == spec.name.value) {
+      diagnostics.error(artifact.mark,
+                        fmt::format("the artifact trigger names this pipeline "
+                                    "itself ('{}'); it would trigger itself for ever",
+                                    artifact.pipeline));
+    }
+  }
+}
+
 CacheLink parse_cache_link(const YamlNode& node, Diagnostics& diagnostics) {
   if (node.is_scalar() && node.type == ScalarType::String) {
     if (node.text == "copy") {
@@ -389,14 +400,7 @@ PipelineSpec parse_pipeline_spec(const YamlNode& root, Diagnostics& diagnostics)
       reader.unknown_key(key, k_pipeline_keys);
     }
   }
-  for (const auto& artifact : spec.triggers.artifact) {
-    if (!spec.name.value.empty() && artifact.pipeline == spec.name.value) {
-      diagnostics.error(artifact.mark,
-                        fmt::format("the artifact trigger names this pipeline "
-                                    "itself ('{}'); it would trigger itself for ever",
-                                    artifact.pipeline));
-    }
-  }
+  check_no_self_trigger(spec, diagnostics);
   const char* required[][2] = {{"version", "add 'version: 1' at the top"},
                                {"name", "add 'name: my-pipeline'"},
                                {"stages", "add a 'stages' mapping with at least one stage"}};
