@@ -184,11 +184,15 @@ Result<std::vector<int64_t>> SqliteStore::record_batch(const std::vector<Executi
     if (item.start && item.end) {
       // Started and ended within the batch (a cached stage, a short one): one insert of the
       // whole row, not an insert and an update.
+      // The row is the start's; the end brings only what an end changes (as an update would).
       ExecutionOutcome whole = *item.end;
-      whole.execution.pid = whole.execution.pid ? whole.execution.pid : item.start->pid;
-      whole.execution.pid_start_ticks = whole.execution.pid_start_ticks
-                                            ? whole.execution.pid_start_ticks
-                                            : item.start->pid_start_ticks;
+      const ExecutionRecord& ended = item.end->execution;
+      whole.execution = *item.start;
+      whole.execution.status = ended.status;
+      whole.execution.exit_code = ended.exit_code;
+      whole.execution.signal = ended.signal;
+      whole.execution.message = ended.message;
+      whole.execution.ended_at = ended.ended_at;
       MLOPS_TRY(inserted, insert_execution(whole.execution));
       id = whole.execution.id = *inserted;
       MLOPS_CHECK(write_links(whole));
