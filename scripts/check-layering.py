@@ -8,6 +8,9 @@ header; this check is what makes a forbidden include an error:
   src/<module>/ names a module that src/layers.txt lets <module> include; test files
   (`*_test.cpp`, and helpers such as `spec_test_util.hpp`) may also include the test helpers of
   any lower module; files directly in src/ (main.cpp) may include cli/ only;
+- every include of a module in the C++ files of bench/micro/ (the micro-benchmarks, a front end
+  like main.cpp that drives the layers below cli/ directly) names a module of the table below
+  its top level (every module but cli/), and no test helper (they need GoogleTest);
 - every directory under src/ is a module the table lists;
 - src/CMakeLists.txt links each module (its `mlops_module(... DEPS ...)`) only to modules the
   table lets it include, and, directly or through them, to every one it may include;
@@ -24,6 +27,8 @@ import sys
 from dataclasses import dataclass, field
 
 TABLE = "src/layers.txt"
+BENCH = "bench/micro"
+CPP_SUFFIXES = (".cpp", ".hpp", ".h", ".cc")
 README = "README.md"
 CMAKE = "src/CMakeLists.txt"
 README_BEGIN = ("<!-- generated from src/layers.txt by scripts/check-layering.py --write-readme: "
@@ -120,6 +125,57 @@ def included_module(src, file_dir, bracket, target, module_names):
     return parts[0] if len(parts) > 1 else ""  # "": a file directly in src/
 
 
+def read_lines(path, shown, problems):
+    """The lines of a file, or None after adding a problem."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read().splitlines()
+    except OSError as e:
+        problems.append(f"{shown}: cannot read: {e.strerror}")
+        return None
+
+
+def judge_bench(name, target, modules):
+    """Why a file of bench/micro/ may not include `target` (in module `name`), or None."""
+    top = max(m.level for m in modules)
+    allowed = [m.name for m in modules if m.level < top]
+    if name in allowed and not is_test_file(target):
+        return None
+    if name in allowed:
+        return (f"{BENCH}/ may not include the test helper {target} (the benchmarks do not "
+                f"link GoogleTest)")
+    return (f"{BENCH}/ (micro-benchmarks) may include every module below the top level, not "
+            f"{name + '/' if name else target} (allowed: {', '.join(allowed)})")
+
+
+def check_bench_includes(root, modules):
+    """Problems with the includes of bench/micro/, and how many files and includes were read."""
+    src = os.path.join(root, "src")
+    bench = os.path.join(root, BENCH)
+    by_name = {m.name: m for m in modules}
+    problems = []
+    files = includes = 0
+    for dirpath, dirnames, filenames in os.walk(bench):
+        dirnames.sort()
+        for filename in sorted(f for f in filenames if f.endswith(CPP_SUFFIXES)):
+            path = os.path.join(dirpath, filename)
+            shown = os.path.relpath(path, root).replace(os.sep, "/")
+            lines = read_lines(path, shown, problems)
+            if lines is None:
+                continue
+            files += 1
+            for number, text in enumerate(lines, 1):
+                match = INCLUDE.match(text)
+                name = match and included_module(src, dirpath, *match.groups(), by_name)
+                if name is None:
+                    continue
+                includes += 1
+                problem = judge_bench(name, match.group(2), modules)
+                if problem:
+                    problems.append(f"{shown}:{number}: {problem}")
+    return problems, files, includes
+
+
 def check_includes(root, modules):
     """Problems with the includes of src/, and how many files and includes were read."""
     src = os.path.join(root, "src")
@@ -139,11 +195,8 @@ def check_includes(root, modules):
             owner = by_name.get(parts[0]) if len(parts) > 1 else None
             if len(parts) > 1 and owner is None:
                 continue  # in an unlisted module: reported above
-            try:
-                with open(path, encoding="utf-8", errors="replace") as f:
-                    lines = f.read().splitlines()
-            except OSError as e:
-                problems.append(f"{shown}: cannot read: {e.strerror}")
+            lines = read_lines(path, shown, problems)
+            if lines is None:
                 continue
             files += 1
             for number, text in enumerate(lines, 1):
@@ -269,6 +322,10 @@ def main():
     try:
         modules = read_table(args.root)
         problems, files, includes = check_includes(args.root, modules)
+        bench_problems, bench_files, bench_includes = check_bench_includes(args.root, modules)
+        problems += bench_problems
+        files += bench_files
+        includes += bench_includes
         problems += check_cmake(args.root, modules)
         if args.write_readme:
             text, wanted, _ = readme_with_table(args.root, modules)
@@ -291,7 +348,7 @@ def main():
               file=sys.stderr)
         return 1
     print(f"layering: {len(modules)} modules; {includes} includes of our headers in {files} "
-          f"files all allowed by {TABLE}")
+          f"files (src/, {BENCH}/) all allowed by {TABLE}")
     return 0
 
 

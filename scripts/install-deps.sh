@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything mlops needs to build and run its examples, from Debian 12 packages only;
 # with --test, also what the test suite needs (a schema validator, xmllint, headless Chromium,
-# clang with libFuzzer for scripts/fuzz.sh).
+# clang with libFuzzer for scripts/fuzz.sh) and the benchmarks' peers and tools (bench/README.md:
+# snakemake, hyperfine, /usr/bin/time, strace; ninja and make are already in the list).
 # Idempotent: packages already present are not fetched again, and apt-get update
 # runs only when something is missing.
 set -euo pipefail
@@ -10,12 +11,13 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libcli11-dev libyaml-cpp-dev libgit2-dev libsqlite3-dev
   libboost-dev libboost-filesystem-dev
-  nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev libxxhash-dev
+  nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libxxhash-dev
   libhowardhinnant-date-dev tzdata
   python3 python3-pandas python3-sklearn procps make git
 )
 if [ "${1:-}" = "--test" ]; then
-  packages+=(python3-jsonschema python3-yaml libxml2-utils chromium zsh fish clang)
+  packages+=(python3-jsonschema python3-yaml libxml2-utils chromium zsh fish clang
+    snakemake hyperfine time strace)
 fi
 
 missing=()

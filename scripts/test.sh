@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Set-up command 2: install dependencies (Debian 12, as root), build mlops with its tests, and run
-# the whole test suite with ctest: unit tests, end-to-end tests and the schema agreement test.
+# the whole test suite with ctest: unit tests, end-to-end tests, the schema agreement test and a
+# smoke run of the micro-benchmarks (bench/micro, each once at its smallest size, no timing).
 # CI (.ci/run) runs exactly this.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/install-deps.sh" --test
-"$root/scripts/build.sh" -DMLOPS_BUILD_TESTS=ON
+"$root/scripts/build.sh" -DMLOPS_BUILD_TESTS=ON -DMLOPS_BUILD_BENCH=ON
 cd "$root"
 ctest --test-dir build --output-on-failure --timeout 300

@@ -91,11 +91,7 @@ Result<std::optional<ArtifactRecord>> find_lineage_root(MetadataStore& store,
   if (is_artifact_id(target)) {
     return store.find_artifact(std::stoll(target));
   }
-  MLOPS_TRY(history, store.artifact_history(target));
-  if (history->empty()) {
-    return std::optional<ArtifactRecord>();
-  }
-  return std::optional<ArtifactRecord>(history->front());
+  return store.newest_artifact(target);
 }
 
 Result<LineageGraph> walk_lineage(MetadataStore& store, const ArtifactRecord& root,

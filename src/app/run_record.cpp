@@ -26,7 +26,8 @@ std::string user_name() {
 
 }  // namespace
 
-RunRecord make_run_record(const Pipeline& pipeline, const std::string& run_id) {
+RunRecord make_run_record(const Pipeline& pipeline, const std::string& run_id,
+                          std::vector<std::string>& warnings) {
   RunRecord run;
   run.id = run_id;
   run.pipeline = pipeline.name;
@@ -34,10 +35,12 @@ RunRecord make_run_record(const Pipeline& pipeline, const std::string& run_id) {
   run.pipeline_file = workspace_relative(pipeline.workspace, absolute).value_or(absolute);
   run.pipeline_hash = digest_bytes(pipeline.source_text).hex();
   run.params_json = params_to_json(pipeline.params);
-  if (auto git = read_git_state(pipeline.workspace)) {
-    run.git_commit = git->commit;
-    run.git_branch = git->branch;
-    run.git_dirty = git->dirty;
+  if (auto git = read_git_state(pipeline.workspace); !git.ok()) {
+    warnings.push_back("the run is recorded without its git commit: " + git.error().message());
+  } else if (git->has_value()) {
+    run.git_commit = (*git)->commit;
+    run.git_branch = (*git)->branch;
+    run.git_dirty = (*git)->dirty;
   }
   run.host = host_name();
   run.user = user_name();

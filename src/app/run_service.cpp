@@ -113,7 +113,11 @@ Status record_run(RunContext& run, RunRecorder& recorder) {
                                             run.workspace->store_path().string()));
   }
   run.run_lock = std::move(**lock);
-  RunRecord record = make_run_record(run.checked.pipeline, run_id);
+  std::vector<std::string> warnings;
+  RunRecord record = make_run_record(run.checked.pipeline, run_id, warnings);
+  for (const auto& warning : warnings) {
+    run.observer.warning(warning);
+  }
   record.cause = run.request.cause;
   record.cause_detail = run.request.cause_detail;
   Status begun = recorder.begin(record, run.request.advances);

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -500,26 +501,64 @@ std::vector<Subcommand> add_hidden_commands(CLI::App& app) {
            }}};
 }
 
-// Every subcommand, in the order `mlops --help` lists them. A nested command comes before the
+// A command and what adds it (with the commands nested in it) to the command line.
+struct CommandGroup {
+  const char* name;  // the word that names it on the command line
+  std::vector<Subcommand> (*add)(CLI::App& app, const GlobalOptions& global);
+  // Whether it works when no other command is defined: not the completion scripts and the
+  // hidden helpers, which describe every command.
+  bool alone = true;
+};
+
+template <Subcommand (*Add)(CLI::App&)>
+std::vector<Subcommand> one(CLI::App& app, const GlobalOptions& /*global*/) {
+  return {Add(app)};
+}
+
+template <std::vector<Subcommand> (*Add)(CLI::App&)>
+std::vector<Subcommand> several(CLI::App& app, const GlobalOptions& /*global*/) {
+  return Add(app);
+}
+
+std::vector<Subcommand> watch(CLI::App& app, const GlobalOptions& global) {
+  return {add_watch_command(app, global)};
+}
+
+// Every command, in the order `mlops --help` lists them. A nested command comes before the
 // command that contains it, since the first one the command line named is the one that runs.
-std::vector<Subcommand> add_subcommands(CLI::App& app, const GlobalOptions& global) {
-  // Braced lists are evaluated in order, so this is also the order of `add_subcommand` calls.
-  std::vector<std::vector<Subcommand>> groups = {
-      {add_check_command(app)},         {add_run_command(app)},
-      {add_graph_command(app)},         {add_status_command(app)},
-      {add_checkout_command(app)},      {add_gc_command(app)},
-      {add_cache_verify_command(app)},  {add_diff_command(app)},
-      {add_runs_command(app)},          {add_show_command(app)},
-      {add_logs_command(app)},          {add_artifacts_command(app)},
-      {add_lineage_command(app)},       add_metrics_commands(app),
-      {add_export_command(app)},        add_trigger_commands(app, global),
-      {add_watch_command(app, global)}, {add_report_command(app)},
-      {add_init_command(app)},          {add_completion_command(app)},
-      add_hidden_commands(app),
-  };
+constexpr CommandGroup k_commands[] = {
+    {"check", one<add_check_command>},
+    {"run", one<add_run_command>},
+    {"graph", one<add_graph_command>},
+    {"status", one<add_status_command>},
+    {"checkout", one<add_checkout_command>},
+    {"gc", one<add_gc_command>},
+    {"cache", one<add_cache_verify_command>},
+    {"diff", one<add_diff_command>},
+    {"runs", one<add_runs_command>},
+    {"show", one<add_show_command>},
+    {"logs", one<add_logs_command>},
+    {"artifacts", one<add_artifacts_command>},
+    {"lineage", one<add_lineage_command>},
+    {"metrics", several<add_metrics_commands>},
+    {"export", one<add_export_command>},
+    {"trigger", add_trigger_commands},
+    {"watch", watch},
+    {"report", one<add_report_command>},
+    {"init", one<add_init_command>},
+    {"completion", one<add_completion_command>, false},
+    {"__stages", several<add_hidden_commands>, false},
+};
+
+// Adds every command to `app`, or only the group named `only`.
+std::vector<Subcommand> add_subcommands(CLI::App& app, const GlobalOptions& global,
+                                        std::string_view only) {
   std::vector<Subcommand> commands;
-  for (auto& group : groups) {
-    commands.insert(commands.end(), group.begin(), group.end());
+  for (const CommandGroup& group : k_commands) {
+    if (only.empty() || only == group.name) {
+      std::vector<Subcommand> added = group.add(app, global);
+      commands.insert(commands.end(), added.begin(), added.end());
+    }
   }
   return commands;
 }
@@ -616,6 +655,25 @@ std::optional<int> handle_command_word(const CLI::App& app, int argc, char** arg
   return std::nullopt;
 }
 
+// The command group the command line names, when only it need be defined (each costs start-up
+// time): not for help, for a word that is not a command (the suggestion needs them all), or for
+// the completion scripts. Empty: define them all.
+std::string_view command_to_define(const CLI::App& app, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      return {};
+    }
+  }
+  int index = command_word(app, argc, argv, 1);
+  for (const CommandGroup& group : k_commands) {
+    if (index != 0 && group.alone && std::string_view(argv[index]) == group.name) {
+      return group.name;
+    }
+  }
+  return {};
+}
+
 // CLI11's own errors in our format: "mlops: error: ...", then where to read about the options.
 int report_parse_error(CLI::App& app, const CLI::ParseError& error) {
   if (error.get_exit_code() == 0) {
@@ -657,13 +715,19 @@ int run_cli(int argc, char** argv) {
   // Writing to a closed pipe (mlops run | head) must not kill mlops while stages run.
   ::signal(SIGPIPE, SIG_IGN);
 
+  // The version without building the command line (CLI11 answers it by throwing).
+  if (argc == 2 && std::string_view(argv[1]) == "--version") {
+    write_all(1, std::string("mlops ") + MLOPS_VERSION + "\n");
+    return k_exit_success;
+  }
   CLI::App app{"mlops runs ML pipelines: a DAG of stages as parallel subprocesses.", "mlops"};
   app.set_version_flag("--version", std::string("mlops ") + MLOPS_VERSION);
   app.require_subcommand(1);
   app.footer(k_footer);
   GlobalOptions global;
   add_global_options(app, global);
-  std::vector<Subcommand> commands = add_subcommands(app, global);
+  std::vector<Subcommand> commands =
+      add_subcommands(app, global, command_to_define(app, argc, argv));
 
   if (auto handled = handle_command_word(app, argc, argv)) {
     return *handled;

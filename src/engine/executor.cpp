@@ -151,7 +151,7 @@ void Executor::put_back_outputs(size_t index) {
 // A stage the cache says is up to date or restorable ends here; false when it must run.
 bool Executor::settle_from_cache(Loop& loop, size_t index) {
   StageReport& stage_report = loop.report.stages[index];
-  CacheAction action = m_cache->decide(index, stage_report, m_fates);
+  CacheAction action = m_cache->decide(index, stage_report, m_fates, m_graph.upstream(index));
   pass_on_warnings(m_reporter, m_pipeline.stages[index], stage_report);
   if (action == CacheAction::Run) {
     return false;
@@ -295,6 +295,21 @@ void Executor::settle_saved(Loop& loop, bool wait) {
 }
 
 void Executor::launch_ready(Loop& loop) {
+  // The stages decided here (often all of them, in a no-op run) read the store in one
+  // transaction; nothing in this loop writes to it.
+  struct HeldReads {
+    OutputCache* cache;
+    explicit HeldReads(OutputCache* c) : cache(c) {
+      if (cache) {
+        cache->hold_reads();
+      }
+    }
+    ~HeldReads() {
+      if (cache) {
+        cache->release_reads();
+      }
+    }
+  } held(m_cache);
   while (!loop.stopping && loop.running < loop.jobs && !loop.retries.empty() &&
          loop.retries.top().due <= m_clock.now()) {
     size_t index = loop.retries.top().stage;

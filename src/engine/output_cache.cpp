@@ -133,12 +133,16 @@ std::optional<std::string> OutputCache::unconditional_reason(const Stage& stage)
   return std::nullopt;
 }
 
-std::optional<std::string> OutputCache::upstream_reason(size_t index,
-                                                        const StageFates& upstream) const {
+std::optional<std::string> OutputCache::upstream_reason(size_t index, const StageFates& fates,
+                                                        const std::vector<size_t>& upstream) const {
   const Stage& stage = m_pipeline.stages[index];
+  // In stage order, so the reason names the same upstream however the graph lists its edges.
+  std::vector<size_t> others(upstream.begin(), upstream.end());
+  std::sort(others.begin(), others.end());
   std::optional<std::string> restored;
-  for (size_t other = 0; other < upstream.size() && other < m_pipeline.stages.size(); ++other) {
-    if (other == index || !upstream[other] || *upstream[other] == CacheAction::UpToDate) {
+  for (size_t other : others) {
+    if (other == index || other >= fates.size() || other >= m_pipeline.stages.size() ||
+        !fates[other] || *fates[other] == CacheAction::UpToDate) {
       continue;
     }
     Overlap overlap = reads_outputs_of(stage, m_pipeline.stages[other]);
@@ -146,7 +150,7 @@ std::optional<std::string> OutputCache::upstream_reason(size_t index,
       continue;
     }
     const std::string& name = m_pipeline.stages[other].name;
-    if (*upstream[other] == CacheAction::Run) {
+    if (*fates[other] == CacheAction::Run) {
       return "upstream " + name + " will run";
     }
     if (overlap == Overlap::Partial && !restored) {
@@ -156,7 +160,8 @@ std::optional<std::string> OutputCache::upstream_reason(size_t index,
   return restored;
 }
 
-CacheAction OutputCache::decide(size_t index, StageReport& report, const StageFates& upstream) {
+CacheAction OutputCache::decide(size_t index, StageReport& report, const StageFates& fates,
+                                const std::vector<size_t>& upstream) {
   const Stage& stage = m_pipeline.stages[index];
   report.inputs = hash(stage.deps, nullptr, "file");
   if (stage.incremental) {
@@ -171,7 +176,7 @@ CacheAction OutputCache::decide(size_t index, StageReport& report, const StageFa
     report.note = *reason;
     return CacheAction::Run;
   }
-  std::optional<std::string> upstream_ran = upstream_reason(index, upstream);
+  std::optional<std::string> upstream_ran = upstream_reason(index, fates, upstream);
   // A plan cannot know what a running upstream will write, nor what part of a restored
   // directory a stage reads: it says the stage runs. A run has the files: it decides on them
   // (an upstream that wrote the same bytes leaves its readers up to date), and gives the plan's

@@ -55,7 +55,13 @@ class OutputCache {
               const Pipeline& pipeline, OutputCacheOptions options);
 
   // Fills report.fingerprint, inputs, note (why, in words) and (when not running) outputs.
-  CacheAction decide(size_t stage, StageReport& report, const StageFates& upstream);
+  // `fates`: what became of each stage so far; `upstream`: the stages this one runs after (the
+  // graph's edges into it), the only ones whose fate can matter.
+  CacheAction decide(size_t stage, StageReport& report, const StageFates& fates,
+                     const std::vector<size_t>& upstream);
+  // Lookups until release_reads() share one store read transaction (see MetadataStore).
+  void hold_reads() { m_store.hold_reads(); }
+  void release_reads() { m_store.release_reads(); }
   // Puts the outputs recorded in `report` back into the workspace from the object cache (in a
   // dry run, only remembers their digests for the stages that read them).
   Status restore(size_t stage, const StageReport& report);
@@ -101,7 +107,8 @@ class OutputCache {
   CacheLink link_for(const Stage& stage, const std::string& path) const;
   // The reason a stage must run whatever the cache holds, if there is one.
   std::optional<std::string> unconditional_reason(const Stage& stage) const;
-  std::optional<std::string> upstream_reason(size_t stage, const StageFates& upstream) const;
+  std::optional<std::string> upstream_reason(size_t stage, const StageFates& fates,
+                                             const std::vector<size_t>& upstream) const;
   // The cache's verdict; a stage that must run gets `upstream_ran` as its reason when given.
   CacheAction decide_from_store(size_t stage, StageReport& report,
                                 const std::optional<std::string>& upstream_ran);

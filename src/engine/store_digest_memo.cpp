@@ -20,7 +20,11 @@ std::optional<Digest> StoreDigestMemo::find(const std::string& path, const FileI
     return std::nullopt;
   }
   auto digest = Digest::from_hex(stat.digest);
-  return digest.ok() ? std::optional<Digest>(*digest) : std::nullopt;
+  if (!digest.ok()) {
+    return std::nullopt;
+  }
+  m_session[path] = {identity, *digest};  // a second look in this run asks no store
+  return *digest;
 }
 
 void StoreDigestMemo::remember(const std::string& path, const FileIdentity& identity,

@@ -172,19 +172,18 @@ Status hash_fd(int fd, const std::filesystem::path& path, Hasher& hasher, uint64
   }
 }
 
-Result<PathDigest> digest_file(const std::filesystem::path& path, const Walk& walk) {
-  // With a memo, a stat by path decides first: an unchanged file is not even opened.
+// `info`: the file's stat, taken by the caller (following links as it chose).
+Result<PathDigest> digest_file(const std::filesystem::path& path, const struct stat& info,
+                               const Walk& walk) {
+  // With a memo, the stat by path decides first: an unchanged file is not even opened.
   std::optional<FileIdentity> identity;
   if (walk.memo) {
-    struct stat info {};
-    if (::stat(path.c_str(), &info) == 0) {
-      identity = identity_of(info);
-      if (auto known = walk.memo->find(path.string(), *identity)) {
-        if (walk.counters) {
-          ++walk.counters->memo_hits;
-        }
-        return PathDigest{*known, identity->size, false};
+    identity = identity_of(info);
+    if (auto known = walk.memo->find(path.string(), *identity)) {
+      if (walk.counters) {
+        ++walk.counters->memo_hits;
       }
+      return PathDigest{*known, identity->size, false};
     }
   }
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -237,36 +236,33 @@ Result<PathDigest> digest_directory(const std::filesystem::path& path, const Wal
 
 Result<PathDigest> digest_entry(const std::filesystem::path& path, bool follow_links,
                                 const Walk& walk) {
-  std::error_code error;
-  auto status = follow_links ? std::filesystem::status(path, error)
-                             : std::filesystem::symlink_status(path, error);
-  if (error) {
-    return io_error(path, error.value());
+  // One stat decides the kind and, for a file, serves the memo.
+  struct stat info {};
+  if ((follow_links ? ::stat(path.c_str(), &info) : ::lstat(path.c_str(), &info)) != 0) {
+    return io_error(path, errno);
   }
-  switch (status.type()) {
-    case std::filesystem::file_type::regular:
-      return digest_file(path, walk);
-    case std::filesystem::file_type::directory:
-      return digest_directory(path, walk);
-    case std::filesystem::file_type::symlink: {
-      auto target = std::filesystem::read_symlink(path, error);
-      if (error) {
-        return io_error(path, error.value());
-      }
-      PathDigest result;
-      Hasher hasher;
-      hasher.add_field("mlops-symlink-v1");
-      hasher.add_field(target.string());
-      result.digest = hasher.finish();
-      return result;
+  if (S_ISREG(info.st_mode)) {
+    return digest_file(path, info, walk);
+  }
+  if (S_ISDIR(info.st_mode)) {
+    return digest_directory(path, walk);
+  }
+  if (S_ISLNK(info.st_mode)) {
+    std::error_code error;
+    auto target = std::filesystem::read_symlink(path, error);
+    if (error) {
+      return io_error(path, error.value());
     }
-    case std::filesystem::file_type::not_found:
-      return io_error(path, ENOENT);
-    default:
-      return Error(ErrorKind::Io, fmt::format("{} is not a file, directory or link; mlops "
-                                              "cannot version it",
-                                              path.string()));
+    PathDigest result;
+    Hasher hasher;
+    hasher.add_field("mlops-symlink-v1");
+    hasher.add_field(target.string());
+    result.digest = hasher.finish();
+    return result;
   }
+  return Error(ErrorKind::Io, fmt::format("{} is not a file, directory or link; mlops "
+                                          "cannot version it",
+                                          path.string()));
 }
 
 }  // namespace

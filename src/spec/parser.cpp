@@ -386,6 +386,7 @@ PipelineSpec parse_pipeline_spec(const YamlNode& root, Diagnostics& diagnostics)
                           "the pipeline has no stages; add at least one under "
                           "'stages'");
       }
+      spec.stages.reserve(value.entries.size());
       for (const auto& [name, body] : value.entries) {
         spec.stages.push_back(parse_stage(name, body, diagnostics));
       }

@@ -31,6 +31,24 @@ size_t offset_of_mark(std::string_view text, SourceMark mark) {
   return std::min(text.size(), offset + static_cast<size_t>(std::max(mark.column - 1, 0)));
 }
 
+LineOffsets::LineOffsets(std::string_view text) : m_size(text.size()) {
+  m_starts.push_back(0);
+  for (size_t i = text.find('\n'); i != std::string_view::npos; i = text.find('\n', i + 1)) {
+    m_starts.push_back(i + 1);
+  }
+}
+
+size_t LineOffsets::offset_of(SourceMark mark) const {
+  if (mark.line < 1) {
+    return std::min(m_size, static_cast<size_t>(std::max(mark.column - 1, 0)));
+  }
+  if (static_cast<size_t>(mark.line) > m_starts.size()) {
+    return m_size;
+  }
+  size_t start = m_starts[static_cast<size_t>(mark.line) - 1];
+  return std::min(m_size, start + static_cast<size_t>(std::max(mark.column - 1, 0)));
+}
+
 bool check_yaml_input_limits(std::string_view text, Diagnostics& diagnostics) {
   if (text.size() > k_max_yaml_bytes) {
     diagnostics.error({}, fmt::format("the file is larger than {} MiB; pipeline files are small",

@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "spec/diagnostic.hpp"
 
@@ -44,5 +45,17 @@ SourceMark mark_of_offset(std::string_view text, size_t offset);
 
 // The offset of a 1-based line and column in `text` (clamped to its end).
 size_t offset_of_mark(std::string_view text, SourceMark mark);
+
+// offset_of_mark for many marks of one text: the line starts are found once, so a file's every
+// scalar costs O(1) instead of a scan from the top (quadratic in the file's length).
+class LineOffsets {
+ public:
+  explicit LineOffsets(std::string_view text);
+  size_t offset_of(SourceMark mark) const;
+
+ private:
+  size_t m_size;
+  std::vector<size_t> m_starts;  // m_starts[i]: the offset of line i + 1
+};
 
 }  // namespace mlops

@@ -66,7 +66,7 @@ class LookaheadLimit final : public std::streambuf {
 class TreeBuilder final : public YAML::EventHandler {
  public:
   TreeBuilder(std::string_view text, LookaheadLimit& input, Diagnostics& diagnostics)
-      : m_text(text), m_input(input), m_diagnostics(diagnostics) {}
+      : m_text(text), m_lines(text), m_input(input), m_diagnostics(diagnostics) {}
 
   std::optional<YamlNode> take_root() { return std::move(m_root); }
 
@@ -145,6 +145,8 @@ class TreeBuilder final : public YAML::EventHandler {
     YamlNode node = std::move(m_stack.back());
     m_stack.pop_back();
     std::unordered_map<std::string, SourceMark> seen;
+    seen.reserve(node.items.size() / 2);
+    node.entries.reserve(node.items.size() / 2);
     for (size_t i = 0; i + 1 < node.items.size(); i += 2) {
       YamlNode& key = node.items[i];
       if (!key.is_scalar() || key.is_null()) {
@@ -175,7 +177,7 @@ class TreeBuilder final : public YAML::EventHandler {
   // yaml-cpp ends a quoted scalar that is never closed at the end of the file, silently taking
   // the rest of the file into it: `run: "echo hi` followed by more stages.
   void check_quote_closed(SourceMark mark) {
-    size_t open = offset_of_mark(m_text, mark);
+    size_t open = m_lines.offset_of(mark);
     if (open < m_text.size() && (m_text[open] == '"' || m_text[open] == '\'') &&
         !quoted_scalar_end(m_text, open)) {
       m_diagnostics.error(mark, "this quoted string is never closed: the file ends inside it");
@@ -199,6 +201,7 @@ class TreeBuilder final : public YAML::EventHandler {
   }
 
   std::string_view m_text;
+  LineOffsets m_lines;
   LookaheadLimit& m_input;
   Diagnostics& m_diagnostics;
   size_t m_nodes = 0;

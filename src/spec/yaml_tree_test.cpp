@@ -1,4 +1,5 @@
 #include "spec/yaml_tree.hpp"
+#include "spec/yaml_limits.hpp"
 
 #include <gtest/gtest.h>
 
@@ -90,6 +91,25 @@ TEST(DiagnosticTest, RendersLineAndCaret) {
             "p.yaml:3:5: error: unknown key 'depz'\n"
             " 3 |     depz: [x]\n"
             "   |     ^\n");
+}
+
+}  // namespace
+}  // namespace mlops
+
+namespace mlops {
+namespace {
+
+TEST(LineOffsetsTest, AgreesWithOffsetOfMarkEverywhere) {
+  for (std::string_view text : {"", "a", "a\n", "ab\ncd\n\nefg", "\n\n\n", "x: 1\ny: 'two'\n"}) {
+    LineOffsets lines(text);
+    for (int line = 0; line <= 6; ++line) {
+      for (int column = 0; column <= 5; ++column) {
+        SourceMark mark{line, column};
+        EXPECT_EQ(lines.offset_of(mark), offset_of_mark(text, mark))
+            << "text '" << text << "' line " << line << " column " << column;
+      }
+    }
+  }
 }
 
 }  // namespace

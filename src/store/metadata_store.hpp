@@ -199,6 +199,11 @@ class MetadataStore {
   // How long writes wait for another process's lock before failing with Busy (default 30 s).
   // A run waits not at all while stages run, so that recording never stalls scheduling.
   virtual void set_write_wait(std::chrono::milliseconds wait) = 0;
+  // Lookups between hold_reads() and release_reads() may share one read transaction (one
+  // snapshot, one lock): the executor holds it while it decides the stages that are ready. A
+  // write in between ends it first. Holds nest. A store without transactions ignores them.
+  virtual void hold_reads() {}
+  virtual void release_reads() {}
 
   // File digests remembered by identity.
   virtual Result<std::optional<FileStat>> find_file_stat(const std::string& path) = 0;
@@ -234,8 +239,12 @@ class MetadataStore {
   virtual Result<std::vector<ExecutionRecord>> executions_using(int64_t artifact_id,
                                                                 const std::string& direction) = 0;
   virtual Result<std::optional<ArtifactRecord>> find_artifact(int64_t id) = 0;
-  // Every version of `path`, newest first.
+  // Every version of `path`, newest first: the version the newest execution read or wrote comes
+  // first (a version written again later, a revert, moves back to the top).
   virtual Result<std::vector<ArtifactRecord>> artifact_history(const std::string& path) = 0;
+  // The first of artifact_history(path) alone, without reading the others; nothing when `path`
+  // was never recorded.
+  virtual Result<std::optional<ArtifactRecord>> newest_artifact(const std::string& path) = 0;
   // The newest version of every path (below `prefix` when given), by path.
   virtual Result<std::vector<ArtifactRecord>> latest_artifacts(const std::string& prefix) = 0;
   virtual Result<std::vector<MetricRecord>> metrics_of_run(const std::string& run_id) = 0;

@@ -116,6 +116,20 @@ ALTER TABLE executions ADD COLUMN pid INTEGER;           -- the stage's main pro
                                                          -- and process group id too
 ALTER TABLE executions ADD COLUMN pid_start_ticks INTEGER;  -- its /proc/PID/stat field 22
 )sql",
+      // Version 5: the queries of `runs`, `show` and `lineage` on big stores (10,000 runs of 50
+      // stages: bench/make_store.py) read a few index entries instead of every run or every
+      // version of a path. The newest runs come from runs_by_start (the runs of a status, such as
+      // the running ones a command checks at start, from runs_by_status) without sorting them
+      // all; the newest execution that used an artifact version (which version of a path is
+      // current, and the order of `artifacts --history`) is the last entry of its range in
+      // events_by_artifact.
+      R"sql(
+DROP INDEX runs_by_status;
+CREATE INDEX runs_by_status ON runs(status, started_at, id);
+CREATE INDEX runs_by_start ON runs(started_at, id);
+DROP INDEX events_by_artifact;
+CREATE INDEX events_by_artifact ON events(artifact_id, direction, execution_id);
+)sql",
   };
   return migrations;
 }

@@ -81,7 +81,30 @@ Result<Statement> Connection::prepare(std::string_view sql) {
       SQLITE_OK) {
     return sqlite_error(m_db, "cannot prepare a store query");
   }
-  return Statement(m_db, statement);
+  return Statement(this, m_db, statement);
+}
+
+void Connection::hold_reads() {
+  ++m_read_holds;
+  if (!m_read_open && sqlite3_get_autocommit(m_db) != 0) {
+    m_read_open = execute("BEGIN").ok();
+  }
+}
+
+void Connection::release_reads() {
+  if (m_read_holds > 0 && --m_read_holds == 0) {
+    end_reads();
+  }
+}
+
+void Connection::end_reads() {
+  if (m_read_open) {
+    m_read_open = false;
+    // A read-only transaction: COMMIT only lets go of the snapshot; if it fails, ROLLBACK does.
+    if (!execute("COMMIT").ok()) {
+      (void)execute("ROLLBACK");
+    }
+  }
 }
 
 void Connection::set_busy_wait(std::chrono::milliseconds wait) {
@@ -101,7 +124,10 @@ int Connection::changes() const {
 }
 
 Statement::Statement(Statement&& other) noexcept
-    : m_db(other.m_db), m_statement(other.m_statement), m_error(std::move(other.m_error)) {
+    : m_connection(other.m_connection),
+      m_db(other.m_db),
+      m_statement(other.m_statement),
+      m_error(std::move(other.m_error)) {
   other.m_statement = nullptr;
 }
 
@@ -149,6 +175,9 @@ Result<bool> Statement::step() {
   if (!m_error.empty()) {
     return Error(ErrorKind::Internal, "store query parameter: " + m_error);
   }
+  if (m_connection->m_read_open && sqlite3_stmt_readonly(m_statement) == 0) {
+    m_connection->end_reads();  // never write on a held read snapshot
+  }
   int code = sqlite3_step(m_statement);
   if (code == SQLITE_ROW) {
     return true;
@@ -191,6 +220,7 @@ bool Statement::column_is_null(int index) const {
 }
 
 Result<std::unique_ptr<WriteTransaction>> WriteTransaction::begin(Connection& connection) {
+  connection.end_reads();
   Status begun = connection.execute("BEGIN IMMEDIATE");
   if (!begun.ok()) {
     ErrorKind kind = connection.busy() ? ErrorKind::Busy : ErrorKind::Io;

@@ -46,11 +46,23 @@ class Connection {
   int64_t last_insert_id() const;
   int changes() const;
 
+  // Several queries in one read transaction: one snapshot and one shared-memory lock, instead
+  // of one of each per statement (PITFALLS.md). Holds nest; the transaction ends with the last
+  // release, or earlier, before anything writes on this connection (a statement that is not
+  // read-only, WriteTransaction::begin), so a write never runs on a stale snapshot.
+  void hold_reads();
+  void release_reads();
+  // Ends the held read transaction now, if one is open (the holds stay counted).
+  void end_reads();
+
   sqlite3* handle() { return m_db; }
 
  private:
+  friend class Statement;
   explicit Connection(sqlite3* db) : m_db(db) {}
   sqlite3* m_db;
+  int m_read_holds = 0;
+  bool m_read_open = false;
   std::unordered_map<std::string, std::unique_ptr<Statement>> m_cache;
 };
 
@@ -82,7 +94,9 @@ class Statement {
 
  private:
   friend class Connection;
-  Statement(sqlite3* db, sqlite3_stmt* statement) : m_db(db), m_statement(statement) {}
+  Statement(Connection* connection, sqlite3* db, sqlite3_stmt* statement)
+      : m_connection(connection), m_db(db), m_statement(statement) {}
+  Connection* m_connection;
   sqlite3* m_db;
   sqlite3_stmt* m_statement;
   std::string m_error;  // the first bind error, reported by step()

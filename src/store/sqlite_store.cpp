@@ -63,8 +63,9 @@ Status SqliteStore::finish_run(const std::string& run_id, const std::string& sta
 Result<int64_t> SqliteStore::insert_execution(const ExecutionRecord& execution) {
   MLOPS_STATEMENT(insert,
                   "INSERT INTO executions (run_id, stage, attempt, status, command, "
-                  "started_at, log_path, fingerprint, cached, pid, pid_start_ticks) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+                  "started_at, log_path, fingerprint, cached, pid, pid_start_ticks, exit_code, "
+                  "signal, message, ended_at) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
   MLOPS_CHECK(insert.bind(1, execution.run_id)
                   .bind(2, execution.stage)
                   .bind(3, static_cast<int64_t>(execution.attempt))
@@ -76,6 +77,10 @@ Result<int64_t> SqliteStore::insert_execution(const ExecutionRecord& execution) 
                   .bind(9, static_cast<int64_t>(execution.cached ? 1 : 0))
                   .bind_optional(10, execution.pid)
                   .bind_optional(11, execution.pid_start_ticks)
+                  .bind_optional(12, execution.exit_code)
+                  .bind_optional(13, execution.signal)
+                  .bind_optional(14, execution.message)
+                  .bind_optional(15, execution.ended_at)
                   .run());
   return m_db->last_insert_id();
 }
@@ -92,7 +97,24 @@ Status SqliteStore::write_outcome(const ExecutionOutcome& outcome) {
                   .bind_optional(5, execution.ended_at)
                   .bind(6, execution.id)
                   .run());
+  return write_links(outcome);
+}
 
+Result<int64_t> SqliteStore::artifact_id(const ArtifactVersion& version,
+                                         std::optional<int64_t> producer,
+                                         const std::string& created_at) {
+  // A version read, or reused by a cached execution, changes nothing in its row when the row
+  // exists: look it up instead of writing it (a no-op run writes no artifact rows).
+  if (!producer) {
+    MLOPS_STATEMENT(find, "SELECT id FROM artifacts WHERE path = ?1 AND digest = ?2");
+    find.bind(1, version.path).bind(2, version.digest);
+    MLOPS_TRY(found, find.step());
+    if (*found) {
+      int64_t id = find.column_int(0);
+      find.reset();
+      return id;
+    }
+  }
   // One row per (path, digest). An output sets the producer (the first execution that ran and
   // wrote it; a cached execution reuses a version, it never produces one) and the kind.
   MLOPS_STATEMENT(artifact,
@@ -101,25 +123,32 @@ Status SqliteStore::write_outcome(const ExecutionOutcome& outcome) {
                   "produced_by = COALESCE(produced_by, excluded.produced_by), "
                   "kind = CASE WHEN excluded.produced_by IS NULL THEN kind "
                   "ELSE excluded.kind END RETURNING id");
+  artifact.bind(1, version.path)
+      .bind(2, version.kind)
+      .bind(3, version.digest)
+      .bind(4, version.size)
+      .bind_optional(5, producer)
+      .bind(6, created_at);
+  MLOPS_TRY(row, artifact.step());
+  int64_t id = artifact.column_int(0);
+  artifact.reset();  // finish the RETURNING statement before the next one
+  return id;
+}
+
+Status SqliteStore::write_links(const ExecutionOutcome& outcome) {
+  const ExecutionRecord& execution = outcome.execution;
   MLOPS_STATEMENT(event,
                   "INSERT OR IGNORE INTO events (execution_id, artifact_id, "
                   "direction) VALUES (?1, ?2, ?3)");
   std::string created_at = execution.ended_at.value_or(execution.started_at);
   auto record = [&](const ArtifactVersion& version, const char* direction) -> Status {
     bool output = std::string_view(direction) == "output";
-    artifact.reset();
-    artifact.bind(1, version.path)
-        .bind(2, version.kind)
-        .bind(3, version.digest)
-        .bind(4, version.size)
-        .bind_optional(
-            5, output && !execution.cached ? std::optional<int64_t>(execution.id) : std::nullopt)
-        .bind(6, created_at);
-    MLOPS_TRY(row, artifact.step());
-    int64_t artifact_id = artifact.column_int(0);
-    artifact.reset();  // finish the RETURNING statement before the next one
+    MLOPS_TRY(id,
+              artifact_id(version,
+                          output && !execution.cached ? std::optional(execution.id) : std::nullopt,
+                          created_at));
     event.reset();
-    return event.bind(1, execution.id).bind(2, artifact_id).bind(3, direction).run();
+    return event.bind(1, execution.id).bind(2, *id).bind(3, direction).run();
   };
   for (const auto& input : outcome.inputs) {
     MLOPS_CHECK(record(input, "input"));
@@ -152,14 +181,26 @@ Result<std::vector<int64_t>> SqliteStore::record_batch(const std::vector<Executi
   std::vector<int64_t> ids;
   for (const auto& item : items) {
     int64_t id = item.end ? item.end->execution.id : 0;
-    if (item.start) {
+    if (item.start && item.end) {
+      // Started and ended within the batch (a cached stage, a short one): one insert of the
+      // whole row, not an insert and an update.
+      // The row is the start's; the end brings only what an end changes (as an update would).
+      ExecutionOutcome whole = *item.end;
+      const ExecutionRecord& ended = item.end->execution;
+      whole.execution = *item.start;
+      whole.execution.status = ended.status;
+      whole.execution.exit_code = ended.exit_code;
+      whole.execution.signal = ended.signal;
+      whole.execution.message = ended.message;
+      whole.execution.ended_at = ended.ended_at;
+      MLOPS_TRY(inserted, insert_execution(whole.execution));
+      id = whole.execution.id = *inserted;
+      MLOPS_CHECK(write_links(whole));
+    } else if (item.start) {
       MLOPS_TRY(inserted, insert_execution(*item.start));
       id = *inserted;
-    }
-    if (item.end) {
-      ExecutionOutcome end = *item.end;
-      end.execution.id = id;
-      MLOPS_CHECK(write_outcome(end));
+    } else if (item.end) {
+      MLOPS_CHECK(write_outcome(*item.end));
     }
     ids.push_back(id);
   }

@@ -30,6 +30,8 @@ class SqliteStore final : public MetadataStore {
   Result<std::vector<int64_t>> record_batch(const std::vector<ExecutionWrite>& items) override;
   Result<bool> mark_interrupted(const std::string& run_id, const std::string& ended_at) override;
   void set_write_wait(std::chrono::milliseconds wait) override { m_db->set_busy_wait(wait); }
+  void hold_reads() override { m_db->hold_reads(); }
+  void release_reads() override { m_db->release_reads(); }
 
   Result<std::optional<FileStat>> find_file_stat(const std::string& path) override;
   Status remember_file_stats(const std::vector<FileStat>& stats) override;
@@ -51,6 +53,7 @@ class SqliteStore final : public MetadataStore {
   Result<std::vector<ExecutionRecord>> executions_using(int64_t artifact_id,
                                                         const std::string& direction) override;
   Result<std::optional<ArtifactRecord>> find_artifact(int64_t id) override;
+  Result<std::optional<ArtifactRecord>> newest_artifact(const std::string& path) override;
   Result<std::vector<ArtifactRecord>> artifact_history(const std::string& path) override;
   Result<std::vector<ArtifactRecord>> latest_artifacts(const std::string& prefix) override;
   Result<std::vector<MetricRecord>> metrics_of_run(const std::string& run_id) override;
@@ -59,7 +62,13 @@ class SqliteStore final : public MetadataStore {
 
  private:
   Result<int64_t> insert_execution(const ExecutionRecord& execution);
+  // Ends an execution row: its status, then write_links.
   Status write_outcome(const ExecutionOutcome& outcome);
+  // The execution's events (the versions it read and wrote) and metric values.
+  Status write_links(const ExecutionOutcome& outcome);
+  // The row of a version, created if new; `producer` is the execution that wrote it by running.
+  Result<int64_t> artifact_id(const ArtifactVersion& version, std::optional<int64_t> producer,
+                              const std::string& created_at);
   Status write_advances(const std::vector<TriggerAdvance>& advances, const std::string& time,
                         const std::optional<std::string>& run_id);
 

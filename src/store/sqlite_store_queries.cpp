@@ -176,25 +176,39 @@ Result<std::optional<CachedExecution>> SqliteStore::find_cached_execution(
 }
 
 Result<std::optional<RunRecord>> SqliteStore::find_run(const std::string& run_id) {
-  MLOPS_TRY(query, m_db->prepare(std::string("SELECT ") + k_run_columns + " WHERE r.id = ?1"));
-  query->bind(1, run_id);
-  return first_of(collect<RunRecord>(*query, read_run));
+  MLOPS_TRY(query, m_db->cached(std::string("SELECT ") + k_run_columns + " WHERE r.id = ?1"));
+  (*query)->bind(1, run_id);
+  return first_of(collect<RunRecord>(**query, read_run));
 }
 
 Result<std::vector<RunRecord>> SqliteStore::list_runs(const RunFilter& filter) {
-  MLOPS_TRY(query, m_db->prepare(std::string("SELECT ") + k_run_columns +
-                                 " WHERE (?1 IS NULL OR p.name = ?1) AND (?2 IS NULL OR "
-                                 "r.status = ?2) ORDER BY r.started_at DESC, r.id DESC LIMIT ?3"));
-  query->bind_optional(1, filter.pipeline)
-      .bind_optional(2, filter.status)
-      .bind(3, static_cast<int64_t>(filter.limit));
-  return collect<RunRecord>(*query, read_run);
+  // One statement for each combination of filters, so that SQLite answers each from an index
+  // (runs_by_start, runs_by_status, runs_by_pipeline) and reads only the rows it returns: a
+  // condition such as `?1 IS NULL OR p.name = ?1` would make it read and sort every run.
+  std::string sql = std::string("SELECT ") + k_run_columns;
+  if (filter.pipeline) {
+    sql += filter.status ? " WHERE p.name = ?1 AND r.status = ?2" : " WHERE p.name = ?1";
+  } else if (filter.status) {
+    sql += " WHERE r.status = ?2";
+  }
+  sql += " ORDER BY r.started_at DESC, r.id DESC LIMIT ?3";
+  MLOPS_TRY(query, m_db->cached(sql));
+  if (filter.pipeline) {
+    (*query)->bind(1, *filter.pipeline);
+  }
+  if (filter.status) {
+    (*query)->bind(2, *filter.status);
+  }
+  (*query)->bind(3, static_cast<int64_t>(filter.limit));
+  return collect<RunRecord>(**query, read_run);
 }
 
 Result<std::vector<std::string>> SqliteStore::run_ids(const std::string& prefix, int limit) {
-  MLOPS_TRY(query, m_db->prepare("SELECT id FROM runs WHERE substr(id, 1, length(?1)) = ?1 "
-                                 "ORDER BY started_at DESC, id DESC LIMIT ?2"));
-  query->bind(1, prefix).bind(2, static_cast<int64_t>(limit));
+  // The ids from `prefix` up to `prefix` followed by the highest byte: a range of the primary
+  // key's index (ids are ASCII), where comparing a substring would read every run.
+  MLOPS_TRY(query, m_db->prepare("SELECT id FROM runs WHERE id >= ?1 AND id < ?2 "
+                                 "ORDER BY started_at DESC, id DESC LIMIT ?3"));
+  query->bind(1, prefix).bind(2, prefix + "\xff").bind(3, static_cast<int64_t>(limit));
   return collect<std::string>(*query,
                               [](const sqlite::Statement& row) { return row.column_text(0); });
 }
@@ -254,10 +268,9 @@ Result<std::optional<ExecutionRecord>> SqliteStore::find_latest_success(const st
 }
 
 Result<std::optional<ExecutionRecord>> SqliteStore::find_execution(int64_t id) {
-  MLOPS_TRY(query,
-            m_db->prepare(std::string("SELECT ") + k_execution_columns + " WHERE x.id = ?1"));
-  query->bind(1, id);
-  return first_of(collect<ExecutionRecord>(*query, read_execution));
+  MLOPS_TRY(query, m_db->cached(std::string("SELECT ") + k_execution_columns + " WHERE x.id = ?1"));
+  (*query)->bind(1, id);
+  return first_of(collect<ExecutionRecord>(**query, read_execution));
 }
 
 namespace {
@@ -288,26 +301,73 @@ Result<std::vector<EventRecord>> SqliteStore::events_of_run(const std::string& r
   return collect<EventRecord>(*query, read_event);
 }
 
+// The lineage walk asks these once for each execution and artifact it meets: their statements
+// are prepared once (Connection::cached).
 Result<std::vector<EventRecord>> SqliteStore::events_of_execution(int64_t execution_id) {
-  MLOPS_TRY(query, m_db->prepare(event_query("e.execution_id = ?1")));
-  query->bind(1, execution_id);
-  return collect<EventRecord>(*query, read_event);
+  MLOPS_TRY(query, m_db->cached(event_query("e.execution_id = ?1")));
+  (*query)->bind(1, execution_id);
+  return collect<EventRecord>(**query, read_event);
 }
 
 Result<std::vector<ExecutionRecord>> SqliteStore::executions_using(int64_t artifact_id,
                                                                    const std::string& direction) {
-  MLOPS_TRY(query, m_db->prepare(std::string("SELECT ") + k_execution_columns +
-                                 " JOIN events e ON e.execution_id = x.id WHERE e.artifact_id = ?1 "
-                                 "AND e.direction = ?2 ORDER BY x.id DESC"));
-  query->bind(1, artifact_id).bind(2, direction);
-  return collect<ExecutionRecord>(*query, read_execution);
+  MLOPS_TRY(query, m_db->cached(std::string("SELECT ") + k_execution_columns +
+                                " JOIN events e ON e.execution_id = x.id WHERE e.artifact_id = ?1 "
+                                "AND e.direction = ?2 ORDER BY x.id DESC"));
+  (*query)->bind(1, artifact_id).bind(2, direction);
+  return collect<ExecutionRecord>(**query, read_execution);
 }
 
 Result<std::optional<ArtifactRecord>> SqliteStore::find_artifact(int64_t id) {
-  MLOPS_TRY(query, m_db->prepare(std::string("SELECT ") + k_artifact_columns + " WHERE a.id = ?1"));
-  query->bind(1, id);
+  MLOPS_TRY(query, m_db->cached(std::string("SELECT ") + k_artifact_columns + " WHERE a.id = ?1"));
+  (*query)->bind(1, id);
   return first_of(collect<ArtifactRecord>(
-      *query, [](const sqlite::Statement& row) { return read_artifact(row, 0); }));
+      **query, [](const sqlite::Statement& row) { return read_artifact(row, 0); }));
+}
+
+Result<std::optional<ArtifactRecord>> SqliteStore::newest_artifact(const std::string& path) {
+  // artifact_history's first row, without reading every version of a path made thousands of
+  // times (a model retrained at every run): the version made last is usually the one in use, so
+  // the executions since its last use, newest first, are searched for a use of any version of
+  // `path` (those executions' events, in the order of their primary key). Only when that search
+  // would be long (a version made long ago is used again: a revert) are all versions' last uses
+  // compared, which reads an index page for each version.
+  constexpr int64_t k_window = 10'000;  // executions searched newest first
+  MLOPS_TRY(made_last, m_db->cached("SELECT a.id, (SELECT MAX(e.execution_id) FROM events e "
+                                    "WHERE e.artifact_id = a.id) FROM artifacts a WHERE a.path = "
+                                    "?1 ORDER BY a.created_at DESC, a.id DESC LIMIT 1"));
+  (*made_last)->bind(1, path);
+  MLOPS_TRY(row, (*made_last)->step());
+  if (!*row) {
+    return std::optional<ArtifactRecord>();
+  }
+  int64_t last_use = (*made_last)->column_int(1);
+  (*made_last)->reset();
+  MLOPS_TRY(newest, m_db->cached("SELECT MAX(id) FROM executions"));
+  MLOPS_TRY(has_newest, (*newest)->step());
+  int64_t from = std::max(last_use, (*has_newest ? (*newest)->column_int(0) : 0) - k_window);
+  (*newest)->reset();
+  // CROSS JOIN keeps this order: events newest first, then their artifact.
+  MLOPS_TRY(search, m_db->cached("SELECT e.artifact_id FROM events e CROSS JOIN artifacts a ON "
+                                 "a.id = e.artifact_id WHERE e.execution_id >= ?2 AND a.path = ?1 "
+                                 "ORDER BY e.execution_id DESC, e.artifact_id DESC LIMIT 1"));
+  (*search)->bind(1, path).bind(2, from);
+  MLOPS_TRY(found, (*search)->step());
+  std::optional<int64_t> id;
+  if (*found) {
+    id = (*search)->column_int(0);
+  }
+  (*search)->reset();
+  if (id) {
+    return find_artifact(*id);
+  }
+  MLOPS_TRY(query, m_db->cached(std::string("SELECT ") + k_artifact_columns +
+                                " WHERE a.id = (SELECT b.id FROM artifacts b WHERE b.path = ?1 "
+                                "ORDER BY (SELECT MAX(u.execution_id) FROM events u WHERE "
+                                "u.artifact_id = b.id) DESC, b.id DESC LIMIT 1)"));
+  (*query)->bind(1, path);
+  return first_of(collect<ArtifactRecord>(
+      **query, [](const sqlite::Statement& row) { return read_artifact(row, 0); }));
 }
 
 Result<std::vector<ArtifactRecord>> SqliteStore::artifact_history(const std::string& path) {

@@ -4,6 +4,7 @@
 
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
+#include "util/temp_dir_test_util.hpp"
 
 namespace mlops {
 namespace {
@@ -77,6 +78,60 @@ TEST(StoreSchemaTest, OnDiskStoreUsesWalAndForeignKeys) {
   for (const char* suffix : {"", "-wal", "-shm"}) {
     std::filesystem::remove(path.string() + suffix);
   }
+}
+
+// The columns of an index, in order.
+std::vector<std::string> index_columns(sqlite::Connection& db, const std::string& index) {
+  std::vector<std::string> columns;
+  auto info = db.prepare("SELECT name FROM pragma_index_info(?1) ORDER BY seqno");
+  EXPECT_TRUE(info.ok());
+  info->bind(1, index);
+  while (*info->step()) {
+    columns.push_back(info->column_text(0));
+  }
+  return columns;
+}
+
+TEST(StoreSchemaTest, Version5IndexesRunsByTimeAndArtifactUsesByExecution) {
+  auto db = open_memory();
+  ASSERT_TRUE(migrate_store(*db, store_migrations()).ok());
+  ASSERT_GE(store_migrations().size(), 5u);
+  using Columns = std::vector<std::string>;
+  EXPECT_EQ(index_columns(*db, "runs_by_start"), (Columns{"started_at", "id"}));
+  EXPECT_EQ(index_columns(*db, "runs_by_status"), (Columns{"status", "started_at", "id"}));
+  EXPECT_EQ(index_columns(*db, "events_by_artifact"),
+            (Columns{"artifact_id", "direction", "execution_id"}));
+}
+
+TEST(StoreSchemaTest, MigratesAVersion4StoreToVersion5KeepingItsRows) {
+  auto db = open_memory();
+  const auto& all = store_migrations();
+  std::vector<std::string> v4(all.begin(), all.begin() + 4);
+  ASSERT_TRUE(migrate_store(*db, v4).ok());
+  ASSERT_TRUE(
+      db->execute("INSERT INTO pipelines VALUES (1, 'p', 't');"
+                  "INSERT INTO runs (id, pipeline_id, pipeline_file, pipeline_hash, status, "
+                  "params_json, host, user, mlops_version, owner_pid, started_at) VALUES "
+                  "('r1', 1, 'p.yaml', 'h', 'succeeded', '{}', 'h', 'u', 'v', 1, 't1');"
+                  "INSERT INTO executions (id, run_id, stage, attempt, status, command, "
+                  "started_at) VALUES (7, 'r1', 's', 1, 'succeeded', 'c', 't1');"
+                  "INSERT INTO artifacts VALUES (3, 'out.txt', 'file', 'd', 1, 7, 't1');"
+                  "INSERT INTO events VALUES (7, 3, 'output');")
+          .ok());
+  EXPECT_EQ(index_columns(*db, "runs_by_status"), (std::vector<std::string>{"status"}));
+  ASSERT_TRUE(migrate_store(*db, all).ok());
+  EXPECT_EQ(*store_schema_version(*db), static_cast<int>(all.size()));
+  EXPECT_EQ(index_columns(*db, "runs_by_status"),
+            (std::vector<std::string>{"status", "started_at", "id"}));
+  auto row = db->prepare(
+      "SELECT r.id, x.id, a.path, e.direction FROM runs r JOIN executions x ON x.run_id = r.id "
+      "JOIN events e ON e.execution_id = x.id JOIN artifacts a ON a.id = e.artifact_id");
+  ASSERT_TRUE(row.ok());
+  ASSERT_TRUE(*row->step());
+  EXPECT_EQ(row->column_text(0), "r1");
+  EXPECT_EQ(row->column_int(1), 7);
+  EXPECT_EQ(row->column_text(2), "out.txt");
+  EXPECT_EQ(row->column_text(3), "output");
 }
 
 TEST(StoreSchemaTest, NotADatabaseIsAClearError) {
@@ -322,6 +377,53 @@ TEST_F(SqliteStoreLineageTest, InterruptedRunMarksItsRunningExecutions) {
   EXPECT_EQ((*store->find_run("r9"))->status, "interrupted");
   EXPECT_EQ((*store->executions_of("r9"))[0].status, "interrupted");
   EXPECT_EQ((*store->list_runs({std::nullopt, "interrupted", 5})).size(), 1u);
+}
+
+}  // namespace
+}  // namespace mlops
+
+namespace mlops {
+namespace {
+
+int64_t count_rows(sqlite::Connection& db) {
+  auto query = db.prepare("SELECT count(*) FROM t");
+  EXPECT_TRUE(query.ok());
+  EXPECT_TRUE(*query->step());
+  return query->column_int(0);
+}
+
+TEST(StoreReadHoldTest, HeldReadsShareASnapshotAndAWriteEndsItFirst) {
+  testing::TempDir dir;
+  std::string path = (dir.path() / "store.db").string();
+  auto mine = std::move(*sqlite::Connection::open(path));
+  auto other = std::move(*sqlite::Connection::open(path));
+  ASSERT_TRUE(mine->execute("CREATE TABLE t (a INTEGER)").ok());
+  mine->hold_reads();
+  mine->hold_reads();  // nested
+  EXPECT_EQ(count_rows(*mine), 0);
+  ASSERT_TRUE(other->execute("INSERT INTO t VALUES (1)").ok());
+  EXPECT_EQ(count_rows(*mine), 0);  // one snapshot while held
+  mine->release_reads();
+  EXPECT_EQ(count_rows(*mine), 0);  // still held once
+  // A write through a statement ends the read first, so it neither fails on the old snapshot
+  // nor writes from it; then reads see the new state.
+  auto insert = mine->prepare("INSERT INTO t VALUES (2)");
+  ASSERT_TRUE(insert.ok());
+  ASSERT_TRUE(insert->run().ok());
+  EXPECT_EQ(count_rows(*mine), 2);
+  // And a write transaction, too.
+  mine->hold_reads();
+  EXPECT_EQ(count_rows(*mine), 2);
+  ASSERT_TRUE(other->execute("INSERT INTO t VALUES (3)").ok());
+  auto transaction = sqlite::WriteTransaction::begin(*mine);
+  ASSERT_TRUE(transaction.ok()) << transaction.error().message();
+  ASSERT_TRUE((*transaction)->commit().ok());
+  EXPECT_EQ(count_rows(*mine), 3);
+  mine->release_reads();
+  mine->release_reads();
+  mine->release_reads();  // more releases than holds do nothing
+  ASSERT_TRUE(other->execute("INSERT INTO t VALUES (4)").ok());
+  EXPECT_EQ(count_rows(*mine), 4);  // not held: each query sees the latest
 }
 
 }  // namespace

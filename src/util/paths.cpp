@@ -1,5 +1,6 @@
 #include "util/paths.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 
@@ -92,6 +93,67 @@ bool is_plain_relative_path(std::string_view relative) {
   return true;
 }
 
+namespace {
+
+// Where a symbolic link leads, canonical as far as it exists. Links are followed by hand, so a
+// dangling one (or a chain ending in one) still names the place a write would create; nothing
+// when there are too many levels or an error.
+std::optional<std::string> link_target(std::filesystem::path path) {
+  std::error_code error;
+  for (int level = 0; level < 40; ++level) {
+    auto status = std::filesystem::symlink_status(path, error);
+    if (!std::filesystem::is_symlink(status)) {  // not there (yet) counts as not a link
+      error.clear();
+      auto canonical = std::filesystem::weakly_canonical(path, error);
+      return error ? std::nullopt : std::optional(canonical.generic_string());
+    }
+    auto link = std::filesystem::read_symlink(path, error);
+    if (error) {
+      return std::nullopt;
+    }
+    path = link.is_absolute() ? link : path.parent_path() / link;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+WorkspaceLinkCheck::WorkspaceLinkCheck(std::filesystem::path workspace)
+    : m_workspace(std::move(workspace)) {}
+
+std::optional<std::string> WorkspaceLinkCheck::link_leading_out(std::string_view relative) {
+  std::filesystem::path current = m_workspace;
+  size_t start = 0;
+  while (start <= relative.size()) {
+    size_t end = std::min(relative.find('/', start), relative.size());
+    bool last = end == relative.size();
+    std::string prefix(relative.substr(0, end));
+    current /= std::string(relative.substr(start, end - start));
+    start = end + 1;
+    if (!last && m_safe_dirs.count(prefix)) {
+      continue;
+    }
+    std::error_code error;
+    auto status = std::filesystem::symlink_status(current, error);
+    if (error || !std::filesystem::exists(status)) {
+      return std::nullopt;  // nothing below exists yet: it will be created inside
+    }
+    if (std::filesystem::is_symlink(status)) {
+      if (!m_root) {
+        m_root = std::filesystem::weakly_canonical(m_workspace, error).generic_string();
+      }
+      auto target = link_target(current);
+      if (!target || !path_is_within(*target, *m_root)) {
+        return prefix;
+      }
+    }
+    if (!last) {
+      m_safe_dirs.insert(std::move(prefix));
+    }
+  }
+  return std::nullopt;
+}
+
 Result<std::filesystem::path> checked_write_path(const std::filesystem::path& workspace,
                                                  std::string_view relative, ErrorKind kind) {
   if (!is_plain_relative_path(relative)) {
@@ -99,27 +161,10 @@ Result<std::filesystem::path> checked_write_path(const std::filesystem::path& wo
                            "' is not a plain path inside the workspace (absolute, '..', empty "
                            "parts or not UTF-8); refusing to write there");
   }
-  std::filesystem::path current = workspace;
-  std::optional<std::string> root;  // canonical, once a link is met
-  for (const auto& part : std::filesystem::path(relative)) {
-    current /= part;
-    std::error_code error;
-    auto status = std::filesystem::symlink_status(current, error);
-    if (error || !std::filesystem::exists(status)) {
-      break;  // nothing below exists yet: it will be created inside
-    }
-    if (!std::filesystem::is_symlink(status)) {
-      continue;
-    }
-    if (!root) {
-      root = std::filesystem::weakly_canonical(workspace, error).generic_string();
-    }
-    auto target = std::filesystem::weakly_canonical(current, error);
-    if (error || !path_is_within(target.generic_string(), *root)) {
-      return Error(kind, "'" + current.lexically_relative(workspace).generic_string() +
-                             "' is a symbolic link leading outside the workspace; refusing to "
-                             "write through it");
-    }
+  if (auto link = WorkspaceLinkCheck(workspace).link_leading_out(relative)) {
+    return Error(kind, "'" + *link +
+                           "' is a symbolic link leading outside the workspace; refusing to "
+                           "write through it");
   }
   return workspace / std::filesystem::path(relative);
 }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 #include "util/error.hpp"
 
@@ -34,6 +35,23 @@ bool is_plain_relative_path(std::string_view relative);
 // naming the path and the problem (the caller says where the path came from).
 Result<std::filesystem::path> checked_write_path(const std::filesystem::path& workspace,
                                                  std::string_view relative, ErrorKind kind);
+
+// checked_write_path's link check for many paths of one workspace: the workspace is
+// canonicalised at most once, and a directory found to be a real directory (or a link leading
+// inside) is not looked at again, so checking a stage's every out costs about one lstat each.
+// Use one checker for one moment: it does not notice a directory replaced by a link later.
+class WorkspaceLinkCheck {
+ public:
+  explicit WorkspaceLinkCheck(std::filesystem::path workspace);
+  // The first existing component of `relative` (a plain path) that is a symbolic link leading
+  // outside the workspace, as a workspace-relative path; nothing when there is none.
+  std::optional<std::string> link_leading_out(std::string_view relative);
+
+ private:
+  std::filesystem::path m_workspace;
+  std::optional<std::string> m_root;            // canonical, once a link is met
+  std::unordered_set<std::string> m_safe_dirs;  // relative directories already checked
+};
 
 // `name` with every character outside [A-Za-z0-9._=,+-] replaced by '_', for log file names.
 std::string safe_file_name(std::string_view name);

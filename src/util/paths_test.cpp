@@ -42,5 +42,27 @@ TEST(PathsTest, CheckedWritePathRefusesLinksLeadingOutside) {
             std::string::npos);
 }
 
+TEST(PathsTest, LinkCheckRemembersSafeDirectoriesAndStillChecksEveryLastComponent) {
+  testing::TempDir dir;
+  auto ws = dir.path() / "ws";
+  std::filesystem::create_directories(ws / "real/sub");
+  std::filesystem::create_directories(dir.path() / "outside");
+  std::filesystem::create_symlink(dir.path() / "outside" / "f", ws / "real/sub/leak");
+  std::filesystem::create_directory_symlink(dir.path() / "outside", ws / "real/away");
+  WorkspaceLinkCheck check(ws);
+  EXPECT_FALSE(check.link_leading_out("real/sub/a.txt"));
+  EXPECT_FALSE(check.link_leading_out("real/sub/b.txt"));  // real/ and real/sub/ remembered
+  EXPECT_EQ(check.link_leading_out("real/sub/leak"), "real/sub/leak");
+  EXPECT_EQ(check.link_leading_out("real/away/x"), "real/away");
+  EXPECT_EQ(check.link_leading_out("real/away"), "real/away");
+  EXPECT_FALSE(check.link_leading_out("missing/x"));
+  // A dangling link, and a chain of links, leading out: a write would create the file outside.
+  std::filesystem::create_symlink("leak", ws / "real/sub/chain");
+  EXPECT_EQ(check.link_leading_out("real/sub/chain"), "real/sub/chain");
+  // A dangling link leading inside is fine.
+  std::filesystem::create_symlink("not-yet.txt", ws / "real/sub/later");
+  EXPECT_FALSE(check.link_leading_out("real/sub/later"));
+}
+
 }  // namespace
 }  // namespace mlops

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """scripts/check-layering.py fails on a forbidden include, and says where and why.
 
-Each case copies src/ and README.md into a temporary directory, plants one change (a forbidden
+Each case copies src/, bench/micro/ and README.md into a temporary directory, plants one change (a forbidden
 include, an unlisted module, a forbidden link, an edited README row) and runs the checker on the
 copy with --root. A case passes when the checker's exit code and the problem line it prints are
 the expected ones; the unchanged copy must pass. Prints one line per case and exits 1 when any
@@ -71,6 +71,15 @@ CASES = [
     ("main.cpp includes engine", lambda r: insert_line(
         f"{r}/src/main.cpp", '#include "engine/executor.hpp"'),
      1, "src/main.cpp:2: src/ (main.cpp) may include cli/ only, not engine/"),
+    ("a micro-benchmark includes cli", lambda r: insert_line(
+        f"{r}/bench/micro/micro_main.cpp", '#include "cli/app.hpp"'),
+     1, "bench/micro/micro_main.cpp:2: bench/micro/ (micro-benchmarks) may include every module "
+        "below the top level, not cli/ (allowed: util, exec, hash, store, git, schedule, spec, "
+        "cache, dag, triggers, engine, report, app)"),
+    ("a micro-benchmark includes a test helper", lambda r: insert_line(
+        f"{r}/bench/micro/micro_util.cpp", '#include "util/temp_dir_test_util.hpp"'),
+     1, "bench/micro/micro_util.cpp:2: bench/micro/ may not include the test helper "
+        "util/temp_dir_test_util.hpp (the benchmarks do not link GoogleTest)"),
     ("a module the table does not list", lambda r: write(
         f"{r}/src/web/server.cpp", '#include "app/workspace.hpp"\n'),
      1, "src/web/: module web/ is not in src/layers.txt (add it there with its level and the "
@@ -95,6 +104,7 @@ def run_case(checker, source_root, name, plant, want_code, want_line):
     work = tempfile.mkdtemp(prefix="mlops-layering-")
     shutil.copytree(os.path.join(source_root, "src"), os.path.join(work, "src"))
     shutil.copy(os.path.join(source_root, "README.md"), os.path.join(work, "README.md"))
+    shutil.copytree(os.path.join(source_root, "bench", "micro"), os.path.join(work, "bench", "micro"))
     plant(work)
     done = subprocess.run([sys.executable, checker, "--root", work, "--check-readme"],
                           capture_output=True, text=True)
