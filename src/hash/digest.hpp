@@ -105,10 +105,4 @@ struct DigestCounters {
 Result<PathDigest> digest_path(const std::filesystem::path& path, DigestMemo* memo = nullptr,
                                DigestCounters* counters = nullptr);
 
-namespace detail {
-// Feeds mapped memory to `hasher`; false (instead of a crash) when a page of the mapping is gone
-// because the file was truncated underneath. Exposed for tests.
-bool hash_mapped(Hasher& hasher, const char* data, size_t length);
-}  // namespace detail
-
 }  // namespace mlops
