@@ -80,7 +80,9 @@ echo "$stages stages, each cp of a $mib MiB file, -j 2, $runs rounds; $(nproc) c
 if [ -n "${HYPERFINE:-}" ]; then
   args=()
   for v in "${variants[@]}"; do args+=(-n "${v%%|*}" "${v#*|}"); done
-  (cd "$work" && hyperfine -w 1 -r "$runs" -S bash "${args[@]}")
+  (cd "$work" && hyperfine -w 1 -r "$runs" -S bash --export-markdown "$work/table.md" \
+    "${args[@]}" > /dev/null)
+  cat "$work/table.md"
   exit 0
 fi
 
