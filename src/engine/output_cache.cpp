@@ -350,13 +350,6 @@ std::vector<ArtifactVersion> OutputCache::store(const Stage& stage,
   return versions;
 }
 
-namespace {
-
-// Outputs smaller than this in all are saved on the run loop's thread.
-constexpr uint64_t k_background_min_bytes = 256 << 10;
-
-}  // namespace
-
 bool OutputCache::finish_in_background(size_t index, StageReport& report) {
   const Stage& stage = m_pipeline.stages[index];
   // An incremental stage's outputs stay in place, mostly unchanged: the memo, which only this
@@ -367,19 +360,10 @@ bool OutputCache::finish_in_background(size_t index, StageReport& report) {
   }
   SaveJob job;
   job.stage = index;
-  uint64_t bytes = 0;
   for (const auto* paths : {&stage.outs, &stage.metrics}) {
     for (const auto& path : *paths) {
       job.outputs.push_back({m_pipeline.workspace / path.value, link_for(stage, path.value)});
-      std::error_code error;
-      auto status = std::filesystem::status(job.outputs.back().path, error);
-      bytes += std::filesystem::is_regular_file(status)
-                   ? std::filesystem::file_size(job.outputs.back().path, error)
-                   : k_background_min_bytes;  // a directory: most likely worth it
     }
-  }
-  if (bytes < k_background_min_bytes) {
-    return false;  // handing it over would cost about what saving it here does
   }
   if (!m_saver) {
     m_saver = std::make_unique<BackgroundSaver>(m_objects);
