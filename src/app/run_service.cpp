@@ -135,7 +135,6 @@ RunOptions run_options(const RunContext& run) {
   options.keep_going = run.request.keep_going;
   options.log_dir = run.workspace->log_dir(run.outcome.run_id);
   options.base_env = current_environment();
-  options.save_in_background = !run.seams.make_runner;  // the process runner keeps to real time
   for (const auto& [key, value] : run.request.extra_env) {
     set_env(options.base_env, key, value);
   }

@@ -250,17 +250,13 @@ void Executor::finish(Loop& loop, ProcessResult result) {
     if (m_aside) {
       m_aside->discard(index);
     }
-    // In the background only when there is something to overlap with: a chain waits anyway.
-    if (m_cache && m_options.save_in_background &&
-        (loop.running > 0 || loop.schedule.has_ready()) &&
-        m_cache->finish_in_background(index, stage_report)) {
-      return;  // settle_saved() ends it
-    }
     if (m_cache) {
       m_cache->finish(index, stage_report);
       pass_on_warnings(m_reporter, stage, stage_report);
     }
-    succeed(loop, index);
+    stage_report.status = StageStatus::Succeeded;
+    m_reporter.stage_finished(stage, stage_report);
+    loop.schedule.succeeded(index);
     return;
   }
   if (result.outcome == ProcessOutcome::Cancelled || loop.report.interrupt_signal != 0) {
@@ -276,22 +272,6 @@ void Executor::finish(Loop& loop, ProcessResult result) {
     return;
   }
   fail(loop, index);
-}
-
-void Executor::succeed(Loop& loop, size_t index) {
-  loop.report.stages[index].status = StageStatus::Succeeded;
-  m_reporter.stage_finished(m_pipeline.stages[index], loop.report.stages[index]);
-  loop.schedule.succeeded(index);
-}
-
-void Executor::settle_saved(Loop& loop, bool wait) {
-  if (!saving()) {
-    return;
-  }
-  for (size_t index : m_cache->collect_finished(wait, loop.report.stages)) {
-    pass_on_warnings(m_reporter, m_pipeline.stages[index], loop.report.stages[index]);
-    succeed(loop, index);
-  }
 }
 
 void Executor::launch_ready(Loop& loop) {
@@ -338,10 +318,6 @@ void Executor::wait_for_processes(Loop& loop) {
   if (auto flush_by = m_reporter.flush(m_clock.now()); flush_by && (!until || *flush_by < *until)) {
     until = flush_by;
   }
-  if (saving()) {
-    SteadyTime soon = m_clock.now() + std::chrono::milliseconds(1);
-    until = until && *until < soon ? *until : soon;
-  }
   WaitResult waited = m_runner.wait(until);
   if (waited.interrupt_signal != 0) {
     if (loop.report.interrupt_signal == 0) {
@@ -381,12 +357,7 @@ RunReport Executor::run() {
   m_reporter.run_started(m_pipeline, loop.report, selected_count, loop.jobs);
   SteadyTime run_start = m_clock.now();
   while (true) {
-    settle_saved(loop, false);
     launch_ready(loop);
-    if (loop.running == 0 && saving()) {
-      settle_saved(loop, true);  // nothing else to wait for
-      continue;
-    }
     if (loop.running == 0 && (loop.retries.empty() || loop.stopping)) {
       break;
     }

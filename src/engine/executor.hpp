@@ -42,11 +42,6 @@ struct RunOptions {
   // (engine/outputs_aside.hpp: put back if it fails, dropped if it succeeds); after it exits 0,
   // check that they exist: a missing one fails it, named. Off for plans and dry runs.
   bool check_outputs = true;
-  // Hash and save a succeeded stage's outputs on a background thread while other stages run
-  // (OutputCache::finish_in_background); the stage counts as finished once they are saved. Only
-  // with a runner whose wait() keeps to `until` in real time: the loop looks for saved stages
-  // every millisecond meanwhile.
-  bool save_in_background = false;
 };
 
 class Executor {
@@ -73,11 +68,6 @@ class Executor {
   void launch(Loop& loop, size_t stage);
   bool settle_from_cache(Loop& loop, size_t stage);
   void finish(Loop& loop, ProcessResult result);
-  // Ends a succeeded stage: reported, and its downstream stages released.
-  void succeed(Loop& loop, size_t stage);
-  // Ends the stages whose outputs the background saver finished (with `wait`: at least one).
-  void settle_saved(Loop& loop, bool wait);
-  bool saving() const { return m_cache && m_cache->finishing() > 0; }
   void fail(Loop& loop, size_t stage);
   void drop_retries(Loop& loop, StageStatus status);
   void launch_ready(Loop& loop);

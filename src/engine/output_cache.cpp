@@ -308,101 +308,37 @@ Status OutputCache::restore(size_t index, const StageReport& report) {
   return Status::success();
 }
 
-std::optional<ArtifactVersion> OutputCache::stored_version(const std::string& path,
-                                                           const std::string* type,
-                                                           const char* default_kind,
-                                                           const Result<StoredVersion>& stored,
-                                                           StageReport& report) {
-  PathDigest version;
-  if (stored.ok()) {
-    version = stored->version;
-    if (!stored->saved.ok()) {
-      report.warnings.push_back(
-          fmt::format("cannot cache {}: {}", path, stored->saved.error().message()));
-    }
-  } else {
-    auto plain = digest_path(m_pipeline.workspace / path, &m_memo);
-    if (!plain.ok()) {
-      return std::nullopt;  // missing: not written
-    }
-    version = *plain;
-    report.warnings.push_back(fmt::format("cannot cache {}: {}", path, stored.error().message()));
-  }
-  std::string kind = type && !type->empty() ? *type
-                     : version.is_directory ? "directory"
-                                            : default_kind;
-  return ArtifactVersion{path, kind, version.digest.hex(), static_cast<int64_t>(version.size)};
-}
-
 std::vector<ArtifactVersion> OutputCache::store(const Stage& stage,
                                                 const std::vector<LocatedString>& paths,
                                                 const std::vector<std::string>* types,
                                                 const char* default_kind, StageReport& report) {
   std::vector<ArtifactVersion> versions;
   for (size_t i = 0; i < paths.size(); ++i) {
-    auto stored = m_objects.store(m_pipeline.workspace / paths[i].value,
-                                  link_for(stage, paths[i].value), &m_memo);
-    const std::string* type = types && i < types->size() ? &(*types)[i] : nullptr;
-    if (auto version = stored_version(paths[i].value, type, default_kind, stored, report)) {
-      versions.push_back(std::move(*version));
+    std::filesystem::path path = m_pipeline.workspace / paths[i].value;
+    auto stored = m_objects.store(path, link_for(stage, paths[i].value), &m_memo);
+    PathDigest version;
+    if (stored.ok()) {
+      version = stored->version;
+      if (!stored->saved.ok()) {
+        report.warnings.push_back(
+            fmt::format("cannot cache {}: {}", paths[i].value, stored->saved.error().message()));
+      }
+    } else {
+      auto plain = digest_path(path, &m_memo);
+      if (!plain.ok()) {
+        continue;  // missing: not written
+      }
+      version = *plain;
+      report.warnings.push_back(
+          fmt::format("cannot cache {}: {}", paths[i].value, stored.error().message()));
     }
+    std::string kind = types && i < types->size() && !(*types)[i].empty() ? (*types)[i]
+                       : version.is_directory                             ? "directory"
+                                                                          : default_kind;
+    versions.push_back(
+        {paths[i].value, kind, version.digest.hex(), static_cast<int64_t>(version.size)});
   }
   return versions;
-}
-
-bool OutputCache::finish_in_background(size_t index, StageReport& report) {
-  const Stage& stage = m_pipeline.stages[index];
-  // An incremental stage's outputs stay in place, mostly unchanged: the memo, which only this
-  // thread may use, spares reading them. Its finish() stays here.
-  if (m_options.dry_run || !stage.cache || stage.incremental ||
-      !deps_moved(stage, report).empty()) {
-    return false;
-  }
-  SaveJob job;
-  job.stage = index;
-  for (const auto* paths : {&stage.outs, &stage.metrics}) {
-    for (const auto& path : *paths) {
-      job.outputs.push_back({m_pipeline.workspace / path.value, link_for(stage, path.value)});
-    }
-  }
-  if (!m_saver) {
-    m_saver = std::make_unique<BackgroundSaver>(m_objects);
-  }
-  m_saver->submit(std::move(job));
-  return true;
-}
-
-std::vector<size_t> OutputCache::collect_finished(bool wait, std::vector<StageReport>& reports) {
-  std::vector<size_t> finished;
-  if (!m_saver) {
-    return finished;
-  }
-  for (auto& job : m_saver->take_done(wait)) {
-    for (const auto& [path, identity, digest, settled] : job.learnt) {
-      m_memo.remember(path, identity, digest, settled);
-    }
-    const Stage& stage = m_pipeline.stages[job.stage];
-    StageReport& report = reports[job.stage];
-    report.outputs.clear();
-    size_t next = 0;
-    for (const auto* paths : {&stage.outs, &stage.metrics}) {
-      bool metrics = paths == &stage.metrics;
-      for (size_t i = 0; i < paths->size(); ++i) {
-        const std::string* type =
-            !metrics && i < stage.out_types.size() ? &stage.out_types[i] : nullptr;
-        if (auto version = stored_version((*paths)[i].value, type, metrics ? "metrics" : "file",
-                                          job.outputs[next++].stored, report)) {
-          report.outputs.push_back(std::move(*version));
-        }
-      }
-    }
-    finished.push_back(job.stage);
-  }
-  return finished;
-}
-
-size_t OutputCache::finishing() const {
-  return m_saver ? m_saver->pending() : 0;
 }
 
 std::vector<std::string> OutputCache::deps_moved(const Stage& stage, const StageReport& report) {

@@ -23,13 +23,11 @@
 #pragma once
 
 #include <map>
-#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 
 #include "cache/object_store.hpp"
-#include "engine/background_saver.hpp"
 #include "engine/run_report.hpp"
 #include "engine/store_digest_memo.hpp"
 #include "spec/pipeline.hpp"
@@ -71,16 +69,6 @@ class OutputCache {
   // `cache_link: hardlink`, outputs become read-only hard links to their cache objects, and
   // restore() links them back (never an incremental stage's outputs, which it updates in place).
   void finish(size_t stage, StageReport& report);
-  // finish() with the outputs hashed and saved on a background thread (engine/background_saver.hpp)
-  // while the run goes on; false when the stage's finish() must run here (then call it). The
-  // report is complete once collect_finished() returns the stage.
-  bool finish_in_background(size_t stage, StageReport& report);
-  // The stages whose background finish ended since the last call, their reports (indexed like
-  // the pipeline's stages) filled and their warnings added. With `wait`, blocks until at least
-  // one ends, unless none is pending.
-  std::vector<size_t> collect_finished(bool wait, std::vector<StageReport>& reports);
-  // Stages given to finish_in_background() and not collected yet.
-  size_t finishing() const;
 
  private:
   // For an incremental stage: the dep files new/changed/removed since its last success, written
@@ -91,12 +79,6 @@ class OutputCache {
   std::vector<ArtifactVersion> hash(const std::vector<LocatedString>& paths,
                                     const std::vector<std::string>* types,
                                     const char* default_kind);
-  // The version to record for the output `path` from what ObjectStore::store gave (hashed without
-  // the cache when that failed; nothing when it is missing), warning about what was not cached.
-  std::optional<ArtifactVersion> stored_version(const std::string& path, const std::string* type,
-                                                const char* default_kind,
-                                                const Result<StoredVersion>& stored,
-                                                StageReport& report);
   // Hashes and saves `paths` (ObjectStore::store), warning in `report` about what it cannot cache.
   std::vector<ArtifactVersion> store(const Stage& stage, const std::vector<LocatedString>& paths,
                                      const std::vector<std::string>* types,
@@ -124,7 +106,6 @@ class OutputCache {
   OutputCacheOptions m_options;
   // Dry runs: the digests restored outputs would have (path -> version).
   std::map<std::string, ArtifactVersion> m_expected;
-  std::unique_ptr<BackgroundSaver> m_saver;  // started by the first finish_in_background()
 };
 
 // Whether `reader` reads (part of) something `writer` writes: a dep equal to, inside, or
