@@ -8,4 +8,4 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/install-deps.sh" --test
 "$root/scripts/build.sh" -DMLOPS_BUILD_TESTS=ON -DMLOPS_BUILD_BENCH=ON
 cd "$root"
-ctest --test-dir build --output-on-failure --timeout 300
+ctest --test-dir build --output-on-failure --timeout 300 --parallel "$(nproc)"
