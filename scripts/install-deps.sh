@@ -12,12 +12,12 @@ packages=(
   libcli11-dev libyaml-cpp-dev libgit2-dev libsqlite3-dev
   libboost-dev libboost-filesystem-dev
   nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libxxhash-dev
-  libhowardhinnant-date-dev tzdata
+  libhowardhinnant-date-dev tzdata zlib1g-dev libre2-dev
   python3 python3-pandas python3-sklearn procps make git
 )
 if [ "${1:-}" = "--test" ]; then
   packages+=(python3-jsonschema python3-yaml libxml2-utils chromium zsh fish clang
-    snakemake hyperfine time strace)
+    snakemake hyperfine time strace python3-scipy)
 fi
 
 missing=()

@@ -66,6 +66,10 @@ Digest digest_bytes(std::string_view bytes) {
   return hasher.finish();
 }
 
+uint64_t hash64(std::string_view bytes, uint64_t seed) {
+  return XXH3_64bits_withSeed(bytes.data(), bytes.size(), seed);
+}
+
 namespace {
 
 Error io_error(const std::filesystem::path& path, int err) {

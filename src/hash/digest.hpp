@@ -50,6 +50,10 @@ class Hasher {
 
 Digest digest_bytes(std::string_view bytes);
 
+// A fast 64-bit hash of bytes (XXH3-64 with `seed`), for sketches and hash sets; not a content
+// digest (64 bits collide too soon for that).
+uint64_t hash64(std::string_view bytes, uint64_t seed = 0);
+
 struct PathDigest {
   Digest digest;
   uint64_t size = 0;  // bytes of a file; the sum of file sizes for a directory
