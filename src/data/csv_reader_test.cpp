@@ -36,7 +36,6 @@ std::string show(const Record& record) {
 
 Result<Read> read_all(RecordSource& source) {
   Read read;
-  read.columns = source.columns();
   Record record;
   for (;;) {
     MLOPS_TRY(more, source.next(record));
@@ -48,6 +47,7 @@ Result<Read> read_all(RecordSource& source) {
   for (const MalformedRow& row : source.malformed_sample()) {
     read.malformed.push_back(std::to_string(row.line) + ": " + row.reason);
   }
+  read.columns = source.columns();  // at the end: JSON Lines add columns as keys appear
   read.malformed_count = source.malformed_count();
   read.bytes_read = source.bytes_read();
   return read;
@@ -377,7 +377,7 @@ TEST_F(CsvReaderTest, AMissingFileIsNotFound) {
 TEST_F(CsvReaderTest, TheDelimiterIsConfigurable) {
   ReadOptions options;
   options.delimiter = ';';
-  auto read = this->read("a;b\n\"1;2\",3,4\n", options);
+  auto read = this->read("a;b\n\"1;2\";3,4\n", options);
   ASSERT_TRUE(read.ok()) << read.error().message();
   EXPECT_EQ(read->records, (Lines{"2:\"1;2\"|3,4"}));
   options.delimiter = '\t';
