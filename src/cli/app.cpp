@@ -346,6 +346,64 @@ std::vector<Subcommand> add_metrics_commands(CLI::App& app) {
           {command, [metrics] { return run_metrics(*metrics); }}};
 }
 
+void add_data_read_options(CLI::App* command, DataReadOptions& read) {
+  command->add_option("--format", read.format, "auto (from the name), csv or jsonl")
+      ->capture_default_str();
+  command->add_option("--delimiter", read.delimiter,
+                      "CSV field delimiter: one character, or tab (default: , or tab for .tsv)");
+  command->add_flag("--no-header", read.no_header,
+                    "The CSV has no header row (columns are named column_1, column_2, ...)");
+  command->add_option("--null-value", read.null_values,
+                      "A text that means no value (repeatable; added to the defaults: empty, NA, "
+                      "N/A, null, NULL, None)");
+  command->add_flag("--no-default-nulls", read.no_default_nulls,
+                    "Only the --null-value texts mean no value");
+}
+
+std::vector<Subcommand> add_data_commands(CLI::App& app) {
+  CLI::App* data = app.add_subcommand(
+      "data", "Data quality: profile a dataset, compare two for drift (docs/data-quality.md)");
+  data->require_subcommand(1);
+  auto profile = std::make_shared<DataProfileCommand>();
+  CLI::App* profile_command = data->add_subcommand(
+      "profile", "Profile a CSV, gzip'd CSV or JSON Lines file in one pass");
+  profile_command->add_option("file", profile->file, "The data file")->required();
+  add_data_read_options(profile_command, profile->read);
+  profile_command->add_option("-o,--output", profile->output,
+                              "Write the profile document (mlops.profile/1 JSON) here");
+  profile_command->add_flag("--json", profile->json, "Print the profile document");
+  auto drift = std::make_shared<DataDriftCommand>();
+  CLI::App* drift_command = data->add_subcommand(
+      "drift", "Compare current data with a reference: every measure for every column");
+  drift_command->add_option("--reference", drift->reference, "Data file or profile (.json)")
+      ->required();
+  drift_command->add_option("--current", drift->current, "Data file or profile (.json)")
+      ->required();
+  add_data_read_options(drift_command, drift->read);
+  drift_command->add_option("--method", drift->method,
+                            "The measure thresholds apply to: psi, js_divergence, js_distance, "
+                            "linf, ks_d, ks_d_robust, wasserstein_norm")
+      ->capture_default_str();
+  drift_command->add_option("--warn", drift->warn, "Warn at this value (default 0.1)");
+  drift_command->add_option("--fail", drift->fail, "A column drifts at this value (default 0.25)");
+  drift_command->add_option("--min-rows", drift->min_rows,
+                            "Values needed on each side, else the column is insufficient "
+                            "(default 1000)");
+  drift_command->add_option("--drift-share", drift->drift_share,
+                            "The dataset drifts when this share of columns drift (default 0.5)");
+  drift_command->add_option("--critical", drift->critical,
+                            "A column whose drift alone makes the dataset drift (repeatable)");
+  drift_command->add_option("--ignore", drift->ignore, "A column to leave out (repeatable)");
+  drift_command->add_option("-o,--output", drift->output,
+                            "Write the drift report (mlops.drift/1 JSON) here");
+  drift_command->add_flag("--json", drift->json, "Print the drift report document");
+  drift_command->add_flag("--report-only", drift->report_only,
+                          "Exit 0 even when the data drifted");
+  drift_command->footer("Exit codes: 0 no drift, 3 the dataset drifted, 2 unusable input.");
+  return {{profile_command, [profile] { return data_profile_command(*profile); }},
+          {drift_command, [drift] { return data_drift_command(*drift); }}};
+}
+
 Subcommand add_export_command(CLI::App& app) {
   auto export_run = std::make_shared<ExportCommand>();
   CLI::App* command = app.add_subcommand("export", "Export a run for other tools");
@@ -542,6 +600,7 @@ constexpr CommandGroup k_commands[] = {
     {"lineage", one<add_lineage_command>},
     {"metrics", several<add_metrics_commands>},
     {"export", one<add_export_command>},
+    {"data", several<add_data_commands>},
     {"trigger", add_trigger_commands},
     {"watch", watch},
     {"report", one<add_report_command>},

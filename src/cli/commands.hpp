@@ -191,6 +191,40 @@ struct WatchCommand {
 };
 int watch_command(const WatchCommand& command);
 
+// How `mlops data ...` reads a data file (the options shared by its subcommands).
+struct DataReadOptions {
+  std::string format = "auto";  // auto | csv | jsonl
+  std::string delimiter;        // one character, or "tab"; empty: from the name
+  bool no_header = false;
+  std::vector<std::string> null_values;  // --null-value, repeated; none given: the defaults
+  bool no_default_nulls = false;         // --no-default-nulls
+};
+
+struct DataProfileCommand {
+  std::filesystem::path file;
+  DataReadOptions read;
+  std::optional<std::filesystem::path> output;  // -o: the profile document
+  bool json = false;                            // print the profile document
+};
+int data_profile_command(const DataProfileCommand& command);
+
+struct DataDriftCommand {
+  std::filesystem::path reference;
+  std::filesystem::path current;
+  DataReadOptions read;
+  std::string method = "psi";
+  std::optional<double> warn;
+  std::optional<double> fail;
+  std::optional<uint64_t> min_rows;
+  std::optional<double> drift_share;
+  std::vector<std::string> critical;  // --critical COLUMN
+  std::vector<std::string> ignore;    // --ignore COLUMN
+  std::optional<std::filesystem::path> output;  // -o: the drift report document
+  bool json = false;
+  bool report_only = false;  // exit 0 even when the data drifted
+};
+int data_drift_command(const DataDriftCommand& command);
+
 // The pipelines `trigger check` and `watch` look at (cmd_trigger.cpp), upstream first, with
 // the diagnostics of bad files printed; nothing when none could be found.
 std::optional<std::vector<std::pair<std::filesystem::path, Pipeline>>> load_watched_pipelines(
