@@ -40,8 +40,8 @@ Result<SuggestOutcome> suggest_dataset_rules(const SuggestRequest& request) {
   SuggestOutcome outcome;
   outcome.suggestion = suggest_rules(*profile, request.read_overrides);
   RuleSet rules = suggestion_rule_set(outcome.suggestion);
-  MLOPS_TRY(report, validate_file(request.data, request.data.string(), "(suggested)", rules,
-                                  options));
+  MLOPS_TRY(report,
+            validate_file(request.data, request.data.string(), "(suggested)", rules, options));
   drop_failed_suggestions(outcome.suggestion, *report);
   outcome.yaml = suggestion_yaml(outcome.suggestion);
   return outcome;

@@ -374,6 +374,9 @@ std::vector<Subcommand> add_data_validation_commands(CLI::App* data) {
                                "Write a JUnit XML file here: a test case per check");
   validate_command->add_option("--profile-out", validate->profile_out,
                                "Write the profile of the same pass (mlops.profile/1 JSON) here");
+  validate_command->add_option("--metrics-out", validate->metrics_out,
+                               "Write the headline numbers (validate.errors, data.rows, ...) "
+                               "as a flat metrics file here");
   validate_command->add_flag("--json", validate->json, "Print the validation document");
   validate_command->add_flag("--strict", validate->strict,
                              "A failed warning-level check rejects the data too");

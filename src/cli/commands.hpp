@@ -232,6 +232,7 @@ struct DataValidateCommand {
   std::optional<std::filesystem::path> output;       // -o: validation.json
   std::optional<std::filesystem::path> junit;        // --junit
   std::optional<std::filesystem::path> profile_out;  // --profile-out: the profile of the pass
+  std::optional<std::filesystem::path> metrics_out;  // --metrics-out: validate.* and data.*
   bool json = false;    // print the validation document
   bool strict = false;  // a failed warning rejects the data too
 };

@@ -9,38 +9,47 @@
 namespace mlops {
 
 NullTokens::NullTokens(std::vector<std::string> tokens) : m_tokens(std::move(tokens)) {
-  for (const std::string& token : m_tokens) m_longest = std::max(m_longest, token.size());
+  for (const std::string& token : m_tokens)
+    m_longest = std::max(m_longest, token.size());
 }
 
 bool NullTokens::is_null(const FieldView& field) const {
-  if (field.missing) return true;
-  if (field.text.size() > m_longest) return false;
+  if (field.missing)
+    return true;
+  if (field.text.size() > m_longest)
+    return false;
   for (const std::string& token : m_tokens) {
-    if (field.text == token) return true;
+    if (field.text == token)
+      return true;
   }
   return false;
 }
 
-void resolve_columns(const std::vector<std::string>& names,
-                     const std::vector<std::string>& columns, std::vector<size_t>& indices) {
+void resolve_columns(const std::vector<std::string>& names, const std::vector<std::string>& columns,
+                     std::vector<size_t>& indices) {
   indices.resize(names.size(), k_absent);
   for (size_t i = 0; i < names.size(); ++i) {
-    if (indices[i] != k_absent) continue;
+    if (indices[i] != k_absent)
+      continue;
     auto it = std::find(columns.begin(), columns.end(), names[i]);
-    if (it != columns.end()) indices[i] = static_cast<size_t>(it - columns.begin());
+    if (it != columns.end())
+      indices[i] = static_cast<size_t>(it - columns.begin());
   }
 }
 
 std::optional<double> field_number(std::string_view text) {
   TypedValue typed = classify_value(text);
-  if (typed.type != ValueType::Int && typed.type != ValueType::Float) return std::nullopt;
+  if (typed.type != ValueType::Int && typed.type != ValueType::Float)
+    return std::nullopt;
   return typed.number;
 }
 
 std::string clip_value(std::string_view text, size_t limit) {
-  if (text.size() <= limit) return std::string(text);
+  if (text.size() <= limit)
+    return std::string(text);
   size_t end = limit;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80) --end;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80)
+    --end;
   return std::string(text.substr(0, end)) + "…";
 }
 
@@ -64,32 +73,45 @@ FailingRow failing_row(const Record& record, const std::vector<std::string>& nam
 
 bool type_fits(ExpectedType expected, ValueType type) {
   switch (expected) {
-    case ExpectedType::Int: return type == ValueType::Int;
+    case ExpectedType::Int:
+      return type == ValueType::Int;
     case ExpectedType::Float:
-    case ExpectedType::Numeric: return type == ValueType::Int || type == ValueType::Float;
-    case ExpectedType::Bool: return type == ValueType::Bool;
-    case ExpectedType::Date: return type == ValueType::Date;
-    case ExpectedType::DateTime: return type == ValueType::Date || type == ValueType::DateTime;
-    case ExpectedType::String: return true;
+    case ExpectedType::Numeric:
+      return type == ValueType::Int || type == ValueType::Float;
+    case ExpectedType::Bool:
+      return type == ValueType::Bool;
+    case ExpectedType::Date:
+      return type == ValueType::Date;
+    case ExpectedType::DateTime:
+      return type == ValueType::Date || type == ValueType::DateTime;
+    case ExpectedType::String:
+      return true;
   }
   return false;
 }
 
 uint64_t code_points(std::string_view text) {
   uint64_t n = 0;
-  for (char c : text) n += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+  for (char c : text)
+    n += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
   return n;
 }
 
 template <class T>
 bool holds(CompareOp op, const T& a, const T& b) {
   switch (op) {
-    case CompareOp::Less: return a < b;
-    case CompareOp::LessEqual: return a <= b;
-    case CompareOp::Greater: return a > b;
-    case CompareOp::GreaterEqual: return a >= b;
-    case CompareOp::Equal: return a == b;
-    case CompareOp::NotEqual: return a != b;
+    case CompareOp::Less:
+      return a < b;
+    case CompareOp::LessEqual:
+      return a <= b;
+    case CompareOp::Greater:
+      return a > b;
+    case CompareOp::GreaterEqual:
+      return a >= b;
+    case CompareOp::Equal:
+      return a == b;
+    case CompareOp::NotEqual:
+      return a != b;
   }
   return false;
 }
@@ -151,7 +173,8 @@ bool RowCheck::passes(std::string_view text, bool quoted) const {
 bool RowCheck::compare(const FieldView& left, const FieldView& right) const {
   std::optional<double> a = field_number(left.text);
   std::optional<double> b = a ? field_number(right.text) : std::nullopt;
-  if (a && b) return holds(m_spec->op, *a, *b);
+  if (a && b)
+    return holds(m_spec->op, *a, *b);
   return holds(m_spec->op, left.text, right.text);
 }
 
@@ -166,21 +189,27 @@ void RowCheck::check(const Record& record, const NullTokens& nulls) {
   const FieldView* first = m_index.empty() ? nullptr : field_at(record, m_index[0]);
   bool first_null = first == nullptr || nulls.is_null(*first);
   if (m_spec->kind == CheckKind::NotNull) {
-    if (m_index[0] == k_absent) return;  // a missing column is reported as such
+    if (m_index[0] == k_absent)
+      return;  // a missing column is reported as such
     ++m_evaluated;
-    if (first_null) record_failure(record);
+    if (first_null)
+      record_failure(record);
     return;
   }
-  if (first_null) return;  // nulls are not values: only not_null judges them
+  if (first_null)
+    return;  // nulls are not values: only not_null judges them
   if (m_spec->kind == CheckKind::Compare) {
     const FieldView* second = field_at(record, m_index[1]);
-    if (second == nullptr || nulls.is_null(*second)) return;
+    if (second == nullptr || nulls.is_null(*second))
+      return;
     ++m_evaluated;
-    if (!compare(*first, *second)) record_failure(record);
+    if (!compare(*first, *second))
+      record_failure(record);
     return;
   }
   ++m_evaluated;
-  if (!passes(first->text, first->quoted)) record_failure(record);
+  if (!passes(first->text, first->quoted))
+    record_failure(record);
 }
 
 // ---- UniqueTracker ----------------------------------------------------------------------------
@@ -199,7 +228,8 @@ void UniqueTracker::check(const Record& record, const NullTokens& nulls) {
     // Each part seeds the next, so (a, bc) and (ab, c) give different keys.
     hash = null ? (hash ^ k_null_part) * 0x9e3779b97f4a7c15ULL : hash64(field->text, hash + i);
   }
-  if (!any_value) return;  // keys that are all null are not keys
+  if (!any_value)
+    return;  // keys that are all null are not keys
   ++m_keys;
   m_sketch.add_hash(hash);
   UniqueKeySet::Insert inserted = m_set.insert(hash);
@@ -218,10 +248,12 @@ void UniqueTracker::check(const Record& record, const NullTokens& nulls) {
 void CorrelationTracker::check(const Record& record, const NullTokens& nulls) {
   const FieldView* a = field_at(record, m_index[0]);
   const FieldView* b = field_at(record, m_index[1]);
-  if (a == nullptr || b == nullptr || nulls.is_null(*a) || nulls.is_null(*b)) return;
+  if (a == nullptr || b == nullptr || nulls.is_null(*a) || nulls.is_null(*b))
+    return;
   std::optional<double> x = field_number(a->text);
   std::optional<double> y = x ? field_number(b->text) : std::nullopt;
-  if (!x || !y || !std::isfinite(*x) || !std::isfinite(*y)) return;
+  if (!x || !y || !std::isfinite(*x) || !std::isfinite(*y))
+    return;
   ++m_n;
   double n = static_cast<double>(m_n);
   double dx = *x - m_mean_x;
@@ -234,7 +266,8 @@ void CorrelationTracker::check(const Record& record, const NullTokens& nulls) {
 }
 
 std::optional<double> CorrelationTracker::correlation() const {
-  if (m_n < 2 || m_m2x <= 0 || m_m2y <= 0) return std::nullopt;
+  if (m_n < 2 || m_m2x <= 0 || m_m2y <= 0)
+    return std::nullopt;
   double r = m_cxy / std::sqrt(m_m2x * m_m2y);
   return std::clamp(r, -1.0, 1.0);
 }

@@ -38,8 +38,8 @@ class NullTokens {
 inline constexpr size_t k_absent = static_cast<size_t>(-1);
 
 // Looks up each of `names` in `columns`.
-void resolve_columns(const std::vector<std::string>& names,
-                     const std::vector<std::string>& columns, std::vector<size_t>& indices);
+void resolve_columns(const std::vector<std::string>& names, const std::vector<std::string>& columns,
+                     std::vector<size_t>& indices);
 
 // One row-level check.
 class RowCheck {
@@ -68,7 +68,7 @@ class RowCheck {
   bool m_quoted_is_string = false;
   std::vector<size_t> m_index;
   ValuePattern m_pattern;
-  std::vector<std::string_view> m_small_set;  // InSet with up to 8 values
+  std::vector<std::string_view> m_small_set;   // InSet with up to 8 values
   std::unordered_set<std::string_view> m_set;  // InSet with more
   uint64_t m_evaluated = 0;
   uint64_t m_failed = 0;
@@ -87,8 +87,8 @@ class UniqueTracker {
   void check(const Record& record, const NullTokens& nulls);
 
   const CheckSpec& spec() const { return *m_spec; }
-  uint64_t keys() const { return m_keys; }          // rows with a key (not all null)
-  uint64_t repeats() const { return m_repeats; }    // exact repeats seen (before any overflow)
+  uint64_t keys() const { return m_keys; }        // rows with a key (not all null)
+  uint64_t repeats() const { return m_repeats; }  // exact repeats seen (before any overflow)
   bool overflowed() const { return m_set.overflowed(); }
   uint64_t overflow_line() const { return m_overflow_line; }
   size_t capacity_keys() const { return m_set.capacity_keys(); }

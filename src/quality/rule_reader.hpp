@@ -22,7 +22,9 @@ class RuleReader {
   explicit RuleReader(Diagnostics& diagnostics) : m_diagnostics(diagnostics) {}
 
   Diagnostics& diagnostics() { return m_diagnostics; }
-  void error(SourceMark mark, std::string message) { m_diagnostics.error(mark, std::move(message)); }
+  void error(SourceMark mark, std::string message) {
+    m_diagnostics.error(mark, std::move(message));
+  }
 
   // "'KEY'CONTEXT must be EXPECTED, not a string". `context` is "" or " in column 'age'".
   void type_error(const YamlNode& node, std::string_view key, std::string_view context,
@@ -36,12 +38,10 @@ class RuleReader {
   std::optional<double> fraction(const YamlNode& node, std::string_view key,
                                  std::string_view context);
   // A whole number >= 0.
-  std::optional<double> count(const YamlNode& node, std::string_view key,
-                              std::string_view context);
+  std::optional<double> count(const YamlNode& node, std::string_view key, std::string_view context);
   std::optional<std::string> string(const YamlNode& node, std::string_view key,
                                     std::string_view context);
-  std::optional<bool> boolean(const YamlNode& node, std::string_view key,
-                              std::string_view context);
+  std::optional<bool> boolean(const YamlNode& node, std::string_view key, std::string_view context);
   // A list of non-empty strings (or, with `any_scalar`, of strings, numbers and booleans, read
   // as their text).
   std::optional<std::vector<std::string>> string_list(const YamlNode& node, std::string_view key,
@@ -106,7 +106,8 @@ void read_bounds_check(RuleReader& reader, const YamlNode& node, std::string_vie
     }
     if (!handled) {
       std::vector<std::string> known = {"min", "max", "id", "level"};
-      if (check.row_level()) known.push_back("mostly");
+      if (check.row_level())
+        known.push_back("mostly");
       known.insert(known.end(), extra.begin(), extra.end());
       reader.unknown_key(k, context, known);
     }

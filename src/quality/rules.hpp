@@ -59,9 +59,7 @@ struct Bounds {
   std::optional<double> min;
   std::optional<double> max;
 
-  bool contains(double value) const {
-    return (!min || value >= *min) && (!max || value <= *max);
-  }
+  bool contains(double value) const { return (!min || value >= *min) && (!max || value <= *max); }
   bool empty() const { return !min && !max; }
   // ">= 1000", "<= 5", "between 0 and 120".
   std::string describe() const;
@@ -80,7 +78,7 @@ std::optional<CompareOp> parse_compare_op(std::string_view text);
 // History checks: the relative change against the last accepted run, or a band of k standard
 // deviations around the mean of the last `window` accepted runs.
 struct HistoryRule {
-  std::string metric;  // "rows", "columns.amount.mean", ... (see profile_metric)
+  std::string metric;                  // "rows", "columns.amount.mean", ... (see profile_metric)
   std::optional<double> max_increase;  // relative: 0.5 allows +50 %
   std::optional<double> max_decrease;  // relative: 0.5 allows -50 %
   std::optional<double> sigmas;        // k: within mean ± k·stddev
@@ -92,22 +90,22 @@ struct CheckSpec {
                    // file's own `id:`
   CheckKind kind = CheckKind::Rows;
   CheckLevel level = CheckLevel::Error;
-  double mostly = 1.0;                // row-level checks: the fraction of values that must pass
-  std::vector<std::string> columns;   // the column(s) the check reads: one for column checks,
-                                      // the key of Unique, left and right of Compare, the pair of
-                                      // Correlation
-  Bounds bounds;                      // Rows, MalformedRows, Range, Length, Min...Distinct,
-                                      // Completeness (min only), Correlation
-  double quantile = 0.5;              // Quantile: q in [0, 1]
+  double mostly = 1.0;               // row-level checks: the fraction of values that must pass
+  std::vector<std::string> columns;  // the column(s) the check reads: one for column checks,
+                                     // the key of Unique, left and right of Compare, the pair of
+                                     // Correlation
+  Bounds bounds;                     // Rows, MalformedRows, Range, Length, Min...Distinct,
+                                     // Completeness (min only), Correlation
+  double quantile = 0.5;             // Quantile: q in [0, 1]
   ExpectedType type = ExpectedType::String;  // Type
-  std::vector<std::string> values;    // InSet: the allowed values, compared as text
-  std::vector<std::string> required;  // Columns
-  std::vector<std::string> exact;     // Columns (order-insensitive)
-  std::vector<std::string> forbidden; // Columns
-  std::string pattern;                // Pattern: a built-in name or an RE2 regex
-  CompareOp op = CompareOp::LessEqual;  // Compare
-  HistoryRule history;                // History
-  SourceMark mark;                    // where the file defines it
+  std::vector<std::string> values;           // InSet: the allowed values, compared as text
+  std::vector<std::string> required;         // Columns
+  std::vector<std::string> exact;            // Columns (order-insensitive)
+  std::vector<std::string> forbidden;        // Columns
+  std::string pattern;                       // Pattern: a built-in name or an RE2 regex
+  CompareOp op = CompareOp::LessEqual;       // Compare
+  HistoryRule history;                       // History
+  SourceMark mark;                           // where the file defines it
 
   // Decided row by row, with `mostly` and failing rows: Type, NotNull, Range, InSet, Pattern,
   // Length, Compare. Unique keeps failing rows too (the repeats) but has no `mostly`.
@@ -136,6 +134,9 @@ struct RuleSet {
 // (mean of a text column).
 struct DatasetProfile;
 std::optional<double> profile_metric(const DatasetProfile& profile, std::string_view metric);
+// The fraction of rows where a column has a value (1 for no rows): (rows - nulls) / rows.
+struct ColumnProfile;
+double completeness(const DatasetProfile& profile, const ColumnProfile& column);
 // Whether `metric` is a name profile_metric knows (for the parser's diagnostics).
 bool is_known_metric(std::string_view metric);
 // The statistic names a `columns.C.` metric may end in.

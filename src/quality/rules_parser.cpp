@@ -12,8 +12,7 @@
 namespace mlops {
 namespace {
 
-const std::vector<std::string> k_top_keys = {"version", "input", "dataset", "columns",
-                                             "relations"};
+const std::vector<std::string> k_top_keys = {"version", "input", "dataset", "columns", "relations"};
 const std::vector<std::string> k_input_keys = {"format", "delimiter", "header", "null_values"};
 const std::vector<std::string> k_dataset_kinds = {"rows", "columns", "unique", "malformed_rows",
                                                   "history"};
@@ -38,9 +37,10 @@ void parse_input_entry(const YamlNode& key, const YamlNode& value, RuleReader& r
   if (key.text == "format") {
     auto format = reader.string(value, "format", context);
     if (format && *format != "auto" && *format != "csv" && *format != "jsonl") {
-      reader.error(value.mark, fmt::format("'format' in 'input' must be auto, csv or jsonl, not "
-                                           "'{}'{}",
-                                           *format, did_you_mean(*format, {"auto", "csv", "jsonl"})));
+      reader.error(value.mark,
+                   fmt::format("'format' in 'input' must be auto, csv or jsonl, not "
+                               "'{}'{}",
+                               *format, did_you_mean(*format, {"auto", "csv", "jsonl"})));
     } else if (format) {
       input.format = *format;
     }
@@ -71,7 +71,8 @@ void parse_input(const YamlNode& node, RuleReader& reader, InputSpec& input) {
     reader.type_error(node, "input", "", "a mapping (format, delimiter, header, null_values)");
     return;
   }
-  for (const auto& [key, value] : node.entries) parse_input_entry(key, value, reader, input);
+  for (const auto& [key, value] : node.entries)
+    parse_input_entry(key, value, reader, input);
 }
 
 // ---- dataset checks ---------------------------------------------------------------------------
@@ -97,8 +98,8 @@ void parse_columns_check(const YamlNode& node, std::string_view context, RuleRea
     }
   }
   if (!node.find("required") && !node.find("exact") && !node.find("forbidden")) {
-    reader.error(node.mark, fmt::format("'columns'{} needs 'required', 'exact' or 'forbidden'",
-                                        context));
+    reader.error(node.mark,
+                 fmt::format("'columns'{} needs 'required', 'exact' or 'forbidden'", context));
   }
 }
 
@@ -121,9 +122,10 @@ void parse_unique_check(const YamlNode& node, std::string_view context, RuleRead
 }
 
 std::string metric_hint() {
-  return fmt::format("rows, columns, malformed_rows, duplicate_rows, or columns.NAME.STAT with "
-                     "STAT one of {}",
-                     join(column_metric_names(), ", "));
+  return fmt::format(
+      "rows, columns, malformed_rows, duplicate_rows, or columns.NAME.STAT with "
+      "STAT one of {}",
+      join(column_metric_names(), ", "));
 }
 
 void parse_history_entry(const YamlNode& key, const YamlNode& value, std::string_view context,
@@ -138,11 +140,11 @@ void parse_history_entry(const YamlNode& key, const YamlNode& value, std::string
   if (key.text == "metric") {
     auto metric = reader.string(value, "metric", context);
     if (metric && !is_known_metric(*metric)) {
-      reader.error(value.mark, fmt::format("unknown metric '{}'{}{}; use {}", *metric, context,
-                                           did_you_mean(*metric, {"rows", "columns",
-                                                                  "malformed_rows",
-                                                                  "duplicate_rows"}),
-                                           metric_hint()));
+      reader.error(value.mark,
+                   fmt::format("unknown metric '{}'{}{}; use {}", *metric, context,
+                               did_you_mean(*metric, {"rows", "columns", "malformed_rows",
+                                                      "duplicate_rows"}),
+                               metric_hint()));
     } else if (metric) {
       h.metric = *metric;
     }
@@ -160,9 +162,9 @@ void parse_history_entry(const YamlNode& key, const YamlNode& value, std::string
       h.window = static_cast<uint32_t>(std::min(*window, 100000.0));
     }
   } else if (!read_check_option(reader, key, value, context, check)) {
-    reader.unknown_key(key, context,
-                       {"metric", "max_increase", "max_decrease", "sigmas", "window", "id",
-                        "level"});
+    reader.unknown_key(
+        key, context,
+        {"metric", "max_increase", "max_decrease", "sigmas", "window", "id", "level"});
   }
 }
 
@@ -248,8 +250,8 @@ std::optional<CheckSpec> parse_item(const YamlNode& item, std::string_view secti
                                     RuleReader& reader) {
   std::string context = fmt::format(" in {} item {}", section, index + 1);
   if (!item.is_map()) {
-    reader.error(item.mark, fmt::format("{} items must be mappings with one of {}, not {}",
-                                        section, join(kinds, ", "), item.describe()));
+    reader.error(item.mark, fmt::format("{} items must be mappings with one of {}, not {}", section,
+                                        join(kinds, ", "), item.describe()));
     return std::nullopt;
   }
   const YamlMapEntry* found = nullptr;
@@ -290,10 +292,12 @@ void parse_dataset(const YamlNode& node, RuleReader& reader, std::vector<CheckSp
     return;
   }
   for (size_t i = 0; i < node.items.size(); ++i) {
-    auto check = parse_item(node.items[i], "dataset", i, k_dataset_kinds, parse_dataset_kind,
-                            reader);
-    if (!check) continue;
-    if (check->id.empty()) check->id = default_dataset_id(*check);
+    auto check =
+        parse_item(node.items[i], "dataset", i, k_dataset_kinds, parse_dataset_kind, reader);
+    if (!check)
+      continue;
+    if (check->id.empty())
+      check->id = default_dataset_id(*check);
     reader.claim_id(*check);
     out.push_back(std::move(*check));
   }
@@ -304,7 +308,8 @@ void parse_compare(const YamlNode& node, std::string_view context, RuleReader& r
   check.columns = {"", ""};
   for (const auto& [key, value] : node.entries) {
     if (key.text == "left" || key.text == "right") {
-      check.columns[key.text == "left" ? 0 : 1] = reader.string(value, key.text, context).value_or("");
+      check.columns[key.text == "left" ? 0 : 1] =
+          reader.string(value, key.text, context).value_or("");
     } else if (key.text == "op") {
       auto op = reader.string(value, "op", context);
       if (op && !parse_compare_op(*op)) {
@@ -358,9 +363,10 @@ void parse_relations(const YamlNode& node, RuleReader& reader, std::vector<Check
     return;
   }
   for (size_t i = 0; i < node.items.size(); ++i) {
-    auto check = parse_item(node.items[i], "relations", i, k_relation_kinds, parse_relation_kind,
-                            reader);
-    if (!check) continue;
+    auto check =
+        parse_item(node.items[i], "relations", i, k_relation_kinds, parse_relation_kind, reader);
+    if (!check)
+      continue;
     if (check->id.empty()) {
       check->id = fmt::format("relations.{}.{}", i, check_kind_name(check->kind));
     }
@@ -409,8 +415,9 @@ RuleSet parse_rules(const YamlNode& root, Diagnostics& diagnostics) {
     reader.error(root.mark, "missing required key 'version' (add 'version: 1' at the top)");
   }
   if (rules.checks.empty() && diagnostics.empty()) {
-    reader.error(root.mark, "the rules file has no checks; add 'dataset', 'columns' or "
-                            "'relations' (mlops data suggest FILE writes a first one)");
+    reader.error(root.mark,
+                 "the rules file has no checks; add 'dataset', 'columns' or "
+                 "'relations' (mlops data suggest FILE writes a first one)");
   }
   return rules;
 }
@@ -421,10 +428,12 @@ RulesLoad load_rules_text(std::string_view text, const std::string& file) {
   std::optional<YamlNode> root = parse_yaml(text, diagnostics);
   if (root) {
     RuleSet rules = parse_rules(*root, diagnostics);
-    if (diagnostics.empty()) load.rules = std::move(rules);
+    if (diagnostics.empty())
+      load.rules = std::move(rules);
   } else if (diagnostics.empty()) {
-    diagnostics.error({}, "the rules file is empty; start with 'version: 1' (mlops data suggest "
-                          "FILE writes a first one)");
+    diagnostics.error({},
+                      "the rules file is empty; start with 'version: 1' (mlops data suggest "
+                      "FILE writes a first one)");
   }
   load.diagnostics = diagnostics.sorted();
   return load;

@@ -11,7 +11,7 @@ namespace mlops {
 namespace {
 
 const std::vector<std::string> k_column_keys = {
-    "type", "not_null", "unique", "completeness", "range",  "in_set",   "pattern", "length",
+    "type", "not_null", "unique", "completeness", "range",    "in_set",   "pattern", "length",
     "min",  "max",      "mean",   "stddev",       "quantile", "distinct", "mostly",  "level"};
 
 struct ColumnDefaults {
@@ -23,14 +23,16 @@ struct ColumnDefaults {
 // or nullptr when the mapping has none.
 const YamlNode* check_value(const YamlNode& node, std::string_view key, std::string_view context,
                             RuleReader& reader, CheckSpec& check) {
-  if (!node.is_map()) return &node;
+  if (!node.is_map())
+    return &node;
   const YamlNode* value = nullptr;
   for (const auto& [k, v] : node.entries) {
     if (k.text == "value") {
       value = &v;
     } else if (!read_check_option(reader, k, v, context, check)) {
       std::vector<std::string> known = {"value", "id", "level"};
-      if (check.row_level()) known.push_back("mostly");
+      if (check.row_level())
+        known.push_back("mostly");
       reader.unknown_key(k, context, known);
     }
   }
@@ -46,14 +48,15 @@ void no_extra(const YamlNode&, const YamlNode&) {}
 void read_pair(const YamlNode& node, std::string_view key, std::string_view context,
                RuleReader& reader, CheckSpec& check, bool whole) {
   if (node.items.size() != 2) {
-    reader.error(node.mark, fmt::format("'{}'{} must be [min, max], not a list of {}", key,
-                                        context, node.items.size()));
+    reader.error(node.mark, fmt::format("'{}'{} must be [min, max], not a list of {}", key, context,
+                                        node.items.size()));
     return;
   }
   std::optional<double>* sides[] = {&check.bounds.min, &check.bounds.max};
   for (size_t i = 0; i < 2; ++i) {
     const YamlNode& item = node.items[i];
-    if (item.is_null()) continue;
+    if (item.is_null())
+      continue;
     *sides[i] = whole ? reader.count(item, key, context) : reader.number(item, key, context);
   }
   if (node.items[0].is_null() && node.items[1].is_null()) {
@@ -74,8 +77,10 @@ void parse_bounds_value(const YamlNode& node, std::string_view key, std::string_
              check.kind != CheckKind::Stddev && check.kind != CheckKind::Distinct) {
     std::optional<double> value =
         whole ? reader.count(node, key, context) : reader.number(node, key, context);
-    if (check.kind != CheckKind::Max) check.bounds.min = value;  // min: the least allowed minimum
-    if (check.kind != CheckKind::Min) check.bounds.max = value;  // length: N is exactly N
+    if (check.kind != CheckKind::Max)
+      check.bounds.min = value;  // min: the least allowed minimum
+    if (check.kind != CheckKind::Min)
+      check.bounds.max = value;  // length: N is exactly N
   } else {
     read_bounds_check(reader, node, key, context, check, whole, {}, no_extra);
   }
@@ -85,7 +90,8 @@ void parse_quantile(const YamlNode& node, std::string_view context, RuleReader& 
                     CheckSpec& check) {
   read_bounds_check(reader, node, "quantile", context, check, false, {"q"},
                     [&](const YamlNode& key, const YamlNode& value) {
-                      if (auto q = reader.fraction(value, key.text, context)) check.quantile = *q;
+                      if (auto q = reader.fraction(value, key.text, context))
+                        check.quantile = *q;
                     });
   if (node.is_map() && !node.find("q")) {
     reader.error(node.mark, fmt::format("'quantile'{} needs 'q' (0.5 for the median)", context));
@@ -95,13 +101,14 @@ void parse_quantile(const YamlNode& node, std::string_view context, RuleReader& 
 void parse_type(const YamlNode& node, std::string_view context, RuleReader& reader,
                 CheckSpec& check) {
   auto text = reader.string(node, "type", context);
-  if (!text) return;
+  if (!text)
+    return;
   if (auto type = parse_expected_type(*text)) {
     check.type = *type;
     return;
   }
-  std::vector<std::string> names = {"int", "float", "numeric", "bool", "date", "datetime",
-                                    "string"};
+  std::vector<std::string> names = {"int",  "float",    "numeric", "bool",
+                                    "date", "datetime", "string"};
   reader.error(node.mark, fmt::format("'type'{} must be one of {}, not '{}'{}", context,
                                       join(names, ", "), *text, did_you_mean(*text, names)));
 }
@@ -109,7 +116,8 @@ void parse_type(const YamlNode& node, std::string_view context, RuleReader& read
 void parse_pattern(const YamlNode& node, std::string_view context, RuleReader& reader,
                    CheckSpec& check) {
   auto text = reader.string(node, "pattern", context);
-  if (!text) return;
+  if (!text)
+    return;
   if (text->empty()) {
     reader.error(node.mark, fmt::format("'pattern'{} is empty; name a built-in ({}) or write an "
                                         "RE2 regex",
@@ -137,8 +145,8 @@ void parse_in_set(const YamlNode& node, std::string_view context, RuleReader& re
       }
     }
     if (!list) {
-      reader.error(node.mark, fmt::format("'in_set'{} written as a mapping needs 'values'",
-                                          context));
+      reader.error(node.mark,
+                   fmt::format("'in_set'{} written as a mapping needs 'values'", context));
       return;
     }
   }
@@ -154,7 +162,8 @@ void parse_in_set(const YamlNode& node, std::string_view context, RuleReader& re
 bool flag_on(const YamlNode& node, std::string_view key, std::string_view context,
              RuleReader& reader, CheckSpec& check) {
   const YamlNode* value = check_value(node, key, context, reader, check);
-  if (!value) return false;
+  if (!value)
+    return false;
   return reader.boolean(*value, key, context).value_or(false);
 }
 
@@ -163,13 +172,16 @@ bool parse_column_check(const YamlNode& key, const YamlNode& value, std::string_
                         RuleReader& reader, CheckSpec& check) {
   const std::string& k = key.text;
   if (k == "type" || k == "pattern" || k == "completeness") {
-    check.kind = k == "type" ? CheckKind::Type
+    check.kind = k == "type"      ? CheckKind::Type
                  : k == "pattern" ? CheckKind::Pattern
                                   : CheckKind::Completeness;
     const YamlNode* inner = check_value(value, k, context, reader, check);
-    if (!inner) return false;
-    if (check.kind == CheckKind::Type) parse_type(*inner, context, reader, check);
-    if (check.kind == CheckKind::Pattern) parse_pattern(*inner, context, reader, check);
+    if (!inner)
+      return false;
+    if (check.kind == CheckKind::Type)
+      parse_type(*inner, context, reader, check);
+    if (check.kind == CheckKind::Pattern)
+      parse_pattern(*inner, context, reader, check);
     if (check.kind == CheckKind::Completeness) {
       check.bounds.min = reader.fraction(*inner, k, context);
     }
@@ -185,8 +197,9 @@ bool parse_column_check(const YamlNode& key, const YamlNode& value, std::string_
     return true;
   }
   static const std::pair<const char*, CheckKind> k_bounded[] = {
-      {"range", CheckKind::Range}, {"length", CheckKind::Length}, {"min", CheckKind::Min},
-      {"max", CheckKind::Max},     {"mean", CheckKind::Mean},     {"stddev", CheckKind::Stddev},
+      {"range", CheckKind::Range},      {"length", CheckKind::Length},
+      {"min", CheckKind::Min},          {"max", CheckKind::Max},
+      {"mean", CheckKind::Mean},        {"stddev", CheckKind::Stddev},
       {"distinct", CheckKind::Distinct}};
   for (const auto& [name, kind] : k_bounded) {
     if (k == name) {
@@ -199,8 +212,7 @@ bool parse_column_check(const YamlNode& key, const YamlNode& value, std::string_
   return false;
 }
 
-ColumnDefaults column_defaults(const YamlNode& body, std::string_view context,
-                               RuleReader& reader) {
+ColumnDefaults column_defaults(const YamlNode& body, std::string_view context, RuleReader& reader) {
   ColumnDefaults defaults;
   if (const YamlNode* level = body.find("level")) {
     defaults.level = reader.level(*level, context).value_or(CheckLevel::Error);
@@ -223,16 +235,18 @@ CheckSpec new_column_check(const std::string& column, const YamlNode& key,
 
 void add_check(CheckSpec check, std::string default_id, RuleReader& reader,
                std::vector<CheckSpec>& out) {
-  if (!check.row_level()) check.mostly = 1.0;  // a column-wide `mostly` is for row-level checks
-  if (check.id.empty()) check.id = std::move(default_id);
+  if (!check.row_level())
+    check.mostly = 1.0;  // a column-wide `mostly` is for row-level checks
+  if (check.id.empty())
+    check.id = std::move(default_id);
   reader.claim_id(check);
   out.push_back(std::move(check));
 }
 
 // quantile: one mapping, or a list of them (ids columns.C.quantile.0, .1, ...).
 void parse_quantiles(const std::string& column, const YamlNode& key, const YamlNode& value,
-                     const ColumnDefaults& defaults, std::string_view context,
-                     RuleReader& reader, std::vector<CheckSpec>& out) {
+                     const ColumnDefaults& defaults, std::string_view context, RuleReader& reader,
+                     std::vector<CheckSpec>& out) {
   std::string id = fmt::format("columns.{}.quantile", column);
   if (!value.is_sequence()) {
     CheckSpec check = new_column_check(column, key, defaults);
@@ -261,13 +275,15 @@ void parse_column(const YamlNode& name, const YamlNode& body, RuleReader& reader
   }
   ColumnDefaults defaults = column_defaults(body, context, reader);
   for (const auto& [key, value] : body.entries) {
-    if (key.text == "level" || key.text == "mostly") continue;
+    if (key.text == "level" || key.text == "mostly")
+      continue;
     if (key.text == "quantile") {
       parse_quantiles(name.text, key, value, defaults, context, reader, out);
       continue;
     }
     CheckSpec check = new_column_check(name.text, key, defaults);
-    if (!parse_column_check(key, value, context, reader, check)) continue;
+    if (!parse_column_check(key, value, context, reader, check))
+      continue;
     add_check(std::move(check), fmt::format("columns.{}.{}", name.text, key.text), reader, out);
   }
 }

@@ -11,9 +11,9 @@
 namespace mlops {
 namespace {
 
-constexpr double k_categorical_ratio = 0.1;     // CategoricalRangeRule
+constexpr double k_categorical_ratio = 0.1;       // CategoricalRangeRule
 constexpr size_t k_categorical_max_values = 120;  // Deequ's DEFAULT_CARDINALITY_THRESHOLD
-constexpr double k_unique_tolerance = 0.08;     // UniqueIfApproximatelyUniqueRule
+constexpr double k_unique_tolerance = 0.08;       // UniqueIfApproximatelyUniqueRule
 
 SuggestedCheck column_check(const ColumnProfile& c, CheckKind kind, std::string reason) {
   SuggestedCheck s;
@@ -47,21 +47,27 @@ uint64_t type_count(const ColumnProfile& c, ValueType type) {
 
 // RetainTypeRule, only when every value has the type (the check has no `mostly`).
 std::optional<ExpectedType> retained_type(const ColumnProfile& c) {
-  if (c.count == 0) return std::nullopt;
+  if (c.count == 0)
+    return std::nullopt;
   uint64_t ints = type_count(c, ValueType::Int);
   uint64_t floats = type_count(c, ValueType::Float);
   uint64_t dates = type_count(c, ValueType::Date);
-  if (ints == c.count) return ExpectedType::Int;
-  if (ints + floats == c.count) return ExpectedType::Float;
-  if (type_count(c, ValueType::Bool) == c.count) return ExpectedType::Bool;
-  if (dates == c.count) return ExpectedType::Date;
-  if (dates + type_count(c, ValueType::DateTime) == c.count) return ExpectedType::DateTime;
+  if (ints == c.count)
+    return ExpectedType::Int;
+  if (ints + floats == c.count)
+    return ExpectedType::Float;
+  if (type_count(c, ValueType::Bool) == c.count)
+    return ExpectedType::Bool;
+  if (dates == c.count)
+    return ExpectedType::Date;
+  if (dates + type_count(c, ValueType::DateTime) == c.count)
+    return ExpectedType::DateTime;
   return std::nullopt;
 }
 
-void suggest_completeness(const ColumnProfile& c, uint64_t rows,
-                          std::vector<SuggestedCheck>& out) {
-  if (rows == 0) return;
+void suggest_completeness(const ColumnProfile& c, uint64_t rows, std::vector<SuggestedCheck>& out) {
+  if (rows == 0)
+    return;
   if (c.nulls == 0) {
     SuggestedCheck s = column_check(c, CheckKind::NotNull,
                                     fmt::format("complete: no nulls in {} rows "
@@ -71,7 +77,8 @@ void suggest_completeness(const ColumnProfile& c, uint64_t rows,
     return;
   }
   double p = 1.0 - c.null_fraction(rows);
-  if (p <= 0.2) return;
+  if (p <= 0.2)
+    return;
   double lower = std::floor(wilson_lower(p, static_cast<double>(rows)) * 1e4) / 1e4;
   SuggestedCheck s = column_check(c, CheckKind::Completeness,
                                   fmt::format("{:.2f}% of rows have a value: keep at least {:g}, "
@@ -84,8 +91,7 @@ void suggest_completeness(const ColumnProfile& c, uint64_t rows,
 
 bool writable_value(const std::string& value) {
   return is_valid_utf8(value) &&
-         std::none_of(value.begin(), value.end(),
-                      [](char ch) { return ch == '\n' || ch == '\r'; });
+         std::none_of(value.begin(), value.end(), [](char ch) { return ch == '\n' || ch == '\r'; });
 }
 
 void suggest_categorical(const ColumnProfile& c, std::optional<ExpectedType> type,
@@ -96,7 +102,8 @@ void suggest_categorical(const ColumnProfile& c, std::optional<ExpectedType> typ
   }
   size_t distinct = c.exact_values.size();
   double ratio = static_cast<double>(distinct) / static_cast<double>(c.count);
-  if (distinct > k_categorical_max_values || ratio > k_categorical_ratio) return;
+  if (distinct > k_categorical_max_values || ratio > k_categorical_ratio)
+    return;
   std::vector<std::pair<std::string, uint64_t>> values(c.exact_values.begin(),
                                                        c.exact_values.end());
   if (!std::all_of(values.begin(), values.end(), [](auto& v) { return writable_value(v.first); })) {
@@ -109,7 +116,8 @@ void suggest_categorical(const ColumnProfile& c, std::optional<ExpectedType> typ
                                               "(ratio {:.3g} <= {:g}), most frequent first "
                                               "(CategoricalRangeRule)",
                                               distinct, c.count, ratio, k_categorical_ratio));
-  for (const auto& [value, count] : values) s.spec.values.push_back(value);
+  for (const auto& [value, count] : values)
+    s.spec.values.push_back(value);
   out.push_back(std::move(s));
 }
 
@@ -117,10 +125,10 @@ void suggest_column(const ColumnProfile& c, uint64_t rows, std::vector<Suggested
   suggest_completeness(c, rows, out);
   std::optional<ExpectedType> type = retained_type(c);
   if (type) {
-    SuggestedCheck s = column_check(c, CheckKind::Type,
-                                    fmt::format("every value is {} {} (RetainTypeRule)",
-                                                *type == ExpectedType::Int ? "an" : "a",
-                                                expected_type_name(*type)));
+    SuggestedCheck s = column_check(
+        c, CheckKind::Type,
+        fmt::format("every value is {} {} (RetainTypeRule)",
+                    *type == ExpectedType::Int ? "an" : "a", expected_type_name(*type)));
     s.spec.type = *type;
     out.push_back(std::move(s));
   }
@@ -134,8 +142,8 @@ void suggest_column(const ColumnProfile& c, uint64_t rows, std::vector<Suggested
     s.spec.bounds.min = 0;
     out.push_back(std::move(s));
   }
-  double distinct = c.exact_complete ? static_cast<double>(c.exact_values.size())
-                                     : c.distinct.estimate();
+  double distinct =
+      c.exact_complete ? static_cast<double>(c.exact_values.size()) : c.distinct.estimate();
   if (rows > 1 && c.nulls == 0 &&
       std::fabs(1.0 - distinct / static_cast<double>(rows)) <= k_unique_tolerance) {
     out.push_back(column_check(c, CheckKind::Unique,
@@ -152,10 +160,12 @@ RuleSuggestion suggest_rules(const DatasetProfile& profile, const InputSpec& inp
   s.input = input;
   s.source = profile.source;
   s.rows = profile.rows;
-  for (const ColumnProfile& c : profile.columns) s.columns.push_back(c.name);
+  for (const ColumnProfile& c : profile.columns)
+    s.columns.push_back(c.name);
   if (profile.rows > 0) {
     SuggestedCheck rows = dataset_check(
-        CheckKind::Rows, fmt::format("the file has {} rows: at least refuse an empty one", profile.rows));
+        CheckKind::Rows,
+        fmt::format("the file has {} rows: at least refuse an empty one", profile.rows));
     rows.spec.bounds.min = 1;
     s.checks.push_back(std::move(rows));
   }
@@ -169,24 +179,28 @@ RuleSuggestion suggest_rules(const DatasetProfile& profile, const InputSpec& inp
     malformed.spec.bounds.max = 0;
     s.checks.push_back(std::move(malformed));
   }
-  for (const ColumnProfile& c : profile.columns) suggest_column(c, profile.rows, s.checks);
+  for (const ColumnProfile& c : profile.columns)
+    suggest_column(c, profile.rows, s.checks);
   return s;
 }
 
 RuleSet suggestion_rule_set(const RuleSuggestion& suggestion) {
   RuleSet rules;
   rules.input = suggestion.input;
-  for (const SuggestedCheck& check : suggestion.checks) rules.checks.push_back(check.spec);
+  for (const SuggestedCheck& check : suggestion.checks)
+    rules.checks.push_back(check.spec);
   return rules;
 }
 
 void drop_failed_suggestions(RuleSuggestion& suggestion, const ValidationReport& report) {
   for (const CheckResult& result : report.checks) {
-    if (result.verdict == Verdict::Pass) continue;
+    if (result.verdict == Verdict::Pass)
+      continue;
     auto& checks = suggestion.checks;
     auto it = std::find_if(checks.begin(), checks.end(),
                            [&](const SuggestedCheck& c) { return c.spec.id == result.spec.id; });
-    if (it == checks.end()) continue;
+    if (it == checks.end())
+      continue;
     suggestion.dropped.push_back(fmt::format("{}: {}", result.spec.id, result.summary));
     checks.erase(it);
   }

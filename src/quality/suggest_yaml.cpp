@@ -10,9 +10,10 @@
 namespace mlops {
 
 std::string yaml_scalar(std::string_view text) {
-  static const char* const k_reserved[] = {"true", "false", "yes", "no", "on",  "off",
-                                           "null", "y",    "n",   "inf", "nan"};
-  bool plain = !text.empty() && (std::isalpha(static_cast<unsigned char>(text[0])) || text[0] == '_');
+  static const char* const k_reserved[] = {"true", "false", "yes", "no",  "on", "off",
+                                           "null", "y",     "n",   "inf", "nan"};
+  bool plain =
+      !text.empty() && (std::isalpha(static_cast<unsigned char>(text[0])) || text[0] == '_');
   for (char c : text) {
     plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
                       c == '.' || c == '/');
@@ -20,8 +21,10 @@ std::string yaml_scalar(std::string_view text) {
   std::string lower(text);
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (const char* word : k_reserved) plain = plain && lower != word;
-  if (plain) return std::string(text);
+  for (const char* word : k_reserved)
+    plain = plain && lower != word;
+  if (plain)
+    return std::string(text);
   std::string out = "\"";
   for (char c : text) {
     auto u = static_cast<unsigned char>(c);
@@ -43,37 +46,52 @@ namespace {
 
 std::string scalar_list(const std::vector<std::string>& values) {
   std::vector<std::string> items;
-  for (const std::string& value : values) items.push_back(yaml_scalar(value));
+  for (const std::string& value : values)
+    items.push_back(yaml_scalar(value));
   return "[" + join(items, ", ") + "]";
 }
 
 std::string input_yaml(const InputSpec& input) {
   std::vector<std::string> fields;
-  if (input.format) fields.push_back("format: " + *input.format);
+  if (input.format)
+    fields.push_back("format: " + *input.format);
   if (input.delimiter) {
-    fields.push_back("delimiter: " + (*input.delimiter == '\t' ? std::string("tab")
-                                                              : yaml_scalar(std::string(1, *input.delimiter))));
+    fields.push_back("delimiter: " + (*input.delimiter == '\t'
+                                          ? std::string("tab")
+                                          : yaml_scalar(std::string(1, *input.delimiter))));
   }
-  if (input.header) fields.push_back(std::string("header: ") + (*input.header ? "true" : "false"));
-  if (input.null_values) fields.push_back("null_values: " + scalar_list(*input.null_values));
-  if (fields.empty()) return "";
+  if (input.header)
+    fields.push_back(std::string("header: ") + (*input.header ? "true" : "false"));
+  if (input.null_values)
+    fields.push_back("null_values: " + scalar_list(*input.null_values));
+  if (fields.empty())
+    return "";
   return "input: {" + join(fields, ", ") + "}\n";
 }
 
 // The check's line(s) under its key: "rows: {min: 1}", "not_null: true", ...
 std::string check_body(const CheckSpec& s) {
   switch (s.kind) {
-    case CheckKind::Rows: return fmt::format("rows: {{min: {:g}}}", s.bounds.min.value_or(0));
-    case CheckKind::MalformedRows: return "malformed_rows: {max: 0}";
-    case CheckKind::Columns: return "columns: {required: " + scalar_list(s.required) + "}";
-    case CheckKind::NotNull: return "not_null: true";
+    case CheckKind::Rows:
+      return fmt::format("rows: {{min: {:g}}}", s.bounds.min.value_or(0));
+    case CheckKind::MalformedRows:
+      return "malformed_rows: {max: 0}";
+    case CheckKind::Columns:
+      return "columns: {required: " + scalar_list(s.required) + "}";
+    case CheckKind::NotNull:
+      return "not_null: true";
     case CheckKind::Completeness:
       return fmt::format("completeness: {:g}", s.bounds.min.value_or(0));
-    case CheckKind::Type: return std::string("type: ") + expected_type_name(s.type);
-    case CheckKind::InSet: return "in_set: " + scalar_list(s.values);
-    case CheckKind::Min: return "min: 0";
-    case CheckKind::Unique: return "unique: true";
-    default: return std::string("# (cannot write a ") + check_kind_name(s.kind) + " check)";
+    case CheckKind::Type:
+      return std::string("type: ") + expected_type_name(s.type);
+    case CheckKind::InSet:
+      return "in_set: " + scalar_list(s.values);
+    case CheckKind::Min:
+      return "min: 0";
+    case CheckKind::Unique:
+      return "unique: true";
+    default:
+      return std::string("# (cannot write a ") + check_kind_name(s.kind) + " check)";
   }
 }
 
@@ -97,7 +115,8 @@ std::string suggestion_yaml(const RuleSuggestion& s) {
       dataset += fmt::format("  # {}\n  - {}\n", check.reason, check_body(check.spec));
     }
   }
-  if (!dataset.empty()) out += "dataset:\n" + dataset;
+  if (!dataset.empty())
+    out += "dataset:\n" + dataset;
   for (const std::string& column : s.columns) {
     std::string body;
     for (const SuggestedCheck& check : s.checks) {
@@ -105,8 +124,10 @@ std::string suggestion_yaml(const RuleSuggestion& s) {
         body += fmt::format("    # {}\n    {}\n", check.reason, check_body(check.spec));
       }
     }
-    if (body.empty()) continue;
-    if (order.empty()) out += "columns:\n";
+    if (body.empty())
+      continue;
+    if (order.empty())
+      out += "columns:\n";
     order.push_back(column);
     out += "  " + yaml_scalar(column) + ":\n" + body;
   }

@@ -42,26 +42,24 @@ struct CheckResult {
   // what was found ("missing: id").
   std::optional<double> measured;
   std::string measured_text;
-  Bounds threshold;        // the bounds applied (for history checks: computed from the history)
-  std::string expected;    // the condition for people: "between 0 and 120", "in {SE, NO}"
-  std::string summary;     // one line: what was measured against what
-  bool approximate = false;  // from a sketch (quantiles, distinct counts, uniqueness past its cap)
-  std::string note;        // why skipped or approximate, or what else to know
-  uint64_t evaluated = 0;  // row-level and unique: the values (keys) checked; nulls are skipped
-  uint64_t failed = 0;     // row-level and unique: those that failed
+  Bounds threshold;           // the bounds applied (for history checks: computed from the history)
+  std::string expected;       // the condition for people: "between 0 and 120", "in {SE, NO}"
+  std::string summary;        // one line: what was measured against what
+  bool approximate = false;   // from a sketch (quantiles, distinct counts, uniqueness past its cap)
+  std::string note;           // why skipped or approximate, or what else to know
+  uint64_t evaluated = 0;     // row-level and unique: the values (keys) checked; nulls are skipped
+  uint64_t failed = 0;        // row-level and unique: those that failed
   uint64_t history_runs = 0;  // history: the earlier accepted values used
   std::vector<FailingRow> failing_rows;  // the first k_failing_rows_kept
 
   // A failed check at this level counts: errors always, warnings under --strict.
-  bool failed_at(CheckLevel level) const {
-    return verdict == Verdict::Fail && spec.level == level;
-  }
+  bool failed_at(CheckLevel level) const { return verdict == Verdict::Fail && spec.level == level; }
 };
 
 struct ValidationReport {
-  std::string source;      // the data file as named by the user
-  std::string rules_file;  // the rules file as named by the user
-  DatasetProfile profile;  // computed in the same pass
+  std::string source;               // the data file as named by the user
+  std::string rules_file;           // the rules file as named by the user
+  DatasetProfile profile;           // computed in the same pass
   std::vector<CheckResult> checks;  // in the rules file's order
 
   size_t passed() const;

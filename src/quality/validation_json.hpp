@@ -32,4 +32,15 @@ inline constexpr std::string_view k_validation_schema_id = "mlops.validation/1";
 // The document, indented by two spaces. `strict` decides the verdict as --strict does.
 std::string validation_to_json(const ValidationReport& report, bool strict);
 
+// The validation's numbers as a flat metrics document for the store (a `uses: validate` stage's
+// metrics): validate.checks, .passed, .failed, .skipped, .errors, .warnings, data.rows,
+// data.malformed_rows, and the value of every metric a history check read, under the store's
+// name for it (history metric `rows` is data.rows, `columns.C.S` is data.C.S), so that the next
+// run's history checks find it.
+std::string validation_metrics_json(const ValidationReport& report);
+
+// The store's metric name of a history metric: "rows" -> "data.rows", "columns.a.mean" ->
+// "data.a.mean".
+std::string history_metric_key(std::string_view metric);
+
 }  // namespace mlops

@@ -29,18 +29,20 @@ std::string testcase_body(const CheckResult& r, bool strict) {
   if (r.verdict == Verdict::Skipped) {
     return fmt::format("      <skipped{}/>\n", attribute("message", r.note));
   }
-  if (r.verdict == Verdict::Pass) return "";
+  if (r.verdict == Verdict::Pass)
+    return "";
   std::string details = failing_rows_text(r);
-  if (!r.note.empty()) details = r.note + "\n" + details;
+  if (!r.note.empty())
+    details = r.note + "\n" + details;
   bool fails = r.spec.level == CheckLevel::Error || strict;
   if (!fails) {
     return fmt::format("      <system-out>{}</system-out>\n",
                        xml_escape("warning: " + r.summary + "\n" + details));
   }
-  return fmt::format("      <failure{}{}>{}</failure>\n",
-                     attribute("message", std::string(check_level_name(r.spec.level)) + ": " +
-                                              r.summary),
-                     attribute("type", "DataCheckFailed"), xml_escape(details));
+  return fmt::format(
+      "      <failure{}{}>{}</failure>\n",
+      attribute("message", std::string(check_level_name(r.spec.level)) + ": " + r.summary),
+      attribute("type", "DataCheckFailed"), xml_escape(details));
 }
 
 }  // namespace
@@ -52,7 +54,8 @@ std::string failing_rows_text(const CheckResult& r, size_t limit) {
     const FailingRow& row = r.failing_rows[i];
     std::string what = row.reason;
     for (const auto& [column, value] : row.values) {
-      if (!what.empty()) what += ", ";
+      if (!what.empty())
+        what += ", ";
       what += column + "=" + value;
     }
     text += fmt::format("line {}: {}\n", row.line, what);
@@ -72,9 +75,9 @@ std::string validation_junit_xml(const ValidationReport& report, const JunitVali
     std::string body = testcase_body(r, info.strict);
     failures += body.find("<failure") != std::string::npos;
     skipped += r.verdict == Verdict::Skipped;
-    cases += fmt::format("    <testcase{}{}{}>\n{}    </testcase>\n", attribute("name", r.spec.id),
-                         attribute("classname", "mlops.data.validate"), attribute("time", "0"),
-                         body);
+    cases +=
+        fmt::format("    <testcase{}{}{}>\n{}    </testcase>\n", attribute("name", r.spec.id),
+                    attribute("classname", "mlops.data.validate"), attribute("time", "0"), body);
   }
   std::string time = fmt::format("{:.3f}", info.seconds);
   std::string counts = number_attribute("tests", report.checks.size()) +

@@ -17,8 +17,8 @@
 namespace mlops {
 
 struct JunitValidationInfo {
-  double seconds = 0;      // how long the validation took
-  std::string timestamp;   // ISO 8601, when it started ("" to leave it out)
+  double seconds = 0;     // how long the validation took
+  std::string timestamp;  // ISO 8601, when it started ("" to leave it out)
   bool strict = false;
 };
 

@@ -12,9 +12,12 @@ namespace mlops {
 
 const char* verdict_name(Verdict verdict) {
   switch (verdict) {
-    case Verdict::Pass: return "pass";
-    case Verdict::Fail: return "fail";
-    case Verdict::Skipped: return "skipped";
+    case Verdict::Pass:
+      return "pass";
+    case Verdict::Fail:
+      return "fail";
+    case Verdict::Skipped:
+      return "skipped";
   }
   return "?";
 }
@@ -53,9 +56,12 @@ void apply_input_spec(const InputSpec& input, ReadOptions& read, ProfileOptions&
                   : *input.format == "jsonl" ? DataFormat::JsonLines
                                              : DataFormat::Auto;
   }
-  if (input.delimiter) read.delimiter = *input.delimiter;
-  if (input.header) read.header = *input.header;
-  if (input.null_values) profile.null_values = *input.null_values;
+  if (input.delimiter)
+    read.delimiter = *input.delimiter;
+  if (input.header)
+    read.header = *input.header;
+  if (input.null_values)
+    profile.null_values = *input.null_values;
 }
 
 namespace {
@@ -67,15 +73,21 @@ struct Trackers {
   std::vector<CorrelationTracker> correlations;
 
   void resolve(const std::vector<std::string>& columns) {
-    for (RowCheck& check : rows) check.resolve(columns);
-    for (UniqueTracker& check : uniques) check.resolve(columns);
-    for (CorrelationTracker& check : correlations) check.resolve(columns);
+    for (RowCheck& check : rows)
+      check.resolve(columns);
+    for (UniqueTracker& check : uniques)
+      check.resolve(columns);
+    for (CorrelationTracker& check : correlations)
+      check.resolve(columns);
   }
 
   void check(const Record& record, const NullTokens& nulls) {
-    for (RowCheck& check : rows) check.check(record, nulls);
-    for (UniqueTracker& check : uniques) check.check(record, nulls);
-    for (CorrelationTracker& check : correlations) check.check(record, nulls);
+    for (RowCheck& check : rows)
+      check.check(record, nulls);
+    for (UniqueTracker& check : uniques)
+      check.check(record, nulls);
+    for (CorrelationTracker& check : correlations)
+      check.check(record, nulls);
   }
 };
 
@@ -138,14 +150,16 @@ CheckResult unique_result(UniqueTracker& tracker) {
     double distinct = std::min(tracker.distinct_estimate(), keys);
     double tolerance = 3 * 1.04 / std::sqrt(std::ldexp(1.0, tracker.precision()));
     r.approximate = true;
-    if (tracker.repeats() == 0) r.measured = std::round(keys - distinct);
+    if (tracker.repeats() == 0)
+      r.measured = std::round(keys - distinct);
     r.verdict = tracker.repeats() == 0 && distinct >= keys * (1 - tolerance) ? Verdict::Pass
-                                                                           : Verdict::Fail;
-    r.note = fmt::format("more than {} keys: exact checking stopped at line {} (its memory cap); "
-                         "the rest is judged from a HyperLogLog estimate of {} distinct keys, "
-                         "which cannot see repeats below about {:.0f}% of the rows",
-                         tracker.capacity_keys(), tracker.overflow_line(),
-                         format_measure(std::round(distinct)), tolerance * 100);
+                                                                             : Verdict::Fail;
+    r.note = fmt::format(
+        "more than {} keys: exact checking stopped at line {} (its memory cap); "
+        "the rest is judged from a HyperLogLog estimate of {} distinct keys, "
+        "which cannot see repeats below about {:.0f}% of the rows",
+        tracker.capacity_keys(), tracker.overflow_line(), format_measure(std::round(distinct)),
+        tolerance * 100);
   } else {
     r.verdict = tracker.repeats() == 0 ? Verdict::Pass : Verdict::Fail;
   }
@@ -163,9 +177,10 @@ CheckResult correlation_result(const CorrelationTracker& tracker) {
   r.measured = value;
   r.verdict = value && r.threshold.contains(*value) ? Verdict::Pass : Verdict::Fail;
   if (!value) {
-    r.note = fmt::format("undefined: {} rows hold numbers in both columns, and it needs at least "
-                         "2 with neither column constant",
-                         tracker.pairs());
+    r.note = fmt::format(
+        "undefined: {} rows hold numbers in both columns, and it needs at least "
+        "2 with neither column constant",
+        tracker.pairs());
   }
   summarize(r);
   return r;
@@ -208,9 +223,10 @@ Result<ValidationReport> validate_file(const std::filesystem::path& path, std::s
   bool jsonl = options.read.format == DataFormat::JsonLines ||
                (options.read.format == DataFormat::Auto && is_json_lines_name(path));
   ProfileOptions profile_options = options.profile;
-  if (jsonl) profile_options.quoted_is_string = true;
-  MLOPS_TRY(trackers, make_trackers(rules, profile_options.quoted_is_string,
-                                    options.unique_max_bytes));
+  if (jsonl)
+    profile_options.quoted_is_string = true;
+  MLOPS_TRY(trackers,
+            make_trackers(rules, profile_options.quoted_is_string, options.unique_max_bytes));
   NullTokens nulls(profile_options.null_values);
   Profiler profiler(profile_options);
   trackers->resolve(source.columns());
@@ -218,7 +234,8 @@ Result<ValidationReport> validate_file(const std::filesystem::path& path, std::s
   Record record;
   while (true) {
     MLOPS_TRY(more, source.next(record));
-    if (!*more) break;
+    if (!*more)
+      break;
     const std::vector<std::string>& columns = source.columns();
     if (columns.size() != known_columns) {
       trackers->resolve(columns);

@@ -22,8 +22,8 @@ namespace mlops {
 
 struct ValidationOptions {
   ReadOptions read;
-  ProfileOptions profile;   // its null tokens decide what a null is for every check
-  MetricHistory history;    // earlier accepted runs, for history checks
+  ProfileOptions profile;  // its null tokens decide what a null is for every check
+  MetricHistory history;   // earlier accepted runs, for history checks
   size_t unique_max_bytes = size_t{128} << 20;  // per unique check
 };
 
