@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   register_digest_benchmarks(scale);
   register_sketch_benchmarks(scale);
   register_reader_benchmarks(scale);
+  register_pattern_benchmarks(scale);
   try {
     benchmark::RunSpecifiedBenchmarks();
   } catch (const std::exception& e) {
