@@ -112,17 +112,25 @@ std::string validation_summary(const ValidationReport& report, bool strict) {
   return out;
 }
 
+// Writes `text` to `path`, making its directory first.
+Status write_output(const std::filesystem::path& path, std::string_view text) {
+  std::error_code error;
+  if (path.has_parent_path())
+    std::filesystem::create_directories(path.parent_path(), error);
+  return write_file_atomic(path, text);
+}
+
 Status write_outputs(const DataValidateCommand& command, const ValidationReport& report,
                      const std::string& json, const JunitValidationInfo& info) {
   if (command.output)
-    MLOPS_CHECK(write_file_atomic(*command.output, json));
+    MLOPS_CHECK(write_output(*command.output, json));
   if (command.junit)
-    MLOPS_CHECK(write_file_atomic(*command.junit, validation_junit_xml(report, info)));
+    MLOPS_CHECK(write_output(*command.junit, validation_junit_xml(report, info)));
   if (command.profile_out) {
-    MLOPS_CHECK(write_file_atomic(*command.profile_out, profile_to_json(report.profile)));
+    MLOPS_CHECK(write_output(*command.profile_out, profile_to_json(report.profile)));
   }
   if (command.metrics_out) {
-    MLOPS_CHECK(write_file_atomic(*command.metrics_out, validation_metrics_json(report)));
+    MLOPS_CHECK(write_output(*command.metrics_out, validation_metrics_json(report)));
   }
   return Status::success();
 }
@@ -165,7 +173,7 @@ int data_suggest_command(const DataSuggestCommand& command) {
     write_all(1, outcome->yaml);
     return k_exit_success;
   }
-  Status written = write_file_atomic(*command.output, outcome->yaml);
+  Status written = write_output(*command.output, outcome->yaml);
   if (!written.ok())
     return report_query_error(written.error());
   write_all(2, fmt::format("wrote {} ({} checks{})\n", command.output->string(),

@@ -8,6 +8,7 @@
   diagnostic), and the schema gives the verdict its first line states: `# schema: reject` for
   errors JSON Schema can express (types, keys, enums), `# schema: accept` for those it cannot
   (regex syntax, min above max, duplicate ids or keys, options on the wrong kind of check).
+- What `mlops data suggest tests/data/rules/data.csv` writes is accepted by the schema.
 - schemas/validation.schema.json is a draft-07 schema, and the document `-o` writes for the
   valid rules validates against it.
 
@@ -100,6 +101,15 @@ def main():
             if verdict != expected:
                 problems.append(f"the schema says {verdict}, the file says {expected}")
             report(problems, path)
+        suggested = os.path.join(scratch, "suggested.yaml")
+        result = subprocess.run([args.mlops, "data", "suggest", data, "-o", suggested],
+                                capture_output=True, text=True)
+        problems = [] if result.returncode == 0 else [f"mlops data suggest exited {result.returncode}"]
+        if not problems:
+            verdict, errors = schema_verdict(rules_schema, suggested)
+            if verdict != "accept":
+                problems.append(f"the schema rejects the suggested rules: {errors}")
+        report(problems, os.path.join(base, "data.csv") + " (suggested rules)")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
