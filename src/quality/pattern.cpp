@@ -2,54 +2,66 @@
 
 #include <re2/re2.h>
 
+#include <array>
+#include <cstdint>
+
 #include <fmt/format.h>
 
 namespace mlops {
 
 namespace {
 
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-bool is_alpha(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool is_alnum(char c) {
-  return is_digit(c) || is_alpha(c);
-}
-bool is_hex(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+// Character classes as bits of one table lookup per byte: the built-ins test each byte once.
+enum CharClass : uint8_t {
+  k_digit = 1,
+  k_alpha = 2,
+  k_hex = 4,
+  k_local = 8,    // RFC 5322 atext and '.': the local part of an address
+  k_label = 16,   // letters, digits and '-': a domain label
+  k_url_ok = 32,  // allowed in a URL's path, query and fragment (and user info)
+};
+
+constexpr std::array<uint8_t, 256> make_char_classes() {
+  std::array<uint8_t, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    uint8_t bits = 0;
+    bool digit = c >= '0' && c <= '9';
+    bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (digit)
+      bits |= k_digit;
+    if (alpha)
+      bits |= k_alpha;
+    if (digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
+      bits |= k_hex;
+    if (digit || alpha ||
+        std::string_view("!#$%&'*+/=?^_`{|}~.-").find(static_cast<char>(c)) !=
+            std::string_view::npos) {
+      bits |= k_local;
+    }
+    if (digit || alpha || c == '-')
+      bits |= k_label;
+    if (c > 0x20 && c != 0x7f &&
+        std::string_view("<>\"{}|\\^`").find(static_cast<char>(c)) == std::string_view::npos) {
+      bits |= k_url_ok;
+    }
+    table[static_cast<size_t>(c)] = bits;
+  }
+  return table;
 }
 
-// RFC 5322's atext, which the local part of an address is made of (with dots between atoms).
-bool is_local_char(char c) {
-  if (is_alnum(c))
-    return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '/':
-    case '=':
-    case '?':
-    case '^':
-    case '_':
-    case '`':
-    case '{':
-    case '|':
-    case '}':
-    case '~':
-    case '-':
-    case '.':
-      return true;
-    default:
-      return false;
-  }
+constexpr std::array<uint8_t, 256> k_char_classes = make_char_classes();
+
+bool has(char c, uint8_t bits) {
+  return (k_char_classes[static_cast<unsigned char>(c)] & bits) != 0;
+}
+bool is_digit(char c) {
+  return has(c, k_digit);
+}
+bool is_alpha(char c) {
+  return has(c, k_alpha);
+}
+bool is_hex(char c) {
+  return has(c, k_hex);
 }
 
 bool valid_label(std::string_view label) {
@@ -57,7 +69,7 @@ bool valid_label(std::string_view label) {
     return false;
   }
   for (char c : label) {
-    if (!is_alnum(c) && c != '-')
+    if (!has(c, k_label))
       return false;
   }
   return true;
@@ -121,23 +133,8 @@ bool valid_port(std::string_view port) {
 
 bool valid_url_rest(std::string_view rest) {
   for (char c : rest) {
-    auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7f)
+    if (!has(c, k_url_ok))
       return false;
-    switch (c) {
-      case '<':
-      case '>':
-      case '"':
-      case '{':
-      case '}':
-      case '|':
-      case '\\':
-      case '^':
-      case '`':
-        return false;
-      default:
-        break;
-    }
   }
   return true;
 }
@@ -185,7 +182,7 @@ bool matches_email(std::string_view value) {
     return false;
   char previous = 0;
   for (char c : local) {
-    if (!is_local_char(c) || (c == '.' && previous == '.'))
+    if (!has(c, k_local) || (c == '.' && previous == '.'))
       return false;
     previous = c;
   }
@@ -280,14 +277,18 @@ bool matches_ipv4(std::string_view value) {
 }
 
 bool matches_uuid(std::string_view value) {
-  if (value.size() != 36)
+  if (value.size() != 36 || value[8] != '-' || value[13] != '-' || value[18] != '-' ||
+      value[23] != '-') {
     return false;
+  }
+  // Every byte but the four dashes is a hex digit: one AND per byte, no early exit to mispredict.
+  uint8_t all = k_hex;
   for (size_t i = 0; i < 36; ++i) {
     bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? value[i] != '-' : !is_hex(value[i]))
-      return false;
+    all &= static_cast<uint8_t>(k_char_classes[static_cast<unsigned char>(value[i])] |
+                                (dash ? k_hex : 0));
   }
-  return true;
+  return all == k_hex;
 }
 
 // ---- ValuePattern -----------------------------------------------------------------------------
