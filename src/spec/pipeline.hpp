@@ -23,7 +23,9 @@ namespace mlops {
 inline constexpr int k_pipeline_format_version = 1;
 
 // The kinds an out may be tagged with ({path: models/m.pkl, type: model}).
-inline const char* const k_artifact_kinds[] = {"file", "directory", "dataset", "model", "metrics"};
+inline const char* const k_artifact_kinds[] = {"file",    "directory",  "dataset", "model",
+                                               "metrics", "profile",    "validation",
+                                               "drift"};
 
 template <typename T>
 struct Located {
@@ -66,6 +68,12 @@ struct StageSpec {
   bool cache = true;         // false: never skipped, outputs not cached
   bool always_run = false;   // true: never skipped (outputs still cached)
   bool incremental = false;  // true: told which dep files are new or changed
+  // A built-in stage (`uses: profile|validate|drift`, spec/builtin_stage.hpp): its kind, and
+  // its `with:` arguments (a scalar or a list of scalars each). parse_stage turns it into the
+  // `mlops data ...` command (`cmd`) with its deps, outs and metrics.
+  std::optional<LocatedString> uses;
+  std::vector<std::pair<LocatedString, std::vector<LocatedString>>> with;
+  SourceMark with_mark;
 };
 
 // Triggers: when `mlops trigger check` / `mlops watch` start a run (docs/triggers.md).
@@ -155,6 +163,9 @@ struct Stage {
   bool cache = true;
   bool always_run = false;
   bool incremental = false;
+  // "" for a command; "profile", "validate" or "drift" for a built-in stage, whose argv[0] is
+  // "mlops" (the executor runs the mlops binary that runs the pipeline).
+  std::string builtin;
 };
 
 struct Pipeline {
