@@ -108,12 +108,35 @@ struct ArtifactTriggerSpec {
   std::string path;      // workspace-relative
 };
 
+// Fires when the data under `current` drifts from a reference (docs/triggers.md, "drift").
+struct DriftTriggerSpec {
+  SourceMark mark;
+  std::vector<LocatedString> current;  // workspace-relative globs
+  std::string reference;               // a data file or a profile (.json), workspace-relative
+  // When set, the reference is the version of `reference` this pipeline's latest succeeded run
+  // read (an input), not the file as it is now.
+  std::string reference_pipeline;
+  std::optional<Milliseconds> every;  // also check on this interval, changed data or not
+  Milliseconds settle = k_default_settle;
+  Milliseconds cooldown{0};  // after firing, do not fire again for this long
+  uint64_t min_rows = 1000;
+  std::string method = "psi";
+  std::optional<double> warn;
+  std::optional<double> fail;
+  std::optional<double> drift_share;
+  std::vector<std::string> critical;
+  std::vector<std::string> ignore;
+};
+
 struct TriggerSpecs {
   std::vector<GitTriggerSpec> git;
   std::vector<DataTriggerSpec> data;
   std::vector<ScheduleTriggerSpec> schedule;
   std::vector<ArtifactTriggerSpec> artifact;
-  bool empty() const { return git.empty() && data.empty() && schedule.empty() && artifact.empty(); }
+  std::vector<DriftTriggerSpec> drift;
+  bool empty() const {
+    return git.empty() && data.empty() && schedule.empty() && artifact.empty() && drift.empty();
+  }
 };
 
 // How a cached output and the object cache share bytes (`cache_link`, docs/caching.md).
