@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   register_pipeline_benchmarks(scale);
   register_store_benchmarks(scale);
   register_digest_benchmarks(scale);
+  register_sketch_benchmarks(scale);
+  register_reader_benchmarks(scale);
   try {
     benchmark::RunSpecifiedBenchmarks();
   } catch (const std::exception& e) {

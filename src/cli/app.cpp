@@ -361,9 +361,45 @@ void add_data_read_options(CLI::App* command, DataReadOptions& read) {
                     "Only the --null-value texts mean no value");
 }
 
+// `mlops data validate` and `mlops data suggest`.
+std::vector<Subcommand> add_data_validation_commands(CLI::App* data) {
+  auto validate = std::make_shared<DataValidateCommand>();
+  CLI::App* validate_command = data->add_subcommand(
+      "validate", "Check a data file against a rules file, in one pass (docs/data-quality.md)");
+  validate_command->add_option("file", validate->file, "The data file")->required();
+  validate_command->add_option("--rules", validate->rules, "The rules file (YAML)")->required();
+  add_data_read_options(validate_command, validate->read);
+  validate_command->add_option("-o,--output", validate->output,
+                               "Write the validation document (mlops.validation/1 JSON) here");
+  validate_command->add_option("--junit", validate->junit,
+                               "Write a JUnit XML file here: a test case per check");
+  validate_command->add_option("--profile-out", validate->profile_out,
+                               "Write the profile of the same pass (mlops.profile/1 JSON) here");
+  validate_command->add_option("--metrics-out", validate->metrics_out,
+                               "Write the headline numbers (validate.errors, data.rows, ...) "
+                               "as a flat metrics file here");
+  validate_command->add_flag("--json", validate->json, "Print the validation document");
+  validate_command->add_flag("--strict", validate->strict,
+                             "A failed warning-level check rejects the data too");
+  validate_command->footer(
+      "Exit codes: 0 accepted (warnings printed), 3 rejected by an error-level check (or a "
+      "warning with --strict), 2 invalid rules file or unusable data.");
+  auto suggest = std::make_shared<DataSuggestCommand>();
+  CLI::App* suggest_command = data->add_subcommand(
+      "suggest", "Write a starting rules file from a profile of the data (Deequ's rules)");
+  suggest_command->add_option("file", suggest->file, "The data file")->required();
+  add_data_read_options(suggest_command, suggest->read);
+  suggest_command->add_option("-o,--output", suggest->output,
+                              "Write the rules file here (default: print it)");
+  return {{validate_command, [validate] { return data_validate_command(*validate); }},
+          {suggest_command, [suggest] { return data_suggest_command(*suggest); }}};
+}
+
 std::vector<Subcommand> add_data_commands(CLI::App& app) {
   CLI::App* data = app.add_subcommand(
-      "data", "Data quality: profile a dataset, compare two for drift (docs/data-quality.md)");
+      "data",
+      "Data quality: profile, validate against rules, suggest rules, compare for drift "
+      "(docs/data-quality.md)");
   data->require_subcommand(1);
   auto profile = std::make_shared<DataProfileCommand>();
   CLI::App* profile_command = data->add_subcommand(
@@ -405,8 +441,11 @@ std::vector<Subcommand> add_data_commands(CLI::App& app) {
   drift_command->add_flag("--report-only", drift->report_only,
                           "Exit 0 even when the data drifted");
   drift_command->footer("Exit codes: 0 no drift, 3 the dataset drifted, 2 unusable input.");
-  return {{profile_command, [profile] { return data_profile_command(*profile); }},
-          {drift_command, [drift] { return data_drift_command(*drift); }}};
+  std::vector<Subcommand> commands = {
+      {profile_command, [profile] { return data_profile_command(*profile); }},
+      {drift_command, [drift] { return data_drift_command(*drift); }}};
+  for (Subcommand& command : add_data_validation_commands(data)) commands.push_back(command);
+  return commands;
 }
 
 Subcommand add_export_command(CLI::App& app) {

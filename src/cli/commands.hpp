@@ -227,6 +227,26 @@ struct DataDriftCommand {
 };
 int data_drift_command(const DataDriftCommand& command);
 
+struct DataValidateCommand {
+  std::filesystem::path file;
+  std::filesystem::path rules;  // --rules
+  DataReadOptions read;         // over the rules file's `input:`
+  std::optional<std::filesystem::path> output;       // -o: validation.json
+  std::optional<std::filesystem::path> junit;        // --junit
+  std::optional<std::filesystem::path> profile_out;  // --profile-out: the profile of the pass
+  std::optional<std::filesystem::path> metrics_out;  // --metrics-out: validate.* and data.*
+  bool json = false;    // print the validation document
+  bool strict = false;  // a failed warning rejects the data too
+};
+int data_validate_command(const DataValidateCommand& command);
+
+struct DataSuggestCommand {
+  std::filesystem::path file;
+  DataReadOptions read;
+  std::optional<std::filesystem::path> output;  // -o: the rules file (else stdout)
+};
+int data_suggest_command(const DataSuggestCommand& command);
+
 // The pipelines `trigger check` and `watch` look at (cmd_trigger.cpp), upstream first, with
 // the diagnostics of bad files printed; nothing when none could be found.
 std::optional<std::vector<std::pair<std::filesystem::path, Pipeline>>> load_watched_pipelines(
