@@ -259,7 +259,8 @@ Subcommand add_runs_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand("runs", "List recorded runs, newest first");
   command->add_option("--pipeline", runs->pipeline, "Only runs of this pipeline");
   command->add_option("--status", runs->status, "Only runs with this status")
-      ->check(CLI::IsMember({"running", "succeeded", "failed", "cancelled", "interrupted"}));
+      ->check(CLI::IsMember(
+          {"running", "succeeded", "failed", "rejected", "cancelled", "interrupted"}));
   command->add_option("-n,--limit", runs->limit, "At most this many runs")
       ->check(at_least("-n/--limit", 1))
       ->capture_default_str();
@@ -408,6 +409,8 @@ std::vector<Subcommand> add_data_commands(CLI::App& app) {
   profile_command->add_option("-o,--output", profile->output,
                               "Write the profile document (mlops.profile/1 JSON) here");
   profile_command->add_flag("--json", profile->json, "Print the profile document");
+  profile_command->add_option("--metrics-out", profile->metrics_out,
+                              "Write the headline numbers as a metrics file (data.rows, ...)");
   auto drift = std::make_shared<DataDriftCommand>();
   CLI::App* drift_command = data->add_subcommand(
       "drift", "Compare current data with a reference: every measure for every column");
@@ -433,6 +436,8 @@ std::vector<Subcommand> add_data_commands(CLI::App& app) {
   drift_command->add_option("-o,--output", drift->output,
                             "Write the drift report (mlops.drift/1 JSON) here");
   drift_command->add_flag("--json", drift->json, "Print the drift report document");
+  drift_command->add_option("--metrics-out", drift->metrics_out,
+                            "Write every measure as a metrics file (drift.<column>.psi, ...)");
   drift_command->add_flag("--report-only", drift->report_only,
                           "Exit 0 even when the data drifted");
   drift_command->footer("Exit codes: 0 no drift, 3 the dataset drifted, 2 unusable input.");

@@ -91,6 +91,10 @@ int data_profile_command(const DataProfileCommand& command) {
     Status written = write_file_atomic(*command.output, document);
     if (!written.ok()) return report_query_error(written.error());
   }
+  if (command.metrics_out) {
+    Status written = write_file_atomic(*command.metrics_out, profile_metrics_json(*profile));
+    if (!written.ok()) return report_query_error(written.error());
+  }
   write_all(1, command.json ? document : profile_summary(*profile));
   return k_exit_success;
 }
@@ -163,6 +167,10 @@ int data_drift_command(const DataDriftCommand& command) {
   if (!outcome.ok()) return report_query_error(outcome.error());
   if (command.output) {
     Status written = write_file_atomic(*command.output, outcome->json);
+    if (!written.ok()) return report_query_error(written.error());
+  }
+  if (command.metrics_out) {
+    Status written = write_file_atomic(*command.metrics_out, drift_metrics_json(outcome->report));
     if (!written.ok()) return report_query_error(written.error());
   }
   write_all(1, command.json ? outcome->json : drift_summary(*outcome));

@@ -204,6 +204,7 @@ struct DataProfileCommand {
   std::filesystem::path file;
   DataReadOptions read;
   std::optional<std::filesystem::path> output;  // -o: the profile document
+  std::optional<std::filesystem::path> metrics_out;  // --metrics-out: headline numbers
   bool json = false;                            // print the profile document
 };
 int data_profile_command(const DataProfileCommand& command);
@@ -220,6 +221,7 @@ struct DataDriftCommand {
   std::vector<std::string> critical;  // --critical COLUMN
   std::vector<std::string> ignore;    // --ignore COLUMN
   std::optional<std::filesystem::path> output;  // -o: the drift report document
+  std::optional<std::filesystem::path> metrics_out;  // --metrics-out: every measure, flat
   bool json = false;
   bool report_only = false;  // exit 0 even when the data drifted
 };

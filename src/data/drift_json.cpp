@@ -75,4 +75,28 @@ std::string drift_report_to_json(const DriftReport& report, const DriftPolicy& p
   return json_text(doc, 2) + "\n";
 }
 
+
+std::string drift_metrics_json(const DriftReport& report) {
+  json metrics = json::object();
+  auto put = [&](const std::string& key, const std::optional<double>& value) {
+    if (value && std::isfinite(*value)) metrics[key] = *value;
+  };
+  for (const ColumnDrift& d : report.columns) {
+    std::string prefix = "drift." + d.column + ".";
+    put(prefix + "psi", d.psi);
+    put(prefix + "js_divergence", d.js_divergence);
+    put(prefix + "js_distance", d.js_distance);
+    put(prefix + "linf", d.linf);
+    put(prefix + "ks_d", d.ks_d);
+    put(prefix + "ks_d_robust", d.ks_d_robust);
+    put(prefix + "wasserstein_norm", d.wasserstein_norm);
+    put(prefix + "null_fraction_delta", d.null_fraction_delta);
+    metrics[prefix + "drifted"] = d.status == DriftStatus::Drift ? 1 : 0;
+  }
+  metrics["drift.share"] = report.share;
+  metrics["drift.drifted"] = report.drifted;
+  metrics["drift.evaluated"] = report.evaluated;
+  metrics["drift.detected"] = report.dataset_drift ? 1 : 0;
+  return json_text(metrics, 2) + "\n";
+}
 }  // namespace mlops

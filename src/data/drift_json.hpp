@@ -21,4 +21,10 @@ struct DriftSides {
 std::string drift_report_to_json(const DriftReport& report, const DriftPolicy& policy,
                                  const DriftSides& sides);
 
+// Every measure as a flat metrics document for the store (a `uses: drift` stage's metrics):
+// drift.<column>.psi, .js_divergence, .js_distance, .linf, .ks_d, .ks_d_robust,
+// .wasserstein_norm (numbers only), .null_fraction_delta, .drifted (0/1); drift.share,
+// drift.drifted, drift.evaluated, drift.detected (0/1).
+std::string drift_metrics_json(const DriftReport& report);
+
 }  // namespace mlops

@@ -160,4 +160,26 @@ std::string profile_to_json(const DatasetProfile& profile) {
   return json_text(doc, 2) + "\n";
 }
 
+
+std::string profile_metrics_json(const DatasetProfile& profile) {
+  json metrics = json::object();
+  metrics["data.rows"] = profile.rows;
+  metrics["data.columns"] = profile.columns.size();
+  metrics["data.malformed_rows"] = profile.malformed_rows;
+  metrics["data.duplicate_rows"] = profile.duplicate_rows_estimate();
+  for (const ColumnProfile& c : profile.columns) {
+    std::string prefix = "data." + c.name + ".";
+    metrics[prefix + "null_fraction"] = c.null_fraction(profile.rows);
+    metrics[prefix + "distinct"] = std::llround(c.distinct.estimate());
+    if (c.moments.count > 0) {
+      metrics[prefix + "mean"] = c.moments.mean;
+      metrics[prefix + "stddev"] = c.moments.stddev();
+      metrics[prefix + "min"] = c.moments.min;
+      metrics[prefix + "max"] = c.moments.max;
+      double median = c.quantiles.quantile(0.5);
+      if (std::isfinite(median)) metrics[prefix + "p50"] = median;
+    }
+  }
+  return json_text(metrics, 2) + "\n";
+}
 }  // namespace mlops

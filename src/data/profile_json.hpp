@@ -32,4 +32,10 @@ std::string profile_to_json(const DatasetProfile& profile);
 // Profiles are read from files anyone may have edited: nothing in them is trusted.
 Result<DatasetProfile> parse_profile_json(std::string_view text, std::string_view origin);
 
+// The profile's headline numbers as a flat metrics document for the store (a `uses: profile`
+// stage's metrics): data.rows, data.columns, data.malformed_rows, data.duplicate_rows, and per
+// column data.<column>.null_fraction, .distinct, and for numbers .mean, .stddev, .min, .max,
+// .p50. Keys are written with their dots, so a column named like a statistic cannot clash.
+std::string profile_metrics_json(const DatasetProfile& profile);
+
 }  // namespace mlops
