@@ -26,7 +26,9 @@ int main(int argc, char** argv) {
   register_pipeline_benchmarks(scale);
   register_store_benchmarks(scale);
   register_digest_benchmarks(scale);
+  register_sketch_benchmarks(scale);
   register_reader_benchmarks(scale);
+  register_pattern_benchmarks(scale);
   try {
     benchmark::RunSpecifiedBenchmarks();
   } catch (const std::exception& e) {

@@ -73,6 +73,8 @@ bool any_failed();
 void register_pipeline_benchmarks(Scale scale);
 void register_store_benchmarks(Scale scale);
 void register_digest_benchmarks(Scale scale);
+void register_sketch_benchmarks(Scale scale);
 void register_reader_benchmarks(Scale scale);
+void register_pattern_benchmarks(Scale scale);
 
 }  // namespace mlops::micro

@@ -135,6 +135,7 @@ RunOptions run_options(const RunContext& run) {
   options.keep_going = run.request.keep_going;
   options.log_dir = run.workspace->log_dir(run.outcome.run_id);
   options.base_env = current_environment();
+  options.mlops_binary = current_executable();
   for (const auto& [key, value] : run.request.extra_env) {
     set_env(options.base_env, key, value);
   }

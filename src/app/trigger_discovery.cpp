@@ -108,7 +108,7 @@ Peek peek_pipeline_triggers(const Pipeline& pipeline,
     return peek;
   }
   TriggerContext context{**opened, pipeline.name, pipeline.workspace, clock.now(),
-                         std::chrono::system_clock::now()};
+                         std::chrono::system_clock::now(), cached_objects(pipeline.workspace)};
   PipelineEvaluation evaluation = evaluate_triggers(pipeline.triggers, context);
   peek.act = evaluation.fires() || !evaluation.quiet_advances().empty();
   peek.wake_at = evaluation.wake_at();

@@ -50,7 +50,7 @@ struct CheckContext {
 PipelineEvaluation evaluate_now(MetadataStore& store, const Pipeline& pipeline,
                                 const WallClock& clock) {
   TriggerContext context{store, pipeline.name, pipeline.workspace, clock.now(),
-                         std::chrono::system_clock::now()};
+                         std::chrono::system_clock::now(), cached_objects(pipeline.workspace)};
   return evaluate_triggers(pipeline.triggers, context);
 }
 

@@ -180,13 +180,15 @@ void add_data_watches(DataWatches& inotify, const Watcher& watcher) {
   const auto& watched = watcher.watched();
   for (size_t index = 0; index < watched.size(); ++index) {
     const Pipeline& pipeline = watched[index].pipeline;
-    for (const auto& data : pipeline.triggers.data) {
-      for (const auto& path : data.paths) {
+    auto watch = [&](const std::vector<LocatedString>& globs) {
+      for (const auto& path : globs) {
         if (auto glob = Glob::parse(path.value); glob.ok()) {
           inotify.add(pipeline.workspace / glob->base(), glob->any_depth(), index);
         }
       }
-    }
+    };
+    for (const auto& data : pipeline.triggers.data) watch(data.paths);
+    for (const auto& drift : pipeline.triggers.drift) watch(drift.current);
   }
 }
 

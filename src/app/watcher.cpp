@@ -41,6 +41,8 @@ std::string trigger_kinds(const TriggerSpecs& triggers) {
     kinds.push_back("schedule");
   if (!triggers.artifact.empty())
     kinds.push_back("artifact");
+  if (!triggers.drift.empty())
+    kinds.push_back("drift");
   return kinds.empty() ? "no triggers" : join(kinds, ", ");
 }
 

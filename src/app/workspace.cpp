@@ -157,4 +157,14 @@ std::string host_name() {
   return buffer;
 }
 
+std::function<std::optional<std::filesystem::path>(const std::string&)> cached_objects(
+    const std::filesystem::path& workspace) {
+  return [root = workspace / ".mlops" / "cache"](
+             const std::string& digest) -> std::optional<std::filesystem::path> {
+    ObjectStore objects(root);
+    if (!objects.has(digest, false)) return std::nullopt;
+    return objects.object_path(digest);
+  };
+}
+
 }  // namespace mlops

@@ -13,6 +13,8 @@
 // A Workspace owns its store connection and object cache; it is moved, never copied.
 #pragma once
 
+#include <functional>
+
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -98,5 +100,11 @@ std::filesystem::path current_workspace();
 
 // This machine's name, as runs record it.
 std::string host_name();
+
+// Finds the cache object for a digest in the object cache of `workspace` (for triggers that
+// read a version of a file that is no longer in the workspace); the digest is checked to be one
+// before it becomes a path.
+std::function<std::optional<std::filesystem::path>(const std::string&)> cached_objects(
+    const std::filesystem::path& workspace);
 
 }  // namespace mlops

@@ -259,7 +259,8 @@ Subcommand add_runs_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand("runs", "List recorded runs, newest first");
   command->add_option("--pipeline", runs->pipeline, "Only runs of this pipeline");
   command->add_option("--status", runs->status, "Only runs with this status")
-      ->check(CLI::IsMember({"running", "succeeded", "failed", "cancelled", "interrupted"}));
+      ->check(CLI::IsMember(
+          {"running", "succeeded", "failed", "rejected", "cancelled", "interrupted"}));
   command->add_option("-n,--limit", runs->limit, "At most this many runs")
       ->check(at_least("-n/--limit", 1))
       ->capture_default_str();
@@ -344,6 +345,107 @@ std::vector<Subcommand> add_metrics_commands(CLI::App& app) {
   add_query_options(history_command, history->query);
   return {{history_command, [history] { return metrics_history_command(*history); }},
           {command, [metrics] { return run_metrics(*metrics); }}};
+}
+
+void add_data_read_options(CLI::App* command, DataReadOptions& read) {
+  command->add_option("--format", read.format, "auto (from the name), csv or jsonl")
+      ->capture_default_str();
+  command->add_option("--delimiter", read.delimiter,
+                      "CSV field delimiter: one character, or tab (default: , or tab for .tsv)");
+  command->add_flag("--no-header", read.no_header,
+                    "The CSV has no header row (columns are named column_1, column_2, ...)");
+  command->add_option("--null-value", read.null_values,
+                      "A text that means no value (repeatable; added to the defaults: empty, NA, "
+                      "N/A, null, NULL, None)");
+  command->add_flag("--no-default-nulls", read.no_default_nulls,
+                    "Only the --null-value texts mean no value");
+}
+
+// `mlops data validate` and `mlops data suggest`.
+std::vector<Subcommand> add_data_validation_commands(CLI::App* data) {
+  auto validate = std::make_shared<DataValidateCommand>();
+  CLI::App* validate_command = data->add_subcommand(
+      "validate", "Check a data file against a rules file, in one pass (docs/data-quality.md)");
+  validate_command->add_option("file", validate->file, "The data file")->required();
+  validate_command->add_option("--rules", validate->rules, "The rules file (YAML)")->required();
+  add_data_read_options(validate_command, validate->read);
+  validate_command->add_option("-o,--output", validate->output,
+                               "Write the validation document (mlops.validation/1 JSON) here");
+  validate_command->add_option("--junit", validate->junit,
+                               "Write a JUnit XML file here: a test case per check");
+  validate_command->add_option("--profile-out", validate->profile_out,
+                               "Write the profile of the same pass (mlops.profile/1 JSON) here");
+  validate_command->add_option("--metrics-out", validate->metrics_out,
+                               "Write the headline numbers (validate.errors, data.rows, ...) "
+                               "as a flat metrics file here");
+  validate_command->add_flag("--json", validate->json, "Print the validation document");
+  validate_command->add_flag("--strict", validate->strict,
+                             "A failed warning-level check rejects the data too");
+  validate_command->footer(
+      "Exit codes: 0 accepted (warnings printed), 3 rejected by an error-level check (or a "
+      "warning with --strict), 2 invalid rules file or unusable data.");
+  auto suggest = std::make_shared<DataSuggestCommand>();
+  CLI::App* suggest_command = data->add_subcommand(
+      "suggest", "Write a starting rules file from a profile of the data (Deequ's rules)");
+  suggest_command->add_option("file", suggest->file, "The data file")->required();
+  add_data_read_options(suggest_command, suggest->read);
+  suggest_command->add_option("-o,--output", suggest->output,
+                              "Write the rules file here (default: print it)");
+  return {{validate_command, [validate] { return data_validate_command(*validate); }},
+          {suggest_command, [suggest] { return data_suggest_command(*suggest); }}};
+}
+
+std::vector<Subcommand> add_data_commands(CLI::App& app) {
+  CLI::App* data = app.add_subcommand(
+      "data",
+      "Data quality: profile, validate against rules, suggest rules, compare for drift "
+      "(docs/data-quality.md)");
+  data->require_subcommand(1);
+  auto profile = std::make_shared<DataProfileCommand>();
+  CLI::App* profile_command = data->add_subcommand(
+      "profile", "Profile a CSV, gzip'd CSV or JSON Lines file in one pass");
+  profile_command->add_option("file", profile->file, "The data file")->required();
+  add_data_read_options(profile_command, profile->read);
+  profile_command->add_option("-o,--output", profile->output,
+                              "Write the profile document (mlops.profile/1 JSON) here");
+  profile_command->add_flag("--json", profile->json, "Print the profile document");
+  profile_command->add_option("--metrics-out", profile->metrics_out,
+                              "Write the headline numbers as a metrics file (data.rows, ...)");
+  auto drift = std::make_shared<DataDriftCommand>();
+  CLI::App* drift_command = data->add_subcommand(
+      "drift", "Compare current data with a reference: every measure for every column");
+  drift_command->add_option("--reference", drift->reference, "Data file or profile (.json)")
+      ->required();
+  drift_command->add_option("--current", drift->current, "Data file or profile (.json)")
+      ->required();
+  add_data_read_options(drift_command, drift->read);
+  drift_command->add_option("--method", drift->method,
+                            "The measure thresholds apply to: psi, js_divergence, js_distance, "
+                            "linf, ks_d, ks_d_robust, wasserstein_norm")
+      ->capture_default_str();
+  drift_command->add_option("--warn", drift->warn, "Warn at this value (default 0.1)");
+  drift_command->add_option("--fail", drift->fail, "A column drifts at this value (default 0.25)");
+  drift_command->add_option("--min-rows", drift->min_rows,
+                            "Values needed on each side, else the column is insufficient "
+                            "(default 1000)");
+  drift_command->add_option("--drift-share", drift->drift_share,
+                            "The dataset drifts when this share of columns drift (default 0.5)");
+  drift_command->add_option("--critical", drift->critical,
+                            "A column whose drift alone makes the dataset drift (repeatable)");
+  drift_command->add_option("--ignore", drift->ignore, "A column to leave out (repeatable)");
+  drift_command->add_option("-o,--output", drift->output,
+                            "Write the drift report (mlops.drift/1 JSON) here");
+  drift_command->add_flag("--json", drift->json, "Print the drift report document");
+  drift_command->add_option("--metrics-out", drift->metrics_out,
+                            "Write every measure as a metrics file (drift.<column>.psi, ...)");
+  drift_command->add_flag("--report-only", drift->report_only,
+                          "Exit 0 even when the data drifted");
+  drift_command->footer("Exit codes: 0 no drift, 3 the dataset drifted, 2 unusable input.");
+  std::vector<Subcommand> commands = {
+      {profile_command, [profile] { return data_profile_command(*profile); }},
+      {drift_command, [drift] { return data_drift_command(*drift); }}};
+  for (Subcommand& command : add_data_validation_commands(data)) commands.push_back(command);
+  return commands;
 }
 
 Subcommand add_export_command(CLI::App& app) {
@@ -542,6 +644,7 @@ constexpr CommandGroup k_commands[] = {
     {"lineage", one<add_lineage_command>},
     {"metrics", several<add_metrics_commands>},
     {"export", one<add_export_command>},
+    {"data", several<add_data_commands>},
     {"trigger", add_trigger_commands},
     {"watch", watch},
     {"report", one<add_report_command>},

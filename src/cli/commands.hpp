@@ -191,6 +191,62 @@ struct WatchCommand {
 };
 int watch_command(const WatchCommand& command);
 
+// How `mlops data ...` reads a data file (the options shared by its subcommands).
+struct DataReadOptions {
+  std::string format = "auto";  // auto | csv | jsonl
+  std::string delimiter;        // one character, or "tab"; empty: from the name
+  bool no_header = false;
+  std::vector<std::string> null_values;  // --null-value, repeated; none given: the defaults
+  bool no_default_nulls = false;         // --no-default-nulls
+};
+
+struct DataProfileCommand {
+  std::filesystem::path file;
+  DataReadOptions read;
+  std::optional<std::filesystem::path> output;  // -o: the profile document
+  std::optional<std::filesystem::path> metrics_out;  // --metrics-out: headline numbers
+  bool json = false;                            // print the profile document
+};
+int data_profile_command(const DataProfileCommand& command);
+
+struct DataDriftCommand {
+  std::filesystem::path reference;
+  std::filesystem::path current;
+  DataReadOptions read;
+  std::string method = "psi";
+  std::optional<double> warn;
+  std::optional<double> fail;
+  std::optional<uint64_t> min_rows;
+  std::optional<double> drift_share;
+  std::vector<std::string> critical;  // --critical COLUMN
+  std::vector<std::string> ignore;    // --ignore COLUMN
+  std::optional<std::filesystem::path> output;  // -o: the drift report document
+  std::optional<std::filesystem::path> metrics_out;  // --metrics-out: every measure, flat
+  bool json = false;
+  bool report_only = false;  // exit 0 even when the data drifted
+};
+int data_drift_command(const DataDriftCommand& command);
+
+struct DataValidateCommand {
+  std::filesystem::path file;
+  std::filesystem::path rules;  // --rules
+  DataReadOptions read;         // over the rules file's `input:`
+  std::optional<std::filesystem::path> output;       // -o: validation.json
+  std::optional<std::filesystem::path> junit;        // --junit
+  std::optional<std::filesystem::path> profile_out;  // --profile-out: the profile of the pass
+  std::optional<std::filesystem::path> metrics_out;  // --metrics-out: validate.* and data.*
+  bool json = false;    // print the validation document
+  bool strict = false;  // a failed warning rejects the data too
+};
+int data_validate_command(const DataValidateCommand& command);
+
+struct DataSuggestCommand {
+  std::filesystem::path file;
+  DataReadOptions read;
+  std::optional<std::filesystem::path> output;  // -o: the rules file (else stdout)
+};
+int data_suggest_command(const DataSuggestCommand& command);
+
 // The pipelines `trigger check` and `watch` look at (cmd_trigger.cpp), upstream first, with
 // the diagnostics of bad files printed; nothing when none could be found.
 std::optional<std::vector<std::pair<std::filesystem::path, Pipeline>>> load_watched_pipelines(

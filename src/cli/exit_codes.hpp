@@ -10,6 +10,7 @@ namespace mlops {
 inline constexpr int k_exit_success = 0;
 inline constexpr int k_exit_stage_failed = 1;   // a stage failed (or `status` found work to do)
 inline constexpr int k_exit_invalid = 2;        // invalid pipeline, usage or environment
+inline constexpr int k_exit_rejected = 3;       // rejected by a data or model check
 inline constexpr int k_exit_signal_base = 128;  // + the signal: 129 SIGHUP, 130 SIGINT, 143 SIGTERM
 
 // Every error that stops a command before it did its job is "invalid input or unusable state".

@@ -1,5 +1,7 @@
-// HyperLogLog distinct-count sketch (Flajolet et al. 2007, with the small-range correction of
-// Heule, Nunkesser, Hall: "HyperLogLog in Practice", 2013).
+// HyperLogLog distinct-count sketch (Flajolet et al. 2007, with 64-bit hashes as in Heule,
+// Nunkesser, Hall: "HyperLogLog in Practice", 2013). The estimate is Ertl's improved raw
+// estimator (2017), which is unbiased from 0 to far beyond 2^p distinct values without a
+// linear-counting threshold or bias tables (hll.cpp).
 //
 // 2^p one-byte registers; with the default p = 12 (4 KiB) the relative standard error is
 // 1.04 / sqrt(4096) ≈ 1.6 %. Values are hashed with hash64 (XXH3-64, hash/digest.hpp), so the

@@ -57,11 +57,24 @@ class KllSketch {
   static Result<KllSketch> deserialize(std::string_view bytes);
 
  private:
-  // ... implementation's choice: levels, the fixed-seed coin, capacity per level.
+  // Compacts the lowest level at or over its capacity until the items fit the total capacity.
+  void compress();
+  void compact_level(size_t level);
+  // Adds an empty level on top; every level's capacity shrinks by 2/3 (kll.cpp).
+  void add_level();
+  bool coin();
+
   uint16_t m_k;
   uint64_t m_count = 0;
   double m_min = 0;
   double m_max = 0;
+  // m_levels[h] holds items of weight 2^h. Level 0 is in arrival order (update() only appends
+  // to it); every level above is kept sorted.
+  std::vector<std::vector<double>> m_levels;
+  std::vector<uint32_t> m_capacities;  // per level: k · (2/3)^(depth from the top), at least 8
+  uint64_t m_total_capacity = 0;       // their sum: compress() runs when m_retained reaches it
+  uint64_t m_retained = 0;
+  uint64_t m_coin_state;  // splitmix64, from a fixed seed; serialized
 };
 
 }  // namespace mlops

@@ -83,6 +83,9 @@ class RecordSource {
   std::vector<MalformedRow> m_malformed_sample;
 };
 
+// Whether `path`'s name says JSON Lines: it ends in .jsonl or .ndjson, optionally followed by .gz.
+bool is_json_lines_name(const std::filesystem::path& path);
+
 // Opens `path` for reading records. NotFound / Io / InvalidSpec as described above; InvalidSpec
 // also for an empty CSV file with a header expected ("FILE: empty file, expected a header row").
 Result<std::unique_ptr<RecordSource>> open_records(const std::filesystem::path& path,

@@ -25,6 +25,9 @@ struct FrequentItem {
 class SpaceSaving {
  public:
   static constexpr uint32_t k_default_capacity = 1024;
+  // Longer values are monitored by their first k_max_value_bytes bytes (cut at a UTF-8
+  // character boundary), so that a column of long texts cannot make the summary large.
+  static constexpr size_t k_max_value_bytes = 1024;
 
   // `capacity` >= 1.
   explicit SpaceSaving(uint32_t capacity = k_default_capacity);
@@ -44,10 +47,41 @@ class SpaceSaving {
   static Result<SpaceSaving> deserialize(std::string_view bytes);
 
  private:
-  // ... implementation's choice (a hash map from value to slot and a structure that finds the
-  // smallest counter in O(1) or O(log capacity)).
+  // Each monitored value has a slot; an open-addressing table (linear probing) maps a value's
+  // hash64 to its slot, and a binary min-heap of slots by count finds the one to replace.
+  struct Slot {
+    std::string value;
+    uint64_t hash = 0;
+    uint64_t count = 0;
+    uint64_t error = 0;
+    uint32_t heap_position = 0;
+  };
+  static constexpr uint32_t k_empty = UINT32_MAX;
+
+  // The table position of `value`, or of the empty entry where it would go.
+  size_t probe(std::string_view value, uint64_t hash) const;
+  // The slot monitoring `value`, or nullptr.
+  const Slot* find(std::string_view value) const;
+  void insert_slot(std::string_view value, uint64_t hash, uint64_t count, uint64_t error);
+  void replace_smallest(std::string_view value, uint64_t hash, uint64_t weight);
+  void erase_from_table(uint32_t slot);
+  void grow_table();
+  void sift_up(uint32_t position);
+  void sift_down(uint32_t position);
+  void swap_heap(uint32_t a, uint32_t b);
+  // An upper bound of the true count of any value not monitored.
+  uint64_t unmonitored_bound() const;
+  // Slot indices by count descending, then value ascending.
+  std::vector<uint32_t> ordered_slots() const;
+
   uint32_t m_capacity;
   uint64_t m_total = 0;
+  // The bound on values not monitored while there are free slots: 0, except after merging a
+  // summary that had replaced values (merge()).
+  uint64_t m_floor = 0;
+  std::vector<Slot> m_slots;
+  std::vector<uint32_t> m_heap;   // slot indices
+  std::vector<uint32_t> m_table;  // slot indices or k_empty; a power of two, at most half full
 };
 
 }  // namespace mlops

@@ -13,6 +13,15 @@
 namespace mlops {
 namespace {
 
+// The exit code by which a built-in check stage says it rejected its data (`mlops data validate`
+// and `mlops data drift` exit with it: cli/exit_codes.hpp k_exit_rejected).
+constexpr int k_rejected_exit_code = 3;
+
+bool is_rejection(const Stage& stage, const ProcessResult& result) {
+  return !stage.builtin.empty() && result.outcome == ProcessOutcome::Exited &&
+         result.exit_code == k_rejected_exit_code;
+}
+
 struct PendingRetry {
   SteadyTime due;
   size_t stage;
@@ -48,6 +57,9 @@ ProcessRequest Executor::make_request(size_t index, int attempt) const {
     request.argv = {"/bin/sh", "-c", stage.shell_command};
   } else {
     request.argv = stage.argv;
+    if (!stage.builtin.empty() && !m_options.mlops_binary.empty() && !request.argv.empty()) {
+      request.argv[0] = m_options.mlops_binary.string();
+    }
   }
   request.env = m_options.base_env;
   for (const auto& [key, value] : stage.env) {
@@ -234,6 +246,30 @@ void Executor::fail(Loop& loop, size_t index) {
   }
 }
 
+// A built-in check stage that judged its data and said no (exit code 3): its reports are kept
+// and recorded, what depends on it is skipped, and the run stops unless keep_going.
+void Executor::reject(Loop& loop, size_t index) {
+  const Stage& stage = m_pipeline.stages[index];
+  StageReport& stage_report = loop.report.stages[index];
+  if (m_aside) {
+    m_aside->discard(index);
+  }
+  if (m_cache) {
+    m_cache->finish(index, stage_report);
+    pass_on_warnings(m_reporter, stage, stage_report);
+  }
+  stage_report.status = StageStatus::Rejected;
+  m_reporter.stage_finished(stage, stage_report);
+  for (size_t blocked : loop.schedule.failed(index)) {
+    loop.report.stages[blocked].status = StageStatus::Skipped;
+    loop.report.stages[blocked].note = "upstream " + stage.name + " rejected its data";
+  }
+  if (!m_options.keep_going) {
+    loop.stopping = true;
+    drop_retries(loop, StageStatus::Failed);
+  }
+}
+
 void Executor::finish(Loop& loop, ProcessResult result) {
   size_t index = result.token;
   if (result.succeeded() && m_options.check_outputs) {
@@ -246,6 +282,10 @@ void Executor::finish(Loop& loop, ProcessResult result) {
   StageReport& stage_report = loop.report.stages[index];
   stage_report.last = result;
   stage_report.duration += result.duration;
+  if (is_rejection(stage, result) && !missing_output(index)) {
+    reject(loop, index);
+    return;
+  }
   if (result.succeeded()) {
     if (m_aside) {
       m_aside->discard(index);

@@ -42,6 +42,9 @@ struct RunOptions {
   // (engine/outputs_aside.hpp: put back if it fails, dropped if it succeeds); after it exits 0,
   // check that they exist: a missing one fails it, named. Off for plans and dry runs.
   bool check_outputs = true;
+  // The mlops binary that runs built-in stages (`uses: validate`, ...; their argv[0] is
+  // "mlops"); empty: "mlops" from the PATH.
+  std::filesystem::path mlops_binary;
 };
 
 class Executor {
@@ -69,6 +72,7 @@ class Executor {
   bool settle_from_cache(Loop& loop, size_t stage);
   void finish(Loop& loop, ProcessResult result);
   void fail(Loop& loop, size_t stage);
+  void reject(Loop& loop, size_t stage);
   void drop_retries(Loop& loop, StageStatus status);
   void launch_ready(Loop& loop);
   void wait_for_processes(Loop& loop);

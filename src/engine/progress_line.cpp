@@ -16,7 +16,8 @@ std::string ProgressLine::render(const RunReport& report, SteadyTime now, size_t
     total += stage.status != StageStatus::NotSelected;
     done += stage.status == StageStatus::Succeeded && !stage.cached;
     cached += stage.status == StageStatus::Succeeded && stage.cached;
-    failed += stage.status == StageStatus::Failed || stage.status == StageStatus::Cancelled;
+    failed += stage.status == StageStatus::Failed || stage.status == StageStatus::Cancelled ||
+              stage.status == StageStatus::Rejected;
     skipped += stage.status == StageStatus::Skipped;
   }
   size_t finished = done + cached + failed + skipped;

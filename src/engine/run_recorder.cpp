@@ -18,6 +18,8 @@ const char* execution_status(StageStatus status) {
       return "succeeded";
     case StageStatus::Cancelled:
       return "cancelled";
+    case StageStatus::Rejected:
+      return "rejected";
     default:
       return "failed";
   }
@@ -233,7 +235,7 @@ void RunRecorder::close(size_t index, const std::string& status, const ProcessRe
     outcome.execution.message = result.message;
   }
   outcome.inputs = std::move(open.inputs);
-  if (status == "succeeded") {
+  if (status == "succeeded" || status == "rejected") {  // a rejection's reports are kept
     outcome.outputs = outputs;
     outcome.metrics = read_metrics(stage);
   }
@@ -256,9 +258,10 @@ void RunRecorder::stage_finished(const Stage& stage, const StageReport& report) 
 }
 
 void RunRecorder::run_finished(const Pipeline&, const RunReport& report) {
-  std::string status = report.interrupt_signal != 0            ? "cancelled"
-                       : report.count(StageStatus::Failed) > 0 ? "failed"
-                                                               : "succeeded";
+  std::string status = report.interrupt_signal != 0              ? "cancelled"
+                       : report.count(StageStatus::Failed) > 0   ? "failed"
+                       : report.count(StageStatus::Rejected) > 0 ? "rejected"
+                                                                 : "succeeded";
   finish_or_journal(status, report.interrupt_signal != 0);
   m_store.set_write_wait(k_default_wait);
 }

@@ -22,6 +22,8 @@ const char* stage_status_name(StageStatus status) {
       return "cancelled";
     case StageStatus::Skipped:
       return "skipped";
+    case StageStatus::Rejected:
+      return "rejected";
   }
   return "unknown";
 }
@@ -35,7 +37,10 @@ int RunReport::exit_code() const {
   if (interrupt_signal != 0) {
     return 128 + interrupt_signal;
   }
-  return count(StageStatus::Failed) > 0 ? 1 : 0;
+  if (count(StageStatus::Failed) > 0) {
+    return 1;
+  }
+  return count(StageStatus::Rejected) > 0 ? 3 : 0;
 }
 
 std::string describe_failure(const ProcessResult& result) {

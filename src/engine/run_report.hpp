@@ -19,6 +19,7 @@ enum class StageStatus {
   Failed,
   Cancelled,  // stopped by an interrupt
   Skipped,    // an upstream stage failed
+  Rejected,   // a built-in check stage judged its data and said no (exit code 3)
 };
 
 const char* stage_status_name(StageStatus status);

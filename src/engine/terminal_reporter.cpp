@@ -165,6 +165,16 @@ void TerminalReporter::stage_finished(const Stage& stage, const StageReport& rep
     case StageStatus::Cancelled:
       out(fmt::format("[mlops] {} {} ({})\n", paint("33", "cancelled"), stage.name, duration));
       return;
+    case StageStatus::Rejected: {
+      std::string text = fmt::format("[mlops] {} {}: the data did not pass its checks ({})\n",
+                                     paint("1;31", "REJECTED"), stage.name, duration);
+      for (const auto& line : report.last.stderr_tail) {
+        text += "  " + line + "\n";
+      }
+      text += fmt::format("[mlops] full log: {}\n", shown_path(report.log_path));
+      err(text);
+      return;
+    }
     case StageStatus::Failed: {
       std::string text = fmt::format("[mlops] {} {}: {} ({})\n", paint("1;31", "FAILED"),
                                      stage.name, describe_failure(report.last), duration);
@@ -249,6 +259,9 @@ void TerminalReporter::run_finished(const Pipeline& pipeline, const RunReport& r
   } else if (failed > 0) {
     verdict = fmt::format("failed: {} stage{} failed, {} succeeded", failed, failed == 1 ? "" : "s",
                           succeeded);
+  } else if (size_t rejected = report.count(StageStatus::Rejected); rejected > 0) {
+    verdict = fmt::format("rejected: {} check stage{} rejected the data, {} succeeded", rejected,
+                          rejected == 1 ? "" : "s", succeeded);
   } else {
     size_t cached = static_cast<size_t>(std::count_if(
         report.stages.begin(), report.stages.end(), [](const StageReport& s) { return s.cached; }));

@@ -163,6 +163,16 @@ void GithubActionsReporter::stage_finished(const Stage& stage, const StageReport
     }
     text += github_error(fmt::format("stage {} failed", stage.name), message);
   }
+  if (report.status == StageStatus::Rejected) {
+    std::string message = "the data did not pass its checks";
+    if (!report.last.stderr_tail.empty()) {
+      message += "\n" + join(report.last.stderr_tail, "\n");
+    }
+    if (!report.log_path.empty()) {
+      message += "\nlog: " + shown(m_workspace, report.log_path);
+    }
+    text += github_error(fmt::format("stage {} rejected its data", stage.name), message);
+  }
   write_all(m_out_fd, text);
 }
 
@@ -180,7 +190,10 @@ std::string step_summary_markdown(const Pipeline& pipeline, const RunReport& rep
     }
   }
   int code = report.exit_code();
-  std::string status = code == 0 ? "succeeded" : code == 1 ? "failed" : "interrupted";
+  std::string status = code == 0   ? "succeeded"
+                       : code == 1 ? "failed"
+                       : code == 3 ? "rejected"
+                                   : "interrupted";
   std::string text = fmt::format("### {} mlops run `{}` of `{}`: {}\n\n", code == 0 ? "✅" : "❌",
                                  run_id, pipeline.name, status);
   text += fmt::format("{} stage{} ran, {} cached (skipped or restored), {} failed, in {}.\n\n", ran,

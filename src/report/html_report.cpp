@@ -157,7 +157,7 @@ std::string metrics_section(const ReportData& data) {
 
 std::string html_report(const ReportData& data, const std::string& generated_by) {
   std::string legend = "<p class=\"legend\">";
-  for (const char* status : {"succeeded", "cached", "failed", "cancelled", "not run"}) {
+  for (const char* status : {"succeeded", "cached", "failed", "rejected", "cancelled", "not run"}) {
     legend += "<span>" + badge(status) + "</span>";
   }
   legend += "</p>\n";

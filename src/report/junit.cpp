@@ -48,6 +48,17 @@ std::string junit_xml(const Pipeline& pipeline, const RunReport& report, const J
             xml_escape(tail.empty() || log.empty() ? tail + log : tail + "\n" + log));
         break;
       }
+      case StageStatus::Rejected: {
+        ++failures;
+        std::string tail = join(stage.last.stderr_tail, "\n");
+        std::string log = log_line(pipeline, stage);
+        body = fmt::format(
+            "      <failure{}{}>{}</failure>\n",
+            attribute("message", "rejected: the data did not pass its checks"),
+            attribute("type", "Rejected"),
+            xml_escape(tail.empty() || log.empty() ? tail + log : tail + "\n" + log));
+        break;
+      }
       case StageStatus::Cancelled:
         ++errors;
         body = fmt::format("      <error{}{}/>\n",

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "spec/builtin_stage.hpp"
 #include "spec/section_reader.hpp"
 #include "spec/trigger_parser.hpp"
 #include "util/strings.hpp"
@@ -18,7 +19,7 @@ const std::vector<std::string> k_pipeline_keys = {"version",  "name",        "de
 const std::vector<std::string> k_stage_keys = {
     "description", "run",   "cmd",        "needs",      "deps",    "outs",
     "metrics",     "env",   "workdir",    "timeout",    "retries", "retry_delay",
-    "matrix",      "cache", "always_run", "incremental"};
+    "matrix",      "cache", "always_run", "incremental", "uses",    "with"};
 
 constexpr int k_max_retries = 100;
 constexpr size_t k_max_matrix_combinations = 10000;
@@ -237,6 +238,10 @@ void parse_stage_entry(const YamlNode& key, const YamlNode& value, SectionReader
     stage.matrix = parse_matrix(value, reader);
   } else if (k == "cache" || k == "always_run" || k == "incremental") {
     parse_stage_flag(k, value, reader, stage);
+  } else if (k == "uses") {
+    stage.uses = reader.string(value, k);
+  } else if (k == "with") {
+    parse_builtin_with(value, diagnostics, stage);
   } else {
     reader.unknown_key(key, k_stage_keys);
   }
@@ -260,6 +265,15 @@ StageSpec parse_stage(const YamlNode& name, const YamlNode& body, Diagnostics& d
   }
   for (const auto& [key, value] : body.entries) {
     parse_stage_entry(key, value, reader, stage);
+  }
+  if (stage.uses) {
+    expand_builtin_stage(stage, diagnostics);
+    return stage;
+  }
+  if (const YamlNode* with = body.find("with")) {
+    diagnostics.error(with->mark, fmt::format("'with' in stage '{}' gives arguments to a built-in "
+                                              "stage; add 'uses: profile|validate|drift'",
+                                              name.text));
   }
   if (stage.run && stage.cmd) {
     diagnostics.error(body.find("cmd") ? body.mark : name.mark,

@@ -23,7 +23,9 @@ namespace mlops {
 inline constexpr int k_pipeline_format_version = 1;
 
 // The kinds an out may be tagged with ({path: models/m.pkl, type: model}).
-inline const char* const k_artifact_kinds[] = {"file", "directory", "dataset", "model", "metrics"};
+inline const char* const k_artifact_kinds[] = {"file",    "directory",  "dataset", "model",
+                                               "metrics", "profile",    "validation",
+                                               "drift"};
 
 template <typename T>
 struct Located {
@@ -66,6 +68,12 @@ struct StageSpec {
   bool cache = true;         // false: never skipped, outputs not cached
   bool always_run = false;   // true: never skipped (outputs still cached)
   bool incremental = false;  // true: told which dep files are new or changed
+  // A built-in stage (`uses: profile|validate|drift`, spec/builtin_stage.hpp): its kind, and
+  // its `with:` arguments (a scalar or a list of scalars each). parse_stage turns it into the
+  // `mlops data ...` command (`cmd`) with its deps, outs and metrics.
+  std::optional<LocatedString> uses;
+  std::vector<std::pair<LocatedString, std::vector<LocatedString>>> with;
+  SourceMark with_mark;
 };
 
 // Triggers: when `mlops trigger check` / `mlops watch` start a run (docs/triggers.md).
@@ -100,12 +108,35 @@ struct ArtifactTriggerSpec {
   std::string path;      // workspace-relative
 };
 
+// Fires when the data under `current` drifts from a reference (docs/triggers.md, "drift").
+struct DriftTriggerSpec {
+  SourceMark mark;
+  std::vector<LocatedString> current;  // workspace-relative globs
+  std::string reference;               // a data file or a profile (.json), workspace-relative
+  // When set, the reference is the version of `reference` this pipeline's latest succeeded run
+  // read (an input), not the file as it is now.
+  std::string reference_pipeline;
+  std::optional<Milliseconds> every;  // also check on this interval, changed data or not
+  Milliseconds settle = k_default_settle;
+  Milliseconds cooldown{0};  // after firing, do not fire again for this long
+  uint64_t min_rows = 1000;
+  std::string method = "psi";
+  std::optional<double> warn;
+  std::optional<double> fail;
+  std::optional<double> drift_share;
+  std::vector<std::string> critical;
+  std::vector<std::string> ignore;
+};
+
 struct TriggerSpecs {
   std::vector<GitTriggerSpec> git;
   std::vector<DataTriggerSpec> data;
   std::vector<ScheduleTriggerSpec> schedule;
   std::vector<ArtifactTriggerSpec> artifact;
-  bool empty() const { return git.empty() && data.empty() && schedule.empty() && artifact.empty(); }
+  std::vector<DriftTriggerSpec> drift;
+  bool empty() const {
+    return git.empty() && data.empty() && schedule.empty() && artifact.empty() && drift.empty();
+  }
 };
 
 // How a cached output and the object cache share bytes (`cache_link`, docs/caching.md).
@@ -155,6 +186,9 @@ struct Stage {
   bool cache = true;
   bool always_run = false;
   bool incremental = false;
+  // "" for a command; "profile", "validate" or "drift" for a built-in stage, whose argv[0] is
+  // "mlops" (the executor runs the mlops binary that runs the pipeline).
+  std::string builtin;
 };
 
 struct Pipeline {

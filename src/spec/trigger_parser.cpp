@@ -1,5 +1,7 @@
 #include "spec/trigger_parser.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "schedule/cron.hpp"
@@ -10,7 +12,13 @@
 namespace mlops {
 namespace {
 
-const std::vector<std::string> k_trigger_kinds = {"git", "data", "schedule", "artifact"};
+const std::vector<std::string> k_trigger_kinds = {"git", "data", "schedule", "artifact",
+                                                  "drift"};
+const std::vector<std::string> k_drift_keys = {
+    "current", "reference", "every",       "settle", "cooldown", "min_rows",
+    "method",  "warn",      "fail",        "drift_share", "critical", "ignore"};
+const std::vector<std::string> k_drift_methods = {
+    "psi", "js_divergence", "js_distance", "linf", "ks_d", "ks_d_robust", "wasserstein_norm"};
 
 // Each kind is one mapping or a list of them; calls `parse` with each mapping.
 template <typename Parse>
@@ -218,13 +226,109 @@ void parse_artifact(const YamlNode& body, SectionReader& reader, TriggerSpecs& o
   out.artifact.push_back(std::move(artifact));
 }
 
+std::optional<double> number(const YamlNode& value, std::string_view key, SectionReader& reader) {
+  if (!value.is_scalar() || (value.type != ScalarType::Int && value.type != ScalarType::Float)) {
+    reader.type_error(value, key, "a number");
+    return std::nullopt;
+  }
+  return std::stod(value.text);
+}
+
+// reference: PATH, or {pipeline: NAME, path: PATH}.
+void parse_drift_reference(const YamlNode& value, SectionReader& reader, DriftTriggerSpec& drift) {
+  std::optional<LocatedString> path;
+  if (value.is_map()) {
+    for (const auto& [key, item] : value.entries) {
+      if (key.text == "pipeline") {
+        if (auto text = reader.string(item, "pipeline")) drift.reference_pipeline = text->value;
+      } else if (key.text == "path") {
+        path = reader.string(item, "path");
+      } else {
+        reader.unknown_key(key, {"pipeline", "path"});
+      }
+    }
+    if (!path || drift.reference_pipeline.empty()) {
+      reader.diagnostics().error(value.mark, "'reference' as a mapping needs 'pipeline' and "
+                                             "'path' (the data that pipeline's runs read)");
+    }
+  } else {
+    path = reader.string(value, "reference");
+  }
+  if (!path) return;
+  if (!relative_inside(path->value)) {
+    reader.diagnostics().error(path->mark, fmt::format("'reference' in the drift trigger must be "
+                                                       "relative to the workspace and inside it, "
+                                                       "not '{}'",
+                                                       path->value));
+  }
+  drift.reference = path->value;
+}
+
+void parse_drift_entry(const YamlNode& key, const YamlNode& value, SectionReader& reader,
+                       DriftTriggerSpec& drift) {
+  const std::string& k = key.text;
+  if (k == "current") {
+    drift.current = glob_list(value, "current", reader);
+  } else if (k == "reference") {
+    parse_drift_reference(value, reader, drift);
+  } else if (k == "every" || k == "settle" || k == "cooldown") {
+    if (auto duration = reader.duration(value, k)) {
+      if (k == "every") {
+        drift.every = duration->value;
+      } else {
+        (k == "settle" ? drift.settle : drift.cooldown) = duration->value;
+      }
+    }
+  } else if (k == "min_rows") {
+    if (!value.is_scalar() || value.type != ScalarType::Int || value.text.starts_with("-")) {
+      reader.type_error(value, k, "a whole number >= 0");
+    } else {
+      drift.min_rows = std::stoull(value.text);
+    }
+  } else if (k == "method") {
+    if (auto text = reader.string(value, k)) {
+      if (std::find(k_drift_methods.begin(), k_drift_methods.end(), text->value) ==
+          k_drift_methods.end()) {
+        reader.diagnostics().error(value.mark,
+                                   fmt::format("unknown drift method '{}'{}; use one of {}",
+                                               text->value, did_you_mean(text->value, k_drift_methods),
+                                               join(k_drift_methods, ", ")));
+      }
+      drift.method = text->value;
+    }
+  } else if (k == "warn" || k == "fail" || k == "drift_share") {
+    (k == "warn" ? drift.warn : k == "fail" ? drift.fail : drift.drift_share) =
+        number(value, k, reader);
+  } else if (k == "critical" || k == "ignore") {
+    for (const auto& item : reader.string_list(value, k)) {
+      (k == "critical" ? drift.critical : drift.ignore).push_back(item.value);
+    }
+  } else {
+    reader.unknown_key(key, k_drift_keys);
+  }
+}
+
+void parse_drift(const YamlNode& body, SectionReader& reader, TriggerSpecs& out) {
+  DriftTriggerSpec drift;
+  drift.mark = body.mark;
+  for (const auto& [key, value] : body.entries) {
+    parse_drift_entry(key, value, reader, drift);
+  }
+  if (drift.current.empty() || drift.reference.empty()) {
+    reader.diagnostics().error(body.mark,
+                               "the drift trigger needs 'current' (globs of the data to watch) "
+                               "and 'reference' (a data file, a profile, or {pipeline, path})");
+  }
+  out.drift.push_back(std::move(drift));
+}
+
 }  // namespace
 
 TriggerSpecs parse_triggers(const YamlNode& node, Diagnostics& diagnostics) {
   TriggerSpecs triggers;
   if (!node.is_map()) {
     diagnostics.error(node.mark, fmt::format("'triggers' must be a mapping with git, data, "
-                                             "schedule or artifact, not {}",
+                                             "schedule, artifact or drift, not {}",
                                              node.describe()));
     return triggers;
   }
@@ -242,9 +346,12 @@ TriggerSpecs parse_triggers(const YamlNode& node, Diagnostics& diagnostics) {
     } else if (key.text == "artifact") {
       for_each_trigger(value, key.text, diagnostics,
                        [&](const YamlNode& body) { parse_artifact(body, reader, triggers); });
+    } else if (key.text == "drift") {
+      for_each_trigger(value, key.text, diagnostics,
+                       [&](const YamlNode& body) { parse_drift(body, reader, triggers); });
     } else {
-      diagnostics.error(key.mark, fmt::format("unknown trigger '{}'{}; use git, data, schedule "
-                                              "or artifact",
+      diagnostics.error(key.mark, fmt::format("unknown trigger '{}'{}; use git, data, schedule, "
+                                              "artifact or drift",
                                               key.text, did_you_mean(key.text, k_trigger_kinds)));
     }
   }

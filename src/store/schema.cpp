@@ -130,6 +130,23 @@ CREATE INDEX runs_by_start ON runs(started_at, id);
 DROP INDEX events_by_artifact;
 CREATE INDEX events_by_artifact ON events(artifact_id, direction, execution_id);
 )sql",
+      // Version 6: data and model checks. A run and an execution may be `rejected` (a check
+      // judged the data and said no: exit code 3), and artifacts may be profiles, validation
+      // and drift reports. SQLite cannot ALTER a CHECK constraint; widening one is the case its
+      // documentation allows by editing the table's definition (lang_altertable.html, "Making
+      // Other Kinds Of Table Schema Changes"): existing rows stay valid, so nothing is rewritten.
+      // migrate_store bumps the schema cookie after it and checks the three edits took.
+      R"sql(
+PRAGMA writable_schema=ON;
+UPDATE sqlite_schema SET sql = replace(sql, '''cancelled'', ''interrupted'')',
+    '''cancelled'', ''interrupted'', ''rejected'')') WHERE type = 'table' AND name = 'runs';
+UPDATE sqlite_schema SET sql = replace(sql, '''interrupted'', ''skipped'')',
+    '''interrupted'', ''skipped'', ''rejected'')') WHERE type = 'table' AND name = 'executions';
+UPDATE sqlite_schema SET sql = replace(sql, '''model'', ''metrics'')',
+    '''model'', ''metrics'', ''profile'', ''validation'', ''drift'')')
+  WHERE type = 'table' AND name = 'artifacts';
+PRAGMA writable_schema=OFF;
+)sql",
   };
   return migrations;
 }
@@ -145,6 +162,46 @@ Result<int> store_schema_version(sqlite::Connection& connection) {
   }
   return static_cast<int>(statement->column_int(0));
 }
+
+namespace {
+
+Result<int64_t> single_integer(sqlite::Connection& connection, const std::string& sql) {
+  auto statement = connection.prepare(sql);
+  if (!statement.ok()) {
+    return statement.error();
+  }
+  auto row = statement->step();
+  if (!row.ok()) {
+    return row.error();
+  }
+  return statement->column_int(0);
+}
+
+// After a migration edited table definitions in sqlite_schema: other connections must reload
+// the schema (the cookie tells them), and each edit must have found its text.
+Status after_schema_edit(sqlite::Connection& connection) {
+  auto cookie = single_integer(connection, "PRAGMA schema_version");
+  if (!cookie.ok()) {
+    return cookie.error();
+  }
+  Status bumped = connection.execute(fmt::format("PRAGMA schema_version = {}", *cookie + 1));
+  if (!bumped.ok()) {
+    return bumped;
+  }
+  auto edited = single_integer(connection,
+                               "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND ("
+                               "(name IN ('runs', 'executions') AND sql LIKE '%''rejected''%') OR "
+                               "(name = 'artifacts' AND sql LIKE '%''validation''%'))");
+  if (!edited.ok()) {
+    return edited.error();
+  }
+  if (*edited != 3) {
+    return Error(ErrorKind::Io, "the store's table definitions are not the ones mlops created");
+  }
+  return Status::success();
+}
+
+}  // namespace
 
 Status migrate_store(sqlite::Connection& connection, const std::vector<std::string>& migrations) {
   // Up to date (the usual case): no write transaction, so a read-only command opens the store
@@ -170,7 +227,11 @@ Status migrate_store(sqlite::Connection& connection, const std::vector<std::stri
                              *version, latest));
   }
   for (int next = *version; next < latest; ++next) {
-    Status applied = connection.execute(migrations[static_cast<size_t>(next)]);
+    const std::string& migration = migrations[static_cast<size_t>(next)];
+    Status applied = connection.execute(migration);
+    if (applied.ok() && migration.find("writable_schema") != std::string::npos) {
+      applied = after_schema_edit(connection);
+    }
     if (!applied.ok()) {
       return Error(ErrorKind::Io, fmt::format("cannot migrate the store to version {}: {}",
                                               next + 1, applied.error().message()));

@@ -37,6 +37,9 @@ PipelineEvaluation evaluate_triggers(const TriggerSpecs& specs, const TriggerCon
   for (const auto& spec : specs.artifact) {
     evaluation.outcomes.push_back(evaluate_artifact(spec, context, state_of(trigger_key(spec))));
   }
+  for (const auto& spec : specs.drift) {
+    evaluation.outcomes.push_back(evaluate_drift(spec, context, state_of(trigger_key(spec))));
+  }
   return evaluation;
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -28,6 +29,9 @@ struct TriggerContext {
   std::filesystem::path workspace;  // absolute
   WallTime now;                     // the schedule's clock (injectable for tests)
   WallTime files_now;               // the file system's clock, for data settling
+  // The cache object holding the bytes with this digest, if there is one (the drift trigger's
+  // reference by pipeline); empty: none can be found.
+  std::function<std::optional<std::filesystem::path>(const std::string& digest)> cached_object;
 };
 
 // A trigger that fires.
@@ -58,6 +62,7 @@ std::string trigger_key(const GitTriggerSpec& spec);
 std::string trigger_key(const DataTriggerSpec& spec);
 std::string trigger_key(const ScheduleTriggerSpec& spec);
 std::string trigger_key(const ArtifactTriggerSpec& spec);
+std::string trigger_key(const DriftTriggerSpec& spec);
 
 TriggerOutcome evaluate_git(const GitTriggerSpec& spec, const TriggerContext& context,
                             const std::optional<TriggerState>& state);
@@ -67,6 +72,8 @@ TriggerOutcome evaluate_schedule(const ScheduleTriggerSpec& spec, const TriggerC
                                  const std::optional<TriggerState>& state);
 TriggerOutcome evaluate_artifact(const ArtifactTriggerSpec& spec, const TriggerContext& context,
                                  const std::optional<TriggerState>& state);
+TriggerOutcome evaluate_drift(const DriftTriggerSpec& spec, const TriggerContext& context,
+                              const std::optional<TriggerState>& state);
 
 // "a.csv, b.csv, c.csv and 4 more".
 std::string short_list(const std::vector<std::string>& items, size_t shown = 5);

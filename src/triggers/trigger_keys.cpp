@@ -32,6 +32,13 @@ std::string trigger_key(const ArtifactTriggerSpec& spec) {
   return fmt::format("artifact {}:{}", spec.pipeline, spec.path);
 }
 
+std::string trigger_key(const DriftTriggerSpec& spec) {
+  std::string reference = spec.reference_pipeline.empty()
+                              ? spec.reference
+                              : spec.reference_pipeline + ":" + spec.reference;
+  return fmt::format("drift {} vs {}", join(texts(spec.current), " "), reference);
+}
+
 std::string short_list(const std::vector<std::string>& items, size_t shown) {
   if (items.size() <= shown) {
     return join(items, ", ");

@@ -39,4 +39,10 @@ const char* test_hook(const char* name) {
   return test_hooks_enabled() ? std::getenv(name) : nullptr;
 }
 
+std::filesystem::path current_executable() {
+  std::error_code error;
+  std::filesystem::path path = std::filesystem::read_symlink("/proc/self/exe", error);
+  return error ? std::filesystem::path() : path;
+}
+
 }  // namespace mlops

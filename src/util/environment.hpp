@@ -1,6 +1,8 @@
 // The process environment as data, and the switch for test-only hooks.
 #pragma once
 
+#include <filesystem>
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +13,9 @@ using EnvironmentList = std::vector<std::pair<std::string, std::string>>;
 
 // This process's environment (from `environ`), in order, without malformed entries.
 EnvironmentList current_environment();
+
+// The absolute path of the running program (/proc/self/exe); empty when it cannot be read.
+std::filesystem::path current_executable();
 
 // Sets `key` to `value` in `env`, replacing an earlier value.
 void set_env(EnvironmentList& env, const std::string& key, const std::string& value);
