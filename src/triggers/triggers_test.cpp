@@ -24,7 +24,7 @@ class TriggerHarness {
       : m_store(std::move(*SqliteStore::open(":memory:"))), m_workspace(std::move(workspace)) {}
 
   PipelineEvaluation evaluate(const TriggerSpecs& specs, WallTime now) {
-    TriggerContext context{*m_store, "training", m_workspace, now, now};
+    TriggerContext context{*m_store, "training", m_workspace, now, now, {}};
     return evaluate_triggers(specs, context);
   }
 
