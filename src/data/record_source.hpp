@@ -86,7 +86,8 @@ class RecordSource {
 // Whether `path`'s name says JSON Lines: it ends in .jsonl or .ndjson, optionally followed by .gz.
 bool is_json_lines_name(const std::filesystem::path& path);
 
-// Opens `path` for reading records. NotFound / Io / InvalidSpec as described above; InvalidSpec
+// Opens `path` for reading records: a file, or a directory of data files read as one dataset
+// (data/directory_source.hpp). NotFound / Io / InvalidSpec as described above; InvalidSpec
 // also for an empty CSV file with a header expected ("FILE: empty file, expected a header row").
 Result<std::unique_ptr<RecordSource>> open_records(const std::filesystem::path& path,
                                                    const ReadOptions& options);
