@@ -10,8 +10,10 @@ namespace mlops {
 
 // The encoding (little-endian, data/byte_codec.hpp):
 //   u8 version (1), u32 capacity, u64 total, u64 floor, u32 n
-//   n × (text value, u64 count, u64 error), by count descending then value ascending
-// The order does not depend on how the summary was built, only on what it holds.
+//   n × (text value, u64 count, u64 error), in the order of the heap
+// Keeping the heap's order keeps which of several equal smallest counters is replaced next, so a
+// summary read back goes on exactly as the one written would have; the same values added in the
+// same order give the same bytes.
 namespace {
 
 constexpr uint8_t k_version = 1;
@@ -40,26 +42,28 @@ Error corrupt(const std::string& what) {
 }  // namespace
 
 SpaceSaving::SpaceSaving(uint32_t capacity)
-    : m_capacity(std::max<uint32_t>(capacity, 1)), m_table(k_min_table, k_empty) {
+    : m_capacity(std::max<uint32_t>(capacity, 1)), m_table(k_min_table, TableEntry{k_empty, 0}) {
   assert(capacity >= 1);
 }
 
 size_t SpaceSaving::probe(std::string_view value, uint64_t hash) const {
   const size_t mask = m_table.size() - 1;
+  const auto tag = static_cast<uint32_t>(hash);
   size_t position = hash & mask;
-  while (m_table[position] != k_empty) {
-    const Slot& slot = m_slots[m_table[position]];
-    if (slot.hash == hash && slot.value == value)
-      break;
+  while (m_table[position].slot != k_empty) {
+    if (m_table[position].tag == tag) {
+      const Slot& slot = m_slots[m_table[position].slot];
+      if (slot.hash == hash && slot.value == value)
+        break;
+    }
     position = (position + 1) & mask;
   }
   return position;
 }
 
-const SpaceSaving::Slot* SpaceSaving::find(std::string_view value) const {
+uint32_t SpaceSaving::find(std::string_view value) const {
   value = clipped(value);
-  uint32_t index = m_table[probe(value, hash64(value))];
-  return index == k_empty ? nullptr : &m_slots[index];
+  return m_table[probe(value, hash64(value))].slot;
 }
 
 void SpaceSaving::add(std::string_view value, uint64_t weight) {
@@ -68,10 +72,11 @@ void SpaceSaving::add(std::string_view value, uint64_t weight) {
   m_total += weight;
   value = clipped(value);
   const uint64_t hash = hash64(value);
-  const uint32_t index = m_table[probe(value, hash)];
-  if (index != k_empty) {
-    m_slots[index].count += weight;
-    sift_down(m_slots[index].heap_position);
+  const uint32_t slot = m_table[probe(value, hash)].slot;
+  if (slot != k_empty) {
+    const uint32_t position = m_position[slot];
+    m_heap[position].count += weight;
+    sift_down(position);
   } else if (m_slots.size() < m_capacity) {
     insert_slot(value, hash, m_floor + weight, m_floor);
   } else {
@@ -83,39 +88,41 @@ void SpaceSaving::insert_slot(std::string_view value, uint64_t hash, uint64_t co
                               uint64_t error) {
   if ((m_slots.size() + 1) * 2 > m_table.size())
     grow_table();
-  const auto index = static_cast<uint32_t>(m_slots.size());
-  m_slots.push_back(Slot{std::string(value), hash, count, error, index});
-  m_table[probe(value, hash)] = index;
-  m_heap.push_back(index);
-  sift_up(index);
+  const auto slot = static_cast<uint32_t>(m_slots.size());
+  m_slots.push_back(Slot{std::string(value), hash, error});
+  m_table[probe(value, hash)] = TableEntry{slot, static_cast<uint32_t>(hash)};
+  m_position.push_back(slot);
+  m_heap.push_back(HeapEntry{count, slot});
+  sift_up(slot);
 }
 
 // The value takes over the slot with the smallest counter, and that counter (an upper bound of
 // its own true count) becomes its error.
 void SpaceSaving::replace_smallest(std::string_view value, uint64_t hash, uint64_t weight) {
-  const uint32_t index = m_heap[0];
+  const uint32_t index = m_heap[0].slot;
   erase_from_table(index);
   Slot& slot = m_slots[index];
   slot.value.assign(value);
   slot.hash = hash;
-  slot.error = std::max(slot.count, m_floor);
-  slot.count = slot.error + weight;
-  m_table[probe(value, hash)] = index;
+  slot.error = std::max(m_heap[0].count, m_floor);
+  m_heap[0].count = slot.error + weight;
+  m_table[probe(value, hash)] = TableEntry{index, static_cast<uint32_t>(hash)};
   sift_down(0);
 }
 
 // Linear probing without tombstones: the entries after the erased one that would no longer be
-// found from their home position move back into the hole.
+// found from their home position move back into the hole. The home of an entry is the low bits
+// of its tag.
 void SpaceSaving::erase_from_table(uint32_t slot) {
   const size_t mask = m_table.size() - 1;
   size_t hole = probe(m_slots[slot].value, m_slots[slot].hash);
-  assert(m_table[hole] == slot);
+  assert(m_table[hole].slot == slot);
   size_t next = hole;
   while (true) {
     next = (next + 1) & mask;
-    if (m_table[next] == k_empty)
+    if (m_table[next].slot == k_empty)
       break;
-    const size_t home = m_slots[m_table[next]].hash & mask;
+    const size_t home = m_table[next].tag & mask;
     const bool reachable =
         hole <= next ? (hole < home && home <= next) : (hole < home || home <= next);
     if (!reachable) {
@@ -123,54 +130,63 @@ void SpaceSaving::erase_from_table(uint32_t slot) {
       hole = next;
     }
   }
-  m_table[hole] = k_empty;
+  m_table[hole].slot = k_empty;
 }
 
 void SpaceSaving::grow_table() {
-  m_table.assign(m_table.size() * 2, k_empty);
+  m_table.assign(m_table.size() * 2, TableEntry{k_empty, 0});
   for (uint32_t i = 0; i < m_slots.size(); ++i) {
-    m_table[probe(m_slots[i].value, m_slots[i].hash)] = i;
+    const uint64_t hash = m_slots[i].hash;
+    m_table[probe(m_slots[i].value, hash)] = TableEntry{i, static_cast<uint32_t>(hash)};
   }
 }
 
-void SpaceSaving::swap_heap(uint32_t a, uint32_t b) {
-  std::swap(m_heap[a], m_heap[b]);
-  m_slots[m_heap[a]].heap_position = a;
-  m_slots[m_heap[b]].heap_position = b;
+void SpaceSaving::place(uint32_t position, HeapEntry entry) {
+  m_heap[position] = entry;
+  m_position[entry.slot] = position;
 }
 
+// The heap is 4-ary (the children of i are 4i + 1 to 4i + 4, one cache line of entries): half
+// as deep as a binary heap, which matters because a replaced value's counter, one above the
+// smallest, sinks through every counter equal to the smallest. Both sifts carry the moving entry
+// in a hole, writing each entry passed over once.
 void SpaceSaving::sift_up(uint32_t position) {
+  const HeapEntry moving = m_heap[position];
   while (position > 0) {
-    uint32_t parent = (position - 1) / 2;
-    if (m_slots[m_heap[parent]].count <= m_slots[m_heap[position]].count)
+    const uint32_t parent = (position - 1) / 4;
+    if (m_heap[parent].count <= moving.count)
       break;
-    swap_heap(parent, position);
+    place(position, m_heap[parent]);
     position = parent;
   }
+  place(position, moving);
 }
 
 void SpaceSaving::sift_down(uint32_t position) {
   const size_t size = m_heap.size();
+  const HeapEntry moving = m_heap[position];
   while (true) {
-    size_t smallest = position;
-    size_t left = 2 * size_t{position} + 1;
-    if (left < size && m_slots[m_heap[left]].count < m_slots[m_heap[smallest]].count) {
-      smallest = left;
-    }
-    if (left + 1 < size && m_slots[m_heap[left + 1]].count < m_slots[m_heap[smallest]].count) {
-      smallest = left + 1;
-    }
-    if (smallest == position)
+    const size_t first = 4 * size_t{position} + 1;
+    if (first >= size)
       break;
-    swap_heap(position, static_cast<uint32_t>(smallest));
-    position = static_cast<uint32_t>(smallest);
+    const size_t end = std::min(first + 4, size);
+    size_t child = first;
+    for (size_t c = first + 1; c < end; ++c) {
+      if (m_heap[c].count < m_heap[child].count)
+        child = c;
+    }
+    if (m_heap[child].count >= moving.count)
+      break;
+    place(position, m_heap[child]);
+    position = static_cast<uint32_t>(child);
   }
+  place(position, moving);
 }
 
 uint64_t SpaceSaving::unmonitored_bound() const {
   if (m_slots.size() < m_capacity)
     return m_floor;
-  return std::max(m_slots[m_heap[0]].count, m_floor);
+  return std::max(m_heap[0].count, m_floor);
 }
 
 std::vector<uint32_t> SpaceSaving::ordered_slots() const {
@@ -178,9 +194,8 @@ std::vector<uint32_t> SpaceSaving::ordered_slots() const {
   for (uint32_t i = 0; i < order.size(); ++i)
     order[i] = i;
   std::sort(order.begin(), order.end(), [this](uint32_t a, uint32_t b) {
-    const Slot& x = m_slots[a];
-    const Slot& y = m_slots[b];
-    return x.count != y.count ? x.count > y.count : x.value < y.value;
+    const uint64_t x = count_of(a), y = count_of(b);
+    return x != y ? x > y : m_slots[a].value < m_slots[b].value;
   });
   return order;
 }
@@ -191,8 +206,7 @@ std::vector<FrequentItem> SpaceSaving::top(size_t n) const {
   std::vector<FrequentItem> items;
   items.reserve(order.size());
   for (uint32_t index : order) {
-    const Slot& slot = m_slots[index];
-    items.push_back(FrequentItem{slot.value, slot.count, slot.error});
+    items.push_back(FrequentItem{m_slots[index].value, count_of(index), m_slots[index].error});
   }
   return items;
 }
@@ -213,16 +227,22 @@ void SpaceSaving::merge(const SpaceSaving& other) {
   const uint64_t other_bound = other.unmonitored_bound();
   std::vector<Candidate> candidates;
   candidates.reserve(m_slots.size() + other.m_slots.size());
-  for (const Slot& slot : m_slots) {
-    const Slot* theirs = other.find(slot.value);
-    uint64_t upper = slot.count + (theirs ? theirs->count : other_bound);
-    uint64_t lower = slot.count - slot.error + (theirs ? theirs->count - theirs->error : 0);
+  for (uint32_t mine = 0; mine < m_slots.size(); ++mine) {
+    const Slot& slot = m_slots[mine];
+    const uint32_t theirs = other.find(slot.value);
+    const uint64_t count = count_of(mine);
+    uint64_t upper = count + (theirs != k_empty ? other.count_of(theirs) : other_bound);
+    uint64_t lower = count - slot.error;
+    if (theirs != k_empty)
+      lower += other.count_of(theirs) - other.m_slots[theirs].error;
     candidates.push_back({&slot.value, upper, lower});
   }
-  for (const Slot& slot : other.m_slots) {
-    if (find(slot.value) != nullptr)
+  for (uint32_t theirs = 0; theirs < other.m_slots.size(); ++theirs) {
+    const Slot& slot = other.m_slots[theirs];
+    if (find(slot.value) != k_empty)
       continue;
-    candidates.push_back({&slot.value, slot.count + bound, slot.count - slot.error});
+    const uint64_t count = other.count_of(theirs);
+    candidates.push_back({&slot.value, count + bound, count - slot.error});
   }
   std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
     return a.upper != b.upper ? a.upper > b.upper : *a.value < *b.value;
@@ -247,11 +267,10 @@ std::string SpaceSaving::serialize() const {
   writer.u64(m_total);
   writer.u64(m_floor);
   writer.u32(static_cast<uint32_t>(m_slots.size()));
-  for (uint32_t index : ordered_slots()) {
-    const Slot& slot = m_slots[index];
-    writer.text(slot.value);
-    writer.u64(slot.count);
-    writer.u64(slot.error);
+  for (const HeapEntry& entry : m_heap) {
+    writer.text(m_slots[entry.slot].value);
+    writer.u64(entry.count);
+    writer.u64(m_slots[entry.slot].error);
   }
   return writer.take();
 }
@@ -278,7 +297,7 @@ Result<SpaceSaving> SpaceSaving::deserialize(std::string_view bytes) {
   SpaceSaving summary(capacity);
   summary.m_total = total;
   summary.m_floor = floor;
-  unsigned __int128 lower_sum = 0;
+  uint64_t lower_sum = 0;  // at most total
   for (uint32_t i = 0; i < size; ++i) {
     std::string value;
     uint64_t count = 0, error = 0;
@@ -288,21 +307,17 @@ Result<SpaceSaving> SpaceSaving::deserialize(std::string_view bytes) {
     if (value.size() > k_max_value_bytes || count == 0 || error > count) {
       return corrupt("value " + std::to_string(i) + " is too long or its counts are impossible");
     }
-    if (i > 0) {
-      const Slot& previous = summary.m_slots.back();
-      if (previous.count < count || (previous.count == count && !(previous.value < value))) {
-        return corrupt("value " + std::to_string(i) + " is out of order");
-      }
-    }
+    if (i > 0 && count < summary.m_heap[(i - 1) / 4].count)
+      return corrupt("value " + std::to_string(i) + " is out of heap order");
     const uint64_t hash = hash64(value);
-    if (summary.m_table[summary.probe(value, hash)] != k_empty) {
+    if (summary.m_table[summary.probe(value, hash)].slot != k_empty) {
       return corrupt("value " + std::to_string(i) + " is repeated");
     }
+    if (count - error > total - lower_sum)
+      return corrupt("the counts add up to more than the total");
     lower_sum += count - error;
     summary.insert_slot(value, hash, count, error);
   }
-  if (lower_sum > total)
-    return corrupt("the counts add up to more than the total");
   if (!reader.at_end())
     return corrupt("trailing bytes after the values");
   return summary;

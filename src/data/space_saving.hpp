@@ -47,28 +47,36 @@ class SpaceSaving {
   static Result<SpaceSaving> deserialize(std::string_view bytes);
 
  private:
-  // Each monitored value has a slot; an open-addressing table (linear probing) maps a value's
-  // hash64 to its slot, and a binary min-heap of slots by count finds the one to replace.
+  // Each monitored value has a slot. An open-addressing table (linear probing) maps a value's
+  // hash64 to its slot, and a 4-ary min-heap of (count, slot) finds the slot to replace; the
+  // heap holds the counts, so that sifting reads one small array.
   struct Slot {
     std::string value;
     uint64_t hash = 0;
-    uint64_t count = 0;
     uint64_t error = 0;
-    uint32_t heap_position = 0;
+  };
+  struct HeapEntry {
+    uint64_t count;
+    uint32_t slot;
+  };
+  struct TableEntry {
+    uint32_t slot;  // k_empty for none
+    uint32_t tag;   // the low 32 bits of the value's hash: probes compare it before the value
   };
   static constexpr uint32_t k_empty = UINT32_MAX;
 
   // The table position of `value`, or of the empty entry where it would go.
   size_t probe(std::string_view value, uint64_t hash) const;
-  // The slot monitoring `value`, or nullptr.
-  const Slot* find(std::string_view value) const;
+  // The slot monitoring `value`, or k_empty.
+  uint32_t find(std::string_view value) const;
+  uint64_t count_of(uint32_t slot) const { return m_heap[m_position[slot]].count; }
   void insert_slot(std::string_view value, uint64_t hash, uint64_t count, uint64_t error);
   void replace_smallest(std::string_view value, uint64_t hash, uint64_t weight);
   void erase_from_table(uint32_t slot);
   void grow_table();
+  void place(uint32_t position, HeapEntry entry);
   void sift_up(uint32_t position);
   void sift_down(uint32_t position);
-  void swap_heap(uint32_t a, uint32_t b);
   // An upper bound of the true count of any value not monitored.
   uint64_t unmonitored_bound() const;
   // Slot indices by count descending, then value ascending.
@@ -80,8 +88,9 @@ class SpaceSaving {
   // summary that had replaced values (merge()).
   uint64_t m_floor = 0;
   std::vector<Slot> m_slots;
-  std::vector<uint32_t> m_heap;   // slot indices
-  std::vector<uint32_t> m_table;  // slot indices or k_empty; a power of two, at most half full
+  std::vector<HeapEntry> m_heap;
+  std::vector<uint32_t> m_position;  // per slot, its index in m_heap
+  std::vector<TableEntry> m_table;   // a power of two long, at most half full
 };
 
 }  // namespace mlops

