@@ -58,6 +58,11 @@ struct ValidateRequest {
   // data profile`, and these (the command line's) on top of that.
   InputSpec read_overrides;
   MetricHistory history;  // earlier accepted runs, for history checks
+  // When set, the values of the rules' history checks are read from this store: the metrics
+  // that `history_pipeline`'s accepted (succeeded) runs recorded, oldest first, added to
+  // `history`. A store that does not exist yet means no history.
+  std::optional<std::string> history_pipeline;
+  std::filesystem::path history_store;
 };
 
 struct ValidateOutcome {

@@ -1,7 +1,9 @@
 // `mlops data validate` and `mlops data suggest` as services (app/data_quality.hpp).
 #include "app/data_quality.hpp"
 #include "quality/rules_parser.hpp"
+#include "quality/validation_json.hpp"
 #include "quality/validator.hpp"
+#include "store/sqlite_store.hpp"
 
 namespace mlops {
 
@@ -16,6 +18,28 @@ ValidationOptions validation_options(const InputSpec& rules_input, const InputSp
   return options;
 }
 
+// The history checks' metrics as the pipeline's accepted runs recorded them (metric_history reads
+// succeeded executions only: a rejected or failed run never becomes a baseline).
+Status load_history(const RuleSet& rules, const ValidateRequest& request, MetricHistory& history) {
+  std::error_code error;
+  if (!request.history_pipeline || !std::filesystem::exists(request.history_store, error)) {
+    return Status::success();
+  }
+  std::unique_ptr<SqliteStore> store;
+  for (const CheckSpec& check : rules.checks) {
+    if (check.kind != CheckKind::History || history.count(check.history.metric)) continue;
+    if (!store) {
+      MLOPS_TRY(opened, SqliteStore::open(request.history_store.string()));
+      store = std::move(*opened);
+    }
+    MLOPS_TRY(records, store->metric_history(history_metric_key(check.history.metric),
+                                             *request.history_pipeline));
+    std::vector<double>& values = history[check.history.metric];
+    for (const MetricRecord& record : *records) values.push_back(record.value);
+  }
+  return Status::success();
+}
+
 }  // namespace
 
 Result<ValidateOutcome> validate_dataset(const ValidateRequest& request) {
@@ -25,8 +49,10 @@ Result<ValidateOutcome> validate_dataset(const ValidateRequest& request) {
     outcome.diagnostics = std::move(load.diagnostics);
     return outcome;
   }
+  MetricHistory history = request.history;
+  MLOPS_CHECK(load_history(*load.rules, request, history));
   ValidationOptions options =
-      validation_options(load.rules->input, request.read_overrides, request.history);
+      validation_options(load.rules->input, request.read_overrides, std::move(history));
   MLOPS_TRY(report, validate_file(request.data, request.data.string(), request.rules.string(),
                                   *load.rules, options));
   outcome.report = std::move(*report);

@@ -381,6 +381,12 @@ std::vector<Subcommand> add_data_validation_commands(CLI::App* data) {
   validate_command->add_flag("--json", validate->json, "Print the validation document");
   validate_command->add_flag("--strict", validate->strict,
                              "A failed warning-level check rejects the data too");
+  validate_command->add_option("--history-pipeline", validate->history_pipeline,
+                               "History checks compare with this pipeline's accepted runs "
+                               "(default: $MLOPS_PIPELINE, set for stages)");
+  validate_command->add_option("--store", validate->store,
+                               "The metadata store history checks read (default: $MLOPS_STORE, "
+                               "else .mlops/store.db of $MLOPS_WORKSPACE or here)");
   validate_command->footer(
       "Exit codes: 0 accepted (warnings printed), 3 rejected by an error-level check (or a "
       "warning with --strict), 2 invalid rules file or unusable data.");

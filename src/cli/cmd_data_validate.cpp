@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdlib>
 
 #include "app/data_quality.hpp"
 #include "cli/commands.hpp"
@@ -137,6 +138,17 @@ Status write_outputs(const DataValidateCommand& command, const ValidationReport&
 
 }  // namespace
 
+namespace {
+
+std::filesystem::path history_store(const std::optional<std::filesystem::path>& flag) {
+  if (flag) return *flag;
+  if (const char* store = std::getenv("MLOPS_STORE"); store && *store) return store;
+  const char* workspace = std::getenv("MLOPS_WORKSPACE");
+  return std::filesystem::path(workspace && *workspace ? workspace : ".") / ".mlops" / "store.db";
+}
+
+}  // namespace
+
 int data_validate_command(const DataValidateCommand& command) {
   Result<InputSpec> overrides = read_overrides(command.read);
   if (!overrides.ok())
@@ -145,6 +157,11 @@ int data_validate_command(const DataValidateCommand& command) {
   auto started = std::chrono::steady_clock::now();
   ValidateRequest request{
       .data = command.file, .rules = command.rules, .read_overrides = *overrides, .history = {}};
+  request.history_pipeline = command.history_pipeline;
+  if (!request.history_pipeline) {
+    if (const char* pipeline = std::getenv("MLOPS_PIPELINE")) request.history_pipeline = pipeline;
+  }
+  request.history_store = history_store(command.store);
   Result<ValidateOutcome> outcome = validate_dataset(request);
   if (!outcome.ok())
     return report_query_error(outcome.error());

@@ -237,6 +237,11 @@ struct DataValidateCommand {
   std::optional<std::filesystem::path> metrics_out;  // --metrics-out: validate.* and data.*
   bool json = false;    // print the validation document
   bool strict = false;  // a failed warning rejects the data too
+  // History checks: the accepted runs of this pipeline (default: $MLOPS_PIPELINE, set when the
+  // command runs as a stage) in this store (default: $MLOPS_STORE, else .mlops/store.db in
+  // $MLOPS_WORKSPACE or the current directory).
+  std::optional<std::string> history_pipeline;
+  std::optional<std::filesystem::path> store;
 };
 int data_validate_command(const DataValidateCommand& command);
 

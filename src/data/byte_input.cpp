@@ -20,7 +20,7 @@ struct ByteInput::Inflater {
   bool ready = false;           // inflateInit2 succeeded
 
   explicit Inflater(size_t capacity)
-      : input(std::make_unique<unsigned char[]>(capacity)), input_capacity(capacity) {
+      : input(std::make_unique_for_overwrite<unsigned char[]>(capacity)), input_capacity(capacity) {
     // 16 + 15: a gzip header and trailer (not zlib, not raw deflate), the largest window.
     ready = inflateInit2(&stream, 16 + 15) == Z_OK;
   }
@@ -45,8 +45,16 @@ Error open_error(const std::filesystem::path& path, int err) {
 ByteInput::ByteInput(std::filesystem::path path, UniqueFd fd, size_t block_size)
     : m_path(std::move(path)), m_fd(std::move(fd)), m_block_size(std::max<size_t>(block_size, 1)) {
   m_capacity = 2 * m_block_size;
-  m_buffer = std::make_unique<char[]>(m_capacity + k_padding);  // zeroed: padding is defined
-  m_buffer[0] = '\n';
+  // Not zeroed: on these VMs the first touch of each page costs more than reading it, and a
+  // small file touches one page of the two blocks.
+  m_buffer = std::make_unique_for_overwrite<char[]>(m_capacity + k_padding);
+  seal();
+}
+
+// The sentinel, and zeros after it: scanners load the padding, whose bytes must be defined.
+void ByteInput::seal() {
+  m_buffer[m_end] = '\n';
+  std::memset(m_buffer.get() + m_end + 1, 0, k_padding - 1);
 }
 
 ByteInput::ByteInput(ByteInput&&) noexcept = default;
@@ -84,7 +92,7 @@ Status ByteInput::detect_gzip() {
     m_end = 0;
   }
   m_bytes_read = m_end;
-  m_buffer[m_end] = '\n';
+  seal();
   return Status::success();
 }
 
@@ -97,7 +105,7 @@ void ByteInput::make_room(size_t wanted) {
   size_t size = m_end - m_begin;
   if (m_capacity - size < wanted) {
     size_t capacity = std::max(2 * m_capacity, size + wanted);
-    auto buffer = std::make_unique<char[]>(capacity + k_padding);
+    auto buffer = std::make_unique_for_overwrite<char[]>(capacity + k_padding);
     std::memcpy(buffer.get(), m_buffer.get() + m_begin, size);
     m_buffer = std::move(buffer);
     m_capacity = capacity;
@@ -106,7 +114,7 @@ void ByteInput::make_room(size_t wanted) {
   }
   m_begin = 0;
   m_end = size;
-  m_buffer[m_end] = '\n';  // the sentinel stays even if the read that follows fails
+  seal();  // even if the read that follows fails
 }
 
 Result<bool> ByteInput::fill() {
@@ -120,7 +128,7 @@ Result<bool> ByteInput::fill() {
   MLOPS_TRY(count, gzip() ? read_gzip(out, capacity) : read_plain(out, capacity));
   m_end += *count;
   m_bytes_read += *count;
-  m_buffer[m_end] = '\n';  // also when nothing was read: make_room may have moved the window
+  seal();  // also when nothing was read: make_room may have moved the window
   m_at_end = *count == 0;
   return *count > 0;
 }

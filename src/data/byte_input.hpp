@@ -12,9 +12,9 @@
 // when the unconsumed part is large, so a record longer than a block is seen whole after a few
 // fills and the buffer stays bounded by the longest record (readers cap that).
 //
-// The window is always followed by a '\n' sentinel and at least k_padding - 1 more readable
-// bytes, so scanners can look for a delimiter or a line end without checking the bounds at every
-// byte and may load 16 or 32 bytes at a time past the end.
+// The window is always followed by a '\n' sentinel and k_padding - 1 zero bytes, so scanners can
+// look for a delimiter or a line end without checking the bounds at every byte, and may load up
+// to k_padding bytes at a time from any position up to the sentinel.
 #pragma once
 
 #include <cstddef>
@@ -65,6 +65,7 @@ class ByteInput {
 
   ByteInput(std::filesystem::path path, UniqueFd fd, size_t block_size);
   Status detect_gzip();
+  void seal();
   void make_room(size_t wanted);
   Result<size_t> read_plain(char* out, size_t capacity);
   Result<size_t> read_gzip(char* out, size_t capacity);

@@ -134,10 +134,10 @@ TEST_F(JsonlReaderTest, LinesThatAreNotObjectsAreMalformed) {
   EXPECT_EQ(read->malformed,
             (Lines{"2: a JSON array, not an object", "3: a JSON string, not an object",
                    "4: a JSON number, not an object", "5: a JSON null, not an object",
-                   "6: invalid JSON at column 6: syntax error while parsing value - unexpected "
+                   "6: invalid JSON at column 7: syntax error while parsing value - unexpected "
                    "end of input; expected '[', '{', or a literal",
-                   "7: invalid JSON at column 11: syntax error while parsing value - invalid "
-                   "literal; last read: '{\"a\": 2} x'; expected end of input",
+                   "7: invalid JSON at column 10: syntax error while parsing value - invalid "
+                   "literal; last read: '2} x'; expected end of input",
                    "8: invalid JSON at column 2: syntax error while parsing object key - invalid "
                    "literal; last read: '{b'; expected string literal"}));
 }

@@ -25,6 +25,45 @@ std::string log_line(const Pipeline& pipeline, const StageReport& stage) {
   return "log: " + (error ? stage.log_path : relative).string();
 }
 
+// The <failure>, <error> or <skipped> element of one stage's testcase (empty when it ran and
+// succeeded), counting it.
+std::string testcase_body(const Pipeline& pipeline, const StageReport& stage, size_t& failures,
+                          size_t& errors, size_t& skipped) {
+  auto failure = [&](const std::string& message, const char* type) {
+    ++failures;
+    std::string tail = join(stage.last.stderr_tail, "\n");
+    std::string log = log_line(pipeline, stage);
+    return fmt::format("      <failure{}{}>{}</failure>\n", attribute("message", message),
+                       attribute("type", type),
+                       xml_escape(tail.empty() || log.empty() ? tail + log : tail + "\n" + log));
+  };
+  switch (stage.status) {
+    case StageStatus::Failed:
+      return failure(describe_failure(stage.last), "StageFailed");
+    case StageStatus::Rejected:
+      return failure("rejected: the data did not pass its checks", "Rejected");
+    case StageStatus::Cancelled:
+      ++errors;
+      return fmt::format("      <error{}{}/>\n",
+                         attribute("message", "cancelled: the run was interrupted"),
+                         attribute("type", "Cancelled"));
+    case StageStatus::Skipped:
+    case StageStatus::Pending:
+      ++skipped;
+      return fmt::format("      <skipped{}/>\n",
+                         attribute("message", stage.note.empty() ? "not run" : stage.note));
+    case StageStatus::Succeeded:
+      if (!stage.cached) return "";
+      ++skipped;
+      return fmt::format("      <skipped{}/>\n",
+                         attribute("message", "cached: " + (stage.note.empty()
+                                                                ? std::string("up to date")
+                                                                : stage.note)));
+    default:
+      return "";
+  }
+}
+
 }  // namespace
 
 std::string junit_xml(const Pipeline& pipeline, const RunReport& report, const JunitRunInfo& info) {
@@ -36,53 +75,7 @@ std::string junit_xml(const Pipeline& pipeline, const RunReport& report, const J
       continue;
     }
     ++tests;
-    std::string body;
-    switch (stage.status) {
-      case StageStatus::Failed: {
-        ++failures;
-        std::string tail = join(stage.last.stderr_tail, "\n");
-        std::string log = log_line(pipeline, stage);
-        body = fmt::format(
-            "      <failure{}{}>{}</failure>\n", attribute("message", describe_failure(stage.last)),
-            attribute("type", "StageFailed"),
-            xml_escape(tail.empty() || log.empty() ? tail + log : tail + "\n" + log));
-        break;
-      }
-      case StageStatus::Rejected: {
-        ++failures;
-        std::string tail = join(stage.last.stderr_tail, "\n");
-        std::string log = log_line(pipeline, stage);
-        body = fmt::format(
-            "      <failure{}{}>{}</failure>\n",
-            attribute("message", "rejected: the data did not pass its checks"),
-            attribute("type", "Rejected"),
-            xml_escape(tail.empty() || log.empty() ? tail + log : tail + "\n" + log));
-        break;
-      }
-      case StageStatus::Cancelled:
-        ++errors;
-        body = fmt::format("      <error{}{}/>\n",
-                           attribute("message", "cancelled: the run was interrupted"),
-                           attribute("type", "Cancelled"));
-        break;
-      case StageStatus::Skipped:
-      case StageStatus::Pending:
-        ++skipped;
-        body = fmt::format("      <skipped{}/>\n",
-                           attribute("message", stage.note.empty() ? "not run" : stage.note));
-        break;
-      case StageStatus::Succeeded:
-        if (stage.cached) {
-          ++skipped;
-          body = fmt::format(
-              "      <skipped{}/>\n",
-              attribute("message", "cached: " + (stage.note.empty() ? std::string("up to date")
-                                                                    : stage.note)));
-        }
-        break;
-      default:
-        break;
-    }
+    std::string body = testcase_body(pipeline, stage, failures, errors, skipped);
     std::string log = log_line(pipeline, stage);
     if (!log.empty()) {
       body += fmt::format("      <system-out>{}</system-out>\n", xml_escape(log));

@@ -128,6 +128,7 @@ std::optional<LocatedString> reports_dir(const StageSpec& stage, Diagnostics& di
 void add_arg(const BuiltinArg& arg, const std::vector<LocatedString>& values, StageSpec& stage,
              std::vector<LocatedString>& argv, Diagnostics& diagnostics) {
   bool list = arg.kind == ArgKind::Options;
+  if (values.empty()) return;  // its items were reported as they were read
   if (!list && values.size() != 1) {
     diagnostics.error(stage.with_mark, fmt::format("'{}' of stage '{}' takes one value, not a list",
                                                    arg.name, stage.name.value));

@@ -67,7 +67,7 @@ TEST(BuiltinStageTest, ErrorsSayWhatIsWrongAndWhere) {
   EXPECT_EQ(errors_of(pipeline_with("  a:\n    uses: profile\n    with: {data: [x, y]}\n")),
             (std::vector<std::string>{"7:11: 'data' of stage 'a' takes one value, not a list"}));
   EXPECT_EQ(errors_of(pipeline_with("  a:\n    uses: profile\n    with: {data: {x: 1}}\n")),
-            (std::vector<std::string>{"7:19: 'data' in stage 'a' must be a string, number, "
+            (std::vector<std::string>{"7:18: 'data' in stage 'a' must be a string, number, "
                                       "boolean or a list of them, not a mapping"}));
   EXPECT_EQ(errors_of(pipeline_with("  a:\n    uses: profile\n    matrix: {m: [1, 2]}\n"
                                     "    with: {data: x}\n")),

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <random>
 
 #include "git/git_test_repo.hpp"
 #include "store/sqlite_store.hpp"
@@ -23,7 +24,7 @@ class TriggerHarness {
       : m_store(std::move(*SqliteStore::open(":memory:"))), m_workspace(std::move(workspace)) {}
 
   PipelineEvaluation evaluate(const TriggerSpecs& specs, WallTime now) {
-    TriggerContext context{*m_store, "training", m_workspace, now, now};
+    TriggerContext context{*m_store, "training", m_workspace, now, now, {}};
     return evaluate_triggers(specs, context);
   }
 
@@ -340,6 +341,95 @@ TEST_F(GitTriggerTest, MissingBranchIsAnErrorNotACrash) {
   auto fired = harness.check(watched, at("2026-11-24T01:00:00Z"));
   ASSERT_EQ(fired.size(), 1u);
   EXPECT_NE(fired[0].find("error: git: branch 'release' does not exist"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mlops
+
+namespace mlops {
+namespace {
+
+// A CSV of `rows` values of x ~ N(mean, 1), deterministic.
+std::string normal_csv(int rows, double mean, unsigned seed) {
+  std::mt19937_64 random(seed);
+  std::normal_distribution<double> normal(mean, 1.0);
+  std::string text = "x\n";
+  for (int i = 0; i < rows; ++i) text += std::to_string(normal(random)) + "\n";
+  return text;
+}
+
+class DriftTriggerTest : public DataTriggerTest {
+ protected:
+  void SetUp() override {
+    DataTriggerTest::SetUp();
+    m_specs = {};
+    write("data/train.csv", normal_csv(3000, 0, 1));
+    DriftTriggerSpec spec;
+    spec.current.push_back({"data/serving/*.csv", {}});
+    spec.reference = "data/train.csv";
+    spec.settle = std::chrono::seconds(30);
+    spec.cooldown = std::chrono::hours(24);
+    m_specs.drift.push_back(spec);
+  }
+};
+
+TEST_F(DriftTriggerTest, NoDriftDoesNotFireButKeepsTheReport) {
+  TriggerHarness harness(m_dir);
+  write("data/serving/a.csv", normal_csv(3000, 0, 2));
+  WallTime now = later();
+  EXPECT_TRUE(harness.check(m_specs, now).empty());
+  auto states = harness.store().trigger_states("training");
+  ASSERT_TRUE(states.ok());
+  ASSERT_EQ(states->size(), 1u);
+  auto state = nlohmann::json::parse((*states)[0].state_json);
+  EXPECT_EQ(state["report"]["schema"], "mlops.drift/1");
+  EXPECT_TRUE(state["report"]["columns"][0]["psi"].is_number());
+}
+
+TEST_F(DriftTriggerTest, DriftFiresOnceThenWaitsForTheCooldown) {
+  TriggerHarness harness(m_dir);
+  write("data/serving/a.csv", normal_csv(3000, 1.0, 2));
+  WallTime now = later();
+  auto fired = harness.check(m_specs, now);
+  ASSERT_EQ(fired.size(), 1u);
+  EXPECT_EQ(fired[0].rfind("drift: x psi=", 0), 0u) << fired[0];
+  EXPECT_TRUE(harness.check(m_specs, now + std::chrono::minutes(1)).empty());  // nothing new
+  write("data/serving/b.csv", normal_csv(3000, 1.2, 3));
+  auto evaluation = harness.evaluate(m_specs, now + std::chrono::hours(1));
+  EXPECT_FALSE(evaluation.fires());  // still drifting, but within the cooldown
+  ASSERT_FALSE(evaluation.outcomes[0].notes.empty());
+  EXPECT_NE(evaluation.outcomes[0].notes[0].find("less than 24h"), std::string::npos)
+      << evaluation.outcomes[0].notes[0];
+  write("data/serving/c.csv", normal_csv(3000, 1.1, 4));
+  EXPECT_EQ(harness.check(m_specs, now + std::chrono::hours(25)).size(), 1u);
+}
+
+TEST_F(DriftTriggerTest, TooFewRowsNeverFire) {
+  TriggerHarness harness(m_dir);
+  write("data/serving/a.csv", normal_csv(50, 5.0, 2));
+  EXPECT_TRUE(harness.check(m_specs, later()).empty());
+  EXPECT_EQ(harness.runs(), 0);
+}
+
+TEST_F(DriftTriggerTest, EveryChecksAgainWithoutNewData) {
+  m_specs.drift[0].every = std::chrono::hours(1);
+  m_specs.drift[0].cooldown = std::chrono::seconds(0);
+  TriggerHarness harness(m_dir);
+  write("data/serving/a.csv", normal_csv(3000, 1.0, 2));
+  WallTime now = later();
+  EXPECT_EQ(harness.check(m_specs, now).size(), 1u);
+  EXPECT_TRUE(harness.check(m_specs, now + std::chrono::minutes(30)).empty());
+  EXPECT_EQ(harness.check(m_specs, now + std::chrono::minutes(61)).size(), 1u);
+}
+
+TEST_F(DriftTriggerTest, ReferenceByPipelineNeedsASucceededRun) {
+  m_specs.drift[0].reference_pipeline = "churn-training";
+  TriggerHarness harness(m_dir);
+  write("data/serving/a.csv", normal_csv(3000, 1.0, 2));
+  auto fired = harness.check(m_specs, later());
+  ASSERT_EQ(fired.size(), 1u);
+  EXPECT_EQ(fired[0], "error: drift: no succeeded run of pipeline 'churn-training' yet: no "
+                      "reference to compare with");
 }
 
 }  // namespace

@@ -163,3 +163,42 @@ stages:
 
 }  // namespace
 }  // namespace mlops::e2e
+
+namespace mlops::e2e {
+namespace {
+
+std::string ids_csv(int rows) {
+  std::string text = "id\n";
+  for (int i = 0; i < rows; ++i) text += std::to_string(i) + "\n";
+  return text;
+}
+
+TEST_F(DataQualityTest, HistoryChecksCompareWithAcceptedRunsOnly) {
+  ws.write("pipeline.yaml", R"(version: 1
+name: ingest
+stages:
+  check:
+    uses: validate
+    with: {data: data/batch.csv, rules: rules.yaml}
+)");
+  ws.write("rules.yaml", R"(version: 1
+dataset:
+  - history: {metric: rows, max_increase: 0.5, max_decrease: 0.5}
+)");
+  ws.write("data/batch.csv", ids_csv(100));
+  CommandResult first = mlops({"run", "pipeline.yaml"});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;  // no history yet: skipped
+  ws.write("data/batch.csv", ids_csv(1000));
+  CommandResult jump = mlops({"run", "pipeline.yaml"});
+  EXPECT_EQ(jump.exit_code, 3) << jump.out << jump.err;  // 10x the last accepted batch
+  EXPECT_EQ(store_value("SELECT status FROM runs ORDER BY started_at DESC LIMIT 1"), "rejected");
+  ws.write("data/batch.csv", ids_csv(120));
+  CommandResult back = mlops({"run", "pipeline.yaml"});
+  // Compared with the accepted 100 rows, not the rejected 1000: +20 % is within bounds.
+  EXPECT_EQ(back.exit_code, 0) << back.out << back.err;
+  json report = json::parse(ws.read("reports/check/validation.json"));
+  EXPECT_NE(report.dump().find("\"history_runs\":1"), std::string::npos) << report.dump();
+}
+
+}  // namespace
+}  // namespace mlops::e2e
