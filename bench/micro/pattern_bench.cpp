@@ -10,10 +10,10 @@
 
 #include <fmt/format.h>
 
+#include "micro_util.hpp"
 #include "quality/pattern.hpp"
 #include "quality/rules_parser.hpp"
 #include "quality/validator.hpp"
-#include "micro_util.hpp"
 
 namespace mlops::micro {
 namespace {
@@ -58,12 +58,15 @@ void match_values(benchmark::State& state, const std::string& pattern) {
   }
   std::vector<std::string> values;
   uint64_t seed = 7;
-  for (size_t i = 0; i < k_values; ++i) values.push_back(value_for(pattern, next(seed)));
+  for (size_t i = 0; i < k_values; ++i)
+    values.push_back(value_for(pattern, next(seed)));
   int64_t bytes = 0;
-  for (const std::string& value : values) bytes += static_cast<int64_t>(value.size());
+  for (const std::string& value : values)
+    bytes += static_cast<int64_t>(value.size());
   size_t matched = 0;
   for (auto _ : state) {
-    for (const std::string& value : values) matched += compiled->matches(value);
+    for (const std::string& value : values)
+      matched += compiled->matches(value);
   }
   benchmark::DoNotOptimize(matched);
   state.SetBytesProcessed(state.iterations() * bytes);
@@ -96,10 +99,12 @@ struct GeneratedCsv {
 const GeneratedCsv& generated_csv(size_t mib) {
   static std::map<size_t, std::unique_ptr<GeneratedCsv>> made;
   auto& slot = made[mib];
-  if (slot) return *slot;
+  if (slot)
+    return *slot;
   slot = std::make_unique<GeneratedCsv>();
   std::string text = "id,amount,plan,email,site,ip,key,card";
-  for (int i = 0; i < 12; ++i) fmt::format_to(std::back_inserter(text), ",x{}", i);
+  for (int i = 0; i < 12; ++i)
+    fmt::format_to(std::back_inserter(text), ",x{}", i);
   text += '\n';
   const char* plans[] = {"basic", "standard", "premium"};
   uint64_t seed = 11;
@@ -148,9 +153,8 @@ void validate_csv(benchmark::State& state) {
 void register_pattern_benchmarks(Scale scale) {
   for (const char* pattern : {"email", "url", "credit_card", "ipv4", "uuid", "[A-Z]{2}-[0-9]{4}"}) {
     std::string name = fmt::format("pattern_match/{}", pattern);
-    benchmark::RegisterBenchmark(name.c_str(), [pattern](benchmark::State& state) {
-      match_values(state, pattern);
-    });
+    benchmark::RegisterBenchmark(
+        name.c_str(), [pattern](benchmark::State& state) { match_values(state, pattern); });
   }
   for (int64_t mib : sizes(scale, {4, 64})) {
     benchmark::RegisterBenchmark("validate_csv", validate_csv)

@@ -173,5 +173,30 @@ TEST_F(DataValidateTest, SuggestedRulesValidateTheSameFile) {
   EXPECT_EQ(printed.out, rules);
 }
 
+TEST_F(DataValidateTest, ValidateStageRejectsTheRunAndRecordsItsMetrics) {
+  ws.write("rules.yaml", k_rejecting);
+  ws.write("pipeline.yaml", R"(version: 1
+name: checked
+stages:
+  check:
+    uses: validate
+    with: {data: data.csv, rules: rules.yaml}
+  train:
+    run: "echo model > model.txt"
+    deps: [reports/check/validation.json]
+    outs: [model.txt]
+)");
+  CommandResult r = mlops({"run", "pipeline.yaml"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_FALSE(ws.exists("model.txt"));
+  ASSERT_TRUE(ws.exists("reports/check/validation.json")) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(ws.read("reports/check/validation.json"))["verdict"], "rejected");
+  EXPECT_EQ(store_value("SELECT status FROM executions WHERE stage = 'check'"), "rejected");
+  EXPECT_EQ(store_value("SELECT value FROM metrics WHERE key = 'validate.errors'"), "1.0");
+  EXPECT_EQ(store_value("SELECT value FROM metrics WHERE key = 'data.rows'"), "4.0");
+  EXPECT_EQ(store_value("SELECT kind FROM artifacts WHERE path = 'reports/check/validation.json'"),
+            "validation");
+}
+
 }  // namespace
 }  // namespace mlops::e2e
