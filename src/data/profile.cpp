@@ -60,6 +60,7 @@ constexpr uint64_t k_null_hash = 0x6e756c6c6e756c6cULL;  // what a null contribu
 struct ExactEntry {
   std::string value;
   uint64_t count = 0;
+  bool text = false;  // counted as a string, bool or date (what the SpaceSaving summary holds)
 };
 
 struct ColumnState {
@@ -121,10 +122,20 @@ struct Profiler::State {
     if (length > c.length_max) c.length_max = length;
     c.length_sum += length;
     ++c.length_count;
-    c.top.add(text);
+    // While the exact counts are kept they say everything the summary would; it is filled from
+    // them when they are dropped (or at the end), which saves its cost on every column with few
+    // distinct values.
+    if (!c.exact_complete) c.top.add(text);
   }
 
-  void add_exact(ColumnState& state, uint64_t hash, std::string_view text) {
+  // The SpaceSaving summary fed with every text value the exact counts hold.
+  static void fill_top(ColumnState& state) {
+    for (const auto& [hash, entry] : state.exact) {
+      if (entry.text) state.profile.top.add(entry.value, entry.count);
+    }
+  }
+
+  void add_exact(ColumnState& state, uint64_t hash, std::string_view text, bool is_text) {
     ColumnProfile& c = state.profile;
     if (!c.exact_complete) return;
     auto it = state.exact.find(hash);
@@ -134,10 +145,14 @@ struct Profiler::State {
         return;
       }
     } else if (state.exact.size() < options.exact_values_limit) {
-      state.exact.emplace(hash, ExactEntry{std::string(text), 1});
+      state.exact.emplace(hash, ExactEntry{std::string(text), 1, is_text});
       return;
     }
-    c.exact_complete = false;  // too many distinct values, or a hash collision
+    // Too many distinct values, or a hash collision: from here on the summary counts. This
+    // value was not counted anywhere yet.
+    fill_top(state);
+    if (is_text) c.top.add(text);
+    c.exact_complete = false;
     state.exact.clear();
   }
 
@@ -153,12 +168,13 @@ struct Profiler::State {
     TypedValue typed = (options.quoted_is_string && field.quoted) ? TypedValue{}
                                                                    : classify_value(field.text);
     ++c.type_counts[static_cast<int>(typed.type)];
-    if (typed.type == ValueType::Int || typed.type == ValueType::Float) {
-      add_number(c, typed.number);
-    } else {
+    bool is_text = typed.type != ValueType::Int && typed.type != ValueType::Float;
+    if (is_text) {
       add_text(c, field.text);
+    } else {
+      add_number(c, typed.number);
     }
-    add_exact(state, hash, field.text);
+    add_exact(state, hash, field.text, is_text);
     return hash;
   }
 
@@ -207,6 +223,7 @@ DatasetProfile Profiler::finish(const RecordSource& source, std::string source_n
   profile.columns.reserve(s.columns.size());
   for (ColumnState& state : s.columns) {
     if (state.profile.exact_complete) {
+      State::fill_top(state);
       for (auto& [hash, entry] : state.exact) {
         state.profile.exact_values.emplace(std::move(entry.value), entry.count);
       }

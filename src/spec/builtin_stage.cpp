@@ -73,6 +73,7 @@ const std::vector<BuiltinKind>& builtin_kinds() {
                     {"drift_share", ArgKind::Option, "--drift-share"},
                     {"critical", ArgKind::Options, "--critical"},
                     {"ignore", ArgKind::Options, "--ignore"},
+                    {"report_only", ArgKind::TrueFlag, "--report-only"},
                 })},
   };
   return kinds;
