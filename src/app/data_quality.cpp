@@ -11,7 +11,9 @@ constexpr size_t k_max_profile_bytes = size_t{1} << 30;
 
 }  // namespace
 
-bool is_profile_path(const std::filesystem::path& path) { return path.extension() == ".json"; }
+bool is_profile_path(const std::filesystem::path& path) {
+  return path.extension() == ".json";
+}
 
 Result<DatasetProfile> load_or_profile(const std::filesystem::path& path,
                                        const DataReadRequest& request) {

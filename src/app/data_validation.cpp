@@ -27,7 +27,8 @@ Status load_history(const RuleSet& rules, const ValidateRequest& request, Metric
   }
   std::unique_ptr<SqliteStore> store;
   for (const CheckSpec& check : rules.checks) {
-    if (check.kind != CheckKind::History || history.count(check.history.metric)) continue;
+    if (check.kind != CheckKind::History || history.count(check.history.metric))
+      continue;
     if (!store) {
       MLOPS_TRY(opened, SqliteStore::open(request.history_store.string()));
       store = std::move(*opened);
@@ -35,7 +36,8 @@ Status load_history(const RuleSet& rules, const ValidateRequest& request, Metric
     MLOPS_TRY(records, store->metric_history(history_metric_key(check.history.metric),
                                              *request.history_pipeline));
     std::vector<double>& values = history[check.history.metric];
-    for (const MetricRecord& record : *records) values.push_back(record.value);
+    for (const MetricRecord& record : *records)
+      values.push_back(record.value);
   }
   return Status::success();
 }

@@ -107,8 +107,12 @@ Peek peek_pipeline_triggers(const Pipeline& pipeline,
     peek.errors.push_back(opened.error().message());
     return peek;
   }
-  TriggerContext context{**opened, pipeline.name, pipeline.workspace, clock.now(),
-                         std::chrono::system_clock::now(), cached_objects(pipeline.workspace)};
+  TriggerContext context{**opened,
+                         pipeline.name,
+                         pipeline.workspace,
+                         clock.now(),
+                         std::chrono::system_clock::now(),
+                         cached_objects(pipeline.workspace)};
   PipelineEvaluation evaluation = evaluate_triggers(pipeline.triggers, context);
   peek.act = evaluation.fires() || !evaluation.quiet_advances().empty();
   peek.wake_at = evaluation.wake_at();

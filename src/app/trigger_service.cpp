@@ -49,8 +49,12 @@ struct CheckContext {
 // system's clock for settling data.
 PipelineEvaluation evaluate_now(MetadataStore& store, const Pipeline& pipeline,
                                 const WallClock& clock) {
-  TriggerContext context{store, pipeline.name, pipeline.workspace, clock.now(),
-                         std::chrono::system_clock::now(), cached_objects(pipeline.workspace)};
+  TriggerContext context{store,
+                         pipeline.name,
+                         pipeline.workspace,
+                         clock.now(),
+                         std::chrono::system_clock::now(),
+                         cached_objects(pipeline.workspace)};
   return evaluate_triggers(pipeline.triggers, context);
 }
 

@@ -187,8 +187,10 @@ void add_data_watches(DataWatches& inotify, const Watcher& watcher) {
         }
       }
     };
-    for (const auto& data : pipeline.triggers.data) watch(data.paths);
-    for (const auto& drift : pipeline.triggers.drift) watch(drift.current);
+    for (const auto& data : pipeline.triggers.data)
+      watch(data.paths);
+    for (const auto& drift : pipeline.triggers.drift)
+      watch(drift.current);
   }
 }
 

@@ -159,10 +159,11 @@ std::string host_name() {
 
 std::function<std::optional<std::filesystem::path>(const std::string&)> cached_objects(
     const std::filesystem::path& workspace) {
-  return [root = workspace / ".mlops" / "cache"](
-             const std::string& digest) -> std::optional<std::filesystem::path> {
+  return [root = workspace / ".mlops" /
+                 "cache"](const std::string& digest) -> std::optional<std::filesystem::path> {
     ObjectStore objects(root);
-    if (!objects.has(digest, false)) return std::nullopt;
+    if (!objects.has(digest, false))
+      return std::nullopt;
     return objects.object_path(digest);
   };
 }

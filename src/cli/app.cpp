@@ -408,8 +408,8 @@ std::vector<Subcommand> add_data_commands(CLI::App& app) {
       "(docs/data-quality.md)");
   data->require_subcommand(1);
   auto profile = std::make_shared<DataProfileCommand>();
-  CLI::App* profile_command = data->add_subcommand(
-      "profile", "Profile a CSV, gzip'd CSV or JSON Lines file in one pass");
+  CLI::App* profile_command =
+      data->add_subcommand("profile", "Profile a CSV, gzip'd CSV or JSON Lines file in one pass");
   profile_command->add_option("file", profile->file, "The data file")->required();
   add_data_read_options(profile_command, profile->read);
   profile_command->add_option("-o,--output", profile->output,
@@ -425,9 +425,10 @@ std::vector<Subcommand> add_data_commands(CLI::App& app) {
   drift_command->add_option("--current", drift->current, "Data file or profile (.json)")
       ->required();
   add_data_read_options(drift_command, drift->read);
-  drift_command->add_option("--method", drift->method,
-                            "The measure thresholds apply to: psi, js_divergence, js_distance, "
-                            "linf, ks_d, ks_d_robust, wasserstein_norm")
+  drift_command
+      ->add_option("--method", drift->method,
+                   "The measure thresholds apply to: psi, js_divergence, js_distance, "
+                   "linf, ks_d, ks_d_robust, wasserstein_norm")
       ->capture_default_str();
   drift_command->add_option("--warn", drift->warn, "Warn at this value (default 0.1)");
   drift_command->add_option("--fail", drift->fail, "A column drifts at this value (default 0.25)");
@@ -444,13 +445,13 @@ std::vector<Subcommand> add_data_commands(CLI::App& app) {
   drift_command->add_flag("--json", drift->json, "Print the drift report document");
   drift_command->add_option("--metrics-out", drift->metrics_out,
                             "Write every measure as a metrics file (drift.<column>.psi, ...)");
-  drift_command->add_flag("--report-only", drift->report_only,
-                          "Exit 0 even when the data drifted");
+  drift_command->add_flag("--report-only", drift->report_only, "Exit 0 even when the data drifted");
   drift_command->footer("Exit codes: 0 no drift, 3 the dataset drifted, 2 unusable input.");
   std::vector<Subcommand> commands = {
       {profile_command, [profile] { return data_profile_command(*profile); }},
       {drift_command, [drift] { return data_drift_command(*drift); }}};
-  for (Subcommand& command : add_data_validation_commands(data)) commands.push_back(command);
+  for (Subcommand& command : add_data_validation_commands(data))
+    commands.push_back(command);
   return commands;
 }
 

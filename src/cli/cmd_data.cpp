@@ -32,11 +32,12 @@ Result<DataReadRequest> read_request(const DataReadOptions& options) {
   } else if (options.delimiter.size() == 1) {
     request.read.delimiter = options.delimiter[0];
   } else if (!options.delimiter.empty()) {
-    return Error(ErrorKind::Usage, fmt::format("--delimiter '{}': expected one character or tab",
-                                               options.delimiter));
+    return Error(ErrorKind::Usage,
+                 fmt::format("--delimiter '{}': expected one character or tab", options.delimiter));
   }
   request.read.header = !options.no_header;
-  if (options.no_default_nulls) request.profile.null_values.clear();
+  if (options.no_default_nulls)
+    request.profile.null_values.clear();
   for (const std::string& token : options.null_values) {
     request.profile.null_values.push_back(token);
   }
@@ -44,16 +45,20 @@ Result<DataReadRequest> read_request(const DataReadOptions& options) {
 }
 
 std::string short_number(double value) {
-  if (std::isnan(value)) return "nan";
+  if (std::isnan(value))
+    return "nan";
   return fmt::format("{:.6g}", value);
 }
 
-std::string percent(double fraction) { return fmt::format("{:.1f}%", fraction * 100); }
+std::string percent(double fraction) {
+  return fmt::format("{:.1f}%", fraction * 100);
+}
 
 std::string top_values(const ColumnProfile& c, uint64_t rows) {
   std::string text;
   for (const FrequentItem& item : c.top.top(3)) {
-    if (!text.empty()) text += ", ";
+    if (!text.empty())
+      text += ", ";
     std::string value = item.value.size() > 20 ? item.value.substr(0, 19) + "…" : item.value;
     text += fmt::format("{} ({})", value, percent(rows ? double(item.count) / rows : 0));
   }
@@ -61,9 +66,9 @@ std::string top_values(const ColumnProfile& c, uint64_t rows) {
 }
 
 std::string profile_summary(const DatasetProfile& p) {
-  std::string out = fmt::format("{}: {} rows, {} columns, {} malformed rows, ~{} duplicate rows\n",
-                                p.source, p.rows, p.columns.size(), p.malformed_rows,
-                                p.duplicate_rows_estimate());
+  std::string out =
+      fmt::format("{}: {} rows, {} columns, {} malformed rows, ~{} duplicate rows\n", p.source,
+                  p.rows, p.columns.size(), p.malformed_rows, p.duplicate_rows_estimate());
   for (const MalformedRow& row : p.malformed_sample) {
     out += fmt::format("  line {}: {}\n", row.line, row.reason);
   }
@@ -72,7 +77,8 @@ std::string profile_summary(const DatasetProfile& p) {
     bool numeric = c.moments.count > 0;
     table.add({c.name, c.inferred_type(), percent(c.null_fraction(p.rows)),
                fmt::format("~{}", std::llround(c.distinct.estimate())),
-               numeric ? short_number(c.moments.min) : "", numeric ? short_number(c.moments.mean) : "",
+               numeric ? short_number(c.moments.min) : "",
+               numeric ? short_number(c.moments.mean) : "",
                numeric ? short_number(c.moments.stddev()) : "",
                numeric ? short_number(c.moments.max) : "", top_values(c, p.rows)});
   }
@@ -83,17 +89,21 @@ std::string profile_summary(const DatasetProfile& p) {
 
 int data_profile_command(const DataProfileCommand& command) {
   Result<DataReadRequest> request = read_request(command.read);
-  if (!request.ok()) return report_query_error(request.error());
+  if (!request.ok())
+    return report_query_error(request.error());
   Result<DatasetProfile> profile = load_or_profile(command.file, *request);
-  if (!profile.ok()) return report_query_error(profile.error());
+  if (!profile.ok())
+    return report_query_error(profile.error());
   std::string document = profile_to_json(*profile);
   if (command.output) {
     Status written = write_file_atomic(*command.output, document);
-    if (!written.ok()) return report_query_error(written.error());
+    if (!written.ok())
+      return report_query_error(written.error());
   }
   if (command.metrics_out) {
     Status written = write_file_atomic(*command.metrics_out, profile_metrics_json(*profile));
-    if (!written.ok()) return report_query_error(written.error());
+    if (!written.ok())
+      return report_query_error(written.error());
   }
   write_all(1, command.json ? document : profile_summary(*profile));
   return k_exit_success;
@@ -111,17 +121,24 @@ Result<DriftPolicy> drift_policy(const DataDriftCommand& command) {
                              command.method));
   }
   policy.method = *method;
-  if (command.warn) policy.warn = *command.warn;
-  if (command.fail) policy.fail = *command.fail;
-  if (!command.fail && command.warn && policy.fail < policy.warn) policy.fail = policy.warn;
+  if (command.warn)
+    policy.warn = *command.warn;
+  if (command.fail)
+    policy.fail = *command.fail;
+  if (!command.fail && command.warn && policy.fail < policy.warn)
+    policy.fail = policy.warn;
   if (policy.warn > policy.fail) {
-    return Error(ErrorKind::Usage, fmt::format("--warn {} is above --fail {}", policy.warn,
-                                               policy.fail));
+    return Error(ErrorKind::Usage,
+                 fmt::format("--warn {} is above --fail {}", policy.warn, policy.fail));
   }
-  if (command.min_rows) policy.min_rows = *command.min_rows;
-  if (command.drift_share) policy.drift_share = *command.drift_share;
-  for (const std::string& column : command.critical) policy.columns[column].critical = true;
-  for (const std::string& column : command.ignore) policy.columns[column].ignore = true;
+  if (command.min_rows)
+    policy.min_rows = *command.min_rows;
+  if (command.drift_share)
+    policy.drift_share = *command.drift_share;
+  for (const std::string& column : command.critical)
+    policy.columns[column].critical = true;
+  for (const std::string& column : command.ignore)
+    policy.columns[column].ignore = true;
   return policy;
 }
 
@@ -140,12 +157,14 @@ std::string drift_summary(const DriftOutcome& outcome) {
                short_number(d.js_distance), short_number(d.linf), measure_text(d.ks_d),
                measure_text(d.wasserstein_norm), short_number(d.null_fraction_delta)});
   }
-  std::string out = fmt::format("{} ({} rows) -> {} ({} rows)\n", outcome.sides.reference,
-                                outcome.sides.reference_rows, outcome.sides.current,
-                                outcome.sides.current_rows);
+  std::string out =
+      fmt::format("{} ({} rows) -> {} ({} rows)\n", outcome.sides.reference,
+                  outcome.sides.reference_rows, outcome.sides.current, outcome.sides.current_rows);
   out += table.render();
-  for (const std::string& c : r.missing_columns) out += fmt::format("column '{}' is missing\n", c);
-  for (const std::string& c : r.new_columns) out += fmt::format("column '{}' is new\n", c);
+  for (const std::string& c : r.missing_columns)
+    out += fmt::format("column '{}' is missing\n", c);
+  for (const std::string& c : r.new_columns)
+    out += fmt::format("column '{}' is new\n", c);
   out += fmt::format("dataset: {} ({} of {} evaluated columns drifted, share {:.2f}{})\n",
                      r.dataset_drift ? "DRIFT" : "no drift", r.drifted, r.evaluated, r.share,
                      r.critical_drift ? "; a critical column drifted" : "");
@@ -156,25 +175,29 @@ std::string drift_summary(const DriftOutcome& outcome) {
 
 int data_drift_command(const DataDriftCommand& command) {
   Result<DataReadRequest> read = read_request(command.read);
-  if (!read.ok()) return report_query_error(read.error());
+  if (!read.ok())
+    return report_query_error(read.error());
   Result<DriftPolicy> policy = drift_policy(command);
-  if (!policy.ok()) return report_query_error(policy.error());
-  DriftRequest request{.reference = command.reference,
-                       .current = command.current,
-                       .read = *read,
-                       .policy = *policy};
+  if (!policy.ok())
+    return report_query_error(policy.error());
+  DriftRequest request{
+      .reference = command.reference, .current = command.current, .read = *read, .policy = *policy};
   Result<DriftOutcome> outcome = compare_datasets(request);
-  if (!outcome.ok()) return report_query_error(outcome.error());
+  if (!outcome.ok())
+    return report_query_error(outcome.error());
   if (command.output) {
     Status written = write_file_atomic(*command.output, outcome->json);
-    if (!written.ok()) return report_query_error(written.error());
+    if (!written.ok())
+      return report_query_error(written.error());
   }
   if (command.metrics_out) {
     Status written = write_file_atomic(*command.metrics_out, drift_metrics_json(outcome->report));
-    if (!written.ok()) return report_query_error(written.error());
+    if (!written.ok())
+      return report_query_error(written.error());
   }
   write_all(1, command.json ? outcome->json : drift_summary(*outcome));
-  if (outcome->report.dataset_drift && !command.report_only) return k_exit_rejected;
+  if (outcome->report.dataset_drift && !command.report_only)
+    return k_exit_rejected;
   return k_exit_success;
 }
 

@@ -141,8 +141,10 @@ Status write_outputs(const DataValidateCommand& command, const ValidationReport&
 namespace {
 
 std::filesystem::path history_store(const std::optional<std::filesystem::path>& flag) {
-  if (flag) return *flag;
-  if (const char* store = std::getenv("MLOPS_STORE"); store && *store) return store;
+  if (flag)
+    return *flag;
+  if (const char* store = std::getenv("MLOPS_STORE"); store && *store)
+    return store;
   const char* workspace = std::getenv("MLOPS_WORKSPACE");
   return std::filesystem::path(workspace && *workspace ? workspace : ".") / ".mlops" / "store.db";
 }
@@ -159,7 +161,8 @@ int data_validate_command(const DataValidateCommand& command) {
       .data = command.file, .rules = command.rules, .read_overrides = *overrides, .history = {}};
   request.history_pipeline = command.history_pipeline;
   if (!request.history_pipeline) {
-    if (const char* pipeline = std::getenv("MLOPS_PIPELINE")) request.history_pipeline = pipeline;
+    if (const char* pipeline = std::getenv("MLOPS_PIPELINE"))
+      request.history_pipeline = pipeline;
   }
   request.history_store = history_store(command.store);
   Result<ValidateOutcome> outcome = validate_dataset(request);

@@ -203,9 +203,9 @@ struct DataReadOptions {
 struct DataProfileCommand {
   std::filesystem::path file;
   DataReadOptions read;
-  std::optional<std::filesystem::path> output;  // -o: the profile document
+  std::optional<std::filesystem::path> output;       // -o: the profile document
   std::optional<std::filesystem::path> metrics_out;  // --metrics-out: headline numbers
-  bool json = false;                            // print the profile document
+  bool json = false;                                 // print the profile document
 };
 int data_profile_command(const DataProfileCommand& command);
 
@@ -218,9 +218,9 @@ struct DataDriftCommand {
   std::optional<double> fail;
   std::optional<uint64_t> min_rows;
   std::optional<double> drift_share;
-  std::vector<std::string> critical;  // --critical COLUMN
-  std::vector<std::string> ignore;    // --ignore COLUMN
-  std::optional<std::filesystem::path> output;  // -o: the drift report document
+  std::vector<std::string> critical;                 // --critical COLUMN
+  std::vector<std::string> ignore;                   // --ignore COLUMN
+  std::optional<std::filesystem::path> output;       // -o: the drift report document
   std::optional<std::filesystem::path> metrics_out;  // --metrics-out: every measure, flat
   bool json = false;
   bool report_only = false;  // exit 0 even when the data drifted
@@ -229,14 +229,14 @@ int data_drift_command(const DataDriftCommand& command);
 
 struct DataValidateCommand {
   std::filesystem::path file;
-  std::filesystem::path rules;  // --rules
-  DataReadOptions read;         // over the rules file's `input:`
+  std::filesystem::path rules;                       // --rules
+  DataReadOptions read;                              // over the rules file's `input:`
   std::optional<std::filesystem::path> output;       // -o: validation.json
   std::optional<std::filesystem::path> junit;        // --junit
   std::optional<std::filesystem::path> profile_out;  // --profile-out: the profile of the pass
   std::optional<std::filesystem::path> metrics_out;  // --metrics-out: validate.* and data.*
-  bool json = false;    // print the validation document
-  bool strict = false;  // a failed warning rejects the data too
+  bool json = false;                                 // print the validation document
+  bool strict = false;                               // a failed warning rejects the data too
   // History checks: the accepted runs of this pipeline (default: $MLOPS_PIPELINE, set when the
   // command runs as a stage) in this store (default: $MLOPS_STORE, else .mlops/store.db in
   // $MLOPS_WORKSPACE or the current directory).

@@ -11,13 +11,17 @@ namespace {
 
 constexpr size_t k_max_files = 100000;
 
-bool is_jsonl(const std::filesystem::path& path) { return is_json_lines_name(path); }
+bool is_jsonl(const std::filesystem::path& path) {
+  return is_json_lines_name(path);
+}
 
 bool is_data_name(const std::filesystem::path& path) {
   std::string name = path.filename().string();
-  if (name.size() > 3 && name.ends_with(".gz")) name.resize(name.size() - 3);
+  if (name.size() > 3 && name.ends_with(".gz"))
+    name.resize(name.size() - 3);
   for (const char* ext : {".csv", ".tsv", ".jsonl", ".ndjson"}) {
-    if (name.ends_with(ext)) return true;
+    if (name.ends_with(ext))
+      return true;
   }
   return false;
 }
@@ -30,11 +34,14 @@ Result<std::vector<std::filesystem::path>> data_files(const std::filesystem::pat
   for (; !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
     std::string name = it->path().filename().string();
     if (name.starts_with(".")) {
-      if (it->is_directory(error)) it.disable_recursion_pending();
+      if (it->is_directory(error))
+        it.disable_recursion_pending();
       continue;
     }
-    if (!it->is_regular_file(error)) continue;
-    if (options.format == DataFormat::Auto && !is_data_name(it->path())) continue;
+    if (!it->is_regular_file(error))
+      continue;
+    if (options.format == DataFormat::Auto && !is_data_name(it->path()))
+      continue;
     files.push_back(it->path());
     if (files.size() > k_max_files) {
       return Error(ErrorKind::InvalidSpec,
@@ -51,9 +58,8 @@ Result<std::vector<std::filesystem::path>> data_files(const std::filesystem::pat
                              ".gz)",
                              dir.string()));
   }
-  if (options.format == DataFormat::Auto &&
-      std::any_of(files.begin(), files.end(), is_jsonl) !=
-          std::all_of(files.begin(), files.end(), is_jsonl)) {
+  if (options.format == DataFormat::Auto && std::any_of(files.begin(), files.end(), is_jsonl) !=
+                                                std::all_of(files.begin(), files.end(), is_jsonl)) {
     return Error(ErrorKind::InvalidSpec, fmt::format("{}: mixes CSV and JSON Lines files; give "
                                                      "--format, or keep one kind per directory",
                                                      dir.string()));
@@ -69,9 +75,11 @@ class DirectorySource : public RecordSource {
   const std::vector<std::string>& columns() const override { return m_columns; }
 
   Status open_next() {
-    if (m_source) m_bytes_before += m_source->bytes_read();
+    if (m_source)
+      m_bytes_before += m_source->bytes_read();
     m_source.reset();
-    if (m_next >= m_files.size()) return Status::success();
+    if (m_next >= m_files.size())
+      return Status::success();
     m_file = m_files[m_next++].string();
     MLOPS_TRY(source, open_records(m_file, m_options));
     m_source = std::move(*source);
@@ -84,7 +92,8 @@ class DirectorySource : public RecordSource {
     while (m_source) {
       Result<bool> more = m_source->next(m_inner);
       take_malformed();
-      if (!more.ok()) return more.error();
+      if (!more.ok())
+        return more.error();
       m_bytes_read = m_bytes_before + m_source->bytes_read();
       if (*more) {
         MLOPS_CHECK(map_columns(false));

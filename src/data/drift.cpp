@@ -16,9 +16,12 @@ struct MethodName {
 };
 
 constexpr MethodName k_methods[] = {
-    {DriftMethod::Psi, "psi"},       {DriftMethod::JsDivergence, "js_divergence"},
-    {DriftMethod::JsDistance, "js_distance"}, {DriftMethod::Linf, "linf"},
-    {DriftMethod::KsD, "ks_d"},      {DriftMethod::KsDRobust, "ks_d_robust"},
+    {DriftMethod::Psi, "psi"},
+    {DriftMethod::JsDivergence, "js_divergence"},
+    {DriftMethod::JsDistance, "js_distance"},
+    {DriftMethod::Linf, "linf"},
+    {DriftMethod::KsD, "ks_d"},
+    {DriftMethod::KsDRobust, "ks_d_robust"},
     {DriftMethod::WassersteinNorm, "wasserstein_norm"},
 };
 
@@ -31,7 +34,8 @@ std::vector<double> decile_edges(const KllSketch& reference) {
   std::vector<double> edges;
   for (int i = 1; i <= 9; ++i) {
     double edge = reference.quantile(i / 10.0);
-    if (edges.empty() || edge > edges.back()) edges.push_back(edge);
+    if (edges.empty() || edge > edges.back())
+      edges.push_back(edge);
   }
   return edges;
 }
@@ -62,12 +66,14 @@ void sweep_cdfs(const KllSketch& a, const KllSketch& b, double& ks, double& wass
   wasserstein = 0;
   while (i < xs.size() || j < ys.size()) {
     double x = (j >= ys.size() || (i < xs.size() && xs[i].first <= ys[j].first)) ? xs[i].first
-                                                                                  : ys[j].first;
+                                                                                 : ys[j].first;
     if (started && std::isfinite(x) && std::isfinite(previous)) {
       wasserstein += std::abs(fa - fb) * (x - previous);
     }
-    while (i < xs.size() && xs[i].first == x) fa += static_cast<double>(xs[i++].second) / na;
-    while (j < ys.size() && ys[j].first == x) fb += static_cast<double>(ys[j++].second) / nb;
+    while (i < xs.size() && xs[i].first == x)
+      fa += static_cast<double>(xs[i++].second) / na;
+    while (j < ys.size() && ys[j].first == x)
+      fb += static_cast<double>(ys[j++].second) / nb;
     ks = std::max(ks, std::abs(fa - fb));
     previous = x;
     started = true;
@@ -110,7 +116,8 @@ ValueCounts value_counts(const ColumnProfile& column) {
   counts.total = static_cast<double>(column.count);
   double attributed = 0;
   if (column.exact_complete) {
-    for (const auto& [value, n] : column.exact_values) counts.known[value] = static_cast<double>(n);
+    for (const auto& [value, n] : column.exact_values)
+      counts.known[value] = static_cast<double>(n);
     attributed = counts.total;
   } else {
     for (const FrequentItem& item : column.top.top(column.top.capacity())) {
@@ -127,8 +134,10 @@ void categorical_measures(const ColumnProfile& r, const ColumnProfile& c, Column
   ValueCounts rc = value_counts(r);
   ValueCounts cc = value_counts(c);
   std::set<std::string, std::less<>> values;
-  for (const auto& entry : rc.known) values.insert(entry.first);
-  for (const auto& entry : cc.known) values.insert(entry.first);
+  for (const auto& entry : rc.known)
+    values.insert(entry.first);
+  for (const auto& entry : cc.known)
+    values.insert(entry.first);
   auto share = [](const ValueCounts& counts, const std::string& value) {
     auto it = counts.known.find(value);
     return it == counts.known.end() || counts.total == 0 ? 0.0 : it->second / counts.total;
@@ -156,14 +165,16 @@ void categorical_measures(const ColumnProfile& r, const ColumnProfile& c, Column
 
 const char* drift_method_name(DriftMethod method) {
   for (const MethodName& m : k_methods) {
-    if (m.method == method) return m.name;
+    if (m.method == method)
+      return m.name;
   }
   return "psi";
 }
 
 std::optional<DriftMethod> parse_drift_method(std::string_view name) {
   for (const MethodName& m : k_methods) {
-    if (name == m.name) return m.method;
+    if (name == m.name)
+      return m.method;
   }
   return std::nullopt;
 }
@@ -217,16 +228,21 @@ double population_stability_index(const std::vector<double>& reference,
 
 double js_divergence_bits(const std::vector<double>& p, const std::vector<double>& q) {
   double sum_p = 0, sum_q = 0;
-  for (double v : p) sum_p += v;
-  for (double v : q) sum_q += v;
-  if (sum_p <= 0 || sum_q <= 0) return 0;
+  for (double v : p)
+    sum_p += v;
+  for (double v : q)
+    sum_q += v;
+  if (sum_p <= 0 || sum_q <= 0)
+    return 0;
   double divergence = 0;
   for (size_t i = 0; i < p.size() && i < q.size(); ++i) {
     double a = p[i] / sum_p;
     double b = q[i] / sum_q;
     double m = (a + b) / 2;
-    if (a > 0) divergence += 0.5 * a * std::log2(a / m);
-    if (b > 0) divergence += 0.5 * b * std::log2(b / m);
+    if (a > 0)
+      divergence += 0.5 * a * std::log2(a / m);
+    if (b > 0)
+      divergence += 0.5 * b * std::log2(b / m);
   }
   return std::clamp(divergence, 0.0, 1.0);
 }

@@ -50,9 +50,9 @@ struct DriftPolicy {
   DriftMethod method = DriftMethod::Psi;
   double warn = 0.1;
   double fail = 0.25;
-  uint64_t min_rows = 1000;   // non-null values needed on each side
-  double drift_share = 0.5;   // dataset drift when this share of evaluated columns drift
-  double epsilon = 1e-4;      // replaces empty bin shares in PSI
+  uint64_t min_rows = 1000;  // non-null values needed on each side
+  double drift_share = 0.5;  // dataset drift when this share of evaluated columns drift
+  double epsilon = 1e-4;     // replaces empty bin shares in PSI
   std::map<std::string, ColumnDriftPolicy, std::less<>> columns;
 };
 
@@ -93,7 +93,7 @@ struct DriftReport {
   std::vector<ColumnDrift> columns;          // columns both sides have, reference order
   std::vector<std::string> missing_columns;  // in the reference only
   std::vector<std::string> new_columns;      // in the current data only
-  uint64_t evaluated = 0;  // columns neither ignored nor insufficient
+  uint64_t evaluated = 0;                    // columns neither ignored nor insufficient
   uint64_t drifted = 0;
   uint64_t warned = 0;
   double share = 0;  // drifted / evaluated

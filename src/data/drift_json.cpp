@@ -12,15 +12,17 @@ using nlohmann::json;
 namespace {
 
 json optional_number(const std::optional<double>& value) {
-  if (!value || !std::isfinite(*value)) return nullptr;
+  if (!value || !std::isfinite(*value))
+    return nullptr;
   return *value;
 }
 
 json column_json(const ColumnDrift& d) {
   json bins = json::array();
   for (size_t i = 0; i < d.bins.size(); ++i) {
-    bins.push_back(
-        {{"bin", d.bins[i]}, {"reference", d.reference_shares[i]}, {"current", d.current_shares[i]}});
+    bins.push_back({{"bin", d.bins[i]},
+                    {"reference", d.reference_shares[i]},
+                    {"current", d.current_shares[i]}});
   }
   json out = {{"column", d.column},
               {"kind", d.numeric ? "numeric" : "categorical"},
@@ -42,7 +44,8 @@ json column_json(const ColumnDrift& d) {
               {"wasserstein_norm", optional_number(d.wasserstein_norm)},
               {"mean_delta_sigmas", optional_number(d.mean_delta_sigmas)},
               {"bins", bins}};
-  if (!d.numeric) out["linf_value"] = d.linf_value;
+  if (!d.numeric)
+    out["linf_value"] = d.linf_value;
   return out;
 }
 
@@ -51,7 +54,8 @@ json column_json(const ColumnDrift& d) {
 std::string drift_report_to_json(const DriftReport& report, const DriftPolicy& policy,
                                  const DriftSides& sides) {
   json columns = json::array();
-  for (const ColumnDrift& d : report.columns) columns.push_back(column_json(d));
+  for (const ColumnDrift& d : report.columns)
+    columns.push_back(column_json(d));
   json doc = {{"schema", k_drift_schema_id},
               {"reference", {{"source", sides.reference}, {"rows", sides.reference_rows}}},
               {"current", {{"source", sides.current}, {"rows", sides.current_rows}}},
@@ -75,11 +79,11 @@ std::string drift_report_to_json(const DriftReport& report, const DriftPolicy& p
   return json_text(doc, 2) + "\n";
 }
 
-
 std::string drift_metrics_json(const DriftReport& report) {
   json metrics = json::object();
   auto put = [&](const std::string& key, const std::optional<double>& value) {
-    if (value && std::isfinite(*value)) metrics[key] = *value;
+    if (value && std::isfinite(*value))
+      metrics[key] = *value;
   };
   for (const ColumnDrift& d : report.columns) {
     std::string prefix = "drift." + d.column + ".";

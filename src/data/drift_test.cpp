@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "data/data_test_util.hpp"
+
 #include <cmath>
 #include <random>
 #include <string>
@@ -9,15 +11,7 @@
 namespace mlops {
 namespace {
 
-class NoSource : public RecordSource {
- public:
-  explicit NoSource(std::vector<std::string> columns) : m_columns(std::move(columns)) {}
-  const std::vector<std::string>& columns() const override { return m_columns; }
-  Result<bool> next(Record&) override { return false; }
-
- private:
-  std::vector<std::string> m_columns;
-};
+using testing::NoSource;
 
 DatasetProfile profile_of(const std::vector<std::string>& values, const std::string& column = "x") {
   Profiler profiler{ProfileOptions{}};
@@ -33,7 +27,8 @@ DatasetProfile profile_of(const std::vector<std::string>& values, const std::str
 
 std::vector<std::string> texts(const std::vector<double>& values) {
   std::vector<std::string> out;
-  for (double v : values) out.push_back(std::to_string(v));
+  for (double v : values)
+    out.push_back(std::to_string(v));
   return out;
 }
 
@@ -137,7 +132,8 @@ TEST(DriftTest, CriticalColumnAloneMakesTheDatasetDrift) {
       texts[0] = std::to_string(normal(random));
       texts[1] = std::to_string(normal(random));
       texts[2] = std::to_string(normal(random) + shift);
-      for (int j = 0; j < 3; ++j) r.fields[j] = FieldView{.text = texts[j]};
+      for (int j = 0; j < 3; ++j)
+        r.fields[j] = FieldView{.text = texts[j]};
       profiler.add(r, columns);
     }
     return profiler.finish(NoSource(columns), "x", "csv");

@@ -8,7 +8,8 @@ namespace {
 
 void judge(ColumnDrift& d, const DriftPolicy& policy, uint64_t min_rows) {
   const ColumnDriftPolicy* own = nullptr;
-  if (auto it = policy.columns.find(d.column); it != policy.columns.end()) own = &it->second;
+  if (auto it = policy.columns.find(d.column); it != policy.columns.end())
+    own = &it->second;
   d.method = own && own->method ? *own->method : policy.method;
   d.warn = own && own->warn ? *own->warn : policy.warn;
   d.fail = own && own->fail ? *own->fail : policy.fail;
@@ -51,13 +52,16 @@ DriftReport compute_drift(const DatasetProfile& reference, const DatasetProfile&
     }
     if (d.status == DriftStatus::Drift) {
       ++report.drifted;
-      if (d.critical) report.critical_drift = true;
+      if (d.critical)
+        report.critical_drift = true;
     }
-    if (d.status == DriftStatus::Warn) ++report.warned;
+    if (d.status == DriftStatus::Warn)
+      ++report.warned;
     report.columns.push_back(std::move(d));
   }
   for (const ColumnProfile& c : current.columns) {
-    if (reference.column(c.name) == nullptr) report.new_columns.push_back(c.name);
+    if (reference.column(c.name) == nullptr)
+      report.new_columns.push_back(c.name);
   }
   report.share = report.evaluated == 0
                      ? 0.0

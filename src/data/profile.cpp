@@ -21,11 +21,16 @@ uint64_t ColumnProfile::numeric_count() const {
 }
 
 std::string ColumnProfile::inferred_type() const {
-  if (count == 0) return "null";
-  auto share = [&](uint64_t n) { return static_cast<double>(n) >= 0.99 * static_cast<double>(count); };
+  if (count == 0)
+    return "null";
+  auto share = [&](uint64_t n) {
+    return static_cast<double>(n) >= 0.99 * static_cast<double>(count);
+  };
   auto of = [&](ValueType type) { return type_counts[static_cast<int>(type)]; };
-  if (share(numeric_count())) return of(ValueType::Float) > 0 ? "float" : "int";
-  if (share(of(ValueType::Bool))) return "bool";
+  if (share(numeric_count()))
+    return of(ValueType::Float) > 0 ? "float" : "int";
+  if (share(of(ValueType::Bool)))
+    return "bool";
   if (share(of(ValueType::Date) + of(ValueType::DateTime))) {
     return of(ValueType::DateTime) > 0 ? "datetime" : "date";
   }
@@ -43,7 +48,8 @@ double ColumnProfile::null_fraction(uint64_t rows) const {
 
 const ColumnProfile* DatasetProfile::column(std::string_view name) const {
   for (const ColumnProfile& c : columns) {
-    if (c.name == name) return &c;
+    if (c.name == name)
+      return &c;
   }
   return nullptr;
 }
@@ -69,12 +75,14 @@ struct ColumnState {
   // values than the limit) ends exact counting for the column.
   std::unordered_map<uint64_t, ExactEntry> exact;
 
-  ColumnState(std::string name, const ProfileOptions& options) : profile(std::move(name), options) {}
+  ColumnState(std::string name, const ProfileOptions& options)
+      : profile(std::move(name), options) {}
 };
 
 uint64_t code_points(std::string_view text) {
   uint64_t n = 0;
-  for (char c : text) n += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+  for (char c : text)
+    n += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
   return n;
 }
 
@@ -94,9 +102,11 @@ struct Profiler::State {
   }
 
   bool is_null_token(std::string_view text) const {
-    if (text.size() > longest_null_token) return false;
+    if (text.size() > longest_null_token)
+      return false;
     for (const std::string& token : options.null_values) {
-      if (text == token) return true;
+      if (text == token)
+        return true;
     }
     return false;
   }
@@ -118,26 +128,31 @@ struct Profiler::State {
 
   void add_text(ColumnProfile& c, std::string_view text) {
     uint64_t length = code_points(text);
-    if (c.length_count == 0 || length < c.length_min) c.length_min = length;
-    if (length > c.length_max) c.length_max = length;
+    if (c.length_count == 0 || length < c.length_min)
+      c.length_min = length;
+    if (length > c.length_max)
+      c.length_max = length;
     c.length_sum += length;
     ++c.length_count;
     // While the exact counts are kept they say everything the summary would; it is filled from
     // them when they are dropped (or at the end), which saves its cost on every column with few
     // distinct values.
-    if (!c.exact_complete) c.top.add(text);
+    if (!c.exact_complete)
+      c.top.add(text);
   }
 
   // The SpaceSaving summary fed with every text value the exact counts hold.
   static void fill_top(ColumnState& state) {
     for (const auto& [hash, entry] : state.exact) {
-      if (entry.text) state.profile.top.add(entry.value, entry.count);
+      if (entry.text)
+        state.profile.top.add(entry.value, entry.count);
     }
   }
 
   void add_exact(ColumnState& state, uint64_t hash, std::string_view text, bool is_text) {
     ColumnProfile& c = state.profile;
-    if (!c.exact_complete) return;
+    if (!c.exact_complete)
+      return;
     auto it = state.exact.find(hash);
     if (it != state.exact.end()) {
       if (it->second.value == text) {
@@ -151,7 +166,8 @@ struct Profiler::State {
     // Too many distinct values, or a hash collision: from here on the summary counts. This
     // value was not counted anywhere yet.
     fill_top(state);
-    if (is_text) c.top.add(text);
+    if (is_text)
+      c.top.add(text);
     c.exact_complete = false;
     state.exact.clear();
   }
@@ -165,8 +181,8 @@ struct Profiler::State {
     ++c.count;
     uint64_t hash = hash64(field.text);
     c.distinct.add_hash(hash);
-    TypedValue typed = (options.quoted_is_string && field.quoted) ? TypedValue{}
-                                                                   : classify_value(field.text);
+    TypedValue typed =
+        (options.quoted_is_string && field.quoted) ? TypedValue{} : classify_value(field.text);
     ++c.type_counts[static_cast<int>(typed.type)];
     bool is_text = typed.type != ValueType::Int && typed.type != ValueType::Float;
     if (is_text) {
@@ -192,7 +208,8 @@ Profiler::~Profiler() = default;
 
 void Profiler::add(const Record& record, const std::vector<std::string>& columns) {
   State& s = *m_state;
-  if (columns.size() > s.columns.size()) s.grow(columns);
+  if (columns.size() > s.columns.size())
+    s.grow(columns);
   uint64_t row_hash = 0x9e3779b97f4a7c15ULL;
   size_t present = std::min(record.fields.size(), s.columns.size());
   for (size_t i = 0; i < present; ++i) {
@@ -242,12 +259,14 @@ Result<DatasetProfile> profile_file(const std::filesystem::path& path, std::stri
   ProfileOptions effective = options;
   bool jsonl = read_options.format == DataFormat::JsonLines ||
                (read_options.format == DataFormat::Auto && is_json_lines_name(path));
-  if (jsonl) effective.quoted_is_string = true;
+  if (jsonl)
+    effective.quoted_is_string = true;
   Profiler profiler(effective);
   Record record;
   while (true) {
     MLOPS_TRY(more, (*source)->next(record));
-    if (!more.value()) break;
+    if (!more.value())
+      break;
     profiler.add(record, (*source)->columns());
   }
   return profiler.finish(**source, std::move(source_name), jsonl ? "jsonl" : "csv");

@@ -121,8 +121,7 @@ class Profiler {
 // Opens `path`, profiles every record and returns the profile (the errors of open_records and
 // of reading).
 Result<DatasetProfile> profile_file(const std::filesystem::path& path, std::string source_name,
-                                    const ReadOptions& read_options,
-                                    const ProfileOptions& options);
+                                    const ReadOptions& read_options, const ProfileOptions& options);
 
 // Adds `other` to `into` (columns matched by name; a column only one side has is kept with the
 // other side's rows counted as nulls). Usage when the two were made with different options

@@ -15,8 +15,10 @@ namespace {
 // ---- writing ----------------------------------------------------------------------------------
 
 json number(double value) {
-  if (std::isnan(value)) return "nan";
-  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  if (std::isnan(value))
+    return "nan";
+  if (std::isinf(value))
+    return value > 0 ? "inf" : "-inf";
   return value;
 }
 
@@ -33,13 +35,15 @@ json histogram(const ColumnProfile& c) {
   const Moments& m = c.moments;
   json edges = json::array();
   json counts = json::array();
-  if (m.count == 0) return {{"edges", edges}, {"counts", counts}};
+  if (m.count == 0)
+    return {{"edges", edges}, {"counts", counts}};
   double n = static_cast<double>(c.quantiles.count());
   double low = m.min;
   double width = (m.max - m.min) / 10.0;
   double below = c.quantiles.rank(std::nextafter(low, -INFINITY)) * n;
   double previous = below;
-  for (int i = 0; i <= 10; ++i) edges.push_back(i == 10 ? m.max : low + width * i);
+  for (int i = 0; i <= 10; ++i)
+    edges.push_back(i == 10 ? m.max : low + width * i);
   for (int i = 1; i <= 10; ++i) {
     double edge = i == 10 ? m.max : low + width * i;
     double cumulative = c.quantiles.rank(edge) * n;
@@ -66,10 +70,12 @@ json numeric_json(const ColumnProfile& c) {
               {"infinities", c.infinities}};
   if (!c.quantiles.empty()) {
     json quantiles = json::object();
-    for (double q : k_reported_quantiles) quantiles[quantile_name(q)] = number(c.quantiles.quantile(q));
+    for (double q : k_reported_quantiles)
+      quantiles[quantile_name(q)] = number(c.quantiles.quantile(q));
     out["quantiles"] = quantiles;
     json deciles = json::array();
-    for (int i = 0; i <= 10; ++i) deciles.push_back(number(c.quantiles.quantile(i / 10.0)));
+    for (int i = 0; i <= 10; ++i)
+      deciles.push_back(number(c.quantiles.quantile(i / 10.0)));
     out["deciles"] = deciles;
   }
   out["histogram"] = histogram(c);
@@ -95,10 +101,19 @@ json sketches_json(const ColumnProfile& c) {
           {"kll", base64_encode(c.quantiles.serialize())},
           {"top", base64_encode(c.top.serialize())},
           {"moments",
-           {{"count", m.count}, {"sum", m.sum}, {"min", m.min}, {"max", m.max}, {"mean", m.mean},
-            {"m2", m.m2}, {"m3", m.m3}, {"m4", m.m4}}},
-          {"length", {{"count", c.length_count}, {"min", c.length_min}, {"max", c.length_max},
-                      {"sum", c.length_sum}}}};
+           {{"count", m.count},
+            {"sum", m.sum},
+            {"min", m.min},
+            {"max", m.max},
+            {"mean", m.mean},
+            {"m2", m.m2},
+            {"m3", m.m3},
+            {"m4", m.m4}}},
+          {"length",
+           {{"count", c.length_count},
+            {"min", c.length_min},
+            {"max", c.length_max},
+            {"sum", c.length_sum}}}};
 }
 
 json column_json(const ColumnProfile& c, const DatasetProfile& profile) {
@@ -116,12 +131,15 @@ json column_json(const ColumnProfile& c, const DatasetProfile& profile) {
               {"zeros", c.zeros},
               {"nan", c.nan},
               {"infinities", c.infinities}};
-  if (c.numeric_count() > 0) out["numeric"] = numeric_json(c);
-  if (c.length_count > 0) out["text"] = text_json(c, profile.options.top_k_reported);
+  if (c.numeric_count() > 0)
+    out["numeric"] = numeric_json(c);
+  if (c.length_count > 0)
+    out["text"] = text_json(c, profile.options.top_k_reported);
   out["values_complete"] = c.exact_complete;
   if (c.exact_complete) {
     json values = json::object();
-    for (const auto& [value, count] : c.exact_values) values[value] = count;
+    for (const auto& [value, count] : c.exact_values)
+      values[value] = count;
     out["values"] = values;
   }
   out["sketches"] = sketches_json(c);
@@ -137,7 +155,8 @@ std::string profile_to_json(const DatasetProfile& profile) {
   }
   const ProfileOptions& o = profile.options;
   json columns = json::array();
-  for (const ColumnProfile& c : profile.columns) columns.push_back(column_json(c, profile));
+  for (const ColumnProfile& c : profile.columns)
+    columns.push_back(column_json(c, profile));
   json doc = {{"schema", k_profile_schema_id},
               {"source", profile.source},
               {"format", profile.format},
@@ -160,7 +179,6 @@ std::string profile_to_json(const DatasetProfile& profile) {
   return json_text(doc, 2) + "\n";
 }
 
-
 std::string profile_metrics_json(const DatasetProfile& profile) {
   json metrics = json::object();
   metrics["data.rows"] = profile.rows;
@@ -177,7 +195,8 @@ std::string profile_metrics_json(const DatasetProfile& profile) {
       metrics[prefix + "min"] = c.moments.min;
       metrics[prefix + "max"] = c.moments.max;
       double median = c.quantiles.quantile(0.5);
-      if (std::isfinite(median)) metrics[prefix + "p50"] = median;
+      if (std::isfinite(median))
+        metrics[prefix + "p50"] = median;
     }
   }
   return json_text(metrics, 2) + "\n";

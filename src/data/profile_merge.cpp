@@ -19,7 +19,8 @@ void merge_exact(ColumnProfile& into, const ColumnProfile& other, uint32_t limit
     into.exact_values.clear();
     return;
   }
-  for (const auto& [value, count] : other.exact_values) into.exact_values[value] += count;
+  for (const auto& [value, count] : other.exact_values)
+    into.exact_values[value] += count;
   if (into.exact_values.size() > limit) {
     into.exact_complete = false;
     into.exact_values.clear();
@@ -29,7 +30,8 @@ void merge_exact(ColumnProfile& into, const ColumnProfile& other, uint32_t limit
 Status merge_column(ColumnProfile& into, const ColumnProfile& other, uint32_t exact_limit) {
   into.count += other.count;
   into.nulls += other.nulls;
-  for (size_t i = 0; i < into.type_counts.size(); ++i) into.type_counts[i] += other.type_counts[i];
+  for (size_t i = 0; i < into.type_counts.size(); ++i)
+    into.type_counts[i] += other.type_counts[i];
   MLOPS_CHECK(into.distinct.merge(other.distinct));
   into.moments.merge(other.moments);
   into.zeros += other.zeros;
@@ -60,7 +62,8 @@ Status merge_profiles(DatasetProfile& into, const DatasetProfile& other) {
   }
   uint64_t rows_before = into.rows;
   for (ColumnProfile& column : into.columns) {
-    if (other.column(column.name) == nullptr) column.nulls += other.rows;
+    if (other.column(column.name) == nullptr)
+      column.nulls += other.rows;
   }
   for (const ColumnProfile& theirs : other.columns) {
     auto mine = std::find_if(into.columns.begin(), into.columns.end(),
@@ -76,7 +79,8 @@ Status merge_profiles(DatasetProfile& into, const DatasetProfile& other) {
   into.bytes += other.bytes;
   into.malformed_rows += other.malformed_rows;
   for (const MalformedRow& row : other.malformed_sample) {
-    if (into.malformed_sample.size() >= RecordSource::k_malformed_sample) break;
+    if (into.malformed_sample.size() >= RecordSource::k_malformed_sample)
+      break;
     into.malformed_sample.push_back(row);
   }
   MLOPS_CHECK(into.distinct_rows.merge(other.distinct_rows));

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "data/data_test_util.hpp"
+
 #include <cmath>
 #include <fstream>
 #include <random>
@@ -16,20 +18,12 @@ namespace {
 Record record(uint64_t line, std::initializer_list<std::string_view> fields) {
   Record r;
   r.line = line;
-  for (std::string_view f : fields) r.fields.push_back(FieldView{.text = f});
+  for (std::string_view f : fields)
+    r.fields.push_back(FieldView{.text = f});
   return r;
 }
 
-// A source that only answers finish()'s questions.
-class NoSource : public RecordSource {
- public:
-  explicit NoSource(std::vector<std::string> columns) : m_columns(std::move(columns)) {}
-  const std::vector<std::string>& columns() const override { return m_columns; }
-  Result<bool> next(Record&) override { return false; }
-
- private:
-  std::vector<std::string> m_columns;
-};
+using testing::NoSource;
 
 DatasetProfile small_profile() {
   std::vector<std::string> columns = {"id", "age", "country", "joined"};
@@ -91,8 +85,10 @@ TEST(ProfileTest, ExactValuesStopAtTheLimit) {
   Profiler profiler(options);
   std::vector<std::string> columns = {"v"};
   std::vector<std::string> texts;
-  for (int i = 0; i < 11; ++i) texts.push_back("v" + std::to_string(i));
-  for (int i = 0; i < 10; ++i) profiler.add(record(i + 2, {texts[i]}), columns);
+  for (int i = 0; i < 11; ++i)
+    texts.push_back("v" + std::to_string(i));
+  for (int i = 0; i < 10; ++i)
+    profiler.add(record(i + 2, {texts[i]}), columns);
   profiler.add(record(12, {texts[10]}), columns);
   DatasetProfile p = profiler.finish(NoSource(columns), "x", "csv");
   EXPECT_FALSE(p.columns[0].exact_complete);
@@ -144,8 +140,7 @@ TEST(ProfileTest, TamperedDocumentsAreRefusedWithTheFieldNamed) {
     Result<DatasetProfile> parsed = parse_profile_json(changed, "p.json");
     ASSERT_FALSE(parsed.ok()) << field;
     EXPECT_EQ(parsed.error().kind(), ErrorKind::Corrupt);
-    EXPECT_NE(parsed.error().message().find(field), std::string::npos)
-        << parsed.error().message();
+    EXPECT_NE(parsed.error().message().find(field), std::string::npos) << parsed.error().message();
   };
   auto replace = [&](std::string from, std::string to) {
     std::string changed = text;

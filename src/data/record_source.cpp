@@ -37,7 +37,8 @@ std::string data_extension(const std::filesystem::path& path) {
 Result<std::unique_ptr<RecordSource>> open_records(const std::filesystem::path& path,
                                                    const ReadOptions& options) {
   std::error_code error;
-  if (std::filesystem::is_directory(path, error)) return open_directory_records(path, options);
+  if (std::filesystem::is_directory(path, error))
+    return open_directory_records(path, options);
   std::string extension = data_extension(path);
   DataFormat format = options.format;
   if (format == DataFormat::Auto) {

@@ -45,8 +45,8 @@ struct FieldView {
 };
 
 struct Record {
-  uint64_t line = 0;               // 1-based line of the file where the record starts
-  std::vector<FieldView> fields;   // one per column, in columns() order
+  uint64_t line = 0;              // 1-based line of the file where the record starts
+  std::vector<FieldView> fields;  // one per column, in columns() order
 };
 
 struct MalformedRow {

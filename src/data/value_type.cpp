@@ -26,19 +26,24 @@ const char* value_type_name(ValueType type) {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 bool digits(std::string_view text, size_t from, size_t count) {
-  if (from + count > text.size()) return false;
+  if (from + count > text.size())
+    return false;
   for (size_t i = from; i < from + count; ++i) {
-    if (!is_digit(text[i])) return false;
+    if (!is_digit(text[i]))
+      return false;
   }
   return true;
 }
 
 int number_at(std::string_view text, size_t from, size_t count) {
   int value = 0;
-  for (size_t i = from; i < from + count; ++i) value = value * 10 + (text[i] - '0');
+  for (size_t i = from; i < from + count; ++i)
+    value = value * 10 + (text[i] - '0');
   return value;
 }
 
@@ -60,31 +65,38 @@ bool is_time_suffix(std::string_view text, size_t at) {
   }
   size_t i = at + 5;
   if (i < text.size() && text[i] == ':') {
-    if (!digits(text, i + 1, 2) || number_at(text, i + 1, 2) > 60) return false;
+    if (!digits(text, i + 1, 2) || number_at(text, i + 1, 2) > 60)
+      return false;
     i += 3;
     if (i < text.size() && (text[i] == '.' || text[i] == ',')) {
       size_t start = ++i;
-      while (i < text.size() && is_digit(text[i])) ++i;
-      if (i == start) return false;
+      while (i < text.size() && is_digit(text[i]))
+        ++i;
+      if (i == start)
+        return false;
     }
   }
-  if (i == text.size()) return true;
-  if (text[i] == 'Z') return i + 1 == text.size();
-  if (text[i] != '+' && text[i] != '-') return false;
+  if (i == text.size())
+    return true;
+  if (text[i] == 'Z')
+    return i + 1 == text.size();
+  if (text[i] != '+' && text[i] != '-')
+    return false;
   return i + 6 == text.size() && digits(text, i + 1, 2) && text[i + 3] == ':' &&
          digits(text, i + 4, 2);
 }
 
 bool is_bool(std::string_view text) {
-  return text == "true" || text == "false" || text == "True" || text == "False" ||
-         text == "TRUE" || text == "FALSE";
+  return text == "true" || text == "false" || text == "True" || text == "False" || text == "TRUE" ||
+         text == "FALSE";
 }
 
 }  // namespace
 
 TypedValue classify_value(std::string_view text) {
   TypedValue result;
-  if (text.empty()) return result;
+  if (text.empty())
+    return result;
   const char* begin = text.data();
   const char* end = begin + text.size();
   char first = text[0];
@@ -120,7 +132,8 @@ TypedValue classify_value(std::string_view text) {
       return result;
     }
   }
-  if (is_bool(text)) result.type = ValueType::Bool;
+  if (is_bool(text))
+    result.type = ValueType::Bool;
   return result;
 }
 

@@ -53,12 +53,13 @@ std::string testcase_body(const Pipeline& pipeline, const StageReport& stage, si
       return fmt::format("      <skipped{}/>\n",
                          attribute("message", stage.note.empty() ? "not run" : stage.note));
     case StageStatus::Succeeded:
-      if (!stage.cached) return "";
+      if (!stage.cached)
+        return "";
       ++skipped;
-      return fmt::format("      <skipped{}/>\n",
-                         attribute("message", "cached: " + (stage.note.empty()
-                                                                ? std::string("up to date")
-                                                                : stage.note)));
+      return fmt::format(
+          "      <skipped{}/>\n",
+          attribute("message",
+                    "cached: " + (stage.note.empty() ? std::string("up to date") : stage.note)));
     default:
       return "";
   }

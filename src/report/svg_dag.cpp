@@ -10,10 +10,9 @@ namespace mlops {
 
 const char* status_colour(const std::string& status) {
   static const std::map<std::string, const char*> colours = {
-      {"succeeded", "#2da44e"}, {"cached", "#8fbcbb"},      {"failed", "#cf222e"},
-      {"rejected", "#bc4c00"},
-      {"cancelled", "#d4a72c"}, {"interrupted", "#d4a72c"}, {"running", "#0969da"},
-      {"not run", "#d0d7de"}};
+      {"succeeded", "#2da44e"}, {"cached", "#8fbcbb"},    {"failed", "#cf222e"},
+      {"rejected", "#bc4c00"},  {"cancelled", "#d4a72c"}, {"interrupted", "#d4a72c"},
+      {"running", "#0969da"},   {"not run", "#d0d7de"}};
   auto it = colours.find(status);
   return it == colours.end() ? "#d0d7de" : it->second;
 }

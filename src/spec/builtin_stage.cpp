@@ -49,19 +49,19 @@ std::vector<BuiltinArg> with_read_args(std::vector<BuiltinArg> args) {
 
 const std::vector<BuiltinKind>& builtin_kinds() {
   static const std::vector<BuiltinKind> kinds = {
-      {"profile", with_read_args({
-                      {"data", ArgKind::Positional, "", ArgRole::Dep, true},
-                      {"output", ArgKind::Option, "-o", ArgRole::Out, false, "profile.json", "profile"},
-                  })},
-      {"validate", with_read_args({
-                       {"data", ArgKind::Positional, "", ArgRole::Dep, true},
-                       {"rules", ArgKind::Option, "--rules", ArgRole::Dep, true},
-                       {"output", ArgKind::Option, "-o", ArgRole::Out, false, "validation.json",
-                        "validation"},
-                       {"junit", ArgKind::Option, "--junit", ArgRole::Out, false,
-                        "validation.junit.xml"},
-                       {"strict", ArgKind::TrueFlag, "--strict"},
-                   })},
+      {"profile",
+       with_read_args({
+           {"data", ArgKind::Positional, "", ArgRole::Dep, true},
+           {"output", ArgKind::Option, "-o", ArgRole::Out, false, "profile.json", "profile"},
+       })},
+      {"validate",
+       with_read_args({
+           {"data", ArgKind::Positional, "", ArgRole::Dep, true},
+           {"rules", ArgKind::Option, "--rules", ArgRole::Dep, true},
+           {"output", ArgKind::Option, "-o", ArgRole::Out, false, "validation.json", "validation"},
+           {"junit", ArgKind::Option, "--junit", ArgRole::Out, false, "validation.junit.xml"},
+           {"strict", ArgKind::TrueFlag, "--strict"},
+       })},
       {"drift", with_read_args({
                     {"reference", ArgKind::Option, "--reference", ArgRole::Dep, true},
                     {"current", ArgKind::Option, "--current", ArgRole::Dep, true},
@@ -81,14 +81,16 @@ const std::vector<BuiltinKind>& builtin_kinds() {
 
 const std::vector<LocatedString>* find_with(const StageSpec& stage, std::string_view name) {
   for (const auto& [key, values] : stage.with) {
-    if (key.value == name) return &values;
+    if (key.value == name)
+      return &values;
   }
   return nullptr;
 }
 
 bool check_with_keys(const StageSpec& stage, const BuiltinKind& kind, Diagnostics& diagnostics) {
   std::vector<std::string> known = {"reports"};
-  for (const BuiltinArg& arg : kind.args) known.push_back(arg.name);
+  for (const BuiltinArg& arg : kind.args)
+    known.push_back(arg.name);
   bool ok = true;
   for (const auto& [key, values] : stage.with) {
     if (std::find(known.begin(), known.end(), key.value) == known.end()) {
@@ -129,7 +131,8 @@ std::optional<LocatedString> reports_dir(const StageSpec& stage, Diagnostics& di
 void add_arg(const BuiltinArg& arg, const std::vector<LocatedString>& values, StageSpec& stage,
              std::vector<LocatedString>& argv, Diagnostics& diagnostics) {
   bool list = arg.kind == ArgKind::Options;
-  if (values.empty()) return;  // its items were reported as they were read
+  if (values.empty())
+    return;  // its items were reported as they were read
   if (!list && values.size() != 1) {
     diagnostics.error(stage.with_mark, fmt::format("'{}' of stage '{}' takes one value, not a list",
                                                    arg.name, stage.name.value));
@@ -146,13 +149,16 @@ void add_arg(const BuiltinArg& arg, const std::vector<LocatedString>& values, St
         argv.push_back(value);
         break;
       case ArgKind::FalseFlag:
-        if (!is_true(value)) argv.push_back({arg.flag, value.mark});
+        if (!is_true(value))
+          argv.push_back({arg.flag, value.mark});
         break;
       case ArgKind::TrueFlag:
-        if (is_true(value)) argv.push_back({arg.flag, value.mark});
+        if (is_true(value))
+          argv.push_back({arg.flag, value.mark});
         break;
     }
-    if (arg.role == ArgRole::Dep) stage.deps.push_back(value);
+    if (arg.role == ArgRole::Dep)
+      stage.deps.push_back(value);
     if (arg.role == ArgRole::Out) {
       stage.outs.push_back(value);
       stage.out_types.emplace_back(arg.out_type);
@@ -194,10 +200,10 @@ void expand_builtin_stage(StageSpec& stage, Diagnostics& diagnostics) {
   if (kind == kinds.end()) {
     std::vector<std::string> known(std::begin(k_builtin_stage_kinds),
                                    std::end(k_builtin_stage_kinds));
-    diagnostics.error(stage.uses->mark,
-                      fmt::format("unknown built-in stage 'uses: {}' in stage '{}'{}; use one of {}",
-                                  name, stage.name.value, did_you_mean(name, known),
-                                  join(known, ", ")));
+    diagnostics.error(
+        stage.uses->mark,
+        fmt::format("unknown built-in stage 'uses: {}' in stage '{}'{}; use one of {}", name,
+                    stage.name.value, did_you_mean(name, known), join(known, ", ")));
     return;
   }
   if (stage.run || stage.cmd) {
@@ -206,9 +212,11 @@ void expand_builtin_stage(StageSpec& stage, Diagnostics& diagnostics) {
                                                     stage.name.value));
     return;
   }
-  if (!check_with_keys(stage, *kind, diagnostics)) return;
+  if (!check_with_keys(stage, *kind, diagnostics))
+    return;
   auto dir = reports_dir(stage, diagnostics);
-  if (!dir) return;
+  if (!dir)
+    return;
   if (!stage.matrix.empty() && find_with(stage, "reports") == nullptr) {
     diagnostics.error(stage.uses->mark,
                       fmt::format("stage '{}' has a matrix: give 'with: {{reports: DIR}}' with "
@@ -216,8 +224,8 @@ void expand_builtin_stage(StageSpec& stage, Diagnostics& diagnostics) {
                                   stage.name.value));
     return;
   }
-  std::vector<LocatedString> argv = {{"mlops", stage.uses->mark}, {"data", stage.uses->mark},
-                                     {kind->name, stage.uses->mark}};
+  std::vector<LocatedString> argv = {
+      {"mlops", stage.uses->mark}, {"data", stage.uses->mark}, {kind->name, stage.uses->mark}};
   for (const BuiltinArg& arg : kind->args) {
     if (const auto* values = find_with(stage, arg.name)) {
       add_arg(arg, *values, stage, argv, diagnostics);

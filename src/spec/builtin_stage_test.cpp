@@ -42,11 +42,11 @@ TEST(BuiltinStageTest, DriftTakesListsAndItsOwnReportsDirectory) {
       "  d:\n    uses: drift\n    with: {reference: r.json, current: c.csv, critical: [a, b], "
       "reports: out/d, fail: 0.3}\n"));
   ASSERT_TRUE(result.pipeline) << result.diagnostics[0].message;
-  EXPECT_EQ(result.pipeline->stages[0].argv,
-            (std::vector<std::string>{"mlops", "data", "drift", "--reference", "r.json",
-                                      "--current", "c.csv", "-o", "out/d/drift.json", "--fail",
-                                      "0.3", "--critical", "a", "--critical", "b",
-                                      "--metrics-out", "out/d/metrics.json"}));
+  EXPECT_EQ(
+      result.pipeline->stages[0].argv,
+      (std::vector<std::string>{"mlops", "data", "drift", "--reference", "r.json", "--current",
+                                "c.csv", "-o", "out/d/drift.json", "--fail", "0.3", "--critical",
+                                "a", "--critical", "b", "--metrics-out", "out/d/metrics.json"}));
   EXPECT_EQ(result.pipeline->stages[0].out_types[0], "drift");
 }
 
@@ -76,8 +76,9 @@ TEST(BuiltinStageTest, ErrorsSayWhatIsWrongAndWhere) {
 }
 
 TEST(BuiltinStageTest, OutputsOutsideTheWorkspaceAreRefusedLikeAnyOut) {
-  auto errors = errors_of(pipeline_with("  a:\n    uses: profile\n    with: {data: x, output: "
-                                        "../elsewhere.json}\n"));
+  auto errors =
+      errors_of(pipeline_with("  a:\n    uses: profile\n    with: {data: x, output: "
+                              "../elsewhere.json}\n"));
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].find("../elsewhere.json"), std::string::npos) << errors[0];
 }

@@ -100,7 +100,8 @@ class StageExpander {
     stage.always_run = spec.always_run;
     stage.incremental = spec.incremental;
     stage.retry_delay = spec.retry_delay;
-    if (spec.uses) stage.builtin = spec.uses->value;
+    if (spec.uses)
+      stage.builtin = spec.uses->value;
     m_stage = nullptr;
     return stage;
   }

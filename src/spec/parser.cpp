@@ -17,8 +17,8 @@ const std::vector<std::string> k_pipeline_keys = {"version",  "name",        "de
                                                   "params",   "env",         "stages",
                                                   "triggers", "concurrency", "cache_link"};
 const std::vector<std::string> k_stage_keys = {
-    "description", "run",   "cmd",        "needs",      "deps",    "outs",
-    "metrics",     "env",   "workdir",    "timeout",    "retries", "retry_delay",
+    "description", "run",   "cmd",        "needs",       "deps",    "outs",
+    "metrics",     "env",   "workdir",    "timeout",     "retries", "retry_delay",
     "matrix",      "cache", "always_run", "incremental", "uses",    "with"};
 
 constexpr int k_max_retries = 100;

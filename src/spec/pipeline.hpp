@@ -23,9 +23,8 @@ namespace mlops {
 inline constexpr int k_pipeline_format_version = 1;
 
 // The kinds an out may be tagged with ({path: models/m.pkl, type: model}).
-inline const char* const k_artifact_kinds[] = {"file",    "directory",  "dataset", "model",
-                                               "metrics", "profile",    "validation",
-                                               "drift"};
+inline const char* const k_artifact_kinds[] = {"file",    "directory", "dataset",    "model",
+                                               "metrics", "profile",   "validation", "drift"};
 
 template <typename T>
 struct Located {

@@ -12,11 +12,10 @@
 namespace mlops {
 namespace {
 
-const std::vector<std::string> k_trigger_kinds = {"git", "data", "schedule", "artifact",
-                                                  "drift"};
-const std::vector<std::string> k_drift_keys = {
-    "current", "reference", "every",       "settle", "cooldown", "min_rows",
-    "method",  "warn",      "fail",        "drift_share", "critical", "ignore"};
+const std::vector<std::string> k_trigger_kinds = {"git", "data", "schedule", "artifact", "drift"};
+const std::vector<std::string> k_drift_keys = {"current",  "reference",   "every",    "settle",
+                                               "cooldown", "min_rows",    "method",   "warn",
+                                               "fail",     "drift_share", "critical", "ignore"};
 const std::vector<std::string> k_drift_methods = {
     "psi", "js_divergence", "js_distance", "linf", "ks_d", "ks_d_robust", "wasserstein_norm"};
 
@@ -240,7 +239,8 @@ void parse_drift_reference(const YamlNode& value, SectionReader& reader, DriftTr
   if (value.is_map()) {
     for (const auto& [key, item] : value.entries) {
       if (key.text == "pipeline") {
-        if (auto text = reader.string(item, "pipeline")) drift.reference_pipeline = text->value;
+        if (auto text = reader.string(item, "pipeline"))
+          drift.reference_pipeline = text->value;
       } else if (key.text == "path") {
         path = reader.string(item, "path");
       } else {
@@ -248,13 +248,15 @@ void parse_drift_reference(const YamlNode& value, SectionReader& reader, DriftTr
       }
     }
     if (!path || drift.reference_pipeline.empty()) {
-      reader.diagnostics().error(value.mark, "'reference' as a mapping needs 'pipeline' and "
-                                             "'path' (the data that pipeline's runs read)");
+      reader.diagnostics().error(value.mark,
+                                 "'reference' as a mapping needs 'pipeline' and "
+                                 "'path' (the data that pipeline's runs read)");
     }
   } else {
     path = reader.string(value, "reference");
   }
-  if (!path) return;
+  if (!path)
+    return;
   if (!relative_inside(path->value)) {
     reader.diagnostics().error(path->mark, fmt::format("'reference' in the drift trigger must be "
                                                        "relative to the workspace and inside it, "
@@ -289,16 +291,17 @@ void parse_drift_entry(const YamlNode& key, const YamlNode& value, SectionReader
     if (auto text = reader.string(value, k)) {
       if (std::find(k_drift_methods.begin(), k_drift_methods.end(), text->value) ==
           k_drift_methods.end()) {
-        reader.diagnostics().error(value.mark,
-                                   fmt::format("unknown drift method '{}'{}; use one of {}",
-                                               text->value, did_you_mean(text->value, k_drift_methods),
-                                               join(k_drift_methods, ", ")));
+        reader.diagnostics().error(
+            value.mark,
+            fmt::format("unknown drift method '{}'{}; use one of {}", text->value,
+                        did_you_mean(text->value, k_drift_methods), join(k_drift_methods, ", ")));
       }
       drift.method = text->value;
     }
   } else if (k == "warn" || k == "fail" || k == "drift_share") {
-    (k == "warn" ? drift.warn : k == "fail" ? drift.fail : drift.drift_share) =
-        number(value, k, reader);
+    (k == "warn"   ? drift.warn
+     : k == "fail" ? drift.fail
+                   : drift.drift_share) = number(value, k, reader);
   } else if (k == "critical" || k == "ignore") {
     for (const auto& item : reader.string_list(value, k)) {
       (k == "critical" ? drift.critical : drift.ignore).push_back(item.value);

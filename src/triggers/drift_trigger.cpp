@@ -38,12 +38,15 @@ struct DriftState {
 
 DriftState drift_state_of(const std::optional<TriggerState>& state) {
   DriftState out;
-  if (!state) return out;
+  if (!state)
+    return out;
   auto json = nlohmann::json::parse(state->state_json, nullptr, false);
-  if (!json.is_object()) return out;
+  if (!json.is_object())
+    return out;
   for (auto [key, field] : {std::pair{"last_check_ms", &out.last_check_ms},
                             std::pair{"last_fire_ms", &out.last_fire_ms}}) {
-    if (json.contains(key) && json[key].is_number_integer()) *field = json[key].get<int64_t>();
+    if (json.contains(key) && json[key].is_number_integer())
+      *field = json[key].get<int64_t>();
   }
   return out;
 }
@@ -61,7 +64,8 @@ Result<DatasetProfile> load_profile(const std::filesystem::path& path, const std
 Result<std::filesystem::path> reference_file(const DriftTriggerSpec& spec,
                                              const TriggerContext& context) {
   std::filesystem::path here = context.workspace / spec.reference;
-  if (spec.reference_pipeline.empty()) return here;
+  if (spec.reference_pipeline.empty())
+    return here;
   MLOPS_TRY(runs, context.store.list_runs(RunFilter{spec.reference_pipeline, "succeeded", 1}));
   if (runs->empty()) {
     return Error(ErrorKind::NotFound, fmt::format("no succeeded run of pipeline '{}' yet: no "
@@ -78,11 +82,13 @@ Result<std::filesystem::path> reference_file(const DriftTriggerSpec& spec,
                                                   spec.reference_pipeline, spec.reference));
   }
   const std::string& digest = read->artifact.digest;
-  if (auto now = digest_path(here); now.ok() && now->digest.hex() == digest) return here;
+  if (auto now = digest_path(here); now.ok() && now->digest.hex() == digest)
+    return here;
   if (context.cached_object) {
     if (auto cached = context.cached_object(digest)) {
       auto bytes = digest_path(*cached);  // cache objects can be edited: check before reading
-      if (bytes.ok() && bytes->digest.hex() == digest) return *cached;
+      if (bytes.ok() && bytes->digest.hex() == digest)
+        return *cached;
       return Error(ErrorKind::Corrupt, fmt::format("the cache object for '{}' ({}) does not "
                                                    "match its digest; run `mlops cache verify`",
                                                    spec.reference, short_id(digest)));
@@ -106,20 +112,27 @@ Result<DatasetProfile> current_profile(const std::map<std::string, SeenFile>& fi
       MLOPS_CHECK(merge_profiles(*merged, *profile));
     }
   }
-  if (files.size() > 1) merged->source = fmt::format("{} files", files.size());
+  if (files.size() > 1)
+    merged->source = fmt::format("{} files", files.size());
   return std::move(*merged);
 }
 
 DriftPolicy policy_of(const DriftTriggerSpec& spec) {
   DriftPolicy policy;
   policy.method = parse_drift_method(spec.method).value_or(DriftMethod::Psi);
-  if (spec.warn) policy.warn = *spec.warn;
-  if (spec.fail) policy.fail = *spec.fail;
-  if (policy.fail < policy.warn) policy.fail = policy.warn;
-  if (spec.drift_share) policy.drift_share = *spec.drift_share;
+  if (spec.warn)
+    policy.warn = *spec.warn;
+  if (spec.fail)
+    policy.fail = *spec.fail;
+  if (policy.fail < policy.warn)
+    policy.fail = policy.warn;
+  if (spec.drift_share)
+    policy.drift_share = *spec.drift_share;
   policy.min_rows = spec.min_rows;
-  for (const auto& column : spec.critical) policy.columns[column].critical = true;
-  for (const auto& column : spec.ignore) policy.columns[column].ignore = true;
+  for (const auto& column : spec.critical)
+    policy.columns[column].critical = true;
+  for (const auto& column : spec.ignore)
+    policy.columns[column].ignore = true;
   return policy;
 }
 
@@ -180,8 +193,8 @@ TriggerOutcome evaluate_drift(const DriftTriggerSpec& spec, const TriggerContext
   int64_t settle_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(spec.settle).count();
   DataChanges changes = compare_files(seen, now, context, settle_ns);
   if (!changes.unsettled.empty()) {
-    outcome.notes.push_back(fmt::format("drift: waiting for {} to settle",
-                                        short_list(changes.unsettled)));
+    outcome.notes.push_back(
+        fmt::format("drift: waiting for {} to settle", short_list(changes.unsettled)));
     outcome.wake_at = WallTime(std::chrono::duration_cast<WallTime::duration>(
         std::chrono::nanoseconds(*changes.settles_at)));
     return outcome;
@@ -190,12 +203,14 @@ TriggerOutcome evaluate_drift(const DriftTriggerSpec& spec, const TriggerContext
   int64_t now_ms = epoch_ms(context.now);
   int64_t every_ms = spec.every ? spec.every->count() : 0;
   bool changed = !changes.added.empty() || !changes.changed.empty() || !changes.removed.empty();
-  bool due = spec.every && (!previous.last_check_ms || now_ms - *previous.last_check_ms >= every_ms);
+  bool due =
+      spec.every && (!previous.last_check_ms || now_ms - *previous.last_check_ms >= every_ms);
   if (spec.every) {
     outcome.wake_at = from_epoch_ms((due ? now_ms : *previous.last_check_ms) + every_ms);
   }
   nlohmann::json next = {{"files", manifest_files_json(now)}, {"last_check_ms", now_ms}};
-  if (previous.last_fire_ms) next["last_fire_ms"] = *previous.last_fire_ms;
+  if (previous.last_fire_ms)
+    next["last_fire_ms"] = *previous.last_fire_ms;
   auto advance = [&]() {
     return TriggerAdvance{context.pipeline, outcome.key,
                           state ? std::optional<std::string>(state->state_json) : std::nullopt,
@@ -203,7 +218,8 @@ TriggerOutcome evaluate_drift(const DriftTriggerSpec& spec, const TriggerContext
   };
   if (!changed && !due && state) {
     if (changes.quiet_change) {
-      if (previous.last_check_ms) next["last_check_ms"] = *previous.last_check_ms;
+      if (previous.last_check_ms)
+        next["last_check_ms"] = *previous.last_check_ms;
       outcome.quiet_advance = advance();
     }
     return outcome;

@@ -16,8 +16,6 @@ int64_t ns_of(const struct timespec& time) {
 
 }  // namespace
 
-
-
 // Every regular file matching one of `globs`, by workspace-relative path.
 std::map<std::string, SeenFile> list_files(const std::filesystem::path& workspace,
                                            const std::vector<Glob>& globs) {
@@ -81,7 +79,6 @@ std::map<std::string, SeenFile> manifest_of(const std::optional<TriggerState>& s
   }
   return manifest;
 }
-
 
 // Compares `now` with `seen`, digesting the files whose size or mtime changed (and storing the
 // digests in `now`) once they have settled for `settle_ns`.

@@ -354,7 +354,8 @@ std::string normal_csv(int rows, double mean, unsigned seed) {
   std::mt19937_64 random(seed);
   std::normal_distribution<double> normal(mean, 1.0);
   std::string text = "x\n";
-  for (int i = 0; i < rows; ++i) text += std::to_string(normal(random)) + "\n";
+  for (int i = 0; i < rows; ++i)
+    text += std::to_string(normal(random)) + "\n";
   return text;
 }
 
@@ -428,8 +429,9 @@ TEST_F(DriftTriggerTest, ReferenceByPipelineNeedsASucceededRun) {
   write("data/serving/a.csv", normal_csv(3000, 1.0, 2));
   auto fired = harness.check(m_specs, later());
   ASSERT_EQ(fired.size(), 1u);
-  EXPECT_EQ(fired[0], "error: drift: no succeeded run of pipeline 'churn-training' yet: no "
-                      "reference to compare with");
+  EXPECT_EQ(fired[0],
+            "error: drift: no succeeded run of pipeline 'churn-training' yet: no "
+            "reference to compare with");
 }
 
 }  // namespace

@@ -32,7 +32,8 @@ TEST_F(DataQualityTest, ProfilePrintsASummaryAndWritesTheDocument) {
   ws.write("data.csv", "a,b\n1,x\n2,\n3,y\nbad\n4,\"z,w\"\n");
   CommandResult r = mlops({"data", "profile", "data.csv", "-o", "profile.json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("data.csv: 4 rows, 2 columns, 1 malformed rows"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("data.csv: 4 rows, 2 columns, 1 malformed rows"), std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("line 5: "), std::string::npos) << r.out;
   json doc = json::parse(ws.read("profile.json"));
   EXPECT_EQ(doc["schema"], "mlops.profile/1");
@@ -169,7 +170,8 @@ namespace {
 
 std::string ids_csv(int rows) {
   std::string text = "id\n";
-  for (int i = 0; i < rows; ++i) text += std::to_string(i) + "\n";
+  for (int i = 0; i < rows; ++i)
+    text += std::to_string(i) + "\n";
   return text;
 }
 
