@@ -52,29 +52,31 @@ const std::vector<BuiltinKind>& builtin_kinds() {
       {"profile",
        with_read_args({
            {"data", ArgKind::Positional, "", ArgRole::Dep, true},
-           {"output", ArgKind::Option, "-o", ArgRole::Out, false, "profile.json", "profile"},
+           {"output", ArgKind::Option, "--output", ArgRole::Out, false, "profile.json", "profile"},
        })},
       {"validate",
        with_read_args({
            {"data", ArgKind::Positional, "", ArgRole::Dep, true},
            {"rules", ArgKind::Option, "--rules", ArgRole::Dep, true},
-           {"output", ArgKind::Option, "-o", ArgRole::Out, false, "validation.json", "validation"},
+           {"output", ArgKind::Option, "--output", ArgRole::Out, false, "validation.json",
+            "validation"},
            {"junit", ArgKind::Option, "--junit", ArgRole::Out, false, "validation.junit.xml"},
            {"strict", ArgKind::TrueFlag, "--strict"},
        })},
-      {"drift", with_read_args({
-                    {"reference", ArgKind::Option, "--reference", ArgRole::Dep, true},
-                    {"current", ArgKind::Option, "--current", ArgRole::Dep, true},
-                    {"output", ArgKind::Option, "-o", ArgRole::Out, false, "drift.json", "drift"},
-                    {"method", ArgKind::Option, "--method"},
-                    {"warn", ArgKind::Option, "--warn"},
-                    {"fail", ArgKind::Option, "--fail"},
-                    {"min_rows", ArgKind::Option, "--min-rows"},
-                    {"drift_share", ArgKind::Option, "--drift-share"},
-                    {"critical", ArgKind::Options, "--critical"},
-                    {"ignore", ArgKind::Options, "--ignore"},
-                    {"report_only", ArgKind::TrueFlag, "--report-only"},
-                })},
+      {"drift",
+       with_read_args({
+           {"reference", ArgKind::Option, "--reference", ArgRole::Dep, true},
+           {"current", ArgKind::Option, "--current", ArgRole::Dep, true},
+           {"output", ArgKind::Option, "--output", ArgRole::Out, false, "drift.json", "drift"},
+           {"method", ArgKind::Option, "--method"},
+           {"warn", ArgKind::Option, "--warn"},
+           {"fail", ArgKind::Option, "--fail"},
+           {"min_rows", ArgKind::Option, "--min-rows"},
+           {"drift_share", ArgKind::Option, "--drift-share"},
+           {"critical", ArgKind::Options, "--critical"},
+           {"ignore", ArgKind::Options, "--ignore"},
+           {"report_only", ArgKind::TrueFlag, "--report-only"},
+       })},
   };
   return kinds;
 }
@@ -128,8 +130,11 @@ std::optional<LocatedString> reports_dir(const StageSpec& stage, Diagnostics& di
   return LocatedString{"reports/" + stage.name.value, stage.uses->mark};
 }
 
+// Options go as one word, --flag=VALUE, and the positional data file after `--` at the end: a
+// value (from a param, say) that starts with '-' is never read as an option.
 void add_arg(const BuiltinArg& arg, const std::vector<LocatedString>& values, StageSpec& stage,
-             std::vector<LocatedString>& argv, Diagnostics& diagnostics) {
+             std::vector<LocatedString>& argv, std::vector<LocatedString>& positional,
+             Diagnostics& diagnostics) {
   bool list = arg.kind == ArgKind::Options;
   if (values.empty())
     return;  // its items were reported as they were read
@@ -141,12 +146,11 @@ void add_arg(const BuiltinArg& arg, const std::vector<LocatedString>& values, St
   for (const LocatedString& value : values) {
     switch (arg.kind) {
       case ArgKind::Positional:
-        argv.push_back(value);
+        positional.push_back(value);
         break;
       case ArgKind::Option:
       case ArgKind::Options:
-        argv.push_back({arg.flag, value.mark});
-        argv.push_back(value);
+        argv.push_back({std::string(arg.flag) + "=" + value.value, value.mark});
         break;
       case ArgKind::FalseFlag:
         if (!is_true(value))
@@ -226,17 +230,20 @@ void expand_builtin_stage(StageSpec& stage, Diagnostics& diagnostics) {
   }
   std::vector<LocatedString> argv = {
       {"mlops", stage.uses->mark}, {"data", stage.uses->mark}, {kind->name, stage.uses->mark}};
+  std::vector<LocatedString> positional;
   for (const BuiltinArg& arg : kind->args) {
     if (const auto* values = find_with(stage, arg.name)) {
-      add_arg(arg, *values, stage, argv, diagnostics);
+      add_arg(arg, *values, stage, argv, positional, diagnostics);
     } else if (arg.default_file != nullptr) {
-      add_arg(arg, {{dir->value + "/" + arg.default_file, dir->mark}}, stage, argv, diagnostics);
+      add_arg(arg, {{dir->value + "/" + arg.default_file, dir->mark}}, stage, argv, positional,
+              diagnostics);
     }
   }
   LocatedString metrics{dir->value + "/metrics.json", dir->mark};
-  argv.push_back({"--metrics-out", dir->mark});
-  argv.push_back(metrics);
+  argv.push_back({"--metrics-out=" + metrics.value, dir->mark});
   stage.metrics.push_back(metrics);
+  argv.push_back({"--", stage.uses->mark});
+  argv.insert(argv.end(), positional.begin(), positional.end());
   stage.cmd = std::move(argv);
 }
 

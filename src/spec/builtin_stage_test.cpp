@@ -22,12 +22,12 @@ TEST(BuiltinStageTest, ValidateBecomesTheMlopsCommandWithItsDepsOutsAndMetrics) 
   const Stage& stage = result.pipeline->stages[0];
   EXPECT_EQ(stage.builtin, "validate");
   EXPECT_EQ(stage.command_kind, CommandKind::Argv);
-  EXPECT_EQ(stage.argv,
-            (std::vector<std::string>{"mlops", "data", "validate", "data/a b.csv", "--rules",
-                                      "rules.yaml", "-o", "reports/check/validation.json",
-                                      "--junit", "reports/check/validation.junit.xml",
-                                      "--no-header", "--null-value", "NA", "--null-value", "-",
-                                      "--metrics-out", "reports/check/metrics.json"}));
+  EXPECT_EQ(stage.argv, (std::vector<std::string>{
+                            "mlops", "data", "validate", "--rules=rules.yaml",
+                            "--output=reports/check/validation.json",
+                            "--junit=reports/check/validation.junit.xml", "--no-header",
+                            "--null-value=NA", "--null-value=-",
+                            "--metrics-out=reports/check/metrics.json", "--", "data/a b.csv"}));
   ASSERT_EQ(stage.deps.size(), 2u);
   EXPECT_EQ(stage.deps[0].value, "data/a b.csv");
   EXPECT_EQ(stage.deps[1].value, "rules.yaml");
@@ -44,9 +44,9 @@ TEST(BuiltinStageTest, DriftTakesListsAndItsOwnReportsDirectory) {
   ASSERT_TRUE(result.pipeline) << result.diagnostics[0].message;
   EXPECT_EQ(
       result.pipeline->stages[0].argv,
-      (std::vector<std::string>{"mlops", "data", "drift", "--reference", "r.json", "--current",
-                                "c.csv", "-o", "out/d/drift.json", "--fail", "0.3", "--critical",
-                                "a", "--critical", "b", "--metrics-out", "out/d/metrics.json"}));
+      (std::vector<std::string>{"mlops", "data", "drift", "--reference=r.json", "--current=c.csv",
+                                "--output=out/d/drift.json", "--fail=0.3", "--critical=a",
+                                "--critical=b", "--metrics-out=out/d/metrics.json", "--"}));
   EXPECT_EQ(result.pipeline->stages[0].out_types[0], "drift");
 }
 
