@@ -65,7 +65,7 @@ std::vector<Reporter*> CliRunObserver::reporters(const Pipeline& pipeline, bool 
 }
 
 void CliRunObserver::warning(const std::string& message) {
-  write_all(2, fmt::format("mlops: error: {}\n", message));
+  write_all(2, fmt::format("mlops: warning: {}\n", message));  // the run went on
 }
 
 void CliRunObserver::finished(const Pipeline& pipeline, const RunReport& report,
