@@ -85,3 +85,26 @@ TEST(BuiltinStageTest, OutputsOutsideTheWorkspaceAreRefusedLikeAnyOut) {
 
 }  // namespace
 }  // namespace mlops
+
+namespace mlops {
+namespace {
+
+TEST(DriftTriggerParseTest, ThresholdsAndRowCountsMustBeFiniteDecimals) {
+  auto errors = testing::errors_of(
+      "version: 1\nname: p\ntriggers:\n  drift: {current: 'a/*.csv', reference: r.csv, "
+      "warn: .inf, fail: 1e999, min_rows: 0x10}\nstages:\n  a: {run: x}\n");
+  ASSERT_EQ(errors.size(), 3u) << ::testing::PrintToString(errors);
+  EXPECT_NE(errors[0].find("'warn' in the drift trigger must be a finite decimal number, not "
+                           "'.inf'"),
+            std::string::npos)
+      << errors[0];
+  EXPECT_NE(errors[1].find("'fail' in the drift trigger must be a finite decimal number"),
+            std::string::npos)
+      << errors[1];
+  EXPECT_NE(errors[2].find("'min_rows' in the drift trigger must be a whole number >= 0"),
+            std::string::npos)
+      << errors[2];
+}
+
+}  // namespace
+}  // namespace mlops

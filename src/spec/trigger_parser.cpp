@@ -1,6 +1,8 @@
 #include "spec/trigger_parser.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -230,7 +232,19 @@ std::optional<double> number(const YamlNode& value, std::string_view key, Sectio
     reader.type_error(value, key, "a number");
     return std::nullopt;
   }
-  return std::stod(value.text);
+  // YAML's .inf, .nan, 0x1f and 1e999 are numbers too; thresholds must be finite decimals.
+  std::string_view text = value.text;
+  if (text.starts_with("+"))
+    text.remove_prefix(1);
+  double parsed = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(parsed)) {
+    reader.diagnostics().error(value.mark, fmt::format("'{}'{} must be a finite decimal number, "
+                                                       "not '{}'",
+                                                       key, reader.context(), value.text));
+    return std::nullopt;
+  }
+  return parsed;
 }
 
 // reference: PATH, or {pipeline: NAME, path: PATH}.
@@ -282,10 +296,14 @@ void parse_drift_entry(const YamlNode& key, const YamlNode& value, SectionReader
       }
     }
   } else if (k == "min_rows") {
-    if (!value.is_scalar() || value.type != ScalarType::Int || value.text.starts_with("-")) {
+    uint64_t rows = 0;
+    const std::string& text = value.text;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), rows);
+    if (!value.is_scalar() || value.type != ScalarType::Int || error != std::errc() ||
+        end != text.data() + text.size()) {
       reader.type_error(value, k, "a whole number >= 0");
     } else {
-      drift.min_rows = std::stoull(value.text);
+      drift.min_rows = rows;
     }
   } else if (k == "method") {
     if (auto text = reader.string(value, k)) {
