@@ -6,7 +6,8 @@
 namespace mlops {
 
 void ByteWriter::put(uint64_t value, int width) {
-  for (int i = 0; i < width; ++i) m_bytes.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+  for (int i = 0; i < width; ++i)
+    m_bytes.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
 }
 
 void ByteWriter::f64(double value) {
@@ -35,30 +36,36 @@ bool ByteReader::get(uint64_t& value, int width) {
 
 bool ByteReader::u8(uint8_t& value) {
   uint64_t v = 0;
-  if (!get(v, 1)) return false;
+  if (!get(v, 1))
+    return false;
   value = static_cast<uint8_t>(v);
   return true;
 }
 
 bool ByteReader::u16(uint16_t& value) {
   uint64_t v = 0;
-  if (!get(v, 2)) return false;
+  if (!get(v, 2))
+    return false;
   value = static_cast<uint16_t>(v);
   return true;
 }
 
 bool ByteReader::u32(uint32_t& value) {
   uint64_t v = 0;
-  if (!get(v, 4)) return false;
+  if (!get(v, 4))
+    return false;
   value = static_cast<uint32_t>(v);
   return true;
 }
 
-bool ByteReader::u64(uint64_t& value) { return get(value, 8); }
+bool ByteReader::u64(uint64_t& value) {
+  return get(value, 8);
+}
 
 bool ByteReader::f64(double& value) {
   uint64_t bits = 0;
-  if (!get(bits, 8)) return false;
+  if (!get(bits, 8))
+    return false;
   std::memcpy(&value, &bits, sizeof value);
   return true;
 }
@@ -76,7 +83,8 @@ bool ByteReader::raw(size_t length, std::string_view& value) {
 bool ByteReader::text(std::string& value) {
   uint32_t length = 0;
   std::string_view bytes;
-  if (!u32(length) || !raw(length, bytes)) return false;
+  if (!u32(length) || !raw(length, bytes))
+    return false;
   value.assign(bytes);
   return true;
 }
@@ -88,7 +96,8 @@ constexpr char k_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw
 std::array<int8_t, 256> decode_table() {
   std::array<int8_t, 256> table{};
   table.fill(-1);
-  for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(k_alphabet[i])] = static_cast<int8_t>(i);
+  for (int i = 0; i < 64; ++i)
+    table[static_cast<unsigned char>(k_alphabet[i])] = static_cast<int8_t>(i);
   return table;
 }
 
@@ -100,13 +109,16 @@ std::string base64_encode(std::string_view bytes) {
   size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
     uint32_t n = (static_cast<unsigned char>(bytes[i]) << 16) |
-                 (static_cast<unsigned char>(bytes[i + 1]) << 8) | static_cast<unsigned char>(bytes[i + 2]);
-    for (int shift = 18; shift >= 0; shift -= 6) out.push_back(k_alphabet[(n >> shift) & 63]);
+                 (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                 static_cast<unsigned char>(bytes[i + 2]);
+    for (int shift = 18; shift >= 0; shift -= 6)
+      out.push_back(k_alphabet[(n >> shift) & 63]);
   }
   size_t rest = bytes.size() - i;
   if (rest > 0) {
     uint32_t n = static_cast<unsigned char>(bytes[i]) << 16;
-    if (rest == 2) n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+    if (rest == 2)
+      n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
     out.push_back(k_alphabet[(n >> 18) & 63]);
     out.push_back(k_alphabet[(n >> 12) & 63]);
     out.push_back(rest == 2 ? k_alphabet[(n >> 6) & 63] : '=');
@@ -117,7 +129,8 @@ std::string base64_encode(std::string_view bytes) {
 
 std::optional<std::string> base64_decode(std::string_view text) {
   static const std::array<int8_t, 256> table = decode_table();
-  if (text.size() % 4 != 0) return std::nullopt;
+  if (text.size() % 4 != 0)
+    return std::nullopt;
   std::string out;
   out.reserve(text.size() / 4 * 3);
   for (size_t i = 0; i < text.size(); i += 4) {
@@ -130,15 +143,19 @@ std::optional<std::string> base64_decode(std::string_view text) {
       if (c == '=' && last && j >= 2) {
         ++pad;
       } else {
-        if (pad > 0) return std::nullopt;  // a digit after padding
+        if (pad > 0)
+          return std::nullopt;  // a digit after padding
         value = table[static_cast<unsigned char>(c)];
-        if (value < 0) return std::nullopt;
+        if (value < 0)
+          return std::nullopt;
       }
       n = (n << 6) | static_cast<uint32_t>(value);
     }
     out.push_back(static_cast<char>((n >> 16) & 0xff));
-    if (pad < 2) out.push_back(static_cast<char>((n >> 8) & 0xff));
-    if (pad < 1) out.push_back(static_cast<char>(n & 0xff));
+    if (pad < 2)
+      out.push_back(static_cast<char>((n >> 8) & 0xff));
+    if (pad < 1)
+      out.push_back(static_cast<char>(n & 0xff));
   }
   return out;
 }

@@ -51,14 +51,15 @@ TEST(ByteCodecTest, Base64KnownAnswers) {
   EXPECT_EQ(base64_decode("Zm9vYmE=").value(), "fooba");
   EXPECT_EQ(base64_decode("Zg==").value(), "f");
   std::string all;
-  for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
+  for (int i = 0; i < 256; ++i)
+    all.push_back(static_cast<char>(i));
   EXPECT_EQ(base64_decode(base64_encode(all)).value(), all);
 }
 
 TEST(ByteCodecTest, Base64RefusesMalformedText) {
-  EXPECT_FALSE(base64_decode("Zg=").has_value());    // not a multiple of 4
-  EXPECT_FALSE(base64_decode("Z===").has_value());   // too much padding
-  EXPECT_FALSE(base64_decode("Zg=a").has_value());   // a digit after padding
+  EXPECT_FALSE(base64_decode("Zg=").has_value());   // not a multiple of 4
+  EXPECT_FALSE(base64_decode("Z===").has_value());  // too much padding
+  EXPECT_FALSE(base64_decode("Zg=a").has_value());  // a digit after padding
   EXPECT_FALSE(base64_decode("Zm9v*A==").has_value());
   EXPECT_FALSE(base64_decode("Zg==Zg==").has_value());  // padding before the end
 }
