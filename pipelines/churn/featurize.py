@@ -1,11 +1,13 @@
-"""Computes model features for newly validated files only (an incremental stage).
+"""Computes model features for newly arrived raw files only (an incremental stage).
 
-    featurize.py VALIDATED_DIR CHANGED_LIST REMOVED_LIST PARTS_DIR
+    featurize.py RAW_DIR CHANGED_LIST REMOVED_LIST PARTS_DIR
 
-For each validated file in CHANGED_LIST ($MLOPS_CHANGED_DEPS) writes PARTS_DIR/<name>.csv; for
-each in REMOVED_LIST ($MLOPS_REMOVED_DEPS) deletes its part. Earlier parts stay as they are, so a
-month of data is featurized once however many months follow; when this script itself changed,
-everything is featurized again.
+Runs after the `validate` stage accepted the batch (pipelines/churn/raw.rules.yaml). For each raw
+file in CHANGED_LIST ($MLOPS_CHANGED_DEPS) writes PARTS_DIR/<name>.csv, without the rows the
+rules tolerate but a model cannot use (an empty field, a value out of range); for each in
+REMOVED_LIST ($MLOPS_REMOVED_DEPS) deletes its part. Earlier parts stay as they are, so a month of
+data is featurized once however many months follow; when this script itself changed, everything
+is featurized again.
 """
 import os
 import sys
@@ -13,6 +15,18 @@ import sys
 import pandas as pd
 
 from incremental import inputs_to_process, read_list
+
+
+# The ranges of pipelines/churn/raw.rules.yaml: validation decides whether a batch is usable,
+# this drops the few rows it tolerated.
+RANGES = {"tenure_months": (0, 120), "monthly_charges": (0, 1000), "support_calls": (0, 50)}
+
+
+def usable(frame):
+    keep = frame.notna().all(axis=1)
+    for column, (low, high) in RANGES.items():
+        keep &= frame[column].between(low, high)
+    return frame[keep]
 
 
 def features(frame):
@@ -43,10 +57,12 @@ def main():
             os.remove(part)
             print(f"dropped {part}")
     for path in changed:
-        frame = pd.read_csv(path)
+        raw = pd.read_csv(path)
+        frame = usable(raw)
         part = os.path.join(parts_dir, os.path.basename(path))
         features(frame).to_csv(part, index=False, float_format="%.6g")
-        print(f"featurized {path}: {len(frame)} rows -> {part}")
+        print(f"featurized {path}: {len(frame)} rows -> {part} "
+              f"({len(raw) - len(frame)} unusable rows dropped)")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,13 @@
 """Writes a deterministic synthetic churn dataset: one CSV of customer snapshots per month.
 
-    generate_data.py OUT_DIR MONTH [MONTH...] [--rows N] [--seed S]
+    generate_data.py OUT_DIR MONTH [MONTH...] [--rows N] [--seed S] [--shift X]
 
 Each MONTH (YYYY-MM) becomes OUT_DIR/customers-YYYY-MM.csv with N rows. The same arguments give
 the same bytes on every machine (a fixed seed per month, Python's own random module). Churn
 depends on tenure, charges, support calls and plan, with noise; a few rows per file are broken on
 purpose (an empty field, a negative charge, an impossible tenure) so that validation has
-something to report. Standard library only.
+something to report. --shift X (default 0) moves the month away from the others, as a price rise
+would: charges up by 15·X, support calls up by 60·X %. Standard library only.
 """
 import argparse
 import csv
@@ -20,7 +21,7 @@ COLUMNS = ["customer_id", "snapshot_date", "tenure_months", "monthly_charges",
            "support_calls", "plan", "region", "churned"]
 
 
-def month_rows(month, rows, seed):
+def month_rows(month, rows, seed, shift=0.0):
     rng = random.Random(f"{seed}-{month}")
     year, mon = (int(part) for part in month.split("-"))
     # Later months drift a little: more support calls, so the model has something to learn anew.
@@ -30,8 +31,9 @@ def month_rows(month, rows, seed):
         plan = rng.choices(PLANS, weights=[5, 3, 2])[0]
         region = rng.choice(REGIONS)
         tenure = max(1, int(rng.expovariate(1 / 24)))
-        charges = round({"basic": 25, "standard": 55, "premium": 95}[plan] + rng.gauss(0, 8), 2)
-        calls = min(30, int(rng.expovariate(1 / (1.5 + 0.1 * drift))))
+        charges = round({"basic": 25, "standard": 55, "premium": 95}[plan] + rng.gauss(0, 8)
+                        + 15 * shift, 2)
+        calls = min(30, int(rng.expovariate(1 / ((1.5 + 0.1 * drift) * (1 + 0.6 * shift)))))
         score = (-1.2 - 0.04 * tenure + 0.015 * (charges - 50) + 0.45 * calls
                  + (0.5 if plan == "basic" else 0) + (0.3 if region == "south" else 0)
                  + rng.gauss(0, 0.8))
@@ -56,6 +58,7 @@ def main():
     parser.add_argument("months", nargs="+")
     parser.add_argument("--rows", type=int, default=600)
     parser.add_argument("--seed", type=int, default=20261125)
+    parser.add_argument("--shift", type=float, default=0.0)
     args = parser.parse_args()
     os.makedirs(args.out_dir, exist_ok=True)
     for month in args.months:
@@ -64,7 +67,7 @@ def main():
         with open(partial, "w", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(COLUMNS)
-            writer.writerows(month_rows(month, args.rows, args.seed))
+            writer.writerows(month_rows(month, args.rows, args.seed, args.shift))
         os.replace(partial, path)  # whole files only, as a real data drop should
         print(f"wrote {path} ({args.rows} rows)")
 

@@ -226,7 +226,7 @@ bool start_run(CheckContext& ctx, const PipelineEvaluation& evaluation, FileLock
   ctx.check.action = "ran";
   ctx.check.runs.push_back(outcome.run_id);
   ctx.check.exit_code = std::max(ctx.check.exit_code, code);
-  ctx.line(fmt::format("run {} {}", outcome.run_id, code == 0 ? "succeeded" : "failed"));
+  ctx.line(fmt::format("run {} {}", outcome.run_id, outcome.report.status_name()));
   return code <= 128 && evaluation.more_due();
 }
 

@@ -80,6 +80,7 @@ std::string indent_lines(const std::string& text, std::string_view prefix) {
 
 std::string check_lines(const CheckResult& r, bool strict) {
   const char* label = r.verdict == Verdict::Skipped                 ? "skipped"
+                      : r.verdict == Verdict::Pass                  ? "passed"
                       : r.spec.level == CheckLevel::Error || strict ? "FAIL"
                                                                     : "warning";
   std::string out = fmt::format("{:<8}{} ({}): {}\n", label, r.spec.id,
@@ -100,8 +101,10 @@ std::string validation_summary(const ValidationReport& report, bool strict) {
       "{} failed, {} skipped\n",
       report.source, p.rows, p.columns.size(), p.malformed_rows, report.checks.size(),
       report.passed(), report.checks.size() - report.passed() - report.skipped(), report.skipped());
+  // Failed and skipped checks, and the passed ones whose `mostly` let some rows fail: the user
+  // sees which rows were tolerated.
   for (const CheckResult& r : report.checks) {
-    if (r.verdict != Verdict::Pass)
+    if (r.verdict != Verdict::Pass || r.failed > 0)
       out += check_lines(r, strict);
   }
   size_t errors = report.failed_errors();

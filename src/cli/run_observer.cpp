@@ -82,12 +82,9 @@ void CliRunObserver::finished(const Pipeline& pipeline, const RunReport& report,
       metrics = std::move(*compared);
     }
   }
-  int code = report.exit_code();
   auto problems = write_github_step_files(
       step_summary_markdown(pipeline, report, report.run_id, metrics), report.run_id,
-      code == 0   ? "succeeded"
-      : code == 1 ? "failed"
-                  : "cancelled");
+      report.status_name());
   for (const auto& problem : problems) {
     write_all(2, fmt::format("mlops: warning: {}\n", problem));
   }

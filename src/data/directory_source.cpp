@@ -134,6 +134,7 @@ class DirectorySource : public RecordSource {
 
   void place(Record& record) {
     record.line = m_inner.line;
+    record.file = m_file;
     record.fields.assign(m_columns.size(), FieldView{.text = {}, .quoted = false, .missing = true});
     for (size_t i = 0; i < m_inner.fields.size() && i < m_map.size(); ++i) {
       record.fields[m_map[i]] = m_inner.fields[i];

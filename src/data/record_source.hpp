@@ -47,6 +47,9 @@ struct FieldView {
 struct Record {
   uint64_t line = 0;              // 1-based line of the file where the record starts
   std::vector<FieldView> fields;  // one per column, in columns() order
+  // A directory of files read as one dataset: the file the record comes from, valid until the
+  // next call to next(). Empty for a single file.
+  std::string_view file;
 };
 
 struct MalformedRow {

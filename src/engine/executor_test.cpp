@@ -110,6 +110,22 @@ TEST_F(ExecutorTest, GivesUpAfterTheLastRetry) {
   EXPECT_EQ(runner.started.size(), 3u);
 }
 
+// The run's status and exit code: a failure outranks a rejection, an interruption both.
+TEST(RunReportTest, StatusNameAndExitCodeAgree) {
+  RunReport report;
+  report.stages.resize(2);
+  EXPECT_STREQ(report.status_name(), "succeeded");
+  report.stages[0].status = StageStatus::Rejected;
+  EXPECT_STREQ(report.status_name(), "rejected");
+  EXPECT_EQ(report.exit_code(), 3);
+  report.stages[1].status = StageStatus::Failed;
+  EXPECT_STREQ(report.status_name(), "failed");
+  EXPECT_EQ(report.exit_code(), 1);
+  report.interrupt_signal = 15;
+  EXPECT_STREQ(report.status_name(), "cancelled");
+  EXPECT_EQ(report.exit_code(), 143);
+}
+
 TEST_F(ExecutorTest, FailureStopsNewStartsButNotRunningOnes) {
   load(
       "  bad: {run: x}\n  slow: {run: x}\n  next: {run: x, needs: [slow]}\n"

@@ -258,10 +258,7 @@ void RunRecorder::stage_finished(const Stage& stage, const StageReport& report) 
 }
 
 void RunRecorder::run_finished(const Pipeline&, const RunReport& report) {
-  std::string status = report.interrupt_signal != 0              ? "cancelled"
-                       : report.count(StageStatus::Failed) > 0   ? "failed"
-                       : report.count(StageStatus::Rejected) > 0 ? "rejected"
-                                                                 : "succeeded";
+  std::string status = report.status_name();
   finish_or_journal(status, report.interrupt_signal != 0);
   m_store.set_write_wait(k_default_wait);
 }

@@ -43,6 +43,13 @@ int RunReport::exit_code() const {
   return count(StageStatus::Rejected) > 0 ? 3 : 0;
 }
 
+const char* RunReport::status_name() const {
+  return interrupt_signal != 0                ? "cancelled"
+         : count(StageStatus::Failed) > 0   ? "failed"
+         : count(StageStatus::Rejected) > 0 ? "rejected"
+                                            : "succeeded";
+}
+
 std::string describe_failure(const ProcessResult& result) {
   switch (result.outcome) {
     case ProcessOutcome::Exited:

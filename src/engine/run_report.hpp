@@ -54,8 +54,11 @@ struct RunReport {
   int interrupt_signal = 0;
 
   size_t count(StageStatus status) const;
-  // 0 when every selected stage succeeded, 1 when one failed, 128 + signal when interrupted.
+  // 0 when every selected stage succeeded, 1 when one failed, 3 when a check stage rejected its
+  // data (and none failed), 128 + signal when interrupted.
   int exit_code() const;
+  // The run's status as recorded: "succeeded", "failed", "rejected" or "cancelled".
+  const char* status_name() const;
 };
 
 // "exit code 2", "timed out after 10s", "killed by signal 9 (KILL)", "command not found: x".

@@ -314,7 +314,7 @@ CheckResult decide_profile_check(const CheckSpec& spec, const DatasetProfile& pr
       judge(r, static_cast<double>(profile.malformed_rows));
       for (const MalformedRow& row : profile.malformed_sample) {
         if (r.failing_rows.size() < k_failing_rows_kept) {
-          r.failing_rows.push_back(FailingRow{row.line, {}, row.reason});
+          r.failing_rows.push_back(FailingRow{row.line, {}, row.reason, {}});
         }
       }
       break;

@@ -64,6 +64,7 @@ FailingRow failing_row(const Record& record, const std::vector<std::string>& nam
                        const std::vector<size_t>& indices) {
   FailingRow row;
   row.line = record.line;
+  row.file = std::string(record.file);
   for (size_t i = 0; i < names.size(); ++i) {
     const FieldView* field = field_at(record, indices[i]);
     row.values.emplace_back(names[i], field ? clip_value(field->text) : std::string());

@@ -29,6 +29,7 @@ struct FailingRow {
   uint64_t line = 0;
   std::vector<std::pair<std::string, std::string>> values;
   std::string reason;
+  std::string file;  // the file of a directory read as one dataset (empty for a single file)
 };
 
 inline constexpr size_t k_failing_rows_kept = 20;

@@ -85,6 +85,8 @@ json failing_rows(const CheckResult& r) {
   json rows = json::array();
   for (const FailingRow& row : r.failing_rows) {
     json entry = {{"line", row.line}};
+    if (!row.file.empty())
+      entry["file"] = row.file;
     if (!row.reason.empty()) {
       entry["reason"] = row.reason;
     } else {

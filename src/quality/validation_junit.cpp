@@ -58,7 +58,10 @@ std::string failing_rows_text(const CheckResult& r, size_t limit) {
         what += ", ";
       what += column + "=" + value;
     }
-    text += fmt::format("line {}: {}\n", row.line, what);
+    if (row.file.empty())
+      text += fmt::format("line {}: {}\n", row.line, what);
+    else
+      text += fmt::format("{} line {}: {}\n", row.file, row.line, what);
   }
   uint64_t total = total_failing(r);
   if (total > shown && shown > 0) {

@@ -6,6 +6,8 @@
 #include <fstream>
 
 #include "quality/rules_parser.hpp"
+#include "quality/validation_json.hpp"
+#include "quality/validation_junit.hpp"
 #include "util/temp_dir_test_util.hpp"
 
 namespace mlops {
@@ -223,6 +225,28 @@ TEST_F(ValidatorTest, MalformedRowsAreReportedWithTheirLines) {
   EXPECT_EQ(malformed.failing_rows[0].line, 3u);
   EXPECT_EQ(malformed.failing_rows[1].line, 5u);
   EXPECT_FALSE(malformed.failing_rows[0].reason.empty());
+}
+
+// A directory read as one dataset: a failing row names its file as well as its line, in the
+// report, its JSON and the text the terminal and JUnit show.
+TEST_F(ValidatorTest, FailingRowsOfADirectoryNameTheirFile) {
+  std::filesystem::create_directories(dir.path() / "raw");
+  std::ofstream(dir.path() / "raw" / "a.csv") << "id,age\n1,30\n2,140\n";
+  std::ofstream(dir.path() / "raw" / "b.csv") << "id,age\n3,-4\n4,40\n";
+  RulesLoad load = load_rules_text("version: 1\ncolumns:\n  age: {range: [0, 120]}\n", "r.yaml");
+  ASSERT_TRUE(load.rules);
+  Result<ValidationReport> report =
+      validate_file(dir.path() / "raw", "raw", "r.yaml", *load.rules, ValidationOptions{});
+  ASSERT_TRUE(report.ok()) << report.error().message();
+  const CheckResult& range = check(*report, "columns.age.range");
+  ASSERT_EQ(range.failing_rows.size(), 2u);
+  EXPECT_EQ(range.failing_rows[0].line, 3u);
+  EXPECT_EQ(std::filesystem::path(range.failing_rows[0].file).filename(), "a.csv");
+  EXPECT_EQ(range.failing_rows[1].line, 2u);
+  EXPECT_EQ(std::filesystem::path(range.failing_rows[1].file).filename(), "b.csv");
+  std::string text = failing_rows_text(range, 5);
+  EXPECT_NE(text.find("a.csv line 3: age=140\n"), std::string::npos) << text;
+  EXPECT_NE(validation_to_json(*report, false).find("b.csv"), std::string::npos);
 }
 
 TEST_F(ValidatorTest, MissingColumnsFailEachCheckThatReadsThem) {
