@@ -5,28 +5,23 @@
 
 namespace mlops {
 
-namespace {
-
-constexpr size_t k_max_profile_bytes = size_t{1} << 30;
-
-}  // namespace
-
 bool is_profile_path(const std::filesystem::path& path) {
   return path.extension() == ".json";
 }
 
 Result<DatasetProfile> load_or_profile(const std::filesystem::path& path,
-                                       const DataReadRequest& request) {
+                                       const DataReadRequest& request, ProfileParts parts) {
   if (is_profile_path(path)) {
-    MLOPS_TRY(text, read_file(path, k_max_profile_bytes));
-    return parse_profile_json(*text, path.string());
+    return read_profile_json(path, path.string(), parts);
   }
   return profile_file(path, path.string(), request.read, request.profile);
 }
 
 Result<DriftOutcome> compare_datasets(const DriftRequest& request) {
-  MLOPS_TRY(reference, load_or_profile(request.reference, request.read));
-  MLOPS_TRY(current, load_or_profile(request.current, request.read));
+  // A drift does not use the distinct-count sketches: they are not decoded.
+  MLOPS_TRY(reference,
+            load_or_profile(request.reference, request.read, ProfileParts::WithoutDistinct));
+  MLOPS_TRY(current, load_or_profile(request.current, request.read, ProfileParts::WithoutDistinct));
   if (reference->options.kll_k != current->options.kll_k ||
       reference->options.hll_precision != current->options.hll_precision) {
     return Error(ErrorKind::Usage,

@@ -12,6 +12,7 @@
 #include "data/drift.hpp"
 #include "data/drift_json.hpp"
 #include "data/profile.hpp"
+#include "data/profile_json.hpp"
 #include "quality/rules.hpp"
 #include "quality/suggest.hpp"
 #include "quality/validation.hpp"
@@ -31,8 +32,10 @@ bool is_profile_path(const std::filesystem::path& path);
 
 // The profile of `path`: read back when it is a profile document, computed in one pass when it
 // is data. NotFound, Io, InvalidSpec (unusable data) or Corrupt (an unusable profile document).
+// `parts`: what of a stored profile is decoded (data/profile_json.hpp).
 Result<DatasetProfile> load_or_profile(const std::filesystem::path& path,
-                                       const DataReadRequest& request);
+                                       const DataReadRequest& request,
+                                       ProfileParts parts = ProfileParts::All);
 
 struct DriftRequest {
   std::filesystem::path reference;  // data or a profile

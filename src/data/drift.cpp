@@ -32,8 +32,7 @@ double population_stddev(const Moments& m) {
 // Decile edges of the reference, repeated edges merged.
 std::vector<double> decile_edges(const KllSketch& reference) {
   std::vector<double> edges;
-  for (int i = 1; i <= 9; ++i) {
-    double edge = reference.quantile(i / 10.0);
+  for (double edge : reference.quantiles({0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9})) {
     if (edges.empty() || edge > edges.back())
       edges.push_back(edge);
   }

@@ -226,20 +226,37 @@ std::vector<std::pair<double, uint64_t>> KllSketch::sorted_items() const {
 }
 
 double KllSketch::quantile(double rank) const {
+  return quantiles({rank}).front();
+}
+
+std::vector<double> KllSketch::quantiles(const std::vector<double>& ranks) const {
   assert(!empty());
-  if (!(rank > 0))
-    return m_min;
-  if (rank >= 1)
-    return m_max;
-  // The smallest item whose cumulative weight reaches rank · count.
-  const double target = rank * static_cast<double>(m_count);
-  uint64_t cumulative = 0;
-  for (const auto& [value, weight] : sorted_items()) {
-    cumulative += weight;
-    if (static_cast<double>(cumulative) >= target)
-      return std::clamp(value, m_min, m_max);
+  std::vector<std::pair<double, uint64_t>> items = sorted_items();
+  std::vector<uint64_t> cumulative(items.size());
+  uint64_t sum = 0;
+  for (size_t i = 0; i < items.size(); ++i)
+    cumulative[i] = sum += items[i].second;
+  std::vector<double> out;
+  out.reserve(ranks.size());
+  for (double rank : ranks) {
+    if (!(rank > 0)) {
+      out.push_back(m_min);
+      continue;
+    }
+    if (rank >= 1) {
+      out.push_back(m_max);
+      continue;
+    }
+    // The smallest item whose cumulative weight reaches rank · count.
+    const double target = rank * static_cast<double>(m_count);
+    auto at = std::lower_bound(cumulative.begin(), cumulative.end(), target,
+                               [](uint64_t c, double t) { return static_cast<double>(c) < t; });
+    out.push_back(
+        at == cumulative.end()
+            ? m_max
+            : std::clamp(items[static_cast<size_t>(at - cumulative.begin())].first, m_min, m_max));
   }
-  return m_max;
+  return out;
 }
 
 double KllSketch::rank(double value) const {

@@ -44,6 +44,9 @@ class KllSketch {
   // The value at normalized rank `rank` (clamped to [0, 1]): 0 gives min(), 1 gives max(), 0.5
   // the median. Requires !empty().
   double quantile(double rank) const;
+  // quantile() of each rank, sorting the retained items once (a profile's 9 quantiles and 11
+  // decile edges, a drift's reference deciles). Requires !empty().
+  std::vector<double> quantiles(const std::vector<double>& ranks) const;
   // The estimated fraction of values <= `value` (0 when empty).
   double rank(double value) const;
   // The retained items sorted by value, each with its weight (2^level); the weights sum to

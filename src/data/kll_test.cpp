@@ -129,6 +129,23 @@ TEST(KllTest, SmallInputsAreExact) {
   EXPECT_EQ(items.back(), std::make_pair(100.0, uint64_t{1}));
 }
 
+// quantiles() sorts once and answers each rank as quantile() does, in any order of ranks.
+TEST(KllTest, QuantilesOfSeveralRanksEqualEachQuantile) {
+  std::mt19937_64 random(5);
+  std::normal_distribution<double> normal(10, 3);
+  std::vector<double> values(50000);
+  for (double& v : values)
+    v = normal(random);
+  KllSketch sketch = sketch_of(values);
+  std::vector<double> ranks = {0.9, -1, 0, 0.01, 0.5, 0.5, 0.999, 1, 2};
+  std::vector<double> all = sketch.quantiles(ranks);
+  ASSERT_EQ(all.size(), ranks.size());
+  for (size_t i = 0; i < ranks.size(); ++i)
+    EXPECT_EQ(all[i], sketch.quantile(ranks[i])) << ranks[i];
+  EXPECT_EQ(all[1], sketch.min());
+  EXPECT_EQ(all[7], sketch.max());
+}
+
 TEST(KllTest, NanIsIgnoredAndInfinitiesKept) {
   KllSketch sketch;
   EXPECT_EQ(sketch.rank(1), 0);

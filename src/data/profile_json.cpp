@@ -69,13 +69,19 @@ json numeric_json(const ColumnProfile& c) {
               {"nan", c.nan},
               {"infinities", c.infinities}};
   if (!c.quantiles.empty()) {
+    // One sort of the sketch for the 9 reported quantiles and the 11 decile edges.
+    std::vector<double> ranks(std::begin(k_reported_quantiles), std::end(k_reported_quantiles));
+    for (int i = 0; i <= 10; ++i)
+      ranks.push_back(i / 10.0);
+    std::vector<double> values = c.quantiles.quantiles(ranks);
     json quantiles = json::object();
+    size_t at = 0;
     for (double q : k_reported_quantiles)
-      quantiles[quantile_name(q)] = number(c.quantiles.quantile(q));
+      quantiles[quantile_name(q)] = number(values[at++]);
     out["quantiles"] = quantiles;
     json deciles = json::array();
-    for (int i = 0; i <= 10; ++i)
-      deciles.push_back(number(c.quantiles.quantile(i / 10.0)));
+    while (at < values.size())
+      deciles.push_back(number(values[at++]));
     out["deciles"] = deciles;
   }
   out["histogram"] = histogram(c);

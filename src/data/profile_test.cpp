@@ -157,6 +157,33 @@ TEST(ProfileTest, TamperedDocumentsAreRefusedWithTheFieldNamed) {
   expect_refused("[]", "expected an object");
 }
 
+// From a file: the same profile; without the distinct sketches, a broken HLL is not decoded
+// (and not noticed) while everything else still is; a missing file or a directory is an error.
+TEST(ProfileTest, ReadFromAFileWithOrWithoutTheDistinctSketches) {
+  testing::TempDir dir;
+  std::string text = profile_to_json(small_profile());
+  std::ofstream(dir.path() / "p.json") << text;
+  Result<DatasetProfile> all = read_profile_json(dir.path() / "p.json", "p.json");
+  ASSERT_TRUE(all.ok()) << all.error().message();
+  EXPECT_EQ(profile_to_json(*all), text);
+
+  std::string broken = text;
+  broken.replace(broken.find("\"hll\": \""), 8, "\"hll\": \"!");
+  std::ofstream(dir.path() / "b.json") << broken;
+  Result<DatasetProfile> refused = read_profile_json(dir.path() / "b.json", "b.json");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("columns[0].sketches.hll"), std::string::npos);
+  Result<DatasetProfile> partial =
+      read_profile_json(dir.path() / "b.json", "b.json", ProfileParts::WithoutDistinct);
+  ASSERT_TRUE(partial.ok()) << partial.error().message();
+  EXPECT_EQ(partial->columns[1].quantiles.count(), all->columns[1].quantiles.count());
+  EXPECT_EQ(partial->columns[2].exact_values, all->columns[2].exact_values);
+
+  EXPECT_EQ(read_profile_json(dir.path() / "none.json", "none.json").error().kind(),
+            ErrorKind::NotFound);
+  EXPECT_EQ(read_profile_json(dir.path(), "dir").error().kind(), ErrorKind::Io);
+}
+
 TEST(ProfileTest, MergedHalvesEqualTheWhole) {
   std::vector<std::string> columns = {"x", "c"};
   std::mt19937_64 random(7);

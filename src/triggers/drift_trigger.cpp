@@ -21,7 +21,6 @@
 namespace mlops {
 namespace {
 
-constexpr size_t k_max_profile_bytes = size_t{1} << 30;
 
 int64_t epoch_ms(WallTime time) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
@@ -53,8 +52,7 @@ DriftState drift_state_of(const std::optional<TriggerState>& state) {
 
 Result<DatasetProfile> load_profile(const std::filesystem::path& path, const std::string& name) {
   if (path.extension() == ".json") {
-    MLOPS_TRY(text, read_file(path, k_max_profile_bytes));
-    return parse_profile_json(*text, name);
+    return read_profile_json(path, name, ProfileParts::WithoutDistinct);
   }
   return profile_file(path, name, ReadOptions{}, ProfileOptions{});
 }

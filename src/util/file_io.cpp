@@ -1,9 +1,12 @@
 #include "util/file_io.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -21,10 +24,21 @@ Result<std::string> read_file(const std::filesystem::path& path, size_t max_byte
     return Error(err == ENOENT ? ErrorKind::NotFound : ErrorKind::Io,
                  fmt::format("cannot read {}: {}", path.string(), std::strerror(err)));
   }
+  // Read straight into a string sized from fstat (a file that grows meanwhile is read on in
+  // steps): growing it 64 KiB at a time cost a copy and fresh pages at every doubling, most of
+  // the time of reading two 12 MB profiles on this VM.
+  struct stat info {};
+  size_t expected = ::fstat(fd.get(), &info) == 0 && S_ISREG(info.st_mode)
+                        ? static_cast<size_t>(info.st_size)
+                        : 0;
+  size_t limit = max_bytes < SIZE_MAX ? max_bytes + 1 : max_bytes;  // one more shows excess
   std::string data;
-  char buffer[65536];
+  data.resize(std::min(std::max<size_t>(expected + 1, 65536), limit));
+  size_t used = 0;
   while (true) {
-    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (used == data.size())
+      data.resize(std::min(std::max<size_t>(data.size() * 2, 65536), limit));
+    ssize_t n = ::read(fd.get(), data.data() + used, data.size() - used);
     if (n < 0) {
       if (errno == EINTR) {
         continue;
@@ -33,10 +47,11 @@ Result<std::string> read_file(const std::filesystem::path& path, size_t max_byte
                    fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
     }
     if (n == 0) {
+      data.resize(used);
       return data;
     }
-    data.append(buffer, static_cast<size_t>(n));
-    if (data.size() > max_bytes) {
+    used += static_cast<size_t>(n);
+    if (used > max_bytes) {
       return Error(ErrorKind::Io,
                    fmt::format("{} is larger than {} bytes", path.string(), max_bytes));
     }
