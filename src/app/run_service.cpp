@@ -136,6 +136,7 @@ RunOptions run_options(const RunContext& run) {
   options.log_dir = run.workspace->log_dir(run.outcome.run_id);
   options.base_env = current_environment();
   options.mlops_binary = current_executable();
+  options.store_path = std::filesystem::absolute(run.workspace->store_path());
   for (const auto& [key, value] : run.request.extra_env) {
     set_env(options.base_env, key, value);
   }

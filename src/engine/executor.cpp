@@ -70,6 +70,8 @@ ProcessRequest Executor::make_request(size_t index, int attempt) const {
   set_env(request.env, "MLOPS_STAGE", stage.name);
   set_env(request.env, "MLOPS_ATTEMPT", std::to_string(attempt));
   set_env(request.env, "MLOPS_WORKSPACE", m_pipeline.workspace.string());
+  if (!stage.builtin.empty() && !m_options.store_path.empty())
+    set_env(request.env, "MLOPS_STORE", m_options.store_path.string());
   // Every parameter, so that commands can use "$MLOPS_PARAM_X" where no quoting is safe.
   for (const auto& [name, value] : m_pipeline.params) {
     set_env(request.env, param_env_name(name), value.text);

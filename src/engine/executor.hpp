@@ -45,6 +45,9 @@ struct RunOptions {
   // The mlops binary that runs built-in stages (`uses: validate`, ...; their argv[0] is
   // "mlops"); empty: "mlops" from the PATH.
   std::filesystem::path mlops_binary;
+  // The metadata store the run records into; built-in stages get it as MLOPS_STORE, so that a
+  // `uses: validate` stage reads its history checks from the store of `mlops run --store X`.
+  std::filesystem::path store_path;
 };
 
 class Executor {

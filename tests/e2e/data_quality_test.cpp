@@ -202,5 +202,29 @@ dataset:
   EXPECT_NE(report.dump().find("\"history_runs\":1"), std::string::npos) << report.dump();
 }
 
+// `mlops run --store X`: the built-in stage reads its history from X, the store the run records
+// into, not from the workspace's default store (which does not even exist here).
+TEST_F(DataQualityTest, HistoryChecksReadTheStoreTheRunRecordsInto) {
+  ws.write("pipeline.yaml", R"(version: 1
+name: ingest
+stages:
+  check:
+    uses: validate
+    with: {data: data/batch.csv, rules: rules.yaml}
+)");
+  ws.write("rules.yaml", R"(version: 1
+dataset:
+  - history: {metric: rows, max_increase: 0.5}
+)");
+  ws.write("data/batch.csv", ids_csv(100));
+  CommandResult first = mlops({"run", "pipeline.yaml", "--store", "elsewhere/meta.db"});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  ws.write("data/batch.csv", ids_csv(1000));
+  CommandResult jump = mlops({"run", "pipeline.yaml", "--store", "elsewhere/meta.db"});
+  EXPECT_EQ(jump.exit_code, 3) << jump.out << jump.err;
+  EXPECT_NE(jump.out.find("FAIL    dataset.history.rows.change"), std::string::npos) << jump.out;
+  EXPECT_FALSE(ws.exists(".mlops/store.db"));
+}
+
 }  // namespace
 }  // namespace mlops::e2e
