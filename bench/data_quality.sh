@@ -58,10 +58,11 @@ print(len(df), len(d.columns))
 PY
 us() { local s e; s=$EPOCHREALTIME; "$@" > /dev/null 2> "$work/err" || { cat "$work/err" >&2; return 1; }; e=$EPOCHREALTIME; echo $(( ${e/./} - ${s/./} )); }
 cat data.csv > /dev/null  # page cache warm
-declare -a prof val pan cat_
+declare -a prof prof2 val pan cat_
 for ((r = 0; r < rounds; r++)); do
   cat_+=("$(us cat data.csv)")
   prof+=("$(us "$mlops" data profile data.csv -o profile.json)")
+  prof2+=("$(us "$mlops" data profile data.csv --threads 2 -o profile2.json)")
   val+=("$(us "$mlops" data validate data.csv --rules rules.yaml -o validation.json)")
   pan+=("$(us "$python" pandas_check.py data.csv)")
 done
@@ -71,10 +72,11 @@ declare -a drift
 for ((r = 0; r < rounds; r++)); do
   drift+=("$(us "$mlops" data drift --reference wide-a.json --current wide-b.json --report-only -o drift.json)")
 done
-"$python" - "$bytes" "${#prof[@]}" "${cat_[*]}" "${prof[*]}" "${val[*]}" "${pan[*]}" "${drift[*]}" <<'PY'
+"$python" - "$bytes" "${#prof[@]}" "${cat_[*]}" "${prof[*]}" "${val[*]}" "${pan[*]}" "${drift[*]}" \
+  "${prof2[*]}" <<'PY'
 import statistics, sys
 size = int(sys.argv[1])
-cat_, prof, val, pan, drift = [list(map(int, a.split())) for a in sys.argv[3:8]]
+cat_, prof, val, pan, drift, prof2 = [list(map(int, a.split())) for a in sys.argv[3:9]]
 mb = size / 1e6
 def rate(us): return mb / (us / 1e6)
 med = statistics.median
@@ -82,7 +84,8 @@ print(f"file: {mb:.0f} MB, 20 columns; {len(prof)} round(s); medians")
 print("| what | time | MB/s | vs pandas (per-round median) |")
 print("|---|---|---|---|")
 print(f"| cat > /dev/null | {med(cat_)/1e6:.2f} s | {rate(med(cat_)):.0f} | |")
-for name, xs in (("mlops data profile", prof), ("mlops data validate (unique, range, set, email pattern, type)", val)):
+for name, xs in (("mlops data profile", prof), ("mlops data profile --threads 2", prof2),
+                 ("mlops data validate (unique, range, set, email pattern, type)", val)):
     ratio = med(p / x for p, x in zip(pan, xs))
     print(f"| {name} | {med(xs)/1e6:.2f} s | {rate(med(xs)):.0f} | {ratio:.1f}x faster |")
 print(f"| pandas read_csv + describe() + 4 checks | {med(pan)/1e6:.2f} s | {rate(med(pan)):.0f} | 1 |")

@@ -14,7 +14,7 @@ Result<DatasetProfile> load_or_profile(const std::filesystem::path& path,
   if (is_profile_path(path)) {
     return read_profile_json(path, path.string(), parts);
   }
-  return profile_file(path, path.string(), request.read, request.profile);
+  return profile_file(path, path.string(), request.read, request.profile, request.threads);
 }
 
 Result<DriftOutcome> compare_datasets(const DriftRequest& request) {

@@ -24,6 +24,7 @@ namespace mlops {
 struct DataReadRequest {
   ReadOptions read;
   ProfileOptions profile;
+  unsigned threads = 1;  // profile_file's: a big plain CSV file read in parts at once
 };
 
 // Whether `path` names a stored profile rather than data: a .json file (JSON Lines data is

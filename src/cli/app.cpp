@@ -417,6 +417,10 @@ std::vector<Subcommand> add_data_commands(CLI::App& app) {
   profile_command->add_flag("--json", profile->json, "Print the profile document");
   profile_command->add_option("--metrics-out", profile->metrics_out,
                               "Write the headline numbers as a metrics file (data.rows, ...)");
+  profile_command
+      ->add_option("--threads", profile->threads,
+                   "Read a big plain CSV file in this many parts at once (default 1)")
+      ->check(CLI::Range(1, 64));
   auto drift = std::make_shared<DataDriftCommand>();
   CLI::App* drift_command = data->add_subcommand(
       "drift", "Compare current data with a reference: every measure for every column");

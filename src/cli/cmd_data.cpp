@@ -91,6 +91,7 @@ int data_profile_command(const DataProfileCommand& command) {
   Result<DataReadRequest> request = read_request(command.read);
   if (!request.ok())
     return report_query_error(request.error());
+  request->threads = command.threads;
   Result<DatasetProfile> profile = load_or_profile(command.file, *request);
   if (!profile.ok())
     return report_query_error(profile.error());

@@ -161,7 +161,8 @@ int data_validate_command(const DataValidateCommand& command) {
   JunitValidationInfo info{.seconds = 0, .timestamp = now_utc_iso(), .strict = command.strict};
   auto started = std::chrono::steady_clock::now();
   ValidateRequest request{
-      .data = command.file, .rules = command.rules, .read_overrides = *overrides, .history = {}};
+      .data = command.file, .rules = command.rules, .read_overrides = *overrides, .history = {},
+      .history_pipeline = {}, .history_store = {}};
   request.history_pipeline = command.history_pipeline;
   if (!request.history_pipeline) {
     if (const char* pipeline = std::getenv("MLOPS_PIPELINE"))

@@ -206,6 +206,7 @@ struct DataProfileCommand {
   std::optional<std::filesystem::path> output;       // -o: the profile document
   std::optional<std::filesystem::path> metrics_out;  // --metrics-out: headline numbers
   bool json = false;                                 // print the profile document
+  unsigned threads = 1;                              // --threads: parts read at once
 };
 int data_profile_command(const DataProfileCommand& command);
 

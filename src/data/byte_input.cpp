@@ -61,14 +61,34 @@ ByteInput::ByteInput(ByteInput&&) noexcept = default;
 ByteInput& ByteInput::operator=(ByteInput&&) noexcept = default;
 ByteInput::~ByteInput() = default;
 
-Result<ByteInput> ByteInput::open(const std::filesystem::path& path, size_t block_size) {
+Result<ByteInput> ByteInput::open(const std::filesystem::path& path, size_t block_size,
+                                  uint64_t limit) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     return open_error(path, errno);
   }
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   ByteInput input(path, UniqueFd(fd), block_size);
+  input.m_limit = limit;
   MLOPS_CHECK(input.detect_gzip());
+  return input;
+}
+
+Result<ByteInput> ByteInput::open_part(const std::filesystem::path& path, uint64_t begin,
+                                       uint64_t end, size_t block_size) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return open_error(path, errno);
+  }
+  ByteInput input(path, UniqueFd(fd), block_size);
+  if (::lseek(fd, static_cast<off_t>(begin), SEEK_SET) < 0) {
+    return Error(ErrorKind::Io,
+                 fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
+  }
+  ::posix_fadvise(fd, static_cast<off_t>(begin), static_cast<off_t>(end - begin),
+                  POSIX_FADV_SEQUENTIAL);
+  input.m_limit = end - begin;
+  input.seal();
   return input;
 }
 
@@ -137,8 +157,9 @@ Result<size_t> ByteInput::read_plain(char* out, size_t capacity) {
   if (m_file_ended) {
     return size_t{0};
   }
+  capacity = static_cast<size_t>(std::min<uint64_t>(capacity, m_limit - m_file_offset));
   for (;;) {
-    ssize_t count = ::read(m_fd.get(), out, capacity);
+    ssize_t count = capacity == 0 ? 0 : ::read(m_fd.get(), out, capacity);
     if (count >= 0) {
       m_file_offset += static_cast<uint64_t>(count);
       m_file_ended = count == 0;

@@ -36,8 +36,16 @@ class ByteInput {
   // Opens `path`; reads the first bytes to tell gzip from plain text. NotFound when the file does
   // not exist; Io when it cannot be opened or read. `block_size` (> 0) is how much one read(2)
   // asks for at least; tests use a few bytes to put block ends everywhere.
+  // `limit`: read at most that many bytes of the file (a first part read by one of several
+  // threads; only for a plain file).
   static Result<ByteInput> open(const std::filesystem::path& path,
-                                size_t block_size = k_default_block_size);
+                                size_t block_size = k_default_block_size,
+                                uint64_t limit = UINT64_MAX);
+  // The plain bytes [begin, end) of `path`, not inflated whatever they are (a part of a file
+  // read by several threads; the caller has seen that the file is not gzip). The window starts
+  // at `begin`; the data ends at `end` or the end of the file.
+  static Result<ByteInput> open_part(const std::filesystem::path& path, uint64_t begin,
+                                     uint64_t end, size_t block_size = k_default_block_size);
 
   ByteInput(ByteInput&&) noexcept;
   ByteInput& operator=(ByteInput&&) noexcept;
@@ -82,7 +90,8 @@ class ByteInput {
   bool m_at_end = false;
   bool m_file_ended = false;  // read(2) returned 0
   uint64_t m_bytes_read = 0;
-  uint64_t m_file_offset = 0;  // bytes of the file read so far
+  uint64_t m_file_offset = 0;  // bytes of the file read so far (from the part's beginning)
+  uint64_t m_limit = UINT64_MAX;  // open_part: the part's length
   std::unique_ptr<Inflater> m_inflater;
 };
 

@@ -18,6 +18,9 @@ namespace {
 
 enum class Outcome { Record, Blank, NeedMore, End, TooManyColumns };
 
+// Compared by address: the reader notes that its data ended inside quotes.
+constexpr const char* k_unterminated_quote = "unterminated quoted field";
+
 // What one call of Tokenizer::parse found at the start of the window.
 struct Parsed {
   Outcome outcome = Outcome::End;
@@ -222,7 +225,7 @@ const char* CsvReader::Tokenizer::quoted_field(const char* p, const char* begin,
       parsed.newlines += count_newlines(p, end);
       text = std::string_view(segment, static_cast<size_t>(end - segment));
       if (parsed.problem == nullptr) {
-        parsed.problem = "unterminated quoted field";
+        parsed.problem = k_unterminated_quote;
         parsed.problem_field = field_number();
       }
       return end;
@@ -346,7 +349,7 @@ CsvReader::~CsvReader() = default;
 
 Result<std::unique_ptr<CsvReader>> CsvReader::open(const std::filesystem::path& path,
                                                    const ReadOptions& options,
-                                                   const CsvLimits& limits) {
+                                                   const CsvLimits& limits, uint64_t limit) {
   char delimiter = options.delimiter == 0 ? ',' : options.delimiter;
   for (char c : {delimiter, options.quote}) {
     if (c == '\n' || c == '\r') {
@@ -360,9 +363,20 @@ Result<std::unique_ptr<CsvReader>> CsvReader::open(const std::filesystem::path& 
                  fmt::format("{}: the delimiter and the quote are both {}; choose different ones",
                              path.string(), printable(delimiter)));
   }
-  MLOPS_TRY(input, ByteInput::open(path, limits.block_size));
+  MLOPS_TRY(input, ByteInput::open(path, limits.block_size, limit));
   std::unique_ptr<CsvReader> reader(new CsvReader(std::move(*input), options, limits));
   MLOPS_CHECK(reader->start());
+  return reader;
+}
+
+Result<std::unique_ptr<CsvReader>> CsvReader::open_part(const std::filesystem::path& path,
+                                                        const ReadOptions& options,
+                                                        std::vector<std::string> columns,
+                                                        uint64_t begin, uint64_t end,
+                                                        const CsvLimits& limits) {
+  MLOPS_TRY(input, ByteInput::open_part(path, begin, end, limits.block_size));
+  std::unique_ptr<CsvReader> reader(new CsvReader(std::move(*input), options, limits));
+  reader->m_columns = std::move(columns);
   return reader;
 }
 
@@ -459,6 +473,8 @@ Result<CsvReader::RawRecord> CsvReader::read_record(Record& record) {
     record.line = m_line;
     m_line += parsed.newlines;
     m_input.consume(parsed.length);
+    if (parsed.problem == k_unterminated_quote)
+      m_ended_in_quotes = true;
     return RawRecord{true, parsed.problem, parsed.problem_field};
   }
 }

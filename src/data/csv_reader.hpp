@@ -60,10 +60,27 @@ class CsvReader final : public RecordSource {
   // 0 is ','. NotFound / Io from reading the file; InvalidSpec for an empty file when a header is
   // expected, a malformed header, a duplicate column name, a limit exceeded, or a delimiter or
   // quote that cannot work (equal to each other, CR or LF).
+  // `limit`: only the file's first `limit` bytes (the first part of a file read by several
+  // threads; a plain file).
   static Result<std::unique_ptr<CsvReader>> open(const std::filesystem::path& path,
                                                  const ReadOptions& options,
-                                                 const CsvLimits& limits = {});
+                                                 const CsvLimits& limits = {},
+                                                 uint64_t limit = UINT64_MAX);
+  // The records of the bytes [begin, end) of a plain (not gzip'd) file whose header gave
+  // `columns`: one part of a file read by several threads (data/parallel_profile.hpp). `begin`
+  // is taken to be a record's start; lines are counted from 1 at `begin`.
+  static Result<std::unique_ptr<CsvReader>> open_part(const std::filesystem::path& path,
+                                                      const ReadOptions& options,
+                                                      std::vector<std::string> columns,
+                                                      uint64_t begin, uint64_t end,
+                                                      const CsvLimits& limits = {});
   ~CsvReader() override;
+
+  // The lines read so far (the line ends consumed, those inside quoted fields included).
+  uint64_t lines_read() const { return m_line - 1; }
+  // Whether the data ended inside a quoted field (the last record is then malformed): a part
+  // whose end was not a record's end.
+  bool ended_in_quotes() const { return m_ended_in_quotes; }
 
   const std::vector<std::string>& columns() const override { return m_columns; }
   Result<bool> next(Record& record) override;
@@ -94,6 +111,7 @@ class CsvReader final : public RecordSource {
   uint64_t m_line = 1;  // the line of the first byte of the input's window
   Record m_first;       // without a header: the first record, until next() returns it
   bool m_has_first = false;
+  bool m_ended_in_quotes = false;
 };
 
 }  // namespace mlops

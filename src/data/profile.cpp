@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <unordered_map>
 #include <utility>
 
+#include "data/parallel_profile.hpp"
 #include "hash/digest.hpp"
 
 namespace mlops {
@@ -253,8 +255,14 @@ DatasetProfile Profiler::finish(const RecordSource& source, std::string source_n
 }
 
 Result<DatasetProfile> profile_file(const std::filesystem::path& path, std::string source_name,
-                                    const ReadOptions& read_options,
-                                    const ProfileOptions& options) {
+                                    const ReadOptions& read_options, const ProfileOptions& options,
+                                    unsigned threads) {
+  if (threads > 1) {
+    if (std::optional<DatasetProfile> parts =
+            profile_in_parts(path, source_name, read_options, options, threads)) {
+      return std::move(*parts);
+    }
+  }
   MLOPS_TRY(source, open_records(path, read_options));
   ProfileOptions effective = options;
   bool jsonl = read_options.format == DataFormat::JsonLines ||

@@ -119,9 +119,11 @@ class Profiler {
 };
 
 // Opens `path`, profiles every record and returns the profile (the errors of open_records and
-// of reading).
+// of reading). With `threads` > 1 a big plain CSV file is read in that many parts at once
+// (data/parallel_profile.hpp), else in one pass.
 Result<DatasetProfile> profile_file(const std::filesystem::path& path, std::string source_name,
-                                    const ReadOptions& read_options, const ProfileOptions& options);
+                                    const ReadOptions& read_options, const ProfileOptions& options,
+                                    unsigned threads = 1);
 
 // Adds `other` to `into` (columns matched by name; a column only one side has is kept with the
 // other side's rows counted as nulls). Usage when the two were made with different options
