@@ -175,7 +175,9 @@ std::string ids_csv(int rows) {
   return text;
 }
 
-TEST_F(DataQualityTest, HistoryChecksCompareWithAcceptedRunsOnly) {
+// A pipeline whose one stage validates data/batch.csv with a history check on its row count
+// (within +-50 % of the last accepted batch).
+void write_history_pipeline(Workspace& ws) {
   ws.write("pipeline.yaml", R"(version: 1
 name: ingest
 stages:
@@ -187,6 +189,10 @@ stages:
 dataset:
   - history: {metric: rows, max_increase: 0.5, max_decrease: 0.5}
 )");
+}
+
+TEST_F(DataQualityTest, HistoryChecksCompareWithAcceptedRunsOnly) {
+  write_history_pipeline(ws);
   ws.write("data/batch.csv", ids_csv(100));
   CommandResult first = mlops({"run", "pipeline.yaml"});
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;  // no history yet: skipped
@@ -205,17 +211,7 @@ dataset:
 // `mlops run --store X`: the built-in stage reads its history from X, the store the run records
 // into, not from the workspace's default store (which does not even exist here).
 TEST_F(DataQualityTest, HistoryChecksReadTheStoreTheRunRecordsInto) {
-  ws.write("pipeline.yaml", R"(version: 1
-name: ingest
-stages:
-  check:
-    uses: validate
-    with: {data: data/batch.csv, rules: rules.yaml}
-)");
-  ws.write("rules.yaml", R"(version: 1
-dataset:
-  - history: {metric: rows, max_increase: 0.5}
-)");
+  write_history_pipeline(ws);
   ws.write("data/batch.csv", ids_csv(100));
   CommandResult first = mlops({"run", "pipeline.yaml", "--store", "elsewhere/meta.db"});
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
