@@ -12,6 +12,25 @@ Result<Workspace> open_query_workspace(const std::optional<std::filesystem::path
   return Workspace::open(current_workspace(), store_flag, StoreMode::Existing);
 }
 
+Result<std::string> pipeline_of_metric(MetadataStore& store, const std::string& key) {
+  MLOPS_TRY(names, store.metric_pipelines(key));
+  if (names->empty()) {
+    return Error(ErrorKind::NotFound, fmt::format("no run recorded metric '{}' (`mlops metrics "
+                                                  "RUN` lists a run's metrics)",
+                                                  key));
+  }
+  if (names->size() > 1) {
+    std::string listed;
+    for (const std::string& name : *names)
+      listed += (listed.empty() ? "" : ", ") + name;
+    return Error(ErrorKind::Usage,
+                 fmt::format("metric '{}' was recorded by several pipelines ({}): name one with "
+                             "--pipeline",
+                             key, listed));
+  }
+  return names->front();
+}
+
 Result<std::string> resolve_run(MetadataStore& store, const std::string& name) {
   if (name == "latest" || name.starts_with("latest~")) {
     int back = 0;

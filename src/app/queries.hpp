@@ -24,6 +24,10 @@ Result<Workspace> open_query_workspace(const std::optional<std::filesystem::path
 // NotFound when nothing matches.
 Result<std::string> resolve_run(MetadataStore& store, const std::string& name);
 
+// The pipeline whose history of metric `key` to show when none was named: the one pipeline
+// that recorded it. NotFound when none did; Usage, naming them, when several did.
+Result<std::string> pipeline_of_metric(MetadataStore& store, const std::string& key);
+
 // A run's metrics and those of the previous succeeded run of its pipeline (started before it).
 Result<MetricComparison> compare_metrics(MetadataStore& store, const RunRecord& run);
 

@@ -89,7 +89,14 @@ int metrics_history_command(const MetricsHistoryCommand& command) {
   if (!space) {
     return k_exit_invalid;
   }
-  auto history = space->store()->metric_history(command.key, command.pipeline);
+  std::string pipeline = command.pipeline;
+  if (pipeline.empty()) {
+    auto only = pipeline_of_metric(*space->store(), command.key);
+    if (!only.ok())
+      return report_query_error(only.error());
+    pipeline = *only;
+  }
+  auto history = space->store()->metric_history(command.key, pipeline);
   if (!history.ok()) {
     return report_query_error(history.error());
   }
@@ -103,14 +110,14 @@ int metrics_history_command(const MetricsHistoryCommand& command) {
     }
     write_all(1, json_text(
                      nlohmann::json{
-                         {"key", command.key}, {"pipeline", command.pipeline}, {"values", list}},
+                         {"key", command.key}, {"pipeline", pipeline}, {"values", list}},
                      2) +
                      "\n");
     return k_exit_success;
   }
   if (history->empty()) {
     write_all(
-        1, fmt::format("no succeeded run of '{}' recorded '{}'\n", command.pipeline, command.key));
+        1, fmt::format("no succeeded run of '{}' recorded '{}'\n", pipeline, command.key));
     return k_exit_success;
   }
   std::vector<std::string> headers = {"RUN", "STAGE", command.key};

@@ -253,6 +253,8 @@ class MetadataStore {
   // counts when its run succeeded or a succeeded run reused it.
   virtual Result<std::vector<MetricRecord>> metric_history(const std::string& key,
                                                            const std::string& pipeline) = 0;
+  // The pipelines with a run that recorded metric `key`, by name.
+  virtual Result<std::vector<std::string>> metric_pipelines(const std::string& key) = 0;
 };
 
 }  // namespace mlops

@@ -57,6 +57,7 @@ class SqliteStore final : public MetadataStore {
   Result<std::vector<ArtifactRecord>> artifact_history(const std::string& path) override;
   Result<std::vector<ArtifactRecord>> latest_artifacts(const std::string& prefix) override;
   Result<std::vector<MetricRecord>> metrics_of_run(const std::string& run_id) override;
+  Result<std::vector<std::string>> metric_pipelines(const std::string& key) override;
   Result<std::vector<MetricRecord>> metric_history(const std::string& key,
                                                    const std::string& pipeline) override;
 

@@ -413,6 +413,23 @@ Result<std::vector<MetricRecord>> SqliteStore::metrics_of_run(const std::string&
   return collect<MetricRecord>(*query, read_metric);
 }
 
+Result<std::vector<std::string>> SqliteStore::metric_pipelines(const std::string& key) {
+  MLOPS_TRY(query, m_db->prepare("SELECT DISTINCT p.name FROM metrics m "
+                                 "JOIN executions x ON x.id = m.execution_id "
+                                 "JOIN runs r ON r.id = x.run_id "
+                                 "JOIN pipelines p ON p.id = r.pipeline_id "
+                                 "WHERE m.key = ?1 ORDER BY p.name"));
+  query->bind(1, key);
+  std::vector<std::string> names;
+  while (true) {
+    MLOPS_TRY(row, query->step());
+    if (!*row)
+      break;
+    names.push_back(query->column_text(0));
+  }
+  return names;
+}
+
 Result<std::vector<MetricRecord>> SqliteStore::metric_history(const std::string& key,
                                                               const std::string& pipeline) {
   // The values executions produced (ran, not cached), and whether their run succeeded.

@@ -84,6 +84,21 @@ TEST_F(ProvenanceTest, MetricHistoryShowsEachProducedValueOnce) {
   auto text = mlops({"metrics", "history", "acc", "--pipeline", "p", "--reused"});
   EXPECT_TRUE(has(text.out, "REUSED IN")) << text.out;
   EXPECT_TRUE(has(text.out, reuser)) << text.out;
+
+  // Without --pipeline: the one pipeline that recorded the key; none or several is an error.
+  auto only = mlops({"metrics", "history", "acc", "--json"});
+  EXPECT_EQ(only.exit_code, 0) << only.err;
+  EXPECT_EQ(nlohmann::json::parse(only.out)["pipeline"], "p");
+  auto none = mlops({"metrics", "history", "nope"});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_TRUE(has(none.err, "no run recorded metric 'nope'")) << none.err;
+  ws.write("q.yaml",
+           "version: 1\nname: q\nstages:\n"
+           "  train: {run: 'echo {\\\"acc\\\": 1} > n.json', metrics: [n.json]}\n");
+  ASSERT_EQ(mlops({"run", "q.yaml"}).exit_code, 0);
+  auto both = mlops({"metrics", "history", "acc"});
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_TRUE(has(both.err, "several pipelines (p, q): name one with --pipeline")) << both.err;
 }
 
 TEST_F(ProvenanceTest, GcKeepLastCountsOnlyRunsThatProducedSomething) {
