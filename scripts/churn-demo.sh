@@ -80,7 +80,7 @@ step "December in production: prices rose, the serving traffic drifts; monitorin
 "$python" pipelines/churn/serving_log.py data/serving data/crm 2026-12 --shift 1
 sleep 2
 "$mlops" trigger check
-"$mlops" metrics history drift.monthly_charges.psi --pipeline churn-monitoring
+"$mlops" metrics history drift.monthly_charges.psi
 
 step "December's outcomes landed in data/raw/outcomes/: features, then retraining"
 sleep 2
