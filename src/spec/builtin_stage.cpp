@@ -53,6 +53,7 @@ const std::vector<BuiltinKind>& builtin_kinds() {
        with_read_args({
            {"data", ArgKind::Positional, "", ArgRole::Dep, true},
            {"output", ArgKind::Option, "--output", ArgRole::Out, false, "profile.json", "profile"},
+           {"threads", ArgKind::Option, "--threads"},
        })},
       {"validate",
        with_read_args({

@@ -50,6 +50,16 @@ TEST(BuiltinStageTest, DriftTakesListsAndItsOwnReportsDirectory) {
   EXPECT_EQ(result.pipeline->stages[0].out_types[0], "drift");
 }
 
+TEST(BuiltinStageTest, ProfileTakesThreads) {
+  auto result =
+      load_text(pipeline_with("  prof:\n    uses: profile\n    with: {data: d.csv, threads: 2}\n"));
+  ASSERT_TRUE(result.pipeline) << result.diagnostics[0].message;
+  EXPECT_EQ(result.pipeline->stages[0].argv,
+            (std::vector<std::string>{"mlops", "data", "profile",
+                                      "--output=reports/prof/profile.json", "--threads=2",
+                                      "--metrics-out=reports/prof/metrics.json", "--", "d.csv"}));
+}
+
 TEST(BuiltinStageTest, ErrorsSayWhatIsWrongAndWhere) {
   EXPECT_EQ(errors_of(pipeline_with("  a:\n    uses: profil\n    with: {data: x}\n")),
             (std::vector<std::string>{"6:11: unknown built-in stage 'uses: profil' in stage 'a' "
