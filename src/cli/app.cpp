@@ -339,9 +339,8 @@ std::vector<Subcommand> add_metrics_commands(CLI::App& app) {
       "history", "One metric over a pipeline's runs, each produced value once");
   history_command->add_option("key", history->key, "The metric, such as logreg.accuracy")
       ->required();
-  history_command->add_option(
-      "--pipeline", history->pipeline,
-      "The pipeline (default: the one pipeline that recorded the metric)");
+  history_command->add_option("--pipeline", history->pipeline,
+                              "The pipeline (default: the one pipeline that recorded the metric)");
   history_command->add_flag("--reused", history->reused,
                             "Also list the runs that reused each value from the cache");
   add_query_options(history_command, history->query);

@@ -160,9 +160,12 @@ int data_validate_command(const DataValidateCommand& command) {
     return report_query_error(overrides.error());
   JunitValidationInfo info{.seconds = 0, .timestamp = now_utc_iso(), .strict = command.strict};
   auto started = std::chrono::steady_clock::now();
-  ValidateRequest request{
-      .data = command.file, .rules = command.rules, .read_overrides = *overrides, .history = {},
-      .history_pipeline = {}, .history_store = {}};
+  ValidateRequest request{.data = command.file,
+                          .rules = command.rules,
+                          .read_overrides = *overrides,
+                          .history = {},
+                          .history_pipeline = {},
+                          .history_store = {}};
   request.history_pipeline = command.history_pipeline;
   if (!request.history_pipeline) {
     if (const char* pipeline = std::getenv("MLOPS_PIPELINE"))

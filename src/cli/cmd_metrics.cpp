@@ -108,16 +108,14 @@ int metrics_history_command(const MetricsHistoryCommand& command) {
                       {"value", point.value},
                       {"reused_in", point.reused_in}});
     }
-    write_all(1, json_text(
-                     nlohmann::json{
-                         {"key", command.key}, {"pipeline", pipeline}, {"values", list}},
+    write_all(
+        1, json_text(nlohmann::json{{"key", command.key}, {"pipeline", pipeline}, {"values", list}},
                      2) +
-                     "\n");
+               "\n");
     return k_exit_success;
   }
   if (history->empty()) {
-    write_all(
-        1, fmt::format("no succeeded run of '{}' recorded '{}'\n", pipeline, command.key));
+    write_all(1, fmt::format("no succeeded run of '{}' recorded '{}'\n", pipeline, command.key));
     return k_exit_success;
   }
   std::vector<std::string> headers = {"RUN", "STAGE", command.key};

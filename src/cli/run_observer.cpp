@@ -82,9 +82,9 @@ void CliRunObserver::finished(const Pipeline& pipeline, const RunReport& report,
       metrics = std::move(*compared);
     }
   }
-  auto problems = write_github_step_files(
-      step_summary_markdown(pipeline, report, report.run_id, metrics), report.run_id,
-      report.status_name());
+  auto problems =
+      write_github_step_files(step_summary_markdown(pipeline, report, report.run_id, metrics),
+                              report.run_id, report.status_name());
   for (const auto& problem : problems) {
     write_all(2, fmt::format("mlops: warning: {}\n", problem));
   }

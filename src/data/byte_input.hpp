@@ -90,7 +90,7 @@ class ByteInput {
   bool m_at_end = false;
   bool m_file_ended = false;  // read(2) returned 0
   uint64_t m_bytes_read = 0;
-  uint64_t m_file_offset = 0;  // bytes of the file read so far (from the part's beginning)
+  uint64_t m_file_offset = 0;     // bytes of the file read so far (from the part's beginning)
   uint64_t m_limit = UINT64_MAX;  // open_part: the part's length
   std::unique_ptr<Inflater> m_inflater;
 };

@@ -40,8 +40,7 @@ enum class ProfileParts { All, WithoutDistinct };
 
 // parse_profile_json of the file at `path` (at most 1 GiB), read into simdjson's padded buffer
 // without a copy. NotFound / Io when it cannot be read.
-Result<DatasetProfile> read_profile_json(const std::filesystem::path& path,
-                                         std::string_view origin,
+Result<DatasetProfile> read_profile_json(const std::filesystem::path& path, std::string_view origin,
                                          ProfileParts parts = ProfileParts::All);
 
 // The profile's headline numbers as a flat metrics document for the store (a `uses: profile`

@@ -44,7 +44,7 @@ int RunReport::exit_code() const {
 }
 
 const char* RunReport::status_name() const {
-  return interrupt_signal != 0                ? "cancelled"
+  return interrupt_signal != 0              ? "cancelled"
          : count(StageStatus::Failed) > 0   ? "failed"
          : count(StageStatus::Rejected) > 0 ? "rejected"
                                             : "succeeded";

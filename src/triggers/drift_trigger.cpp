@@ -21,7 +21,6 @@
 namespace mlops {
 namespace {
 
-
 int64_t epoch_ms(WallTime time) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
 }

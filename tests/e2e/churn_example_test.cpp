@@ -1,7 +1,8 @@
 // The churn example (pipelines/churn-*.yaml, scripts/churn-demo.sh) end to end: data lands, the
 // feature pipeline (validated by mlops's own rules) and then the training pipeline run from their
 // triggers, incrementally, with a promotion gate; a broken batch is rejected; drifting serving
-// data fires the monitoring pipeline and retraining; the report is written. Needs Debian's python3-pandas and python3-sklearn.
+// data fires the monitoring pipeline and retraining; the report is written. Needs Debian's
+// python3-pandas and python3-sklearn.
 #include <cstdio>
 #include <cstdlib>
 
@@ -36,7 +37,8 @@ TEST(ChurnExampleTest, DataLandsFeaturesThenTrainingRunAndNothingRunsAfter) {
   EXPECT_NE(first.find("validate | data/raw: 1200 rows, 8 columns, 0 malformed rows"),
             std::string::npos)
       << first;
-  EXPECT_NE(first.find("validate | passed  columns.tenure_months.range (error)"), std::string::npos);
+  EXPECT_NE(first.find("validate | passed  columns.tenure_months.range (error)"),
+            std::string::npos);
   EXPECT_NE(first.find("validate |         data/raw/customers-2026-09.csv line 205: "
                        "tenure_months=999"),
             std::string::npos);
