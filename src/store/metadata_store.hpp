@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "store/registry_records.hpp"
 #include "util/error.hpp"
 
 namespace mlops {
@@ -255,6 +256,46 @@ class MetadataStore {
                                                            const std::string& pipeline) = 0;
   // The pipelines with a run that recorded metric `key`, by name.
   virtual Result<std::vector<std::string>> metric_pipelines(const std::string& key) = 0;
+
+  // The model registry (store/registry_records.hpp, docs/registry.md).
+  // A version of `version.model` for these bytes: the existing one when the model already has
+  // a version with this digest, else a new one numbered from the model's counter in this write
+  // transaction (never MAX()+1); the model is created on its first version. `created` says which.
+  virtual Result<ModelVersionRecord> register_model_version(const ModelVersionRecord& version) = 0;
+  virtual Result<std::vector<ModelSummary>> list_models() = 0;
+  virtual Result<std::optional<ModelSummary>> find_model(const std::string& name) = 0;
+  // Versions newest first, at most `limit`, numbered below `before` when given.
+  virtual Result<std::vector<ModelVersionRecord>> model_versions(const std::string& name, int limit,
+                                                                 std::optional<int64_t> before) = 0;
+  virtual Result<std::optional<ModelVersionRecord>> find_model_version(const std::string& name,
+                                                                       int64_t version) = 0;
+  // The version `alias` points at; nothing when the model or the alias does not exist.
+  virtual Result<std::optional<ModelVersionRecord>> resolve_alias(const std::string& name,
+                                                                  const std::string& alias) = 0;
+  // Moves an alias and appends the move to its history, in one transaction. Conflict ("alias
+  // moved concurrently") when expected_current no longer holds; Usage when the version does not
+  // exist or (require_passing_gate) has no passing gate result.
+  virtual Result<AliasMove> move_alias(const AliasMoveRequest& request) = 0;
+  // Records a gate result, and when it passed and `promote` is given, moves that alias in the
+  // same transaction (the move names the gate result). Returns the gate result's id.
+  virtual Result<int64_t> record_gate(const GateResultRecord& gate,
+                                      const std::optional<AliasMoveRequest>& promote) = 0;
+  // The newest gate result of a version (of any gate).
+  virtual Result<std::optional<GateResultRecord>> latest_gate_result(const std::string& name,
+                                                                     int64_t version) = 0;
+  // Moves of a model's aliases (of one alias when given), oldest first.
+  virtual Result<std::vector<AliasMove>> alias_history(const std::string& name,
+                                                       const std::optional<std::string>& alias) = 0;
+  // Sets (value) or removes (nothing) a tag of a model (version 0) or of one of its versions.
+  virtual Status set_model_tag(const std::string& name, int64_t version, const std::string& key,
+                               const std::optional<std::string>& value) = 0;
+  virtual Result<std::vector<ModelTag>> model_tags(const std::string& name, int64_t version) = 0;
+
+  // Metric-trigger evaluations: appended by `trigger check` and `watch`, read by `trigger
+  // explain` (newest first, at most `limit`).
+  virtual Status record_trigger_evaluations(const std::vector<TriggerEvaluation>& evaluations) = 0;
+  virtual Result<std::vector<TriggerEvaluation>> trigger_evaluations(const std::string& pipeline,
+                                                                     int limit) = 0;
 };
 
 }  // namespace mlops

@@ -147,6 +147,86 @@ UPDATE sqlite_schema SET sql = replace(sql, '''model'', ''metrics'')',
   WHERE type = 'table' AND name = 'artifacts';
 PRAGMA writable_schema=OFF;
 )sql",
+      // Version 7: the model registry and metric triggers (docs/registry.md). A version number
+      // comes from its model's counter (models.next_version), bumped in the transaction that
+      // creates the version; aliases are unique per model and every move is appended to
+      // alias_history; gate_results are the verdicts a promotion needs. Every table is keyed so
+      // that `models show` and `resolve` read a few index entries on 10,000 versions.
+      R"sql(
+CREATE TABLE models (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  next_version INTEGER NOT NULL DEFAULT 1,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE model_versions (
+  model_id INTEGER NOT NULL REFERENCES models(id),
+  version INTEGER NOT NULL,
+  path TEXT NOT NULL,                  -- workspace-relative, as in artifacts
+  kind TEXT NOT NULL CHECK (kind IN ('file', 'directory')),
+  digest TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  run_id TEXT,
+  pipeline TEXT,
+  stage TEXT,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (model_id, version),
+  UNIQUE (model_id, digest)
+) WITHOUT ROWID;
+CREATE TABLE gate_results (
+  id INTEGER PRIMARY KEY,
+  model_id INTEGER NOT NULL REFERENCES models(id),
+  version INTEGER NOT NULL,
+  baseline_alias TEXT,
+  baseline_version INTEGER,
+  verdict TEXT NOT NULL CHECK (verdict IN ('passed', 'failed', 'passed_without_baseline')),
+  checks TEXT NOT NULL,                -- JSON: each check with value, baseline, threshold, verdict
+  metrics TEXT NOT NULL,               -- JSON: the candidate's metric values the gate read
+  run_id TEXT,
+  stage TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX gate_results_by_version ON gate_results(model_id, version, id);
+CREATE TABLE model_aliases (
+  model_id INTEGER NOT NULL REFERENCES models(id),
+  alias TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (model_id, alias)
+) WITHOUT ROWID;
+CREATE TABLE alias_history (
+  id INTEGER PRIMARY KEY,
+  model_id INTEGER NOT NULL REFERENCES models(id),
+  alias TEXT NOT NULL,
+  from_version INTEGER,
+  to_version INTEGER NOT NULL,
+  action TEXT NOT NULL CHECK (action IN ('promote', 'force', 'rollback', 'gate')),
+  actor TEXT NOT NULL,
+  at TEXT NOT NULL,
+  reason TEXT,
+  gate_result_id INTEGER REFERENCES gate_results(id),
+  run_id TEXT
+);
+CREATE INDEX alias_history_by_alias ON alias_history(model_id, alias, id);
+CREATE TABLE model_tags (
+  model_id INTEGER NOT NULL REFERENCES models(id),
+  version INTEGER NOT NULL,            -- 0: the model itself
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (model_id, version, key)
+) WITHOUT ROWID;
+CREATE TABLE trigger_evaluations (
+  id INTEGER PRIMARY KEY,
+  pipeline TEXT NOT NULL,
+  trigger_key TEXT NOT NULL,
+  at TEXT NOT NULL,
+  state_before TEXT NOT NULL,
+  state_after TEXT NOT NULL,
+  detail TEXT NOT NULL,                -- JSON: the readings, the aggregate, the condition
+  run_id TEXT
+);
+CREATE INDEX trigger_evaluations_by_pipeline ON trigger_evaluations(pipeline, id);
+)sql",
   };
   return migrations;
 }

@@ -61,6 +61,29 @@ class SqliteStore final : public MetadataStore {
   Result<std::vector<MetricRecord>> metric_history(const std::string& key,
                                                    const std::string& pipeline) override;
 
+  Result<ModelVersionRecord> register_model_version(const ModelVersionRecord& version) override;
+  Result<std::vector<ModelSummary>> list_models() override;
+  Result<std::optional<ModelSummary>> find_model(const std::string& name) override;
+  Result<std::vector<ModelVersionRecord>> model_versions(const std::string& name, int limit,
+                                                         std::optional<int64_t> before) override;
+  Result<std::optional<ModelVersionRecord>> find_model_version(const std::string& name,
+                                                               int64_t version) override;
+  Result<std::optional<ModelVersionRecord>> resolve_alias(const std::string& name,
+                                                          const std::string& alias) override;
+  Result<AliasMove> move_alias(const AliasMoveRequest& request) override;
+  Result<int64_t> record_gate(const GateResultRecord& gate,
+                              const std::optional<AliasMoveRequest>& promote) override;
+  Result<std::optional<GateResultRecord>> latest_gate_result(const std::string& name,
+                                                             int64_t version) override;
+  Result<std::vector<AliasMove>> alias_history(const std::string& name,
+                                               const std::optional<std::string>& alias) override;
+  Status set_model_tag(const std::string& name, int64_t version, const std::string& key,
+                       const std::optional<std::string>& value) override;
+  Result<std::vector<ModelTag>> model_tags(const std::string& name, int64_t version) override;
+  Status record_trigger_evaluations(const std::vector<TriggerEvaluation>& evaluations) override;
+  Result<std::vector<TriggerEvaluation>> trigger_evaluations(const std::string& pipeline,
+                                                             int limit) override;
+
  private:
   Result<int64_t> insert_execution(const ExecutionRecord& execution);
   // Ends an execution row: its status, then write_links.
@@ -70,6 +93,10 @@ class SqliteStore final : public MetadataStore {
   // The row of a version, created if new; `producer` is the execution that wrote it by running.
   Result<int64_t> artifact_id(const ArtifactVersion& version, std::optional<int64_t> producer,
                               const std::string& created_at);
+  // Inside a write transaction: the alias move and its history row.
+  Result<AliasMove> write_alias_move(const AliasMoveRequest& request,
+                                     std::optional<int64_t> gate_result);
+  Result<std::optional<int64_t>> model_id(const std::string& name);
   Status write_advances(const std::vector<TriggerAdvance>& advances, const std::string& time,
                         const std::optional<std::string>& run_id);
 

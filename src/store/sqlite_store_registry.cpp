@@ -1,0 +1,408 @@
+// SqliteStore: the model registry and metric-trigger evaluations (schema version 7).
+#include <fmt/format.h>
+
+#include "store/sqlite_store.hpp"
+
+namespace mlops {
+namespace {
+
+std::optional<std::string> optional_text(const sqlite::Statement& row, int column) {
+  return row.column_is_null(column) ? std::nullopt : std::optional(row.column_text(column));
+}
+
+std::optional<int64_t> optional_int(const sqlite::Statement& row, int column) {
+  return row.column_is_null(column) ? std::nullopt : std::optional(row.column_int(column));
+}
+
+constexpr const char* k_version_columns =
+    "m.name, v.version, v.path, v.kind, v.digest, v.size, v.run_id, v.pipeline, v.stage, "
+    "v.created_at";
+
+ModelVersionRecord read_version(const sqlite::Statement& row) {
+  ModelVersionRecord version;
+  version.model = row.column_text(0);
+  version.version = row.column_int(1);
+  version.path = row.column_text(2);
+  version.kind = row.column_text(3);
+  version.digest = row.column_text(4);
+  version.size = row.column_int(5);
+  version.run_id = optional_text(row, 6);
+  version.pipeline = optional_text(row, 7);
+  version.stage = optional_text(row, 8);
+  version.created_at = row.column_text(9);
+  return version;
+}
+
+constexpr const char* k_move_columns =
+    "h.id, m.name, h.alias, h.from_version, h.to_version, h.action, h.actor, h.at, h.reason, "
+    "h.gate_result_id, h.run_id";
+
+AliasMove read_move(const sqlite::Statement& row) {
+  AliasMove move;
+  move.id = row.column_int(0);
+  move.model = row.column_text(1);
+  move.alias = row.column_text(2);
+  move.from_version = optional_int(row, 3);
+  move.to_version = row.column_int(4);
+  move.action = row.column_text(5);
+  move.actor = row.column_text(6);
+  move.at = row.column_text(7);
+  move.reason = optional_text(row, 8);
+  move.gate_result = optional_int(row, 9);
+  move.run_id = optional_text(row, 10);
+  return move;
+}
+
+GateResultRecord read_gate(const sqlite::Statement& row) {
+  GateResultRecord gate;
+  gate.id = row.column_int(0);
+  gate.model = row.column_text(1);
+  gate.version = row.column_int(2);
+  gate.baseline_alias = optional_text(row, 3);
+  gate.baseline_version = optional_int(row, 4);
+  gate.verdict = row.column_text(5);
+  gate.checks_json = row.column_text(6);
+  gate.metrics_json = row.column_text(7);
+  gate.run_id = optional_text(row, 8);
+  gate.stage = optional_text(row, 9);
+  gate.created_at = row.column_text(10);
+  return gate;
+}
+
+template <typename T, typename Read>
+Result<std::vector<T>> all_rows(sqlite::Statement& query, Read read) {
+  std::vector<T> rows;
+  while (true) {
+    MLOPS_TRY(row, query.step());
+    if (!*row) {
+      return rows;
+    }
+    rows.push_back(read(query));
+  }
+}
+
+}  // namespace
+
+Result<std::optional<int64_t>> SqliteStore::model_id(const std::string& name) {
+  MLOPS_TRY(query, m_db->prepare("SELECT id FROM models WHERE name = ?1"));
+  query->bind(1, name);
+  MLOPS_TRY(row, query->step());
+  return *row ? std::optional(query->column_int(0)) : std::nullopt;
+}
+
+Result<ModelVersionRecord> SqliteStore::register_model_version(const ModelVersionRecord& version) {
+  MLOPS_TRY(transaction, sqlite::WriteTransaction::begin(*m_db));
+  MLOPS_TRY(model, m_db->prepare("INSERT INTO models (name, created_at) VALUES (?1, ?2) "
+                                 "ON CONFLICT (name) DO NOTHING"));
+  MLOPS_CHECK(model->bind(1, version.model).bind(2, version.created_at).run());
+  MLOPS_TRY(existing, m_db->prepare(fmt::format("SELECT {} FROM model_versions v JOIN models m "
+                                                "ON m.id = v.model_id WHERE m.name = ?1 AND "
+                                                "v.digest = ?2",
+                                                k_version_columns)));
+  existing->bind(1, version.model).bind(2, version.digest);
+  MLOPS_TRY(found, existing->step());
+  if (*found) {
+    return read_version(*existing);  // the transaction rolls back: it wrote nothing new
+  }
+  // The counter is read and bumped inside this write transaction: two writers are serialized
+  // by BEGIN IMMEDIATE, so they never number two versions alike.
+  MLOPS_TRY(bump, m_db->prepare("UPDATE models SET next_version = next_version + 1 WHERE name = "
+                                "?1 RETURNING id, next_version - 1"));
+  bump->bind(1, version.model);
+  MLOPS_TRY(bumped, bump->step());
+  if (!*bumped) {
+    return Error(ErrorKind::Internal, "the model row vanished inside its transaction");
+  }
+  int64_t id = bump->column_int(0);
+  ModelVersionRecord created = version;
+  created.version = bump->column_int(1);
+  created.created = true;
+  bump->reset();
+  MLOPS_TRY(insert, m_db->prepare("INSERT INTO model_versions (model_id, version, path, kind, "
+                                  "digest, size, run_id, pipeline, stage, created_at) VALUES "
+                                  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+  insert->bind(1, id)
+      .bind(2, created.version)
+      .bind(3, created.path)
+      .bind(4, created.kind)
+      .bind(5, created.digest)
+      .bind(6, created.size)
+      .bind_optional(7, created.run_id)
+      .bind_optional(8, created.pipeline)
+      .bind_optional(9, created.stage)
+      .bind(10, created.created_at);
+  MLOPS_CHECK(insert->run());
+  MLOPS_CHECK((*transaction)->commit());
+  return created;
+}
+
+Result<std::optional<ModelSummary>> SqliteStore::find_model(const std::string& name) {
+  MLOPS_TRY(query, m_db->prepare("SELECT id, name, next_version, created_at FROM models WHERE "
+                                 "name = ?1"));
+  query->bind(1, name);
+  MLOPS_TRY(row, query->step());
+  if (!*row) {
+    return std::optional<ModelSummary>();
+  }
+  int64_t id = query->column_int(0);
+  ModelSummary summary;
+  summary.name = query->column_text(1);
+  summary.versions = query->column_int(2) - 1;  // versions are never deleted
+  if (summary.versions > 0) {
+    summary.latest = summary.versions;
+  }
+  summary.created_at = query->column_text(3);
+  MLOPS_TRY(aliases, m_db->prepare("SELECT alias, version FROM model_aliases WHERE model_id = ?1 "
+                                   "ORDER BY alias"));
+  aliases->bind(1, id);
+  while (true) {
+    MLOPS_TRY(alias, aliases->step());
+    if (!*alias) {
+      break;
+    }
+    summary.aliases.emplace_back(aliases->column_text(0), aliases->column_int(1));
+  }
+  MLOPS_TRY(tags, model_tags(name, 0));
+  summary.tags = std::move(*tags);
+  return std::optional(std::move(summary));
+}
+
+Result<std::vector<ModelSummary>> SqliteStore::list_models() {
+  MLOPS_TRY(query, m_db->prepare("SELECT name FROM models ORDER BY name"));
+  MLOPS_TRY(names, all_rows<std::string>(
+                       *query, [](const sqlite::Statement& row) { return row.column_text(0); }));
+  std::vector<ModelSummary> models;
+  for (const auto& name : *names) {
+    MLOPS_TRY(model, find_model(name));
+    if (*model) {
+      models.push_back(std::move(**model));
+    }
+  }
+  return models;
+}
+
+Result<std::vector<ModelVersionRecord>> SqliteStore::model_versions(const std::string& name,
+                                                                    int limit,
+                                                                    std::optional<int64_t> before) {
+  MLOPS_TRY(query, m_db->prepare(fmt::format("SELECT {} FROM model_versions v JOIN models m ON "
+                                             "m.id = v.model_id WHERE m.name = ?1 AND v.version "
+                                             "< ?2 ORDER BY v.version DESC LIMIT ?3",
+                                             k_version_columns)));
+  query->bind(1, name).bind(2, before.value_or(INT64_MAX)).bind(3, static_cast<int64_t>(limit));
+  return all_rows<ModelVersionRecord>(*query, read_version);
+}
+
+Result<std::optional<ModelVersionRecord>> SqliteStore::find_model_version(const std::string& name,
+                                                                          int64_t version) {
+  MLOPS_TRY(query, m_db->prepare(fmt::format("SELECT {} FROM model_versions v JOIN models m ON "
+                                             "m.id = v.model_id WHERE m.name = ?1 AND "
+                                             "v.version = ?2",
+                                             k_version_columns)));
+  query->bind(1, name).bind(2, version);
+  MLOPS_TRY(row, query->step());
+  return *row ? std::optional(read_version(*query)) : std::nullopt;
+}
+
+Result<std::optional<ModelVersionRecord>> SqliteStore::resolve_alias(const std::string& name,
+                                                                     const std::string& alias) {
+  MLOPS_TRY(query, m_db->prepare(fmt::format(
+                       "SELECT {} FROM model_aliases a JOIN models m ON m.id = a.model_id JOIN "
+                       "model_versions v ON v.model_id = a.model_id AND v.version = a.version "
+                       "WHERE m.name = ?1 AND a.alias = ?2",
+                       k_version_columns)));
+  query->bind(1, name).bind(2, alias);
+  MLOPS_TRY(row, query->step());
+  return *row ? std::optional(read_version(*query)) : std::nullopt;
+}
+
+Result<AliasMove> SqliteStore::write_alias_move(const AliasMoveRequest& request,
+                                                std::optional<int64_t> gate_result) {
+  MLOPS_TRY(id, model_id(request.model));
+  if (!*id) {
+    return Error(ErrorKind::NotFound, fmt::format("no model named '{}'", request.model));
+  }
+  MLOPS_TRY(version, find_model_version(request.model, request.version));
+  if (!*version) {
+    return Error(ErrorKind::NotFound,
+                 fmt::format("model '{}' has no version {}", request.model, request.version));
+  }
+  if (request.require_passing_gate && !gate_result) {
+    MLOPS_TRY(gate, latest_gate_result(request.model, request.version));
+    if (!*gate || !(*gate)->passed()) {
+      return Error(ErrorKind::Usage,
+                   fmt::format("{}@{} has {}: promote it with --force --reason TEXT to override, "
+                               "or run the pipeline whose gate judges it",
+                               request.model, request.version,
+                               *gate ? "a failed gate result" : "no gate result"));
+    }
+  }
+  MLOPS_TRY(current, m_db->prepare("SELECT version FROM model_aliases WHERE model_id = ?1 AND "
+                                   "alias = ?2"));
+  current->bind(1, **id).bind(2, request.alias);
+  MLOPS_TRY(held, current->step());
+  std::optional<int64_t> from = *held ? std::optional(current->column_int(0)) : std::nullopt;
+  if (request.expected_current && from.value_or(0) != *request.expected_current) {
+    return Error(ErrorKind::Conflict,
+                 fmt::format("alias moved concurrently: {}@{} is held by {}, not the expected {}",
+                             request.model, request.alias,
+                             from ? fmt::format("version {}", *from) : "no version",
+                             *request.expected_current == 0
+                                 ? "none"
+                                 : fmt::format("version {}", *request.expected_current)));
+  }
+  MLOPS_TRY(upsert, m_db->prepare("INSERT INTO model_aliases (model_id, alias, version, "
+                                  "updated_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (model_id, "
+                                  "alias) DO UPDATE SET version = excluded.version, updated_at = "
+                                  "excluded.updated_at"));
+  upsert->bind(1, **id).bind(2, request.alias).bind(3, request.version).bind(4, request.at);
+  MLOPS_CHECK(upsert->run());
+  MLOPS_TRY(history, m_db->prepare("INSERT INTO alias_history (model_id, alias, from_version, "
+                                   "to_version, action, actor, at, reason, gate_result_id, "
+                                   "run_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+  history->bind(1, **id)
+      .bind(2, request.alias)
+      .bind_optional(3, from)
+      .bind(4, request.version)
+      .bind(5, request.action)
+      .bind(6, request.actor)
+      .bind(7, request.at)
+      .bind_optional(8, request.reason)
+      .bind_optional(9, gate_result)
+      .bind_optional(10, request.run_id);
+  MLOPS_CHECK(history->run());
+  AliasMove move{m_db->last_insert_id(), request.model,  request.alias, from,
+                 request.version,        request.action, request.actor, request.at,
+                 request.reason,         gate_result,    request.run_id};
+  return move;
+}
+
+Result<AliasMove> SqliteStore::move_alias(const AliasMoveRequest& request) {
+  MLOPS_TRY(transaction, sqlite::WriteTransaction::begin(*m_db));
+  MLOPS_TRY(move, write_alias_move(request, std::nullopt));
+  MLOPS_CHECK((*transaction)->commit());
+  return *move;
+}
+
+Result<int64_t> SqliteStore::record_gate(const GateResultRecord& gate,
+                                         const std::optional<AliasMoveRequest>& promote) {
+  MLOPS_TRY(transaction, sqlite::WriteTransaction::begin(*m_db));
+  MLOPS_TRY(id, model_id(gate.model));
+  if (!*id) {
+    return Error(ErrorKind::NotFound, fmt::format("no model named '{}'", gate.model));
+  }
+  MLOPS_TRY(insert, m_db->prepare("INSERT INTO gate_results (model_id, version, baseline_alias, "
+                                  "baseline_version, verdict, checks, metrics, run_id, stage, "
+                                  "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+  insert->bind(1, **id)
+      .bind(2, gate.version)
+      .bind_optional(3, gate.baseline_alias)
+      .bind_optional(4, gate.baseline_version)
+      .bind(5, gate.verdict)
+      .bind(6, gate.checks_json)
+      .bind(7, gate.metrics_json)
+      .bind_optional(8, gate.run_id)
+      .bind_optional(9, gate.stage)
+      .bind(10, gate.created_at);
+  MLOPS_CHECK(insert->run());
+  int64_t gate_id = m_db->last_insert_id();
+  if (promote && gate.passed()) {
+    MLOPS_TRY(move, write_alias_move(*promote, gate_id));
+  }
+  MLOPS_CHECK((*transaction)->commit());
+  return gate_id;
+}
+
+Result<std::optional<GateResultRecord>> SqliteStore::latest_gate_result(const std::string& name,
+                                                                        int64_t version) {
+  MLOPS_TRY(query, m_db->prepare("SELECT g.id, m.name, g.version, g.baseline_alias, "
+                                 "g.baseline_version, g.verdict, g.checks, g.metrics, g.run_id, "
+                                 "g.stage, g.created_at FROM gate_results g JOIN models m ON "
+                                 "m.id = g.model_id WHERE m.name = ?1 AND g.version = ?2 ORDER "
+                                 "BY g.id DESC LIMIT 1"));
+  query->bind(1, name).bind(2, version);
+  MLOPS_TRY(row, query->step());
+  return *row ? std::optional(read_gate(*query)) : std::nullopt;
+}
+
+Result<std::vector<AliasMove>> SqliteStore::alias_history(const std::string& name,
+                                                          const std::optional<std::string>& alias) {
+  MLOPS_TRY(query, m_db->prepare(fmt::format("SELECT {} FROM alias_history h JOIN models m ON "
+                                             "m.id = h.model_id WHERE m.name = ?1 AND (?2 IS "
+                                             "NULL OR h.alias = ?2) ORDER BY h.id",
+                                             k_move_columns)));
+  query->bind(1, name).bind_optional(2, alias);
+  return all_rows<AliasMove>(*query, read_move);
+}
+
+Status SqliteStore::set_model_tag(const std::string& name, int64_t version, const std::string& key,
+                                  const std::optional<std::string>& value) {
+  MLOPS_TRY(transaction, sqlite::WriteTransaction::begin(*m_db));
+  MLOPS_TRY(id, model_id(name));
+  if (!*id) {
+    return Error(ErrorKind::NotFound, fmt::format("no model named '{}'", name));
+  }
+  if (version != 0) {
+    MLOPS_TRY(found, find_model_version(name, version));
+    if (!*found) {
+      return Error(ErrorKind::NotFound, fmt::format("model '{}' has no version {}", name, version));
+    }
+  }
+  if (value) {
+    MLOPS_TRY(upsert, m_db->prepare("INSERT INTO model_tags (model_id, version, key, value) "
+                                    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (model_id, version, key) "
+                                    "DO UPDATE SET value = excluded.value"));
+    MLOPS_CHECK(upsert->bind(1, **id).bind(2, version).bind(3, key).bind(4, *value).run());
+  } else {
+    MLOPS_TRY(remove, m_db->prepare("DELETE FROM model_tags WHERE model_id = ?1 AND version = ?2 "
+                                    "AND key = ?3"));
+    MLOPS_CHECK(remove->bind(1, **id).bind(2, version).bind(3, key).run());
+  }
+  return (*transaction)->commit();
+}
+
+Result<std::vector<ModelTag>> SqliteStore::model_tags(const std::string& name, int64_t version) {
+  MLOPS_TRY(query, m_db->prepare("SELECT t.key, t.value FROM model_tags t JOIN models m ON m.id "
+                                 "= t.model_id WHERE m.name = ?1 AND t.version = ?2 ORDER BY "
+                                 "t.key"));
+  query->bind(1, name).bind(2, version);
+  return all_rows<ModelTag>(*query, [](const sqlite::Statement& row) {
+    return ModelTag{row.column_text(0), row.column_text(1)};
+  });
+}
+
+Status SqliteStore::record_trigger_evaluations(const std::vector<TriggerEvaluation>& evaluations) {
+  if (evaluations.empty()) {
+    return Status();
+  }
+  MLOPS_TRY(transaction, sqlite::WriteTransaction::begin(*m_db));
+  MLOPS_TRY(insert, m_db->prepare("INSERT INTO trigger_evaluations (pipeline, trigger_key, at, "
+                                  "state_before, state_after, detail, run_id) VALUES (?1, ?2, "
+                                  "?3, ?4, ?5, ?6, ?7)"));
+  for (const auto& evaluation : evaluations) {
+    insert->reset();
+    insert->bind(1, evaluation.pipeline)
+        .bind(2, evaluation.trigger_key)
+        .bind(3, evaluation.at)
+        .bind(4, evaluation.state_before)
+        .bind(5, evaluation.state_after)
+        .bind(6, evaluation.detail_json)
+        .bind_optional(7, evaluation.run_id);
+    MLOPS_CHECK(insert->run());
+  }
+  return (*transaction)->commit();
+}
+
+Result<std::vector<TriggerEvaluation>> SqliteStore::trigger_evaluations(const std::string& pipeline,
+                                                                        int limit) {
+  MLOPS_TRY(query, m_db->prepare("SELECT id, pipeline, trigger_key, at, state_before, "
+                                 "state_after, detail, run_id FROM trigger_evaluations WHERE "
+                                 "pipeline = ?1 ORDER BY id DESC LIMIT ?2"));
+  query->bind(1, pipeline).bind(2, static_cast<int64_t>(limit));
+  return all_rows<TriggerEvaluation>(*query, [](const sqlite::Statement& row) {
+    return TriggerEvaluation{row.column_int(0),  row.column_text(1),   row.column_text(2),
+                             row.column_text(3), row.column_text(4),   row.column_text(5),
+                             row.column_text(6), optional_text(row, 7)};
+  });
+}
+
+}  // namespace mlops
