@@ -182,15 +182,55 @@ bool Executor::settle_from_cache(Loop& loop, size_t index) {
   m_fates[index] = action;
   stage_report.status = StageStatus::Succeeded;
   stage_report.cached = true;
+  if (m_models && !apply_models(loop, index, true)) {
+    return true;  // ended: failed or rejected
+  }
   m_reporter.stage_cached(m_pipeline.stages[index], stage_report);
   loop.schedule.succeeded(index);
+  return true;
+}
+
+bool Executor::apply_models(Loop& loop, size_t index, bool cache_finished) {
+  const Stage& stage = m_pipeline.stages[index];
+  StageReport& stage_report = loop.report.stages[index];
+  Status done = m_models->register_outputs(index, stage_report);
+  if (done.ok() && stage.gate) {
+    auto outcome = m_models->judge(index);
+    if (outcome.ok()) {
+      stage_report.gate = *outcome;
+      stage_report.note = outcome->summary();
+      if (!outcome->passed()) {
+        reject(loop, index,
+               "gate rejected: " + stage.name + " did not accept model " + stage.gate->model,
+               cache_finished);
+        return false;
+      }
+    } else {
+      done = outcome.error();
+    }
+  }
+  if (!done.ok()) {
+    stage_report.last.outcome = ProcessOutcome::FailedToStart;
+    stage_report.last.message = done.error().message();
+    stage_report.cached = false;
+    fail(loop, index);
+    return false;
+  }
   return true;
 }
 
 void Executor::launch(Loop& loop, size_t index) {
   StageReport& stage_report = loop.report.stages[index];
   const Stage& stage = m_pipeline.stages[index];
-  if (m_cache && stage_report.attempts == 0 && settle_from_cache(loop, index)) {
+  // The models it reads are put in place before the cache decides (they are among its deps).
+  std::optional<std::string> unprepared;
+  if (m_models && !stage.model_refs.empty()) {
+    Status prepared = m_models->prepare(index);
+    if (!prepared.ok()) {
+      unprepared = prepared.error().message();
+    }
+  }
+  if (m_cache && !unprepared && stage_report.attempts == 0 && settle_from_cache(loop, index)) {
     return;
   }
   m_fates[index] = CacheAction::Run;
@@ -204,7 +244,7 @@ void Executor::launch(Loop& loop, size_t index) {
   stage_report.log_path = request.log_path;
   m_reporter.stage_started(stage, stage_report.attempts, stage.retries + 1, request, stage_report);
   ++loop.running;
-  if (auto refused = prepare_outputs(index, stage_report.attempts == 1)) {
+  if (auto refused = unprepared ? unprepared : prepare_outputs(index, stage_report.attempts == 1)) {
     ProcessResult result;
     result.token = index;
     result.outcome = ProcessOutcome::FailedToStart;
@@ -250,13 +290,13 @@ void Executor::fail(Loop& loop, size_t index) {
 
 // A built-in check stage that judged its data and said no (exit code 3): its reports are kept
 // and recorded, what depends on it is skipped, and the run stops unless keep_going.
-void Executor::reject(Loop& loop, size_t index) {
+void Executor::reject(Loop& loop, size_t index, const std::string& why, bool cache_finished) {
   const Stage& stage = m_pipeline.stages[index];
   StageReport& stage_report = loop.report.stages[index];
   if (m_aside) {
     m_aside->discard(index);
   }
-  if (m_cache) {
+  if (m_cache && !cache_finished) {
     m_cache->finish(index, stage_report);
     pass_on_warnings(m_reporter, stage, stage_report);
   }
@@ -264,7 +304,7 @@ void Executor::reject(Loop& loop, size_t index) {
   m_reporter.stage_finished(stage, stage_report);
   for (size_t blocked : loop.schedule.failed(index)) {
     loop.report.stages[blocked].status = StageStatus::Skipped;
-    loop.report.stages[blocked].note = "upstream " + stage.name + " rejected its data";
+    loop.report.stages[blocked].note = why;
   }
   if (!m_options.keep_going) {
     loop.stopping = true;
@@ -285,7 +325,7 @@ void Executor::finish(Loop& loop, ProcessResult result) {
   stage_report.last = result;
   stage_report.duration += result.duration;
   if (is_rejection(stage, result) && !missing_output(index)) {
-    reject(loop, index);
+    reject(loop, index, "upstream " + stage.name + " rejected its data", false);
     return;
   }
   if (result.succeeded()) {
@@ -295,6 +335,9 @@ void Executor::finish(Loop& loop, ProcessResult result) {
     if (m_cache) {
       m_cache->finish(index, stage_report);
       pass_on_warnings(m_reporter, stage, stage_report);
+    }
+    if (m_models && !apply_models(loop, index, true)) {
+      return;
     }
     stage_report.status = StageStatus::Succeeded;
     m_reporter.stage_finished(stage, stage_report);

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "dag/graph.hpp"
+#include "engine/model_steps.hpp"
 #include "engine/output_cache.hpp"
 #include "engine/outputs_aside.hpp"
 #include "engine/reporter.hpp"
@@ -57,6 +58,8 @@ class Executor {
 
   // Skip or restore stages whose inputs did not change (null: run every stage).
   void set_cache(OutputCache* cache) { m_cache = cache; }
+  // Register model versions, judge gates and materialize ${models.*} (null: none of it).
+  void set_models(ModelSteps* models) { m_models = models; }
 
   RunReport run();
 
@@ -75,7 +78,10 @@ class Executor {
   bool settle_from_cache(Loop& loop, size_t stage);
   void finish(Loop& loop, ProcessResult result);
   void fail(Loop& loop, size_t stage);
-  void reject(Loop& loop, size_t stage);
+  void reject(Loop& loop, size_t stage, const std::string& why, bool cache_finished);
+  // After a stage succeeded: its model versions and gate. False when it ended otherwise
+  // (failed: the registry could not be written; rejected: the gate said no).
+  bool apply_models(Loop& loop, size_t stage, bool cache_finished);
   void drop_retries(Loop& loop, StageStatus status);
   void launch_ready(Loop& loop);
   void wait_for_processes(Loop& loop);
@@ -91,6 +97,7 @@ class Executor {
   const Clock& m_clock;
   RunOptions m_options;
   OutputCache* m_cache = nullptr;
+  ModelSteps* m_models = nullptr;
   StageFates m_fates;
   std::optional<OutputsAside> m_aside;  // with check_outputs
 };

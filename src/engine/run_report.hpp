@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
+#include "engine/gate_check.hpp"
 #include "exec/runner.hpp"
 #include "store/metadata_store.hpp"
 #include "util/duration.hpp"
@@ -19,7 +22,7 @@ enum class StageStatus {
   Failed,
   Cancelled,  // stopped by an interrupt
   Skipped,    // an upstream stage failed
-  Rejected,   // a built-in check stage judged its data and said no (exit code 3)
+  Rejected,   // a check stage said no: built-in data checks, or a model gate (exit code 3)
 };
 
 const char* stage_status_name(StageStatus status);
@@ -45,6 +48,9 @@ struct StageReport {
   std::filesystem::path changed_deps_file;
   std::filesystem::path removed_deps_file;
   std::string incremental_manifest;  // JSON {path: digest} of every dep file now
+
+  // A stage with a `gate:`: how the gate judged the candidate model (engine/model_steps.hpp).
+  std::optional<GateOutcome> gate;
 };
 
 struct RunReport {

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "spec/gate_parser.hpp"
 #include "spec/interpolate.hpp"
 #include "util/paths.hpp"
 #include "util/strings.hpp"
@@ -16,7 +17,8 @@
 namespace mlops {
 namespace {
 
-const std::vector<std::string> k_namespaces = {"params", "matrix", "run", "stage", "pipeline"};
+const std::vector<std::string> k_namespaces = {"params", "matrix",   "run",
+                                               "stage",  "pipeline", "models"};
 
 // Reports each (position, message) once: a template shared by many matrix combinations would
 // otherwise repeat the same error for each.
@@ -63,6 +65,12 @@ class StageExpander {
       stage.name += "[" + join(parts, ",") + "]";
     }
     m_stage = &stage;
+    if (spec.workdir) {
+      auto dirs = paths({*spec.workdir}, "workdir");
+      if (!dirs.empty()) {
+        stage.workdir = dirs.front().value;
+      }
+    }
 
     if (spec.run) {
       stage.command_kind = CommandKind::Shell;
@@ -87,12 +95,12 @@ class StageExpander {
       }
     }
     stage.metrics = paths(spec.metrics, "metrics");
-    if (spec.workdir) {
-      auto dirs = paths({*spec.workdir}, "workdir");
-      if (!dirs.empty()) {
-        stage.workdir = dirs.front().value;
-      }
+    for (const auto& ref : stage.model_refs) {
+      stage.deps.push_back({ref.path(), spec.name.mark});
     }
+    stage.out_models = spec.out_models;
+    stage.out_models.resize(stage.outs.size());
+    stage.gate = spec.gate;
     note_params_read_from_environment(spec, stage);
     stage.timeout = spec.timeout ? std::optional(spec.timeout->value) : std::nullopt;
     stage.retries = spec.retries;
@@ -213,16 +221,50 @@ class StageExpander {
     if (space == "pipeline" && name == "name") {
       return m_context.spec.name.value;
     }
+    if (space == "models") {
+      return model_reference(reference, field, error);
+    }
     if (space == "run" || space == "stage" || space == "pipeline") {
       error = fmt::format("unknown reference '{}': {} has only '{}'", reference.text, space,
                           space == "run" ? "id" : "name");
       return std::nullopt;
     }
     error = fmt::format(
-        "unknown reference '{}': the namespaces are params, matrix, run, stage "
-        "and pipeline{}",
+        "unknown reference '{}': the namespaces are params, matrix, run, stage, "
+        "pipeline and models{}",
         reference.text, did_you_mean(space, k_namespaces));
     return std::nullopt;
+  }
+
+  // ${models.NAME@ALIAS} (or @vN): the path, from the stage's workdir, where the version's
+  // bytes are materialized before the stage runs.
+  std::optional<std::string> model_reference(const Reference& reference, Field field,
+                                             std::string& error) {
+    size_t at = reference.name.find('@');
+    std::string model = reference.name.substr(0, at);
+    std::string selector = at == std::string::npos ? "" : reference.name.substr(at + 1);
+    if (!is_valid_model_name(model) || !is_valid_model_name(selector)) {
+      error = fmt::format(
+          "'{}' is not a model reference: write ${{models.NAME@ALIAS}} (such as "
+          "${{models.churn@champion}}) or ${{models.NAME@vN}}",
+          reference.text);
+      return std::nullopt;
+    }
+    if (field == Field::Path) {
+      error = fmt::format(
+          "'{}' may not appear in a path; use it in the command (the stage then "
+          "reads the model's bytes, and runs again when the alias moves)",
+          reference.text);
+      return std::nullopt;
+    }
+    ModelRef ref{model, selector};
+    auto& refs = m_stage->model_refs;
+    if (std::none_of(refs.begin(), refs.end(), [&](const ModelRef& other) {
+          return other.model == ref.model && other.selector == ref.selector;
+        })) {
+      refs.push_back(ref);
+    }
+    return std::filesystem::path(ref.path()).lexically_relative(m_stage->workdir).string();
   }
 
   std::vector<LocatedString> paths(const std::vector<LocatedString>& items, const char* field) {
@@ -301,6 +343,23 @@ std::vector<std::vector<std::pair<std::string, std::string>>> combinations(
   return out;
 }
 
+// A stage that reads ${models.M@A} runs after the stages of this pipeline whose gate may move A
+// of M: it reads the version the gate promoted in this run.
+void add_model_needs(std::vector<Stage>& stages) {
+  for (size_t i = 0; i < stages.size(); ++i) {
+    for (const auto& ref : stages[i].model_refs) {
+      for (size_t j = 0; j < stages.size(); ++j) {
+        const auto& gate = stages[j].gate;
+        auto& needs = stages[i].needs;
+        if (j != i && gate && gate->model == ref.model && gate->promote == ref.selector &&
+            std::find(needs.begin(), needs.end(), j) == needs.end()) {
+          needs.push_back(j);
+        }
+      }
+    }
+  }
+}
+
 void resolve_needs(const ExpandContext& context, std::vector<Stage>& stages,
                    DedupReporter& reporter) {
   std::unordered_map<std::string, std::vector<size_t>> by_name;
@@ -339,6 +398,7 @@ void resolve_needs(const ExpandContext& context, std::vector<Stage>& stages,
       }
     }
   }
+  add_model_needs(stages);
 }
 
 }  // namespace

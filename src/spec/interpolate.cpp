@@ -18,7 +18,7 @@ bool is_identifier_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
 }
 bool is_name_char(char c) {
-  return is_identifier_char(c) || c == '.' || c == '-';
+  return is_identifier_char(c) || c == '.' || c == '-' || c == '@';
 }
 
 // Where a `${` at `start` is one of our references: the index of its namespace's end ('.'), or

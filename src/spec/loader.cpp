@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "spec/expand.hpp"
+#include "spec/gate_parser.hpp"
 #include "spec/interpolate.hpp"
 #include "spec/parser.hpp"
 #include "spec/yaml_tree.hpp"
@@ -177,6 +178,7 @@ LoadResult load_pipeline_text(std::string_view text, const std::filesystem::path
   ExpandContext context{spec, params, pipeline.workspace, options.run_id};
   pipeline.stages = expand_stages(context, diagnostics);
   check_outputs(pipeline.stages, diagnostics);
+  check_models(spec, diagnostics);
   pipeline.params = std::move(params);
 
   result.diagnostics = diagnostics.sorted();

@@ -161,7 +161,7 @@ INSTANTIATE_TEST_SUITE_P(
         CheckerCase{"UnknownNamespace",
                     with_stages("  a: {run: 'x ${param.lr}'}\n"),
                     {"4:15: unknown reference '${param.lr}': the namespaces are params, matrix, "
-                     "run, stage and pipeline (did you mean 'params'?)"}},
+                     "run, stage, pipeline and models (did you mean 'params'?)"}},
         CheckerCase{"MatrixReferenceWithoutMatrix",
                     with_stages("  a: {run: 'x ${matrix.m}'}\n"),
                     {"4:15: '${matrix.m}': stage 'a' has no matrix"}},

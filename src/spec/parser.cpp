@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "spec/builtin_stage.hpp"
+#include "spec/gate_parser.hpp"
 #include "spec/section_reader.hpp"
 #include "spec/trigger_parser.hpp"
 #include "util/strings.hpp"
@@ -17,9 +18,9 @@ const std::vector<std::string> k_pipeline_keys = {"version",  "name",        "de
                                                   "params",   "env",         "stages",
                                                   "triggers", "concurrency", "cache_link"};
 const std::vector<std::string> k_stage_keys = {
-    "description", "run",   "cmd",        "needs",       "deps",    "outs",
-    "metrics",     "env",   "workdir",    "timeout",     "retries", "retry_delay",
-    "matrix",      "cache", "always_run", "incremental", "uses",    "with"};
+    "description", "run",         "cmd",     "needs",   "deps",        "outs",   "metrics",
+    "env",         "workdir",     "timeout", "retries", "retry_delay", "matrix", "cache",
+    "always_run",  "incremental", "uses",    "with",    "gate"};
 
 constexpr int k_max_retries = 100;
 constexpr size_t k_max_matrix_combinations = 10000;
@@ -110,7 +111,8 @@ std::vector<MatrixAxis> parse_matrix(const YamlNode& node, SectionReader& reader
   return axes;
 }
 
-// outs: a list whose items are paths, or {path: P, type: KIND} to say what the path is.
+// outs: a list whose items are paths, or {path: P, type: KIND, model: NAME} to say what the path
+// is (model: each new content is a new version of that model in the registry).
 void parse_outs(const YamlNode& node, SectionReader& reader, StageSpec& stage) {
   if (!node.is_sequence()) {
     reader.type_error(node, "outs", "a list of paths or {path, type} mappings");
@@ -127,8 +129,19 @@ void parse_outs(const YamlNode& node, SectionReader& reader, StageSpec& stage) {
     }
     std::optional<LocatedString> path;
     std::string type;
+    std::string model;
     for (const auto& [key, value] : item.entries) {
-      if (key.text == "path") {
+      if (key.text == "model") {
+        auto text = reader.string(value, "outs model");
+        if (text && !is_valid_model_name(text->value)) {
+          reader.diagnostics().error(value.mark, fmt::format("'{}' is not a valid model name "
+                                                             "(letters, digits, _ . -, starting "
+                                                             "with a letter or digit, at most 64)",
+                                                             text->value));
+        } else if (text) {
+          model = text->value;
+        }
+      } else if (key.text == "path") {
         path = reader.list_item(value, "outs");
       } else if (key.text == "type") {
         auto text = reader.string(value, "outs type");
@@ -140,7 +153,7 @@ void parse_outs(const YamlNode& node, SectionReader& reader, StageSpec& stage) {
           type = text->value;
         }
       } else {
-        reader.unknown_key(key, {"path", "type"});
+        reader.unknown_key(key, {"path", "type", "model"});
       }
     }
     if (!path) {
@@ -148,8 +161,11 @@ void parse_outs(const YamlNode& node, SectionReader& reader, StageSpec& stage) {
       continue;
     }
     stage.outs.push_back(std::move(*path));
-    stage.out_types.push_back(type);
+    stage.out_types.push_back(model.empty() || !type.empty() ? type : "model");
+    stage.out_models.resize(stage.outs.size());
+    stage.out_models.back() = model;
   }
+  stage.out_models.resize(stage.outs.size());
 }
 
 void parse_cmd(const YamlNode& value, SectionReader& reader, StageSpec& stage) {
@@ -242,6 +258,8 @@ void parse_stage_entry(const YamlNode& key, const YamlNode& value, SectionReader
     stage.uses = reader.string(value, k);
   } else if (k == "with") {
     parse_builtin_with(value, diagnostics, stage);
+  } else if (k == "gate") {
+    stage.gate = parse_gate(value, diagnostics, stage.name.value);
   } else {
     reader.unknown_key(key, k_stage_keys);
   }

@@ -48,6 +48,41 @@ struct MatrixAxis {
   std::vector<LocatedString> values;
 };
 
+// A model gate (`gate:` on the stage that writes the evaluation metrics, docs/registry.md):
+// whether the candidate version of `model` is accepted. Every check must pass.
+struct GateCheckSpec {
+  SourceMark mark;
+  std::string metric;         // a key of the stage's metrics file ("auc", "latency.p95")
+  std::string direction;      // higher | lower: which way is better
+  std::optional<double> min;  // value bounds, inclusive
+  std::optional<double> max;
+  std::optional<double> min_delta;       // improvement over the baseline, in the direction
+  std::optional<double> min_rel_delta;   // the same relative to |baseline|
+  std::optional<double> max_regression;  // how much worse than the baseline it may be
+  // "" for the metric itself; a glob over slice names ("region=*"): the check applies to the
+  // metric of every slice it matches (metrics file: {"slices": {"region=eu": {"auc": ...}}}).
+  std::string slices;
+  bool compares() const { return min_delta || min_rel_delta || max_regression; }
+};
+
+struct GateSpec {
+  SourceMark mark;
+  std::string model;
+  std::string baseline = "champion";  // an alias of the model; "" for none
+  bool pass_without_baseline = true;  // on_missing_baseline: pass (true) | fail
+  std::vector<GateCheckSpec> checks;
+  std::string promote;  // on_pass: {promote: ALIAS}; "" for none
+};
+
+// `${models.NAME@ALIAS}` in a stage: the version's bytes, materialized at
+// .mlops/models/NAME@ALIAS when the stage is about to run (the loader adds that path to the
+// stage's deps, so the stage runs again when the alias moves).
+struct ModelRef {
+  std::string model;
+  std::string selector;  // an alias, or vN for a version
+  std::string path() const { return ".mlops/models/" + model + "@" + selector; }
+};
+
 struct StageSpec {
   LocatedString name;
   std::string description;
@@ -56,7 +91,8 @@ struct StageSpec {
   std::vector<LocatedString> needs;
   std::vector<LocatedString> deps;
   std::vector<LocatedString> outs;
-  std::vector<std::string> out_types;  // parallel to outs: "" (decided by what is there) or a kind
+  std::vector<std::string> out_types;   // parallel to outs: "" (decided by what is there) or a kind
+  std::vector<std::string> out_models;  // parallel to outs: "" or the model it is a version of
   std::vector<LocatedString> metrics;
   std::vector<std::pair<LocatedString, LocatedString>> env;
   std::optional<LocatedString> workdir;
@@ -73,6 +109,7 @@ struct StageSpec {
   std::optional<LocatedString> uses;
   std::vector<std::pair<LocatedString, std::vector<LocatedString>>> with;
   SourceMark with_mark;
+  std::optional<GateSpec> gate;
 };
 
 // Triggers: when `mlops trigger check` / `mlops watch` start a run (docs/triggers.md).
@@ -175,6 +212,7 @@ struct Stage {
   std::vector<LocatedString> deps;                       // workspace-relative paths
   std::vector<LocatedString> outs;                       // workspace-relative paths
   std::vector<std::string> out_types;                    // parallel to outs: "" or a kind
+  std::vector<std::string> out_models;                   // parallel to outs: "" or a model
   std::vector<LocatedString> metrics;                    // workspace-relative paths
   std::vector<std::pair<std::string, std::string>> env;  // pipeline env, then the stage's own
   std::string workdir = ".";                             // workspace-relative
@@ -188,6 +226,8 @@ struct Stage {
   // "" for a command; "profile", "validate" or "drift" for a built-in stage, whose argv[0] is
   // "mlops" (the executor runs the mlops binary that runs the pipeline).
   std::string builtin;
+  std::optional<GateSpec> gate;
+  std::vector<ModelRef> model_refs;  // materialized before the stage runs (also in deps)
 };
 
 struct Pipeline {

@@ -3,6 +3,8 @@
 // (trigger_parser.cpp).
 #pragma once
 
+#include <charconv>
+#include <cmath>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -131,5 +133,26 @@ class SectionReader {
   Diagnostics& m_diagnostics;
   std::string m_context;  // " in stage 'x'", or ""
 };
+
+// A finite decimal number (thresholds): YAML's .inf, .nan, 0x1f and 1e999 are refused.
+inline std::optional<double> number(const YamlNode& value, std::string_view key,
+                                    SectionReader& reader) {
+  if (!value.is_scalar() || (value.type != ScalarType::Int && value.type != ScalarType::Float)) {
+    reader.type_error(value, key, "a number");
+    return std::nullopt;
+  }
+  std::string_view text = value.text;
+  if (text.starts_with("+"))
+    text.remove_prefix(1);
+  double parsed = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(parsed)) {
+    reader.diagnostics().error(value.mark, fmt::format("'{}'{} must be a finite decimal number, "
+                                                       "not '{}'",
+                                                       key, reader.context(), value.text));
+    return std::nullopt;
+  }
+  return parsed;
+}
 
 }  // namespace mlops

@@ -227,26 +227,6 @@ void parse_artifact(const YamlNode& body, SectionReader& reader, TriggerSpecs& o
   out.artifact.push_back(std::move(artifact));
 }
 
-std::optional<double> number(const YamlNode& value, std::string_view key, SectionReader& reader) {
-  if (!value.is_scalar() || (value.type != ScalarType::Int && value.type != ScalarType::Float)) {
-    reader.type_error(value, key, "a number");
-    return std::nullopt;
-  }
-  // YAML's .inf, .nan, 0x1f and 1e999 are numbers too; thresholds must be finite decimals.
-  std::string_view text = value.text;
-  if (text.starts_with("+"))
-    text.remove_prefix(1);
-  double parsed = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), parsed);
-  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(parsed)) {
-    reader.diagnostics().error(value.mark, fmt::format("'{}'{} must be a finite decimal number, "
-                                                       "not '{}'",
-                                                       key, reader.context(), value.text));
-    return std::nullopt;
-  }
-  return parsed;
-}
-
 // reference: PATH, or {pipeline: NAME, path: PATH}.
 void parse_drift_reference(const YamlNode& value, SectionReader& reader, DriftTriggerSpec& drift) {
   std::optional<LocatedString> path;
