@@ -144,9 +144,17 @@ class ModelsTest : public testing::WorkspaceTest {
     ASSERT_TRUE(store().record_gate(gate, std::nullopt).ok());
   }
   Result<AliasMove> promote(int64_t version, std::optional<int64_t> expected = std::nullopt) {
-    PromoteRequest request{"churn", version, "champion", expected};
+    PromoteRequest request = promotion(version);
+    request.expected_current = expected;
     request.actor = "tester@host";
     return promote_model(store(), request, clock);
+  }
+  static PromoteRequest promotion(int64_t version) {
+    PromoteRequest request;
+    request.model = "churn";
+    request.version = version;
+    request.alias = "champion";
+    return request;
   }
   FakeWallClock clock{*parse_utc_iso("2026-11-24T02:00:00Z")};
   std::vector<ModelVersionRecord> versions;
@@ -163,7 +171,7 @@ TEST_F(ModelsTest, PromoteNeedsAPassingGateUnlessForcedWithAReason) {
   EXPECT_EQ(moved->at, "2026-11-24T02:00:00.000Z");
   EXPECT_EQ(moved->actor, "tester@host");
 
-  PromoteRequest force{"churn", 2, "champion"};
+  PromoteRequest force = promotion(2);
   force.gate = GateRequirement::Force;
   auto no_reason = promote_model(store(), force, clock);
   ASSERT_FALSE(no_reason.ok());
