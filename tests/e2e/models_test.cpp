@@ -149,7 +149,7 @@ TEST_F(ModelsTest, PromoteNeedsAGateOrForceWithAReason) {
   auto refused = mlops({"models", "promote", "churn", "1", "--alias", "champion"});
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_EQ(refused.err,
-            "mlops: error: churn@1 has no gate result: promote it with --force --reason TEXT to "
+            "mlops: error: churn@v1 has no gate result: promote it with --force --reason TEXT to "
             "override, or run the pipeline whose gate judges it\n");
   judge(1);
   auto promoted = mlops({"models", "promote", "churn", "v1", "--alias", "champion"});
