@@ -5,7 +5,8 @@
 // again. Editing a file in place changes its ctime (which no user tool can set back), so a
 // tampered copy is always re-read, found different and replaced. A freshly restored file is
 // remembered only once it is two seconds old (the memo's rule), so the first check after that
-// reads it once more; later ones cost a stat and one indexed lookup.
+// reads it once more; later ones cost a stat and one indexed lookup. Writers of one path take
+// .mlops/locks/model-NAME@LABEL.lock in turn.
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include "app/models.hpp"
 #include "engine/store_digest_memo.hpp"
 #include "hash/digest.hpp"
+#include "util/file_lock.hpp"
 #include "util/paths.hpp"
 
 namespace mlops {
@@ -107,6 +109,16 @@ Result<std::string> materialize_model(Workspace& space, const ModelVersionRecord
     }
     return relative;
   };
+  if (holds(*target, version, memo)) {
+    return done();
+  }
+  // One writer per materialized path (two stages of a run may need the same model at once);
+  // whoever waited finds the work done.
+  MLOPS_TRY(lock_path,
+            checked_write_path(space.root(),
+                               fmt::format(".mlops/locks/model-{}@{}.lock", version.model, label),
+                               ErrorKind::Corrupt));
+  MLOPS_TRY(writer, FileLock::acquire(*lock_path));
   if (holds(*target, version, memo)) {
     return done();
   }

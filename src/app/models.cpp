@@ -54,16 +54,16 @@ Error explain_conflict(const Error& error, const std::string& model, const std::
                            error.message(), model, alias));
 }
 
+Error unknown_model(const std::string& name) {
+  return Error(ErrorKind::NotFound, fmt::format("no model named '{}' in the store; `mlops models "
+                                                "list` shows the models there are",
+                                                name));
+}
+
 Status require_model(MetadataStore& store, const std::string& name) {
   MLOPS_CHECK(check_model_name(name));
   MLOPS_TRY(model, store.find_model(name));
-  if (!*model) {
-    return Error(ErrorKind::NotFound,
-                 fmt::format("no model named '{}' in the store; `mlops models list` shows the "
-                             "models there are",
-                             name));
-  }
-  return Status::success();
+  return *model ? Status::success() : Status(unknown_model(name));
 }
 
 Status require_version(MetadataStore& store, const std::string& name, int64_t version) {
@@ -215,8 +215,11 @@ Result<ModelDetails> show_model(MetadataStore& store, const ShowModelRequest& re
                                                "--all)",
                                                *request.limit));
   }
-  MLOPS_CHECK(require_model(store, request.name));
+  MLOPS_CHECK(check_model_name(request.name));
   MLOPS_TRY(summary, store.find_model(request.name));
+  if (!*summary) {
+    return unknown_model(request.name);
+  }
   ModelDetails details;
   details.summary = std::move(**summary);
   // One more than asked tells whether there are older versions, without counting them.

@@ -1,6 +1,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -286,6 +287,24 @@ TEST_F(ModelsTest, MaterializeRestoresFromTheCacheAndReplacesATamperedCopy) {
   write(*path, "eno");
   ASSERT_TRUE(materialize_model(*space, versions[0], "v1").ok());
   EXPECT_EQ(read(*path), "one");
+}
+
+TEST_F(ModelsTest, ConcurrentMaterializationsOfOnePathBothSucceed) {
+  std::vector<Result<std::string>> results(4, Error(ErrorKind::Internal, "not run"));
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < results.size(); ++i) {
+    threads.emplace_back([&, i] {
+      auto other = Workspace::open(root, root / ".mlops" / "store.db", StoreMode::Existing);
+      results[i] = other.ok() ? materialize_model(*other, versions[1], "champion") : other.error();
+    });
+  }
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  for (const auto& result : results) {
+    ASSERT_TRUE(result.ok()) << result.error().message();
+  }
+  EXPECT_EQ(read(".mlops/models/churn@champion"), "two");
 }
 
 TEST_F(ModelsTest, MaterializeTakesTheWorkspaceCopyWhenTheCacheLostIt) {
