@@ -348,6 +348,88 @@ std::vector<Subcommand> add_metrics_commands(CLI::App& app) {
           {command, [metrics] { return run_metrics(*metrics); }}};
 }
 
+// `mlops models ...`: the model registry (docs/registry.md).
+Subcommand add_models_subcommand(CLI::App* models, const char* name, const char* description,
+                                 const std::function<void(CLI::App*, ModelsCommand&)>& define) {
+  auto options = std::make_shared<ModelsCommand>();
+  options->action = name;
+  CLI::App* command = models->add_subcommand(name, description);
+  define(command, *options);
+  add_query_options(command, options->query);
+  return {command, [options] { return models_command(*options); }};
+}
+
+void add_alias_option(CLI::App* command, ModelsCommand& options, bool required) {
+  auto* alias = command->add_option("--alias", options.alias, "The alias, such as champion");
+  if (required) {
+    alias->required();
+  }
+}
+
+std::vector<Subcommand> add_models_commands(CLI::App& app) {
+  CLI::App* models = app.add_subcommand(
+      "models", "The model registry: versions, aliases, promotion, rollback (docs/registry.md)");
+  models->require_subcommand(1);
+  models->footer(
+      "Exit codes: 0 done; 2 a bad reference, an unknown model, alias or version, a refused "
+      "promotion or rollback, or an alias moved concurrently.");
+  auto model_name = [](CLI::App* command, ModelsCommand& options) {
+    command->add_option("name", options.target, "The model")->required();
+  };
+  return {
+      add_models_subcommand(models, "list", "List the registered models", [](auto*, auto&) {}),
+      add_models_subcommand(
+          models, "show", "A model: aliases, tags, versions newest first with their gate verdicts",
+          [&](CLI::App* command, ModelsCommand& options) {
+            model_name(command, options);
+            command->add_flag("--all", options.all, "Every version (default: the newest 20)");
+            command->add_option("-n,--limit", options.limit, "At most this many versions")
+                ->check(at_least("-n/--limit", 1))
+                ->capture_default_str();
+          }),
+      add_models_subcommand(
+          models, "resolve", "Print the version NAME@ALIAS or NAME@vN names (one line)",
+          [](CLI::App* command, ModelsCommand& options) {
+            command->add_option("reference", options.target, "NAME@ALIAS or NAME@vN")->required();
+            command->add_flag("--path", options.path,
+                              "Print the workspace-relative path of the version's bytes "
+                              "(.mlops/models/NAME@LABEL), restoring them from the cache");
+          }),
+      add_models_subcommand(
+          models, "promote", "Point an alias at a version (needs a passing gate, or --force)",
+          [&](CLI::App* command, ModelsCommand& options) {
+            model_name(command, options);
+            command->add_option("version", options.version, "The version: 3 or v3")->required();
+            add_alias_option(command, options, true);
+            command->add_option("--expect-current", options.expect,
+                                "Only if the alias is held by this version now (none: by none)");
+            command->add_option("--reason", options.reason, "Why (kept in the history)");
+            command->add_flag("--force", options.force,
+                              "Promote without a passing gate result (needs --reason)");
+          }),
+      add_models_subcommand(models, "rollback", "Point an alias back at the version it held before",
+                            [&](CLI::App* command, ModelsCommand& options) {
+                              model_name(command, options);
+                              add_alias_option(command, options, true);
+                              command->add_option("--reason", options.reason,
+                                                  "Why (kept in the history)");
+                            }),
+      add_models_subcommand(models, "history", "Every move of a model's aliases, oldest first",
+                            [&](CLI::App* command, ModelsCommand& options) {
+                              model_name(command, options);
+                              add_alias_option(command, options, false);
+                            }),
+      add_models_subcommand(
+          models, "tag", "Set or remove tags of a model (NAME) or of a version (NAME@vN)",
+          [](CLI::App* command, ModelsCommand& options) {
+            command->add_option("target", options.target, "NAME or NAME@vN")->required();
+            command->add_option("tags", options.assignments, "KEY=VALUE, repeatable");
+            command->add_option("--remove", options.remove, "Remove this tag (repeatable)")
+                ->allow_extra_args(false);
+          }),
+  };
+}
+
 void add_data_read_options(CLI::App* command, DataReadOptions& read) {
   command->add_option("--format", read.format, "auto (from the name), csv or jsonl")
       ->capture_default_str();
@@ -655,6 +737,7 @@ constexpr CommandGroup k_commands[] = {
     {"artifacts", one<add_artifacts_command>},
     {"lineage", one<add_lineage_command>},
     {"metrics", several<add_metrics_commands>},
+    {"models", several<add_models_commands>},
     {"export", one<add_export_command>},
     {"data", several<add_data_commands>},
     {"trigger", add_trigger_commands},

@@ -47,8 +47,9 @@ stages:
 #   schedule: {cron: "0 3 * * *", timezone: UTC}
 )";
 
-const std::vector<std::string> k_ignored = {".mlops/cache/", ".mlops/logs/", ".mlops/locks/",
-                                            ".mlops/incremental/", ".mlops/store.db*"};
+const std::vector<std::string> k_ignored = {".mlops/cache/",  ".mlops/logs/",
+                                            ".mlops/locks/",  ".mlops/incremental/",
+                                            ".mlops/models/", ".mlops/store.db*"};
 
 }  // namespace
 

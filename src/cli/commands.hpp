@@ -129,6 +129,25 @@ struct MetricsHistoryCommand {
 };
 int metrics_history_command(const MetricsHistoryCommand& command);
 
+// `mlops models list|show|resolve|promote|rollback|history|tag` (docs/registry.md): one struct
+// for every subcommand, `action` says which; each uses the fields its options fill.
+struct ModelsCommand {
+  QueryOptions query;
+  std::string action;
+  std::string target;                    // NAME, NAME@ALIAS, NAME@vN or NAME[@vN]
+  std::string version;                   // promote: VERSION (3 or v3)
+  std::optional<std::string> alias;      // --alias
+  std::optional<std::string> expect;     // --expect-current V (none or 0: held by none)
+  std::optional<std::string> reason;     // --reason
+  bool force = false;                    // promote --force
+  bool all = false;                      // show --all
+  int limit = 20;                        // show --limit
+  bool path = false;                     // resolve --path
+  std::vector<std::string> assignments;  // tag KEY=VALUE...
+  std::vector<std::string> remove;       // tag --remove KEY
+};
+int models_command(const ModelsCommand& command);
+
 struct CacheVerifyCommand {
   QueryOptions query;
 };

@@ -230,7 +230,7 @@ Result<AliasMove> SqliteStore::write_alias_move(const AliasMoveRequest& request,
     MLOPS_TRY(gate, latest_gate_result(request.model, request.version));
     if (!*gate || !(*gate)->passed()) {
       return Error(ErrorKind::Usage,
-                   fmt::format("{}@{} has {}: promote it with --force --reason TEXT to override, "
+                   fmt::format("{}@v{} has {}: promote it with --force --reason TEXT to override, "
                                "or run the pipeline whose gate judges it",
                                request.model, request.version,
                                *gate ? "a failed gate result" : "no gate result"));
