@@ -1,5 +1,7 @@
 #include "app/models.hpp"
 
+#include "spec/gate_parser.hpp"
+
 #include <pwd.h>
 #include <unistd.h>
 
@@ -16,11 +18,6 @@ namespace {
 
 constexpr const char* k_name_rule =
     "a letter or digit, then up to 63 letters, digits, '_', '.' or '-'";
-
-bool is_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '.' || c == '-';
-}
 
 // v<digits>: the number, else nothing (also for numbers that overflow).
 std::optional<int64_t> version_label(std::string_view text) {
@@ -86,15 +83,8 @@ std::string ModelReference::label() const {
   return version ? fmt::format("v{}", *version) : std::string();
 }
 
-bool is_valid_model_name(std::string_view name) {
-  if (name.empty() || name.size() > 64 || name[0] == '_' || name[0] == '.' || name[0] == '-') {
-    return false;
-  }
-  return std::all_of(name.begin(), name.end(), is_name_char);
-}
-
 bool is_valid_alias(std::string_view alias) {
-  return is_valid_model_name(alias) && !version_label(alias);
+  return is_valid_model_name(alias) && !is_version_selector(alias);
 }
 
 Status check_model_name(std::string_view name) {

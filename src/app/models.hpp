@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "app/workspace.hpp"
+#include "spec/gate_parser.hpp"  // is_valid_model_name, is_version_selector
 #include "store/metadata_store.hpp"
 #include "util/error.hpp"
 #include "util/wall_clock.hpp"
@@ -35,7 +36,6 @@ struct ModelReference {
   std::string label() const;
 };
 
-bool is_valid_model_name(std::string_view name);
 // A valid name that does not look like a version (v<digits>).
 bool is_valid_alias(std::string_view alias);
 

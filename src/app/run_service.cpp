@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "app/cache_lock.hpp"
+#include "app/models.hpp"
 #include "app/plan.hpp"
 #include "app/run_record.hpp"
 #include "cache/restore_temps.hpp"
@@ -187,6 +188,16 @@ void execute(RunContext& run, RunRecorder* recorder) {
                     run_options(run));
   if (cache) {
     executor.set_cache(&*cache);
+  }
+  std::optional<ModelSteps> models;
+  if (store && recorder) {
+    Workspace& space = *run.workspace;
+    models.emplace(pipeline, *store, run.outcome.run_id, model_actor(),
+                   [&space](const ModelVersionRecord& version, const ModelRef& ref) -> Status {
+                     auto path = materialize_model(space, version, ref.selector);
+                     return path.ok() ? Status::success() : Status(path.error());
+                   });
+    executor.set_models(&*models);
   }
   run.outcome.report = executor.run();
   runner.reset();
