@@ -128,6 +128,8 @@ Result<ReportData> gather_report_data(MetadataStore& store, const std::filesyste
   if (!edges_from_pipeline_file(root, data)) {
     edges_from_events(data);
   }
+  MLOPS_TRY(gates, store.gate_results_of_run(run_id));
+  data.gates = std::move(*gates);
   MLOPS_TRY(metrics, compare_metrics(store, data.run));
   data.metrics = std::move(*metrics);
   for (const auto& metric : data.metrics.current) {

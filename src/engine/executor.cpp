@@ -195,7 +195,7 @@ bool Executor::apply_models(Loop& loop, size_t index, bool cache_finished) {
   StageReport& stage_report = loop.report.stages[index];
   Status done = m_models->register_outputs(index, stage_report);
   if (done.ok() && stage.gate) {
-    auto outcome = m_models->judge(index);
+    auto outcome = m_models->judge(index, stage_report.cached);
     if (outcome.ok()) {
       stage_report.gate = *outcome;
       stage_report.note = outcome->summary();

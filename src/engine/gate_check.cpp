@@ -264,7 +264,9 @@ std::string GateOutcome::summary() const {
                     : baseline_version
                         ? fmt::format(" against {} v{}", baseline_alias, *baseline_version)
                         : "";
-  return head + how + (promoted ? fmt::format("; now {}", *promoted) : "");
+  return head + how + (promoted ? fmt::format("; now {}", *promoted) : "") +
+         (not_promoted ? "; " + *not_promoted : "") +
+         (repeated_from ? fmt::format(" (the verdict of run {}, up to date)", *repeated_from) : "");
 }
 
 GateOutcome evaluate_gate(const GateSpec& gate, const GateMetrics& candidate,
@@ -330,6 +332,43 @@ GateMetrics parse_gate_metrics_json(const std::string& json) {
     }
   }
   return metrics;
+}
+
+std::vector<GateCheckResult> parse_gate_checks_json(const std::string& json) {
+  std::vector<GateCheckResult> checks;
+  auto parsed = nlohmann::json::parse(json, nullptr, false);
+  if (!parsed.is_array()) {
+    return checks;
+  }
+  auto text = [](const nlohmann::json& item, const char* key) {
+    auto it = item.find(key);
+    return it != item.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  auto number = [](const nlohmann::json& item, const char* key) -> std::optional<double> {
+    auto it = item.find(key);
+    return it != item.end() && it->is_number() ? std::optional(it->get<double>()) : std::nullopt;
+  };
+  for (const auto& item : parsed) {
+    if (!item.is_object()) {
+      continue;
+    }
+    checks.push_back({text(item, "metric"), text(item, "slice"), text(item, "kind"),
+                      number(item, "value"), number(item, "baseline"), number(item, "threshold"),
+                      text(item, "verdict"), text(item, "message")});
+  }
+  return checks;
+}
+
+std::vector<std::vector<std::string>> gate_check_rows(const std::vector<GateCheckResult>& checks) {
+  auto number = [](const std::optional<double>& value) {
+    return value ? show(*value) : std::string("–");
+  };
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& check : checks) {
+    rows.push_back({check.metric, check.kind, number(check.value), number(check.baseline),
+                    number(check.threshold), check.verdict});
+  }
+  return rows;
 }
 
 std::string gate_checks_json(const std::vector<GateCheckResult>& checks) {

@@ -58,7 +58,9 @@ struct GateOutcome {
   std::optional<int64_t> baseline_version;
   std::string verdict;  // passed, failed or passed_without_baseline
   std::vector<GateCheckResult> checks;
-  std::optional<std::string> promoted;  // the alias moved to the candidate
+  std::optional<std::string> promoted;       // the alias moved to the candidate
+  std::optional<std::string> not_promoted;   // why a passing gate moved no alias
+  std::optional<std::string> repeated_from;  // the run whose verdict an up-to-date stage repeats
   int64_t gate_result_id = 0;
   bool passed() const { return verdict != "failed"; }
   // "model churn v4 rejected: auc 0.79 < min 0.8; ..." or "... accepted ...".
@@ -84,5 +86,12 @@ Result<GateMetrics> read_gate_metrics(const std::vector<std::string>& texts);
 std::string gate_metrics_json(const GateMetrics& metrics);
 GateMetrics parse_gate_metrics_json(const std::string& json);
 std::string gate_checks_json(const std::vector<GateCheckResult>& checks);
+std::vector<GateCheckResult> parse_gate_checks_json(const std::string& json);
+
+// The checks as rows of text for the reports: metric, check, value, baseline, threshold,
+// verdict ("–" where there is no number).
+inline constexpr const char* k_gate_columns[] = {"metric",   "check",     "value",
+                                                 "baseline", "threshold", "verdict"};
+std::vector<std::vector<std::string>> gate_check_rows(const std::vector<GateCheckResult>& checks);
 
 }  // namespace mlops

@@ -138,7 +138,10 @@ Result<GateOutcome> ModelSteps::judge_once(size_t index, const GateMetrics& metr
   std::optional<AliasMoveRequest> promote;
   if (!gate.promote.empty() && outcome.passed()) {
     MLOPS_TRY(current, m_store.resolve_alias(gate.model, gate.promote));
-    if (!*current || (*current)->version != candidate->version) {
+    MLOPS_TRY(blocked, promotion_blocked(gate.model, gate.promote, candidate->version));
+    if (*blocked) {
+      outcome.not_promoted = **blocked;
+    } else if (!*current || (*current)->version != candidate->version) {
       promote = AliasMoveRequest{gate.model,
                                  gate.promote,
                                  candidate->version,
@@ -158,8 +161,54 @@ Result<GateOutcome> ModelSteps::judge_once(size_t index, const GateMetrics& metr
   return outcome;
 }
 
-Result<GateOutcome> ModelSteps::judge(size_t index) {
+Result<std::optional<std::string>> ModelSteps::promotion_blocked(const std::string& model,
+                                                                 const std::string& alias,
+                                                                 int64_t version) {
+  MLOPS_TRY(history, m_store.alias_history(model, alias));
+  for (auto it = history->rbegin(); it != history->rend(); ++it) {
+    if (it->action == "rollback" && it->from_version == version) {
+      return std::optional(
+          fmt::format("not promoted: {} was rolled back from v{} at {} ({}); "
+                      "promote it by hand (mlops models promote {} {} --alias "
+                      "{}) to undo that",
+                      alias, version, it->at, it->actor, model, version, alias));
+    }
+    if (it->to_version == version && it->action != "rollback") {
+      break;  // promoted again after the rollback: no longer blocked
+    }
+  }
+  return std::optional<std::string>();
+}
+
+Result<std::optional<GateOutcome>> ModelSteps::recorded_verdict(size_t index) {
   const Stage& stage = m_pipeline.stages[index];
+  const GateSpec& gate = *stage.gate;
+  MLOPS_TRY(candidate, candidate_of(gate.model));
+  MLOPS_TRY(recorded, m_store.latest_gate_result(gate.model, candidate->version));
+  if (!*recorded || (*recorded)->stage != stage.name) {
+    return std::optional<GateOutcome>();
+  }
+  GateOutcome outcome;
+  outcome.stage = stage.name;
+  outcome.model = gate.model;
+  outcome.candidate = candidate->version;
+  outcome.baseline_alias = (*recorded)->baseline_alias.value_or("");
+  outcome.baseline_version = (*recorded)->baseline_version;
+  outcome.verdict = (*recorded)->verdict;
+  outcome.checks = parse_gate_checks_json((*recorded)->checks_json);
+  outcome.gate_result_id = (*recorded)->id;
+  outcome.repeated_from = (*recorded)->run_id;
+  return std::optional(std::move(outcome));
+}
+
+Result<GateOutcome> ModelSteps::judge(size_t index, bool up_to_date) {
+  const Stage& stage = m_pipeline.stages[index];
+  if (up_to_date) {
+    MLOPS_TRY(recorded, recorded_verdict(index));
+    if (*recorded) {
+      return std::move(**recorded);
+    }
+  }
   std::vector<std::string> texts;
   for (const auto& path : stage.metrics) {
     auto text = read_file(m_pipeline.workspace / path.value, k_max_metrics_bytes);

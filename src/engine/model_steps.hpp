@@ -34,8 +34,10 @@ class ModelSteps {
   // their digests, else they are hashed).
   Status register_outputs(size_t stage, const StageReport& report);
   // Judges the stage's gate; the outcome says whether it passed. An error when the gate could
-  // not be judged at all (no candidate, an unreadable metrics file, the store failed).
-  Result<GateOutcome> judge(size_t stage);
+  // not be judged at all (no candidate, an unreadable metrics file, the store failed). A stage
+  // that did not run (up to date) repeats the verdict its gate recorded for the candidate, and
+  // moves no alias: a rollback is not undone by the next run of an unchanged pipeline.
+  Result<GateOutcome> judge(size_t stage, bool up_to_date);
   // Materializes the versions the stage's ${models.*} references name.
   Status prepare(size_t stage);
 
@@ -45,6 +47,11 @@ class ModelSteps {
                                            const std::string& stage,
                                            const std::optional<ArtifactVersion>& known);
   Result<GateOutcome> judge_once(size_t stage, const GateMetrics& metrics);
+  Result<std::optional<GateOutcome>> recorded_verdict(size_t stage);
+  // Why the gate must not move `alias` to `version` although it passed (a rollback moved the
+  // alias away from that version), or nothing.
+  Result<std::optional<std::string>> promotion_blocked(const std::string& model,
+                                                       const std::string& alias, int64_t version);
 
   const Pipeline& m_pipeline;
   MetadataStore& m_store;

@@ -166,8 +166,16 @@ void TerminalReporter::stage_finished(const Stage& stage, const StageReport& rep
       out(fmt::format("[mlops] {} {} ({})\n", paint("33", "cancelled"), stage.name, duration));
       return;
     case StageStatus::Rejected: {
-      std::string text = fmt::format("[mlops] {} {}: the data did not pass its checks ({})\n",
-                                     paint("1;31", "REJECTED"), stage.name, duration);
+      std::string text = fmt::format(
+          "[mlops] {} {}: {} ({})\n", paint("1;31", "REJECTED"), stage.name,
+          report.gate ? report.gate->summary() : std::string("the data did not pass its checks"),
+          duration);
+      if (report.gate) {
+        for (const auto& check : report.gate->checks) {
+          text += fmt::format("  {} {}\n", check.verdict == "fail" ? "FAIL" : check.verdict,
+                              check.message);
+        }
+      }
       for (const auto& line : report.last.stderr_tail) {
         text += "  " + line + "\n";
       }
@@ -260,8 +268,15 @@ void TerminalReporter::run_finished(const Pipeline& pipeline, const RunReport& r
     verdict = fmt::format("failed: {} stage{} failed, {} succeeded", failed, failed == 1 ? "" : "s",
                           succeeded);
   } else if (size_t rejected = report.count(StageStatus::Rejected); rejected > 0) {
-    verdict = fmt::format("rejected: {} check stage{} rejected the data, {} succeeded", rejected,
-                          rejected == 1 ? "" : "s", succeeded);
+    size_t gates = static_cast<size_t>(std::count_if(
+        report.stages.begin(), report.stages.end(),
+        [](const StageReport& s) { return s.status == StageStatus::Rejected && s.gate; }));
+    verdict = gates == rejected ? fmt::format("rejected: {} model gate{} said no, {} succeeded",
+                                              rejected, rejected == 1 ? "" : "s", succeeded)
+                                : fmt::format(
+                                      "rejected: {} check stage{} rejected the data or model, {} "
+                                      "succeeded",
+                                      rejected, rejected == 1 ? "" : "s", succeeded);
   } else {
     size_t cached = static_cast<size_t>(std::count_if(
         report.stages.begin(), report.stages.end(), [](const StageReport& s) { return s.cached; }));

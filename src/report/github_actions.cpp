@@ -163,7 +163,13 @@ void GithubActionsReporter::stage_finished(const Stage& stage, const StageReport
     }
     text += github_error(fmt::format("stage {} failed", stage.name), message);
   }
-  if (report.status == StageStatus::Rejected) {
+  if (report.status == StageStatus::Rejected && report.gate) {
+    std::string message = report.gate->summary();
+    if (!report.log_path.empty()) {
+      message += "\nlog: " + shown(m_workspace, report.log_path);
+    }
+    text += github_error(fmt::format("stage {}: the model gate said no", stage.name), message);
+  } else if (report.status == StageStatus::Rejected) {
     std::string message = "the data did not pass its checks";
     if (!report.last.stderr_tail.empty()) {
       message += "\n" + join(report.last.stderr_tail, "\n");
@@ -179,6 +185,25 @@ void GithubActionsReporter::stage_finished(const Stage& stage, const StageReport
 void GithubActionsReporter::warning(const Stage* stage, std::string_view message) {
   write_all(m_out_fd,
             github_warning(stage ? fmt::format("stage {}", stage->name) : "mlops run", message));
+}
+
+// Each gate of the run: its verdict, then every check with value, baseline and threshold.
+static std::string gates_markdown(const Pipeline& pipeline, const RunReport& report) {
+  std::string text;
+  for (size_t i = 0; i < pipeline.stages.size() && i < report.stages.size(); ++i) {
+    const auto& gate = report.stages[i].gate;
+    if (!gate) {
+      continue;
+    }
+    text += fmt::format("\n#### Gate of `{}`: {}\n\n", pipeline.stages[i].name, gate->summary());
+    text +=
+        "| metric | check | value | baseline | threshold | verdict |\n|---|---|---|---|---|---|\n";
+    for (const auto& row : gate_check_rows(gate->checks)) {
+      text += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", row[0], row[1], row[2], row[3],
+                          row[4], row[5] == "fail" ? "❌ fail" : row[5]);
+    }
+  }
+  return text;
 }
 
 std::string step_summary_markdown(const Pipeline& pipeline, const RunReport& report,
@@ -212,6 +237,7 @@ std::string step_summary_markdown(const Pipeline& pipeline, const RunReport& rep
                         format_duration(stage.duration), note);
   }
   text += rows;
+  text += gates_markdown(pipeline, report);
   if (!metrics.current.empty()) {
     text += metrics.previous_run
                 ? fmt::format("\n#### Metrics (change against run `{}`)\n\n", *metrics.previous_run)

@@ -41,7 +41,8 @@ std::string testcase_body(const Pipeline& pipeline, const StageReport& stage, si
     case StageStatus::Failed:
       return failure(describe_failure(stage.last), "StageFailed");
     case StageStatus::Rejected:
-      return failure("rejected: the data did not pass its checks", "Rejected");
+      return stage.gate ? failure("rejected: " + stage.gate->summary(), "GateRejected")
+                        : failure("rejected: the data did not pass its checks", "Rejected");
     case StageStatus::Cancelled:
       ++errors;
       return fmt::format("      <error{}{}/>\n",
@@ -77,9 +78,19 @@ std::string junit_xml(const Pipeline& pipeline, const RunReport& report, const J
     }
     ++tests;
     std::string body = testcase_body(pipeline, stage, failures, errors, skipped);
-    std::string log = log_line(pipeline, stage);
-    if (!log.empty()) {
-      body += fmt::format("      <system-out>{}</system-out>\n", xml_escape(log));
+    std::string out = log_line(pipeline, stage);
+    if (stage.gate) {  // each check with its value, baseline, threshold and verdict
+      std::string table =
+          "gate: " + stage.gate->summary() + "\n" +
+          join(std::vector<std::string>(std::begin(k_gate_columns), std::end(k_gate_columns)),
+               "\t");
+      for (const auto& row : gate_check_rows(stage.gate->checks)) {
+        table += "\n" + join(row, "\t");
+      }
+      out = out.empty() ? table : table + "\n" + out;
+    }
+    if (!out.empty()) {
+      body += fmt::format("      <system-out>{}</system-out>\n", xml_escape(out));
     }
     cases += fmt::format(
         "    <testcase{}{}{}>\n{}    </testcase>\n", attribute("name", pipeline.stages[i].name),

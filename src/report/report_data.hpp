@@ -52,6 +52,7 @@ struct ReportData {
   MetricComparison metrics;
   // "stage: key" -> the metric over the pipeline's succeeded runs, oldest first.
   std::map<std::string, std::vector<MetricRecord>> history;
+  std::vector<GateResultRecord> gates;  // the model gates this run judged
 };
 
 }  // namespace mlops

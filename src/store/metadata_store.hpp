@@ -283,6 +283,8 @@ class MetadataStore {
   // The newest gate result of a version (of any gate).
   virtual Result<std::optional<GateResultRecord>> latest_gate_result(const std::string& name,
                                                                      int64_t version) = 0;
+  // The gate results a run recorded, in order.
+  virtual Result<std::vector<GateResultRecord>> gate_results_of_run(const std::string& run_id) = 0;
   // Moves of a model's aliases (of one alias when given), oldest first.
   virtual Result<std::vector<AliasMove>> alias_history(const std::string& name,
                                                        const std::optional<std::string>& alias) = 0;

@@ -187,6 +187,7 @@ CREATE TABLE gate_results (
   created_at TEXT NOT NULL
 );
 CREATE INDEX gate_results_by_version ON gate_results(model_id, version, id);
+CREATE INDEX gate_results_by_run ON gate_results(run_id) WHERE run_id IS NOT NULL;
 CREATE TABLE model_aliases (
   model_id INTEGER NOT NULL REFERENCES models(id),
   alias TEXT NOT NULL,

@@ -75,6 +75,7 @@ class SqliteStore final : public MetadataStore {
                               const std::optional<AliasMoveRequest>& promote) override;
   Result<std::optional<GateResultRecord>> latest_gate_result(const std::string& name,
                                                              int64_t version) override;
+  Result<std::vector<GateResultRecord>> gate_results_of_run(const std::string& run_id) override;
   Result<std::vector<AliasMove>> alias_history(const std::string& name,
                                                const std::optional<std::string>& alias) override;
   Status set_model_tag(const std::string& name, int64_t version, const std::string& key,

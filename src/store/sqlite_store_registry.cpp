@@ -312,13 +312,25 @@ Result<int64_t> SqliteStore::record_gate(const GateResultRecord& gate,
   return gate_id;
 }
 
+constexpr const char* k_gate_columns =
+    "g.id, m.name, g.version, g.baseline_alias, g.baseline_version, g.verdict, g.checks, "
+    "g.metrics, g.run_id, g.stage, g.created_at";
+
+Result<std::vector<GateResultRecord>> SqliteStore::gate_results_of_run(const std::string& run_id) {
+  MLOPS_TRY(query, m_db->prepare(fmt::format("SELECT {} FROM gate_results g JOIN models m ON "
+                                             "m.id = g.model_id WHERE g.run_id = ?1 ORDER BY "
+                                             "g.id",
+                                             k_gate_columns)));
+  query->bind(1, run_id);
+  return all_rows<GateResultRecord>(*query, read_gate);
+}
+
 Result<std::optional<GateResultRecord>> SqliteStore::latest_gate_result(const std::string& name,
                                                                         int64_t version) {
-  MLOPS_TRY(query, m_db->prepare("SELECT g.id, m.name, g.version, g.baseline_alias, "
-                                 "g.baseline_version, g.verdict, g.checks, g.metrics, g.run_id, "
-                                 "g.stage, g.created_at FROM gate_results g JOIN models m ON "
-                                 "m.id = g.model_id WHERE m.name = ?1 AND g.version = ?2 ORDER "
-                                 "BY g.id DESC LIMIT 1"));
+  MLOPS_TRY(query, m_db->prepare(fmt::format("SELECT {} FROM gate_results g JOIN models m ON "
+                                             "m.id = g.model_id WHERE m.name = ?1 AND g.version "
+                                             "= ?2 ORDER BY g.id DESC LIMIT 1",
+                                             k_gate_columns)));
   query->bind(1, name).bind(2, version);
   MLOPS_TRY(row, query->step());
   return *row ? std::optional(read_gate(*query)) : std::nullopt;
