@@ -8,13 +8,15 @@
 
 #include "schedule/cron.hpp"
 #include "schedule/zoned_schedule.hpp"
+#include "spec/metric_trigger_parser.hpp"
 #include "spec/section_reader.hpp"
 #include "util/glob.hpp"
 
 namespace mlops {
 namespace {
 
-const std::vector<std::string> k_trigger_kinds = {"git", "data", "schedule", "artifact", "drift"};
+const std::vector<std::string> k_trigger_kinds = {"git",      "data",  "schedule",
+                                                  "artifact", "drift", "metric"};
 const std::vector<std::string> k_drift_keys = {"current",  "reference",   "every",    "settle",
                                                "cooldown", "min_rows",    "method",   "warn",
                                                "fail",     "drift_share", "critical", "ignore"};
@@ -227,26 +229,6 @@ void parse_artifact(const YamlNode& body, SectionReader& reader, TriggerSpecs& o
   out.artifact.push_back(std::move(artifact));
 }
 
-std::optional<double> number(const YamlNode& value, std::string_view key, SectionReader& reader) {
-  if (!value.is_scalar() || (value.type != ScalarType::Int && value.type != ScalarType::Float)) {
-    reader.type_error(value, key, "a number");
-    return std::nullopt;
-  }
-  // YAML's .inf, .nan, 0x1f and 1e999 are numbers too; thresholds must be finite decimals.
-  std::string_view text = value.text;
-  if (text.starts_with("+"))
-    text.remove_prefix(1);
-  double parsed = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), parsed);
-  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(parsed)) {
-    reader.diagnostics().error(value.mark, fmt::format("'{}'{} must be a finite decimal number, "
-                                                       "not '{}'",
-                                                       key, reader.context(), value.text));
-    return std::nullopt;
-  }
-  return parsed;
-}
-
 // reference: PATH, or {pipeline: NAME, path: PATH}.
 void parse_drift_reference(const YamlNode& value, SectionReader& reader, DriftTriggerSpec& drift) {
   std::optional<LocatedString> path;
@@ -319,7 +301,7 @@ void parse_drift_entry(const YamlNode& key, const YamlNode& value, SectionReader
   } else if (k == "warn" || k == "fail" || k == "drift_share") {
     (k == "warn"   ? drift.warn
      : k == "fail" ? drift.fail
-                   : drift.drift_share) = number(value, k, reader);
+                   : drift.drift_share) = finite_number(value, k, reader);
   } else if (k == "critical" || k == "ignore") {
     for (const auto& item : reader.string_list(value, k)) {
       (k == "critical" ? drift.critical : drift.ignore).push_back(item.value);
@@ -345,11 +327,32 @@ void parse_drift(const YamlNode& body, SectionReader& reader, TriggerSpecs& out)
 
 }  // namespace
 
+std::optional<double> finite_number(const YamlNode& value, std::string_view key,
+                                    SectionReader& reader) {
+  if (!value.is_scalar() || (value.type != ScalarType::Int && value.type != ScalarType::Float)) {
+    reader.type_error(value, key, "a number");
+    return std::nullopt;
+  }
+  // YAML's .inf, .nan, 0x1f and 1e999 are numbers too; thresholds must be finite decimals.
+  std::string_view text = value.text;
+  if (text.starts_with("+"))
+    text.remove_prefix(1);
+  double parsed = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(parsed)) {
+    reader.diagnostics().error(value.mark, fmt::format("'{}'{} must be a finite decimal number, "
+                                                       "not '{}'",
+                                                       key, reader.context(), value.text));
+    return std::nullopt;
+  }
+  return parsed;
+}
+
 TriggerSpecs parse_triggers(const YamlNode& node, Diagnostics& diagnostics) {
   TriggerSpecs triggers;
   if (!node.is_map()) {
     diagnostics.error(node.mark, fmt::format("'triggers' must be a mapping with git, data, "
-                                             "schedule, artifact or drift, not {}",
+                                             "schedule, artifact, drift or metric, not {}",
                                              node.describe()));
     return triggers;
   }
@@ -370,9 +373,12 @@ TriggerSpecs parse_triggers(const YamlNode& node, Diagnostics& diagnostics) {
     } else if (key.text == "drift") {
       for_each_trigger(value, key.text, diagnostics,
                        [&](const YamlNode& body) { parse_drift(body, reader, triggers); });
+    } else if (key.text == "metric") {
+      for_each_trigger(value, key.text, diagnostics,
+                       [&](const YamlNode& body) { parse_metric_trigger(body, reader, triggers); });
     } else {
       diagnostics.error(key.mark, fmt::format("unknown trigger '{}'{}; use git, data, schedule, "
-                                              "artifact or drift",
+                                              "artifact, drift or metric",
                                               key.text, did_you_mean(key.text, k_trigger_kinds)));
     }
   }
