@@ -51,7 +51,8 @@ void evaluate_metric_triggers_now(const Pipeline& pipeline, MetadataStore& store
         line.would_fire = true;
         line.now = outcome.firing->reason;
       } else if (!outcome.notes.empty()) {
-        line.now = outcome.notes.front();
+        std::string note = outcome.notes.front();
+        line.now = note.starts_with("metric: ") ? note.substr(8) : note;
       }
     }
   }

@@ -258,9 +258,16 @@ void step_armed(StepContext& ctx, bool from_no_data) {
       reach_for(ctx);
       return;
     }
-    ctx.step.decision =
-        fmt::format("no new reading since run {}: {} stays {}", ctx.window.usable.back().run_id,
-                    judgement.text, metric_phase_name(after.phase));
+    const Window& window = ctx.window;
+    std::string ignored =
+        window.ignored.empty()
+            ? ""
+            : fmt::format(" ({} newer reading{} ignored: {})", window.ignored_count,
+                          window.ignored_count == 1 ? "" : "s",
+                          window.ignored.back()["why"].get<std::string>());
+    ctx.step.decision = fmt::format("no new usable reading since run {}{}: {}: stays {}",
+                                    window.usable.back().run_id, ignored, judgement.text,
+                                    metric_phase_name(after.phase));
     return;
   }
   if (!judgement.breach) {
