@@ -98,5 +98,25 @@ TEST(MetricTriggerParseTest, MistakesAreReportedAtTheirPlace) {
                 "stage: score, metric: accuracy}) and 'condition' (such as {below: 0.8})"}));
 }
 
+TEST(MetricTriggerParseTest, TriggersMayBeAListOfOneKindMappings) {
+  auto result = testing::load_text(
+      "version: 1\nname: training\ntriggers:\n"
+      "  - metric: {source: {pipeline: m, stage: s, metric: auc}, condition: {above: 0.2}}\n"
+      "  - metric: {source: {pipeline: m, stage: s, metric: loss}, condition: {above: 1}}\n"
+      "  - schedule: {cron: '@daily'}\n"
+      "stages:\n  a: {run: x}\n");
+  ASSERT_TRUE(result.diagnostics.empty()) << result.diagnostics[0].message;
+  EXPECT_EQ(result.pipeline->triggers.metric.size(), 2u);
+  EXPECT_EQ(result.pipeline->triggers.schedule.size(), 1u);
+  EXPECT_EQ(result.pipeline->triggers.metric[1].condition.comparison, MetricBound::Above);
+  auto errors = testing::errors_of(
+      "version: 1\nname: training\ntriggers:\n  - cron: {}\n  - [1]\nstages:\n  a: {run: x}\n");
+  EXPECT_EQ(errors, (std::vector<std::string>{
+                        "4:5: unknown trigger 'cron'; use git, data, schedule, artifact, drift or "
+                        "metric",
+                        "5:5: each item of a 'triggers' list must be a mapping with one kind, such "
+                        "as '- metric: {...}', not a list"}));
+}
+
 }  // namespace
 }  // namespace mlops

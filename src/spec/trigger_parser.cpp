@@ -348,39 +348,63 @@ std::optional<double> finite_number(const YamlNode& value, std::string_view key,
   return parsed;
 }
 
+// One kind of trigger: `KIND: {...}` or `KIND: [{...}, ...]`.
+static void parse_trigger_entry(const YamlNode& key, const YamlNode& value,
+                                Diagnostics& diagnostics, TriggerSpecs& triggers) {
+  SectionReader reader(diagnostics, fmt::format(" in the {} trigger", key.text));
+  if (key.text == "git") {
+    for_each_trigger(value, key.text, diagnostics,
+                     [&](const YamlNode& body) { parse_git(body, reader, triggers); });
+  } else if (key.text == "data") {
+    for_each_trigger(value, key.text, diagnostics,
+                     [&](const YamlNode& body) { parse_data(body, reader, triggers); });
+  } else if (key.text == "schedule") {
+    for_each_trigger(value, key.text, diagnostics,
+                     [&](const YamlNode& body) { parse_schedule(body, reader, triggers); });
+  } else if (key.text == "artifact") {
+    for_each_trigger(value, key.text, diagnostics,
+                     [&](const YamlNode& body) { parse_artifact(body, reader, triggers); });
+  } else if (key.text == "drift") {
+    for_each_trigger(value, key.text, diagnostics,
+                     [&](const YamlNode& body) { parse_drift(body, reader, triggers); });
+  } else if (key.text == "metric") {
+    for_each_trigger(value, key.text, diagnostics,
+                     [&](const YamlNode& body) { parse_metric_trigger(body, reader, triggers); });
+  } else {
+    diagnostics.error(key.mark, fmt::format("unknown trigger '{}'{}; use git, data, schedule, "
+                                            "artifact, drift or metric",
+                                            key.text, did_you_mean(key.text, k_trigger_kinds)));
+  }
+}
+
 TriggerSpecs parse_triggers(const YamlNode& node, Diagnostics& diagnostics) {
   TriggerSpecs triggers;
+  if (node.is_sequence()) {
+    // A list of one-kind mappings (`- metric: {...}`), the same as the mapping of those kinds.
+    for (const auto& item : node.items) {
+      if (!item.is_map() || item.entries.size() != 1) {
+        diagnostics.error(
+            item.mark,
+            fmt::format("each item of a 'triggers' list must be a mapping "
+                        "with one kind, such as '- metric: {{...}}', not "
+                        "{}",
+                        item.is_map() ? fmt::format("a mapping with {} keys", item.entries.size())
+                                      : item.describe()));
+        continue;
+      }
+      parse_trigger_entry(item.entries[0].first, item.entries[0].second, diagnostics, triggers);
+    }
+    return triggers;
+  }
   if (!node.is_map()) {
     diagnostics.error(node.mark, fmt::format("'triggers' must be a mapping with git, data, "
-                                             "schedule, artifact, drift or metric, not {}",
+                                             "schedule, artifact, drift or metric (or a list of "
+                                             "such one-kind mappings), not {}",
                                              node.describe()));
     return triggers;
   }
   for (const auto& [key, value] : node.entries) {
-    SectionReader reader(diagnostics, fmt::format(" in the {} trigger", key.text));
-    if (key.text == "git") {
-      for_each_trigger(value, key.text, diagnostics,
-                       [&](const YamlNode& body) { parse_git(body, reader, triggers); });
-    } else if (key.text == "data") {
-      for_each_trigger(value, key.text, diagnostics,
-                       [&](const YamlNode& body) { parse_data(body, reader, triggers); });
-    } else if (key.text == "schedule") {
-      for_each_trigger(value, key.text, diagnostics,
-                       [&](const YamlNode& body) { parse_schedule(body, reader, triggers); });
-    } else if (key.text == "artifact") {
-      for_each_trigger(value, key.text, diagnostics,
-                       [&](const YamlNode& body) { parse_artifact(body, reader, triggers); });
-    } else if (key.text == "drift") {
-      for_each_trigger(value, key.text, diagnostics,
-                       [&](const YamlNode& body) { parse_drift(body, reader, triggers); });
-    } else if (key.text == "metric") {
-      for_each_trigger(value, key.text, diagnostics,
-                       [&](const YamlNode& body) { parse_metric_trigger(body, reader, triggers); });
-    } else {
-      diagnostics.error(key.mark, fmt::format("unknown trigger '{}'{}; use git, data, schedule, "
-                                              "artifact, drift or metric",
-                                              key.text, did_you_mean(key.text, k_trigger_kinds)));
-    }
+    parse_trigger_entry(key, value, diagnostics, triggers);
   }
   return triggers;
 }
