@@ -43,6 +43,8 @@ std::string trigger_kinds(const TriggerSpecs& triggers) {
     kinds.push_back("artifact");
   if (!triggers.drift.empty())
     kinds.push_back("drift");
+  if (!triggers.metric.empty())
+    kinds.push_back("metric");
   return kinds.empty() ? "no triggers" : join(kinds, ", ");
 }
 

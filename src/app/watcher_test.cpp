@@ -6,6 +6,7 @@
 
 #include "app/pipeline_loading.hpp"
 #include "app/workspace_test_util.hpp"
+#include "triggers/evaluator.hpp"
 #include "util/time_format.hpp"
 
 namespace mlops {
@@ -240,6 +241,53 @@ TEST_F(WatcherTest, ALookReturnsTheIntervalOrAScheduledTimeIfEarlier) {
   EXPECT_EQ(w.watched()[0].next_look, t0 + 5s);
   EXPECT_EQ(w.watched()[1].next_look, t0 + 2050ms);
   EXPECT_EQ(launcher.started, std::vector<std::string>{"s.yaml"});  // a first look records
+}
+
+// A metric trigger: the watcher starts a check when the store has a new reading, and not on
+// looks that would change nothing.
+TEST_F(WatcherTest, ANewMetricReadingStartsACheckAndUnchangedLooksDoNot) {
+  Watcher& w = watch({{"r.yaml",
+                       "version: 1\nname: r\ntriggers:\n  metric:\n    source: {pipeline: m, "
+                       "stage: score, metric: acc}\n    condition: {below: 0.8}\n    for: 2\n"
+                       "stages:\n  s: {run: 'x'}\n"}});
+  const Pipeline& pipeline = w.watched()[0].pipeline;
+  // What the check the watcher started would write.
+  auto settle = [&] {
+    TriggerContext context{store(), "r", root, clock.now(), clock.now(), {}};
+    PipelineEvaluation evaluation = evaluate_triggers(pipeline.triggers, context);
+    ASSERT_FALSE(evaluation.fires());
+    ASSERT_TRUE(store().advance_triggers(evaluation.quiet_advances(), "t").ok());
+  };
+  auto reading = [&](const std::string& run, double acc) {
+    RunRecord record;
+    record.id = run;
+    record.pipeline = "m";
+    record.started_at = format_utc_iso(clock.now());
+    ASSERT_TRUE(store().begin_run(record).ok());
+    ExecutionRecord execution{0, run, "score"};
+    execution.started_at = record.started_at;
+    auto id = store().begin_execution(execution);
+    ASSERT_TRUE(id.ok());
+    execution.id = *id;
+    execution.status = "succeeded";
+    ASSERT_TRUE(store().finish_execution({execution, {}, {}, {{"acc", acc}}}).ok());
+    ASSERT_TRUE(store().finish_run(run, "succeeded", record.started_at).ok());
+  };
+  w.look(t0);
+  ASSERT_EQ(launcher.started.size(), 1u);  // a first look records the state (NO_DATA)
+  settle();
+  w.check_ended(1, 0, t0 + 1s);
+  w.look(t0 + 5s);
+  EXPECT_EQ(launcher.started.size(), 1u);  // nothing new
+  reading("m1", 0.7);
+  w.look(t0 + 10s);
+  ASSERT_EQ(launcher.started.size(), 2u);
+  settle();  // PENDING(1)
+  w.check_ended(2, 0, t0 + 11s);
+  w.look(t0 + 15s);
+  w.look(t0 + 20s);
+  EXPECT_EQ(launcher.started.size(), 2u);  // the same reading does not start checks again
+  EXPECT_EQ(store().trigger_evaluations("r", 10)->size(), 2u);
 }
 
 }  // namespace

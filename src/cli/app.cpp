@@ -598,11 +598,33 @@ Subcommand add_trigger_next_command(CLI::App& trigger) {
   return {command, [next] { return trigger_next_command(*next); }};
 }
 
+Subcommand add_trigger_explain_command(CLI::App& trigger) {
+  auto explain = std::make_shared<TriggerExplainCommand>();
+  CLI::App* command = trigger.add_subcommand(
+      "explain",
+      "Say why a pipeline's triggers did or did not fire: each metric trigger's state, "
+      "what it decides now, and its recorded evaluations");
+  command
+      ->add_option("pipeline", explain->pipeline,
+                   "The pipeline file, or the name of a pipeline in pipeline.yaml or "
+                   "pipelines/*.yaml")
+      ->required();
+  command->add_option("-n,--limit", explain->limit, "How many recorded evaluations to show")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  command->add_option("--store", explain->store,
+                      "The metadata store (default: $MLOPS_STORE, else .mlops/store.db in the "
+                      "pipeline's workspace)");
+  command->add_flag("--json", explain->json, "Print JSON (shape in docs/triggers.md)");
+  return {command, [explain] { return trigger_explain_command(*explain); }};
+}
+
 std::vector<Subcommand> add_trigger_commands(CLI::App& app, const GlobalOptions& global) {
   CLI::App* trigger =
       app.add_subcommand("trigger", "Decide from a pipeline's triggers whether to run it");
   trigger->require_subcommand(1);
-  return {add_trigger_check_command(*trigger, global), add_trigger_next_command(*trigger)};
+  return {add_trigger_check_command(*trigger, global), add_trigger_next_command(*trigger),
+          add_trigger_explain_command(*trigger)};
 }
 
 // `mlops watch` as typed: the interval and the stop policy are words until they are checked.

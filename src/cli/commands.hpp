@@ -200,6 +200,14 @@ struct TriggerNextCommand {
 };
 int trigger_next_command(const TriggerNextCommand& command);
 
+struct TriggerExplainCommand {
+  std::string pipeline;  // a pipeline file, or the name of a discovered pipeline
+  std::optional<std::filesystem::path> store;
+  int limit = 10;
+  bool json = false;
+};
+int trigger_explain_command(const TriggerExplainCommand& command);
+
 struct WatchCommand {
   std::vector<std::filesystem::path> pipelines;  // empty: discovered in the workspace
   std::optional<std::filesystem::path> store;

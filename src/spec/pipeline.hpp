@@ -164,14 +164,53 @@ struct DriftTriggerSpec {
   std::vector<std::string> ignore;
 };
 
+// Fires when a metric recorded by another pipeline's runs degrades (docs/triggers.md, "Metric").
+enum class MetricBound { Below, Above, DegradesBy };
+enum class MetricAggregate { Mean, Min, Max, Median, Last };
+
+struct MetricCondition {
+  MetricBound comparison = MetricBound::Below;
+  double value = 0;  // the bound, or for DegradesBy the degradation X that breaches
+  // DegradesBy only: the baseline is `metric` in the latest gate result of model@alias.
+  std::string model;
+  std::string alias = "champion";
+  std::string metric;  // default: the source metric
+  bool relative = false;
+};
+
+// Hysteresis: the aggregate is back past `value` (above it for Above, below it for Below).
+struct MetricClear {
+  MetricBound comparison = MetricBound::Above;  // Above or Below
+  double value = 0;
+  SourceMark mark;
+};
+
+struct MetricTriggerSpec {
+  SourceMark mark;
+  std::string source_pipeline;
+  std::string source_stage;
+  std::string source_metric;
+  MetricCondition condition;
+  int window = 1;  // the newest `window` usable readings
+  MetricAggregate aggregate = MetricAggregate::Last;
+  std::string samples_metric;  // min_samples: empty for none
+  double samples_at_least = 0;
+  int consecutive = 1;               // `for`
+  std::optional<MetricClear> clear;  // nothing: the condition no longer holds
+  Milliseconds cooldown{0};
+  std::optional<Milliseconds> stale_after;
+};
+
 struct TriggerSpecs {
   std::vector<GitTriggerSpec> git;
   std::vector<DataTriggerSpec> data;
   std::vector<ScheduleTriggerSpec> schedule;
   std::vector<ArtifactTriggerSpec> artifact;
   std::vector<DriftTriggerSpec> drift;
+  std::vector<MetricTriggerSpec> metric;
   bool empty() const {
-    return git.empty() && data.empty() && schedule.empty() && artifact.empty() && drift.empty();
+    return git.empty() && data.empty() && schedule.empty() && artifact.empty() && drift.empty() &&
+           metric.empty();
   }
 };
 

@@ -8,13 +8,15 @@
 
 #include "schedule/cron.hpp"
 #include "schedule/zoned_schedule.hpp"
+#include "spec/metric_trigger_parser.hpp"
 #include "spec/section_reader.hpp"
 #include "util/glob.hpp"
 
 namespace mlops {
 namespace {
 
-const std::vector<std::string> k_trigger_kinds = {"git", "data", "schedule", "artifact", "drift"};
+const std::vector<std::string> k_trigger_kinds = {"git",      "data",  "schedule",
+                                                  "artifact", "drift", "metric"};
 const std::vector<std::string> k_drift_keys = {"current",  "reference",   "every",    "settle",
                                                "cooldown", "min_rows",    "method",   "warn",
                                                "fail",     "drift_share", "critical", "ignore"};
@@ -299,7 +301,7 @@ void parse_drift_entry(const YamlNode& key, const YamlNode& value, SectionReader
   } else if (k == "warn" || k == "fail" || k == "drift_share") {
     (k == "warn"   ? drift.warn
      : k == "fail" ? drift.fail
-                   : drift.drift_share) = number(value, k, reader);
+                   : drift.drift_share) = finite_number(value, k, reader);
   } else if (k == "critical" || k == "ignore") {
     for (const auto& item : reader.string_list(value, k)) {
       (k == "critical" ? drift.critical : drift.ignore).push_back(item.value);
@@ -325,36 +327,84 @@ void parse_drift(const YamlNode& body, SectionReader& reader, TriggerSpecs& out)
 
 }  // namespace
 
+std::optional<double> finite_number(const YamlNode& value, std::string_view key,
+                                    SectionReader& reader) {
+  if (!value.is_scalar() || (value.type != ScalarType::Int && value.type != ScalarType::Float)) {
+    reader.type_error(value, key, "a number");
+    return std::nullopt;
+  }
+  // YAML's .inf, .nan, 0x1f and 1e999 are numbers too; thresholds must be finite decimals.
+  std::string_view text = value.text;
+  if (text.starts_with("+"))
+    text.remove_prefix(1);
+  double parsed = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(parsed)) {
+    reader.diagnostics().error(value.mark, fmt::format("'{}'{} must be a finite decimal number, "
+                                                       "not '{}'",
+                                                       key, reader.context(), value.text));
+    return std::nullopt;
+  }
+  return parsed;
+}
+
+// One kind of trigger: `KIND: {...}` or `KIND: [{...}, ...]`.
+static void parse_trigger_entry(const YamlNode& key, const YamlNode& value,
+                                Diagnostics& diagnostics, TriggerSpecs& triggers) {
+  SectionReader reader(diagnostics, fmt::format(" in the {} trigger", key.text));
+  if (key.text == "git") {
+    for_each_trigger(value, key.text, diagnostics,
+                     [&](const YamlNode& body) { parse_git(body, reader, triggers); });
+  } else if (key.text == "data") {
+    for_each_trigger(value, key.text, diagnostics,
+                     [&](const YamlNode& body) { parse_data(body, reader, triggers); });
+  } else if (key.text == "schedule") {
+    for_each_trigger(value, key.text, diagnostics,
+                     [&](const YamlNode& body) { parse_schedule(body, reader, triggers); });
+  } else if (key.text == "artifact") {
+    for_each_trigger(value, key.text, diagnostics,
+                     [&](const YamlNode& body) { parse_artifact(body, reader, triggers); });
+  } else if (key.text == "drift") {
+    for_each_trigger(value, key.text, diagnostics,
+                     [&](const YamlNode& body) { parse_drift(body, reader, triggers); });
+  } else if (key.text == "metric") {
+    for_each_trigger(value, key.text, diagnostics,
+                     [&](const YamlNode& body) { parse_metric_trigger(body, reader, triggers); });
+  } else {
+    diagnostics.error(key.mark, fmt::format("unknown trigger '{}'{}; use git, data, schedule, "
+                                            "artifact, drift or metric",
+                                            key.text, did_you_mean(key.text, k_trigger_kinds)));
+  }
+}
+
 TriggerSpecs parse_triggers(const YamlNode& node, Diagnostics& diagnostics) {
   TriggerSpecs triggers;
+  if (node.is_sequence()) {
+    // A list of one-kind mappings (`- metric: {...}`), the same as the mapping of those kinds.
+    for (const auto& item : node.items) {
+      if (!item.is_map() || item.entries.size() != 1) {
+        diagnostics.error(
+            item.mark,
+            fmt::format("each item of a 'triggers' list must be a mapping "
+                        "with one kind, such as '- metric: {{...}}', not "
+                        "{}",
+                        item.is_map() ? fmt::format("a mapping with {} keys", item.entries.size())
+                                      : item.describe()));
+        continue;
+      }
+      parse_trigger_entry(item.entries[0].first, item.entries[0].second, diagnostics, triggers);
+    }
+    return triggers;
+  }
   if (!node.is_map()) {
     diagnostics.error(node.mark, fmt::format("'triggers' must be a mapping with git, data, "
-                                             "schedule, artifact or drift, not {}",
+                                             "schedule, artifact, drift or metric (or a list of "
+                                             "such one-kind mappings), not {}",
                                              node.describe()));
     return triggers;
   }
   for (const auto& [key, value] : node.entries) {
-    SectionReader reader(diagnostics, fmt::format(" in the {} trigger", key.text));
-    if (key.text == "git") {
-      for_each_trigger(value, key.text, diagnostics,
-                       [&](const YamlNode& body) { parse_git(body, reader, triggers); });
-    } else if (key.text == "data") {
-      for_each_trigger(value, key.text, diagnostics,
-                       [&](const YamlNode& body) { parse_data(body, reader, triggers); });
-    } else if (key.text == "schedule") {
-      for_each_trigger(value, key.text, diagnostics,
-                       [&](const YamlNode& body) { parse_schedule(body, reader, triggers); });
-    } else if (key.text == "artifact") {
-      for_each_trigger(value, key.text, diagnostics,
-                       [&](const YamlNode& body) { parse_artifact(body, reader, triggers); });
-    } else if (key.text == "drift") {
-      for_each_trigger(value, key.text, diagnostics,
-                       [&](const YamlNode& body) { parse_drift(body, reader, triggers); });
-    } else {
-      diagnostics.error(key.mark, fmt::format("unknown trigger '{}'{}; use git, data, schedule, "
-                                              "artifact or drift",
-                                              key.text, did_you_mean(key.text, k_trigger_kinds)));
-    }
+    parse_trigger_entry(key, value, diagnostics, triggers);
   }
   return triggers;
 }

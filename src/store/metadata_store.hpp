@@ -155,11 +155,16 @@ struct TriggerState {
 // A change of trigger state that applies only if the stored state is still `expected` (nothing:
 // no state yet). If another process advanced it first, the whole write is refused (Conflict):
 // that is how two overlapping `mlops trigger check` never start two runs for one event.
+//
+// `evaluation`, when given, is appended to trigger_evaluations in the same transaction, only if
+// the advance applies (with the run's id when written by begin_run): the metric trigger's log of
+// why its state moved, which never shows a firing that did not happen.
 struct TriggerAdvance {
   std::string pipeline;
   std::string trigger_key;
   std::optional<std::string> expected;
   std::string state_json;
+  std::optional<TriggerEvaluation> evaluation;
 };
 
 struct RunFilter {

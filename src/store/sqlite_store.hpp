@@ -100,6 +100,8 @@ class SqliteStore final : public MetadataStore {
   Result<std::optional<int64_t>> model_id(const std::string& name);
   Status write_advances(const std::vector<TriggerAdvance>& advances, const std::string& time,
                         const std::optional<std::string>& run_id);
+  // Inside a write transaction: one row of trigger_evaluations.
+  Status insert_trigger_evaluation(const TriggerEvaluation& evaluation);
 
   explicit SqliteStore(std::unique_ptr<sqlite::Connection> connection)
       : m_db(std::move(connection)) {}

@@ -387,21 +387,24 @@ Status SqliteStore::record_trigger_evaluations(const std::vector<TriggerEvaluati
     return Status();
   }
   MLOPS_TRY(transaction, sqlite::WriteTransaction::begin(*m_db));
+  for (const auto& evaluation : evaluations) {
+    MLOPS_CHECK(insert_trigger_evaluation(evaluation));
+  }
+  return (*transaction)->commit();
+}
+
+Status SqliteStore::insert_trigger_evaluation(const TriggerEvaluation& evaluation) {
   MLOPS_TRY(insert, m_db->prepare("INSERT INTO trigger_evaluations (pipeline, trigger_key, at, "
                                   "state_before, state_after, detail, run_id) VALUES (?1, ?2, "
                                   "?3, ?4, ?5, ?6, ?7)"));
-  for (const auto& evaluation : evaluations) {
-    insert->reset();
-    insert->bind(1, evaluation.pipeline)
-        .bind(2, evaluation.trigger_key)
-        .bind(3, evaluation.at)
-        .bind(4, evaluation.state_before)
-        .bind(5, evaluation.state_after)
-        .bind(6, evaluation.detail_json)
-        .bind_optional(7, evaluation.run_id);
-    MLOPS_CHECK(insert->run());
-  }
-  return (*transaction)->commit();
+  insert->bind(1, evaluation.pipeline)
+      .bind(2, evaluation.trigger_key)
+      .bind(3, evaluation.at)
+      .bind(4, evaluation.state_before)
+      .bind(5, evaluation.state_after)
+      .bind(6, evaluation.detail_json)
+      .bind_optional(7, evaluation.run_id);
+  return insert->run();
 }
 
 Result<std::vector<TriggerEvaluation>> SqliteStore::trigger_evaluations(const std::string& pipeline,

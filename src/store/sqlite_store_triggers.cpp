@@ -37,6 +37,11 @@ Status SqliteStore::write_advances(const std::vector<TriggerAdvance>& advances,
                    fmt::format("trigger '{}' of '{}' was advanced by another mlops process",
                                advance.trigger_key, advance.pipeline));
     }
+    if (advance.evaluation) {
+      TriggerEvaluation evaluation = *advance.evaluation;
+      evaluation.run_id = run_id ? run_id : evaluation.run_id;
+      MLOPS_CHECK(insert_trigger_evaluation(evaluation));
+    }
   }
   return Status();
 }

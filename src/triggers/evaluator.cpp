@@ -40,6 +40,9 @@ PipelineEvaluation evaluate_triggers(const TriggerSpecs& specs, const TriggerCon
   for (const auto& spec : specs.drift) {
     evaluation.outcomes.push_back(evaluate_drift(spec, context, state_of(trigger_key(spec))));
   }
+  for (const auto& spec : specs.metric) {
+    evaluation.outcomes.push_back(evaluate_metric(spec, context, state_of(trigger_key(spec))));
+  }
   return evaluation;
 }
 

@@ -36,7 +36,7 @@ struct TriggerContext {
 
 // A trigger that fires.
 struct Firing {
-  std::string kind;  // git | data | schedule | artifact
+  std::string kind;  // git | data | schedule | artifact | drift | metric
   std::string
       reason;  // "git: 3 new commits on main touching src/train/model.py (a1b2c3d..d4e5f6a)"
   TriggerAdvance advance;
@@ -63,6 +63,7 @@ std::string trigger_key(const DataTriggerSpec& spec);
 std::string trigger_key(const ScheduleTriggerSpec& spec);
 std::string trigger_key(const ArtifactTriggerSpec& spec);
 std::string trigger_key(const DriftTriggerSpec& spec);
+std::string trigger_key(const MetricTriggerSpec& spec);
 
 TriggerOutcome evaluate_git(const GitTriggerSpec& spec, const TriggerContext& context,
                             const std::optional<TriggerState>& state);
@@ -74,6 +75,9 @@ TriggerOutcome evaluate_artifact(const ArtifactTriggerSpec& spec, const TriggerC
                                  const std::optional<TriggerState>& state);
 TriggerOutcome evaluate_drift(const DriftTriggerSpec& spec, const TriggerContext& context,
                               const std::optional<TriggerState>& state);
+// Also appends its evaluation to trigger_evaluations, with its advance (metric_trigger.hpp).
+TriggerOutcome evaluate_metric(const MetricTriggerSpec& spec, const TriggerContext& context,
+                               const std::optional<TriggerState>& state);
 
 // "a.csv, b.csv, c.csv and 4 more".
 std::string short_list(const std::vector<std::string>& items, size_t shown = 5);

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "triggers/metric_trigger.hpp"
 #include "triggers/trigger.hpp"
 #include "util/strings.hpp"
 
@@ -37,6 +38,13 @@ std::string trigger_key(const DriftTriggerSpec& spec) {
                               ? spec.reference
                               : spec.reference_pipeline + ":" + spec.reference;
   return fmt::format("drift {} vs {}", join(texts(spec.current), " "), reference);
+}
+
+// The source and the condition: a changed threshold or source starts afresh; a changed window,
+// `for` or cooldown keeps the state.
+std::string trigger_key(const MetricTriggerSpec& spec) {
+  return fmt::format("metric {}/{}:{} {}", spec.source_pipeline, spec.source_stage,
+                     spec.source_metric, describe_condition(spec.condition));
 }
 
 std::string short_list(const std::vector<std::string>& items, size_t shown) {

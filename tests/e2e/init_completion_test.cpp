@@ -60,7 +60,7 @@ TEST(CompletionTest, BashCompletesSubcommandsOptionsFilesAndStageNames) {
     return run_shell(command + " 2>&1").out;
   };
   EXPECT_EQ(complete("mlops ru", 1), "run runs\n");
-  EXPECT_EQ(complete("mlops trigger ''", 2), "check next\n");
+  EXPECT_EQ(complete("mlops trigger ''", 2), "check next explain\n");
   EXPECT_EQ(complete("mlops run p.yaml --for", 3), "--force --force-stage\n");
   EXPECT_EQ(complete("mlops run p.yaml --stage ''", 4),
             "prepare train[model=a] train train[model=b]\n");
