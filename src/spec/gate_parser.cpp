@@ -22,7 +22,12 @@ void parse_check_entry(const YamlNode& key, const YamlNode& value, SectionReader
                        GateCheckSpec& check) {
   const std::string& k = key.text;
   if (k == "metric" || k == "slices") {
-    if (auto text = reader.string(value, k)) {
+    auto text = reader.string(value, k);
+    if (text && k == "slices" && text->value.empty()) {
+      reader.diagnostics().error(value.mark, fmt::format("'slices'{} is empty: name the slices "
+                                                         "to check, e.g. \"region=*\"",
+                                                         reader.context()));
+    } else if (text) {
       (k == "metric" ? check.metric : check.slices) = text->value;
     }
   } else if (k == "direction") {
@@ -31,6 +36,7 @@ void parse_check_entry(const YamlNode& key, const YamlNode& value, SectionReader
       reader.diagnostics().error(value.mark, fmt::format("'direction'{} must be higher or lower "
                                                          "(which way is better), not '{}'",
                                                          reader.context(), text->value));
+      check.direction = "?";  // said above; not "needs a direction" again
     } else if (text) {
       check.direction = text->value;
     }
@@ -74,6 +80,11 @@ void parse_checks(const YamlNode& node, SectionReader& reader, GateSpec& gate) {
                                                "higher' or 'direction: lower' (which way is "
                                                "better)",
                                                check.metric, reader.context()));
+    } else if (check.min && check.max && *check.min > *check.max) {
+      diagnostics.error(item.mark,
+                        fmt::format("the gate check of '{}'{} can never pass: min {} "
+                                    "is above max {}",
+                                    check.metric, reader.context(), *check.min, *check.max));
     } else if (!check.min && !check.max && !check.compares()) {
       diagnostics.error(item.mark, fmt::format("the gate check of '{}'{} checks nothing: add min, "
                                                "max, min_delta, min_rel_delta or max_regression",
