@@ -298,12 +298,19 @@ GateOutcome evaluate_gate(const GateSpec& gate, const GateMetrics& candidate,
   return outcome;
 }
 
-Result<GateMetrics> read_gate_metrics(const std::vector<std::string>& texts) {
+Result<GateMetrics> read_gate_metrics(const std::vector<std::string>& texts,
+                                      const std::vector<std::string>& names) {
   GateMetrics metrics;
-  for (const auto& text : texts) {
-    auto parsed = nlohmann::json::parse(mark_non_finite(text), nullptr, false);
-    if (parsed.is_discarded()) {
-      return Error(ErrorKind::InvalidSpec, "the metrics file is not JSON");
+  for (size_t i = 0; i < texts.size(); ++i) {
+    std::string name = i < names.size() ? "'" + names[i] + "'" : "the metrics file";
+    nlohmann::json parsed;
+    try {
+      parsed = nlohmann::json::parse(mark_non_finite(texts[i]));
+    } catch (const nlohmann::json::parse_error& e) {
+      return Error(ErrorKind::InvalidSpec,
+                   fmt::format("{} is not JSON (at byte {}); the stage must write a JSON object "
+                               "such as {{\"auc\": 0.91}}",
+                               name, e.byte));
     }
     flatten(parsed, "", metrics, 0);
   }

@@ -80,7 +80,8 @@ GateOutcome evaluate_gate(const GateSpec& gate, const GateMetrics& candidate,
 // Reads the numbers of JSON metrics files for a gate: like engine/metrics_file.hpp, but bare
 // NaN/Infinity tokens (Python's json.dump writes them) are read as such, so that a NaN fails
 // the check that reads it instead of failing the file.
-Result<GateMetrics> read_gate_metrics(const std::vector<std::string>& texts);
+Result<GateMetrics> read_gate_metrics(const std::vector<std::string>& texts,
+                                      const std::vector<std::string>& names = {});
 
 // {"auc": 0.8, ...} (NaN as null) and back; and the checks as a JSON array.
 std::string gate_metrics_json(const GateMetrics& metrics);

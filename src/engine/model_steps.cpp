@@ -210,7 +210,9 @@ Result<GateOutcome> ModelSteps::judge(size_t index, bool up_to_date) {
     }
   }
   std::vector<std::string> texts;
+  std::vector<std::string> names;
   for (const auto& path : stage.metrics) {
+    names.push_back(path.value);
     auto text = read_file(m_pipeline.workspace / path.value, k_max_metrics_bytes);
     if (!text.ok()) {
       return Error(text.error().kind(), fmt::format("the gate cannot read the metrics file "
@@ -219,7 +221,7 @@ Result<GateOutcome> ModelSteps::judge(size_t index, bool up_to_date) {
     }
     texts.push_back(std::move(*text));
   }
-  auto metrics = read_gate_metrics(texts);
+  auto metrics = read_gate_metrics(texts, names);
   if (!metrics.ok()) {
     return Error(ErrorKind::InvalidSpec, fmt::format("the gate of stage '{}' cannot read its "
                                                      "metrics: {}",
