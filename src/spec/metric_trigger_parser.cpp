@@ -16,6 +16,8 @@
 
 #include <fmt/format.h>
 
+#include "spec/gate_parser.hpp"
+
 namespace mlops {
 namespace {
 
@@ -124,7 +126,17 @@ bool parse_condition_entry(const YamlNode& key, const YamlNode& item, SectionRea
     return true;
   }
   if (k == "model" || k == "alias" || k == "metric") {
-    if (auto text = reader.string(item, k)) {
+    auto text = reader.string(item, k);
+    bool name = k == "model" || k == "alias";
+    if (text && name &&
+        (!is_valid_model_name(text->value) || (k == "alias" && is_version_selector(text->value)))) {
+      reader.diagnostics().error(
+          item.mark,
+          fmt::format("'{}' is not a valid {} name{} (letters, digits, _ . "
+                      "-, at most 64{})",
+                      text->value, k, reader.context(), k == "alias" ? "; not v<number>" : ""));
+    }
+    if (text) {  // kept when invalid too: "needs 'model'" would be a second error for one slip
       (k == "model"   ? condition.model
        : k == "alias" ? condition.alias
                       : condition.metric) = text->value;

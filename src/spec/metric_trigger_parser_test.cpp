@@ -98,6 +98,17 @@ TEST(MetricTriggerParseTest, MistakesAreReportedAtTheirPlace) {
                 "stage: score, metric: accuracy}) and 'condition' (such as {below: 0.8})"}));
 }
 
+TEST(MetricTriggerParseTest, TheModelAndAliasOfDegradesByAreNamesTheRegistryAccepts) {
+  auto errors = testing::errors_of(
+      pipeline_with("    source: {pipeline: m, stage: s, metric: auc}\n"
+                    "    condition: {degrades_by: 0.05, model: ../churn, alias: v3}\n"));
+  EXPECT_EQ(errors, (std::vector<std::string>{
+                        "6:43: '../churn' is not a valid model name in the metric trigger "
+                        "(letters, digits, _ . -, at most 64)",
+                        "6:60: 'v3' is not a valid alias name in the metric trigger (letters, "
+                        "digits, _ . -, at most 64; not v<number>)"}));
+}
+
 TEST(MetricTriggerParseTest, TriggersMayBeAListOfOneKindMappings) {
   auto result = testing::load_text(
       "version: 1\nname: training\ntriggers:\n"
