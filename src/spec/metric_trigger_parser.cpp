@@ -24,7 +24,7 @@ namespace {
 const std::vector<std::string> k_metric_keys = {"source", "condition", "window",   "min_samples",
                                                 "for",    "clear",     "cooldown", "stale_after"};
 const std::vector<std::string> k_condition_keys = {"below", "above",  "degrades_by", "model",
-                                                   "alias", "metric", "relative"};
+                                                   "alias", "metric", "relative",    "direction"};
 const std::vector<std::string> k_aggregates = {"mean", "min", "max", "median", "last"};
 
 // A nested mapping of the trigger, or a diagnostic. `example` shows the expected shape.
@@ -141,6 +141,16 @@ bool parse_condition_entry(const YamlNode& key, const YamlNode& item, SectionRea
        : k == "alias" ? condition.alias
                       : condition.metric) = text->value;
     }
+  } else if (k == "direction") {
+    auto text = reader.string(item, k);
+    if (text && text->value != "higher" && text->value != "lower") {
+      reader.diagnostics().error(item.mark, fmt::format("'direction'{} must be higher or lower "
+                                                        "(which way the metric is better), not "
+                                                        "'{}'",
+                                                        reader.context(), text->value));
+    } else if (text) {
+      condition.lower_is_better = text->value == "lower";
+    }
   } else if (k == "relative") {
     if (!item.is_scalar() || item.type != ScalarType::Bool) {
       reader.type_error(item, k, "true or false");
@@ -164,7 +174,7 @@ void parse_condition(const YamlNode& value, SectionReader& reader, MetricTrigger
     if (parse_condition_entry(key, item, reader, condition)) {
       comparisons.push_back(key.text);
     } else if (key.text == "model" || key.text == "alias" || key.text == "metric" ||
-               key.text == "relative") {
+               key.text == "relative" || key.text == "direction") {
       baseline_key = baseline_key ? baseline_key : &key;
     }
   }

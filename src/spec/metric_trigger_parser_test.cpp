@@ -14,7 +14,8 @@ std::string pipeline_with(const std::string& trigger) {
 TEST(MetricTriggerParseTest, EveryKeyIsRead) {
   auto result = testing::load_text(pipeline_with(
       "    source: {pipeline: churn-monitoring, stage: score, metric: accuracy}\n"
-      "    condition: {degrades_by: 0.05, model: churn, alias: prod, metric: auc, relative: true}\n"
+      "    condition: {degrades_by: 0.05, model: churn, alias: prod, metric: auc, relative: true,\n"
+      "                direction: lower}\n"
       "    window: {last: 3, agg: median}\n"
       "    min_samples: {metric: rows, at_least: 500}\n"
       "    for: 2\n"
@@ -33,6 +34,7 @@ TEST(MetricTriggerParseTest, EveryKeyIsRead) {
   EXPECT_EQ(spec.condition.alias, "prod");
   EXPECT_EQ(spec.condition.metric, "auc");
   EXPECT_TRUE(spec.condition.relative);
+  EXPECT_TRUE(spec.condition.lower_is_better);
   EXPECT_EQ(spec.window, 3);
   EXPECT_EQ(spec.aggregate, MetricAggregate::Median);
   EXPECT_EQ(spec.samples_metric, "rows");

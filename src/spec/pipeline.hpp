@@ -176,6 +176,7 @@ struct MetricCondition {
   std::string alias = "champion";
   std::string metric;  // default: the source metric
   bool relative = false;
+  bool lower_is_better = false;  // direction: lower (an error rate, a loss)
 };
 
 // Hysteresis: the aggregate is back past `value` (above it for Above, below it for Below).

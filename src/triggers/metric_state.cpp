@@ -146,9 +146,12 @@ Judgement judge(const MetricTriggerSpec& spec, const MetricInputs& inputs, const
           what, value, inputs.baseline_source);
       return judgement;
     }
-    degradation = condition.relative ? (base - value) / std::fabs(base) : base - value;
+    double worse = condition.lower_is_better ? value - base : base - value;
+    degradation = condition.relative ? worse / std::fabs(base) : worse;
     detail["degradation"] = *degradation;
-    judgement.breach = *degradation >= condition.value;
+    // With the gates' tolerance, so that 0.15 - 0.10 counts as the 0.05 it is written as.
+    double tolerance = 1e-9 * std::max({1.0, std::fabs(base), std::fabs(value)});
+    judgement.breach = *degradation >= condition.value - tolerance;
     judgement.text = fmt::format(
         "{} = {:.4g} vs baseline {:.4g} ({}): degraded by {:.4g}{} {} {:g}", what, value, base,
         inputs.baseline_source, *degradation, condition.relative ? " (relative)" : "",
@@ -431,9 +434,9 @@ std::string describe_condition(const MetricCondition& condition) {
     case MetricBound::DegradesBy:
       break;
   }
-  return fmt::format("degrades by {:g}{} vs {}@{} {}", condition.value,
+  return fmt::format("degrades by {:g}{} vs {}@{} {}{}", condition.value,
                      condition.relative ? " (relative)" : "", condition.model, condition.alias,
-                     condition.metric);
+                     condition.metric, condition.lower_is_better ? " (lower is better)" : "");
 }
 
 }  // namespace mlops

@@ -258,6 +258,18 @@ TEST(MetricStateMachineTest, DegradesByRelative) {
   EXPECT_TRUE(negative.add(-3).fire);  // (-2 - -3) / |-2| = 0.5
 }
 
+TEST(MetricStateMachineTest, DegradesByWithLowerIsBetterBreachesWhenTheMetricRises) {
+  MetricTriggerSpec spec = degrades_by(0.05, false);
+  spec.condition.lower_is_better = true;
+  Series series(spec);
+  series.set_baseline(0.10);  // an error rate
+  auto better = series.add(0.02);
+  EXPECT_FALSE(better.fire);
+  EXPECT_NE(better.decision.find("degraded by -0.08 < 0.05"), std::string::npos) << better.decision;
+  EXPECT_FALSE(series.add(0.14).fire);  // 0.04 worse
+  EXPECT_TRUE(series.add(0.15).fire);   // 0.05 worse
+}
+
 TEST(MetricStateMachineTest, ARelativeChangeFromAZeroBaselineIsNoDecision) {
   Series series(degrades_by(0.1, true));
   series.set_baseline(0.0);
