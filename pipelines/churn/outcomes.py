@@ -1,11 +1,11 @@
-"""Fetches the churn outcomes of the months whose serving traffic drifted, for retraining.
+"""Fetches the churn outcomes of the served months, for retraining.
 
     outcomes.py SERVING_DIR CRM_DIR OUT_DIR
 
 For each SERVING_DIR/requests-MONTH.csv, copies the CRM's labelled snapshots of that month
-(CRM_DIR/customers-MONTH.csv) to OUT_DIR. OUT_DIR lies under data/raw/, so the feature pipeline's
-data trigger picks them up, and the training pipeline then retrains on the new behaviour. Fails
-when the CRM has no outcomes for a month yet. Standard library only.
+(CRM_DIR/customers-MONTH.csv) to OUT_DIR. OUT_DIR (data/raw/outcomes) lies under data/raw/ and is
+what the feature pipeline's artifact trigger follows, so the training pipeline then retrains on
+the new behaviour. Fails when the CRM has no outcomes for a month yet. Standard library only.
 """
 import os
 import re

@@ -7,7 +7,8 @@ Writes SERVING_DIR/requests-MONTH.csv, the feature rows the deployed model was a
 features of pipelines/churn/featurize.py, without the label), and CRM_DIR/customers-MONTH.csv,
 the same customers' raw snapshots with the churn outcome, as they become known a month later.
 --shift X moves the month away from the training data (see generate_data.py): the drift trigger
-of pipelines/churn-monitoring.yaml fires on it.
+of pipelines/churn-monitoring.yaml fires on it, and its score stage (score.py) measures how the
+champion does on the month's labelled requests.
 """
 import argparse
 import csv
