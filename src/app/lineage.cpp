@@ -1,6 +1,7 @@
 #include "app/lineage.hpp"
 
 #include <set>
+#include <string_view>
 
 namespace mlops {
 namespace {
@@ -33,13 +34,46 @@ class LineageWalk {
     }
     std::vector<ExecutionRecord> executions;
     const ArtifactRecord& artifact = m_graph.artifacts.at(artifact_id);
-    if (artifact.producer) {
-      MLOPS_TRY(producer, m_store.find_execution(*artifact.producer));
+    std::optional<int64_t> producer_id = artifact.producer;
+    if (!producer_id) {
+      MLOPS_TRY(model, model_producer(artifact));
+      producer_id = *model;
+    }
+    if (producer_id) {
+      MLOPS_TRY(producer, m_store.find_execution(*producer_id));
       if (producer->has_value()) {
         executions.push_back(**producer);
       }
     }
     return executions;
+  }
+
+  // A materialized model (.mlops/models/NAME@SELECTOR) is a copy no stage wrote: its parent is
+  // the execution that wrote the registered version with the same bytes.
+  Result<std::optional<int64_t>> model_producer(const ArtifactRecord& artifact) {
+    constexpr std::string_view k_models = ".mlops/models/";
+    std::string_view path = artifact.path;
+    if (!path.starts_with(k_models)) {
+      return std::optional<int64_t>();
+    }
+    std::string_view label = path.substr(k_models.size());
+    size_t at = label.find('@');
+    if (at == std::string_view::npos || label.find('/') != std::string_view::npos) {
+      return std::optional<int64_t>();
+    }
+    MLOPS_TRY(version, m_store.find_model_version_by_digest(std::string(label.substr(0, at)),
+                                                            artifact.digest));
+    if (!*version) {
+      return std::optional<int64_t>();
+    }
+    MLOPS_TRY(history, m_store.artifact_history((*version)->path));
+    for (const auto& candidate : *history) {
+      if (candidate.digest == artifact.digest && candidate.producer) {
+        m_graph.models[artifact.id] = **version;
+        return candidate.producer;
+      }
+    }
+    return std::optional<int64_t>();
   }
 
   Status visit_execution(int64_t artifact_id, const ExecutionRecord& execution, int level) {

@@ -29,6 +29,9 @@ struct LineageGraph {
   std::map<int64_t, ExecutionRecord> executions;
   std::map<std::string, RunRecord> runs;  // of the executions
   std::vector<LineageEdge> edges;         // in the order the walk met them
+  // Upstream: a materialized model (.mlops/models/NAME@ALIAS, written by no stage) by artifact
+  // id, and the registered version whose bytes it holds; the version's producer is its parent.
+  std::map<int64_t, ModelVersionRecord> models;
 };
 
 // Whether a lineage target names an artifact by its id (all digits) rather than by its path.

@@ -75,6 +75,11 @@ class LineageText {
       if (children.empty() && !artifact.producer) {
         out += indent + "└─ (a source: no stage wrote it)\n";
       }
+      if (auto model = m_graph.models.find(artifact.id); model != m_graph.models.end()) {
+        out += indent + (children.empty() ? "└─ " : "├─ ") +
+               fmt::format("the bytes of model {} v{}, registered from {}\n", model->second.model,
+                           model->second.version, model->second.path);
+      }
       // Runs that took these bytes from the cache: they did not produce them.
       if (!artifact.reused_in.empty() && artifact.producer) {
         out += indent + (children.empty() ? "└─ " : "├─ ") + "reused from the cache in run" +
@@ -136,16 +141,21 @@ nlohmann::json lineage_json(const LineageGraph& graph) {
     }
     executions.push_back(item);
   }
+  nlohmann::json models = nlohmann::json::array();
+  for (const auto& [id, version] : graph.models) {
+    models.push_back({{"artifact", id},
+                      {"model", version.model},
+                      {"version", version.version},
+                      {"path", version.path}});
+  }
   nlohmann::json edges = nlohmann::json::array();
   for (const auto& edge : graph.edges) {
     edges.push_back({{"from", edge.from}, {"to", edge.to}, {"kind", edge.kind}});
   }
   bool upstream = graph.direction == LineageDirection::Upstream;
-  return {{"root", graph.root},
-          {"direction", upstream ? "upstream" : "downstream"},
-          {"artifacts", artifacts},
-          {"executions", executions},
-          {"edges", edges}};
+  return {{"root", graph.root},     {"direction", upstream ? "upstream" : "downstream"},
+          {"artifacts", artifacts}, {"executions", executions},
+          {"edges", edges},         {"models", models}};
 }
 
 int fail(const std::string& message) {

@@ -274,6 +274,9 @@ class MetadataStore {
                                                                  std::optional<int64_t> before) = 0;
   virtual Result<std::optional<ModelVersionRecord>> find_model_version(const std::string& name,
                                                                        int64_t version) = 0;
+  // The version of `name` whose bytes have `digest` (a materialized copy's lineage).
+  virtual Result<std::optional<ModelVersionRecord>> find_model_version_by_digest(
+      const std::string& name, const std::string& digest) = 0;
   // The version `alias` points at; nothing when the model or the alias does not exist.
   virtual Result<std::optional<ModelVersionRecord>> resolve_alias(const std::string& name,
                                                                   const std::string& alias) = 0;

@@ -66,6 +66,8 @@ class SqliteStore final : public MetadataStore {
   Result<std::optional<ModelSummary>> find_model(const std::string& name) override;
   Result<std::vector<ModelVersionRecord>> model_versions(const std::string& name, int limit,
                                                          std::optional<int64_t> before) override;
+  Result<std::optional<ModelVersionRecord>> find_model_version_by_digest(
+      const std::string& name, const std::string& digest) override;
   Result<std::optional<ModelVersionRecord>> find_model_version(const std::string& name,
                                                                int64_t version) override;
   Result<std::optional<ModelVersionRecord>> resolve_alias(const std::string& name,

@@ -203,6 +203,17 @@ Result<std::optional<ModelVersionRecord>> SqliteStore::find_model_version(const 
   return *row ? std::optional(read_version(*query)) : std::nullopt;
 }
 
+Result<std::optional<ModelVersionRecord>> SqliteStore::find_model_version_by_digest(
+    const std::string& name, const std::string& digest) {
+  MLOPS_TRY(query, m_db->prepare(fmt::format("SELECT {} FROM model_versions v JOIN models m ON "
+                                             "m.id = v.model_id WHERE m.name = ?1 AND "
+                                             "v.digest = ?2",
+                                             k_version_columns)));
+  query->bind(1, name).bind(2, digest);
+  MLOPS_TRY(row, query->step());
+  return *row ? std::optional(read_version(*query)) : std::nullopt;
+}
+
 Result<std::optional<ModelVersionRecord>> SqliteStore::resolve_alias(const std::string& name,
                                                                      const std::string& alias) {
   MLOPS_TRY(query, m_db->prepare(fmt::format(

@@ -82,6 +82,15 @@ TEST_F(GateTest, TheFirstCandidateIsAcceptedWithoutABaselineAndPromoted) {
   // The version points at the execution that wrote it: lineage works from the model.
   EXPECT_EQ(store_value("SELECT stage || ' ' || path FROM model_versions"),
             "train models/model.pkl");
+  auto lineage = mlops({"lineage", "deploy/model.pkl", "--depth", "4"});
+  ASSERT_EQ(lineage.exit_code, 0) << lineage.err;
+  EXPECT_NE(lineage.out.find("read .mlops/models/churn@champion"), std::string::npos)
+      << lineage.out;
+  EXPECT_NE(lineage.out.find("the bytes of model churn v1, registered from models/model.pkl"),
+            std::string::npos)
+      << lineage.out;
+  EXPECT_NE(lineage.out.find("written by train in run"), std::string::npos) << lineage.out;
+  EXPECT_EQ(lineage.out.find("no stage wrote it"), std::string::npos) << lineage.out;
 }
 
 TEST_F(GateTest, AWorseCandidateIsRejectedWithExit3AndNothingDownstreamRuns) {
