@@ -114,9 +114,9 @@ bool parse_condition_entry(const YamlNode& key, const YamlNode& item, SectionRea
     condition.comparison = k == "below"   ? MetricBound::Below
                            : k == "above" ? MetricBound::Above
                                           : MetricBound::DegradesBy;
-    if (auto number = finite_number(item, k, reader)) {
-      condition.value = *number;
-      if (k == "degrades_by" && *number < 0) {
+    if (auto value_read = mlops::number(item, k, reader)) {
+      condition.value = *value_read;
+      if (k == "degrades_by" && *value_read < 0) {
         reader.diagnostics().error(item.mark,
                                    fmt::format("'degrades_by'{} must be >= 0 (how much worse than "
                                                "the baseline breaches), not {}",
@@ -244,8 +244,8 @@ void parse_min_samples(const YamlNode& value, SectionReader& reader, MetricTrigg
       }
     } else if (key.text == "at_least") {
       has_at_least = true;
-      if (auto number = finite_number(item, "at_least", reader)) {
-        spec.samples_at_least = *number;
+      if (auto value_read = mlops::number(item, "at_least", reader)) {
+        spec.samples_at_least = *value_read;
       }
     } else {
       reader.unknown_key(key, {"metric", "at_least"});
@@ -274,9 +274,9 @@ void parse_clear(const YamlNode& value, SectionReader& reader, MetricTriggerSpec
     reader.unknown_key(key, {"above", "below"});
     return;
   }
-  if (auto number = finite_number(item, key.text, reader)) {
-    spec.clear = MetricClear{key.text == "above" ? MetricBound::Above : MetricBound::Below, *number,
-                             value.mark};
+  if (auto value_read = mlops::number(item, key.text, reader)) {
+    spec.clear = MetricClear{key.text == "above" ? MetricBound::Above : MetricBound::Below,
+                             *value_read, value.mark};
   }
 }
 

@@ -15,8 +15,4 @@ namespace mlops {
 // reader's diagnostics).
 void parse_metric_trigger(const YamlNode& body, SectionReader& reader, TriggerSpecs& out);
 
-// A finite decimal number (YAML's .inf, .nan, 0x1f and 1e999 are refused); nothing after an error.
-std::optional<double> finite_number(const YamlNode& value, std::string_view key,
-                                    SectionReader& reader);
-
 }  // namespace mlops

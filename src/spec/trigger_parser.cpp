@@ -301,7 +301,7 @@ void parse_drift_entry(const YamlNode& key, const YamlNode& value, SectionReader
   } else if (k == "warn" || k == "fail" || k == "drift_share") {
     (k == "warn"   ? drift.warn
      : k == "fail" ? drift.fail
-                   : drift.drift_share) = finite_number(value, k, reader);
+                   : drift.drift_share) = number(value, k, reader);
   } else if (k == "critical" || k == "ignore") {
     for (const auto& item : reader.string_list(value, k)) {
       (k == "critical" ? drift.critical : drift.ignore).push_back(item.value);
@@ -326,27 +326,6 @@ void parse_drift(const YamlNode& body, SectionReader& reader, TriggerSpecs& out)
 }
 
 }  // namespace
-
-std::optional<double> finite_number(const YamlNode& value, std::string_view key,
-                                    SectionReader& reader) {
-  if (!value.is_scalar() || (value.type != ScalarType::Int && value.type != ScalarType::Float)) {
-    reader.type_error(value, key, "a number");
-    return std::nullopt;
-  }
-  // YAML's .inf, .nan, 0x1f and 1e999 are numbers too; thresholds must be finite decimals.
-  std::string_view text = value.text;
-  if (text.starts_with("+"))
-    text.remove_prefix(1);
-  double parsed = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), parsed);
-  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(parsed)) {
-    reader.diagnostics().error(value.mark, fmt::format("'{}'{} must be a finite decimal number, "
-                                                       "not '{}'",
-                                                       key, reader.context(), value.text));
-    return std::nullopt;
-  }
-  return parsed;
-}
 
 // One kind of trigger: `KIND: {...}` or `KIND: [{...}, ...]`.
 static void parse_trigger_entry(const YamlNode& key, const YamlNode& value,
