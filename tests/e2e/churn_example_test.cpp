@@ -66,12 +66,14 @@ TEST(ChurnExampleTest, PromotionRejectionDegradationRetrainingAndRollback) {
   expect_has(first, "churn-features: data: 2 new files under data/raw");
   expect_has(first, "validate | data/raw: 1200 rows, 8 columns, 0 malformed rows");
   expect_has(first, "validate | passed  columns.tenure_months.range (error)");
-  expect_has(first, "validate |         data/raw/customers-2026-09.csv line 205: tenure_months=999");
+  expect_has(first,
+             "validate |         data/raw/customers-2026-09.csv line 205: tenure_months=999");
   expect_has(first, "unusable rows dropped");
   expect_has(first,
              "churn-training: artifact: churn-features wrote a new data/features/features.csv");
-  expect_has(first, "model churn v1 accepted without a baseline (champion holds no version); now "
-                    "churn@champion");
+  expect_has(first,
+             "model churn v1 accepted without a baseline (champion holds no version); now "
+             "churn@champion");
   expect_has(first, "[mlops] done  deploy");
   expect_has(first, "aliases: champion=v1");
 
@@ -110,12 +112,14 @@ TEST(ChurnExampleTest, PromotionRejectionDegradationRetrainingAndRollback) {
   std::string fifth = out.step("A weak candidate");
   expect_has(fifth, "train (param algorithm changed: gbm -> stump)");
   expect_has(fifth, "REJECTED evaluate: model churn v3 rejected by the gate: auc ");
-  expect_matches(fifth, "\n  FAIL auc [0-9.]+ vs baseline [0-9.]+: regression [0-9.]+ misses "
-                        "max_regression 0\\.01\n");
+  expect_matches(fifth,
+                 "\n  FAIL auc [0-9.]+ vs baseline [0-9.]+: regression [0-9.]+ misses "
+                 "max_regression 0\\.01\n");
   expect_matches(fifth, "\n  pass rows [0-9]+ >= min 500\n");
   expect_matches(fifth, "\n  (pass|FAIL) slices\\.region=north\\.auc [0-9.]+ ");
-  expect_has(fifth, "deploy    skipped             -         -  gate rejected: evaluate did not "
-                    "accept model churn");
+  expect_has(fifth,
+             "deploy    skipped             -         -  gate rejected: evaluate did not "
+             "accept model churn");
   expect_has(fifth, "1 model gate said no");
   expect_has(fifth, "(mlops run exited 3: the gate rejected the candidate)");
   expect_has(fifth, "aliases: champion=v2");
@@ -129,14 +133,16 @@ TEST(ChurnExampleTest, PromotionRejectionDegradationRetrainingAndRollback) {
   expect_has(sixth, "churn-monitoring: started run ");
   expect_has(sixth, "(cause: drift)");
   expect_has(sixth, "drift | dataset: DRIFT");
-  expect_matches(sixth, "score \\| the champion on 2026-12: accuracy [0-9.]+, AUC [0-9.]+ \\(591 "
-                        "labelled requests\\)");
+  expect_matches(sixth,
+                 "score \\| the champion on 2026-12: accuracy [0-9.]+, AUC [0-9.]+ \\(591 "
+                 "labelled requests\\)");
   expect_has(sixth, "outcomes of 2026-12");
   expect_has(sixth, "churn-features: artifact: churn-monitoring wrote a new data/raw/outcomes");
   expect_has(sixth, "featurized data/raw/outcomes/customers-2026-12.csv");
-  expect_matches(sixth, "churn-training: metric: churn-monitoring/score: accuracy \\(latest\\) = "
-                        "[0-9.]+ vs baseline [0-9.]+ \\(churn v2 \\(champion\\) accuracy\\): "
-                        "degraded by [0-9.]+ >= 0\\.01: breach 1 of 1: firing");
+  expect_matches(sixth,
+                 "churn-training: metric: churn-monitoring/score: accuracy \\(latest\\) = "
+                 "[0-9.]+ vs baseline [0-9.]+ \\(churn v2 \\(champion\\) accuracy\\): "
+                 "degraded by [0-9.]+ >= 0\\.01: breach 1 of 1: firing");
   expect_has(sixth, "churn-training: started run ");
   expect_has(sixth, "(cause: artifact+metric)");
   expect_has(sixth, "trained gbm on 1777 rows");
@@ -144,10 +150,12 @@ TEST(ChurnExampleTest, PromotionRejectionDegradationRetrainingAndRollback) {
   expect_matches(sixth, "\nRUN +STAGE +accuracy\n[0-9a-f-]+ +score +0\\.[0-9]+\n");
   expect_has(sixth, "drift.monthly_charges.psi");
   std::string why = out.step("Why churn-training ran");
-  expect_has(why, "metric churn-monitoring/score:accuracy degrades by 0.01 vs churn@champion "
-                  "accuracy: FIRING since ");
-  expect_matches(why, "NO_DATA -> FIRING -> run [0-9a-f-]+: accuracy \\(latest\\) = [0-9.]+ vs "
-                      "baseline [0-9.]+ \\(churn v2 \\(champion\\) accuracy\\)");
+  expect_has(why,
+             "metric churn-monitoring/score:accuracy degrades by 0.01 vs churn@champion "
+             "accuracy: FIRING since ");
+  expect_matches(why,
+                 "NO_DATA -> FIRING -> run [0-9a-f-]+: accuracy \\(latest\\) = [0-9.]+ vs "
+                 "baseline [0-9.]+ \\(churn v2 \\(champion\\) accuracy\\)");
 
   // 7. Rollback: the champion goes back to v2, the rerun restores v2's deployment, the history
   //    has every move.
