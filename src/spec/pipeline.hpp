@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "spec/diagnostic.hpp"
+#include "spec/feature_store_spec.hpp"
 #include "spec/yaml_tree.hpp"
 #include "util/duration.hpp"
 
@@ -93,6 +94,8 @@ struct StageSpec {
   std::vector<LocatedString> outs;
   std::vector<std::string> out_types;   // parallel to outs: "" (decided by what is there) or a kind
   std::vector<std::string> out_models;  // parallel to outs: "" or the model it is a version of
+  // parallel to outs: "" or the feature group the out is ingested into when the stage succeeds
+  std::vector<std::string> out_feature_groups;
   std::vector<LocatedString> metrics;
   std::vector<std::pair<LocatedString, LocatedString>> env;
   std::optional<LocatedString> workdir;
@@ -142,6 +145,9 @@ struct ArtifactTriggerSpec {
   SourceMark mark;
   std::string pipeline;  // the upstream pipeline's name
   std::string path;      // workspace-relative
+  // Instead of pipeline + path: a feature group of this workspace; fires once per new commit
+  // not yet consumed by this pipeline (docs/feature-store.md).
+  std::string feature_group;
 };
 
 // Fires when the data under `current` drifts from a reference (docs/triggers.md, "drift").
@@ -231,6 +237,8 @@ struct PipelineSpec {
   TriggerSpecs triggers;
   Concurrency concurrency = Concurrency::Queue;
   CacheLink cache_link = CacheLink::Copy;
+  std::vector<FeatureGroupSpec> feature_groups;
+  std::vector<DatasetSpec> datasets;
 };
 
 enum class CommandKind { Shell, Argv };
@@ -253,6 +261,7 @@ struct Stage {
   std::vector<LocatedString> outs;                       // workspace-relative paths
   std::vector<std::string> out_types;                    // parallel to outs: "" or a kind
   std::vector<std::string> out_models;                   // parallel to outs: "" or a model
+  std::vector<std::string> out_feature_groups;  // parallel to outs: "" or a feature group
   std::vector<LocatedString> metrics;                    // workspace-relative paths
   std::vector<std::pair<std::string, std::string>> env;  // pipeline env, then the stage's own
   std::string workdir = ".";                             // workspace-relative
@@ -281,6 +290,8 @@ struct Pipeline {
   TriggerSpecs triggers;
   Concurrency concurrency = Concurrency::Queue;
   CacheLink cache_link = CacheLink::Copy;
+  std::vector<FeatureGroupSpec> feature_groups;
+  std::vector<DatasetSpec> datasets;
 };
 
 }  // namespace mlops
