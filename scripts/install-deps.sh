@@ -12,7 +12,7 @@ packages=(
   libcli11-dev libyaml-cpp-dev libgit2-dev libsqlite3-dev
   libboost-dev libboost-filesystem-dev
   nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libxxhash-dev
-  libhowardhinnant-date-dev tzdata zlib1g-dev libre2-dev libsimdjson-dev
+  libhowardhinnant-date-dev tzdata zlib1g-dev libre2-dev libsimdjson-dev libzstd-dev
   python3 python3-pandas python3-sklearn procps make git
 )
 if [ "${1:-}" = "--test" ]; then

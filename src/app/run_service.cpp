@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "app/cache_lock.hpp"
+#include "app/feature_steps.hpp"
 #include "app/models.hpp"
 #include "app/plan.hpp"
 #include "app/run_record.hpp"
@@ -198,6 +199,11 @@ void execute(RunContext& run, RunRecorder* recorder) {
                      return path.ok() ? Status::success() : Status(path.error());
                    });
     executor.set_models(&*models);
+  }
+  std::optional<FeatureSteps> features;
+  if (FeatureSteps::needed(pipeline)) {
+    features.emplace(pipeline, run.outcome.run_id);
+    executor.set_success_hook(&*features);
   }
   run.outcome.report = executor.run();
   runner.reset();

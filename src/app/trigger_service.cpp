@@ -1,5 +1,7 @@
 #include "app/trigger_service.hpp"
 
+#include <cctype>
+
 #include <signal.h>
 
 #include <algorithm>
@@ -75,6 +77,18 @@ EnvironmentList trigger_env(const PipelineEvaluation& evaluation) {
   for (const Firing* firing : evaluation.firings()) {
     if (firing->kind == "schedule" && firing->detail.contains("due")) {
       env.emplace_back("MLOPS_SCHEDULED_TIME", firing->detail["due"].get<std::string>());
+    }
+    if (firing->kind == "artifact" && firing->detail.contains("feature_group")) {
+      // MLOPS_FG_SINCE_customer_features: the group's name with anything but letters, digits
+      // and _ as _.
+      std::string name = firing->detail["feature_group"].get<std::string>();
+      for (char& c : name) {
+        c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+      }
+      env.emplace_back("MLOPS_FG_SINCE_" + name,
+                       std::to_string(firing->detail["since"].get<int64_t>()));
+      env.emplace_back("MLOPS_FG_UNTIL_" + name,
+                       std::to_string(firing->detail["until"].get<int64_t>()));
     }
   }
   return env;

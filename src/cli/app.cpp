@@ -366,6 +366,126 @@ void add_alias_option(CLI::App* command, ModelsCommand& options, bool required) 
   }
 }
 
+// `mlops fg ...` and `mlops dataset ...`: the feature store (docs/feature-store.md).
+Subcommand add_fg_subcommand(CLI::App* fg, const char* name, const char* description,
+                             const std::function<void(CLI::App*, FeatureGroupCommand&)>& define) {
+  auto options = std::make_shared<FeatureGroupCommand>();
+  options->action = name;
+  CLI::App* command = fg->add_subcommand(name, description);
+  define(command, *options);
+  command->add_option("--pipeline", options->pipeline,
+                      "The pipeline file that declares the groups (and is the workspace)");
+  command->add_option("--version", options->version, "The group's version (default: declared, "
+                                                      "else the newest)");
+  command->add_flag("--json", options->json, "Print JSON");
+  return {command, [options] { return feature_group_command(*options); }};
+}
+
+void add_group_argument(CLI::App* command, FeatureGroupCommand& options) {
+  command->add_option("group", options.group, "The feature group")->required();
+}
+
+std::vector<Subcommand> add_fg_commands(CLI::App& app) {
+  CLI::App* fg = app.add_subcommand(
+      "fg", "Feature groups: commits, time travel, changes, online lookups (docs/feature-store.md)");
+  fg->require_subcommand(1);
+  auto group = [](CLI::App* c, FeatureGroupCommand& o) { add_group_argument(c, o); };
+  return {
+      add_fg_subcommand(fg, "list", "List the feature groups and their versions",
+                        [](auto*, auto&) {}),
+      add_fg_subcommand(fg, "show", "A group: schema, recent commits, datasets pinning it", group),
+      add_fg_subcommand(fg, "create", "Create the group a pipeline declares (--pipeline)", group),
+      add_fg_subcommand(fg, "insert", "Insert (upsert) a CSV or JSON Lines file as one commit",
+                        [](CLI::App* c, FeatureGroupCommand& o) {
+                          add_group_argument(c, o);
+                          c->add_option("file", o.file, "The rows")->required();
+                          c->add_option("-m,--message", o.message, "Why");
+                          c->add_option("--rules", o.rules, "Validate with this rules file");
+                          c->add_option("--policy", o.policy, "strict (refuse) or always (commit "
+                                                              "with the report)")
+                              ->check(CLI::IsMember({"strict", "always"}));
+                        }),
+      add_fg_subcommand(fg, "delete", "Delete keys (tombstones) as one commit",
+                        [](CLI::App* c, FeatureGroupCommand& o) {
+                          add_group_argument(c, o);
+                          c->add_option("--keys", o.file, "The keys (and optionally event times)")
+                              ->required();
+                          c->add_option("-m,--message", o.message, "Why");
+                        }),
+      add_fg_subcommand(fg, "read", "The group as of a commit or a time (time travel)",
+                        [](CLI::App* c, FeatureGroupCommand& o) {
+                          add_group_argument(c, o);
+                          c->add_option("--as-of", o.as_of, "A commit id, latest, or a time");
+                          c->add_flag("--history", o.history, "Every stored version of each row");
+                          c->add_option("-o,--output", o.output, "Write to this file");
+                          c->add_option("--format", o.format, "csv or jsonl")
+                              ->check(CLI::IsMember({"csv", "jsonl"}));
+                        }),
+      add_fg_subcommand(fg, "changes", "Rows committed in (SINCE, UNTIL] (incremental read)",
+                        [](CLI::App* c, FeatureGroupCommand& o) {
+                          add_group_argument(c, o);
+                          c->add_option("--since", o.since, "The last commit already read")
+                              ->required();
+                          c->add_option("--until", o.until, "The last commit to read");
+                          c->add_option("-o,--output", o.output, "Write to this file");
+                          c->add_option("--format", o.format, "csv or jsonl")
+                              ->check(CLI::IsMember({"csv", "jsonl"}));
+                        }),
+      add_fg_subcommand(fg, "commits", "The commit timeline, newest first",
+                        [](CLI::App* c, FeatureGroupCommand& o) {
+                          add_group_argument(c, o);
+                          c->add_option("--limit", o.limit, "At most this many");
+                        }),
+      add_fg_subcommand(fg, "stats", "Statistics of a commit's values per feature",
+                        [](CLI::App* c, FeatureGroupCommand& o) {
+                          add_group_argument(c, o);
+                          c->add_option("--commit", o.commit, "The commit (default: latest)");
+                        }),
+      add_fg_subcommand(fg, "get", "The online value of a key: present, expired or missing",
+                        [](CLI::App* c, FeatureGroupCommand& o) {
+                          add_group_argument(c, o);
+                          c->add_option("keys", o.keys, "The key's column values")->required();
+                        }),
+      add_fg_subcommand(fg, "compact", "Drop row versions no commit from --keep-from can see",
+                        [](CLI::App* c, FeatureGroupCommand& o) {
+                          add_group_argument(c, o);
+                          c->add_option("--keep-from", o.keep_from, "The oldest commit to keep "
+                                                                    "readable")
+                              ->required();
+                        }),
+  };
+}
+
+std::vector<Subcommand> add_dataset_commands(CLI::App& app) {
+  CLI::App* dataset = app.add_subcommand(
+      "dataset", "Training datasets by point-in-time joins (docs/feature-store.md)");
+  dataset->require_subcommand(1);
+  std::vector<Subcommand> commands;
+  const std::tuple<const char*, const char*, const char*> k_actions[] = {
+      {"create", "Build a dataset the pipeline declares (--pipeline)", "NAME"},
+      {"list", "The datasets built here, newest first", nullptr},
+      {"show", "A dataset's manifest: spine, pinned commits, files", "ID"},
+      {"recreate", "Rebuild a dataset from its pinned commits", "ID"}};
+  for (const auto& [name, description, argument] : k_actions) {
+    auto options = std::make_shared<DatasetCommand>();
+    options->action = name;
+    CLI::App* command = dataset->add_subcommand(name, description);
+    if (argument) {
+      command->add_option(argument == std::string("NAME") ? "name" : "id", options->target,
+                          argument)
+          ->required();
+    }
+    command->add_option("--pipeline", options->pipeline, "The pipeline file");
+    command->add_flag("--json", options->json, "Print JSON");
+    if (name == std::string("recreate")) {
+      command->add_flag("--verify", options->verify,
+                        "Rebuild in a scratch directory and compare with the recorded digests");
+    }
+    commands.push_back({command, [options] { return dataset_command(*options); }});
+  }
+  return commands;
+}
+
 std::vector<Subcommand> add_models_commands(CLI::App& app) {
   CLI::App* models = app.add_subcommand(
       "models", "The model registry: versions, aliases, promotion, rollback (docs/registry.md)");
@@ -760,6 +880,8 @@ constexpr CommandGroup k_commands[] = {
     {"lineage", one<add_lineage_command>},
     {"metrics", several<add_metrics_commands>},
     {"models", several<add_models_commands>},
+    {"fg", several<add_fg_commands>},
+    {"dataset", several<add_dataset_commands>},
     {"export", one<add_export_command>},
     {"data", several<add_data_commands>},
     {"trigger", add_trigger_commands},

@@ -148,6 +148,41 @@ struct ModelsCommand {
 };
 int models_command(const ModelsCommand& command);
 
+// `mlops fg list|show|create|insert|delete|read|changes|commits|stats|get|compact` and
+// `mlops dataset create|list|show|recreate` (docs/feature-store.md): one struct each, `action`
+// says which subcommand; each uses the fields its options fill.
+struct FeatureGroupCommand {
+  std::string action;
+  std::optional<std::filesystem::path> pipeline;  // --pipeline: where groups are declared
+  std::string group;
+  int version = 0;                         // --version (0: declared, else the newest)
+  std::optional<std::filesystem::path> file;  // insert FILE, delete --keys FILE
+  std::string message;                     // -m
+  std::optional<std::filesystem::path> rules;  // --rules
+  std::optional<std::string> policy;       // --policy strict|always
+  std::string as_of = "latest";            // read --as-of
+  bool history = false;                    // read --history
+  std::optional<std::filesystem::path> output;  // -o
+  std::string format = "csv";              // --format csv|jsonl
+  std::string since;                       // changes --since
+  std::string until = "latest";            // changes --until
+  std::optional<std::string> commit;       // stats --commit
+  std::vector<std::string> keys;           // get KEY...
+  int limit = 0;                           // commits --limit
+  std::optional<int64_t> keep_from;        // compact --keep-from
+  bool json = false;
+};
+int feature_group_command(const FeatureGroupCommand& command);
+
+struct DatasetCommand {
+  std::string action;
+  std::optional<std::filesystem::path> pipeline;
+  std::string target;  // create NAME; show/recreate ID
+  bool verify = false;
+  bool json = false;
+};
+int dataset_command(const DatasetCommand& command);
+
 struct CacheVerifyCommand {
   QueryOptions query;
 };

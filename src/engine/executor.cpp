@@ -182,12 +182,32 @@ bool Executor::settle_from_cache(Loop& loop, size_t index) {
   m_fates[index] = action;
   stage_report.status = StageStatus::Succeeded;
   stage_report.cached = true;
-  if (m_models && !apply_models(loop, index, true)) {
+  if (!after_success(loop, index, true)) {
     return true;  // ended: failed or rejected
   }
   m_reporter.stage_cached(m_pipeline.stages[index], stage_report);
   loop.schedule.succeeded(index);
   return true;
+}
+
+bool Executor::after_success(Loop& loop, size_t index, bool cache_finished) {
+  StageReport& stage_report = loop.report.stages[index];
+  if (m_success_hook) {
+    auto outcome = m_success_hook->after_success(index, stage_report);
+    if (!outcome.ok()) {
+      stage_report.last.outcome = ProcessOutcome::FailedToStart;
+      stage_report.last.message = outcome.error().message();
+      stage_report.cached = false;
+      fail(loop, index);
+      return false;
+    }
+    if (outcome->rejected) {
+      stage_report.note = outcome->why;
+      reject(loop, index, outcome->why, cache_finished);
+      return false;
+    }
+  }
+  return !m_models || apply_models(loop, index, cache_finished);
 }
 
 bool Executor::apply_models(Loop& loop, size_t index, bool cache_finished) {
@@ -336,7 +356,7 @@ void Executor::finish(Loop& loop, ProcessResult result) {
       m_cache->finish(index, stage_report);
       pass_on_warnings(m_reporter, stage, stage_report);
     }
-    if (m_models && !apply_models(loop, index, true)) {
+    if (!after_success(loop, index, true)) {
       return;
     }
     stage_report.status = StageStatus::Succeeded;

@@ -22,6 +22,7 @@
 
 #include "dag/graph.hpp"
 #include "engine/model_steps.hpp"
+#include "engine/stage_hook.hpp"
 #include "engine/output_cache.hpp"
 #include "engine/outputs_aside.hpp"
 #include "engine/reporter.hpp"
@@ -60,6 +61,8 @@ class Executor {
   void set_cache(OutputCache* cache) { m_cache = cache; }
   // Register model versions, judge gates and materialize ${models.*} (null: none of it).
   void set_models(ModelSteps* models) { m_models = models; }
+  // Called when a stage succeeded, before its models (null: nothing).
+  void set_success_hook(StageSuccessHook* hook) { m_success_hook = hook; }
 
   RunReport run();
 
@@ -82,6 +85,8 @@ class Executor {
   // After a stage succeeded: its model versions and gate. False when it ended otherwise
   // (failed: the registry could not be written; rejected: the gate said no).
   bool apply_models(Loop& loop, size_t stage, bool cache_finished);
+  // The success hook, then the models; false when the stage ended otherwise.
+  bool after_success(Loop& loop, size_t stage, bool cache_finished);
   void drop_retries(Loop& loop, StageStatus status);
   void launch_ready(Loop& loop);
   void wait_for_processes(Loop& loop);
@@ -98,6 +103,7 @@ class Executor {
   RunOptions m_options;
   OutputCache* m_cache = nullptr;
   ModelSteps* m_models = nullptr;
+  StageSuccessHook* m_success_hook = nullptr;
   StageFates m_fates;
   std::optional<OutputsAside> m_aside;  // with check_outputs
 };

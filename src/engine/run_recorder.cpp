@@ -1,5 +1,7 @@
 #include "engine/run_recorder.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "engine/metrics_file.hpp"
@@ -212,7 +214,8 @@ bool RunRecorder::try_write() {
 }
 
 void RunRecorder::close(size_t index, const std::string& status, const ProcessResult& result,
-                        const std::vector<ArtifactVersion>& outputs) {
+                        const std::vector<ArtifactVersion>& outputs,
+                        const std::vector<ArtifactVersion>& late_inputs) {
   auto it = m_open.find(index);
   if (it == m_open.end() || m_failed) {
     return;
@@ -235,6 +238,13 @@ void RunRecorder::close(size_t index, const std::string& status, const ProcessRe
     outcome.execution.message = result.message;
   }
   outcome.inputs = std::move(open.inputs);
+  // Inputs known only once the stage succeeded (the feature-group commits a dataset read).
+  for (const auto& input : late_inputs) {
+    if (std::none_of(outcome.inputs.begin(), outcome.inputs.end(),
+                     [&](const ArtifactVersion& known) { return known.path == input.path; })) {
+      outcome.inputs.push_back(input);
+    }
+  }
   if (status == "succeeded" || status == "rejected") {  // a rejection's reports are kept
     outcome.outputs = outputs;
     outcome.metrics = read_metrics(stage);
@@ -250,11 +260,12 @@ void RunRecorder::close(size_t index, const std::string& status, const ProcessRe
 
 void RunRecorder::stage_retrying(const Stage& stage, const ProcessResult& result, int,
                                  Milliseconds) {
-  close(index_of(stage), "failed", result, {});
+  close(index_of(stage), "failed", result, {}, {});
 }
 
 void RunRecorder::stage_finished(const Stage& stage, const StageReport& report) {
-  close(index_of(stage), execution_status(report.status), report.last, report.outputs);
+  close(index_of(stage), execution_status(report.status), report.last, report.outputs,
+        report.inputs);
 }
 
 void RunRecorder::run_finished(const Pipeline&, const RunReport& report) {

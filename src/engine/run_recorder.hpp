@@ -62,7 +62,8 @@ class RunRecorder final : public Reporter {
 
   size_t index_of(const Stage& stage) const;
   void close(size_t index, const std::string& status, const ProcessResult& result,
-             const std::vector<ArtifactVersion>& outputs);
+             const std::vector<ArtifactVersion>& outputs,
+             const std::vector<ArtifactVersion>& late_inputs);
   void fail(const std::string& message);
   // The values in a stage's metrics files (a cached stage's are the restored or current files).
   std::vector<MetricValue> read_metrics(const Stage& stage);

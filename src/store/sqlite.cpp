@@ -209,6 +209,13 @@ std::string Statement::column_text(int index) const {
               : std::string();
 }
 
+std::string_view Statement::column_view(int index) const {
+  const unsigned char* text = sqlite3_column_text(m_statement, index);
+  return text ? std::string_view(reinterpret_cast<const char*>(text),
+                                 static_cast<size_t>(sqlite3_column_bytes(m_statement, index)))
+              : std::string_view();
+}
+
 int64_t Statement::column_int(int index) const {
   return sqlite3_column_int64(m_statement, index);
 }

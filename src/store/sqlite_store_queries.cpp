@@ -160,7 +160,7 @@ Result<std::optional<CachedExecution>> SqliteStore::find_cached_execution(
   query.reset();
   MLOPS_TRY(outputs, m_db->cached("SELECT a.path, a.kind, a.digest, a.size FROM events e JOIN "
                                   "artifacts a ON a.id = e.artifact_id WHERE e.execution_id = ?1 "
-                                  "AND e.direction = 'output' ORDER BY a.path"));
+                                  "AND e.direction = 'output' AND a.kind != 'feature_group_commit' ORDER BY a.path"));
   sqlite::Statement& list = **outputs;
   list.bind(1, found.execution_id);
   while (true) {
@@ -241,7 +241,8 @@ Result<std::vector<ArtifactVersion>> SqliteStore::outputs_of_run(const std::stri
   MLOPS_TRY(query, m_db->prepare("SELECT a.path, a.kind, a.digest, a.size, MAX(x.id) FROM events e "
                                  "JOIN executions x ON x.id = e.execution_id JOIN artifacts a ON "
                                  "a.id = e.artifact_id WHERE x.run_id = ?1 AND e.direction = "
-                                 "'output' AND x.status = 'succeeded' GROUP BY a.path "
+                                 "'output' AND x.status = 'succeeded' AND a.kind != 'feature_group_commit' "
+                                 "GROUP BY a.path "
                                  "ORDER BY a.path"));
   query->bind(1, run_id);
   return collect<ArtifactVersion>(*query, read_version);
@@ -252,6 +253,7 @@ Result<std::vector<ArtifactVersion>> SqliteStore::outputs_as_of(const std::strin
                                  "events e JOIN executions x ON x.id = e.execution_id JOIN "
                                  "artifacts a ON a.id = e.artifact_id WHERE e.direction = "
                                  "'output' AND x.status = 'succeeded' AND x.ended_at <= ?1 "
+                                 "AND a.kind != 'feature_group_commit' "
                                  "GROUP BY a.path ORDER BY a.path"));
   query->bind(1, time);
   return collect<ArtifactVersion>(*query, read_version);

@@ -30,6 +30,9 @@ std::string trigger_key(const ScheduleTriggerSpec& spec) {
 }
 
 std::string trigger_key(const ArtifactTriggerSpec& spec) {
+  if (!spec.feature_group.empty()) {
+    return "artifact fg:" + spec.feature_group;
+  }
   return fmt::format("artifact {}:{}", spec.pipeline, spec.path);
 }
 

@@ -1,0 +1,375 @@
+#include "features/pit_join.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "data/record_source.hpp"
+#include "features/group_reads.hpp"
+#include "features/sql_names.hpp"
+#include "features/values.hpp"
+#include "store/sqlite.hpp"
+
+namespace mlops {
+namespace {
+
+constexpr int k_op_delete = 1;
+
+void append_csv_text(std::string& out, std::string_view text, bool quoted) {
+  bool quote = (quoted && text.empty()) || text.find_first_of(",\"\r\n") != std::string_view::npos;
+  if (!quote) {
+    out += text;
+    return;
+  }
+  out.push_back('"');
+  for (char c : text) {
+    if (c == '"') {
+      out.push_back('"');
+    }
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+// One stored row of the group, with the selected features' values.
+struct GroupRow {
+  int64_t time = 0;
+  int64_t commit = 0;
+  int64_t op = 0;
+  std::vector<uint8_t> nulls;
+  std::vector<int64_t> ints;
+  std::vector<double> floats;
+  std::vector<std::string> texts;
+};
+
+// The typed key of spine row `row` for a group, compared with the scan's current row.
+struct TypedKeys {
+  std::vector<ColumnValues> columns;  // typed as the group's key columns
+  int compare_row(size_t row, const sqlite::Statement& scan) const {
+    for (size_t k = 0; k < columns.size(); ++k) {
+      const ColumnValues& column = columns[k];
+      int index = static_cast<int>(k);
+      if (column.type == FeatureType::String) {
+        int c = std::string_view(column.texts[row]).compare(scan.column_view(index));
+        if (c != 0) {
+          return c < 0 ? -1 : 1;
+        }
+      } else {
+        int64_t stored = scan.column_int(index);
+        if (column.ints[row] != stored) {
+          return column.ints[row] < stored ? -1 : 1;
+        }
+      }
+    }
+    return 0;
+  }
+};
+
+Result<TypedKeys> type_keys(const FeatureGroupSpec& spec, const Spine& spine) {
+  TypedKeys typed;
+  for (const auto& key : spec.primary_key) {
+    auto found = std::find(spine.key_names.begin(), spine.key_names.end(), key.name);
+    if (found == spine.key_names.end()) {
+      return Error(ErrorKind::InvalidSpec,
+                   fmt::format("the spine has no column '{}' (a key of feature group {})",
+                               key.name, spec.name));
+    }
+    const ColumnValues& text = spine.keys[found - spine.key_names.begin()];
+    ColumnValues column{key.type == FeatureType::String ? FeatureType::String : FeatureType::Int,
+                        {}, {}, {}, {}};
+    column.nulls.assign(spine.size(), 0);
+    if (column.type == FeatureType::String) {
+      column.texts = text.texts;
+    } else {
+      column.ints.resize(spine.size());
+      for (size_t row = 0; row < spine.size(); ++row) {
+        auto value = parse_int_value(text.texts[row]);
+        if (!value) {
+          return Error(ErrorKind::InvalidSpec,
+                       fmt::format("spine row {}: key '{}' is '{}', not an int (the type of "
+                                   "feature group {}'s key)",
+                                   row + 1, key.name, text.texts[row], spec.name));
+        }
+        column.ints[row] = *value;
+      }
+    }
+    typed.columns.push_back(std::move(column));
+  }
+  return typed;
+}
+
+// The commit each spine row may see: the pinned one, or in known_time mode the last commit
+// made at or before its time, if earlier.
+Result<std::vector<int64_t>> commit_bounds(FeatureGroupStore& group, const Spine& spine,
+                                           const JoinOptions& options) {
+  std::vector<int64_t> bounds(spine.size(), options.as_of);
+  if (!options.known_time) {
+    return bounds;
+  }
+  MLOPS_TRY(query, group.connection().prepare(
+                       "SELECT id, committed_at FROM commit_log WHERE id <= ? ORDER BY id"));
+  query->bind(1, options.as_of);
+  std::vector<std::pair<int64_t, int64_t>> commits;  // (committed_at, id), increasing in both
+  while (true) {
+    MLOPS_TRY(row, query->step());
+    if (!*row) {
+      break;
+    }
+    commits.emplace_back(query->column_int(1), query->column_int(0));
+  }
+  MLOPS_TRY(floor, group.floor());
+  for (size_t row = 0; row < spine.size(); ++row) {
+    auto after = std::upper_bound(commits.begin(), commits.end(),
+                                  std::make_pair(spine.times[row], INT64_MAX));
+    bounds[row] = after == commits.begin() ? 0 : std::prev(after)->second;
+    if (bounds[row] > 0 && bounds[row] < *floor) {
+      return Error(ErrorKind::Conflict,
+                   fmt::format("feature group {}: spine time {} needs commit {}, which was "
+                               "compacted away (the oldest reachable is {})",
+                               group.spec().name, format_event_time(spine.times[row]),
+                               bounds[row], *floor));
+    }
+  }
+  return bounds;
+}
+
+void read_group_row(const sqlite::Statement& scan, int keys, const std::vector<size_t>& selected,
+                    const FeatureGroupSpec& spec, GroupRow& row) {
+  row.time = scan.column_int(keys);
+  row.commit = scan.column_int(keys + 1);
+  row.op = scan.column_int(keys + 2);
+  size_t n = selected.size();
+  row.nulls.resize(n);
+  row.ints.resize(n);
+  row.floats.resize(n);
+  row.texts.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    int column = keys + 3 + static_cast<int>(i);
+    row.nulls[i] = scan.column_is_null(column);
+    switch (spec.features[selected[i]].type) {
+      case FeatureType::Int:
+      case FeatureType::Bool:
+        row.ints[i] = scan.column_int(column);
+        break;
+      case FeatureType::Float:
+        row.floats[i] = scan.column_double(column);
+        break;
+      case FeatureType::String:
+        row.texts[i].assign(scan.column_view(column));
+        break;
+    }
+  }
+}
+
+void set_result(JoinedFeatures& out, size_t spine_row, const GroupRow& row) {
+  for (size_t i = 0; i < out.columns.size(); ++i) {
+    ColumnValues& column = out.columns[i];
+    column.nulls[spine_row] = row.nulls[i];
+    if (row.nulls[i]) {
+      continue;
+    }
+    if (column.type == FeatureType::Float) {
+      column.floats[spine_row] = row.floats[i];
+    } else if (column.type == FeatureType::String) {
+      column.texts[spine_row] = row.texts[i];
+    } else {
+      column.ints[spine_row] = row.ints[i];
+    }
+  }
+  ++out.matched;
+}
+
+Result<std::vector<size_t>> select_features(const FeatureGroupSpec& spec,
+                                            const std::vector<std::string>& names) {
+  std::vector<size_t> selected;
+  if (names.empty()) {
+    selected.resize(spec.features.size());
+    std::iota(selected.begin(), selected.end(), size_t{0});
+    return selected;
+  }
+  for (const auto& name : names) {
+    auto found = std::find_if(spec.features.begin(), spec.features.end(),
+                              [&](const auto& f) { return f.name == name; });
+    if (found == spec.features.end()) {
+      return Error(ErrorKind::InvalidSpec,
+                   fmt::format("feature group {} has no feature '{}'", spec.name, name));
+    }
+    selected.push_back(static_cast<size_t>(found - spec.features.begin()));
+  }
+  return selected;
+}
+
+}  // namespace
+
+std::string_view Spine::row_text(size_t row) const {
+  uint64_t begin = row == 0 ? 0 : row_ends[row - 1];
+  return std::string_view(arena).substr(begin, row_ends[row] - begin);
+}
+
+Result<Spine> read_spine(const std::filesystem::path& path, const std::string& time_column,
+                         const std::vector<std::string>& key_names) {
+  MLOPS_TRY(source, open_records(path, ReadOptions{}));
+  Spine spine;
+  spine.columns = (*source)->columns();
+  auto index_of = [&](const std::string& name) {
+    auto found = std::find(spine.columns.begin(), spine.columns.end(), name);
+    return found == spine.columns.end() ? -1 : static_cast<int>(found - spine.columns.begin());
+  };
+  int time_index = index_of(time_column);
+  std::vector<int> key_indices;
+  for (const auto& name : key_names) {
+    key_indices.push_back(index_of(name));
+    if (key_indices.back() < 0 || time_index < 0) {
+      std::string missing = time_index < 0 ? time_column : name;
+      return Error(ErrorKind::InvalidSpec,
+                   fmt::format("{}: the spine has no column '{}'; it has: {}", path.string(),
+                               missing, fmt::join(spine.columns, ", ")));
+    }
+    spine.key_names.push_back(name);
+    spine.keys.push_back(ColumnValues{FeatureType::String, {}, {}, {}, {}});
+  }
+  if (time_index < 0) {
+    return Error(ErrorKind::InvalidSpec, fmt::format("{}: the spine has no column '{}'",
+                                                     path.string(), time_column));
+  }
+  Record record;
+  while (true) {
+    MLOPS_TRY(more, (*source)->next(record));
+    if (!*more) {
+      break;
+    }
+    const FieldView& time_field = record.fields[time_index];
+    auto time = parse_event_time(time_field.text);
+    if (!time) {
+      return Error(ErrorKind::InvalidSpec,
+                   fmt::format("{}:{}: column '{}': '{}' is not a time", path.string(),
+                               record.line, time_column, time_field.text.substr(0, 80)));
+    }
+    spine.times.push_back(*time);
+    for (size_t k = 0; k < key_indices.size(); ++k) {
+      const FieldView& key = record.fields[key_indices[k]];
+      if (key.text.empty()) {
+        return Error(ErrorKind::InvalidSpec, fmt::format("{}:{}: key column '{}' is empty",
+                                                         path.string(), record.line,
+                                                         key_names[k]));
+      }
+      spine.keys[k].texts.emplace_back(key.text);
+      spine.keys[k].nulls.push_back(0);
+    }
+    for (size_t i = 0; i < record.fields.size(); ++i) {
+      if (i > 0) {
+        spine.arena.push_back(',');
+      }
+      append_csv_text(spine.arena, record.fields[i].text, record.fields[i].quoted);
+    }
+    spine.row_ends.push_back(spine.arena.size());
+  }
+  if ((*source)->malformed_count() > 0) {
+    const auto& first = (*source)->malformed_sample().front();
+    return Error(ErrorKind::InvalidSpec,
+                 fmt::format("{}:{}: {}", path.string(), first.line, first.reason));
+  }
+  return spine;
+}
+
+Result<JoinedFeatures> join_group(FeatureGroupStore& group, const Spine& spine,
+                                  const std::vector<std::string>& features,
+                                  const JoinOptions& options) {
+  const FeatureGroupSpec& spec = group.spec();
+  MLOPS_CHECK(check_reachable(group, options.as_of));
+  MLOPS_TRY(selected, select_features(spec, features));
+  MLOPS_TRY(keys, type_keys(spec, spine));
+  MLOPS_TRY(bounds, commit_bounds(group, spine, options));
+  JoinedFeatures out;
+  for (size_t index : *selected) {
+    ColumnValues column{spec.features[index].type, {}, {}, {}, {}};
+    column.nulls.assign(spine.size(), 1);
+    if (column.type == FeatureType::Float) {
+      column.floats.assign(spine.size(), 0.0);
+    } else if (column.type == FeatureType::String) {
+      column.texts.assign(spine.size(), std::string());
+    } else {
+      column.ints.assign(spine.size(), 0);
+    }
+    out.columns.push_back(std::move(column));
+  }
+  std::vector<size_t> order(spine.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    for (const auto& column : keys->columns) {
+      if (int c = column.compare(a, b)) {
+        return c < 0;
+      }
+    }
+    return spine.times[a] != spine.times[b] ? spine.times[a] < spine.times[b] : a < b;
+  });
+  std::string feature_columns;
+  for (size_t index : *selected) {
+    feature_columns += ", " + quote_name(spec.features[index].name);
+  }
+  MLOPS_TRY(scan, group.connection().prepare(fmt::format(
+                      "SELECT {0}, _time, _commit, _op{1} FROM data INDEXED BY data_pit "
+                      "WHERE _commit <= ? ORDER BY {0}, _time, _commit",
+                      column_list(spec.primary_key, ""), feature_columns)));
+  scan->bind(1, options.as_of);
+  const int key_count = static_cast<int>(spec.primary_key.size());
+  const std::optional<Milliseconds> window = options.ttl ? *options.ttl : spec.ttl;
+  const int64_t delay = options.delay.value_or(spec.delay).count() * 1000;
+  const bool has_ttl = window.has_value();
+  const int64_t ttl = has_ttl ? window->count() * 1000 : 0;
+  MLOPS_TRY(has_row, scan->step());
+  bool scan_open = *has_row;
+  std::vector<GroupRow> history;  // the current key's rows passed so far
+  size_t previous = SIZE_MAX;
+  for (size_t spine_row : order) {
+    if (previous == SIZE_MAX || keys->columns.empty() ||
+        [&] {
+          for (const auto& column : keys->columns) {
+            if (column.compare(previous, spine_row) != 0) {
+              return true;
+            }
+          }
+          return false;
+        }()) {
+      history.clear();  // a new key
+    }
+    previous = spine_row;
+    const int64_t limit = spine.times[spine_row] - delay;
+    while (scan_open) {
+      int c = keys->compare_row(spine_row, *scan);
+      if (c < 0) {
+        break;  // the scan is at a later key
+      }
+      if (c == 0) {
+        int64_t time = scan->column_int(key_count);
+        if (options.exclusive ? time >= limit : time > limit) {
+          break;  // too late for this spine row, maybe not for the next
+        }
+        if (!options.known_time) {
+          history.resize(1);
+          read_group_row(*scan, key_count, *selected, spec, history[0]);
+        } else {
+          history.emplace_back();
+          read_group_row(*scan, key_count, *selected, spec, history.back());
+        }
+      }
+      MLOPS_TRY(more, scan->step());
+      scan_open = *more;
+    }
+    // The greatest (event time, commit) the row may see.
+    for (auto it = history.rbegin(); it != history.rend(); ++it) {
+      if (it->commit > (*bounds)[spine_row]) {
+        continue;
+      }
+      bool in_window = !has_ttl || it->time >= spine.times[spine_row] - ttl;
+      if (in_window && it->op != k_op_delete) {
+        set_result(out, spine_row, *it);
+      }
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace mlops

@@ -1,0 +1,280 @@
+#include "features/row_batch.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "data/record_source.hpp"
+#include "features/values.hpp"
+
+namespace mlops {
+namespace {
+
+int find_column(const std::vector<std::string>& columns, const std::string& name) {
+  auto found = std::find(columns.begin(), columns.end(), name);
+  return found == columns.end() ? -1 : static_cast<int>(found - columns.begin());
+}
+
+const char* type_article(FeatureType type) {
+  switch (type) {
+    case FeatureType::Int:
+      return "an int";
+    case FeatureType::Float:
+      return "a float";
+    case FeatureType::Bool:
+      return "a bool (true/false/1/0)";
+    case FeatureType::String:
+      return "a string";
+  }
+  return "a value";
+}
+
+// Appends one field to `column`; false when it is not of the column's type.
+bool append_value(ColumnValues& column, const FieldView& field) {
+  bool null = field.missing || (field.text.empty() && !field.quoted);
+  column.nulls.push_back(null ? 1 : 0);
+  switch (column.type) {
+    case FeatureType::Int:
+    case FeatureType::Bool: {
+      std::optional<int64_t> value;
+      if (!null) {
+        if (column.type == FeatureType::Int) {
+          value = parse_int_value(field.text);
+        } else if (auto flag = parse_bool_value(field.text)) {
+          value = *flag ? 1 : 0;
+        }
+      }
+      column.ints.push_back(value.value_or(0));
+      return null || value.has_value();
+    }
+    case FeatureType::Float: {
+      std::optional<double> value = null ? std::nullopt : parse_float_value(field.text);
+      column.floats.push_back(value.value_or(0.0));
+      return null || value.has_value();
+    }
+    case FeatureType::String:
+      column.texts.emplace_back(null ? std::string_view() : field.text);
+      return true;
+  }
+  return false;
+}
+
+struct ColumnPlan {
+  int source = -1;  // field index in the file, or -1: absent (all nulls)
+  std::string name;
+  bool required = false;  // a null is refused
+};
+
+struct BatchPlan {
+  std::vector<ColumnPlan> keys;
+  ColumnPlan time;
+  std::vector<ColumnPlan> features;
+};
+
+Result<BatchPlan> plan_columns(const std::vector<std::string>& columns,
+                               const FeatureGroupSpec& spec, BatchKind kind,
+                               const std::filesystem::path& path) {
+  BatchPlan plan;
+  auto missing = [&](const std::string& name, const char* what) {
+    return Error(ErrorKind::InvalidSpec,
+                 fmt::format("{}: no column '{}' ({} of feature group {}); the file has: {}",
+                             path.string(), name, what, spec.name, fmt::join(columns, ", ")));
+  };
+  for (const auto& key : spec.primary_key) {
+    plan.keys.push_back({find_column(columns, key.name), key.name, true});
+    if (plan.keys.back().source < 0) {
+      return missing(key.name, "a primary key column");
+    }
+  }
+  plan.time = {find_column(columns, spec.event_time), spec.event_time, true};
+  if (plan.time.source < 0 && kind == BatchKind::Rows) {
+    return missing(spec.event_time, "the event-time column");
+  }
+  if (kind == BatchKind::Rows) {
+    for (const auto& feature : spec.features) {
+      plan.features.push_back({find_column(columns, feature.name), feature.name, !feature.nullable});
+      if (plan.features.back().source < 0 && !feature.nullable) {
+        return missing(feature.name, "a feature that may not be empty");
+      }
+    }
+  }
+  return plan;
+}
+
+std::vector<std::string> ignored_columns(const std::vector<std::string>& columns,
+                                         const BatchPlan& plan) {
+  std::vector<bool> used(columns.size(), false);
+  for (const auto* group : {&plan.keys, &plan.features}) {
+    for (const auto& column : *group) {
+      if (column.source >= 0) {
+        used[column.source] = true;
+      }
+    }
+  }
+  if (plan.time.source >= 0) {
+    used[plan.time.source] = true;
+  }
+  std::vector<std::string> ignored;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (!used[i]) {
+      ignored.push_back(columns[i]);
+    }
+  }
+  return ignored;
+}
+
+Error bad_value(const std::filesystem::path& path, uint64_t line, const std::string& column,
+                std::string_view text, const char* expected) {
+  std::string shown(text.substr(0, 80));
+  return Error(ErrorKind::InvalidSpec,
+               text.empty() ? fmt::format("{}:{}: column '{}' is empty; it must be {}",
+                                          path.string(), line, column, expected)
+                            : fmt::format("{}:{}: column '{}': '{}' is not {}", path.string(),
+                                          line, column, shown, expected));
+}
+
+Status read_row(const Record& record, const BatchPlan& plan, const std::filesystem::path& path,
+                RowBatch& batch) {
+  static const FieldView k_missing{{}, false, true};
+  for (size_t k = 0; k < plan.keys.size(); ++k) {
+    const FieldView& field = record.fields[plan.keys[k].source];
+    ColumnValues& column = batch.keys[k];
+    if (!append_value(column, field) || column.nulls.back()) {
+      return bad_value(path, record.line, plan.keys[k].name, field.text, type_article(column.type));
+    }
+  }
+  if (plan.time.source >= 0) {
+    const FieldView& field = record.fields[plan.time.source];
+    auto time = parse_event_time(field.text);
+    if (!time) {
+      return bad_value(path, record.line, plan.time.name, field.text,
+                       "an event time (ISO 8601, e.g. 2024-06-01T12:00:00Z, or epoch seconds)");
+    }
+    batch.times.push_back(*time);
+  }
+  for (size_t f = 0; f < plan.features.size(); ++f) {
+    const ColumnPlan& column_plan = plan.features[f];
+    const FieldView& field =
+        column_plan.source >= 0 ? record.fields[column_plan.source] : k_missing;
+    ColumnValues& column = batch.features[f];
+    if (!append_value(column, field) || (column_plan.required && column.nulls.back())) {
+      return bad_value(path, record.line, column_plan.name, field.text,
+                       type_article(column.type));
+    }
+  }
+  batch.lines.push_back(record.line);
+  return Status::success();
+}
+
+}  // namespace
+
+void ColumnValues::reserve(size_t rows) {
+  nulls.reserve(rows);
+  if (type == FeatureType::String) {
+    texts.reserve(rows);
+  } else if (type == FeatureType::Float) {
+    floats.reserve(rows);
+  } else {
+    ints.reserve(rows);
+  }
+}
+
+void ColumnValues::append_text(std::string& out, size_t row) const {
+  if (nulls[row]) {
+    return;
+  }
+  switch (type) {
+    case FeatureType::Int:
+      fmt::format_to(std::back_inserter(out), "{}", ints[row]);
+      break;
+    case FeatureType::Bool:
+      out += ints[row] ? "true" : "false";
+      break;
+    case FeatureType::Float:
+      append_float(out, floats[row]);
+      break;
+    case FeatureType::String:
+      out += texts[row];
+      break;
+  }
+}
+
+int ColumnValues::compare(size_t a, size_t b) const {
+  if (nulls[a] || nulls[b]) {
+    return static_cast<int>(nulls[b]) - static_cast<int>(nulls[a]);
+  }
+  switch (type) {
+    case FeatureType::Int:
+    case FeatureType::Bool:
+      return ints[a] < ints[b] ? -1 : ints[a] > ints[b] ? 1 : 0;
+    case FeatureType::Float:
+      return floats[a] < floats[b] ? -1 : floats[a] > floats[b] ? 1 : 0;
+    case FeatureType::String:
+      return texts[a].compare(texts[b]) < 0 ? -1 : texts[a] == texts[b] ? 0 : 1;
+  }
+  return 0;
+}
+
+Result<RowBatch> read_row_batch(const std::filesystem::path& path, const FeatureGroupSpec& spec,
+                                BatchKind kind) {
+  MLOPS_TRY(source, open_records(path, ReadOptions{}));
+  MLOPS_TRY(plan, plan_columns((*source)->columns(), spec, kind, path));
+  RowBatch batch;
+  batch.ignored_columns = ignored_columns((*source)->columns(), *plan);
+  for (const auto& key : spec.primary_key) {
+    batch.keys.push_back(ColumnValues{key.type, {}, {}, {}, {}});
+  }
+  for (size_t f = 0; f < plan->features.size(); ++f) {
+    batch.features.push_back(ColumnValues{spec.features[f].type, {}, {}, {}, {}});
+  }
+  Record record;
+  while (true) {
+    MLOPS_TRY(more, (*source)->next(record));
+    if (!*more) {
+      break;
+    }
+    MLOPS_CHECK(read_row(record, *plan, path, batch));
+  }
+  if ((*source)->malformed_count() > 0) {
+    const auto& first = (*source)->malformed_sample().front();
+    return Error(ErrorKind::InvalidSpec,
+                 fmt::format("{}:{}: {} (and {} malformed row(s) in all); a commit is all rows "
+                             "or none, so nothing was written",
+                             path.string(), first.line, first.reason,
+                             (*source)->malformed_count()));
+  }
+  return batch;
+}
+
+std::vector<size_t> sorted_unique_rows(const RowBatch& batch, size_t& dropped) {
+  std::vector<size_t> order(batch.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  auto identity_compare = [&batch](size_t a, size_t b) {
+    for (const auto& key : batch.keys) {
+      if (int c = key.compare(a, b)) {
+        return c;
+      }
+    }
+    if (!batch.times.empty() && batch.times[a] != batch.times[b]) {
+      return batch.times[a] < batch.times[b] ? -1 : 1;
+    }
+    return 0;
+  };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return identity_compare(a, b) < 0; });
+  std::vector<size_t> unique;
+  unique.reserve(order.size());
+  for (size_t i = 0; i < order.size(); ++i) {
+    // Of a run of equal identities keep the last: the latest in the file (stable sort).
+    if (i + 1 < order.size() && identity_compare(order[i], order[i + 1]) == 0) {
+      continue;
+    }
+    unique.push_back(order[i]);
+  }
+  dropped = order.size() - unique.size();
+  return unique;
+}
+
+}  // namespace mlops

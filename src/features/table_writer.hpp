@@ -1,0 +1,62 @@
+// Writing rows read from the feature store as CSV (RFC 4180) or JSON Lines, to a file (written
+// atomically: a temporary beside it, then a rename), optionally zstd-compressed, or to stdout.
+//
+// Output is deterministic: the same rows give the same bytes (a dataset rebuilt from the same
+// commits is byte-identical), so floats are written in their shortest round-trip form and times
+// in one canonical ISO 8601 form (features/values.hpp).
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/error.hpp"
+
+namespace mlops {
+
+enum class TableFormat { Csv, JsonLines };
+
+// Where bytes go: a file (committed with finish()), or an open stream such as stdout.
+class ByteSink {
+ public:
+  virtual ~ByteSink() = default;
+  virtual Status write(std::string_view bytes) = 0;
+  // Flushes; for a file, makes it appear under its name. Nothing is left behind on failure.
+  virtual Status finish() = 0;
+  // The XXH3-128 digest and size of the bytes as written (compressed, for a .zst).
+  virtual std::string digest() const { return {}; }
+};
+
+// A file at `path`, atomically replaced; zstd-compressed (level 3) when `compress`.
+Result<std::unique_ptr<ByteSink>> open_file_sink(const std::filesystem::path& path, bool compress);
+std::unique_ptr<ByteSink> stream_sink(std::FILE* stream);
+
+class TableWriter {
+ public:
+  TableWriter(ByteSink& sink, TableFormat format, std::vector<std::string> columns);
+  void null();
+  void text(std::string_view value);    // a string value
+  void number(std::string_view value);  // written as is (a JSON number)
+  void boolean(bool value);
+  void time(int64_t micros);
+  void end_row();
+  Status finish();  // writes what is buffered and finishes the sink
+  uint64_t rows() const { return m_rows; }
+
+ private:
+  void separator();
+
+  ByteSink& m_sink;
+  TableFormat m_format;
+  std::vector<std::string> m_columns;
+  std::string m_buffer;
+  size_t m_field = 0;
+  uint64_t m_rows = 0;
+  Status m_status = Status::success();
+};
+
+}  // namespace mlops
