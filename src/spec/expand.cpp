@@ -88,18 +88,22 @@ class StageExpander {
       stage.env.emplace_back(key.value, interpolate(value, QuoteMode::Raw, Field::Command));
     }
     stage.deps = paths(spec.deps, "deps");
+    // Kept parallel to outs even when a path is refused.
+    auto at = [](const std::vector<std::string>& list, size_t i) {
+      return i < list.size() ? list[i] : std::string();
+    };
     for (size_t i = 0; i < spec.outs.size(); ++i) {
       for (auto& out : paths({spec.outs[i]}, "outs")) {
         stage.outs.push_back(std::move(out));
-        stage.out_types.push_back(spec.out_types[i]);
+        stage.out_types.push_back(at(spec.out_types, i));
+        stage.out_models.push_back(at(spec.out_models, i));
+        stage.out_feature_groups.push_back(at(spec.out_feature_groups, i));
       }
     }
     stage.metrics = paths(spec.metrics, "metrics");
     for (const auto& ref : stage.model_refs) {
       stage.deps.push_back({ref.path(), spec.name.mark});
     }
-    stage.out_models = spec.out_models;
-    stage.out_models.resize(stage.outs.size());
     stage.gate = spec.gate;
     note_params_read_from_environment(spec, stage);
     stage.timeout = spec.timeout ? std::optional(spec.timeout->value) : std::nullopt;

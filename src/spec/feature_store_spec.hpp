@@ -25,6 +25,7 @@ struct FeatureColumnSpec {
   std::string name;
   FeatureType type = FeatureType::Float;
   bool nullable = true;  // false: a row with an empty value is refused at insert
+  std::string description;
   SourceMark mark;
 };
 
@@ -52,6 +53,7 @@ struct DatasetGroupSpec {
   std::vector<std::string> features;  // empty: every feature of the group
   std::optional<int64_t> as_of;       // nothing: the latest commit when the dataset is built
   SourceMark mark;
+  std::vector<SourceMark> feature_marks;  // parallel to features, for diagnostics
 };
 
 enum class PitMode { EventTime, KnownTime };
@@ -72,7 +74,11 @@ struct DatasetSpec {
   std::string out;                       // workspace-relative directory
   bool compress = false;                 // zstd
   std::vector<std::string> needs;        // stages to run first (their outs include the spine)
-  SourceMark mark;
+  SourceMark mark;                       // of the dataset's name
+  // Where values were written, for diagnostics found after parsing (paths, needs).
+  SourceMark spine_mark;
+  SourceMark out_mark;
+  std::vector<SourceMark> needs_marks;  // parallel to needs
 };
 
 }  // namespace mlops

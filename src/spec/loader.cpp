@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "spec/expand.hpp"
+#include "spec/feature_store_loader.hpp"
 #include "spec/gate_parser.hpp"
 #include "spec/interpolate.hpp"
 #include "spec/parser.hpp"
@@ -153,6 +154,10 @@ LoadResult load_pipeline_text(std::string_view text, const std::filesystem::path
     return result;
   }
   PipelineSpec spec = parse_pipeline_spec(*root, diagnostics);
+  std::vector<Diagnostic> included_errors;
+  IncludedGroups included =
+      load_feature_groups_file(spec, file, workspace, diagnostics, included_errors);
+  check_feature_store(spec, included.groups_known, diagnostics);
   check_param_variables(spec.params, diagnostics);
   for (auto& [name, value] : spec.params) {
     value.origin = file.string();
@@ -174,14 +179,21 @@ LoadResult load_pipeline_text(std::string_view text, const std::filesystem::path
   pipeline.triggers = spec.triggers;
   pipeline.concurrency = spec.concurrency;
   pipeline.cache_link = spec.cache_link;
+  pipeline.feature_groups = spec.feature_groups;
+  pipeline.feature_groups_file = included.path;
+  pipeline.datasets = spec.datasets;
+  add_dataset_stages(spec, pipeline_path_in_workspace(file, workspace));
   // Expansion works on whatever parsed, so one pass reports reference and path errors too.
   ExpandContext context{spec, params, pipeline.workspace, options.run_id};
   pipeline.stages = expand_stages(context, diagnostics);
+  finish_dataset_stages(pipeline);
   check_outputs(pipeline.stages, diagnostics);
   check_models(spec, diagnostics);
   pipeline.params = std::move(params);
 
   result.diagnostics = diagnostics.sorted();
+  result.diagnostics.insert(result.diagnostics.end(), included_errors.begin(),
+                            included_errors.end());
   result.diagnostics.insert(result.diagnostics.end(), override_errors.begin(),
                             override_errors.end());
   if (result.diagnostics.empty()) {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "spec/builtin_stage.hpp"
+#include "spec/feature_store_parser.hpp"
 #include "spec/gate_parser.hpp"
 #include "spec/section_reader.hpp"
 #include "spec/trigger_parser.hpp"
@@ -14,9 +15,9 @@
 namespace mlops {
 namespace {
 
-const std::vector<std::string> k_pipeline_keys = {"version",  "name",        "description",
-                                                  "params",   "env",         "stages",
-                                                  "triggers", "concurrency", "cache_link"};
+const std::vector<std::string> k_pipeline_keys = {
+    "version",  "name",        "description", "params",         "env",     "stages",
+    "triggers", "concurrency", "cache_link",  "feature_groups", "datasets"};
 const std::vector<std::string> k_stage_keys = {
     "description", "run",         "cmd",     "needs",   "deps",        "outs",   "metrics",
     "env",         "workdir",     "timeout", "retries", "retry_delay", "matrix", "cache",
@@ -111,61 +112,93 @@ std::vector<MatrixAxis> parse_matrix(const YamlNode& node, SectionReader& reader
   return axes;
 }
 
+// One `{path: P, type: KIND, model: NAME, feature_group: GROUP}` item of `outs`.
+struct OutItem {
+  std::optional<LocatedString> path;
+  std::string type;
+  std::string model;
+  std::string feature_group;
+  SourceMark feature_group_mark;
+};
+
+void parse_out_entry(const YamlNode& key, const YamlNode& value, SectionReader& reader,
+                     OutItem& out) {
+  static const std::vector<std::string> k_kinds(std::begin(k_artifact_kinds),
+                                                std::end(k_artifact_kinds));
+  Diagnostics& diagnostics = reader.diagnostics();
+  if (key.text == "model") {
+    auto text = reader.string(value, "outs model");
+    if (text && !is_valid_model_name(text->value)) {
+      diagnostics.error(value.mark, fmt::format("'{}' is not a valid model name (letters, digits, "
+                                                "_ . -, starting with a letter or digit, at most "
+                                                "64)",
+                                                text->value));
+    } else if (text) {
+      out.model = text->value;
+    }
+  } else if (key.text == "feature_group") {
+    auto text = reader.string(value, "outs feature_group");
+    if (text && !is_valid_feature_group_name(text->value)) {
+      diagnostics.error(value.mark,
+                        fmt::format("'{}' is not a valid feature group name", text->value));
+    } else if (text) {
+      out.feature_group = text->value;
+      out.feature_group_mark = value.mark;
+    }
+  } else if (key.text == "path") {
+    out.path = reader.list_item(value, "outs");
+  } else if (key.text == "type") {
+    auto text = reader.string(value, "outs type");
+    if (text && std::find(k_kinds.begin(), k_kinds.end(), text->value) == k_kinds.end()) {
+      diagnostics.error(value.mark,
+                        fmt::format("unknown out type '{}'{}; use one of {}", text->value,
+                                    did_you_mean(text->value, k_kinds), join(k_kinds, ", ")));
+    } else if (text) {
+      out.type = text->value;
+    }
+  } else {
+    reader.unknown_key(key, {"path", "type", "model", "feature_group"});
+  }
+}
+
 // outs: a list whose items are paths, or {path: P, type: KIND, model: NAME} to say what the path
-// is (model: each new content is a new version of that model in the registry).
+// is (model: each new content is a new version of that model in the registry), or {path: P,
+// feature_group: GROUP} (the file is ingested into the group when the stage succeeds).
 void parse_outs(const YamlNode& node, SectionReader& reader, StageSpec& stage) {
   if (!node.is_sequence()) {
     reader.type_error(node, "outs", "a list of paths or {path, type} mappings");
     return;
   }
-  std::vector<std::string> kinds(std::begin(k_artifact_kinds), std::end(k_artifact_kinds));
   for (const auto& item : node.items) {
+    OutItem out;
     if (!item.is_map()) {
-      if (auto path = reader.list_item(item, "outs")) {
-        stage.outs.push_back(std::move(*path));
-        stage.out_types.emplace_back();
+      out.path = reader.list_item(item, "outs");
+    } else {
+      for (const auto& [key, value] : item.entries) {
+        parse_out_entry(key, value, reader, out);
       }
-      continue;
-    }
-    std::optional<LocatedString> path;
-    std::string type;
-    std::string model;
-    for (const auto& [key, value] : item.entries) {
-      if (key.text == "model") {
-        auto text = reader.string(value, "outs model");
-        if (text && !is_valid_model_name(text->value)) {
-          reader.diagnostics().error(value.mark, fmt::format("'{}' is not a valid model name "
-                                                             "(letters, digits, _ . -, starting "
-                                                             "with a letter or digit, at most 64)",
-                                                             text->value));
-        } else if (text) {
-          model = text->value;
-        }
-      } else if (key.text == "path") {
-        path = reader.list_item(value, "outs");
-      } else if (key.text == "type") {
-        auto text = reader.string(value, "outs type");
-        if (text && std::find(kinds.begin(), kinds.end(), text->value) == kinds.end()) {
-          reader.diagnostics().error(
-              value.mark, fmt::format("unknown out type '{}'{}; use one of {}", text->value,
-                                      did_you_mean(text->value, kinds), join(kinds, ", ")));
-        } else if (text) {
-          type = text->value;
-        }
-      } else {
-        reader.unknown_key(key, {"path", "type", "model"});
+      if (!out.path) {
+        reader.diagnostics().error(item.mark, "an out written as a mapping needs 'path'");
+      }
+      if (item.find("model") && item.find("feature_group")) {
+        reader.diagnostics().error(item.mark,
+                                   "an out is a version of a model ('model') or "
+                                   "ingested into a feature group ('feature_group'), "
+                                   "not both");
       }
     }
-    if (!path) {
-      reader.diagnostics().error(item.mark, "an out written as a mapping needs 'path'");
+    if (!out.path) {
       continue;
     }
-    stage.outs.push_back(std::move(*path));
-    stage.out_types.push_back(model.empty() || !type.empty() ? type : "model");
-    stage.out_models.resize(stage.outs.size());
-    stage.out_models.back() = model;
+    stage.outs.push_back(std::move(*out.path));
+    stage.out_types.push_back(out.model.empty() || !out.type.empty() ? out.type : "model");
+    stage.out_models.resize(stage.outs.size() - 1);
+    stage.out_models.push_back(out.model);
+    stage.out_feature_groups.resize(stage.outs.size() - 1);
+    stage.out_feature_groups.push_back(out.feature_group);
+    stage.out_feature_group_marks.resize(stage.outs.size() - 1);
+    stage.out_feature_group_marks.push_back(out.feature_group_mark);
   }
-  stage.out_models.resize(stage.outs.size());
 }
 
 void parse_cmd(const YamlNode& value, SectionReader& reader, StageSpec& stage) {
@@ -304,6 +337,21 @@ StageSpec parse_stage(const YamlNode& name, const YamlNode& body, Diagnostics& d
   return stage;
 }
 
+void parse_stages(const YamlNode& value, SectionReader& reader, PipelineSpec& spec) {
+  if (!value.is_map()) {
+    reader.type_error(value, "stages", "a mapping of stage names to stages");
+    return;
+  }
+  if (value.entries.empty()) {
+    reader.diagnostics().error(value.mark,
+                               "the pipeline has no stages; add at least one under 'stages'");
+  }
+  spec.stages.reserve(value.entries.size());
+  for (const auto& [name, body] : value.entries) {
+    spec.stages.push_back(parse_stage(name, body, reader.diagnostics()));
+  }
+}
+
 void flatten_params(const YamlNode& node, const std::string& prefix, const std::string& origin,
                     Diagnostics& diagnostics, ParamMap& out, std::vector<std::string>* groups) {
   for (const auto& [key, value] : node.entries) {
@@ -409,25 +457,17 @@ PipelineSpec parse_pipeline_spec(const YamlNode& root, Diagnostics& diagnostics)
     } else if (k == "env") {
       spec.env = reader.env(value);
     } else if (k == "stages") {
-      if (!value.is_map()) {
-        reader.type_error(value, k, "a mapping of stage names to stages");
-        continue;
-      }
-      if (value.entries.empty()) {
-        diagnostics.error(value.mark,
-                          "the pipeline has no stages; add at least one under "
-                          "'stages'");
-      }
-      spec.stages.reserve(value.entries.size());
-      for (const auto& [name, body] : value.entries) {
-        spec.stages.push_back(parse_stage(name, body, diagnostics));
-      }
+      parse_stages(value, reader, spec);
     } else if (k == "triggers") {
       spec.triggers = parse_triggers(value, diagnostics);
     } else if (k == "concurrency") {
       spec.concurrency = parse_concurrency(value, diagnostics);
     } else if (k == "cache_link") {
       spec.cache_link = parse_cache_link(value, diagnostics);
+    } else if (k == "feature_groups") {
+      parse_feature_groups_key(value, diagnostics, spec);
+    } else if (k == "datasets") {
+      spec.datasets = parse_datasets(value, diagnostics);
     } else {
       reader.unknown_key(key, k_pipeline_keys);
     }

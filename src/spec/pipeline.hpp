@@ -96,6 +96,7 @@ struct StageSpec {
   std::vector<std::string> out_models;  // parallel to outs: "" or the model it is a version of
   // parallel to outs: "" or the feature group the out is ingested into when the stage succeeds
   std::vector<std::string> out_feature_groups;
+  std::vector<SourceMark> out_feature_group_marks;  // parallel to outs: where each was named
   std::vector<LocatedString> metrics;
   std::vector<std::pair<LocatedString, LocatedString>> env;
   std::optional<LocatedString> workdir;
@@ -238,6 +239,9 @@ struct PipelineSpec {
   Concurrency concurrency = Concurrency::Queue;
   CacheLink cache_link = CacheLink::Copy;
   std::vector<FeatureGroupSpec> feature_groups;
+  // `feature_groups: FILE`: the file as written (relative to the pipeline file's directory);
+  // the loader reads its groups into `feature_groups`.
+  std::optional<LocatedString> feature_groups_file;
   std::vector<DatasetSpec> datasets;
 };
 
@@ -261,7 +265,7 @@ struct Stage {
   std::vector<LocatedString> outs;                       // workspace-relative paths
   std::vector<std::string> out_types;                    // parallel to outs: "" or a kind
   std::vector<std::string> out_models;                   // parallel to outs: "" or a model
-  std::vector<std::string> out_feature_groups;  // parallel to outs: "" or a feature group
+  std::vector<std::string> out_feature_groups;           // parallel to outs: "" or a feature group
   std::vector<LocatedString> metrics;                    // workspace-relative paths
   std::vector<std::pair<std::string, std::string>> env;  // pipeline env, then the stage's own
   std::string workdir = ".";                             // workspace-relative
@@ -272,8 +276,9 @@ struct Stage {
   bool cache = true;
   bool always_run = false;
   bool incremental = false;
-  // "" for a command; "profile", "validate" or "drift" for a built-in stage, whose argv[0] is
-  // "mlops" (the executor runs the mlops binary that runs the pipeline).
+  // "" for a command; "profile", "validate", "drift" or "dataset" (one per `datasets:` entry,
+  // spec/feature_store_loader.hpp) for a built-in stage, whose argv[0] is "mlops" (the executor
+  // runs the mlops binary that runs the pipeline).
   std::string builtin;
   std::optional<GateSpec> gate;
   std::vector<ModelRef> model_refs;  // materialized before the stage runs (also in deps)
@@ -290,8 +295,13 @@ struct Pipeline {
   TriggerSpecs triggers;
   Concurrency concurrency = Concurrency::Queue;
   CacheLink cache_link = CacheLink::Copy;
+  // Declared in the file or in the file `feature_groups:` names; find one with
+  // find_feature_group (spec/feature_store_parser.hpp).
   std::vector<FeatureGroupSpec> feature_groups;
+  // Spine and out are workspace-relative and normal here; each dataset is also a stage (the
+  // last stages, builtin "dataset").
   std::vector<DatasetSpec> datasets;
+  std::string feature_groups_file;  // workspace-relative, or "" when the groups are inline
 };
 
 }  // namespace mlops

@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -150,6 +151,35 @@ inline std::optional<double> number(const YamlNode& value, std::string_view key,
     reader.diagnostics().error(value.mark, fmt::format("'{}'{} must be a finite decimal number, "
                                                        "not '{}'",
                                                        key, reader.context(), value.text));
+    return std::nullopt;
+  }
+  return parsed;
+}
+
+// A YAML boolean (true/false), else a type error and nothing.
+inline std::optional<bool> boolean(const YamlNode& value, std::string_view key,
+                                   SectionReader& reader) {
+  if (!value.is_scalar() || value.type != ScalarType::Bool) {
+    reader.type_error(value, key, "true or false");
+    return std::nullopt;
+  }
+  return value.text == "true" || value.text == "True" || value.text == "TRUE";
+}
+
+// An integer from 1 to `max` (decimal), else an error and nothing.
+inline std::optional<int64_t> positive_integer(const YamlNode& value, std::string_view key,
+                                               SectionReader& reader, int64_t max) {
+  if (!value.is_scalar() || value.type != ScalarType::Int) {
+    reader.type_error(value, key, "an integer of at least 1");
+    return std::nullopt;
+  }
+  int64_t parsed = 0;
+  std::string_view text = value.text;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+  if (error != std::errc() || end != text.data() + text.size() || parsed < 1 || parsed > max) {
+    reader.diagnostics().error(value.mark, fmt::format("'{}'{} must be an integer from 1 to {}, "
+                                                       "not {}",
+                                                       key, reader.context(), max, value.text));
     return std::nullopt;
   }
   return parsed;

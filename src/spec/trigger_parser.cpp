@@ -8,6 +8,7 @@
 
 #include "schedule/cron.hpp"
 #include "schedule/zoned_schedule.hpp"
+#include "spec/feature_store_parser.hpp"
 #include "spec/metric_trigger_parser.hpp"
 #include "spec/section_reader.hpp"
 #include "util/glob.hpp"
@@ -190,14 +191,31 @@ void parse_schedule(const YamlNode& body, SectionReader& reader, TriggerSpecs& o
   out.schedule.push_back(std::move(schedule));
 }
 
+// An artifact trigger watches either a file another pipeline writes or a feature group.
+void check_artifact_source(const YamlNode& body, Diagnostics& diagnostics) {
+  bool has_pipeline = body.find("pipeline") != nullptr;
+  bool has_path = body.find("path") != nullptr;
+  if (body.find("feature_group")) {
+    if (has_pipeline || has_path) {
+      diagnostics.error(body.mark,
+                        "the artifact trigger watches a feature group "
+                        "('feature_group') or a file of another pipeline "
+                        "('pipeline' and 'path'), not both");
+    }
+  } else if (!has_pipeline || !has_path) {
+    diagnostics.error(body.mark,
+                      "the artifact trigger needs 'pipeline' (the upstream pipeline's name) and "
+                      "'path' (the file it writes), or 'feature_group'");
+  }
+}
+
+// {pipeline: NAME, path: PATH}, or {feature_group: GROUP} (a group of this workspace, which may be
+// declared by another pipeline: only its name is checked here).
 void parse_artifact(const YamlNode& body, SectionReader& reader, TriggerSpecs& out) {
   ArtifactTriggerSpec artifact;
   artifact.mark = body.mark;
-  bool has_pipeline = false;
-  bool has_path = false;
   for (const auto& [key, value] : body.entries) {
     if (key.text == "pipeline") {
-      has_pipeline = true;
       if (auto text = reader.string(value, "pipeline")) {
         artifact.pipeline = text->value;
         if (!is_valid_pipeline_name(text->value)) {
@@ -206,7 +224,6 @@ void parse_artifact(const YamlNode& body, SectionReader& reader, TriggerSpecs& o
         }
       }
     } else if (key.text == "path") {
-      has_path = true;
       if (auto text = reader.string(value, "path")) {
         artifact.path = text->value;
         if (!relative_inside(text->value)) {
@@ -217,15 +234,20 @@ void parse_artifact(const YamlNode& body, SectionReader& reader, TriggerSpecs& o
                                                  text->value));
         }
       }
+    } else if (key.text == "feature_group") {
+      if (auto text = reader.string(value, "feature_group")) {
+        artifact.feature_group = text->value;
+        if (!is_valid_feature_group_name(text->value)) {
+          reader.diagnostics().error(value.mark, fmt::format("'{}' is not a valid feature group "
+                                                             "name",
+                                                             text->value));
+        }
+      }
     } else {
-      reader.unknown_key(key, {"pipeline", "path"});
+      reader.unknown_key(key, {"pipeline", "path", "feature_group"});
     }
   }
-  if (!has_pipeline || !has_path) {
-    reader.diagnostics().error(body.mark,
-                               "the artifact trigger needs 'pipeline' (the upstream "
-                               "pipeline's name) and 'path' (the file it writes)");
-  }
+  check_artifact_source(body, reader.diagnostics());
   out.artifact.push_back(std::move(artifact));
 }
 
