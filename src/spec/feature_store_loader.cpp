@@ -275,6 +275,13 @@ void finish_dataset_stages(Pipeline& pipeline) {
       add_ingest_needs(pipeline.stages, i, *dataset);
     }
   }
+  for (auto& group : pipeline.feature_groups) {
+    if (!group.rules.empty()) {
+      if (auto relative = workspace_relative(pipeline.workspace, group.rules)) {
+        group.rules = *relative;
+      }
+    }
+  }
   for (auto& dataset : pipeline.datasets) {
     for (std::string* path : {&dataset.spine, &dataset.out}) {
       if (auto relative = workspace_relative(pipeline.workspace, *path)) {

@@ -228,6 +228,17 @@ CREATE TABLE trigger_evaluations (
 );
 CREATE INDEX trigger_evaluations_by_pipeline ON trigger_evaluations(pipeline, id);
 )sql",
+      // Version 8: the feature store (docs/feature-store.md). A feature-group commit is an
+      // artifact version (fg://NAME/vN@C, its digest the commit's content hash): the output of
+      // the execution that ingested it and an input of the datasets built from it. Widened as
+      // version 6 widened the kinds.
+      R"sql(
+PRAGMA writable_schema=ON;
+UPDATE sqlite_schema SET sql = replace(sql, '''validation'', ''drift'')',
+    '''validation'', ''drift'', ''feature_group_commit'')')
+  WHERE type = 'table' AND name = 'artifacts';
+PRAGMA writable_schema=OFF;
+)sql",
   };
   return migrations;
 }
@@ -260,7 +271,7 @@ Result<int64_t> single_integer(sqlite::Connection& connection, const std::string
 
 // After a migration edited table definitions in sqlite_schema: other connections must reload
 // the schema (the cookie tells them), and each edit must have found its text.
-Status after_schema_edit(sqlite::Connection& connection) {
+Status after_schema_edit(sqlite::Connection& connection, const std::string& migration) {
   auto cookie = single_integer(connection, "PRAGMA schema_version");
   if (!cookie.ok()) {
     return cookie.error();
@@ -278,6 +289,17 @@ Status after_schema_edit(sqlite::Connection& connection) {
   }
   if (*edited != 3) {
     return Error(ErrorKind::Io, "the store's table definitions are not the ones mlops created");
+  }
+  if (migration.find("feature_group_commit") != std::string::npos) {
+    auto widened = single_integer(connection,
+                                  "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
+                                  "name = 'artifacts' AND sql LIKE '%''feature_group_commit''%'");
+    if (!widened.ok()) {
+      return widened.error();
+    }
+    if (*widened != 1) {
+      return Error(ErrorKind::Io, "the store's table definitions are not the ones mlops created");
+    }
   }
   return Status::success();
 }
@@ -311,7 +333,7 @@ Status migrate_store(sqlite::Connection& connection, const std::vector<std::stri
     const std::string& migration = migrations[static_cast<size_t>(next)];
     Status applied = connection.execute(migration);
     if (applied.ok() && migration.find("writable_schema") != std::string::npos) {
-      applied = after_schema_edit(connection);
+      applied = after_schema_edit(connection, migration);
     }
     if (!applied.ok()) {
       return Error(ErrorKind::Io, fmt::format("cannot migrate the store to version {}: {}",

@@ -131,7 +131,9 @@ TEST_F(FeatureStoreTest, StageOutIsIngestedOnceAndRecordedAsAnArtifact) {
   ws.write("raw.csv", "customer_id,ts,tenure,charges,plan\n1,2024-01-02,4,12,basic\n");
   ASSERT_EQ(mlops({"run", "pipeline.yaml"}).exit_code, 0);
   EXPECT_EQ(fg_value("SELECT count(*) FROM commit_log"), "2");
-  EXPECT_EQ(mlops({"checkout", "--run", latest_run()}).exit_code == 2, false);
+  // A commit is not a file: checking out the run restores files only, and does not trip on it.
+  auto checkout = mlops({"checkout", latest_run()});
+  EXPECT_EQ(checkout.exit_code, 0) << checkout.err;
 }
 
 TEST_F(FeatureStoreTest, ConcurrentInsertsSerializeWithoutLockErrors) {
@@ -180,6 +182,136 @@ TEST_F(FeatureStoreTest, KillDuringInsertLeavesNoPartialCommit) {
               "0");
   }
   ASSERT_EQ(fg({"insert", "customers", "big.csv"}).exit_code, 0);
+}
+
+
+// The churn loop in small: features ingested by a stage, a dataset built by a point-in-time
+// join, a model trained on it, and a late correction that a dataset pinned earlier does not see.
+constexpr const char* k_training = R"(version: 1
+name: training
+feature_groups:
+  customers:
+    primary_key: {customer_id: int}
+    event_time: ts
+    online: true
+    features:
+      tenure: int
+      charges: float
+      plan: string
+datasets:
+  train_set:
+    spine: labels.csv
+    features: [customers]
+    split: {test: 0.5, seed: 11}
+    out: data/train
+stages:
+  featurize:
+    run: cp raw.csv features.csv
+    deps: [raw.csv]
+    outs: [{path: features.csv, feature_group: customers}]
+  train:
+    run: mkdir -p models && cat data/train/train.csv data/train/test.csv > models/model.pkl
+    deps: [data/train]
+    outs: [models/model.pkl]
+)";
+
+class DatasetTest : public WorkspaceTest {
+ protected:
+  void SetUp() override {
+    ws.write("pipeline.yaml", k_training);
+    ws.write("raw.csv", "customer_id,ts,tenure,charges,plan\n1,2024-01-01,3,10.5,basic\n"
+                        "2,2024-01-01,5,20,pro\n3,2024-01-03,1,7,basic\n");
+    std::string labels = "customer_id,ts,churned\n";
+    for (int i = 0; i < 40; ++i) {
+      labels += std::to_string(1 + i % 3) + ",2024-01-0" + std::to_string(2 + i % 5) + "," +
+                std::to_string(i % 2) + "\n";
+    }
+    ws.write("labels.csv", labels);
+  }
+  std::string dataset_id() {
+    auto list = mlops({"dataset", "list", "--json"});
+    auto at = list.out.find("\"id\": \"");
+    return at == std::string::npos ? "" : list.out.substr(at + 7, 16);
+  }
+};
+
+TEST_F(DatasetTest, PipelineBuildsADatasetThatRecreatesByteIdenticallyAfterACorrection) {
+  auto first = mlops({"run", "pipeline.yaml"});
+  ASSERT_EQ(first.exit_code, 0) << first.err << first.out;
+  std::string id = dataset_id();
+  ASSERT_EQ(id.size(), 16u);
+  std::string train = ws.read("data/train/train.csv");
+  EXPECT_NE(train.find("customer_id,ts,churned,tenure,charges,plan\n"), std::string::npos);
+  EXPECT_NE(ws.read("data/train/test.csv").find(",10.5,basic"), std::string::npos);
+  // A late correction of customer 1's value at its event time, as a new commit.
+  ws.write("fix.csv", "customer_id,ts,tenure,charges,plan\n1,2024-01-01,3,99.5,basic\n");
+  ASSERT_EQ(mlops({"fg", "insert", "customers", "fix.csv", "--pipeline", "pipeline.yaml"})
+                .exit_code,
+            0);
+  auto verified = mlops({"dataset", "recreate", id, "--verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.err;
+  EXPECT_NE(verified.out.find("byte-identical"), std::string::npos) << verified.out;
+  // The next run builds a new dataset (the group has a new commit) that sees the correction.
+  auto second = mlops({"run", "pipeline.yaml"});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  std::string both = ws.read("data/train/train.csv") + ws.read("data/train/test.csv");
+  EXPECT_NE(both.find(",99.5,basic"), std::string::npos);
+  EXPECT_EQ(both.find(",10.5,basic"), std::string::npos);
+  EXPECT_NE(dataset_id(), "");
+  // The old dataset still verifies, and compaction may not drop what it pins.
+  EXPECT_EQ(mlops({"dataset", "recreate", id, "--verify"}).exit_code, 0);
+  auto compact = mlops({"fg", "compact", "customers", "--keep-from", "2", "--pipeline",
+                        "pipeline.yaml"});
+  EXPECT_EQ(compact.exit_code, 2);
+  EXPECT_NE(compact.err.find("dataset " + id + " was built from commit 1"), std::string::npos)
+      << compact.err;
+}
+
+TEST_F(DatasetTest, LineageWalksModelDatasetCommitFeatureRunRawFile) {
+  ASSERT_EQ(mlops({"run", "pipeline.yaml"}).exit_code, 0);
+  auto lineage = mlops({"lineage", "models/model.pkl"});
+  ASSERT_EQ(lineage.exit_code, 0) << lineage.err;
+  auto at = [&](const std::string& text) { return lineage.out.find(text); };
+  EXPECT_NE(at("read data/train"), std::string::npos) << lineage.out;
+  EXPECT_NE(at("read fg://customers/v1@1"), std::string::npos) << lineage.out;
+  EXPECT_NE(at("written by featurize"), std::string::npos) << lineage.out;
+  EXPECT_NE(at("read raw.csv"), std::string::npos) << lineage.out;
+  EXPECT_LT(at("read data/train"), at("read fg://customers/v1@1"));
+  EXPECT_LT(at("read fg://customers/v1@1"), at("read raw.csv"));
+}
+
+TEST_F(DatasetTest, FeatureGroupTriggerFiresOncePerNewCommitsWithTheRange) {
+  ws.write("consumer.yaml", R"(version: 1
+name: consumer
+triggers:
+  artifact: {feature_group: customers}
+stages:
+  read:
+    run: echo "$MLOPS_FG_SINCE_customers..$MLOPS_FG_UNTIL_customers" >> seen.txt
+    cache: false
+)");
+  std::vector<std::string> env = {"MLOPS_ENABLE_TEST_HOOKS=1"};
+  auto check = [&] {
+    return run_mlops({"trigger", "check", "consumer.yaml"}, {ws.path(), env, std::nullopt});
+  };
+  auto nothing = check();
+  EXPECT_EQ(nothing.exit_code, 0) << nothing.err;
+  EXPECT_FALSE(ws.exists("seen.txt"));
+  ASSERT_EQ(mlops({"run", "pipeline.yaml"}).exit_code, 0);
+  auto fired = check();
+  EXPECT_EQ(fired.exit_code, 0) << fired.err << fired.out;
+  EXPECT_EQ(ws.read("seen.txt"), "0..1\n");
+  check();
+  EXPECT_EQ(ws.read("seen.txt"), "0..1\n");  // never twice for one commit
+  ws.write("a.csv", "customer_id,ts,tenure,charges,plan\n4,2024-01-04,1,5,basic\n");
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(mlops({"fg", "insert", "customers", "a.csv", "--pipeline", "pipeline.yaml"})
+                  .exit_code,
+              0);
+    ws.write("a.csv", "customer_id,ts,tenure,charges,plan\n5,2024-01-04,1,5,basic\n");
+  }
+  check();
+  EXPECT_EQ(ws.read("seen.txt"), "0..1\n1..3\n");
 }
 
 }  // namespace
