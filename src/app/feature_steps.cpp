@@ -2,11 +2,14 @@
 
 #include <algorithm>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "app/feature_store.hpp"
 #include "features/dataset.hpp"
 #include "hash/digest.hpp"
+#include "util/environment.hpp"
 #include "util/file_io.hpp"
 
 namespace mlops {
@@ -79,6 +82,9 @@ Result<StageSuccessHook::Outcome> FeatureSteps::ingest(const Stage& stage, size_
                                        path, name, written->validation_summary)};
     }
     commit = written->commit;
+    if (const char* die = test_hook("MLOPS_TEST_DIE_AFTER_FG_COMMIT"); die && *die == '1') {
+      ::_exit(137);  // tests: a crash between the feature store's commit and the run's record
+    }
   }
   if (commit) {
     const FeatureGroupSpec& spec = (*group)->spec();

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "app/feature_store.hpp"
 #include "app/run_processes.hpp"
 #include "app/workspace.hpp"
 #include "util/file_io.hpp"
@@ -51,6 +52,17 @@ struct CheckContext {
 // system's clock for settling data.
 PipelineEvaluation evaluate_now(MetadataStore& store, const Pipeline& pipeline,
                                 const WallClock& clock) {
+  // A feature-group trigger reads the group's head file: make sure a writer that died after
+  // its commit did not leave it behind (at least once, never twice: the trigger state decides).
+  for (const auto& artifact : pipeline.triggers.artifact) {
+    if (!artifact.feature_group.empty()) {
+      auto group = FeatureGroupStore::open_existing(feature_store_root(pipeline.workspace),
+                                                    artifact.feature_group, 0);
+      if (group.ok()) {
+        (void)(*group)->refresh_head();
+      }
+    }
+  }
   TriggerContext context{store,
                          pipeline.name,
                          pipeline.workspace,

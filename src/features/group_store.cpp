@@ -4,11 +4,14 @@
 #include <map>
 #include <system_error>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "features/sql_names.hpp"
 #include "store/sqlite.hpp"
+#include "util/environment.hpp"
 #include "util/file_io.hpp"
 
 namespace mlops {
@@ -268,7 +271,20 @@ Result<std::unique_ptr<FeatureGroupStore>> FeatureGroupStore::open(
   bool created = *row && existing->column_int(0) > 0;
   MLOPS_CHECK(created ? store->check_schema() : store->create_schema());
   MLOPS_CHECK((*transaction)->commit());
+  MLOPS_CHECK(store->refresh_head());
   return store;
+}
+
+// A writer that died between its commit and the head file left the file behind: put it right.
+Status FeatureGroupStore::refresh_head() {
+  MLOPS_TRY(latest, latest_commit());
+  std::string expected = *latest ? fmt::format("{} {}\n", (*latest)->id, (*latest)->content_hash)
+                                 : std::string("0\n");
+  auto current = read_file(m_head, 256);
+  if (current.ok() && *current == expected) {
+    return Status::success();
+  }
+  return write_file_atomic(m_head, expected);
 }
 
 Status FeatureGroupStore::create_schema() {
@@ -490,6 +506,9 @@ Status FeatureGroupStore::write_head() {
   MLOPS_TRY(latest, latest_commit());
   std::string text = *latest ? fmt::format("{} {}\n", (*latest)->id, (*latest)->content_hash)
                              : std::string("0\n");
+  if (const char* die = test_hook("MLOPS_TEST_DIE_BEFORE_FG_HEAD"); die && *die == '1') {
+    ::_exit(137);  // tests: a crash between the commit and the head file
+  }
   return write_file_atomic(m_head, text);
 }
 

@@ -39,6 +39,7 @@ namespace mlops {
 namespace sqlite {
 class Connection;
 }
+class FeatureStatistics;
 
 // Who made a commit, and from what.
 struct CommitInfo {
@@ -121,6 +122,10 @@ class FeatureGroupStore {
   // Per-feature statistics of a commit: (feature, JSON).
   Result<std::vector<std::pair<std::string, std::string>>> commit_stats(int64_t id);
 
+  // Rewrites the head file if it does not name the newest commit (a writer died between its
+  // commit and the head file).
+  Status refresh_head();
+
   // Records that dataset `dataset` was built from `commit` (compaction keeps what it needs).
   Status pin(const std::string& dataset, int64_t commit);
   Result<std::vector<std::pair<std::string, int64_t>>> pins();
@@ -139,6 +144,8 @@ class FeatureGroupStore {
   Result<CommitRecord> write_rows(const RowBatch& batch, const std::vector<size_t>& order,
                                   const std::vector<int64_t>& times, int op_kind,
                                   const CommitInfo& info, size_t dropped);
+  Status finish_commit(const CommitRecord& record, const std::vector<FeatureStatistics>& stats,
+                       int64_t max_time, bool tombstones);
   Status write_head();
 
   std::unique_ptr<sqlite::Connection> m_db;

@@ -106,6 +106,39 @@ Result<int64_t> FeatureGroupStore::begin_commit(const CommitInfo& info, int64_t 
   return m_db->last_insert_id();
 }
 
+// The rest of a commit's transaction: the online table, the commit's counts and hash, its
+// statistics, and the greatest event time written.
+Status FeatureGroupStore::finish_commit(const CommitRecord& record,
+                                        const std::vector<FeatureStatistics>& stats,
+                                        int64_t max_time, bool tombstones) {
+  if (m_spec.online) {
+    MLOPS_TRY(online, m_db->prepare(online_sql(m_spec)));
+    online->bind(1, record.first_rowid).bind(2, record.last_rowid);
+    MLOPS_CHECK(online->run());
+  }
+  MLOPS_TRY(update, m_db->prepare(
+                        "UPDATE commit_log SET rows_inserted = ?, rows_updated = ?, "
+                        "rows_deleted = ?, rows_dropped = ?, first_rowid = ?, last_rowid = ?, "
+                        "content_hash = ? WHERE id = ?"));
+  update->bind(1, record.rows_inserted).bind(2, record.rows_updated).bind(3, record.rows_deleted);
+  update->bind(4, record.rows_dropped).bind(5, record.first_rowid).bind(6, record.last_rowid);
+  update->bind(7, record.content_hash).bind(8, record.id);
+  MLOPS_CHECK(update->run());
+  if (!tombstones) {
+    MLOPS_TRY(stat, m_db->prepare(
+                        "INSERT INTO commit_stats(commit_id, feature, stats) VALUES(?, ?, ?)"));
+    for (size_t f = 0; f < stats.size(); ++f) {
+      stat->bind(1, record.id).bind(2, m_spec.features[f].name).bind(3, stats[f].json());
+      MLOPS_CHECK(stat->run());
+      stat->reset();
+    }
+  }
+  MLOPS_TRY(max_update, m_db->prepare("UPDATE meta SET v = ? WHERE k = 'max_time'"));
+  max_update->bind(1, std::to_string(max_time));
+  MLOPS_CHECK(max_update->run());
+  return Status::success();
+}
+
 Result<CommitRecord> FeatureGroupStore::write_rows(const RowBatch& batch,
                                                    const std::vector<size_t>& order,
                                                    const std::vector<int64_t>& times, int op_kind,
@@ -168,31 +201,7 @@ Result<CommitRecord> FeatureGroupStore::write_rows(const RowBatch& batch,
     max_time = std::max(max_time, time);
   }
   record.content_hash = hasher.finish().hex();
-  if (m_spec.online) {
-    MLOPS_TRY(online, m_db->prepare(online_sql(m_spec)));
-    online->bind(1, record.first_rowid).bind(2, record.last_rowid);
-    MLOPS_CHECK(online->run());
-  }
-  MLOPS_TRY(update, m_db->prepare(
-                        "UPDATE commit_log SET rows_inserted = ?, rows_updated = ?, "
-                        "rows_deleted = ?, rows_dropped = ?, first_rowid = ?, last_rowid = ?, "
-                        "content_hash = ? WHERE id = ?"));
-  update->bind(1, record.rows_inserted).bind(2, record.rows_updated).bind(3, record.rows_deleted);
-  update->bind(4, record.rows_dropped).bind(5, record.first_rowid).bind(6, record.last_rowid);
-  update->bind(7, record.content_hash).bind(8, record.id);
-  MLOPS_CHECK(update->run());
-  if (op_kind != k_op_delete) {
-    MLOPS_TRY(stat, m_db->prepare(
-                        "INSERT INTO commit_stats(commit_id, feature, stats) VALUES(?, ?, ?)"));
-    for (size_t f = 0; f < stats.size(); ++f) {
-      stat->bind(1, record.id).bind(2, m_spec.features[f].name).bind(3, stats[f].json());
-      MLOPS_CHECK(stat->run());
-      stat->reset();
-    }
-  }
-  MLOPS_TRY(max_update, m_db->prepare("UPDATE meta SET v = ? WHERE k = 'max_time'"));
-  max_update->bind(1, std::to_string(max_time));
-  MLOPS_CHECK(max_update->run());
+  MLOPS_CHECK(finish_commit(record, stats, max_time, op_kind == k_op_delete));
   return record;
 }
 

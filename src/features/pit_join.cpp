@@ -46,6 +46,14 @@ struct GroupRow {
 // The typed key of spine row `row` for a group, compared with the scan's current row.
 struct TypedKeys {
   std::vector<ColumnValues> columns;  // typed as the group's key columns
+  bool same_key(size_t a, size_t b) const {
+    for (const auto& column : columns) {
+      if (column.compare(a, b) != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
   int compare_row(size_t row, const sqlite::Statement& scan) const {
     for (size_t k = 0; k < columns.size(); ++k) {
       const ColumnValues& column = columns[k];
@@ -200,6 +208,79 @@ Result<std::vector<size_t>> select_features(const FeatureGroupSpec& spec,
   return selected;
 }
 
+// Of the key's rows passed so far (oldest first), the greatest (event time, commit) the spine
+// row may see: committed by `bound`; NULL when it is older than `oldest` or a tombstone.
+void pick(const std::vector<GroupRow>& history, int64_t bound, int64_t oldest, size_t spine_row,
+          JoinedFeatures& out) {
+  for (auto it = history.rbegin(); it != history.rend(); ++it) {
+    if (it->commit > bound) {
+      continue;
+    }
+    if (it->time >= oldest && it->op != k_op_delete) {
+      set_result(out, spine_row, *it);
+    }
+    return;
+  }
+}
+
+// The sort-merge: the group's rows in (key, event time, commit) order against the spine's rows
+// in (key, time) order, each spine row taking the newest row it may see.
+Status merge_scan(FeatureGroupStore& group, const Spine& spine, const TypedKeys& keys,
+                  const std::vector<size_t>& selected, const std::vector<int64_t>& bounds,
+                  const std::vector<size_t>& order, const JoinOptions& options,
+                  JoinedFeatures& out) {
+  const FeatureGroupSpec& spec = group.spec();
+  std::string feature_columns;
+  for (size_t index : selected) {
+    feature_columns += ", " + quote_name(spec.features[index].name);
+  }
+  MLOPS_TRY(scan, group.connection().prepare(fmt::format(
+                      "SELECT {0}, _time, _commit, _op{1} FROM data INDEXED BY data_pit "
+                      "WHERE _commit <= ? ORDER BY {0}, _time, _commit",
+                      column_list(spec.primary_key, ""), feature_columns)));
+  scan->bind(1, options.as_of);
+  const int key_count = static_cast<int>(spec.primary_key.size());
+  const std::optional<Milliseconds> window = options.ttl ? *options.ttl : spec.ttl;
+  const int64_t delay = options.delay.value_or(spec.delay).count() * 1000;
+  const bool has_ttl = window.has_value();
+  const int64_t ttl = has_ttl ? window->count() * 1000 : 0;
+  MLOPS_TRY(has_row, scan->step());
+  bool scan_open = *has_row;
+  std::vector<GroupRow> history;  // the current key's rows passed so far
+  size_t previous = SIZE_MAX;
+  for (size_t spine_row : order) {
+    if (previous == SIZE_MAX || !keys.same_key(previous, spine_row)) {
+      history.clear();  // a new key
+    }
+    previous = spine_row;
+    const int64_t limit = spine.times[spine_row] - delay;
+    while (scan_open) {
+      int c = keys.compare_row(spine_row, *scan);
+      if (c < 0) {
+        break;  // the scan is at a later key
+      }
+      if (c == 0) {
+        int64_t time = scan->column_int(key_count);
+        if (options.exclusive ? time >= limit : time > limit) {
+          break;  // too late for this spine row, maybe not for the next
+        }
+        if (!options.known_time) {
+          history.resize(1);
+          read_group_row(*scan, key_count, selected, spec, history[0]);
+        } else {
+          history.emplace_back();
+          read_group_row(*scan, key_count, selected, spec, history.back());
+        }
+      }
+      MLOPS_TRY(more, scan->step());
+      scan_open = *more;
+    }
+    pick(history, bounds[spine_row], has_ttl ? spine.times[spine_row] - ttl : INT64_MIN,
+         spine_row, out);
+  }
+  return Status::success();
+}
+
 }  // namespace
 
 std::string_view Spine::row_text(size_t row) const {
@@ -304,71 +385,7 @@ Result<JoinedFeatures> join_group(FeatureGroupStore& group, const Spine& spine,
     }
     return spine.times[a] != spine.times[b] ? spine.times[a] < spine.times[b] : a < b;
   });
-  std::string feature_columns;
-  for (size_t index : *selected) {
-    feature_columns += ", " + quote_name(spec.features[index].name);
-  }
-  MLOPS_TRY(scan, group.connection().prepare(fmt::format(
-                      "SELECT {0}, _time, _commit, _op{1} FROM data INDEXED BY data_pit "
-                      "WHERE _commit <= ? ORDER BY {0}, _time, _commit",
-                      column_list(spec.primary_key, ""), feature_columns)));
-  scan->bind(1, options.as_of);
-  const int key_count = static_cast<int>(spec.primary_key.size());
-  const std::optional<Milliseconds> window = options.ttl ? *options.ttl : spec.ttl;
-  const int64_t delay = options.delay.value_or(spec.delay).count() * 1000;
-  const bool has_ttl = window.has_value();
-  const int64_t ttl = has_ttl ? window->count() * 1000 : 0;
-  MLOPS_TRY(has_row, scan->step());
-  bool scan_open = *has_row;
-  std::vector<GroupRow> history;  // the current key's rows passed so far
-  size_t previous = SIZE_MAX;
-  for (size_t spine_row : order) {
-    if (previous == SIZE_MAX || keys->columns.empty() ||
-        [&] {
-          for (const auto& column : keys->columns) {
-            if (column.compare(previous, spine_row) != 0) {
-              return true;
-            }
-          }
-          return false;
-        }()) {
-      history.clear();  // a new key
-    }
-    previous = spine_row;
-    const int64_t limit = spine.times[spine_row] - delay;
-    while (scan_open) {
-      int c = keys->compare_row(spine_row, *scan);
-      if (c < 0) {
-        break;  // the scan is at a later key
-      }
-      if (c == 0) {
-        int64_t time = scan->column_int(key_count);
-        if (options.exclusive ? time >= limit : time > limit) {
-          break;  // too late for this spine row, maybe not for the next
-        }
-        if (!options.known_time) {
-          history.resize(1);
-          read_group_row(*scan, key_count, *selected, spec, history[0]);
-        } else {
-          history.emplace_back();
-          read_group_row(*scan, key_count, *selected, spec, history.back());
-        }
-      }
-      MLOPS_TRY(more, scan->step());
-      scan_open = *more;
-    }
-    // The greatest (event time, commit) the row may see.
-    for (auto it = history.rbegin(); it != history.rend(); ++it) {
-      if (it->commit > (*bounds)[spine_row]) {
-        continue;
-      }
-      bool in_window = !has_ttl || it->time >= spine.times[spine_row] - ttl;
-      if (in_window && it->op != k_op_delete) {
-        set_result(out, spine_row, *it);
-      }
-      break;
-    }
-  }
+  MLOPS_CHECK(merge_scan(group, spine, *keys, *selected, *bounds, order, options, out));
   return out;
 }
 

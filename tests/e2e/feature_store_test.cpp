@@ -314,5 +314,56 @@ stages:
   EXPECT_EQ(ws.read("seen.txt"), "0..1\n1..3\n");
 }
 
+TEST_F(DatasetTest, CrashBetweenCommitAndRecordIsReconciledAndTriggersOnce) {
+  ws.write("consumer.yaml", R"(version: 1
+name: consumer
+triggers:
+  artifact: {feature_group: customers}
+stages:
+  read:
+    run: echo "$MLOPS_FG_SINCE_customers..$MLOPS_FG_UNTIL_customers" >> seen.txt
+    cache: false
+)");
+  auto crashed = run_mlops({"run", "pipeline.yaml"},
+                           {ws.path(),
+                            {"MLOPS_ENABLE_TEST_HOOKS=1", "MLOPS_TEST_DIE_AFTER_FG_COMMIT=1"},
+                            std::nullopt});
+  EXPECT_EQ(crashed.exit_code, 137);
+  auto fg = [&](const std::string& sql) {
+    return query_value(ws / ".mlops/fs/customers/v1.db", sql);
+  };
+  EXPECT_EQ(fg("SELECT count(*) FROM commit_log"), "1");
+  EXPECT_EQ(store_value("SELECT count(*) FROM artifacts WHERE kind = 'feature_group_commit'"),
+            "0");
+  ASSERT_EQ(mlops({"trigger", "check", "consumer.yaml"}).exit_code, 0);
+  EXPECT_EQ(ws.read("seen.txt"), "0..1\n");
+  auto again = mlops({"run", "pipeline.yaml"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(fg("SELECT count(*) FROM commit_log"), "1");  // the same bytes: no second commit
+  EXPECT_EQ(store_value("SELECT count(*) FROM artifacts WHERE path = 'fg://customers/v1@1'"), "1");
+  ASSERT_EQ(mlops({"trigger", "check", "consumer.yaml"}).exit_code, 0);
+  EXPECT_EQ(ws.read("seen.txt"), "0..1\n");  // never twice
+}
+
+TEST_F(DatasetTest, CrashBeforeTheHeadFileStillTriggers) {
+  ws.write("consumer.yaml", R"(version: 1
+name: consumer
+triggers:
+  artifact: {feature_group: customers}
+stages:
+  read:
+    run: echo "$MLOPS_FG_UNTIL_customers" >> seen.txt
+    cache: false
+)");
+  ws.write("a.csv", "customer_id,ts,tenure,charges,plan\n4,2024-01-04,1,5,basic\n");
+  auto crashed = run_mlops({"fg", "insert", "customers", "a.csv", "--pipeline", "pipeline.yaml"},
+                           {ws.path(),
+                            {"MLOPS_ENABLE_TEST_HOOKS=1", "MLOPS_TEST_DIE_BEFORE_FG_HEAD=1"},
+                            std::nullopt});
+  EXPECT_EQ(crashed.exit_code, 137);
+  ASSERT_EQ(mlops({"trigger", "check", "consumer.yaml"}).exit_code, 0);
+  EXPECT_EQ(ws.read("seen.txt"), "1\n");
+}
+
 }  // namespace
 }  // namespace mlops::e2e
