@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   register_sketch_benchmarks(scale);
   register_reader_benchmarks(scale);
   register_pattern_benchmarks(scale);
+  register_feature_store_benchmarks(scale);
   try {
     benchmark::RunSpecifiedBenchmarks();
   } catch (const std::exception& e) {

@@ -76,5 +76,6 @@ void register_digest_benchmarks(Scale scale);
 void register_sketch_benchmarks(Scale scale);
 void register_reader_benchmarks(Scale scale);
 void register_pattern_benchmarks(Scale scale);
+void register_feature_store_benchmarks(Scale scale);
 
 }  // namespace mlops::micro
