@@ -124,9 +124,15 @@ Result<DatasetFile> write_part(const std::filesystem::path& dir, const std::stri
   DatasetFile file;
   file.name = name + (compress ? ".csv.zst" : ".csv");
   MLOPS_TRY(sink, open_file_sink(dir / file.name, compress));
-  std::string buffer = fmt::format("{}", fmt::join(spine.columns, ","));
-  for (const auto& column : columns.names) {
-    buffer += "," + column;
+  std::string buffer;
+  for (const auto* names : {&spine.columns, &columns.names}) {
+    for (const auto& column : *names) {
+      if (!buffer.empty()) {
+        buffer.push_back(',');
+      }
+      ColumnValues header{FeatureType::String, {}, {}, {column}, {0}};
+      append_csv_value(buffer, header, 0);
+    }
   }
   buffer.push_back('\n');
   for (size_t row = 0; row < spine.size(); ++row) {

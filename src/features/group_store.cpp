@@ -252,6 +252,9 @@ FeatureGroupStore::~FeatureGroupStore() = default;
 
 Result<std::unique_ptr<FeatureGroupStore>> FeatureGroupStore::open(
     const std::filesystem::path& fs_root, const FeatureGroupSpec& spec) {
+  if (!is_group_name(spec.name)) {
+    return Error(ErrorKind::InvalidSpec, fmt::format("'{}' is not a feature group name", spec.name));
+  }
   std::filesystem::path path = group_db_path(fs_root, spec.name, spec.version);
   std::error_code error;
   std::filesystem::create_directories(path.parent_path(), error);
@@ -346,8 +349,11 @@ Status FeatureGroupStore::check_schema() {
 
 Result<std::unique_ptr<FeatureGroupStore>> FeatureGroupStore::open_existing(
     const std::filesystem::path& fs_root, const std::string& name, int version) {
-  if (!is_safe_column_name(name)) {
-    return Error(ErrorKind::Usage, fmt::format("'{}' is not a feature group name", name));
+  if (!is_group_name(name)) {
+    return Error(ErrorKind::Usage,
+                 fmt::format("'{}' is not a feature group name (lowercase letters, digits, _ and "
+                             "-; see `mlops fg list`)",
+                             name.substr(0, 80)));
   }
   if (version == 0) {
     for (const auto& [group, v] : list(fs_root)) {
@@ -385,7 +391,7 @@ std::vector<std::pair<std::string, int>> FeatureGroupStore::list(
   std::error_code error;
   for (const auto& dir : std::filesystem::directory_iterator(fs_root, error)) {
     std::string name = dir.path().filename().string();
-    if (!dir.is_directory(error) || !is_safe_column_name(name)) {
+    if (!dir.is_directory(error) || !is_group_name(name)) {
       continue;
     }
     for (const auto& file : std::filesystem::directory_iterator(dir.path(), error)) {

@@ -16,6 +16,18 @@ bool is_safe_column_name(std::string_view name) {
   return true;
 }
 
+bool is_group_name(std::string_view name) {
+  if (name.empty() || name.size() > 64 || name[0] == '_' || name[0] == '-') {
+    return false;
+  }
+  for (char c : name) {
+    if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '_' && c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string quote_name(std::string_view name) {
   std::string quoted = "\"";
   for (char c : name) {
