@@ -29,19 +29,7 @@ void append_csv_value(std::string& out, const ColumnValues& column, size_t row) 
     column.append_text(out, row);
     return;
   }
-  const std::string& text = column.texts[row];
-  if (!text.empty() && text.find_first_of(",\"\r\n") == std::string::npos) {
-    out += text;
-    return;
-  }
-  out.push_back('"');
-  for (char c : text) {
-    if (c == '"') {
-      out.push_back('"');
-    }
-    out.push_back(c);
-  }
-  out.push_back('"');
+  append_csv_field(out, column.texts[row], true);
 }
 
 // The identity of a dataset: everything that decides its bytes.
@@ -130,8 +118,7 @@ Result<DatasetFile> write_part(const std::filesystem::path& dir, const std::stri
       if (!buffer.empty()) {
         buffer.push_back(',');
       }
-      ColumnValues header{FeatureType::String, {}, {}, {column}, {0}};
-      append_csv_value(buffer, header, 0);
+      append_csv_field(buffer, column, false);
     }
   }
   buffer.push_back('\n');

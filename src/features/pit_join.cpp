@@ -8,6 +8,7 @@
 #include "data/record_source.hpp"
 #include "features/group_reads.hpp"
 #include "features/sql_names.hpp"
+#include "features/table_writer.hpp"
 #include "features/values.hpp"
 #include "store/sqlite.hpp"
 
@@ -15,22 +16,6 @@ namespace mlops {
 namespace {
 
 constexpr int k_op_delete = 1;
-
-void append_csv_text(std::string& out, std::string_view text, bool quoted) {
-  bool quote = (quoted && text.empty()) || text.find_first_of(",\"\r\n") != std::string_view::npos;
-  if (!quote) {
-    out += text;
-    return;
-  }
-  out.push_back('"');
-  for (char c : text) {
-    if (c == '"') {
-      out.push_back('"');
-    }
-    out.push_back(c);
-  }
-  out.push_back('"');
-}
 
 // One stored row of the group, with the selected features' values.
 struct GroupRow {
@@ -342,7 +327,7 @@ Result<Spine> read_spine(const std::filesystem::path& path, const std::string& t
       if (i > 0) {
         spine.arena.push_back(',');
       }
-      append_csv_text(spine.arena, record.fields[i].text, record.fields[i].quoted);
+      append_csv_field(spine.arena, record.fields[i].text, record.fields[i].quoted);
     }
     spine.row_ends.push_back(spine.arena.size());
   }

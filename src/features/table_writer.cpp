@@ -141,8 +141,12 @@ void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
-void append_csv_field(std::string& out, std::string_view text) {
-  bool quote = text.find_first_of(",\"\r\n") != std::string_view::npos ||
+
+}  // namespace
+
+void append_csv_field(std::string& out, std::string_view text, bool quote_empty) {
+  bool quote = (quote_empty && text.empty()) ||
+               text.find_first_of(",\"\r\n") != std::string_view::npos ||
                (!text.empty() && (text.front() == ' ' || text.back() == ' '));
   if (!quote) {
     out += text;
@@ -157,8 +161,6 @@ void append_csv_field(std::string& out, std::string_view text) {
   }
   out.push_back('"');
 }
-
-}  // namespace
 
 Result<std::unique_ptr<ByteSink>> open_file_sink(const std::filesystem::path& path, bool compress) {
   std::filesystem::path temp = path;
@@ -182,7 +184,7 @@ TableWriter::TableWriter(ByteSink& sink, TableFormat format, std::vector<std::st
       if (i > 0) {
         m_buffer.push_back(',');
       }
-      append_csv_field(m_buffer, m_columns[i]);
+      append_csv_field(m_buffer, m_columns[i], false);
     }
     m_buffer.push_back('\n');
   }
@@ -212,7 +214,7 @@ void TableWriter::text(std::string_view value) {
   separator();
   if (m_format == TableFormat::Csv) {
     // An empty string must not read back as a null (an empty unquoted field).
-    value.empty() ? void(m_buffer += "\"\"") : append_csv_field(m_buffer, value);
+    append_csv_field(m_buffer, value, true);
   } else {
     append_json_string(m_buffer, value);
   }

@@ -20,6 +20,11 @@ namespace mlops {
 
 enum class TableFormat { Csv, JsonLines };
 
+// Appends `text` as one CSV field: quoted when it holds a delimiter, a quote, CR or LF, or
+// starts or ends with a space (and, with `quote_empty`, when empty, so that an empty string does
+// not read back as a missing value); quotes inside doubled.
+void append_csv_field(std::string& out, std::string_view text, bool quote_empty);
+
 // Where bytes go: a file (committed with finish()), or an open stream such as stdout.
 class ByteSink {
  public:
