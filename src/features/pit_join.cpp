@@ -208,60 +208,121 @@ void pick(const std::vector<GroupRow>& history, int64_t bound, int64_t oldest, s
   }
 }
 
-// The sort-merge: the group's rows in (key, event time, commit) order against the spine's rows
-// in (key, time) order, each spine row taking the newest row it may see.
+struct JoinWindow {
+  int64_t delay = 0;  // µs
+  bool has_ttl = false;
+  int64_t ttl = 0;  // µs
+};
+
+// The sort-merge: the spine rows order[begin, end), in (key, time) order, against `scan`, the
+// group's rows in (key, event time, commit) order; each spine row takes the newest row it may
+// see. Two pointers that never move back.
+Status merge_rows(sqlite::Statement& scan, const Spine& spine, const TypedKeys& keys,
+                  const std::vector<size_t>& selected, const std::vector<int64_t>& bounds,
+                  const std::vector<size_t>& order, size_t begin, size_t end,
+                  const JoinOptions& options, const JoinWindow& window,
+                  const FeatureGroupSpec& spec, JoinedFeatures& out) {
+  const int key_count = static_cast<int>(spec.primary_key.size());
+  MLOPS_TRY(has_row, scan.step());
+  bool scan_open = *has_row;
+  std::vector<GroupRow> history;  // the current key's rows passed so far
+  size_t previous = SIZE_MAX;
+  for (size_t i = begin; i < end; ++i) {
+    size_t spine_row = order[i];
+    if (previous == SIZE_MAX || !keys.same_key(previous, spine_row)) {
+      history.clear();  // a new key
+    }
+    previous = spine_row;
+    const int64_t limit = spine.times[spine_row] - window.delay;
+    while (scan_open) {
+      int c = keys.compare_row(spine_row, scan);
+      if (c < 0) {
+        break;  // the scan is at a later key
+      }
+      if (c == 0) {
+        int64_t time = scan.column_int(key_count);
+        if (options.exclusive ? time >= limit : time > limit) {
+          break;  // too late for this spine row, maybe not for the next
+        }
+        // Event-time mode needs only the newest row passed; known_time may need older ones.
+        history.resize(options.known_time ? history.size() + 1 : 1);
+        read_group_row(scan, key_count, selected, spec, history.back());
+      }
+      MLOPS_TRY(more, scan.step());
+      scan_open = *more;
+    }
+    pick(history, bounds[spine_row],
+         window.has_ttl ? spine.times[spine_row] - window.ttl : INT64_MIN, spine_row, out);
+  }
+  return Status::success();
+}
+
+// How many distinct keys order[] holds (it is sorted by key).
+size_t distinct_keys(const TypedKeys& keys, const std::vector<size_t>& order) {
+  size_t count = order.empty() ? 0 : 1;
+  for (size_t i = 1; i < order.size(); ++i) {
+    count += keys.same_key(order[i - 1], order[i]) ? 0 : 1;
+  }
+  return count;
+}
+
+void bind_key(sqlite::Statement& statement, const TypedKeys& keys, size_t row) {
+  for (size_t k = 0; k < keys.columns.size(); ++k) {
+    const ColumnValues& column = keys.columns[k];
+    int index = static_cast<int>(k) + 2;
+    if (column.type == FeatureType::String) {
+      statement.bind(index, std::string_view(column.texts[row]));
+    } else {
+      statement.bind(index, column.ints[row]);
+    }
+  }
+}
+
+// One ordered scan of the whole group, or, when the spine has few keys for the group's size,
+// one index range per key (a thousand labels never read ten million rows).
 Status merge_scan(FeatureGroupStore& group, const Spine& spine, const TypedKeys& keys,
                   const std::vector<size_t>& selected, const std::vector<int64_t>& bounds,
                   const std::vector<size_t>& order, const JoinOptions& options,
                   JoinedFeatures& out) {
   const FeatureGroupSpec& spec = group.spec();
-  std::string feature_columns;
+  std::string columns = column_list(spec.primary_key, "") + ", _time, _commit, _op";
   for (size_t index : selected) {
-    feature_columns += ", " + quote_name(spec.features[index].name);
+    columns += ", " + quote_name(spec.features[index].name);
   }
-  MLOPS_TRY(scan, group.connection().prepare(fmt::format(
-                      "SELECT {0}, _time, _commit, _op{1} FROM data INDEXED BY data_pit "
-                      "WHERE _commit <= ? ORDER BY {0}, _time, _commit",
-                      column_list(spec.primary_key, ""), feature_columns)));
-  scan->bind(1, options.as_of);
-  const int key_count = static_cast<int>(spec.primary_key.size());
-  const std::optional<Milliseconds> window = options.ttl ? *options.ttl : spec.ttl;
-  const int64_t delay = options.delay.value_or(spec.delay).count() * 1000;
-  const bool has_ttl = window.has_value();
-  const int64_t ttl = has_ttl ? window->count() * 1000 : 0;
-  MLOPS_TRY(has_row, scan->step());
-  bool scan_open = *has_row;
-  std::vector<GroupRow> history;  // the current key's rows passed so far
-  size_t previous = SIZE_MAX;
-  for (size_t spine_row : order) {
-    if (previous == SIZE_MAX || !keys.same_key(previous, spine_row)) {
-      history.clear();  // a new key
+  const std::optional<Milliseconds> ttl = options.ttl ? *options.ttl : spec.ttl;
+  JoinWindow window{options.delay.value_or(spec.delay).count() * 1000, ttl.has_value(),
+                    ttl ? ttl->count() * 1000 : 0};
+  MLOPS_TRY(size, group.connection().prepare("SELECT coalesce(max(rowid), 0) FROM data"));
+  MLOPS_TRY(sized, size->step());
+  int64_t rows = *sized ? size->column_int(0) : 0;
+  if (static_cast<int64_t>(distinct_keys(keys, order)) * 32 >= rows) {
+    MLOPS_TRY(scan, group.connection().prepare(fmt::format(
+                        "SELECT {} FROM data INDEXED BY data_pit WHERE _commit <= ?1 ORDER BY {}, "
+                        "_time, _commit",
+                        columns, column_list(spec.primary_key, ""))));
+    scan->bind(1, options.as_of);
+    return merge_rows(*scan, spine, keys, selected, bounds, order, 0, order.size(), options,
+                      window, spec, out);
+  }
+  std::string match;
+  for (size_t k = 0; k < spec.primary_key.size(); ++k) {
+    match += fmt::format("{} = ?{} AND ", quote_name(spec.primary_key[k].name), k + 2);
+  }
+  MLOPS_TRY(seek, group.connection().prepare(fmt::format(
+                      "SELECT {} FROM data INDEXED BY data_pit WHERE {}_commit <= ?1 "
+                      "ORDER BY _time, _commit",
+                      columns, match)));
+  for (size_t begin = 0; begin < order.size();) {
+    size_t end = begin + 1;
+    while (end < order.size() && keys.same_key(order[begin], order[end])) {
+      ++end;
     }
-    previous = spine_row;
-    const int64_t limit = spine.times[spine_row] - delay;
-    while (scan_open) {
-      int c = keys.compare_row(spine_row, *scan);
-      if (c < 0) {
-        break;  // the scan is at a later key
-      }
-      if (c == 0) {
-        int64_t time = scan->column_int(key_count);
-        if (options.exclusive ? time >= limit : time > limit) {
-          break;  // too late for this spine row, maybe not for the next
-        }
-        if (!options.known_time) {
-          history.resize(1);
-          read_group_row(*scan, key_count, selected, spec, history[0]);
-        } else {
-          history.emplace_back();
-          read_group_row(*scan, key_count, selected, spec, history.back());
-        }
-      }
-      MLOPS_TRY(more, scan->step());
-      scan_open = *more;
-    }
-    pick(history, bounds[spine_row], has_ttl ? spine.times[spine_row] - ttl : INT64_MIN,
-         spine_row, out);
+    seek->reset();
+    seek->bind(1, options.as_of);
+    bind_key(*seek, keys, order[begin]);
+    MLOPS_CHECK(merge_rows(*seek, spine, keys, selected, bounds, order, begin, end, options,
+                           window, spec, out));
+    begin = end;
   }
   return Status::success();
 }

@@ -15,7 +15,7 @@ using testing::insert_csv;
 using testing::TempDir;
 
 class PitJoinTest : public ::testing::Test {
- protected:
+ public:
   std::unique_ptr<FeatureGroupStore> open(const FeatureGroupSpec& spec) {
     auto group = FeatureGroupStore::open(dir.path() / "fs", spec);
     EXPECT_TRUE(group.ok()) << (group.ok() ? "" : group.error().message());
@@ -97,28 +97,31 @@ TEST_F(PitJoinTest, TombstoneGivesNull) {
             (Scores{"0.1", "-", "0.2", "-"}));
 }
 
-TEST_F(PitJoinTest, ManyKeysAgreeWithABruteForceJoin) {
-  auto group = open(customer_spec(Milliseconds(std::chrono::hours(24 * 3))));
-  std::string rows;
-  for (int i = 0; i < 300; ++i) {
-    rows += fmt::format("{},{},{},p\n", i % 17, 1704067200 + (i * 7919 % 1000) * 3600, i);
+// A join against a brute force over the same rows: `keys` group keys, `spine_keys` spine keys.
+// Few spine keys for the group's size take the per-key index seeks, many the one ordered scan.
+void expect_brute_force_agrees(PitJoinTest& test, int rows, int keys, int spine_keys) {
+  auto group = test.open(customer_spec(Milliseconds(std::chrono::hours(24 * 3))));
+  std::string text;
+  auto time_of = [](int i) { return int64_t{1704067200} + (i * 7919 % 1000) * 3600; };
+  for (int i = 0; i < rows; ++i) {
+    text += fmt::format("{},{},{},p\n", i % keys, time_of(i), i);
   }
-  insert_csv(*group, dir.path(), rows);
+  insert_csv(*group, test.dir.path(), text);
   std::string spine;
   std::vector<std::pair<int, int64_t>> labels;
   for (int i = 0; i < 200; ++i) {
     int64_t ts = 1704067200 + (i * 104729 % 1100) * 3600;
-    labels.emplace_back(i % 19, ts);
-    spine += fmt::format("{},{},0\n", i % 19, ts);
+    labels.emplace_back(i % spine_keys, ts);
+    spine += fmt::format("{},{},0\n", i % spine_keys, ts);
   }
-  auto got = scores(*group, spine, {});
+  auto got = test.scores(*group, spine, {});
   for (size_t l = 0; l < labels.size(); ++l) {
-    // brute force: the greatest event time <= ts within 72h; among equal times the later row
+    // the greatest event time <= ts within 72h; of equal times the later row in the file
     int best = -1;
     int64_t best_time = INT64_MIN;
-    for (int i = 0; i < 300; ++i) {
-      int64_t t = 1704067200 + (i * 7919 % 1000) * 3600;
-      if (i % 17 == labels[l].first && t <= labels[l].second &&
+    for (int i = 0; i < rows; ++i) {
+      int64_t t = time_of(i);
+      if (i % keys == labels[l].first && t <= labels[l].second &&
           t >= labels[l].second - 3 * 86400 && t >= best_time) {
         best = i;
         best_time = t;
@@ -126,6 +129,14 @@ TEST_F(PitJoinTest, ManyKeysAgreeWithABruteForceJoin) {
     }
     EXPECT_EQ(got[l], best < 0 ? "-" : std::to_string(best)) << "label " << l;
   }
+}
+
+TEST_F(PitJoinTest, ManyKeysAgreeWithABruteForceJoinOneScan) {
+  expect_brute_force_agrees(*this, 300, 17, 19);
+}
+
+TEST_F(PitJoinTest, FewKeysAgreeWithABruteForceJoinIndexSeeks) {
+  expect_brute_force_agrees(*this, 3000, 50, 4);
 }
 
 }  // namespace
