@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The churn example end to end, in a fresh workspace (default: out/churn-demo):
 #   1. two months of customer data land in data/raw/ -> `mlops trigger check` runs the feature
-#      pipeline (validate against pipelines/churn/raw.rules.yaml, featurize, publish), then the
-#      training pipeline (split, train: version 1 of the model churn, evaluate, whose gate accepts
-#      it without a baseline and promotes it to churn@champion, deploy to serving/);
+#      pipeline (validate against pipelines/churn/raw.rules.yaml; featurize, whose new rows become
+#      a commit of each feature group, customer_features and usage_features; publish the labels),
+#      then the training pipeline, for the groups' new commits (labels split by time; datasets
+#      churn_train and churn_test, point-in-time joins of both groups onto them; train: version 1
+#      of the model churn; evaluate, whose gate accepts it without a baseline and promotes it to
+#      churn@champion; deploy to serving/);
 #   2. a third month lands -> only it is featurized; training runs again, the gate compares
 #      version 2 with the champion and promotes it, deploy serves it;
 #   3. nothing new -> `mlops trigger check` does nothing;
@@ -19,10 +22,18 @@
 #      `mlops report` writes that training run as HTML;
 #   7. the new champion is rolled back -> `mlops run` redeploys the previous version (deploy's
 #      input changed back, so its earlier output is restored from the cache); `mlops models
-#      history churn` lists every move of churn@champion.
+#      history churn` lists every move of churn@champion; `mlops lineage` walks the model back
+#      through its dataset and the feature group commits it pinned to the feature run and the
+#      raw files;
+#   8. a late correction: one September customer's tenure was wrong; `mlops fg insert` commits
+#      the fixed row to customer_features. The dataset v4 was trained on pinned the commit
+#      before, and `mlops dataset recreate ID --verify` rebuilds it byte for byte; the next
+#      `mlops trigger check` runs training for the new commit, and its dataset has the fixed
+#      value.
 #
 #   scripts/churn-demo.sh [WORKSPACE]          (build first: scripts/build.sh)
 # Needs python3-pandas and python3-sklearn (scripts/install-deps.sh installs them).
+# `MLOPS=path/to/mlops` runs another binary.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mlops="${MLOPS:-$root/build/mlops}"
@@ -113,7 +124,44 @@ echo "churn@champion is v$("$mlops" models resolve churn@champion)"
 
 step "What ran, and why"
 "$mlops" runs
-step "What produced the newest version of churn (v4)"
+step "What produced the newest version of churn (v4): its dataset, the feature group commits, the raw files"
 "$mlops" lineage models/candidate/model.pkl --depth 4
+
+step "A late correction: a September customer's tenure was wrong; customer_features gets the fix"
+customer=2026-09-00003
+old=$("$mlops" dataset list | awk '$2 == "churn_train" { print $1; exit }')
+before=$("$mlops" fg commits customer_features | awk 'NR == 1 { print $2 }')
+echo "-- dataset $old (churn_train, v4's training data, pinned at commit $before) has $customer as:"
+sed -n "1p;/^$customer,/p" data/train/data.csv
+# The CRM recorded the migration date as the contract start: 25 months of tenure, not 1. The
+# fixed row is featurized as the feature pipeline would, at the snapshot's own event time.
+"$python" - "$customer" <<'PY'
+import sys
+import pandas as pd
+sys.path.insert(0, "pipelines/churn")
+from featurize import GROUPS, features
+raw = pd.read_csv("data/raw/customers-2026-09.csv")
+row = raw[raw["customer_id"] == sys.argv[1]].copy()
+row["tenure_months"] = 25
+features(row)[GROUPS["customer_features"]].to_csv("fix.csv", index=False, float_format="%.6g")
+PY
+"$mlops" fg insert customer_features fix.csv --pipeline pipelines/churn-training.yaml \
+  -m "late correction: $customer has 25 months of tenure, not 1"
+"$mlops" fg commits customer_features
+after=$("$mlops" fg commits customer_features | awk 'NR == 1 { print $2 }')
+echo "-- $customer as of commit $before, and as of commit $after:"
+"$mlops" fg read customer_features --as-of "$before" | grep "^$customer,"
+"$mlops" fg read customer_features --as-of "$after" | grep "^$customer,"
+echo "-- dataset $old pinned commit $before: rebuilt now, it has the same bytes"
+"$mlops" dataset recreate "$old" --verify
+
+step "The next training run builds a new dataset, pinned at the correction, that sees it"
+"$mlops" trigger check
+new=$("$mlops" dataset list | awk '$2 == "churn_train" { print $1; exit }')
+"$mlops" dataset show "$new"
+echo "-- dataset $new has $customer as:"
+sed -n "1p;/^$customer,/p" data/train/data.csv
+echo "-- and dataset $old still rebuilds byte for byte:"
+"$mlops" dataset recreate "$old" --verify
 echo
 echo "Workspace: $work  (open $work/report.html in a browser)"

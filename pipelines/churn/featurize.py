@@ -1,6 +1,6 @@
 """Computes model features for newly arrived raw files only (an incremental stage).
 
-    featurize.py RAW_DIR CHANGED_LIST REMOVED_LIST PARTS_DIR
+    featurize.py RAW_DIR CHANGED_LIST REMOVED_LIST PARTS_DIR GROUPS_DIR
 
 Runs after the `validate` stage accepted the batch (pipelines/churn/raw.rules.yaml). For each raw
 file in CHANGED_LIST ($MLOPS_CHANGED_DEPS) writes PARTS_DIR/<name>.csv, without the rows the
@@ -8,6 +8,13 @@ rules tolerate but a model cannot use (an empty field, a value out of range); fo
 REMOVED_LIST ($MLOPS_REMOVED_DEPS) deletes its part. Earlier parts stay as they are, so a month of
 data is featurized once however many months follow; when this script itself changed, everything
 is featurized again.
+
+The rows featurized in this run also go to GROUPS_DIR/customer_features.csv and
+GROUPS_DIR/usage_features.csv, the columns of the two feature groups of
+pipelines/churn/feature_groups.yaml: the stage declares them as outs with `feature_group:`, so
+mlops ingests each as one commit of its group when the stage succeeds. Only the new rows: the
+groups keep every earlier month, and a correction made in the store since (`mlops fg insert`) is
+not overwritten by the same month written again.
 """
 import os
 import sys
@@ -47,8 +54,18 @@ def features(frame):
     return out
 
 
+# The columns of each feature group (pipelines/churn/feature_groups.yaml): the key, the event
+# time, the features.
+GROUPS = {
+    "customer_features": ["customer_id", "snapshot_date", "plan", "region", "tenure_years",
+                          "charges_per_tenure_month", "long_tenure", "plan_basic",
+                          "plan_standard", "plan_premium"],
+    "usage_features": ["customer_id", "snapshot_date", "monthly_charges", "support_calls"],
+}
+
+
 def main():
-    validated_dir, changed_list, removed, parts_dir = sys.argv[1:5]
+    validated_dir, changed_list, removed, parts_dir, groups_dir = sys.argv[1:6]
     changed = inputs_to_process(validated_dir, changed_list)
     os.makedirs(parts_dir, exist_ok=True)
     for path in read_list(removed):
@@ -56,13 +73,23 @@ def main():
         if os.path.exists(part):
             os.remove(part)
             print(f"dropped {part}")
+    new = []
     for path in changed:
         raw = pd.read_csv(path)
         frame = usable(raw)
         part = os.path.join(parts_dir, os.path.basename(path))
-        features(frame).to_csv(part, index=False, float_format="%.6g")
+        table = features(frame)
+        table.to_csv(part, index=False, float_format="%.6g")
+        new.append(table)
         print(f"featurized {path}: {len(frame)} rows -> {part} "
               f"({len(raw) - len(frame)} unusable rows dropped)")
+    os.makedirs(groups_dir, exist_ok=True)
+    for group, columns in GROUPS.items():
+        # Header only when nothing new was featurized (a file removed): no commit.
+        new_rows = pd.concat(new, ignore_index=True) if new else pd.DataFrame(columns=columns)
+        out = os.path.join(groups_dir, f"{group}.csv")
+        new_rows[columns].to_csv(out, index=False, float_format="%.6g")
+        print(f"{len(new_rows)} new rows -> {out} (feature group {group})")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
 // The churn example (pipelines/churn-*.yaml, scripts/churn-demo.sh) end to end: data lands, the
-// feature pipeline (validated by mlops's own rules) and then the training pipeline run from their
-// triggers, incrementally; the training pipeline's gate promotes versions of the model `churn` to
-// churn@champion and deploy serves the champion; a broken batch and a weak candidate are rejected
-// (exit 3); drifting serving data fires the monitoring pipeline, whose score of the champion on
-// labelled production data fires the training pipeline's metric trigger; a rollback redeploys
-// the previous champion; the report is written. Needs Debian's python3-pandas and
-// python3-sklearn.
+// feature pipeline (validated by mlops's own rules) commits the new rows to two feature groups,
+// and the training pipeline runs for the new commits, builds its training and test data by
+// point-in-time joins of the groups onto the labels, incrementally; the training pipeline's gate
+// promotes versions of the model `churn` to churn@champion and deploy serves the champion; a
+// broken batch and a weak candidate are rejected (exit 3); drifting serving data fires the
+// monitoring pipeline, whose score of the champion on labelled production data fires the
+// training pipeline's metric trigger; a rollback redeploys the previous champion; the report is
+// written; lineage walks the model to its dataset, the pinned commits and the raw files; a late
+// correction committed to a group leaves the dataset built before it byte-identical and reaches
+// the next one. Needs Debian's python3-pandas and python3-sklearn.
 #include <cstdio>
 #include <cstdlib>
 #include <regex>
@@ -60,8 +63,9 @@ TEST(ChurnExampleTest, PromotionRejectionDegradationRetrainingAndRollback) {
   ASSERT_EQ(demo.status, 0) << out.all();
 
   // 1. Two months land: features (validated by the rules file, tolerated rows listed with their
-  //    files and lines), then training: v1 is accepted without a baseline, becomes the champion
-  //    and is deployed.
+  //    files and lines) committed to both groups, then training for the new commit, on datasets
+  //    joined from commit 1 of each group: v1 is accepted without a baseline, becomes the
+  //    champion and is deployed.
   std::string first = out.step("September and October land");
   expect_has(first, "churn-features: data: 2 new files under data/raw");
   expect_has(first, "validate | data/raw: 1200 rows, 8 columns, 0 malformed rows");
@@ -69,8 +73,17 @@ TEST(ChurnExampleTest, PromotionRejectionDegradationRetrainingAndRollback) {
   expect_has(first,
              "validate |         data/raw/customers-2026-09.csv line 205: tenure_months=999");
   expect_has(first, "unusable rows dropped");
+  expect_has(first, "featurize | 1186 new rows -> data/features/groups/customer_features.csv");
+  expect_has(first, "featurize | 1186 new rows -> data/features/groups/usage_features.csv");
+  expect_has(first, "publish | published data/features/labels.csv: 1186 labels");
   expect_has(first,
-             "churn-training: artifact: churn-features wrote a new data/features/features.csv");
+             "churn-training: artifact: feature group customer_features v1 has 1 new commit(s) "
+             "(1 to 1)");
+  expect_has(first, "labels | as of latest: train 595 labels (before 2026-10-28), test 591 labels");
+  expect_has(first, "churn_train |   fg://customer_features/v1@1  595 of 595 rows matched");
+  expect_has(first, "churn_train |   fg://usage_features/v1@1  595 of 595 rows matched");
+  expect_has(first, "churn_test |   fg://customer_features/v1@1  591 of 591 rows matched");
+  expect_has(first, "trained gbm on 595 rows");
   expect_has(first,
              "model churn v1 accepted without a baseline (champion holds no version); now "
              "churn@champion");
@@ -84,6 +97,11 @@ TEST(ChurnExampleTest, PromotionRejectionDegradationRetrainingAndRollback) {
   EXPECT_EQ(second_features.find("featurized data/raw/customers-2026-09.csv"), std::string::npos)
       << "an old month was featurized again:\n"
       << second_features;
+  expect_has(second_features, "591 new rows -> data/features/groups/customer_features.csv");
+  expect_has(second,
+             "churn-training: artifact: feature group customer_features v1 has 1 new commit(s) "
+             "(2 to 2)");
+  expect_has(second, "churn_train |   fg://customer_features/v1@2  1186 of 1186 rows matched");
   expect_has(second, "model churn v2 accepted against champion v1; now churn@champion");
   expect_has(second, "deploy (deps changed: .mlops/models/churn@champion (changed))");
   expect_has(second, "aliases: champion=v2");
@@ -117,9 +135,8 @@ TEST(ChurnExampleTest, PromotionRejectionDegradationRetrainingAndRollback) {
                  "max_regression 0\\.01\n");
   expect_matches(fifth, "\n  pass rows [0-9]+ >= min 500\n");
   expect_matches(fifth, "\n  (pass|FAIL) slices\\.region=north\\.auc [0-9.]+ ");
-  expect_has(fifth,
-             "deploy    skipped             -         -  gate rejected: evaluate did not "
-             "accept model churn");
+  expect_matches(fifth,
+                 "\ndeploy +skipped +- +- +gate rejected: evaluate did not accept model churn\n");
   expect_has(fifth, "1 model gate said no");
   expect_has(fifth, "(mlops run exited 3: the gate rejected the candidate)");
   expect_has(fifth, "aliases: champion=v2");
@@ -138,7 +155,11 @@ TEST(ChurnExampleTest, PromotionRejectionDegradationRetrainingAndRollback) {
                  "labelled requests\\)");
   expect_has(sixth, "outcomes of 2026-12");
   expect_has(sixth, "churn-features: artifact: churn-monitoring wrote a new data/raw/outcomes");
+  expect_has(sixth, "drift | data/train/data.csv (1186 rows) -> data/serving (591 rows)");
   expect_has(sixth, "featurized data/raw/outcomes/customers-2026-12.csv");
+  expect_has(sixth,
+             "churn-training: artifact: feature group customer_features v1 has 1 new commit(s) "
+             "(3 to 3)");
   expect_matches(sixth,
                  "churn-training: metric: churn-monitoring/score: accuracy \\(latest\\) = "
                  "[0-9.]+ vs baseline [0-9.]+ \\(churn v2 \\(champion\\) accuracy\\): "
@@ -167,11 +188,73 @@ TEST(ChurnExampleTest, PromotionRejectionDegradationRetrainingAndRollback) {
   expect_matches(seventh, "champion +v1 -> v2 +gate ");
   expect_matches(seventh, "champion +v2 -> v4 +gate ");
   expect_matches(seventh, "champion +v4 -> v2 +rollback +[^ ]+ +December model under review");
+
+  // 8. Lineage: the model, its dataset, the feature group commit it pinned, the feature run that
+  //    committed it, the raw files, in that order.
+  std::string lineage = out.step("What produced the newest version of churn (v4)");
+  auto at = [&](const std::string& text) {
+    size_t found = lineage.find(text);
+    EXPECT_NE(found, std::string::npos) << "missing: " << text << "\nin:\n" << lineage;
+    return found;
+  };
+  size_t dataset = at("read data/train ");
+  size_t dataset_run = at("written by churn_train in run ");
+  size_t commit = at("read fg://customer_features/v1@3 ");
+  size_t feature_run = at("written by featurize in run ");
+  size_t raw = at("read data/raw ");
+  at("read fg://usage_features/v1@3 ");
+  EXPECT_LT(dataset, dataset_run);
+  EXPECT_LT(dataset_run, commit);
+  EXPECT_LT(commit, feature_run);
+  EXPECT_LT(feature_run, raw);
+
+  // 9. A late correction of a September customer: commit 4 updates one row; the dataset v4 was
+  //    trained on (pinned at commit 3) still rebuilds byte for byte.
+  std::string correction = out.step("A late correction");
+  std::smatch old_id;
+  ASSERT_TRUE(std::regex_search(correction, old_id,
+                                std::regex("-- dataset ([0-9a-f]{16}) \\(churn_train, v4's "
+                                           "training data, pinned at commit 3\\)")))
+      << correction;
+  const std::string k_before = "2026-09-00003,2026-09-28,0,standard,north,0.0833333,52.61,0,";
+  const std::string k_after = "2026-09-00003,2026-09-28,0,standard,north,2.08333,2.1044,1,";
+  expect_has(correction, "\n" + k_before);
+  expect_matches(correction, "\ncommit 4 +[^ ]+ +upsert +\\+0 ~1 -0 ");
+  expect_matches(correction, "\ncommit 3 .* run [0-9a-f-]+ stage featurize\n");
+  expect_has(correction,
+             "\n2026-09-00003,2026-09-28T00:00:00Z,standard,north,0.0833333,52.61,0,0,1,0\n"
+             "2026-09-00003,2026-09-28T00:00:00Z,standard,north,2.08333,2.1044,1,0,1,0\n");
+  expect_has(correction, "dataset " + old_id[1].str() +
+                             " rebuilt from its pinned commits: byte-identical\n");
+
+  // 10. The next check runs training for commit 4 (the feature group trigger alone); the new
+  //     datasets pin it and have the corrected value; the old one still verifies.
+  std::string next = out.step("The next training run");
+  expect_has(next,
+             "churn-training: artifact: feature group customer_features v1 has 1 new commit(s) "
+             "(4 to 4)");
+  expect_has(next, "(cause: artifact)");
+  expect_has(next, "churn_train |   fg://customer_features/v1@4  1777 of 1777 rows matched");
+  expect_has(next, "churn_train |   fg://usage_features/v1@3  1777 of 1777 rows matched");
+  expect_has(next, "model churn v5 accepted against champion v2; now churn@champion");
+  expect_has(next, "\n" + k_after);
+  EXPECT_EQ(next.find(k_before), std::string::npos) << next;
+  expect_has(next, "dataset " + old_id[1].str() +
+                       " rebuilt from its pinned commits: byte-identical\n");
+  std::string train = ws.read("demo/data/train/data.csv");
+  EXPECT_NE(train.find("\n" + k_after), std::string::npos);
+  EXPECT_EQ(train.find(k_before), std::string::npos);
+  EXPECT_NE(ws.read("demo/data/train/manifest.json").find("fg://customer_features/v1@4"),
+            std::string::npos);
+  EXPECT_TRUE(ws.exists("demo/.mlops/datasets/" + old_id[1].str() + "/manifest.json"));
+
   EXPECT_EQ(ws.read("demo/serving/model.pkl"), ws.read("demo/.mlops/models/churn@champion"))
       << "serving/model.pkl is not the champion's bytes";
 
   EXPECT_FALSE(ws.exists("demo/models/production")) << "the old copy convention is gone";
   EXPECT_FALSE(ws.exists("demo/pipelines/churn/gate.py"));
+  EXPECT_FALSE(ws.exists("demo/pipelines/churn/split.py")) << "the datasets replaced it";
+  EXPECT_FALSE(ws.exists("demo/data/features/features.csv"));
   EXPECT_TRUE(ws.exists("demo/reports/validation/validation.json"));
   EXPECT_TRUE(ws.exists("demo/reports/monitoring/drift.json"));
   EXPECT_NE(ws.read("demo/reports/scoring/score.json").find("\"accuracy\""), std::string::npos);
