@@ -61,7 +61,7 @@ Result<StageSuccessHook::Outcome> FeatureSteps::ingest(const Stage& stage, size_
   const std::string& name = stage.out_feature_groups[out];
   FeatureStoreContext context{m_pipeline.workspace, &m_pipeline.feature_groups};
   MLOPS_TRY(digest, digest_of(m_pipeline.workspace, path, report));
-  MLOPS_TRY(group, open_feature_group(context, name, 0));
+  MLOPS_TRY(group, open_feature_group(context, name, 0, GroupAccess::Write));
   MLOPS_TRY(previous, (*group)->latest_commit_from(path));
   std::optional<CommitRecord> commit;
   if (*previous && (*previous)->source_digest == *digest) {

@@ -77,7 +77,7 @@ Result<std::map<std::string, std::unique_ptr<FeatureGroupStore>>> open_groups(
   std::map<std::string, std::unique_ptr<FeatureGroupStore>> groups;
   for (const auto& [name, version] : wanted) {
     if (groups.count(name) == 0) {
-      MLOPS_TRY(group, open_feature_group(context, name, version));
+      MLOPS_TRY(group, open_feature_group(context, name, version, GroupAccess::Read));
       groups[name] = std::move(*group);
     }
   }
@@ -122,18 +122,30 @@ std::filesystem::path datasets_root(const std::filesystem::path& workspace) {
 }
 
 Result<std::unique_ptr<FeatureGroupStore>> open_feature_group(const FeatureStoreContext& context,
-                                                              const std::string& name,
-                                                              int version) {
+                                                              const std::string& name, int version,
+                                                              GroupAccess access) {
   const FeatureGroupSpec* declared = declared_group(context, name);
+  std::filesystem::path root = feature_store_root(context.workspace);
   if (declared && (version == 0 || version == declared->version)) {
-    return FeatureGroupStore::open(feature_store_root(context.workspace), *declared);
+    if (access == GroupAccess::Write) {
+      return FeatureGroupStore::open(root, *declared);
+    }
+    auto stored = FeatureGroupStore::open_existing(root, name, declared->version);
+    if (!stored.ok() && stored.error().kind() == ErrorKind::NotFound) {
+      return Error(ErrorKind::NotFound,
+                   fmt::format("feature group {} v{} has no data yet: insert some (`mlops fg "
+                               "insert`), or run the stage that ingests into it",
+                               name, declared->version));
+    }
+    return stored;
   }
-  return FeatureGroupStore::open_existing(feature_store_root(context.workspace), name, version);
+  return FeatureGroupStore::open_existing(root, name, version);
 }
 
 Result<GroupWriteOutcome> write_feature_group(const FeatureStoreContext& context,
                                              const GroupWriteRequest& request) {
-  MLOPS_TRY(group, open_feature_group(context, request.group, request.version));
+  MLOPS_TRY(group,
+            open_feature_group(context, request.group, request.version, GroupAccess::Write));
   const FeatureGroupSpec& spec = (*group)->spec();
   GroupWriteOutcome outcome;
   MLOPS_TRY(report, validate_input(context, spec, request));
@@ -196,7 +208,14 @@ Result<DatasetManifest> create_dataset(const FeatureStoreContext& context,
                                             kept.string(), error.message()));
   }
   for (const auto& pin : manifest->groups) {
-    MLOPS_CHECK((*groups)[pin.group]->pin(manifest->id, pin.commit));
+    FeatureGroupStore& group = *(*groups)[pin.group];
+    MLOPS_CHECK(group.pin(manifest->id, pin.commit));
+    if (manifest->known_time) {
+      // A known_time join reads the commits each label could have seen, back to the oldest:
+      // compaction must keep them all.
+      MLOPS_TRY(floor, group.floor());
+      MLOPS_CHECK(group.pin(manifest->id, *floor));
+    }
   }
   return manifest;
 }
@@ -245,10 +264,16 @@ Result<DatasetManifest> find_dataset(const std::filesystem::path& workspace,
   if (!manifest.ok()) {
     return Error(ErrorKind::Corrupt, path.string() + ": " + manifest.error().message());
   }
-  if (manifest->id != matches[0] || !is_plain_relative_path(manifest->spine)) {
+  bool known_files = std::all_of(manifest->files.begin(), manifest->files.end(), [&](auto& f) {
+    std::string ext = manifest->compress ? ".csv.zst" : ".csv";
+    return f.name == "data" + ext || f.name == "train" + ext || f.name == "test" + ext;
+  });
+  if (manifest->id != matches[0] || dataset_id(*manifest) != manifest->id || !known_files ||
+      !is_plain_relative_path(manifest->spine)) {
     return Error(ErrorKind::Corrupt,
-                 path.string() + ": the manifest does not match its directory or names a path "
-                                 "outside the workspace");
+                 path.string() + ": the manifest was changed after the dataset was built (its "
+                                 "contents no longer give its id, or it names files or paths "
+                                 "mlops does not write); it cannot be trusted to rebuild from");
   }
   return manifest;
 }

@@ -24,11 +24,18 @@ struct FeatureStoreContext {
 std::filesystem::path feature_store_root(const std::filesystem::path& workspace);
 std::filesystem::path datasets_root(const std::filesystem::path& workspace);
 
-// A group by name: the version the pipeline declares (created on first use, its schema checked
-// against what is stored), else the stored `version` (0: the newest). NotFound when neither.
+// Reads never change a group; a write may create it, or add the nullable features its
+// declaration added.
+enum class GroupAccess { Read, Write };
+
+// A group by name: the version the pipeline declares, else the stored `version` (0: the
+// newest). For a write, the declared version is created on first use and its schema checked
+// against what is stored (InvalidSpec with the differences); a read opens what is stored, with
+// the schema it was created with. NotFound when there is no such group (for a read: no such
+// group stored yet).
 Result<std::unique_ptr<FeatureGroupStore>> open_feature_group(const FeatureStoreContext& context,
-                                                              const std::string& name,
-                                                              int version);
+                                                              const std::string& name, int version,
+                                                              GroupAccess access);
 
 struct GroupWriteRequest {
   std::string group;

@@ -168,6 +168,11 @@ void execute(RunContext& run, RunRecorder* recorder) {
     memo.emplace(*store);
     OutputCacheOptions cache_options;
     cache_options.force = run.request.force;
+    for (const auto& [key, value] : run.request.extra_env) {
+      if (key.starts_with("MLOPS_FG_")) {
+        cache_options.command_env.emplace_back(key, value);
+      }
+    }
     cache_options.force_stages.insert(run.request.force_stages.begin(),
                                       run.request.force_stages.end());
     cache.emplace(*store, run.workspace->objects(), *memo, pipeline, cache_options);

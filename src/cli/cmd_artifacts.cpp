@@ -57,7 +57,7 @@ int artifacts_command(const ArtifactsCommand& command) {
                                ? *artifact.producer_run + " " + artifact.producer_stage.value_or("")
                                : "(input)";
     table.add({std::to_string(artifact.id), artifact.path, artifact.kind,
-               short_digest(artifact.digest), human_size(artifact.size), producer,
+               short_digest(artifact.digest), artifact_size(artifact.kind, artifact.size), producer,
                reused_text(artifact.reused_in), artifact.created_at});
   }
   write_all(1, table.render());

@@ -17,9 +17,10 @@ namespace {
 using nlohmann::json;
 
 std::string manifest_text(const DatasetManifest& m) {
-  std::string text = fmt::format("dataset {} ({})  spine {} ({} rows)  {}{}\n", m.id, m.name,
-                                 m.spine, m.spine_rows, m.known_time ? "known_time" : "event_time",
-                                 m.exclusive ? " exclusive" : "");
+  std::string text = fmt::format("dataset {} ({})  spine {} ({} rows)  joined on {}{}\n", m.id,
+                                 m.name, m.spine, m.spine_rows,
+                                 m.known_time ? "known time (mode: known_time)" : "event time",
+                                 m.exclusive ? ", exclusive" : "");
   for (const auto& g : m.groups) {
     text += fmt::format("  {}  {} of {} rows matched  features: {}\n",
                         commit_uri(g.group, g.version, g.commit), g.matched, m.spine_rows,

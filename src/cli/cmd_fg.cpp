@@ -60,12 +60,33 @@ json schema_json(const FeatureGroupSpec& spec) {
 }
 
 std::string commit_line(const CommitRecord& c) {
-  return fmt::format("commit {}  {}  {:<6}  +{} ~{} -{}{}  {}{}", c.id,
-                     format_event_time(c.committed_at), c.operation, c.rows_inserted,
-                     c.rows_updated, c.rows_deleted,
-                     c.rows_dropped ? fmt::format(" ({} duplicate(s) dropped)", c.rows_dropped) : "",
-                     c.content_hash.substr(0, 12),
-                     c.run_id.empty() ? "" : fmt::format("  run {} stage {}", c.run_id, c.stage));
+  std::string line = fmt::format(
+      "commit {}  {}  {:<6}  +{} ~{} -{}{}  {}", c.id, format_event_time(c.committed_at),
+      c.operation, c.rows_inserted, c.rows_updated, c.rows_deleted,
+      c.rows_dropped ? fmt::format(" ({} duplicate(s) dropped)", c.rows_dropped) : "",
+      c.content_hash.substr(0, 12));
+  if (!c.run_id.empty()) {
+    line += fmt::format("  run {} stage {}", c.run_id, c.stage);
+  }
+  if (!c.source.empty()) {
+    line += "  from " + c.source;
+  }
+  if (!c.validation.empty()) {
+    line += "  (validation report attached)";
+  }
+  if (!c.message.empty()) {
+    line += "\n    " + c.message;
+  }
+  return line;
+}
+
+// 30d, 36h, 90m or 45s: the largest unit that divides it.
+std::string ttl_text(Milliseconds ttl) {
+  int64_t seconds = ttl.count() / 1000;
+  if (seconds > 0 && seconds % 86400 == 0) {
+    return fmt::format("{}d", seconds / 86400);
+  }
+  return format_duration(ttl);
 }
 
 int fg_list(const FeatureStoreCli& cli) {
@@ -74,7 +95,9 @@ int fg_list(const FeatureStoreCli& cli) {
   for (const auto& [name, version] : FeatureGroupStore::list(cli.root())) {
     auto group = FeatureGroupStore::open_existing(cli.root(), name, version);
     if (!group.ok()) {
-      return cli.error(group.error());
+      list.push_back({{"name", name}, {"version", version}, {"error", group.error().message()}});
+      text += fmt::format("{} v{}  cannot be read: {}\n", name, version, group.error().message());
+      continue;
     }
     auto latest = (*group)->latest_commit();
     int64_t commit = latest.ok() && *latest ? (*latest)->id : 0;
@@ -165,7 +188,7 @@ int fg_show(const FeatureStoreCli& cli, const FeatureGroupCommand& command) {
   std::string head = fmt::format("{} v{}  key ({})  event time {}  {}{}\n", spec.name,
                                  spec.version, fmt::join(key_names(spec), ", "), spec.event_time,
                                  spec.online ? "online" : "offline",
-                                 spec.ttl ? "  ttl " + format_duration(*spec.ttl) : "");
+                                 spec.ttl ? "  ttl " + ttl_text(*spec.ttl) : "");
   for (const auto& feature : spec.features) {
     head += fmt::format("  {} {}\n", feature.name, feature_type_name(feature.type));
   }
@@ -217,6 +240,11 @@ int fg_stats(const FeatureStoreCli& cli, const FeatureGroupCommand& command) {
   auto commit = resolve_commit(**group, command.commit.value_or("latest"));
   if (!commit.ok()) {
     return cli.error(commit.error());
+  }
+  if (*commit == 0) {
+    return cli.error(Error(ErrorKind::NotFound,
+                           fmt::format("feature group {} has no commit {}", command.group,
+                                       command.commit.value_or("yet"))));
   }
   auto stats = (*group)->commit_stats(*commit);
   if (!stats.ok()) {
@@ -312,7 +340,7 @@ int feature_group_command(const FeatureGroupCommand& command) {
     return fg_list(cli);
   }
   if (action == "create") {
-    auto group = cli.open(command.group, command.version);
+    auto group = cli.open(command.group, command.version, GroupAccess::Write);
     if (!group) {
       return k_exit_invalid;
     }

@@ -34,7 +34,7 @@ class LineageText {
  private:
   static std::string artifact_line(const ArtifactRecord& artifact) {
     return fmt::format("{}  {}  ({}, {}, id {})", artifact.path, short_digest(artifact.digest),
-                       artifact.kind, human_size(artifact.size), artifact.id);
+                       artifact.kind, artifact_size(artifact.kind, artifact.size), artifact.id);
   }
 
   std::string execution_line(const ExecutionRecord& execution) {

@@ -92,7 +92,7 @@ std::string show_tables(const RunDetails& details) {
   TextTable artifacts({"STAGE", "", "PATH", "DIGEST", "SIZE", "KIND"});
   for (const auto& event : details.events) {
     artifacts.add({event.stage, event.direction == "input" ? "in" : "out", event.artifact.path,
-                   short_digest(event.artifact.digest), human_size(event.artifact.size),
+                   short_digest(event.artifact.digest), artifact_size(event.artifact.kind, event.artifact.size),
                    event.artifact.kind});
   }
   if (!artifacts.empty()) {

@@ -27,8 +27,8 @@ class FeatureStoreCli {
   FeatureStoreContext context() const;
   const Pipeline* pipeline() const { return m_loaded ? &m_loaded->checked->pipeline : nullptr; }
   // The group, or nothing after printing why.
-  std::optional<std::unique_ptr<FeatureGroupStore>> open(const std::string& name,
-                                                         int version) const;
+  std::optional<std::unique_ptr<FeatureGroupStore>> open(
+      const std::string& name, int version, GroupAccess access = GroupAccess::Read) const;
   // A file (atomically written) or stdout; nothing after printing why.
   std::optional<std::unique_ptr<ByteSink>> sink(const std::optional<std::filesystem::path>& file,
                                                 bool compress) const;

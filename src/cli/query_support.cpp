@@ -47,9 +47,16 @@ std::optional<WorkspaceAndRun> open_workspace_for_run(const QueryOptions& option
 }
 
 std::string workspace_path_argument(const std::string& path) {
+  if (path.starts_with("fg://")) {
+    return path;  // a feature-group commit (docs/feature-store.md), not a file
+  }
   std::filesystem::path workspace = current_workspace();
   std::filesystem::path absolute = std::filesystem::absolute(path).lexically_normal();
   return workspace_relative(workspace, absolute.string()).value_or(path);
+}
+
+std::string artifact_size(const std::string& kind, int64_t size) {
+  return kind == "feature_group_commit" ? fmt::format("{} rows", size) : human_size(size);
 }
 
 std::string short_digest(const std::string& digest) {

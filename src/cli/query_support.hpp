@@ -43,7 +43,9 @@ std::optional<WorkspaceAndRun> open_workspace_for_run(const QueryOptions& option
 // A user-typed path as a workspace-relative one (relative to the current directory).
 std::string workspace_path_argument(const std::string& path);
 
-std::string short_digest(const std::string& digest);  // the first 12 hex digits
+std::string short_digest(const std::string& digest);
+// An artifact's size as shown: bytes, or for a feature-group commit the rows it wrote.
+std::string artifact_size(const std::string& kind, int64_t size);  // the first 12 hex digits
 std::string run_duration(const std::string& started, const std::optional<std::string>& ended);
 std::string format_number(double value);  // shortest form that round-trips well enough
 

@@ -8,6 +8,7 @@
 
 #include "cache/fingerprint.hpp"
 #include "engine/params_json.hpp"
+#include "hash/digest.hpp"
 #include "spec/stage_command.hpp"
 #include "util/file_io.hpp"
 #include "util/json_text.hpp"
@@ -160,6 +161,21 @@ std::optional<std::string> OutputCache::upstream_reason(size_t index, const Stag
   return restored;
 }
 
+// The fingerprint, with the values of m_options.command_env the stage's command names.
+std::string OutputCache::with_command_env(const Stage& stage, const std::string& fingerprint) const {
+  std::string command = stage.shell_command;
+  for (const auto& arg : stage.argv) {
+    command += " " + arg;
+  }
+  std::string extra;
+  for (const auto& [key, value] : m_options.command_env) {
+    if (command.find(key) != std::string::npos) {
+      extra += key + "=" + value + "\n";
+    }
+  }
+  return extra.empty() ? fingerprint : digest_bytes(fingerprint + "\n" + extra).hex();
+}
+
 CacheAction OutputCache::decide(size_t index, StageReport& report, const StageFates& fates,
                                 const std::vector<size_t>& upstream) {
   const Stage& stage = m_pipeline.stages[index];
@@ -172,6 +188,9 @@ CacheAction OutputCache::decide(size_t index, StageReport& report, const StageFa
     dep_digests[input.path] = input.digest;
   }
   report.fingerprint = stage.cache ? stage_fingerprint(stage, m_pipeline.params, dep_digests) : "";
+  if (!report.fingerprint.empty()) {
+    report.fingerprint = with_command_env(stage, report.fingerprint);
+  }
   if (auto reason = unconditional_reason(stage)) {
     report.note = *reason;
     return CacheAction::Run;

@@ -45,6 +45,10 @@ struct OutputCacheOptions {
   bool force = false;                  // --force: run everything
   std::set<std::string> force_stages;  // --force-stage: names or base names
   bool dry_run = false;                // decide only: restore and store nothing
+  // Values a run was given that a stage reads when its command names them (the range of
+  // feature-group commits a trigger hands an incremental stage, MLOPS_FG_SINCE_G=3): part of the
+  // fingerprint of exactly those stages, so a new range runs them again.
+  std::vector<std::pair<std::string, std::string>> command_env;
 };
 
 class OutputCache {
@@ -71,6 +75,7 @@ class OutputCache {
   void finish(size_t stage, StageReport& report);
 
  private:
+  std::string with_command_env(const Stage& stage, const std::string& fingerprint) const;
   // For an incremental stage: the dep files new/changed/removed since its last success, written
   // to the files the stage is given (report.changed_deps_file, removed_deps_file).
   void prepare_incremental(const Stage& stage, StageReport& report);

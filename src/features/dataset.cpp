@@ -32,7 +32,8 @@ void append_csv_value(std::string& out, const ColumnValues& column, size_t row) 
   append_csv_field(out, column.texts[row], true);
 }
 
-// The identity of a dataset: everything that decides its bytes.
+}  // namespace
+
 std::string dataset_id(const DatasetManifest& manifest) {
   Hasher hasher;
   hasher.add_field("mlops-dataset-1");
@@ -55,6 +56,8 @@ std::string dataset_id(const DatasetManifest& manifest) {
   }
   return hasher.finish().hex().substr(0, 16);
 }
+
+namespace {
 
 // 0: train, 1: test, for every spine row.
 Result<std::vector<uint8_t>> split_rows(const DatasetSpec& spec, const Spine& spine) {

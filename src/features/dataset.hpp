@@ -58,6 +58,10 @@ struct DatasetManifest {
 };
 
 std::string manifest_json(const DatasetManifest& manifest);
+// The identity of a dataset: a digest of everything that decides its bytes (the spine's
+// digest, each group's version, pinned commit, content hash, window and features, the join's
+// options, the split), 16 hex digits.
+std::string dataset_id(const DatasetManifest& manifest);
 // Corrupt when the text is not a manifest this version can read.
 Result<DatasetManifest> manifest_from_json(const std::string& text);
 

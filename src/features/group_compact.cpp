@@ -24,8 +24,7 @@ Result<int64_t> FeatureGroupStore::compact(int64_t keep_from) {
     if (commit < keep_from) {
       return Error(ErrorKind::Conflict,
                    fmt::format("feature group {}: dataset {} was built from commit {}, which "
-                               "compacting to commit {} would drop; keep from {} or earlier "
-                               "(or delete the dataset first)",
+                               "compacting to commit {} would drop; keep from {} or earlier",
                                m_spec.name, dataset, commit, keep_from, commit));
     }
   }

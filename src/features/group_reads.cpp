@@ -141,7 +141,7 @@ Result<int64_t> resolve_commit(FeatureGroupStore& group, std::string_view text) 
     }
     return id;
   }
-  auto time = parse_event_time(text);
+  auto time = text.starts_with("-") ? std::nullopt : parse_event_time(text);
   if (!time) {
     return Error(ErrorKind::Usage,
                  fmt::format("'{}' is neither a commit id, 'latest', nor a time (ISO 8601 such "
@@ -226,6 +226,11 @@ Status read_changes(FeatureGroupStore& group, int64_t since, int64_t until, Tabl
                  fmt::format("feature group {}: commits before {} were compacted; changes since "
                              "{} can no longer be read exactly, so they are refused",
                              group.spec().name, *floor, since));
+  }
+  if (since > until) {
+    return Error(ErrorKind::Usage,
+                 fmt::format("--since {} is after --until {}: the range (since, until] is empty",
+                             since, until));
   }
   sqlite::Connection& db = group.connection();
   MLOPS_TRY(range, db.prepare("SELECT id, committed_at, first_rowid, last_rowid FROM commit_log "

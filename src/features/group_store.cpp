@@ -1,6 +1,7 @@
 #include "features/group_store.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <system_error>
 
@@ -136,6 +137,28 @@ std::string describe_columns(const std::vector<FeatureColumnSpec>& columns) {
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
+// The feature store follows no symbolic link on its way to a group's files: one could lead
+// outside the workspace, and SQLite would write there (the database, its -wal and -shm files).
+Status refuse_links(const std::filesystem::path& fs_root, const std::string& name, int version) {
+  std::filesystem::path db = group_db_path(fs_root, name, version);
+  std::vector<std::filesystem::path> paths = {fs_root.parent_path(), fs_root, fs_root / name, db};
+  for (const char* suffix : {"-wal", "-shm"}) {
+    paths.emplace_back(db.string() + suffix);
+  }
+  paths.push_back(group_head_path(fs_root, name, version));
+  for (const auto& path : paths) {
+    std::error_code error;
+    if (std::filesystem::is_symlink(std::filesystem::symlink_status(path, error))) {
+      return Error(ErrorKind::Corrupt,
+                   fmt::format("{} is a symbolic link; the feature store does not follow links "
+                               "(one could lead outside the workspace): replace it with the "
+                               "directory or file itself",
+                               path.string()));
+    }
+  }
+  return Status::success();
+}
+
 }  // namespace
 
 std::filesystem::path group_db_path(const std::filesystem::path& fs_root, const std::string& name,
@@ -255,6 +278,7 @@ Result<std::unique_ptr<FeatureGroupStore>> FeatureGroupStore::open(
   if (!is_group_name(spec.name)) {
     return Error(ErrorKind::InvalidSpec, fmt::format("'{}' is not a feature group name", spec.name));
   }
+  MLOPS_CHECK(refuse_links(fs_root, spec.name, spec.version));
   std::filesystem::path path = group_db_path(fs_root, spec.name, spec.version);
   std::error_code error;
   std::filesystem::create_directories(path.parent_path(), error);
@@ -362,6 +386,7 @@ Result<std::unique_ptr<FeatureGroupStore>> FeatureGroupStore::open_existing(
       }
     }
   }
+  MLOPS_CHECK(refuse_links(fs_root, name, version));
   std::filesystem::path path = group_db_path(fs_root, name, version);
   std::error_code error;
   if (version == 0 || !std::filesystem::is_regular_file(path, error)) {
@@ -375,7 +400,10 @@ Result<std::unique_ptr<FeatureGroupStore>> FeatureGroupStore::open_existing(
   if (!*text) {
     return Error(ErrorKind::Corrupt, path.string() + ": not a feature group (no schema)");
   }
-  MLOPS_TRY(spec, group_spec_from_json(**text));
+  auto spec = group_spec_from_json(**text);
+  if (!spec.ok()) {
+    return Error(ErrorKind::Corrupt, path.string() + ": " + spec.error().message());
+  }
   if (spec->name != name || spec->version != version) {
     return Error(ErrorKind::Corrupt,
                  fmt::format("{}: holds {} v{}, not {} v{}", path.string(), spec->name,
@@ -454,7 +482,17 @@ Result<int64_t> FeatureGroupStore::commit_at_time(int64_t micros) {
 
 Result<int64_t> FeatureGroupStore::floor() {
   MLOPS_TRY(value, meta_value(*m_db, "floor"));
-  return *value ? std::stoll(**value) : int64_t{1};
+  if (!*value) {
+    return int64_t{1};
+  }
+  int64_t floor = 0;
+  auto [end, error] = std::from_chars((*value)->data(), (*value)->data() + (*value)->size(), floor);
+  if (error != std::errc() || end != (*value)->data() + (*value)->size() || floor < 1) {
+    return Error(ErrorKind::Corrupt, fmt::format("{}: the stored compaction floor '{}' is not a "
+                                                 "commit id; the group's history is damaged",
+                                                 m_path.string(), (*value)->substr(0, 40)));
+  }
+  return floor;
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> FeatureGroupStore::commit_stats(

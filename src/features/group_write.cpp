@@ -1,4 +1,5 @@
 // FeatureGroupStore's writes: a commit of upserts, or of tombstones.
+#include <charconv>
 #include <chrono>
 #include <random>
 
@@ -145,7 +146,14 @@ Result<CommitRecord> FeatureGroupStore::write_rows(const RowBatch& batch,
                                                    const CommitInfo& info, size_t dropped) {
   MLOPS_TRY(max_time_text, m_db->prepare("SELECT v FROM meta WHERE k = 'max_time'"));
   MLOPS_TRY(has_max, max_time_text->step());
-  int64_t max_time = *has_max ? std::stoll(max_time_text->column_text(0)) : INT64_MIN;
+  int64_t max_time = INT64_MIN;
+  if (*has_max) {
+    std::string text = max_time_text->column_text(0);
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), max_time);
+    if (error != std::errc() || end != text.data() + text.size()) {
+      max_time = INT64_MAX;  // damaged: check every row's identity rather than trust it
+    }
+  }
   MLOPS_TRY(commit_id, begin_commit(info, static_cast<int64_t>(order.size())));
   MLOPS_TRY(insert, m_db->prepare(insert_sql(m_spec)));
   MLOPS_TRY(exists, m_db->prepare("SELECT _op FROM data WHERE " + key_match(m_spec) +

@@ -80,9 +80,10 @@ Result<TypedKeys> type_keys(const FeatureGroupSpec& spec, const Spine& spine) {
         auto value = parse_int_value(text.texts[row]);
         if (!value) {
           return Error(ErrorKind::InvalidSpec,
-                       fmt::format("spine row {}: key '{}' is '{}', not an int (the type of "
-                                   "feature group {}'s key)",
-                                   row + 1, key.name, text.texts[row], spec.name));
+                       fmt::format("{}:{}: key '{}' is '{}', not an int (the type of "
+                                   "feature group {}'s key); fix the spine, or declare the key "
+                                   "as a string",
+                                   spine.path, spine.lines[row], key.name, text.texts[row], spec.name));
         }
         column.ints[row] = *value;
       }
@@ -327,6 +328,65 @@ Status merge_scan(FeatureGroupStore& group, const Spine& spine, const TypedKeys&
   return Status::success();
 }
 
+// Where the spine's time and key columns are: InvalidSpec naming the first that is missing.
+Result<std::pair<int, std::vector<int>>> spine_indices(const Spine& spine,
+                                                       const std::filesystem::path& path,
+                                                       const std::string& time_column,
+                                                       const std::vector<std::string>& key_names) {
+  auto index_of = [&](const std::string& name) {
+    auto found = std::find(spine.columns.begin(), spine.columns.end(), name);
+    return found == spine.columns.end() ? -1 : static_cast<int>(found - spine.columns.begin());
+  };
+  std::pair<int, std::vector<int>> indices{index_of(time_column), {}};
+  std::string missing = indices.first < 0 ? time_column : "";
+  for (const auto& name : key_names) {
+    indices.second.push_back(index_of(name));
+    if (indices.second.back() < 0 && missing.empty()) {
+      missing = name;
+    }
+  }
+  if (!missing.empty()) {
+    return Error(ErrorKind::InvalidSpec,
+                 fmt::format("{}: the spine has no column '{}'; it has: {}", path.string(),
+                             missing, fmt::join(spine.columns, ", ")));
+  }
+  return indices;
+}
+
+Status add_spine_row(Spine& spine, const Record& record, const std::pair<int, std::vector<int>>& at,
+                     const std::filesystem::path& path) {
+  const FieldView& time_field = record.fields[at.first];
+  auto time = parse_event_time(time_field.text);
+  if (!time) {
+    return Error(ErrorKind::InvalidSpec,
+                 fmt::format("{}:{}: column '{}': '{}' is not a time (ISO 8601 such as "
+                             "2024-06-01T12:00:00Z, or epoch seconds)",
+                             path.string(), record.line, spine.columns[at.first],
+                             time_field.text.substr(0, 80)));
+  }
+  spine.times.push_back(*time);
+  spine.lines.push_back(record.line);
+  for (size_t k = 0; k < at.second.size(); ++k) {
+    const FieldView& key = record.fields[at.second[k]];
+    if (key.text.empty()) {
+      return Error(ErrorKind::InvalidSpec,
+                   fmt::format("{}:{}: key column '{}' is empty; every label row needs its key",
+                               path.string(), record.line, spine.key_names[k]));
+    }
+    spine.keys[k].texts.emplace_back(key.text);
+    spine.keys[k].nulls.push_back(0);
+  }
+  // Columns a JSON Lines spine only names after its first record are not carried through.
+  for (size_t i = 0; i < spine.columns.size() && i < record.fields.size(); ++i) {
+    if (i > 0) {
+      spine.arena.push_back(',');
+    }
+    append_csv_field(spine.arena, record.fields[i].text, record.fields[i].quoted);
+  }
+  spine.row_ends.push_back(spine.arena.size());
+  return Status::success();
+}
+
 }  // namespace
 
 std::string_view Spine::row_text(size_t row) const {
@@ -338,64 +398,23 @@ Result<Spine> read_spine(const std::filesystem::path& path, const std::string& t
                          const std::vector<std::string>& key_names) {
   MLOPS_TRY(source, open_records(path, ReadOptions{}));
   Spine spine;
-  spine.columns = (*source)->columns();
-  auto index_of = [&](const std::string& name) {
-    auto found = std::find(spine.columns.begin(), spine.columns.end(), name);
-    return found == spine.columns.end() ? -1 : static_cast<int>(found - spine.columns.begin());
-  };
-  int time_index = index_of(time_column);
-  std::vector<int> key_indices;
-  for (const auto& name : key_names) {
-    key_indices.push_back(index_of(name));
-    if (key_indices.back() < 0 || time_index < 0) {
-      std::string missing = time_index < 0 ? time_column : name;
-      return Error(ErrorKind::InvalidSpec,
-                   fmt::format("{}: the spine has no column '{}'; it has: {}", path.string(),
-                               missing, fmt::join(spine.columns, ", ")));
-    }
-    spine.key_names.push_back(name);
-    spine.keys.push_back(ColumnValues{FeatureType::String, {}, {}, {}, {}});
-  }
-  if (time_index < 0) {
-    return Error(ErrorKind::InvalidSpec, fmt::format("{}: the spine has no column '{}'",
-                                                     path.string(), time_column));
-  }
+  spine.path = path.string();
   Record record;
-  while (true) {
-    MLOPS_TRY(more, (*source)->next(record));
-    if (!*more) {
-      break;
-    }
-    const FieldView& time_field = record.fields[time_index];
-    auto time = parse_event_time(time_field.text);
-    if (!time) {
-      return Error(ErrorKind::InvalidSpec,
-                   fmt::format("{}:{}: column '{}': '{}' is not a time", path.string(),
-                               record.line, time_column, time_field.text.substr(0, 80)));
-    }
-    spine.times.push_back(*time);
-    for (size_t k = 0; k < key_indices.size(); ++k) {
-      const FieldView& key = record.fields[key_indices[k]];
-      if (key.text.empty()) {
-        return Error(ErrorKind::InvalidSpec, fmt::format("{}:{}: key column '{}' is empty",
-                                                         path.string(), record.line,
-                                                         key_names[k]));
-      }
-      spine.keys[k].texts.emplace_back(key.text);
-      spine.keys[k].nulls.push_back(0);
-    }
-    for (size_t i = 0; i < record.fields.size(); ++i) {
-      if (i > 0) {
-        spine.arena.push_back(',');
-      }
-      append_csv_field(spine.arena, record.fields[i].text, record.fields[i].quoted);
-    }
-    spine.row_ends.push_back(spine.arena.size());
+  MLOPS_TRY(first, (*source)->next(record));  // JSON Lines knows its columns from here
+  spine.columns = (*source)->columns();
+  MLOPS_TRY(at, spine_indices(spine, path, time_column, key_names));
+  spine.key_names = key_names;
+  spine.keys.assign(key_names.size(), ColumnValues{FeatureType::String, {}, {}, {}, {}});
+  for (bool more = *first; more;) {
+    MLOPS_CHECK(add_spine_row(spine, record, *at, path));
+    MLOPS_TRY(next, (*source)->next(record));
+    more = *next;
   }
   if ((*source)->malformed_count() > 0) {
-    const auto& first = (*source)->malformed_sample().front();
+    const auto& bad = (*source)->malformed_sample().front();
     return Error(ErrorKind::InvalidSpec,
-                 fmt::format("{}:{}: {}", path.string(), first.line, first.reason));
+                 fmt::format("{}:{}: {}; fix the spine and build the dataset again", path.string(),
+                             bad.line, bad.reason));
   }
   return spine;
 }

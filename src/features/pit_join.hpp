@@ -32,6 +32,8 @@ struct Spine {
   std::vector<std::string> key_names;
   std::vector<ColumnValues> keys;  // String columns, parallel to key_names
   std::vector<int64_t> times;
+  std::vector<uint64_t> lines;  // where each row is in the file
+  std::string path;             // the file, as named
   size_t size() const { return times.size(); }
   std::string_view row_text(size_t row) const;
 };

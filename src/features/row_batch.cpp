@@ -1,8 +1,10 @@
 #include "features/row_batch.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <optional>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -51,6 +53,9 @@ bool append_value(ColumnValues& column, const FieldView& field) {
     }
     case FeatureType::Float: {
       std::optional<double> value = null ? std::nullopt : parse_float_value(field.text);
+      if (value && std::isnan(*value)) {
+        column.nulls.back() = 1;  // SQLite stores no NaN: a NaN is a missing value
+      }
       column.floats.push_back(value.value_or(0.0));
       return null || value.has_value();
     }
@@ -159,7 +164,13 @@ Status read_row(const Record& record, const BatchPlan& plan, const std::filesyst
     const FieldView& field =
         column_plan.source >= 0 ? record.fields[column_plan.source] : k_missing;
     ColumnValues& column = batch.features[f];
-    if (!append_value(column, field) || (column_plan.required && column.nulls.back())) {
+    bool parsed = append_value(column, field);
+    if (parsed && column_plan.required && column.nulls.back() && !field.text.empty()) {
+      return bad_value(path, record.line, column_plan.name, field.text,
+                       "a number (NaN is stored as a missing value, and this feature is "
+                       "declared nullable: false)");
+    }
+    if (!parsed || (column_plan.required && column.nulls.back())) {
       return bad_value(path, record.line, column_plan.name, field.text,
                        type_article(column.type));
     }
@@ -219,30 +230,44 @@ int ColumnValues::compare(size_t a, size_t b) const {
 
 Result<RowBatch> read_row_batch(const std::filesystem::path& path, const FeatureGroupSpec& spec,
                                 BatchKind kind) {
-  MLOPS_TRY(source, open_records(path, ReadOptions{}));
-  MLOPS_TRY(plan, plan_columns((*source)->columns(), spec, kind, path));
   RowBatch batch;
-  batch.ignored_columns = ignored_columns((*source)->columns(), *plan);
+  std::error_code error;
+  if (std::filesystem::is_regular_file(path, error) && std::filesystem::file_size(path, error) == 0) {
+    return batch;  // an empty file: nothing to commit
+  }
+  MLOPS_TRY(source, open_records(path, ReadOptions{}));
   for (const auto& key : spec.primary_key) {
     batch.keys.push_back(ColumnValues{key.type, {}, {}, {}, {}});
   }
-  for (size_t f = 0; f < plan->features.size(); ++f) {
-    batch.features.push_back(ColumnValues{spec.features[f].type, {}, {}, {}, {}});
+  if (kind == BatchKind::Rows) {
+    for (const auto& feature : spec.features) {
+      batch.features.push_back(ColumnValues{feature.type, {}, {}, {}, {}});
+    }
   }
+  // JSON Lines learns its columns from the records: plan after the first, and again when a
+  // later record brings a new one (the rows before it had no value there).
   Record record;
-  while (true) {
-    MLOPS_TRY(more, (*source)->next(record));
-    if (!*more) {
-      break;
+  MLOPS_TRY(first, (*source)->next(record));
+  size_t planned = (*source)->columns().size();
+  MLOPS_TRY(plan, plan_columns((*source)->columns(), spec, kind, path));
+  batch.ignored_columns = ignored_columns((*source)->columns(), *plan);
+  for (bool more = *first; more;) {
+    if ((*source)->columns().size() != planned) {
+      planned = (*source)->columns().size();
+      MLOPS_TRY(replanned, plan_columns((*source)->columns(), spec, kind, path));
+      *plan = std::move(*replanned);
+      batch.ignored_columns = ignored_columns((*source)->columns(), *plan);
     }
     MLOPS_CHECK(read_row(record, *plan, path, batch));
+    MLOPS_TRY(next, (*source)->next(record));
+    more = *next;
   }
   if ((*source)->malformed_count() > 0) {
-    const auto& first = (*source)->malformed_sample().front();
+    const auto& bad = (*source)->malformed_sample().front();
     return Error(ErrorKind::InvalidSpec,
                  fmt::format("{}:{}: {} (and {} malformed row(s) in all); a commit is all rows "
-                             "or none, so nothing was written",
-                             path.string(), first.line, first.reason,
+                             "or none, so nothing was written: fix the file and insert it again",
+                             path.string(), bad.line, bad.reason,
                              (*source)->malformed_count()));
   }
   return batch;

@@ -1,12 +1,20 @@
 #include "features/sql_names.hpp"
 
 #include <cctype>
+#include <string>
 
 namespace mlops {
 
 bool is_safe_column_name(std::string_view name) {
   if (name.empty() || name.size() > 128 || name[0] == '_' || name[0] == '-') {
     return false;
+  }
+  std::string lower;
+  for (char c : name) {
+    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (lower == "rowid" || lower == "oid") {
+    return false;  // SQLite's names of the row id
   }
   for (char c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') {

@@ -99,7 +99,8 @@ bool check_column_name(const YamlNode& key, SectionReader& reader) {
   }
   reader.diagnostics().error(key.mark, fmt::format("'{}'{} is not a valid column name (use "
                                                    "letters, digits and _, not starting with a "
-                                                   "digit, at most 64 characters)",
+                                                   "digit or _, at most 64 characters; rowid and "
+                                                   "oid are reserved)",
                                                    key.text, reader.context()));
   return false;
 }
@@ -216,7 +217,9 @@ void parse_group_entry(const YamlNode& key, const YamlNode& value, SectionReader
     if (text && !is_valid_column_name(text->value)) {
       reader.diagnostics().error(value.mark, fmt::format("'{}'{} is not a valid column name (use "
                                                          "letters, digits and _, not starting "
-                                                         "with a digit, at most 64 characters)",
+                                                         "with a digit or _, at most 64 "
+                                                         "characters; rowid and oid are "
+                                                         "reserved)",
                                                          text->value, reader.context()));
     } else if (text) {
       group.event_time = text->value;
@@ -360,7 +363,13 @@ bool is_valid_feature_group_name(std::string_view name) {
 }
 
 bool is_valid_column_name(std::string_view name) {
-  return name.size() <= 64 && is_valid_identifier(name);
+  // The store's own columns start with _, and SQLite reads rowid, oid and _rowid_ as the row id.
+  std::string lower;
+  for (char c : name) {
+    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return name.size() <= 64 && is_valid_identifier(name) && !name.starts_with("_") &&
+         lower != "rowid" && lower != "oid";
 }
 
 void parse_feature_groups_key(const YamlNode& value, Diagnostics& diagnostics, PipelineSpec& spec) {

@@ -280,7 +280,17 @@ INSTANTIATE_TEST_SUITE_P(
                   with("  g:\n    primary_key: {id: int}\n    event_time: ts\n"
                        "    features: {1x: int}\n"),
                   {"15:16: '1x' in feature group 'g' is not a valid column name (use letters, "
-                   "digits and _, not starting with a digit, at most 64 characters)"}},
+                   "digits and _, not starting with a digit or _, at most 64 characters; rowid "
+                   "and oid are reserved)"}},
+        ErrorCase{"ReservedColumnNames",
+                  with("  g:\n    primary_key: {id: int}\n    event_time: ts\n"
+                       "    features: {rowid: int, _op: int}\n"),
+                  {"15:16: 'rowid' in feature group 'g' is not a valid column name (use letters, "
+                   "digits and _, not starting with a digit or _, at most 64 characters; rowid "
+                   "and oid are reserved)",
+                   "15:28: '_op' in feature group 'g' is not a valid column name (use letters, "
+                   "digits and _, not starting with a digit or _, at most 64 characters; rowid "
+                   "and oid are reserved)"}},
         ErrorCase{"BadVersionAndDurations",
                   with("  g:\n    version: 0\n    primary_key: {id: int}\n    event_time: ts\n"
                        "    features: {x: {type: int, nulable: false}}\n    ttl: 30\n"

@@ -143,10 +143,12 @@ Status SqliteStore::write_links(const ExecutionOutcome& outcome) {
   std::string created_at = execution.ended_at.value_or(execution.started_at);
   auto record = [&](const ArtifactVersion& version, const char* direction) -> Status {
     bool output = std::string_view(direction) == "output";
-    MLOPS_TRY(id,
-              artifact_id(version,
-                          output && !execution.cached ? std::optional(execution.id) : std::nullopt,
-                          created_at));
+    // A feature-group commit is made by the execution that ingested it, even one whose stage
+    // was up to date or restored (its file was committed then); a later one reusing it changes
+    // nothing (the first producer stays).
+    bool produces = output && (!execution.cached || version.kind == "feature_group_commit");
+    MLOPS_TRY(id, artifact_id(version, produces ? std::optional(execution.id) : std::nullopt,
+                              created_at));
     event.reset();
     return event.bind(1, execution.id).bind(2, *id).bind(3, direction).run();
   };

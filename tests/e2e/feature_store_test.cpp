@@ -136,6 +136,43 @@ TEST_F(FeatureStoreTest, StageOutIsIngestedOnceAndRecordedAsAnArtifact) {
   EXPECT_EQ(checkout.exit_code, 0) << checkout.err;
 }
 
+TEST_F(FeatureStoreTest, JsonLinesInputAndNanAsMissing) {
+  ws.write("a.jsonl", "{\"customer_id\": 1, \"ts\": \"2024-01-01\", \"tenure\": 3}\n"
+                      "{\"customer_id\": 2, \"ts\": \"2024-01-01\", \"tenure\": 4, "
+                      "\"charges\": \"nan\", \"plan\": \"pro\"}\n");
+  auto inserted = fg({"insert", "customers", "a.jsonl"});
+  ASSERT_EQ(inserted.exit_code, 0) << inserted.err;
+  EXPECT_EQ(fg({"read", "customers"}).out,
+            "customer_id,ts,tenure,charges,plan\n1,2024-01-01T00:00:00Z,3,,\n"
+            "2,2024-01-01T00:00:00Z,4,,pro\n");
+}
+
+TEST_F(FeatureStoreTest, ReadsNeverChangeTheStoredSchema) {
+  ws.write("a.csv", "customer_id,ts,tenure,charges,plan\n1,2024-01-01,3,10.5,basic\n");
+  ASSERT_EQ(fg({"insert", "customers", "a.csv"}).exit_code, 0);
+  std::string typo = k_groups;
+  typo.replace(typo.find("      plan: string"), 18, "      plan: string\n      plna: string");
+  ws.write("pipeline.yaml", typo);
+  EXPECT_EQ(fg({"read", "customers"}).exit_code, 0);
+  ws.write("pipeline.yaml", k_groups);
+  auto again = fg({"insert", "customers", "a.csv"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;  // no "feature 'plna' removed"
+}
+
+TEST_F(FeatureStoreTest, SymbolicLinksUnderTheStoreAreRefused) {
+  ws.write("a.csv", "customer_id,ts,tenure,charges,plan\n1,2024-01-01,3,10.5,basic\n");
+  ASSERT_EQ(fg({"insert", "customers", "a.csv"}).exit_code, 0);
+  std::filesystem::path outside = ws.path().parent_path() / (ws.path().filename().string() + "-out");
+  std::filesystem::create_directories(outside);
+  std::filesystem::rename(ws / ".mlops/fs/customers", outside / "customers");
+  std::filesystem::create_directory_symlink(outside / "customers", ws / ".mlops/fs/customers");
+  auto refused = fg({"insert", "customers", "a.csv"});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("is a symbolic link"), std::string::npos) << refused.err;
+  EXPECT_EQ(query_value(outside / "customers/v1.db", "SELECT count(*) FROM commit_log"), "1");
+  std::filesystem::remove_all(outside);
+}
+
 TEST_F(FeatureStoreTest, ConcurrentInsertsSerializeWithoutLockErrors) {
   std::string rows = "customer_id,ts,tenure,charges,plan\n";
   for (int i = 0; i < 20000; ++i) {
@@ -312,6 +349,44 @@ stages:
   }
   check();
   EXPECT_EQ(ws.read("seen.txt"), "0..1\n1..3\n");
+}
+
+TEST_F(DatasetTest, TamperedManifestIsRefusedAndCommitsHaveLineage) {
+  ASSERT_EQ(mlops({"run", "pipeline.yaml"}).exit_code, 0);
+  std::string id = dataset_id();
+  std::string manifest = ".mlops/datasets/" + id + "/manifest.json";
+  std::string text = ws.read(manifest);
+  text.replace(text.find("\"exclusive\": false"), 18, "\"exclusive\": true");
+  ws.write(manifest, text);
+  auto refused = mlops({"dataset", "recreate", id, "--verify"});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("the manifest was changed after the dataset was built"),
+            std::string::npos)
+      << refused.err;
+  auto lineage = mlops({"lineage", "fg://customers/v1@1"});
+  EXPECT_EQ(lineage.exit_code, 0) << lineage.err;
+  EXPECT_NE(lineage.out.find("written by featurize"), std::string::npos) << lineage.out;
+}
+
+TEST_F(DatasetTest, IncrementalStageRunsAgainForEachNewRange) {
+  ws.write("consumer.yaml", R"(version: 1
+name: consumer
+triggers:
+  artifact: {feature_group: customers}
+stages:
+  read:
+    run: echo "$MLOPS_FG_SINCE_customers..$MLOPS_FG_UNTIL_customers" > range.txt
+    outs: [range.txt]
+)");
+  ASSERT_EQ(mlops({"run", "pipeline.yaml"}).exit_code, 0);
+  ASSERT_EQ(mlops({"trigger", "check", "consumer.yaml"}).exit_code, 0);
+  EXPECT_EQ(ws.read("range.txt"), "0..1\n");
+  ws.write("a.csv", "customer_id,ts,tenure,charges,plan\n4,2024-01-04,1,5,basic\n");
+  ASSERT_EQ(mlops({"fg", "insert", "customers", "a.csv", "--pipeline", "pipeline.yaml"})
+                .exit_code,
+            0);
+  ASSERT_EQ(mlops({"trigger", "check", "consumer.yaml"}).exit_code, 0);
+  EXPECT_EQ(ws.read("range.txt"), "1..2\n");  // not restored from the cache
 }
 
 TEST_F(DatasetTest, CrashBetweenCommitAndRecordIsReconciledAndTriggersOnce) {
