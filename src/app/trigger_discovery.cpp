@@ -1,5 +1,6 @@
 // Which pipelines a trigger command works on, in which order, and the watcher's read-only look.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "app/trigger_service.hpp"
@@ -16,23 +17,59 @@ bool has_triggers_key(const std::filesystem::path& path) {
          (text->starts_with("triggers:") || text->find("\ntriggers:") != std::string::npos);
 }
 
+// The pipelines (by name) that ingest into feature group `group` through a stage's out.
+std::set<std::string> group_writers(
+    const std::vector<std::pair<std::filesystem::path, Pipeline>>& pipelines,
+    const std::string& group) {
+  std::set<std::string> writers;
+  for (const auto& [file, pipeline] : pipelines) {
+    for (const auto& stage : pipeline.stages) {
+      if (std::find(stage.out_feature_groups.begin(), stage.out_feature_groups.end(), group) !=
+          stage.out_feature_groups.end()) {
+        writers.insert(pipeline.name);
+      }
+    }
+  }
+  return writers;
+}
+
+// The pipelines a pipeline's artifact triggers wait for: the upstream pipeline it names, or
+// those that ingest into the feature group it names.
+std::set<std::string> upstreams_of(
+    const Pipeline& pipeline, const std::vector<std::pair<std::filesystem::path, Pipeline>>& all) {
+  std::set<std::string> upstreams;
+  for (const auto& artifact : pipeline.triggers.artifact) {
+    if (!artifact.feature_group.empty()) {
+      for (const auto& writer : group_writers(all, artifact.feature_group)) {
+        if (writer != pipeline.name) {
+          upstreams.insert(writer);
+        }
+      }
+    } else {
+      upstreams.insert(artifact.pipeline);
+    }
+  }
+  return upstreams;
+}
+
 std::vector<std::pair<std::filesystem::path, Pipeline>> order_by_artifacts(
     std::vector<std::pair<std::filesystem::path, Pipeline>> pipelines) {
   std::vector<std::pair<std::filesystem::path, Pipeline>> ordered;
   std::set<std::string> done;
   std::set<std::string> present;
+  std::map<std::string, std::set<std::string>> upstreams;
   for (const auto& [file, pipeline] : pipelines) {
     present.insert(pipeline.name);
+    upstreams[pipeline.name] = upstreams_of(pipeline, pipelines);
   }
   // Repeatedly take the first pipeline whose upstreams (among those here) are done; a cycle
   // falls back to file order.
   while (!pipelines.empty()) {
     auto ready = std::find_if(pipelines.begin(), pipelines.end(), [&](const auto& entry) {
-      return std::all_of(entry.second.triggers.artifact.begin(),
-                         entry.second.triggers.artifact.end(), [&](const auto& artifact) {
-                           return !present.count(artifact.pipeline) ||
-                                  done.count(artifact.pipeline);
-                         });
+      const auto& needed = upstreams[entry.second.name];
+      return std::all_of(needed.begin(), needed.end(), [&](const std::string& upstream) {
+        return !present.count(upstream) || done.count(upstream);
+      });
     });
     if (ready == pipelines.end()) {
       ready = pipelines.begin();

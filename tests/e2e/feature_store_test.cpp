@@ -389,6 +389,26 @@ stages:
   EXPECT_EQ(ws.read("range.txt"), "1..2\n");  // not restored from the cache
 }
 
+TEST_F(DatasetTest, OneTriggerCheckRunsTheWriterBeforeTheGroupsConsumer) {
+  ws.write("pipelines/a-train.yaml", R"(version: 1
+name: a-train
+triggers:
+  artifact: {feature_group: customers}
+stages:
+  read:
+    run: echo "$MLOPS_FG_UNTIL_customers" > seen.txt
+    outs: [seen.txt]
+)");
+  std::string writer = k_training;
+  writer.replace(writer.find("name: training"), 14,
+                 "name: b-feat\ntriggers:\n  data: {paths: [raw.csv], settle: 0s}");
+  ws.write("pipelines/b-feat.yaml", writer);
+  auto checked = mlops({"trigger", "check"});
+  EXPECT_EQ(checked.exit_code, 0) << checked.err << checked.out;
+  EXPECT_LT(checked.out.find("b-feat"), checked.out.find("a-train")) << checked.out;
+  EXPECT_EQ(ws.read("seen.txt"), "1\n") << checked.out;
+}
+
 TEST_F(DatasetTest, CrashBetweenCommitAndRecordIsReconciledAndTriggersOnce) {
   ws.write("consumer.yaml", R"(version: 1
 name: consumer
