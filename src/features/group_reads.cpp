@@ -29,17 +29,14 @@ void write_value(const sqlite::Statement& row, int index, FeatureType type, Tabl
   }
   switch (type) {
     case FeatureType::Int:
-      out.number(row.column_view(index));
+      out.number(row.column_int(index));
       break;
     case FeatureType::Bool:
       out.boolean(row.column_int(index) != 0);
       break;
-    case FeatureType::Float: {
-      std::string text;
-      append_float(text, row.column_double(index));
-      out.number(text);
+    case FeatureType::Float:
+      out.number(row.column_double(index));
       break;
-    }
     case FeatureType::String:
       out.text(row.column_view(index));
       break;
@@ -203,7 +200,7 @@ Status read_snapshot(FeatureGroupStore& group, int64_t as_of, bool history, Tabl
     }
     if (history) {
       write_row(*query, spec, out);
-      out.number(query->column_view(static_cast<int>(keys) + 1));
+      out.number(query->column_int(static_cast<int>(keys) + 1));
       out.text(op_name(query->column_int(static_cast<int>(keys) + 2)));
       out.end_row();
       continue;
@@ -264,7 +261,7 @@ Status read_changes(FeatureGroupStore& group, int64_t since, int64_t until, Tabl
     }
     write_row(*query, spec, out);
     int64_t commit = query->column_int(keys + 1);
-    out.number(query->column_view(keys + 1));
+    out.number(commit);
     out.text(times[commit]);
     out.text(op_name(query->column_int(keys + 2)));
     out.end_row();

@@ -38,6 +38,7 @@ namespace mlops {
 
 namespace sqlite {
 class Connection;
+class Statement;
 }
 class FeatureStatistics;
 
@@ -141,9 +142,12 @@ class FeatureGroupStore {
   Status create_schema();
   Status check_schema();
   Result<int64_t> begin_commit(const CommitInfo& info, int64_t rows);
-  Result<CommitRecord> write_rows(const RowBatch& batch, const std::vector<size_t>& order,
-                                  const std::vector<int64_t>& times, int op_kind,
-                                  const CommitInfo& info, size_t dropped);
+  // Writes `batch` (one row per identity, in key order) as the open commit's rows.
+  Result<CommitRecord> write_rows(const RowBatch& batch, int op_kind, const CommitInfo& info,
+                                  size_t dropped);
+  Result<int> row_operation(sqlite::Statement& exists, const RowBatch& batch, size_t row,
+                            int64_t max_time);
+  Result<int64_t> stored_max_time();
   Status finish_commit(const CommitRecord& record, const std::vector<FeatureStatistics>& stats,
                        int64_t max_time, bool tombstones);
   Status write_head();

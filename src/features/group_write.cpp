@@ -48,6 +48,25 @@ void bind_value(sqlite::Statement& statement, int index, const ColumnValues& col
   }
 }
 
+// Binds one row's keys, time, operation and features from parameter `first` on (the commit's
+// parameter, `first` itself, is bound by the caller), and appends its canonical bytes.
+void bind_row(sqlite::Statement& insert, int first, const RowBatch& batch, size_t row, int op,
+              std::string& canonical) {
+  const int keys = static_cast<int>(batch.keys.size());
+  canonical.push_back(static_cast<char>(op == k_op_delete));
+  for (int k = 0; k < keys; ++k) {
+    bind_value(insert, first + 1 + k, batch.keys[k], row);
+    batch.keys[k].append_binary(canonical, row);
+  }
+  int64_t time = batch.times[row];
+  insert.bind(first + 1 + keys, time).bind(first + 2 + keys, static_cast<int64_t>(op));
+  canonical.append(reinterpret_cast<const char*>(&time), sizeof time);
+  for (size_t f = 0; f < batch.features.size(); ++f) {
+    bind_value(insert, first + 3 + keys + static_cast<int>(f), batch.features[f], row);
+    batch.features[f].append_binary(canonical, row);
+  }
+}
+
 std::string key_match(const FeatureGroupSpec& spec) {
   std::string match;
   for (const auto& key : spec.primary_key) {
@@ -56,15 +75,32 @@ std::string key_match(const FeatureGroupSpec& spec) {
   return match;
 }
 
-std::string insert_sql(const FeatureGroupSpec& spec) {
-  std::string marks;
-  for (size_t i = 0; i < spec.primary_key.size() + spec.features.size(); ++i) {
-    marks += ", ?";
+// The parameters of one row: the commit, the keys, the time, the operation, the features.
+int row_parameters(const FeatureGroupSpec& spec) {
+  return static_cast<int>(spec.primary_key.size() + spec.features.size()) + 3;
+}
+
+// Rows per INSERT: many rows a statement cost far less than one (SQLite runs a statement's
+// program once per row either way, but sets it up, binds and resets once per statement).
+size_t rows_per_insert(const FeatureGroupSpec& spec) {
+  return std::max<size_t>(1, std::min<size_t>(512, 32000 / row_parameters(spec)));
+}
+
+// INSERT of `rows` rows.
+std::string insert_sql(const FeatureGroupSpec& spec, size_t rows) {
+  std::string row = "(?";
+  for (int i = 1; i < row_parameters(spec); ++i) {
+    row += ", ?";
+  }
+  row += ")";
+  std::string values = row;
+  for (size_t i = 1; i < rows; ++i) {
+    values += ", " + row;
   }
   std::string features = column_list(spec.features, "");
-  return fmt::format("INSERT INTO data(_commit, {}, _time, _op{}{}) VALUES(?, ?, ?{})",
+  return fmt::format("INSERT INTO data(_commit, {}, _time, _op{}{}) VALUES {}",
                      column_list(spec.primary_key, ""), features.empty() ? "" : ", ", features,
-                     marks);
+                     values);
 }
 
 // Copies the commit's rows into the online table where they are not older than what it holds.
@@ -140,22 +176,45 @@ Status FeatureGroupStore::finish_commit(const CommitRecord& record,
   return Status::success();
 }
 
-Result<CommitRecord> FeatureGroupStore::write_rows(const RowBatch& batch,
-                                                   const std::vector<size_t>& order,
-                                                   const std::vector<int64_t>& times, int op_kind,
-                                                   const CommitInfo& info, size_t dropped) {
-  MLOPS_TRY(max_time_text, m_db->prepare("SELECT v FROM meta WHERE k = 'max_time'"));
-  MLOPS_TRY(has_max, max_time_text->step());
+// Whether a (key, event time) of the batch replaces a value (2: update) or adds one (0); a
+// time after every time ever written needs no look.
+Result<int> FeatureGroupStore::row_operation(sqlite::Statement& exists, const RowBatch& batch,
+                                            size_t row, int64_t max_time) {
+  if (batch.times[row] > max_time) {
+    return k_op_insert;
+  }
+  const int keys = static_cast<int>(batch.keys.size());
+  for (int k = 0; k < keys; ++k) {
+    bind_value(exists, k + 1, batch.keys[k], row);
+  }
+  exists.bind(keys + 1, batch.times[row]);
+  MLOPS_TRY(found, exists.step());
+  int op = *found && exists.column_int(0) != k_op_delete ? k_op_update : k_op_insert;
+  exists.reset();
+  return op;
+}
+
+Result<int64_t> FeatureGroupStore::stored_max_time() {
+  MLOPS_TRY(query, m_db->prepare("SELECT v FROM meta WHERE k = 'max_time'"));
+  MLOPS_TRY(found, query->step());
   int64_t max_time = INT64_MIN;
-  if (*has_max) {
-    std::string text = max_time_text->column_text(0);
+  if (*found) {
+    std::string text = query->column_text(0);
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), max_time);
     if (error != std::errc() || end != text.data() + text.size()) {
-      max_time = INT64_MAX;  // damaged: check every row's identity rather than trust it
+      max_time = INT64_MAX;  // damaged: look up every row's identity rather than trust it
     }
   }
-  MLOPS_TRY(commit_id, begin_commit(info, static_cast<int64_t>(order.size())));
-  MLOPS_TRY(insert, m_db->prepare(insert_sql(m_spec)));
+  return max_time;
+}
+
+Result<CommitRecord> FeatureGroupStore::write_rows(const RowBatch& batch, int op_kind,
+                                                   const CommitInfo& info, size_t dropped) {
+  MLOPS_TRY(stored_max, stored_max_time());
+  int64_t max_time = *stored_max;
+  MLOPS_TRY(commit_id, begin_commit(info, static_cast<int64_t>(batch.size())));
+  const size_t per_insert = rows_per_insert(m_spec);
+  MLOPS_TRY(full, m_db->prepare(insert_sql(m_spec, per_insert)));
   MLOPS_TRY(exists, m_db->prepare("SELECT _op FROM data WHERE " + key_match(m_spec) +
                                   "_time = ? ORDER BY _commit DESC LIMIT 1"));
   std::vector<FeatureStatistics> stats;
@@ -167,47 +226,45 @@ Result<CommitRecord> FeatureGroupStore::write_rows(const RowBatch& batch,
   record.rows_dropped = static_cast<int64_t>(dropped);
   Hasher hasher;
   std::string canonical;
-  const int keys = static_cast<int>(batch.keys.size());
-  for (size_t row : order) {
-    int64_t time = times[row];
-    int op = op_kind;
-    if (op != k_op_delete && time <= max_time) {
-      for (int k = 0; k < keys; ++k) {
-        bind_value(*exists, k + 1, batch.keys[k], row);
+  const int parameters = row_parameters(m_spec);
+  for (size_t start = 0; start < batch.size(); start += per_insert) {
+    size_t count = std::min(per_insert, batch.size() - start);
+    std::optional<sqlite::Statement> partial;
+    if (count < per_insert) {
+      MLOPS_TRY(statement, m_db->prepare(insert_sql(m_spec, count)));
+      partial.emplace(std::move(*statement));
+    }
+    sqlite::Statement& insert = partial ? *partial : *full;
+    for (size_t i = 0; i < count; ++i) {
+      size_t row = start + i;
+      int op = op_kind;
+      if (op != k_op_delete) {
+        MLOPS_TRY(looked_up, row_operation(*exists, batch, row, max_time));
+        op = *looked_up;
       }
-      exists->bind(keys + 1, time);
-      MLOPS_TRY(found, exists->step());
-      op = *found && exists->column_int(0) != k_op_delete ? k_op_update : k_op_insert;
-      exists->reset();
+      bind_row(insert, static_cast<int>(i) * parameters + 1, batch, row, op, canonical);
+      insert.bind(static_cast<int>(i) * parameters + 1, *commit_id);
+      for (auto& stat : stats) {
+        stat.add(row);
+      }
+      (op == k_op_delete ? record.rows_deleted
+                         : op == k_op_update ? record.rows_updated : record.rows_inserted)++;
+      max_time = std::max(max_time, batch.times[row]);
     }
-    insert->bind(1, *commit_id);
-    canonical.assign(1, static_cast<char>('0' + (op == k_op_delete)));
-    for (int k = 0; k < keys; ++k) {
-      bind_value(*insert, k + 2, batch.keys[k], row);
-      canonical.push_back('\x1f');
-      batch.keys[k].append_text(canonical, row);
+    MLOPS_CHECK(insert.run());
+    insert.reset();
+    // Rows appended by one statement get consecutive rowids (each the largest so far + 1).
+    int64_t last = m_db->last_insert_id();
+    if (start == 0) {
+      record.first_rowid = last - static_cast<int64_t>(count) + 1;
     }
-    insert->bind(keys + 2, time).bind(keys + 3, static_cast<int64_t>(op));
-    fmt::format_to(std::back_inserter(canonical), "\x1f{}", time);
-    for (size_t f = 0; f < batch.features.size(); ++f) {
-      bind_value(*insert, keys + 4 + static_cast<int>(f), batch.features[f], row);
-      canonical.push_back('\x1f');
-      batch.features[f].append_text(canonical, row);
-      stats[f].add(row);
+    record.last_rowid = last;
+    if (canonical.size() >= 65536) {
+      hasher.update(canonical);
+      canonical.clear();
     }
-    canonical.push_back('\x1e');
-    hasher.update(canonical);
-    MLOPS_CHECK(insert->run());
-    insert->reset();
-    int64_t rowid = m_db->last_insert_id();
-    if (record.last_rowid < record.first_rowid) {
-      record.first_rowid = rowid;
-    }
-    record.last_rowid = rowid;
-    (op == k_op_delete ? record.rows_deleted
-                       : op == k_op_update ? record.rows_updated : record.rows_inserted)++;
-    max_time = std::max(max_time, time);
   }
+  hasher.update(canonical);
   record.content_hash = hasher.finish().hex();
   MLOPS_CHECK(finish_commit(record, stats, max_time, op_kind == k_op_delete));
   return record;
@@ -219,9 +276,9 @@ Result<std::optional<CommitRecord>> FeatureGroupStore::insert(const RowBatch& ba
     return std::optional<CommitRecord>();
   }
   size_t dropped = 0;
-  std::vector<size_t> order = sorted_unique_rows(batch, dropped);
+  RowBatch sorted = permute_rows(batch, sorted_unique_rows(batch, dropped));
   MLOPS_TRY(transaction, sqlite::WriteTransaction::begin(*m_db));
-  MLOPS_TRY(record, write_rows(batch, order, batch.times, k_op_insert, info, dropped));
+  MLOPS_TRY(record, write_rows(sorted, k_op_insert, info, dropped));
   MLOPS_CHECK((*transaction)->commit());
   MLOPS_CHECK(write_head());
   MLOPS_TRY(stored, commit(record->id));
@@ -266,8 +323,7 @@ Result<std::optional<CommitRecord>> FeatureGroupStore::remove(const RowBatch& ke
   if (live.empty()) {
     return std::optional<CommitRecord>();
   }
-  RowBatch subset = identities;  // dedup among the rows that delete something
-  size_t dropped = 0;
+  size_t dropped = 0;  // dedup among the rows that delete something
   std::vector<size_t> order = sorted_unique_rows(identities, dropped);
   std::vector<size_t> kept;
   std::vector<bool> is_live(keys.size(), false);
@@ -279,8 +335,7 @@ Result<std::optional<CommitRecord>> FeatureGroupStore::remove(const RowBatch& ke
       kept.push_back(row);
     }
   }
-  (void)subset;
-  MLOPS_TRY(record, write_rows(identities, kept, times, k_op_delete, info, 0));
+  MLOPS_TRY(record, write_rows(permute_rows(identities, kept), k_op_delete, info, 0));
   MLOPS_CHECK((*transaction)->commit());
   MLOPS_CHECK(write_head());
   MLOPS_TRY(stored, commit(record->id));

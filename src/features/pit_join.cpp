@@ -31,9 +31,16 @@ struct GroupRow {
 // The typed key of spine row `row` for a group, compared with the scan's current row.
 struct TypedKeys {
   std::vector<ColumnValues> columns;  // typed as the group's key columns
+  // One int key (the common case): the spine's keys and times in join order, read in sequence
+  // by the merge instead of looked up by row.
+  bool single_int = false;
+  std::vector<int64_t> sorted_keys;
+  std::vector<int64_t> sorted_times;
   bool same_key(size_t a, size_t b) const {
     for (const auto& column : columns) {
-      if (column.compare(a, b) != 0) {
+      bool same = column.type == FeatureType::String ? column.texts[a] == column.texts[b]
+                                                     : column.ints[a] == column.ints[b];
+      if (!same) {
         return false;
       }
     }
@@ -97,10 +104,11 @@ Result<TypedKeys> type_keys(const FeatureGroupSpec& spec, const Spine& spine) {
 // made at or before its time, if earlier.
 Result<std::vector<int64_t>> commit_bounds(FeatureGroupStore& group, const Spine& spine,
                                            const JoinOptions& options) {
-  std::vector<int64_t> bounds(spine.size(), options.as_of);
+  std::vector<int64_t> bounds;  // empty: every row sees the pinned commit
   if (!options.known_time) {
     return bounds;
   }
+  bounds.assign(spine.size(), options.as_of);
   MLOPS_TRY(query, group.connection().prepare(
                        "SELECT id, committed_at FROM commit_log WHERE id <= ? ORDER BY id"));
   query->bind(1, options.as_of);
@@ -228,15 +236,26 @@ Status merge_rows(sqlite::Statement& scan, const Spine& spine, const TypedKeys& 
   bool scan_open = *has_row;
   std::vector<GroupRow> history;  // the current key's rows passed so far
   size_t previous = SIZE_MAX;
+  const bool fast = keys.single_int;
   for (size_t i = begin; i < end; ++i) {
     size_t spine_row = order[i];
-    if (previous == SIZE_MAX || !keys.same_key(previous, spine_row)) {
-      history.clear();  // a new key
+    bool new_key = previous == SIZE_MAX ||
+                   (fast ? keys.sorted_keys[i] != keys.sorted_keys[i - 1]
+                         : !keys.same_key(previous, spine_row));
+    if (new_key) {
+      history.clear();
     }
     previous = spine_row;
-    const int64_t limit = spine.times[spine_row] - window.delay;
+    const int64_t spine_time = fast ? keys.sorted_times[i] : spine.times[spine_row];
+    const int64_t limit = spine_time - window.delay;
     while (scan_open) {
-      int c = keys.compare_row(spine_row, scan);
+      int c = 0;
+      if (fast) {
+        int64_t stored = scan.column_int(0);
+        c = keys.sorted_keys[i] < stored ? -1 : keys.sorted_keys[i] > stored ? 1 : 0;
+      } else {
+        c = keys.compare_row(spine_row, scan);
+      }
       if (c < 0) {
         break;  // the scan is at a later key
       }
@@ -252,10 +271,48 @@ Status merge_rows(sqlite::Statement& scan, const Spine& spine, const TypedKeys& 
       MLOPS_TRY(more, scan.step());
       scan_open = *more;
     }
-    pick(history, bounds[spine_row],
-         window.has_ttl ? spine.times[spine_row] - window.ttl : INT64_MIN, spine_row, out);
+    pick(history, bounds.empty() ? options.as_of : bounds[spine_row],
+         window.has_ttl ? spine_time - window.ttl : INT64_MIN, spine_row, out);
   }
   return Status::success();
+}
+
+// The spine's rows in (key, time, row) order; for one int key also fills keys.sorted_*.
+std::vector<size_t> join_order(TypedKeys& keys, const Spine& spine) {
+  std::vector<size_t> order(spine.size());
+  if (keys.columns.size() == 1 && keys.columns[0].type != FeatureType::String) {
+    struct Entry {
+      int64_t key;
+      int64_t time;
+      size_t row;
+    };
+    std::vector<Entry> entries(spine.size());
+    for (size_t row = 0; row < spine.size(); ++row) {
+      entries[row] = {keys.columns[0].ints[row], spine.times[row], row};
+    }
+    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+      return a.key != b.key ? a.key < b.key : a.time != b.time ? a.time < b.time : a.row < b.row;
+    });
+    keys.single_int = true;
+    keys.sorted_keys.resize(entries.size());
+    keys.sorted_times.resize(entries.size());
+    for (size_t i = 0; i < entries.size(); ++i) {
+      order[i] = entries[i].row;
+      keys.sorted_keys[i] = entries[i].key;
+      keys.sorted_times[i] = entries[i].time;
+    }
+    return order;
+  }
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    for (const auto& column : keys.columns) {
+      if (int c = column.compare(a, b)) {
+        return c < 0;
+      }
+    }
+    return spine.times[a] != spine.times[b] ? spine.times[a] < spine.times[b] : a < b;
+  });
+  return order;
 }
 
 // How many distinct keys order[] holds (it is sorted by key).
@@ -440,16 +497,7 @@ Result<JoinedFeatures> join_group(FeatureGroupStore& group, const Spine& spine,
     }
     out.columns.push_back(std::move(column));
   }
-  std::vector<size_t> order(spine.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    for (const auto& column : keys->columns) {
-      if (int c = column.compare(a, b)) {
-        return c < 0;
-      }
-    }
-    return spine.times[a] != spine.times[b] ? spine.times[a] < spine.times[b] : a < b;
-  });
+  std::vector<size_t> order = join_order(*keys, spine);
   MLOPS_CHECK(merge_scan(group, spine, *keys, *selected, *bounds, order, options, out));
   return out;
 }

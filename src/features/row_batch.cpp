@@ -1,6 +1,7 @@
 #include "features/row_batch.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <numeric>
 #include <optional>
@@ -197,9 +198,12 @@ void ColumnValues::append_text(std::string& out, size_t row) const {
     return;
   }
   switch (type) {
-    case FeatureType::Int:
-      fmt::format_to(std::back_inserter(out), "{}", ints[row]);
+    case FeatureType::Int: {
+      char text[24];
+      auto [end, error] = std::to_chars(text, text + sizeof text, ints[row]);
+      out.append(text, end);
       break;
+    }
     case FeatureType::Bool:
       out += ints[row] ? "true" : "false";
       break;
@@ -273,7 +277,104 @@ Result<RowBatch> read_row_batch(const std::filesystem::path& path, const Feature
   return batch;
 }
 
+ColumnValues ColumnValues::permuted(const std::vector<size_t>& order) const {
+  ColumnValues out{type, {}, {}, {}, {}};
+  out.nulls.reserve(order.size());
+  for (size_t row : order) {
+    out.nulls.push_back(nulls[row]);
+  }
+  if (type == FeatureType::String) {
+    out.texts.reserve(order.size());
+    for (size_t row : order) {
+      out.texts.push_back(texts[row]);
+    }
+  } else if (type == FeatureType::Float) {
+    out.floats.reserve(order.size());
+    for (size_t row : order) {
+      out.floats.push_back(floats[row]);
+    }
+  } else {
+    out.ints.reserve(order.size());
+    for (size_t row : order) {
+      out.ints.push_back(ints[row]);
+    }
+  }
+  return out;
+}
+
+void ColumnValues::append_binary(std::string& out, size_t row) const {
+  out.push_back(static_cast<char>(nulls[row]));
+  if (nulls[row]) {
+    return;
+  }
+  if (type == FeatureType::String) {
+    uint64_t size = texts[row].size();
+    out.append(reinterpret_cast<const char*>(&size), sizeof size);
+    out += texts[row];
+  } else if (type == FeatureType::Float) {
+    out.append(reinterpret_cast<const char*>(&floats[row]), sizeof(double));
+  } else {
+    out.append(reinterpret_cast<const char*>(&ints[row]), sizeof(int64_t));
+  }
+}
+
+RowBatch permute_rows(const RowBatch& batch, const std::vector<size_t>& order) {
+  RowBatch out;
+  for (const auto& column : batch.keys) {
+    out.keys.push_back(column.permuted(order));
+  }
+  for (const auto& column : batch.features) {
+    out.features.push_back(column.permuted(order));
+  }
+  out.times.reserve(order.size());
+  out.lines.reserve(order.size());
+  for (size_t row : order) {
+    if (!batch.times.empty()) {
+      out.times.push_back(batch.times[row]);
+    }
+    out.lines.push_back(batch.lines[row]);
+  }
+  out.ignored_columns = batch.ignored_columns;
+  return out;
+}
+
+namespace {
+
+// The common case, one int key: sort packed (key, time, row) triples, not row numbers through
+// a comparator that looks the values up; of equal (key, time) keep the last row.
+std::vector<size_t> sorted_int_key_rows(const RowBatch& batch, size_t& dropped) {
+  struct Entry {
+    int64_t key;
+    int64_t time;
+    size_t row;
+  };
+  std::vector<Entry> entries(batch.size());
+  const ColumnValues& key = batch.keys[0];
+  for (size_t row = 0; row < batch.size(); ++row) {
+    entries[row] = {key.ints[row], batch.times.empty() ? 0 : batch.times[row], row};
+  }
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.key != b.key ? a.key < b.key : a.time != b.time ? a.time < b.time : a.row < b.row;
+  });
+  std::vector<size_t> order;
+  order.reserve(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    bool superseded = i + 1 < entries.size() && entries[i + 1].key == entries[i].key &&
+                      entries[i + 1].time == entries[i].time;
+    if (!superseded) {
+      order.push_back(entries[i].row);
+    }
+  }
+  dropped = entries.size() - order.size();
+  return order;
+}
+
+}  // namespace
+
 std::vector<size_t> sorted_unique_rows(const RowBatch& batch, size_t& dropped) {
+  if (batch.keys.size() == 1 && batch.keys[0].type == FeatureType::Int) {
+    return sorted_int_key_rows(batch, dropped);  // keys are never null
+  }
   std::vector<size_t> order(batch.size());
   std::iota(order.begin(), order.end(), size_t{0});
   auto identity_compare = [&batch](size_t a, size_t b) {

@@ -29,6 +29,11 @@ struct ColumnValues {
   void append_text(std::string& out, size_t row) const;
   // -1, 0 or 1; nulls sort first.
   int compare(size_t a, size_t b) const;
+  // The value in a fixed binary form (a null flag, then 8 bytes, or a length and the bytes of a
+  // string): what a commit's content hash covers.
+  void append_binary(std::string& out, size_t row) const;
+  // The values at `order`, in that order.
+  ColumnValues permuted(const std::vector<size_t>& order) const;
 };
 
 struct RowBatch {
@@ -54,5 +59,9 @@ Result<RowBatch> read_row_batch(const std::filesystem::path& path, const Feature
 // The rows of `batch` sorted by (key, event time), one per (key, event time): of several rows
 // with the same identity the last in the file wins. `dropped` counts the others.
 std::vector<size_t> sorted_unique_rows(const RowBatch& batch, size_t& dropped);
+
+// The rows at `order`, in that order (a commit writes its rows in key order: reading them in
+// that order from memory, not jumping about, is half the cost of an insert).
+RowBatch permute_rows(const RowBatch& batch, const std::vector<size_t>& order);
 
 }  // namespace mlops

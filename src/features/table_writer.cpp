@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
+#include <cmath>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -227,6 +229,24 @@ void TableWriter::number(std::string_view value) {
     return;
   }
   m_buffer += value;
+}
+
+void TableWriter::number(int64_t value) {
+  separator();
+  char text[24];
+  auto [end, error] = std::to_chars(text, text + sizeof text, value);
+  m_buffer.append(text, end);
+}
+
+void TableWriter::number(double value) {
+  if (!std::isfinite(value) && m_format == TableFormat::JsonLines) {
+    std::string text;
+    append_float(text, value);
+    number(std::string_view(text));
+    return;
+  }
+  separator();
+  append_float(m_buffer, value);
 }
 
 void TableWriter::boolean(bool value) {

@@ -46,6 +46,8 @@ class TableWriter {
   void null();
   void text(std::string_view value);    // a string value
   void number(std::string_view value);  // written as is (a JSON number)
+  void number(int64_t value);
+  void number(double value);  // shortest round-trip form; NaN and infinities as text in JSON
   void boolean(bool value);
   void time(int64_t micros);
   void end_row();

@@ -151,8 +151,26 @@ void append_event_time(std::string& out, int64_t micros) {
   unsigned m = 0;
   unsigned d = 0;
   civil_from_days(days, y, m, d);
-  fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", y, m, d,
-                 in_day / 3600, in_day / 60 % 60, in_day % 60);
+  if (y < 0 || y > 9999) {
+    fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", y, m, d,
+                   in_day / 3600, in_day / 60 % 60, in_day % 60);
+  } else {
+    // The common case without a format string: this runs once per row written.
+    char text[19] = {'0', '0', '0', '0', '-', '0', '0', '-', '0', '0',
+                     'T', '0', '0', ':', '0', '0', ':', '0', '0'};
+    auto put = [&text](int at, int64_t value, int width) {
+      for (int i = width - 1; i >= 0; --i, value /= 10) {
+        text[at + i] = static_cast<char>('0' + value % 10);
+      }
+    };
+    put(0, y, 4);
+    put(5, m, 2);
+    put(8, d, 2);
+    put(11, in_day / 3600, 2);
+    put(14, in_day / 60 % 60, 2);
+    put(17, in_day % 60, 2);
+    out.append(text, sizeof text);
+  }
   if (fraction != 0) {
     fmt::format_to(std::back_inserter(out), ".{:06}", fraction);
   }
@@ -204,7 +222,9 @@ void append_float(std::string& out, double value) {
     out += "nan";
     return;
   }
-  fmt::format_to(std::back_inserter(out), "{}", value);
+  char buffer[32];
+  auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);  // shortest
+  out.append(buffer, error == std::errc() ? end : buffer);
 }
 
 }  // namespace mlops
