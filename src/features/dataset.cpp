@@ -280,15 +280,20 @@ Result<DatasetManifest> build_dataset(const DatasetRequest& request,
                                       const std::filesystem::path& out_dir) {
   const DatasetSpec& spec = request.spec;
   MLOPS_TRY(pins, pin_groups(request));
-  std::vector<std::string> key_names;
+  // The key columns the groups join on; a name two groups type differently is read as text.
+  std::vector<FeatureColumnSpec> keys;
   for (const auto& pin : *pins) {
     for (const auto& key : request.groups.at(pin.group)->spec().primary_key) {
-      if (std::find(key_names.begin(), key_names.end(), key.name) == key_names.end()) {
-        key_names.push_back(key.name);
+      auto known = std::find_if(keys.begin(), keys.end(),
+                                [&](const auto& k) { return k.name == key.name; });
+      if (known == keys.end()) {
+        keys.push_back(key);
+      } else if (known->type != key.type) {
+        known->type = FeatureType::String;
       }
     }
   }
-  MLOPS_TRY(spine, read_spine(request.spine_path, spec.event_time, key_names));
+  MLOPS_TRY(spine, read_spine(request.spine_path, spec.event_time, keys));
   std::vector<JoinedFeatures> joined;
   for (auto& pin : *pins) {
     JoinOptions options{pin.commit, spec.exclusive, spec.mode == PitMode::KnownTime, pin.ttl,

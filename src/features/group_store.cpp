@@ -397,7 +397,7 @@ Result<std::unique_ptr<FeatureGroupStore>> FeatureGroupStore::open_existing(
                               : fmt::format("feature group '{}' has no version {}", name, version));
   }
   MLOPS_TRY(db, sqlite::Connection::open(path.string()));
-  MLOPS_CHECK((*db)->execute("PRAGMA synchronous=FULL; PRAGMA cache_size=-65536"));
+  MLOPS_CHECK((*db)->execute("PRAGMA synchronous=FULL"));
   MLOPS_TRY(text, meta_value(**db, "spec"));
   if (!*text) {
     return Error(ErrorKind::Corrupt, path.string() + ": not a feature group (no schema)");

@@ -1,6 +1,8 @@
 #include "features/pit_join.hpp"
 
 #include <algorithm>
+#include <deque>
+#include <memory>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -30,16 +32,17 @@ struct GroupRow {
 
 // The typed key of spine row `row` for a group, compared with the scan's current row.
 struct TypedKeys {
-  std::vector<ColumnValues> columns;  // typed as the group's key columns
+  std::vector<const ColumnValues*> columns;  // the spine's, or converted copies in `owned`
+  std::deque<ColumnValues> owned;
   // One int key (the common case): the spine's keys and times in join order, read in sequence
   // by the merge instead of looked up by row.
   bool single_int = false;
   std::vector<int64_t> sorted_keys;
   std::vector<int64_t> sorted_times;
   bool same_key(size_t a, size_t b) const {
-    for (const auto& column : columns) {
-      bool same = column.type == FeatureType::String ? column.texts[a] == column.texts[b]
-                                                     : column.ints[a] == column.ints[b];
+    for (const ColumnValues* column : columns) {
+      bool same = column->type == FeatureType::String ? column->texts[a] == column->texts[b]
+                                                      : column->ints[a] == column->ints[b];
       if (!same) {
         return false;
       }
@@ -48,7 +51,7 @@ struct TypedKeys {
   }
   int compare_row(size_t row, const sqlite::Statement& scan) const {
     for (size_t k = 0; k < columns.size(); ++k) {
-      const ColumnValues& column = columns[k];
+      const ColumnValues& column = *columns[k];
       int index = static_cast<int>(k);
       if (column.type == FeatureType::String) {
         int c = std::string_view(column.texts[row]).compare(scan.column_view(index));
@@ -66,8 +69,10 @@ struct TypedKeys {
   }
 };
 
-Result<TypedKeys> type_keys(const FeatureGroupSpec& spec, const Spine& spine) {
-  TypedKeys typed;
+// The spine's key columns as the group's keys are typed: the spine's own when the types agree
+// (read once, typed once), else a converted copy.
+Result<std::unique_ptr<TypedKeys>> type_keys(const FeatureGroupSpec& spec, const Spine& spine) {
+  auto typed = std::make_unique<TypedKeys>();
   for (const auto& key : spec.primary_key) {
     auto found = std::find(spine.key_names.begin(), spine.key_names.end(), key.name);
     if (found == spine.key_names.end()) {
@@ -75,27 +80,30 @@ Result<TypedKeys> type_keys(const FeatureGroupSpec& spec, const Spine& spine) {
                    fmt::format("the spine has no column '{}' (a key of feature group {})",
                                key.name, spec.name));
     }
-    const ColumnValues& text = spine.keys[found - spine.key_names.begin()];
-    ColumnValues column{key.type == FeatureType::String ? FeatureType::String : FeatureType::Int,
-                        {}, {}, {}, {}};
-    column.nulls.assign(spine.size(), 0);
-    if (column.type == FeatureType::String) {
-      column.texts = text.texts;
-    } else {
-      column.ints.resize(spine.size());
-      for (size_t row = 0; row < spine.size(); ++row) {
-        auto value = parse_int_value(text.texts[row]);
-        if (!value) {
-          return Error(ErrorKind::InvalidSpec,
-                       fmt::format("{}:{}: key '{}' is '{}', not an int (the type of "
-                                   "feature group {}'s key); fix the spine, or declare the key "
-                                   "as a string",
-                                   spine.path, spine.lines[row], key.name, text.texts[row], spec.name));
-        }
-        column.ints[row] = *value;
-      }
+    const ColumnValues& stored = spine.keys[found - spine.key_names.begin()];
+    FeatureType wanted = key.type == FeatureType::String ? FeatureType::String : FeatureType::Int;
+    if (stored.type == wanted) {
+      typed->columns.push_back(&stored);
+      continue;
     }
-    typed.columns.push_back(std::move(column));
+    ColumnValues& column = typed->owned.emplace_back(ColumnValues{wanted, {}, {}, {}, {}});
+    column.nulls.assign(spine.size(), 0);
+    for (size_t row = 0; row < spine.size(); ++row) {
+      if (wanted == FeatureType::String) {
+        column.texts.push_back(std::to_string(stored.ints[row]));
+        continue;
+      }
+      auto value = parse_int_value(stored.texts[row]);
+      if (!value) {
+        return Error(ErrorKind::InvalidSpec,
+                     fmt::format("{}:{}: key '{}' is '{}', not an int (the type of feature group "
+                                 "{}'s key); fix the spine, or declare the key as a string",
+                                 spine.path, spine.lines[row], key.name, stored.texts[row],
+                                 spec.name));
+      }
+      column.ints.push_back(*value);
+    }
+    typed->columns.push_back(&column);
   }
   return typed;
 }
@@ -280,7 +288,7 @@ Status merge_rows(sqlite::Statement& scan, const Spine& spine, const TypedKeys& 
 // The spine's rows in (key, time, row) order; for one int key also fills keys.sorted_*.
 std::vector<size_t> join_order(TypedKeys& keys, const Spine& spine) {
   std::vector<size_t> order(spine.size());
-  if (keys.columns.size() == 1 && keys.columns[0].type != FeatureType::String) {
+  if (keys.columns.size() == 1 && keys.columns[0]->type != FeatureType::String) {
     struct Entry {
       int64_t key;
       int64_t time;
@@ -288,7 +296,7 @@ std::vector<size_t> join_order(TypedKeys& keys, const Spine& spine) {
     };
     std::vector<Entry> entries(spine.size());
     for (size_t row = 0; row < spine.size(); ++row) {
-      entries[row] = {keys.columns[0].ints[row], spine.times[row], row};
+      entries[row] = {keys.columns[0]->ints[row], spine.times[row], row};
     }
     std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
       return a.key != b.key ? a.key < b.key : a.time != b.time ? a.time < b.time : a.row < b.row;
@@ -305,8 +313,8 @@ std::vector<size_t> join_order(TypedKeys& keys, const Spine& spine) {
   }
   std::iota(order.begin(), order.end(), size_t{0});
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    for (const auto& column : keys.columns) {
-      if (int c = column.compare(a, b)) {
+    for (const ColumnValues* column : keys.columns) {
+      if (int c = column->compare(a, b)) {
         return c < 0;
       }
     }
@@ -326,7 +334,7 @@ size_t distinct_keys(const TypedKeys& keys, const std::vector<size_t>& order) {
 
 void bind_key(sqlite::Statement& statement, const TypedKeys& keys, size_t row) {
   for (size_t k = 0; k < keys.columns.size(); ++k) {
-    const ColumnValues& column = keys.columns[k];
+    const ColumnValues& column = *keys.columns[k];
     int index = static_cast<int>(k) + 2;
     if (column.type == FeatureType::String) {
       statement.bind(index, std::string_view(column.texts[row]));
@@ -430,8 +438,21 @@ Status add_spine_row(Spine& spine, const Record& record, const std::pair<int, st
                    fmt::format("{}:{}: key column '{}' is empty; every label row needs its key",
                                path.string(), record.line, spine.key_names[k]));
     }
-    spine.keys[k].texts.emplace_back(key.text);
-    spine.keys[k].nulls.push_back(0);
+    ColumnValues& column = spine.keys[k];
+    column.nulls.push_back(0);
+    if (column.type == FeatureType::String) {
+      column.texts.emplace_back(key.text);
+      continue;
+    }
+    auto value = parse_int_value(key.text);
+    if (!value) {
+      return Error(ErrorKind::InvalidSpec,
+                   fmt::format("{}:{}: key '{}' is '{}', not an int (the type of the feature "
+                               "groups' key); fix the spine, or declare the key as a string",
+                               path.string(), record.line, spine.key_names[k],
+                               key.text.substr(0, 80)));
+    }
+    column.ints.push_back(*value);
   }
   // Columns a JSON Lines spine only names after its first record are not carried through.
   for (size_t i = 0; i < spine.columns.size() && i < record.fields.size(); ++i) {
@@ -452,7 +473,11 @@ std::string_view Spine::row_text(size_t row) const {
 }
 
 Result<Spine> read_spine(const std::filesystem::path& path, const std::string& time_column,
-                         const std::vector<std::string>& key_names) {
+                         const std::vector<FeatureColumnSpec>& keys) {
+  std::vector<std::string> key_names;
+  for (const auto& key : keys) {
+    key_names.push_back(key.name);
+  }
   MLOPS_TRY(source, open_records(path, ReadOptions{}));
   Spine spine;
   spine.path = path.string();
@@ -461,7 +486,10 @@ Result<Spine> read_spine(const std::filesystem::path& path, const std::string& t
   spine.columns = (*source)->columns();
   MLOPS_TRY(at, spine_indices(spine, path, time_column, key_names));
   spine.key_names = key_names;
-  spine.keys.assign(key_names.size(), ColumnValues{FeatureType::String, {}, {}, {}, {}});
+  for (const auto& key : keys) {
+    FeatureType type = key.type == FeatureType::String ? FeatureType::String : FeatureType::Int;
+    spine.keys.push_back(ColumnValues{type, {}, {}, {}, {}});
+  }
   for (bool more = *first; more;) {
     MLOPS_CHECK(add_spine_row(spine, record, *at, path));
     MLOPS_TRY(next, (*source)->next(record));
@@ -482,7 +510,8 @@ Result<JoinedFeatures> join_group(FeatureGroupStore& group, const Spine& spine,
   const FeatureGroupSpec& spec = group.spec();
   MLOPS_CHECK(check_reachable(group, options.as_of));
   MLOPS_TRY(selected, select_features(spec, features));
-  MLOPS_TRY(keys, type_keys(spec, spine));
+  MLOPS_TRY(typed, type_keys(spec, spine));
+  TypedKeys* keys = typed->get();
   MLOPS_TRY(bounds, commit_bounds(group, spine, options));
   JoinedFeatures out;
   for (size_t index : *selected) {

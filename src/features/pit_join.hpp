@@ -30,7 +30,7 @@ struct Spine {
   std::string arena;                 // the rows' CSV fragments, back to back
   std::vector<uint64_t> row_ends;    // where each row's fragment ends in `arena`
   std::vector<std::string> key_names;
-  std::vector<ColumnValues> keys;  // String columns, parallel to key_names
+  std::vector<ColumnValues> keys;  // Int or String columns, parallel to key_names
   std::vector<int64_t> times;
   std::vector<uint64_t> lines;  // where each row is in the file
   std::string path;             // the file, as named
@@ -38,10 +38,11 @@ struct Spine {
   std::string_view row_text(size_t row) const;
 };
 
-// Reads a spine from a CSV/JSON Lines file. InvalidSpec for a missing time or key column, an
-// empty key, or a time that does not parse ("FILE:LINE: ...").
+// Reads a spine from a CSV/JSON Lines file, its key columns typed as `keys` says (int or
+// string). InvalidSpec for a missing time or key column, an empty key, a key that is not of
+// its type, or a time that does not parse ("FILE:LINE: ...").
 Result<Spine> read_spine(const std::filesystem::path& path, const std::string& time_column,
-                         const std::vector<std::string>& key_names);
+                         const std::vector<FeatureColumnSpec>& keys);
 
 struct JoinOptions {
   int64_t as_of = 0;  // the pinned commit

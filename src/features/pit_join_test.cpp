@@ -25,7 +25,7 @@ class PitJoinTest : public ::testing::Test {
   std::vector<std::string> scores(FeatureGroupStore& group, const std::string& spine_rows,
                                   JoinOptions options) {
     auto path = testing::write_csv(dir.path(), "spine.csv", "customer_id,ts,label\n" + spine_rows);
-    auto spine = read_spine(path, "ts", {"customer_id"});
+    auto spine = read_spine(path, "ts", {{"customer_id", FeatureType::Int, false, {}, {}}});
     EXPECT_TRUE(spine.ok()) << (spine.ok() ? "" : spine.error().message());
     if (options.as_of == 0) {
       options.as_of = (*group.latest_commit())->id;
