@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <memory>
+#include <thread>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -187,7 +188,6 @@ void set_result(JoinedFeatures& out, size_t spine_row, const GroupRow& row) {
       column.ints[spine_row] = row.ints[i];
     }
   }
-  ++out.matched;
 }
 
 Result<std::vector<size_t>> select_features(const FeatureGroupSpec& spec,
@@ -212,7 +212,7 @@ Result<std::vector<size_t>> select_features(const FeatureGroupSpec& spec,
 
 // Of the key's rows passed so far (oldest first), the greatest (event time, commit) the spine
 // row may see: committed by `bound`; NULL when it is older than `oldest` or a tombstone.
-void pick(const std::vector<GroupRow>& history, int64_t bound, int64_t oldest, size_t spine_row,
+bool pick(const std::vector<GroupRow>& history, int64_t bound, int64_t oldest, size_t spine_row,
           JoinedFeatures& out) {
   for (auto it = history.rbegin(); it != history.rend(); ++it) {
     if (it->commit > bound) {
@@ -220,9 +220,11 @@ void pick(const std::vector<GroupRow>& history, int64_t bound, int64_t oldest, s
     }
     if (it->time >= oldest && it->op != k_op_delete) {
       set_result(out, spine_row, *it);
+      return true;
     }
-    return;
+    return false;
   }
+  return false;
 }
 
 struct JoinWindow {
@@ -238,7 +240,7 @@ Status merge_rows(sqlite::Statement& scan, const Spine& spine, const TypedKeys& 
                   const std::vector<size_t>& selected, const std::vector<int64_t>& bounds,
                   const std::vector<size_t>& order, size_t begin, size_t end,
                   const JoinOptions& options, const JoinWindow& window,
-                  const FeatureGroupSpec& spec, JoinedFeatures& out) {
+                  const FeatureGroupSpec& spec, JoinedFeatures& out, size_t& matched) {
   const int key_count = static_cast<int>(spec.primary_key.size());
   MLOPS_TRY(has_row, scan.step());
   bool scan_open = *has_row;
@@ -279,8 +281,10 @@ Status merge_rows(sqlite::Statement& scan, const Spine& spine, const TypedKeys& 
       MLOPS_TRY(more, scan.step());
       scan_open = *more;
     }
-    pick(history, bounds.empty() ? options.as_of : bounds[spine_row],
-         window.has_ttl ? spine_time - window.ttl : INT64_MIN, spine_row, out);
+    matched += pick(history, bounds.empty() ? options.as_of : bounds[spine_row],
+                    window.has_ttl ? spine_time - window.ttl : INT64_MIN, spine_row, out)
+                   ? 1
+                   : 0;
   }
   return Status::success();
 }
@@ -344,6 +348,62 @@ void bind_key(sqlite::Statement& statement, const TypedKeys& keys, size_t row) {
   }
 }
 
+// A big spine with one int key, joined in parts: the spine's key order cut at key boundaries,
+// each part merged against its own range of the group's index on its own connection, one
+// thread each (the parts write different spine rows).
+struct JoinParts {
+  FeatureGroupStore& group;
+  const Spine& spine;
+  const TypedKeys& keys;
+  const std::vector<size_t>& selected;
+  const std::vector<int64_t>& bounds;
+  const std::vector<size_t>& order;
+  const JoinOptions& options;
+  const JoinWindow& window;
+  const std::string& columns;
+
+  Status run_part(size_t begin, size_t end, JoinedFeatures& out, size_t& matched) {
+    MLOPS_TRY(db, sqlite::Connection::open(group.path().string()));
+    const std::string key = quote_name(group.spec().primary_key[0].name);
+    MLOPS_TRY(scan, (*db)->prepare(fmt::format(
+                        "SELECT {0} FROM data INDEXED BY data_pit WHERE _commit <= ?1 AND {1} >= ?2 "
+                        "AND {1} <= ?3 ORDER BY {1}, _time, _commit",
+                        columns, key)));
+    scan->bind(1, options.as_of).bind(2, keys.sorted_keys[begin]).bind(3, keys.sorted_keys[end - 1]);
+    return merge_rows(*scan, spine, keys, selected, bounds, order, begin, end, options, window,
+                      group.spec(), out, matched);
+  }
+
+  Status run_parallel(JoinedFeatures& out) {
+    size_t parts = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+    std::vector<size_t> cuts = {0};
+    for (size_t p = 1; p < parts; ++p) {
+      size_t cut = std::max(cuts.back(), order.size() * p / parts);
+      while (cut > 0 && cut < order.size() && keys.sorted_keys[cut] == keys.sorted_keys[cut - 1]) {
+        ++cut;
+      }
+      cuts.push_back(cut);
+    }
+    cuts.push_back(order.size());
+    std::vector<Status> results(parts, Status::success());
+    std::vector<size_t> matched(parts, 0);
+    std::vector<std::thread> threads;
+    for (size_t p = 0; p < parts; ++p) {
+      if (cuts[p] < cuts[p + 1]) {
+        threads.emplace_back([&, p] { results[p] = run_part(cuts[p], cuts[p + 1], out, matched[p]); });
+      }
+    }
+    for (auto& thread : threads) {
+      thread.join();
+    }
+    for (size_t p = 0; p < parts; ++p) {
+      MLOPS_CHECK(results[p]);
+      out.matched += matched[p];
+    }
+    return Status::success();
+  }
+};
+
 // One ordered scan of the whole group, or, when the spine has few keys for the group's size,
 // one index range per key (a thousand labels never read ten million rows).
 Status merge_scan(FeatureGroupStore& group, const Spine& spine, const TypedKeys& keys,
@@ -362,13 +422,18 @@ Status merge_scan(FeatureGroupStore& group, const Spine& spine, const TypedKeys&
   MLOPS_TRY(sized, size->step());
   int64_t rows = *sized ? size->column_int(0) : 0;
   if (static_cast<int64_t>(distinct_keys(keys, order)) * 32 >= rows) {
+    JoinParts parts{group, spine, keys, selected, bounds, order, options, window, columns};
+    if (keys.single_int && order.size() >= options.parallel_min_rows &&
+        std::thread::hardware_concurrency() > 1) {
+      return parts.run_parallel(out);
+    }
     MLOPS_TRY(scan, group.connection().prepare(fmt::format(
                         "SELECT {} FROM data INDEXED BY data_pit WHERE _commit <= ?1 ORDER BY {}, "
                         "_time, _commit",
                         columns, column_list(spec.primary_key, ""))));
     scan->bind(1, options.as_of);
     return merge_rows(*scan, spine, keys, selected, bounds, order, 0, order.size(), options,
-                      window, spec, out);
+                      window, spec, out, out.matched);
   }
   std::string match;
   for (size_t k = 0; k < spec.primary_key.size(); ++k) {
@@ -387,7 +452,7 @@ Status merge_scan(FeatureGroupStore& group, const Spine& spine, const TypedKeys&
     seek->bind(1, options.as_of);
     bind_key(*seek, keys, order[begin]);
     MLOPS_CHECK(merge_rows(*seek, spine, keys, selected, bounds, order, begin, end, options,
-                           window, spec, out));
+                           window, spec, out, out.matched));
     begin = end;
   }
   return Status::success();

@@ -52,6 +52,8 @@ struct JoinOptions {
   // the group's own.
   std::optional<std::optional<Milliseconds>> ttl;
   std::optional<Milliseconds> delay;
+  // A spine of at least this many rows (with one int key) is joined in parallel parts.
+  size_t parallel_min_rows = 200000;
 };
 
 // The features one group contributes: per feature, one value per spine row (in spine order).

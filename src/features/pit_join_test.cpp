@@ -99,7 +99,8 @@ TEST_F(PitJoinTest, TombstoneGivesNull) {
 
 // A join against a brute force over the same rows: `keys` group keys, `spine_keys` spine keys.
 // Few spine keys for the group's size take the per-key index seeks, many the one ordered scan.
-void expect_brute_force_agrees(PitJoinTest& test, int rows, int keys, int spine_keys) {
+void expect_brute_force_agrees(PitJoinTest& test, int rows, int keys, int spine_keys,
+                               size_t parallel_min_rows = 200000) {
   auto group = test.open(customer_spec(Milliseconds(std::chrono::hours(24 * 3))));
   std::string text;
   auto time_of = [](int i) { return int64_t{1704067200} + (i * 7919 % 1000) * 3600; };
@@ -114,7 +115,9 @@ void expect_brute_force_agrees(PitJoinTest& test, int rows, int keys, int spine_
     labels.emplace_back(i % spine_keys, ts);
     spine += fmt::format("{},{},0\n", i % spine_keys, ts);
   }
-  auto got = test.scores(*group, spine, {});
+  JoinOptions options;
+  options.parallel_min_rows = parallel_min_rows;
+  auto got = test.scores(*group, spine, options);
   for (size_t l = 0; l < labels.size(); ++l) {
     // the greatest event time <= ts within 72h; of equal times the later row in the file
     int best = -1;
@@ -133,6 +136,10 @@ void expect_brute_force_agrees(PitJoinTest& test, int rows, int keys, int spine_
 
 TEST_F(PitJoinTest, ManyKeysAgreeWithABruteForceJoinOneScan) {
   expect_brute_force_agrees(*this, 300, 17, 19);
+}
+
+TEST_F(PitJoinTest, ManyKeysAgreeWithABruteForceJoinInParallelParts) {
+  expect_brute_force_agrees(*this, 300, 17, 19, 1);
 }
 
 TEST_F(PitJoinTest, FewKeysAgreeWithABruteForceJoinIndexSeeks) {
