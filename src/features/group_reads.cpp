@@ -233,7 +233,7 @@ Status read_changes(FeatureGroupStore& group, int64_t since, int64_t until, Tabl
   MLOPS_TRY(range, db.prepare("SELECT id, committed_at, first_rowid, last_rowid FROM commit_log "
                               "WHERE id > ? AND id <= ? ORDER BY id"));
   range->bind(1, since).bind(2, until);
-  std::map<int64_t, std::string> times;
+  std::map<int64_t, std::string> times;  // few commits: each one's time rendered once
   int64_t first = INT64_MAX;
   int64_t last = INT64_MIN;
   while (true) {
@@ -262,8 +262,8 @@ Status read_changes(FeatureGroupStore& group, int64_t since, int64_t until, Tabl
     write_row(*query, spec, out);
     int64_t commit = query->column_int(keys + 1);
     out.number(commit);
-    out.text(times[commit]);
-    out.text(op_name(query->column_int(keys + 2)));
+    out.plain(times[commit], true);
+    out.plain(op_name(query->column_int(keys + 2)), true);
     out.end_row();
   }
 }

@@ -249,6 +249,18 @@ void TableWriter::number(double value) {
   append_float(m_buffer, value);
 }
 
+void TableWriter::plain(std::string_view value, bool quoted) {
+  separator();
+  bool json_string = quoted && m_format == TableFormat::JsonLines;
+  if (json_string) {
+    m_buffer.push_back('"');
+  }
+  m_buffer += value;
+  if (json_string) {
+    m_buffer.push_back('"');
+  }
+}
+
 void TableWriter::boolean(bool value) {
   separator();
   m_buffer += value ? "true" : "false";

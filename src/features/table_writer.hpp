@@ -49,6 +49,9 @@ class TableWriter {
   void number(int64_t value);
   void number(double value);  // shortest round-trip form; NaN and infinities as text in JSON
   void boolean(bool value);
+  // A value that needs no quoting or escaping in either format (a time, an operation name, a
+  // number), written as it is; `quoted`: as a JSON string in JSON Lines.
+  void plain(std::string_view value, bool quoted);
   void time(int64_t micros);
   void end_row();
   Status finish();  // writes what is buffered and finishes the sink
