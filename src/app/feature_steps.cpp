@@ -67,14 +67,13 @@ Result<StageSuccessHook::Outcome> FeatureSteps::ingest(const Stage& stage, size_
   if (*previous && (*previous)->source_digest == *digest) {
     commit = **previous;  // the same bytes: committed already
   } else {
-    GroupWriteRequest request{name, (*group)->spec().version, m_pipeline.workspace / path, false,
-                              {}, {}, {}};
+    GroupWriteRequest request{
+        name, (*group)->spec().version, m_pipeline.workspace / path, false, {}, {}, {}};
     request.info = CommitInfo{"upsert", m_run_id, stage.name, path, *digest, "", ""};
     auto written = write_feature_group(context, request);
     if (!written.ok()) {
-      return Error(written.error().kind(),
-                   fmt::format("cannot ingest {} into feature group {}: {}", path, name,
-                               written.error().message()));
+      return Error(written.error().kind(), fmt::format("cannot ingest {} into feature group {}: {}",
+                                                       path, name, written.error().message()));
     }
     if (written->rejected) {
       return Outcome{true, fmt::format("validation refused {} for feature group {} ({}); "

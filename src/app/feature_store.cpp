@@ -66,9 +66,9 @@ Result<std::string> spine_digest(const std::filesystem::path& path) {
 }
 
 bool is_dataset_id(std::string_view id) {
-  return !id.empty() && id.size() <= 32 &&
-         std::all_of(id.begin(), id.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return !id.empty() && id.size() <= 32 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
 }
 
 // The groups a dataset reads, opened.
@@ -143,9 +143,8 @@ Result<std::unique_ptr<FeatureGroupStore>> open_feature_group(const FeatureStore
 }
 
 Result<GroupWriteOutcome> write_feature_group(const FeatureStoreContext& context,
-                                             const GroupWriteRequest& request) {
-  MLOPS_TRY(group,
-            open_feature_group(context, request.group, request.version, GroupAccess::Write));
+                                              const GroupWriteRequest& request) {
+  MLOPS_TRY(group, open_feature_group(context, request.group, request.version, GroupAccess::Write));
   const FeatureGroupSpec& spec = (*group)->spec();
   GroupWriteOutcome outcome;
   MLOPS_TRY(report, validate_input(context, spec, request));
@@ -163,8 +162,8 @@ Result<GroupWriteOutcome> write_feature_group(const FeatureStoreContext& context
     }
     info.validation = outcome.validation_json;
   }
-  MLOPS_TRY(batch, read_row_batch(request.file, spec,
-                                  request.remove ? BatchKind::Keys : BatchKind::Rows));
+  MLOPS_TRY(batch,
+            read_row_batch(request.file, spec, request.remove ? BatchKind::Keys : BatchKind::Rows));
   outcome.ignored_columns = batch->ignored_columns;
   if (info.source.empty()) {
     auto relative = workspace_relative(context.workspace, request.file.string());
@@ -201,8 +200,8 @@ Result<DatasetManifest> create_dataset(const FeatureStoreContext& context,
   std::error_code error;
   std::filesystem::create_directories(kept, error);
   MLOPS_CHECK(write_file_atomic(kept / "manifest.json", text));
-  std::filesystem::copy_file(spine, kept / "spine", std::filesystem::copy_options::overwrite_existing,
-                             error);
+  std::filesystem::copy_file(spine, kept / "spine",
+                             std::filesystem::copy_options::overwrite_existing, error);
   if (error) {
     return Error(ErrorKind::Io, fmt::format("cannot keep a copy of the spine in {}: {}",
                                             kept.string(), error.message()));
@@ -242,7 +241,8 @@ Result<DatasetManifest> find_dataset(const std::filesystem::path& workspace,
                                      const std::string& id) {
   if (!is_dataset_id(id)) {
     return Error(ErrorKind::Usage, fmt::format("'{}' is not a dataset id (see `mlops dataset "
-                                               "list`)", id));
+                                               "list`)",
+                                               id));
   }
   std::vector<std::string> matches;
   std::error_code error;
@@ -271,9 +271,10 @@ Result<DatasetManifest> find_dataset(const std::filesystem::path& workspace,
   if (manifest->id != matches[0] || dataset_id(*manifest) != manifest->id || !known_files ||
       !is_plain_relative_path(manifest->spine)) {
     return Error(ErrorKind::Corrupt,
-                 path.string() + ": the manifest was changed after the dataset was built (its "
-                                 "contents no longer give its id, or it names files or paths "
-                                 "mlops does not write); it cannot be trusted to rebuild from");
+                 path.string() +
+                     ": the manifest was changed after the dataset was built (its "
+                     "contents no longer give its id, or it names files or paths "
+                     "mlops does not write); it cannot be trusted to rebuild from");
   }
   return manifest;
 }
@@ -301,18 +302,18 @@ Result<RecreateOutcome> recreate_dataset(const FeatureStoreContext& context, con
   MLOPS_TRY(groups, open_groups(stored, wanted));
   RecreateOutcome outcome;
   outcome.directory = kept / fmt::format("rebuild-{}", ::getpid());
-  DatasetRequest build{spec_of(*manifest), raw(*groups), kept / "spine", *digest, pinned,
-                       windows};
+  DatasetRequest build{spec_of(*manifest), raw(*groups), kept / "spine", *digest, pinned, windows};
   MLOPS_TRY(rebuilt, build_dataset(build, outcome.directory));
   outcome.rebuilt = *rebuilt;
-  outcome.identical = rebuilt->id == manifest->id && rebuilt->files.size() == manifest->files.size();
+  outcome.identical =
+      rebuilt->id == manifest->id && rebuilt->files.size() == manifest->files.size();
   for (size_t i = 0; i < rebuilt->files.size() && i < manifest->files.size(); ++i) {
     const auto& now = rebuilt->files[i];
     const auto& then = manifest->files[i];
     if (now.name != then.name || now.digest != then.digest) {
       outcome.identical = false;
-      outcome.differences.push_back(fmt::format("{}: digest {}, recorded {}", now.name,
-                                                now.digest, then.digest));
+      outcome.differences.push_back(
+          fmt::format("{}: digest {}, recorded {}", now.name, now.digest, then.digest));
     }
   }
   std::error_code error;

@@ -17,7 +17,7 @@
 namespace mlops {
 
 struct FeatureStoreContext {
-  std::filesystem::path workspace;                      // absolute
+  std::filesystem::path workspace;                          // absolute
   const std::vector<FeatureGroupSpec>* declared = nullptr;  // a pipeline's groups, if any
 };
 
@@ -51,15 +51,15 @@ struct GroupWriteOutcome {
   std::optional<CommitRecord> commit;  // nothing: nothing to write, or rejected
   std::vector<std::string> ignored_columns;
   bool validated = false;
-  bool rejected = false;            // validation failed under `strict`: nothing was committed
-  std::string validation_summary;   // "12 checks: 11 passed, 1 failed (...)"
-  std::string validation_json;      // the report, when validated
+  bool rejected = false;           // validation failed under `strict`: nothing was committed
+  std::string validation_summary;  // "12 checks: 11 passed, 1 failed (...)"
+  std::string validation_json;     // the report, when validated
 };
 
 // One commit of the file's rows (or tombstones). Validation first when the group (or the
 // request) names a rules file. Errors: InvalidSpec for a bad file or rules, NotFound, Io.
 Result<GroupWriteOutcome> write_feature_group(const FeatureStoreContext& context,
-                                             const GroupWriteRequest& request);
+                                              const GroupWriteRequest& request);
 
 struct DatasetCreateRequest {
   DatasetSpec spec;
@@ -75,8 +75,7 @@ Result<DatasetManifest> create_dataset(const FeatureStoreContext& context,
 // The datasets built in this workspace, newest first.
 Result<std::vector<DatasetManifest>> list_datasets(const std::filesystem::path& workspace);
 // A dataset by id (or a unique prefix of one). NotFound / Corrupt.
-Result<DatasetManifest> find_dataset(const std::filesystem::path& workspace,
-                                     const std::string& id);
+Result<DatasetManifest> find_dataset(const std::filesystem::path& workspace, const std::string& id);
 
 struct RecreateOutcome {
   DatasetManifest rebuilt;

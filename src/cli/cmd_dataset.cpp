@@ -17,10 +17,10 @@ namespace {
 using nlohmann::json;
 
 std::string manifest_text(const DatasetManifest& m) {
-  std::string text = fmt::format("dataset {} ({})  spine {} ({} rows)  joined on {}{}\n", m.id,
-                                 m.name, m.spine, m.spine_rows,
-                                 m.known_time ? "known time (mode: known_time)" : "event time",
-                                 m.exclusive ? ", exclusive" : "");
+  std::string text =
+      fmt::format("dataset {} ({})  spine {} ({} rows)  joined on {}{}\n", m.id, m.name, m.spine,
+                  m.spine_rows, m.known_time ? "known time (mode: known_time)" : "event time",
+                  m.exclusive ? ", exclusive" : "");
   for (const auto& g : m.groups) {
     text += fmt::format("  {}  {} of {} rows matched  features: {}\n",
                         commit_uri(g.group, g.version, g.commit), g.matched, m.spine_rows,
@@ -44,8 +44,8 @@ int dataset_create(const FeatureStoreCli& cli, const DatasetCommand& command) {
     }
   }
   if (!spec) {
-    return cli.usage(fmt::format("{} declares no dataset '{}'", pipeline->file.string(),
-                                 command.target));
+    return cli.usage(
+        fmt::format("{} declares no dataset '{}'", pipeline->file.string(), command.target));
   }
   DatasetCreateRequest request{*spec, {}, {}};
   if (const char* run = std::getenv("MLOPS_RUN_ID")) {
@@ -99,11 +99,11 @@ int dataset_command(const DatasetCommand& command) {
     return cli.error(outcome.error());
   }
   if (cli.json) {
-    print_json_value({{"id", outcome->rebuilt.id},
-                      {"identical", outcome->identical},
-                      {"differences", outcome->differences},
-                      {"directory", command.verify ? json(nullptr)
-                                                   : json(outcome->directory.string())}});
+    print_json_value(
+        {{"id", outcome->rebuilt.id},
+         {"identical", outcome->identical},
+         {"differences", outcome->differences},
+         {"directory", command.verify ? json(nullptr) : json(outcome->directory.string())}});
   } else if (outcome->identical) {
     write_all(1, fmt::format("dataset {} rebuilt from its pinned commits: byte-identical{}\n",
                              outcome->rebuilt.id,

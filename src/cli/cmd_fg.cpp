@@ -45,7 +45,8 @@ json schema_json(const FeatureGroupSpec& spec) {
   auto columns = [](const std::vector<FeatureColumnSpec>& list) {
     json out = json::array();
     for (const auto& c : list) {
-      out.push_back({{"name", c.name}, {"type", feature_type_name(c.type)}, {"nullable", c.nullable}});
+      out.push_back(
+          {{"name", c.name}, {"type", feature_type_name(c.type)}, {"nullable", c.nullable}});
     }
     return out;
   };
@@ -101,12 +102,15 @@ int fg_list(const FeatureStoreCli& cli) {
     }
     auto latest = (*group)->latest_commit();
     int64_t commit = latest.ok() && *latest ? (*latest)->id : 0;
-    list.push_back({{"name", name}, {"version", version}, {"latest_commit", commit},
+    list.push_back({{"name", name},
+                    {"version", version},
+                    {"latest_commit", commit},
                     {"online", (*group)->spec().online}});
     text += fmt::format("{} v{}  {} commit(s){}\n", name, version, commit,
                         (*group)->spec().online ? "  online" : "");
   }
-  return cli.json ? print_json_value(list) : (write_all(1, text.empty() ? "no feature groups\n" : text), 0);
+  return cli.json ? print_json_value(list)
+                  : (write_all(1, text.empty() ? "no feature groups\n" : text), 0);
 }
 
 int fg_write(const FeatureStoreCli& cli, const FeatureGroupCommand& command) {
@@ -114,8 +118,13 @@ int fg_write(const FeatureStoreCli& cli, const FeatureGroupCommand& command) {
     return cli.usage(command.action == "delete" ? "give the keys to delete: --keys FILE"
                                                 : "give the file to insert");
   }
-  GroupWriteRequest request{command.group, command.version, *command.file,
-                            command.action == "delete", command.rules, command.policy, {}};
+  GroupWriteRequest request{command.group,
+                            command.version,
+                            *command.file,
+                            command.action == "delete",
+                            command.rules,
+                            command.policy,
+                            {}};
   request.info.message = command.message;
   auto outcome = write_feature_group(cli.context(), request);
   if (!outcome.ok()) {
@@ -126,7 +135,8 @@ int fg_write(const FeatureStoreCli& cli, const FeatureGroupCommand& command) {
     return k_exit_invalid;
   }
   const FeatureGroupSpec& spec = (*group)->spec();
-  json doc = {{"group", spec.name}, {"version", spec.version},
+  json doc = {{"group", spec.name},
+              {"version", spec.version},
               {"commit", outcome->commit ? commit_json(spec, *outcome->commit) : json(nullptr)},
               {"rejected", outcome->rejected},
               {"ignored_columns", outcome->ignored_columns}};
@@ -145,7 +155,8 @@ int fg_write(const FeatureStoreCli& cli, const FeatureGroupCommand& command) {
     }
     write_all(1, outcome->rejected
                      ? fmt::format("rejected by validation (policy strict): nothing was committed "
-                                   "to {} v{}\n", spec.name, spec.version)
+                                   "to {} v{}\n",
+                                   spec.name, spec.version)
                  : outcome->commit ? commit_line(*outcome->commit) + "\n"
                                    : std::string("nothing to commit\n"));
   }
@@ -185,8 +196,8 @@ int fg_show(const FeatureStoreCli& cli, const FeatureGroupCommand& command) {
   if (cli.json) {
     return print_json_value(doc);
   }
-  std::string head = fmt::format("{} v{}  key ({})  event time {}  {}{}\n", spec.name,
-                                 spec.version, fmt::join(key_names(spec), ", "), spec.event_time,
+  std::string head = fmt::format("{} v{}  key ({})  event time {}  {}{}\n", spec.name, spec.version,
+                                 fmt::join(key_names(spec), ", "), spec.event_time,
                                  spec.online ? "online" : "offline",
                                  spec.ttl ? "  ttl " + ttl_text(*spec.ttl) : "");
   for (const auto& feature : spec.features) {
@@ -214,7 +225,8 @@ int fg_read(const FeatureStoreCli& cli, const FeatureGroupCommand& command) {
   if (!sink) {
     return k_exit_invalid;
   }
-  TableFormat format = command.format == "jsonl" || cli.json ? TableFormat::JsonLines : TableFormat::Csv;
+  TableFormat format =
+      command.format == "jsonl" || cli.json ? TableFormat::JsonLines : TableFormat::Csv;
   const FeatureGroupSpec& spec = (*group)->spec();
   TableWriter writer(**sink, format,
                      changes ? change_columns(spec) : snapshot_columns(spec, command.history));
@@ -242,9 +254,9 @@ int fg_stats(const FeatureStoreCli& cli, const FeatureGroupCommand& command) {
     return cli.error(commit.error());
   }
   if (*commit == 0) {
-    return cli.error(Error(ErrorKind::NotFound,
-                           fmt::format("feature group {} has no commit {}", command.group,
-                                       command.commit.value_or("yet"))));
+    return cli.error(
+        Error(ErrorKind::NotFound, fmt::format("feature group {} has no commit {}", command.group,
+                                               command.commit.value_or("yet"))));
   }
   auto stats = (*group)->commit_stats(*commit);
   if (!stats.ok()) {
@@ -265,10 +277,10 @@ int fg_stats(const FeatureStoreCli& cli, const FeatureGroupCommand& command) {
   if (cli.json) {
     return print_json_value(doc);
   }
-  write_all(1, fmt::format("statistics of commit {} of {}:\n", *commit, command.group) +
-                   format_table({"feature", "count", "nulls", "min", "max", "mean", "stddev",
-                                 "distinct"},
-                                rows));
+  write_all(
+      1, fmt::format("statistics of commit {} of {}:\n", *commit, command.group) +
+             format_table({"feature", "count", "nulls", "min", "max", "mean", "stddev", "distinct"},
+                          rows));
   return k_exit_success;
 }
 
@@ -294,8 +306,11 @@ int fg_get(const FeatureStoreCli& cli, const FeatureGroupCommand& command) {
   }
   if (cli.json) {
     return print_json_value(
-        {{"group", spec.name}, {"key", command.keys}, {"status", value->status},
-         {"event_time", value->event_time ? json(format_event_time(*value->event_time)) : json(nullptr)},
+        {{"group", spec.name},
+         {"key", command.keys},
+         {"status", value->status},
+         {"event_time",
+          value->event_time ? json(format_event_time(*value->event_time)) : json(nullptr)},
          {"commit", value->commit ? json(*value->commit) : json(nullptr)},
          {"features", features}});
   }
@@ -320,11 +335,12 @@ int fg_compact(const FeatureStoreCli& cli, const FeatureGroupCommand& command) {
     return cli.error(dropped.error());
   }
   if (cli.json) {
-    return print_json_value({{"group", command.group}, {"keep_from", *command.keep_from},
-                             {"rows_dropped", *dropped}});
+    return print_json_value(
+        {{"group", command.group}, {"keep_from", *command.keep_from}, {"rows_dropped", *dropped}});
   }
   write_all(1, fmt::format("dropped {} row version(s); commits before {} can no longer be "
-                           "read\n", *dropped, *command.keep_from));
+                           "read\n",
+                           *dropped, *command.keep_from));
   return k_exit_success;
 }
 

@@ -28,8 +28,9 @@ FeatureStoreContext FeatureStoreCli::context() const {
   return {m_workspace, pipeline() ? &pipeline()->feature_groups : nullptr};
 }
 
-std::optional<std::unique_ptr<FeatureGroupStore>> FeatureStoreCli::open(
-    const std::string& name, int version, GroupAccess access) const {
+std::optional<std::unique_ptr<FeatureGroupStore>> FeatureStoreCli::open(const std::string& name,
+                                                                        int version,
+                                                                        GroupAccess access) const {
   auto group = open_feature_group(context(), name, version, access);
   if (!group.ok()) {
     error(group.error());

@@ -162,7 +162,8 @@ std::optional<std::string> OutputCache::upstream_reason(size_t index, const Stag
 }
 
 // The fingerprint, with the values of m_options.command_env the stage's command names.
-std::string OutputCache::with_command_env(const Stage& stage, const std::string& fingerprint) const {
+std::string OutputCache::with_command_env(const Stage& stage,
+                                          const std::string& fingerprint) const {
   std::string command = stage.shell_command;
   for (const auto& arg : stage.argv) {
     command += " " + arg;

@@ -1,7 +1,7 @@
 #include "features/commit_stats.hpp"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include <nlohmann/json.hpp>
@@ -39,9 +39,12 @@ void FeatureStatistics::add(size_t row) {
 }
 
 std::string FeatureStatistics::json() const {
-  nlohmann::json doc = {{"count", m_count},
-                        {"nulls", m_nulls},
-                        {"distinct", m_count == 0 ? 0 : std::min<int64_t>(static_cast<int64_t>(m_count), std::llround(m_distinct.estimate()))}};
+  nlohmann::json doc = {
+      {"count", m_count},
+      {"nulls", m_nulls},
+      {"distinct", m_count == 0 ? 0
+                                : std::min<int64_t>(static_cast<int64_t>(m_count),
+                                                    std::llround(m_distinct.estimate()))}};
   if (m_column.type != FeatureType::String && m_moments.count > 0) {
     doc["min"] = m_moments.min;
     doc["max"] = m_moments.max;

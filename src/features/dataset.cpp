@@ -64,8 +64,8 @@ Result<std::vector<uint8_t>> split_rows(const DatasetSpec& spec, const Spine& sp
   std::vector<uint8_t> sides(spine.size(), 0);
   if (spec.test_fraction) {
     for (size_t row = 0; row < spine.size(); ++row) {
-      uint64_t bits = hash64(std::string_view(reinterpret_cast<const char*>(&row), sizeof row),
-                             spec.seed);
+      uint64_t bits =
+          hash64(std::string_view(reinterpret_cast<const char*>(&row), sizeof row), spec.seed);
       double unit = static_cast<double>(bits >> 11) * 0x1.0p-53;
       sides[row] = unit < *spec.test_fraction ? 1 : 0;
     }
@@ -152,11 +152,11 @@ Result<std::vector<DatasetGroupPin>> pin_groups(const DatasetRequest& request) {
   for (const auto& part : request.spec.groups) {
     auto found = request.groups.find(part.group);
     if (found == request.groups.end()) {
-      return Error(ErrorKind::NotFound, fmt::format("dataset {}: no feature group '{}'",
-                                                    request.spec.name, part.group));
+      return Error(ErrorKind::NotFound,
+                   fmt::format("dataset {}: no feature group '{}'", request.spec.name, part.group));
     }
     FeatureGroupStore& group = *found->second;
-    DatasetGroupPin pin{part.group, group.spec().version, 0, {}, part.features, 0,
+    DatasetGroupPin pin{part.group,       group.spec().version, 0, {}, part.features, 0,
                         group.spec().ttl, group.spec().delay};
     if (auto window = request.windows.find(part.group); window != request.windows.end()) {
       pin.ttl = window->second.first;
@@ -215,19 +215,22 @@ std::string manifest_json(const DatasetManifest& m) {
   } else if (m.test_from) {
     split = {{"test_from", *m.test_from}};
   }
-  json doc = {{"format", k_manifest_format},
-              {"id", m.id},
-              {"name", m.name},
-              {"spine", {{"path", m.spine}, {"digest", m.spine_digest}, {"rows", m.spine_rows},
-                         {"event_time", m.event_time}}},
-              {"pit", {{"exclusive", m.exclusive},
-                       {"mode", m.known_time ? "known_time" : "event_time"}}},
-              {"split", split},
-              {"compress", m.compress ? "zstd" : "none"},
-              {"groups", groups},
-              {"files", files},
-              {"created_at", m.created_at},
-              {"run_id", m.run_id}};
+  json doc = {
+      {"format", k_manifest_format},
+      {"id", m.id},
+      {"name", m.name},
+      {"spine",
+       {{"path", m.spine},
+        {"digest", m.spine_digest},
+        {"rows", m.spine_rows},
+        {"event_time", m.event_time}}},
+      {"pit", {{"exclusive", m.exclusive}, {"mode", m.known_time ? "known_time" : "event_time"}}},
+      {"split", split},
+      {"compress", m.compress ? "zstd" : "none"},
+      {"groups", groups},
+      {"files", files},
+      {"created_at", m.created_at},
+      {"run_id", m.run_id}};
   return doc.dump(2) + "\n";
 }
 
@@ -255,14 +258,13 @@ Result<DatasetManifest> manifest_from_json(const std::string& text) {
     }
     m.compress = doc.at("compress").get<std::string>() == "zstd";
     for (const auto& g : doc.at("groups")) {
-      m.groups.push_back({g.at("group").get<std::string>(), g.at("version").get<int>(),
-                          g.at("commit").get<int64_t>(), g.at("commit_hash").get<std::string>(),
-                          g.at("features").get<std::vector<std::string>>(),
-                          g.at("matched").get<uint64_t>(),
-                          g.at("ttl_ms").is_null()
-                              ? std::nullopt
-                              : std::optional(Milliseconds(g.at("ttl_ms").get<int64_t>())),
-                          Milliseconds(g.at("delay_ms").get<int64_t>())});
+      m.groups.push_back(
+          {g.at("group").get<std::string>(), g.at("version").get<int>(),
+           g.at("commit").get<int64_t>(), g.at("commit_hash").get<std::string>(),
+           g.at("features").get<std::vector<std::string>>(), g.at("matched").get<uint64_t>(),
+           g.at("ttl_ms").is_null() ? std::nullopt
+                                    : std::optional(Milliseconds(g.at("ttl_ms").get<int64_t>())),
+           Milliseconds(g.at("delay_ms").get<int64_t>())});
     }
     for (const auto& f : doc.at("files")) {
       m.files.push_back({f.at("name").get<std::string>(), f.at("digest").get<std::string>(),
@@ -284,8 +286,8 @@ Result<DatasetManifest> build_dataset(const DatasetRequest& request,
   std::vector<FeatureColumnSpec> keys;
   for (const auto& pin : *pins) {
     for (const auto& key : request.groups.at(pin.group)->spec().primary_key) {
-      auto known = std::find_if(keys.begin(), keys.end(),
-                                [&](const auto& k) { return k.name == key.name; });
+      auto known =
+          std::find_if(keys.begin(), keys.end(), [&](const auto& k) { return k.name == key.name; });
       if (known == keys.end()) {
         keys.push_back(key);
       } else if (known->type != key.type) {

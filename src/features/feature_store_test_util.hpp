@@ -20,7 +20,8 @@ inline FeatureGroupSpec customer_spec(std::optional<Milliseconds> ttl = std::nul
   spec.name = "customer";
   spec.primary_key = {{"customer_id", FeatureType::Int, false, {}}};
   spec.event_time = "ts";
-  spec.features = {{"score", FeatureType::Float, true, {}}, {"plan", FeatureType::String, true, {}}};
+  spec.features = {{"score", FeatureType::Float, true, {}},
+                   {"plan", FeatureType::String, true, {}}};
   spec.online = true;
   spec.ttl = ttl;
   spec.delay = delay;
@@ -36,7 +37,8 @@ inline std::filesystem::path write_csv(const std::filesystem::path& dir, const s
 
 // Inserts `csv` (a header line is added) as one commit; returns the commit id (0: none).
 inline int64_t insert_csv(FeatureGroupStore& group, const std::filesystem::path& dir,
-                          const std::string& rows, const std::string& header = "customer_id,ts,score,plan") {
+                          const std::string& rows,
+                          const std::string& header = "customer_id,ts,score,plan") {
   static int counter = 0;
   auto path = write_csv(dir, "batch" + std::to_string(++counter) + ".csv", header + "\n" + rows);
   auto batch = read_row_batch(path, group.spec(), BatchKind::Rows);

@@ -278,19 +278,19 @@ Result<OnlineValue> get_online(FeatureGroupStore& group, const std::vector<std::
                              spec.name));
   }
   if (key.size() != spec.primary_key.size()) {
-    return Error(ErrorKind::Usage,
-                 fmt::format("feature group {} has a key of {} column(s) ({}); {} given",
-                             spec.name, spec.primary_key.size(),
-                             column_list(spec.primary_key, ""), key.size()));
+    return Error(
+        ErrorKind::Usage,
+        fmt::format("feature group {} has a key of {} column(s) ({}); {} given", spec.name,
+                    spec.primary_key.size(), column_list(spec.primary_key, ""), key.size()));
   }
   std::string where;
   for (const auto& column : spec.primary_key) {
     where += (where.empty() ? "" : " AND ") + quote_name(column.name) + " = ?";
   }
   std::string features = column_list(spec.features, "");
-  MLOPS_TRY(query, group.connection().cached(fmt::format(
-                       "SELECT _time, _commit, _op{}{} FROM online WHERE {}",
-                       features.empty() ? "" : ", ", features, where)));
+  MLOPS_TRY(query, group.connection().cached(
+                       fmt::format("SELECT _time, _commit, _op{}{} FROM online WHERE {}",
+                                   features.empty() ? "" : ", ", features, where)));
   for (size_t k = 0; k < key.size(); ++k) {
     if (spec.primary_key[k].type == FeatureType::Int) {
       auto value = parse_int_value(key[k]);
@@ -331,4 +331,3 @@ Result<OnlineValue> get_online(FeatureGroupStore& group, const std::vector<std::
 }
 
 }  // namespace mlops
-

@@ -166,8 +166,8 @@ std::filesystem::path group_db_path(const std::filesystem::path& fs_root, const 
   return fs_root / name / fmt::format("v{}.db", version);
 }
 
-std::filesystem::path group_head_path(const std::filesystem::path& fs_root,
-                                      const std::string& name, int version) {
+std::filesystem::path group_head_path(const std::filesystem::path& fs_root, const std::string& name,
+                                      int version) {
   return fs_root / name / fmt::format("v{}.head", version);
 }
 
@@ -176,14 +176,10 @@ std::string commit_uri(const std::string& name, int version, int64_t commit) {
 }
 
 std::string group_spec_json(const FeatureGroupSpec& spec) {
-  json doc = {{"format", k_format_version},
-              {"name", spec.name},
-              {"version", spec.version},
-              {"primary_key", columns_json(spec.primary_key)},
-              {"event_time", spec.event_time},
-              {"features", columns_json(spec.features)},
-              {"online", spec.online},
-              {"delay_ms", spec.delay.count()},
+  json doc = {{"format", k_format_version},     {"name", spec.name},
+              {"version", spec.version},        {"primary_key", columns_json(spec.primary_key)},
+              {"event_time", spec.event_time},  {"features", columns_json(spec.features)},
+              {"online", spec.online},          {"delay_ms", spec.delay.count()},
               {"description", spec.description}};
   if (spec.ttl) {
     doc["ttl_ms"] = spec.ttl->count();
@@ -213,8 +209,8 @@ Result<FeatureGroupSpec> group_spec_from_json(const std::string& text) {
     }
     return spec;
   } catch (const json::exception& error) {
-    return Error(ErrorKind::Corrupt, std::string("the stored schema is not valid: ") +
-                                         error.what());
+    return Error(ErrorKind::Corrupt,
+                 std::string("the stored schema is not valid: ") + error.what());
   }
 }
 
@@ -253,22 +249,22 @@ std::vector<std::string> schema_differences(const FeatureGroupSpec& stored,
     bool known = std::any_of(stored.features.begin(), stored.features.end(),
                              [&](const auto& f) { return f.name == feature.name; });
     if (!known && !feature.nullable) {
-      differences.push_back(
-          fmt::format("feature '{}' added, not nullable (existing rows have no value)",
-                      feature.name));
+      differences.push_back(fmt::format(
+          "feature '{}' added, not nullable (existing rows have no value)", feature.name));
     }
   }
   if (stored.online != wanted.online) {
-    differences.push_back(
-        fmt::format("online: {} → {}", stored.online ? "true" : "false",
-                    wanted.online ? "true" : "false"));
+    differences.push_back(fmt::format("online: {} → {}", stored.online ? "true" : "false",
+                                      wanted.online ? "true" : "false"));
   }
   return differences;
 }
 
 FeatureGroupStore::FeatureGroupStore(std::unique_ptr<sqlite::Connection> db, FeatureGroupSpec spec,
                                      std::filesystem::path path, std::filesystem::path head)
-    : m_db(std::move(db)), m_spec(std::move(spec)), m_path(std::move(path)),
+    : m_db(std::move(db)),
+      m_spec(std::move(spec)),
+      m_path(std::move(path)),
       m_head(std::move(head)) {}
 
 FeatureGroupStore::~FeatureGroupStore() = default;
@@ -276,26 +272,26 @@ FeatureGroupStore::~FeatureGroupStore() = default;
 Result<std::unique_ptr<FeatureGroupStore>> FeatureGroupStore::open(
     const std::filesystem::path& fs_root, const FeatureGroupSpec& spec) {
   if (!is_group_name(spec.name)) {
-    return Error(ErrorKind::InvalidSpec, fmt::format("'{}' is not a feature group name", spec.name));
+    return Error(ErrorKind::InvalidSpec,
+                 fmt::format("'{}' is not a feature group name", spec.name));
   }
   MLOPS_CHECK(refuse_links(fs_root, spec.name, spec.version));
   std::filesystem::path path = group_db_path(fs_root, spec.name, spec.version);
   std::error_code error;
   std::filesystem::create_directories(path.parent_path(), error);
   if (error) {
-    return Error(ErrorKind::Io, fmt::format("cannot create {}: {}",
-                                            path.parent_path().string(), error.message()));
+    return Error(ErrorKind::Io,
+                 fmt::format("cannot create {}: {}", path.parent_path().string(), error.message()));
   }
   MLOPS_TRY(db, sqlite::Connection::open(path.string()));
   // One fsync per commit (commits are few and large); 64 MiB of page cache for the index.
-  MLOPS_CHECK((*db)->execute(
-      "PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536"));
-  std::unique_ptr<FeatureGroupStore> store(
-      new FeatureGroupStore(std::move(*db), spec, path,
-                            group_head_path(fs_root, spec.name, spec.version)));
+  MLOPS_CHECK(
+      (*db)->execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536"));
+  std::unique_ptr<FeatureGroupStore> store(new FeatureGroupStore(
+      std::move(*db), spec, path, group_head_path(fs_root, spec.name, spec.version)));
   MLOPS_TRY(transaction, sqlite::WriteTransaction::begin(*store->m_db));
-  MLOPS_TRY(existing, store->m_db->prepare(
-                          "SELECT count(*) FROM sqlite_master WHERE name = 'meta'"));
+  MLOPS_TRY(existing,
+            store->m_db->prepare("SELECT count(*) FROM sqlite_master WHERE name = 'meta'"));
   MLOPS_TRY(row, existing->step());
   bool created = *row && existing->column_int(0) > 0;
   MLOPS_CHECK(created ? store->check_schema() : store->create_schema());
@@ -307,8 +303,8 @@ Result<std::unique_ptr<FeatureGroupStore>> FeatureGroupStore::open(
 // A writer that died between its commit and the head file left the file behind: put it right.
 Status FeatureGroupStore::refresh_head() {
   MLOPS_TRY(latest, latest_commit());
-  std::string expected = *latest ? fmt::format("{} {}\n", (*latest)->id, (*latest)->content_hash)
-                                 : std::string("0\n");
+  std::string expected =
+      *latest ? fmt::format("{} {}\n", (*latest)->id, (*latest)->content_hash) : std::string("0\n");
   auto current = read_file(m_head, 256);
   if (current.ok() && *current == expected) {
     return Status::success();
@@ -346,8 +342,7 @@ Status FeatureGroupStore::check_schema() {
     if (!known) {
       for (const char* table : {"data", "online"}) {
         MLOPS_CHECK(m_db->execute(fmt::format("ALTER TABLE {} ADD COLUMN {} {}", table,
-                                              quote_name(feature.name),
-                                              sql_type(feature.type))));
+                                              quote_name(feature.name), sql_type(feature.type))));
       }
       added = true;
     }
@@ -407,9 +402,8 @@ Result<std::unique_ptr<FeatureGroupStore>> FeatureGroupStore::open_existing(
     return Error(ErrorKind::Corrupt, path.string() + ": " + spec.error().message());
   }
   if (spec->name != name || spec->version != version) {
-    return Error(ErrorKind::Corrupt,
-                 fmt::format("{}: holds {} v{}, not {} v{}", path.string(), spec->name,
-                             spec->version, name, version));
+    return Error(ErrorKind::Corrupt, fmt::format("{}: holds {} v{}, not {} v{}", path.string(),
+                                                 spec->name, spec->version, name, version));
   }
   return std::unique_ptr<FeatureGroupStore>(new FeatureGroupStore(
       std::move(*db), std::move(*spec), path, group_head_path(fs_root, name, version)));
@@ -429,7 +423,8 @@ std::vector<std::pair<std::string, int>> FeatureGroupStore::list(
       if (file_name.size() > 4 && file_name[0] == 'v' && file_name.ends_with(".db")) {
         std::string digits = file_name.substr(1, file_name.size() - 4);
         if (!digits.empty() && digits.size() < 7 &&
-            std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            std::all_of(digits.begin(), digits.end(),
+                        [](char c) { return c >= '0' && c <= '9'; })) {
           groups.emplace_back(name, std::stoi(digits));
         }
       }
@@ -499,8 +494,8 @@ Result<int64_t> FeatureGroupStore::floor() {
 
 Result<std::vector<std::pair<std::string, std::string>>> FeatureGroupStore::commit_stats(
     int64_t id) {
-  MLOPS_TRY(statement, m_db->prepare(
-                           "SELECT feature, stats FROM commit_stats WHERE commit_id = ?"));
+  MLOPS_TRY(statement,
+            m_db->prepare("SELECT feature, stats FROM commit_stats WHERE commit_id = ?"));
   statement->bind(1, id);
   std::vector<std::pair<std::string, std::string>> stats;
   while (true) {
@@ -530,7 +525,8 @@ Status FeatureGroupStore::pin(const std::string& dataset, int64_t commit) {
                  fmt::format("commit {} of {} was compacted away (the oldest reachable is {})",
                              commit, m_spec.name, *floor_commit));
   }
-  MLOPS_TRY(statement, m_db->prepare("INSERT OR IGNORE INTO pins(dataset, commit_id) VALUES(?, ?)"));
+  MLOPS_TRY(statement,
+            m_db->prepare("INSERT OR IGNORE INTO pins(dataset, commit_id) VALUES(?, ?)"));
   statement->bind(1, dataset).bind(2, commit);
   MLOPS_CHECK(statement->run());
   return (*transaction)->commit();
@@ -550,8 +546,8 @@ Result<std::vector<std::pair<std::string, int64_t>>> FeatureGroupStore::pins() {
 
 Status FeatureGroupStore::write_head() {
   MLOPS_TRY(latest, latest_commit());
-  std::string text = *latest ? fmt::format("{} {}\n", (*latest)->id, (*latest)->content_hash)
-                             : std::string("0\n");
+  std::string text =
+      *latest ? fmt::format("{} {}\n", (*latest)->id, (*latest)->content_hash) : std::string("0\n");
   if (const char* die = test_hook("MLOPS_TEST_DIE_BEFORE_FG_HEAD"); die && *die == '1') {
     ::_exit(137);  // tests: a crash between the commit and the head file
   }

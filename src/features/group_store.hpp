@@ -39,7 +39,7 @@ namespace mlops {
 namespace sqlite {
 class Connection;
 class Statement;
-}
+}  // namespace sqlite
 class FeatureStatistics;
 
 // Who made a commit, and from what.
@@ -78,8 +78,8 @@ struct CommitRecord {
 // rewritten after every commit: a stage that depends on it reruns when the group changes).
 std::filesystem::path group_db_path(const std::filesystem::path& fs_root, const std::string& name,
                                     int version);
-std::filesystem::path group_head_path(const std::filesystem::path& fs_root,
-                                      const std::string& name, int version);
+std::filesystem::path group_head_path(const std::filesystem::path& fs_root, const std::string& name,
+                                      int version);
 
 // The group's artifact name in the metadata store: fg://NAME/vVERSION@COMMIT.
 std::string commit_uri(const std::string& name, int version, int64_t commit);

@@ -110,8 +110,7 @@ TEST_F(FeatureGroupTest, OnlineExpiresAfterTtlAndTombstoneIsMissing) {
   auto group = open(customer_spec(Milliseconds(std::chrono::hours(24))));
   insert_csv(*group, dir.path(), "1,2024-01-01,0.5,basic\n2,2024-01-01,0.5,basic\n");
   EXPECT_EQ(get_online(*group, {"1"}, *parse_event_time("2024-01-02"))->status, "present");
-  EXPECT_EQ(get_online(*group, {"1"}, *parse_event_time("2024-01-02T00:00:01"))->status,
-            "expired");
+  EXPECT_EQ(get_online(*group, {"1"}, *parse_event_time("2024-01-02T00:00:01"))->status, "expired");
   EXPECT_EQ(get_online(*group, {"3"}, *parse_event_time("2024-01-01"))->status, "missing");
   auto keys = testing::write_csv(dir.path(), "keys.csv", "customer_id\n2\n");
   auto batch = read_row_batch(keys, group->spec(), BatchKind::Keys);
@@ -120,14 +119,16 @@ TEST_F(FeatureGroupTest, OnlineExpiresAfterTtlAndTombstoneIsMissing) {
   ASSERT_TRUE(deleted.ok() && *deleted);
   EXPECT_EQ((*deleted)->rows_deleted, 1);
   EXPECT_EQ(get_online(*group, {"2"}, *parse_event_time("2024-01-01"))->status, "missing");
-  EXPECT_EQ(snapshot_text(*group, 2), "customer_id,ts,score,plan\n1,2024-01-01T00:00:00Z,0.5,basic\n");
+  EXPECT_EQ(snapshot_text(*group, 2),
+            "customer_id,ts,score,plan\n1,2024-01-01T00:00:00Z,0.5,basic\n");
   EXPECT_NE(snapshot_text(*group, 1).find("\n2,"), std::string::npos);
 }
 
 TEST_F(FeatureGroupTest, BadValueRefusesTheWholeFileWithItsLine) {
   auto group = open();
-  auto path = testing::write_csv(dir.path(), "bad.csv",
-                                 "customer_id,ts,score,plan\n1,2024-01-01,0.5,a\n2,2024-01-01,high,b\n");
+  auto path =
+      testing::write_csv(dir.path(), "bad.csv",
+                         "customer_id,ts,score,plan\n1,2024-01-01,0.5,a\n2,2024-01-01,high,b\n");
   auto batch = read_row_batch(path, group->spec(), BatchKind::Rows);
   ASSERT_FALSE(batch.ok());
   EXPECT_EQ(batch.error().message(), path.string() + ":3: column 'score': 'high' is not a float");
@@ -171,8 +172,9 @@ TEST_F(FeatureGroupTest, CompactionKeepsRetainedSnapshotsAndRefusesOlderAndPinne
   EXPECT_EQ(*dropped, 1);
   EXPECT_EQ(snapshot_text(**group2, 2), at2);
   EXPECT_EQ(snapshot_text(**group2, 3), at3);
-  EXPECT_NE(snapshot_text(**group2, 1).find("error: feature group customer: commits before 2 "
-                                            "were compacted"),
+  EXPECT_NE(snapshot_text(**group2, 1)
+                .find("error: feature group customer: commits before 2 "
+                      "were compacted"),
             std::string::npos);
 }
 

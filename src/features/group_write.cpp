@@ -153,17 +153,17 @@ Status FeatureGroupStore::finish_commit(const CommitRecord& record,
     online->bind(1, record.first_rowid).bind(2, record.last_rowid);
     MLOPS_CHECK(online->run());
   }
-  MLOPS_TRY(update, m_db->prepare(
-                        "UPDATE commit_log SET rows_inserted = ?, rows_updated = ?, "
-                        "rows_deleted = ?, rows_dropped = ?, first_rowid = ?, last_rowid = ?, "
-                        "content_hash = ? WHERE id = ?"));
+  MLOPS_TRY(update,
+            m_db->prepare("UPDATE commit_log SET rows_inserted = ?, rows_updated = ?, "
+                          "rows_deleted = ?, rows_dropped = ?, first_rowid = ?, last_rowid = ?, "
+                          "content_hash = ? WHERE id = ?"));
   update->bind(1, record.rows_inserted).bind(2, record.rows_updated).bind(3, record.rows_deleted);
   update->bind(4, record.rows_dropped).bind(5, record.first_rowid).bind(6, record.last_rowid);
   update->bind(7, record.content_hash).bind(8, record.id);
   MLOPS_CHECK(update->run());
   if (!tombstones) {
-    MLOPS_TRY(stat, m_db->prepare(
-                        "INSERT INTO commit_stats(commit_id, feature, stats) VALUES(?, ?, ?)"));
+    MLOPS_TRY(stat,
+              m_db->prepare("INSERT INTO commit_stats(commit_id, feature, stats) VALUES(?, ?, ?)"));
     for (size_t f = 0; f < stats.size(); ++f) {
       stat->bind(1, record.id).bind(2, m_spec.features[f].name).bind(3, stats[f].json());
       MLOPS_CHECK(stat->run());
@@ -179,7 +179,7 @@ Status FeatureGroupStore::finish_commit(const CommitRecord& record,
 // Whether a (key, event time) of the batch replaces a value (2: update) or adds one (0); a
 // time after every time ever written needs no look.
 Result<int> FeatureGroupStore::row_operation(sqlite::Statement& exists, const RowBatch& batch,
-                                            size_t row, int64_t max_time) {
+                                             size_t row, int64_t max_time) {
   if (batch.times[row] > max_time) {
     return k_op_insert;
   }
@@ -247,8 +247,9 @@ Result<CommitRecord> FeatureGroupStore::write_rows(const RowBatch& batch, int op
       for (auto& stat : stats) {
         stat.add(row);
       }
-      (op == k_op_delete ? record.rows_deleted
-                         : op == k_op_update ? record.rows_updated : record.rows_inserted)++;
+      (op == k_op_delete   ? record.rows_deleted
+       : op == k_op_update ? record.rows_updated
+                           : record.rows_inserted)++;
       max_time = std::max(max_time, batch.times[row]);
     }
     MLOPS_CHECK(insert.run());
@@ -294,9 +295,9 @@ Result<std::optional<CommitRecord>> FeatureGroupStore::remove(const RowBatch& ke
   // The (key, event time) each row deletes: the given one, or the key's newest; only where it
   // holds a value now.
   std::string match = key_match(m_spec);
-  MLOPS_TRY(newest, m_db->prepare("SELECT _time, _op FROM data WHERE " +
-                                  match.substr(0, match.size() - 5) +
-                                  " ORDER BY _time DESC, _commit DESC LIMIT 1"));
+  MLOPS_TRY(newest,
+            m_db->prepare("SELECT _time, _op FROM data WHERE " + match.substr(0, match.size() - 5) +
+                          " ORDER BY _time DESC, _commit DESC LIMIT 1"));
   MLOPS_TRY(at_time, m_db->prepare("SELECT _op FROM data WHERE " + match +
                                    "_time = ? ORDER BY _commit DESC LIMIT 1"));
   std::vector<int64_t> times(keys.size(), 0);

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <deque>
 #include <memory>
-#include <thread>
 #include <numeric>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -78,8 +78,8 @@ Result<std::unique_ptr<TypedKeys>> type_keys(const FeatureGroupSpec& spec, const
     auto found = std::find(spine.key_names.begin(), spine.key_names.end(), key.name);
     if (found == spine.key_names.end()) {
       return Error(ErrorKind::InvalidSpec,
-                   fmt::format("the spine has no column '{}' (a key of feature group {})",
-                               key.name, spec.name));
+                   fmt::format("the spine has no column '{}' (a key of feature group {})", key.name,
+                               spec.name));
     }
     const ColumnValues& stored = spine.keys[found - spine.key_names.begin()];
     FeatureType wanted = key.type == FeatureType::String ? FeatureType::String : FeatureType::Int;
@@ -96,11 +96,11 @@ Result<std::unique_ptr<TypedKeys>> type_keys(const FeatureGroupSpec& spec, const
       }
       auto value = parse_int_value(stored.texts[row]);
       if (!value) {
-        return Error(ErrorKind::InvalidSpec,
-                     fmt::format("{}:{}: key '{}' is '{}', not an int (the type of feature group "
-                                 "{}'s key); fix the spine, or declare the key as a string",
-                                 spine.path, spine.lines[row], key.name, stored.texts[row],
-                                 spec.name));
+        return Error(
+            ErrorKind::InvalidSpec,
+            fmt::format("{}:{}: key '{}' is '{}', not an int (the type of feature group "
+                        "{}'s key); fix the spine, or declare the key as a string",
+                        spine.path, spine.lines[row], key.name, stored.texts[row], spec.name));
       }
       column.ints.push_back(*value);
     }
@@ -135,11 +135,11 @@ Result<std::vector<int64_t>> commit_bounds(FeatureGroupStore& group, const Spine
                                   std::make_pair(spine.times[row], INT64_MAX));
     bounds[row] = after == commits.begin() ? 0 : std::prev(after)->second;
     if (bounds[row] > 0 && bounds[row] < *floor) {
-      return Error(ErrorKind::Conflict,
-                   fmt::format("feature group {}: spine time {} needs commit {}, which was "
-                               "compacted away (the oldest reachable is {})",
-                               group.spec().name, format_event_time(spine.times[row]),
-                               bounds[row], *floor));
+      return Error(
+          ErrorKind::Conflict,
+          fmt::format("feature group {}: spine time {} needs commit {}, which was "
+                      "compacted away (the oldest reachable is {})",
+                      group.spec().name, format_event_time(spine.times[row]), bounds[row], *floor));
     }
   }
   return bounds;
@@ -249,9 +249,8 @@ Status merge_rows(sqlite::Statement& scan, const Spine& spine, const TypedKeys& 
   const bool fast = keys.single_int;
   for (size_t i = begin; i < end; ++i) {
     size_t spine_row = order[i];
-    bool new_key = previous == SIZE_MAX ||
-                   (fast ? keys.sorted_keys[i] != keys.sorted_keys[i - 1]
-                         : !keys.same_key(previous, spine_row));
+    bool new_key = previous == SIZE_MAX || (fast ? keys.sorted_keys[i] != keys.sorted_keys[i - 1]
+                                                 : !keys.same_key(previous, spine_row));
     if (new_key) {
       history.clear();
     }
@@ -365,11 +364,14 @@ struct JoinParts {
   Status run_part(size_t begin, size_t end, JoinedFeatures& out, size_t& matched) {
     MLOPS_TRY(db, sqlite::Connection::open(group.path().string()));
     const std::string key = quote_name(group.spec().primary_key[0].name);
-    MLOPS_TRY(scan, (*db)->prepare(fmt::format(
-                        "SELECT {0} FROM data INDEXED BY data_pit WHERE _commit <= ?1 AND {1} >= ?2 "
-                        "AND {1} <= ?3 ORDER BY {1}, _time, _commit",
-                        columns, key)));
-    scan->bind(1, options.as_of).bind(2, keys.sorted_keys[begin]).bind(3, keys.sorted_keys[end - 1]);
+    MLOPS_TRY(scan,
+              (*db)->prepare(fmt::format(
+                  "SELECT {0} FROM data INDEXED BY data_pit WHERE _commit <= ?1 AND {1} >= ?2 "
+                  "AND {1} <= ?3 ORDER BY {1}, _time, _commit",
+                  columns, key)));
+    scan->bind(1, options.as_of)
+        .bind(2, keys.sorted_keys[begin])
+        .bind(3, keys.sorted_keys[end - 1]);
     return merge_rows(*scan, spine, keys, selected, bounds, order, begin, end, options, window,
                       group.spec(), out, matched);
   }
@@ -390,7 +392,8 @@ struct JoinParts {
     std::vector<std::thread> threads;
     for (size_t p = 0; p < parts; ++p) {
       if (cuts[p] < cuts[p + 1]) {
-        threads.emplace_back([&, p] { results[p] = run_part(cuts[p], cuts[p + 1], out, matched[p]); });
+        threads.emplace_back(
+            [&, p] { results[p] = run_part(cuts[p], cuts[p + 1], out, matched[p]); });
       }
     }
     for (auto& thread : threads) {
@@ -432,17 +435,17 @@ Status merge_scan(FeatureGroupStore& group, const Spine& spine, const TypedKeys&
                         "_time, _commit",
                         columns, column_list(spec.primary_key, ""))));
     scan->bind(1, options.as_of);
-    return merge_rows(*scan, spine, keys, selected, bounds, order, 0, order.size(), options,
-                      window, spec, out, out.matched);
+    return merge_rows(*scan, spine, keys, selected, bounds, order, 0, order.size(), options, window,
+                      spec, out, out.matched);
   }
   std::string match;
   for (size_t k = 0; k < spec.primary_key.size(); ++k) {
     match += fmt::format("{} = ?{} AND ", quote_name(spec.primary_key[k].name), k + 2);
   }
-  MLOPS_TRY(seek, group.connection().prepare(fmt::format(
-                      "SELECT {} FROM data INDEXED BY data_pit WHERE {}_commit <= ?1 "
-                      "ORDER BY _time, _commit",
-                      columns, match)));
+  MLOPS_TRY(seek, group.connection().prepare(
+                      fmt::format("SELECT {} FROM data INDEXED BY data_pit WHERE {}_commit <= ?1 "
+                                  "ORDER BY _time, _commit",
+                                  columns, match)));
   for (size_t begin = 0; begin < order.size();) {
     size_t end = begin + 1;
     while (end < order.size() && keys.same_key(order[begin], order[end])) {
@@ -451,8 +454,8 @@ Status merge_scan(FeatureGroupStore& group, const Spine& spine, const TypedKeys&
     seek->reset();
     seek->bind(1, options.as_of);
     bind_key(*seek, keys, order[begin]);
-    MLOPS_CHECK(merge_rows(*seek, spine, keys, selected, bounds, order, begin, end, options,
-                           window, spec, out, out.matched));
+    MLOPS_CHECK(merge_rows(*seek, spine, keys, selected, bounds, order, begin, end, options, window,
+                           spec, out, out.matched));
     begin = end;
   }
   return Status::success();
@@ -477,8 +480,8 @@ Result<std::pair<int, std::vector<int>>> spine_indices(const Spine& spine,
   }
   if (!missing.empty()) {
     return Error(ErrorKind::InvalidSpec,
-                 fmt::format("{}: the spine has no column '{}'; it has: {}", path.string(),
-                             missing, fmt::join(spine.columns, ", ")));
+                 fmt::format("{}: the spine has no column '{}'; it has: {}", path.string(), missing,
+                             fmt::join(spine.columns, ", ")));
   }
   return indices;
 }
@@ -511,11 +514,11 @@ Status add_spine_row(Spine& spine, const Record& record, const std::pair<int, st
     }
     auto value = parse_int_value(key.text);
     if (!value) {
-      return Error(ErrorKind::InvalidSpec,
-                   fmt::format("{}:{}: key '{}' is '{}', not an int (the type of the feature "
-                               "groups' key); fix the spine, or declare the key as a string",
-                               path.string(), record.line, spine.key_names[k],
-                               key.text.substr(0, 80)));
+      return Error(
+          ErrorKind::InvalidSpec,
+          fmt::format("{}:{}: key '{}' is '{}', not an int (the type of the feature "
+                      "groups' key); fix the spine, or declare the key as a string",
+                      path.string(), record.line, spine.key_names[k], key.text.substr(0, 80)));
     }
     column.ints.push_back(*value);
   }

@@ -54,7 +54,8 @@ TEST_F(PitJoinTest, TieAtLabelTimeIsInclusiveByDefaultAndExclusiveOnRequest) {
 }
 
 TEST_F(PitJoinTest, TtlBoundaryIsInclusiveAndDelayShiftsTheWindow) {
-  auto group = open(customer_spec(Milliseconds(std::chrono::hours(48)), Milliseconds(std::chrono::hours(24))));
+  auto group = open(
+      customer_spec(Milliseconds(std::chrono::hours(48)), Milliseconds(std::chrono::hours(24))));
   insert_csv(*group, dir.path(), "1,2024-01-01,0.1,a\n");
   // usable from 01-02 (delay), until 01-03 (ttl 48h from the event)
   std::string spine =

@@ -100,7 +100,8 @@ Result<BatchPlan> plan_columns(const std::vector<std::string>& columns,
   }
   if (kind == BatchKind::Rows) {
     for (const auto& feature : spec.features) {
-      plan.features.push_back({find_column(columns, feature.name), feature.name, !feature.nullable});
+      plan.features.push_back(
+          {find_column(columns, feature.name), feature.name, !feature.nullable});
       if (plan.features.back().source < 0 && !feature.nullable) {
         return missing(feature.name, "a feature that may not be empty");
       }
@@ -137,8 +138,8 @@ Error bad_value(const std::filesystem::path& path, uint64_t line, const std::str
   return Error(ErrorKind::InvalidSpec,
                text.empty() ? fmt::format("{}:{}: column '{}' is empty; it must be {}",
                                           path.string(), line, column, expected)
-                            : fmt::format("{}:{}: column '{}': '{}' is not {}", path.string(),
-                                          line, column, shown, expected));
+                            : fmt::format("{}:{}: column '{}': '{}' is not {}", path.string(), line,
+                                          column, shown, expected));
 }
 
 Status read_row(const Record& record, const BatchPlan& plan, const std::filesystem::path& path,
@@ -172,8 +173,7 @@ Status read_row(const Record& record, const BatchPlan& plan, const std::filesyst
                        "declared nullable: false)");
     }
     if (!parsed || (column_plan.required && column.nulls.back())) {
-      return bad_value(path, record.line, column_plan.name, field.text,
-                       type_article(column.type));
+      return bad_value(path, record.line, column_plan.name, field.text, type_article(column.type));
     }
   }
   batch.lines.push_back(record.line);
@@ -236,7 +236,8 @@ Result<RowBatch> read_row_batch(const std::filesystem::path& path, const Feature
                                 BatchKind kind) {
   RowBatch batch;
   std::error_code error;
-  if (std::filesystem::is_regular_file(path, error) && std::filesystem::file_size(path, error) == 0) {
+  if (std::filesystem::is_regular_file(path, error) &&
+      std::filesystem::file_size(path, error) == 0) {
     return batch;  // an empty file: nothing to commit
   }
   MLOPS_TRY(source, open_records(path, ReadOptions{}));
@@ -271,8 +272,7 @@ Result<RowBatch> read_row_batch(const std::filesystem::path& path, const Feature
     return Error(ErrorKind::InvalidSpec,
                  fmt::format("{}:{}: {} (and {} malformed row(s) in all); a commit is all rows "
                              "or none, so nothing was written: fix the file and insert it again",
-                             path.string(), bad.line, bad.reason,
-                             (*source)->malformed_count()));
+                             path.string(), bad.line, bad.reason, (*source)->malformed_count()));
   }
   return batch;
 }

@@ -53,8 +53,8 @@ class FileSink final : public ByteSink {
     if (::fsync(m_fd) != 0 || ::close(m_fd) != 0) {
       m_fd = -1;
       ::unlink(m_temp.c_str());
-      return Error(ErrorKind::Io, fmt::format("cannot write {}: {}", m_path.string(),
-                                              std::strerror(errno)));
+      return Error(ErrorKind::Io,
+                   fmt::format("cannot write {}: {}", m_path.string(), std::strerror(errno)));
     }
     m_fd = -1;
     if (::rename(m_temp.c_str(), m_path.c_str()) != 0) {
@@ -76,8 +76,8 @@ class FileSink final : public ByteSink {
         continue;
       }
       if (written <= 0) {
-        return Error(ErrorKind::Io, fmt::format("cannot write {}: {}", m_temp.string(),
-                                                std::strerror(errno)));
+        return Error(ErrorKind::Io,
+                     fmt::format("cannot write {}: {}", m_temp.string(), std::strerror(errno)));
       }
       bytes.remove_prefix(static_cast<size_t>(written));
     }
@@ -118,9 +118,8 @@ class StreamSink final : public ByteSink {
     return Status::success();
   }
   Status finish() override {
-    return std::fflush(m_stream) == 0
-               ? Status::success()
-               : Status(Error(ErrorKind::Io, "cannot write the output"));
+    return std::fflush(m_stream) == 0 ? Status::success()
+                                      : Status(Error(ErrorKind::Io, "cannot write the output"));
   }
 
  private:
@@ -142,7 +141,6 @@ void append_json_string(std::string& out, std::string_view text) {
   }
   out.push_back('"');
 }
-
 
 }  // namespace
 

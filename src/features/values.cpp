@@ -90,8 +90,8 @@ std::optional<int64_t> parse_clock(std::string_view text, size_t pos) {
       unsigned oh = 0;
       unsigned om = 0;
       bool colon = pos + 3 < text.size() && text[pos + 3] == ':';
-      if (!digits(text, pos + 1, 2, oh) || !digits(text, pos + (colon ? 4 : 3), 2, om) ||
-          oh > 23 || om > 59) {
+      if (!digits(text, pos + 1, 2, oh) || !digits(text, pos + (colon ? 4 : 3), 2, om) || oh > 23 ||
+          om > 59) {
         return std::nullopt;
       }
       offset_minutes = (text[pos] == '-' ? -1 : 1) * static_cast<int64_t>(oh * 60 + om);
@@ -101,8 +101,7 @@ std::optional<int64_t> parse_clock(std::string_view text, size_t pos) {
   if (pos != text.size()) {
     return std::nullopt;
   }
-  return (static_cast<int64_t>(hh) * 3600 + mm * 60 + ss - offset_minutes * 60) * 1000000 +
-         micros;
+  return (static_cast<int64_t>(hh) * 3600 + mm * 60 + ss - offset_minutes * 60) * 1000000 + micros;
 }
 
 std::optional<int64_t> parse_epoch_seconds(std::string_view text) {

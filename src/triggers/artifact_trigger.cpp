@@ -48,7 +48,8 @@ std::optional<GroupHead> read_group_head(const std::filesystem::path& workspace,
     GroupHead found{version, 0};
     if (text.ok()) {
       size_t end = 0;
-      while (end < text->size() && end < 12 && std::isdigit(static_cast<unsigned char>((*text)[end]))) {
+      while (end < text->size() && end < 12 &&
+             std::isdigit(static_cast<unsigned char>((*text)[end]))) {
         ++end;
       }
       found.commit = end > 0 ? std::stoll(text->substr(0, end)) : 0;
@@ -65,8 +66,8 @@ TriggerOutcome evaluate_feature_group(const ArtifactTriggerSpec& spec,
   outcome.key = trigger_key(spec);
   auto head = read_group_head(context.workspace, spec.feature_group);
   if (!head || head->commit == 0) {
-    outcome.notes.push_back(fmt::format("artifact: feature group {} has no commits yet",
-                                        spec.feature_group));
+    outcome.notes.push_back(
+        fmt::format("artifact: feature group {} has no commits yet", spec.feature_group));
     return outcome;
   }
   int64_t consumed = 0;
@@ -74,8 +75,8 @@ TriggerOutcome evaluate_feature_group(const ArtifactTriggerSpec& spec,
   if (state) {
     advance.expected = state->state_json;
     auto seen = nlohmann::json::parse(state->state_json, nullptr, false);
-    if (seen.is_object() && seen.value("version", 0) == head->version &&
-        seen.contains("commit") && seen["commit"].is_number_integer()) {
+    if (seen.is_object() && seen.value("version", 0) == head->version && seen.contains("commit") &&
+        seen["commit"].is_number_integer()) {
       consumed = seen["commit"].get<int64_t>();
     }
   }
@@ -90,8 +91,10 @@ TriggerOutcome evaluate_feature_group(const ArtifactTriggerSpec& spec,
                               spec.feature_group, head->version, head->commit - consumed,
                               consumed + 1, head->commit);
   firing.advance = advance;
-  firing.detail = {{"kind", "artifact"},   {"feature_group", spec.feature_group},
-                   {"version", head->version}, {"since", consumed},
+  firing.detail = {{"kind", "artifact"},
+                   {"feature_group", spec.feature_group},
+                   {"version", head->version},
+                   {"since", consumed},
                    {"until", head->commit}};
   outcome.firing = std::move(firing);
   return outcome;

@@ -220,12 +220,14 @@ TEST(ChurnExampleTest, PromotionRejectionDegradationRetrainingAndRollback) {
   const std::string k_after = "2026-09-00003,2026-09-28,0,standard,north,2.08333,2.1044,1,";
   expect_has(correction, "\n" + k_before);
   expect_matches(correction, "\ncommit 4 +[^ ]+ +upsert +\\+0 ~1 -0 ");
-  expect_matches(correction, "\ncommit 3 .* run [0-9a-f-]+ stage featurize\n");
+  expect_matches(correction,
+                 "\ncommit 3 .* run [0-9a-f-]+ stage featurize  from "
+                 "data/features/groups/customer_features.csv\n");
   expect_has(correction,
              "\n2026-09-00003,2026-09-28T00:00:00Z,standard,north,0.0833333,52.61,0,0,1,0\n"
              "2026-09-00003,2026-09-28T00:00:00Z,standard,north,2.08333,2.1044,1,0,1,0\n");
-  expect_has(correction, "dataset " + old_id[1].str() +
-                             " rebuilt from its pinned commits: byte-identical\n");
+  expect_has(correction,
+             "dataset " + old_id[1].str() + " rebuilt from its pinned commits: byte-identical\n");
 
   // 10. The next check runs training for commit 4 (the feature group trigger alone); the new
   //     datasets pin it and have the corrected value; the old one still verifies.
@@ -239,8 +241,8 @@ TEST(ChurnExampleTest, PromotionRejectionDegradationRetrainingAndRollback) {
   expect_has(next, "model churn v5 accepted against champion v2; now churn@champion");
   expect_has(next, "\n" + k_after);
   EXPECT_EQ(next.find(k_before), std::string::npos) << next;
-  expect_has(next, "dataset " + old_id[1].str() +
-                       " rebuilt from its pinned commits: byte-identical\n");
+  expect_has(next,
+             "dataset " + old_id[1].str() + " rebuilt from its pinned commits: byte-identical\n");
   std::string train = ws.read("demo/data/train/data.csv");
   EXPECT_NE(train.find("\n" + k_after), std::string::npos);
   EXPECT_EQ(train.find(k_before), std::string::npos);

@@ -50,22 +50,25 @@ class FeatureStoreTest : public WorkspaceTest {
 };
 
 TEST_F(FeatureStoreTest, InsertReadChangesAndGet) {
-  ws.write("a.csv", "customer_id,ts,tenure,charges,plan\n1,2024-01-01,3,10.5,basic\n"
-                    "2,2024-01-01,5,20,pro\n");
+  ws.write("a.csv",
+           "customer_id,ts,tenure,charges,plan\n1,2024-01-01,3,10.5,basic\n"
+           "2,2024-01-01,5,20,pro\n");
   auto inserted = fg({"insert", "customers", "a.csv", "-m", "first"});
   ASSERT_EQ(inserted.exit_code, 0) << inserted.err;
   EXPECT_NE(inserted.out.find("commit 1 "), std::string::npos) << inserted.out;
   EXPECT_NE(inserted.out.find("+2 ~0 -0"), std::string::npos) << inserted.out;
-  ws.write("b.csv", "customer_id,ts,tenure,charges,plan\n1,2024-01-01,3,11.5,basic\n"
-                    "1,2023-12-01,2,9,basic\n");
+  ws.write("b.csv",
+           "customer_id,ts,tenure,charges,plan\n1,2024-01-01,3,11.5,basic\n"
+           "1,2023-12-01,2,9,basic\n");
   auto corrected = fg({"insert", "customers", "b.csv", "--json"});
   ASSERT_EQ(corrected.exit_code, 0) << corrected.err;
   EXPECT_NE(corrected.out.find("\"rows_updated\": 1"), std::string::npos) << corrected.out;
   EXPECT_NE(corrected.out.find("\"rows_inserted\": 1"), std::string::npos) << corrected.out;
 
   auto old = fg({"read", "customers", "--as-of", "1"});
-  EXPECT_EQ(old.out, "customer_id,ts,tenure,charges,plan\n1,2024-01-01T00:00:00Z,3,10.5,basic\n"
-                     "2,2024-01-01T00:00:00Z,5,20,pro\n");
+  EXPECT_EQ(old.out,
+            "customer_id,ts,tenure,charges,plan\n1,2024-01-01T00:00:00Z,3,10.5,basic\n"
+            "2,2024-01-01T00:00:00Z,5,20,pro\n");
   auto now = fg({"read", "customers"});
   EXPECT_NE(now.out.find("1,2024-01-01T00:00:00Z,3,11.5,basic"), std::string::npos) << now.out;
   auto changes = fg({"changes", "customers", "--since", "1"});
@@ -82,8 +85,9 @@ TEST_F(FeatureStoreTest, InsertReadChangesAndGet) {
 }
 
 TEST_F(FeatureStoreTest, BadInputIsRefusedWithFileAndLineAndNoCommit) {
-  ws.write("bad.csv", "customer_id,ts,tenure,charges,plan\n1,2024-01-01,3,10.5,basic\n"
-                      "2,not-a-time,5,20,pro\n");
+  ws.write("bad.csv",
+           "customer_id,ts,tenure,charges,plan\n1,2024-01-01,3,10.5,basic\n"
+           "2,not-a-time,5,20,pro\n");
   auto refused = fg({"insert", "customers", "bad.csv"});
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("bad.csv:3: column 'ts': 'not-a-time' is not an event time"),
@@ -137,9 +141,10 @@ TEST_F(FeatureStoreTest, StageOutIsIngestedOnceAndRecordedAsAnArtifact) {
 }
 
 TEST_F(FeatureStoreTest, JsonLinesInputAndNanAsMissing) {
-  ws.write("a.jsonl", "{\"customer_id\": 1, \"ts\": \"2024-01-01\", \"tenure\": 3}\n"
-                      "{\"customer_id\": 2, \"ts\": \"2024-01-01\", \"tenure\": 4, "
-                      "\"charges\": \"nan\", \"plan\": \"pro\"}\n");
+  ws.write("a.jsonl",
+           "{\"customer_id\": 1, \"ts\": \"2024-01-01\", \"tenure\": 3}\n"
+           "{\"customer_id\": 2, \"ts\": \"2024-01-01\", \"tenure\": 4, "
+           "\"charges\": \"nan\", \"plan\": \"pro\"}\n");
   auto inserted = fg({"insert", "customers", "a.jsonl"});
   ASSERT_EQ(inserted.exit_code, 0) << inserted.err;
   EXPECT_EQ(fg({"read", "customers"}).out,
@@ -162,7 +167,8 @@ TEST_F(FeatureStoreTest, ReadsNeverChangeTheStoredSchema) {
 TEST_F(FeatureStoreTest, SymbolicLinksUnderTheStoreAreRefused) {
   ws.write("a.csv", "customer_id,ts,tenure,charges,plan\n1,2024-01-01,3,10.5,basic\n");
   ASSERT_EQ(fg({"insert", "customers", "a.csv"}).exit_code, 0);
-  std::filesystem::path outside = ws.path().parent_path() / (ws.path().filename().string() + "-out");
+  std::filesystem::path outside =
+      ws.path().parent_path() / (ws.path().filename().string() + "-out");
   std::filesystem::create_directories(outside);
   std::filesystem::rename(ws / ".mlops/fs/customers", outside / "customers");
   std::filesystem::create_directory_symlink(outside / "customers", ws / ".mlops/fs/customers");
@@ -221,7 +227,6 @@ TEST_F(FeatureStoreTest, KillDuringInsertLeavesNoPartialCommit) {
   ASSERT_EQ(fg({"insert", "customers", "big.csv"}).exit_code, 0);
 }
 
-
 // The churn loop in small: features ingested by a stage, a dataset built by a point-in-time
 // join, a model trained on it, and a late correction that a dataset pinned earlier does not see.
 constexpr const char* k_training = R"(version: 1
@@ -256,8 +261,9 @@ class DatasetTest : public WorkspaceTest {
  protected:
   void SetUp() override {
     ws.write("pipeline.yaml", k_training);
-    ws.write("raw.csv", "customer_id,ts,tenure,charges,plan\n1,2024-01-01,3,10.5,basic\n"
-                        "2,2024-01-01,5,20,pro\n3,2024-01-03,1,7,basic\n");
+    ws.write("raw.csv",
+             "customer_id,ts,tenure,charges,plan\n1,2024-01-01,3,10.5,basic\n"
+             "2,2024-01-01,5,20,pro\n3,2024-01-03,1,7,basic\n");
     std::string labels = "customer_id,ts,churned\n";
     for (int i = 0; i < 40; ++i) {
       labels += std::to_string(1 + i % 3) + ",2024-01-0" + std::to_string(2 + i % 5) + "," +
@@ -282,9 +288,8 @@ TEST_F(DatasetTest, PipelineBuildsADatasetThatRecreatesByteIdenticallyAfterACorr
   EXPECT_NE(ws.read("data/train/test.csv").find(",10.5,basic"), std::string::npos);
   // A late correction of customer 1's value at its event time, as a new commit.
   ws.write("fix.csv", "customer_id,ts,tenure,charges,plan\n1,2024-01-01,3,99.5,basic\n");
-  ASSERT_EQ(mlops({"fg", "insert", "customers", "fix.csv", "--pipeline", "pipeline.yaml"})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      mlops({"fg", "insert", "customers", "fix.csv", "--pipeline", "pipeline.yaml"}).exit_code, 0);
   auto verified = mlops({"dataset", "recreate", id, "--verify"});
   EXPECT_EQ(verified.exit_code, 0) << verified.err;
   EXPECT_NE(verified.out.find("byte-identical"), std::string::npos) << verified.out;
@@ -297,8 +302,8 @@ TEST_F(DatasetTest, PipelineBuildsADatasetThatRecreatesByteIdenticallyAfterACorr
   EXPECT_NE(dataset_id(), "");
   // The old dataset still verifies, and compaction may not drop what it pins.
   EXPECT_EQ(mlops({"dataset", "recreate", id, "--verify"}).exit_code, 0);
-  auto compact = mlops({"fg", "compact", "customers", "--keep-from", "2", "--pipeline",
-                        "pipeline.yaml"});
+  auto compact =
+      mlops({"fg", "compact", "customers", "--keep-from", "2", "--pipeline", "pipeline.yaml"});
   EXPECT_EQ(compact.exit_code, 2);
   EXPECT_NE(compact.err.find("dataset " + id + " was built from commit 1"), std::string::npos)
       << compact.err;
@@ -342,9 +347,8 @@ stages:
   EXPECT_EQ(ws.read("seen.txt"), "0..1\n");  // never twice for one commit
   ws.write("a.csv", "customer_id,ts,tenure,charges,plan\n4,2024-01-04,1,5,basic\n");
   for (int i = 0; i < 2; ++i) {
-    ASSERT_EQ(mlops({"fg", "insert", "customers", "a.csv", "--pipeline", "pipeline.yaml"})
-                  .exit_code,
-              0);
+    ASSERT_EQ(
+        mlops({"fg", "insert", "customers", "a.csv", "--pipeline", "pipeline.yaml"}).exit_code, 0);
     ws.write("a.csv", "customer_id,ts,tenure,charges,plan\n5,2024-01-04,1,5,basic\n");
   }
   check();
@@ -382,8 +386,7 @@ stages:
   ASSERT_EQ(mlops({"trigger", "check", "consumer.yaml"}).exit_code, 0);
   EXPECT_EQ(ws.read("range.txt"), "0..1\n");
   ws.write("a.csv", "customer_id,ts,tenure,charges,plan\n4,2024-01-04,1,5,basic\n");
-  ASSERT_EQ(mlops({"fg", "insert", "customers", "a.csv", "--pipeline", "pipeline.yaml"})
-                .exit_code,
+  ASSERT_EQ(mlops({"fg", "insert", "customers", "a.csv", "--pipeline", "pipeline.yaml"}).exit_code,
             0);
   ASSERT_EQ(mlops({"trigger", "check", "consumer.yaml"}).exit_code, 0);
   EXPECT_EQ(ws.read("range.txt"), "1..2\n");  // not restored from the cache
@@ -419,17 +422,15 @@ stages:
     run: echo "$MLOPS_FG_SINCE_customers..$MLOPS_FG_UNTIL_customers" >> seen.txt
     cache: false
 )");
-  auto crashed = run_mlops({"run", "pipeline.yaml"},
-                           {ws.path(),
-                            {"MLOPS_ENABLE_TEST_HOOKS=1", "MLOPS_TEST_DIE_AFTER_FG_COMMIT=1"},
-                            std::nullopt});
+  auto crashed = run_mlops(
+      {"run", "pipeline.yaml"},
+      {ws.path(), {"MLOPS_ENABLE_TEST_HOOKS=1", "MLOPS_TEST_DIE_AFTER_FG_COMMIT=1"}, std::nullopt});
   EXPECT_EQ(crashed.exit_code, 137);
   auto fg = [&](const std::string& sql) {
     return query_value(ws / ".mlops/fs/customers/v1.db", sql);
   };
   EXPECT_EQ(fg("SELECT count(*) FROM commit_log"), "1");
-  EXPECT_EQ(store_value("SELECT count(*) FROM artifacts WHERE kind = 'feature_group_commit'"),
-            "0");
+  EXPECT_EQ(store_value("SELECT count(*) FROM artifacts WHERE kind = 'feature_group_commit'"), "0");
   ASSERT_EQ(mlops({"trigger", "check", "consumer.yaml"}).exit_code, 0);
   EXPECT_EQ(ws.read("seen.txt"), "0..1\n");
   auto again = mlops({"run", "pipeline.yaml"});
@@ -451,10 +452,9 @@ stages:
     cache: false
 )");
   ws.write("a.csv", "customer_id,ts,tenure,charges,plan\n4,2024-01-04,1,5,basic\n");
-  auto crashed = run_mlops({"fg", "insert", "customers", "a.csv", "--pipeline", "pipeline.yaml"},
-                           {ws.path(),
-                            {"MLOPS_ENABLE_TEST_HOOKS=1", "MLOPS_TEST_DIE_BEFORE_FG_HEAD=1"},
-                            std::nullopt});
+  auto crashed = run_mlops(
+      {"fg", "insert", "customers", "a.csv", "--pipeline", "pipeline.yaml"},
+      {ws.path(), {"MLOPS_ENABLE_TEST_HOOKS=1", "MLOPS_TEST_DIE_BEFORE_FG_HEAD=1"}, std::nullopt});
   EXPECT_EQ(crashed.exit_code, 137);
   ASSERT_EQ(mlops({"trigger", "check", "consumer.yaml"}).exit_code, 0);
   EXPECT_EQ(ws.read("seen.txt"), "1\n");
