@@ -53,8 +53,19 @@ Result<std::optional<ValidationReport>> validate_input(const FeatureStoreContext
 }
 
 std::string summary_of(const ValidationReport& report) {
-  return fmt::format("{} check(s): {} passed, {} failed, {} warning(s)", report.checks.size(),
-                     report.passed(), report.failed_errors(), report.failed_warnings());
+  std::vector<std::string> failed;
+  for (const auto& check : report.checks) {
+    if (check.verdict == Verdict::Fail) {
+      failed.push_back(check.spec.id + ": " + check.summary);
+    }
+  }
+  std::string text = fmt::format("{} check(s): {} passed, {} failed, {} warning(s)",
+                                 report.checks.size(), report.passed(), report.failed_errors(),
+                                 report.failed_warnings());
+  if (!failed.empty()) {
+    text += fmt::format(" ({})", fmt::join(failed, "; "));
+  }
+  return text;
 }
 
 Result<std::string> spine_digest(const std::filesystem::path& path) {
