@@ -51,20 +51,23 @@ inline int64_t insert_csv(FeatureGroupStore& group, const std::filesystem::path&
   return commit.ok() && *commit ? (*commit)->id : 0;
 }
 
+// Collects what a TableWriter writes.
+class StringSink final : public ByteSink {
+ public:
+  explicit StringSink(std::string& out) : m_out(out) {}
+  Status write(std::string_view bytes) override {
+    m_out += bytes;
+    return Status::success();
+  }
+  Status finish() override { return Status::success(); }
+
+ private:
+  std::string& m_out;
+};
+
 inline std::string snapshot_text(FeatureGroupStore& group, int64_t as_of, bool history = false) {
   std::string text;
-  class StringSink final : public ByteSink {
-   public:
-    explicit StringSink(std::string& out) : m_out(out) {}
-    Status write(std::string_view bytes) override {
-      m_out += bytes;
-      return Status::success();
-    }
-    Status finish() override { return Status::success(); }
-
-   private:
-    std::string& m_out;
-  } sink(text);
+  StringSink sink(text);
   TableWriter writer(sink, TableFormat::Csv, snapshot_columns(group.spec(), history));
   Status read = read_snapshot(group, as_of, history, writer);
   if (!read.ok()) {

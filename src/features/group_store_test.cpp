@@ -89,16 +89,7 @@ TEST_F(FeatureGroupTest, LateRowNeverOverwritesNewerOnlineValue) {
   EXPECT_EQ(online->values[0], "0.9");
   // The late row is in the changes of the commit that wrote it.
   std::string changes;
-  class Sink final : public ByteSink {
-   public:
-    explicit Sink(std::string& s) : m_s(s) {}
-    Status write(std::string_view b) override {
-      m_s += b;
-      return Status::success();
-    }
-    Status finish() override { return Status::success(); }
-    std::string& m_s;
-  } sink(changes);
+  testing::StringSink sink(changes);
   TableWriter writer(sink, TableFormat::Csv, change_columns(group->spec()));
   ASSERT_TRUE(read_changes(*group, 1, 2, writer).ok());
   ASSERT_TRUE(writer.finish().ok());

@@ -259,6 +259,14 @@ stages:
 
 class DatasetTest : public WorkspaceTest {
  protected:
+  // consumer.yaml: a pipeline triggered by the group `customers`, whose stage runs `command`.
+  void write_consumer(const std::string& command, const std::string& stage_option) {
+    ws.write("consumer.yaml",
+             "version: 1\nname: consumer\ntriggers:\n"
+             "  artifact: {feature_group: customers}\nstages:\n  read:\n"
+             "    run: " +
+                 command + "\n    " + stage_option + "\n");
+  }
   void SetUp() override {
     ws.write("pipeline.yaml", k_training);
     ws.write("raw.csv",
@@ -323,15 +331,8 @@ TEST_F(DatasetTest, LineageWalksModelDatasetCommitFeatureRunRawFile) {
 }
 
 TEST_F(DatasetTest, FeatureGroupTriggerFiresOncePerNewCommitsWithTheRange) {
-  ws.write("consumer.yaml", R"(version: 1
-name: consumer
-triggers:
-  artifact: {feature_group: customers}
-stages:
-  read:
-    run: echo "$MLOPS_FG_SINCE_customers..$MLOPS_FG_UNTIL_customers" >> seen.txt
-    cache: false
-)");
+  write_consumer("echo \"$MLOPS_FG_SINCE_customers..$MLOPS_FG_UNTIL_customers\" >> seen.txt",
+                 "cache: false");
   std::vector<std::string> env = {"MLOPS_ENABLE_TEST_HOOKS=1"};
   auto check = [&] {
     return run_mlops({"trigger", "check", "consumer.yaml"}, {ws.path(), env, std::nullopt});
@@ -373,15 +374,8 @@ TEST_F(DatasetTest, TamperedManifestIsRefusedAndCommitsHaveLineage) {
 }
 
 TEST_F(DatasetTest, IncrementalStageRunsAgainForEachNewRange) {
-  ws.write("consumer.yaml", R"(version: 1
-name: consumer
-triggers:
-  artifact: {feature_group: customers}
-stages:
-  read:
-    run: echo "$MLOPS_FG_SINCE_customers..$MLOPS_FG_UNTIL_customers" > range.txt
-    outs: [range.txt]
-)");
+  write_consumer("echo \"$MLOPS_FG_SINCE_customers..$MLOPS_FG_UNTIL_customers\" > range.txt",
+                 "outs: [range.txt]");
   ASSERT_EQ(mlops({"run", "pipeline.yaml"}).exit_code, 0);
   ASSERT_EQ(mlops({"trigger", "check", "consumer.yaml"}).exit_code, 0);
   EXPECT_EQ(ws.read("range.txt"), "0..1\n");
@@ -413,15 +407,8 @@ stages:
 }
 
 TEST_F(DatasetTest, CrashBetweenCommitAndRecordIsReconciledAndTriggersOnce) {
-  ws.write("consumer.yaml", R"(version: 1
-name: consumer
-triggers:
-  artifact: {feature_group: customers}
-stages:
-  read:
-    run: echo "$MLOPS_FG_SINCE_customers..$MLOPS_FG_UNTIL_customers" >> seen.txt
-    cache: false
-)");
+  write_consumer("echo \"$MLOPS_FG_SINCE_customers..$MLOPS_FG_UNTIL_customers\" >> seen.txt",
+                 "cache: false");
   auto crashed = run_mlops(
       {"run", "pipeline.yaml"},
       {ws.path(), {"MLOPS_ENABLE_TEST_HOOKS=1", "MLOPS_TEST_DIE_AFTER_FG_COMMIT=1"}, std::nullopt});
@@ -442,15 +429,7 @@ stages:
 }
 
 TEST_F(DatasetTest, CrashBeforeTheHeadFileStillTriggers) {
-  ws.write("consumer.yaml", R"(version: 1
-name: consumer
-triggers:
-  artifact: {feature_group: customers}
-stages:
-  read:
-    run: echo "$MLOPS_FG_UNTIL_customers" >> seen.txt
-    cache: false
-)");
+  write_consumer("echo \"$MLOPS_FG_UNTIL_customers\" >> seen.txt", "cache: false");
   ws.write("a.csv", "customer_id,ts,tenure,charges,plan\n4,2024-01-04,1,5,basic\n");
   auto crashed = run_mlops(
       {"fg", "insert", "customers", "a.csv", "--pipeline", "pipeline.yaml"},
