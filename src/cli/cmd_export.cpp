@@ -50,8 +50,11 @@ std::string end_event_type(const std::string& status) {
 }
 
 nlohmann::json dataset(const std::string& space, const ArtifactRecord& artifact) {
-  return {{"namespace", space},
-          {"name", artifact.path},
+  // A feature-group commit (fg://NAME/vN@C) is a dataset of the workspace's feature store, not
+  // a file: its own namespace, the rest of the URI as its name.
+  bool commit = artifact.path.starts_with("fg://");
+  return {{"namespace", commit ? space + "/.mlops/fs" : space},
+          {"name", commit ? artifact.path.substr(5) : artifact.path},
           {"facets",
            {{"contentHash",
              {{"_producer", producer()},
