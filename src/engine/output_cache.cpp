@@ -266,7 +266,9 @@ std::string OutputCache::explain(size_t index, const StageReport& report) {
   if (events.ok()) {
     std::map<std::string, std::string> old_inputs;
     for (const auto& event : *events) {
-      if (event.direction == "input") {
+      // A dataset's feature-group commits are inputs known only after it ran (the head files
+      // among its deps say when they change): not deps to compare.
+      if (event.direction == "input" && event.artifact.kind != "feature_group_commit") {
         old_inputs[event.artifact.path] = event.artifact.digest;
       }
     }
