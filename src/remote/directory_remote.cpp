@@ -1,0 +1,165 @@
+// A remote that is a directory: a shared filesystem (NFS, a mounted bucket) or a local disk.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "cache/manifest.hpp"
+#include "hash/digest.hpp"
+#include "remote/remote.hpp"
+#include "util/file_io.hpp"
+#include "util/unique_fd.hpp"
+
+namespace mlops {
+namespace {
+
+constexpr size_t k_block = size_t{1} << 20;
+constexpr size_t k_max_manifest_bytes = size_t{256} << 20;
+
+std::string temp_suffix() {
+  std::random_device random;
+  return fmt::format(".tmp-{:08x}{:08x}", random(), random());
+}
+
+// Copies `from` to a new file `to`, hashing the bytes; the digest of what was written.
+Result<std::string> copy_hashing(const std::filesystem::path& from,
+                                 const std::filesystem::path& to) {
+  UniqueFd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in.valid()) {
+    return Error(errno == ENOENT ? ErrorKind::NotFound : ErrorKind::Io,
+                 fmt::format("cannot read {}: {}", from.string(), std::strerror(errno)));
+  }
+  UniqueFd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444));
+  if (!out.valid()) {
+    return Error(ErrorKind::Io,
+                 fmt::format("cannot create {}: {}", to.string(), std::strerror(errno)));
+  }
+  Hasher hasher;
+  std::string buffer(k_block, '\0');
+  while (true) {
+    ssize_t got = ::read(in.get(), buffer.data(), buffer.size());
+    if (got < 0 && errno == EINTR) {
+      continue;
+    }
+    if (got < 0) {
+      return Error(ErrorKind::Io,
+                   fmt::format("cannot read {}: {}", from.string(), std::strerror(errno)));
+    }
+    if (got == 0) {
+      break;
+    }
+    hasher.update(std::string_view(buffer.data(), static_cast<size_t>(got)));
+    if (!write_all(out.get(), std::string_view(buffer.data(), static_cast<size_t>(got)))) {
+      return Error(ErrorKind::Io,
+                   fmt::format("cannot write {}: {}", to.string(), std::strerror(errno)));
+    }
+  }
+  if (::fsync(out.get()) != 0) {
+    return Error(ErrorKind::Io,
+                 fmt::format("cannot write {}: {}", to.string(), std::strerror(errno)));
+  }
+  return hasher.finish().hex();
+}
+
+class DirectoryRemote final : public Remote {
+ public:
+  explicit DirectoryRemote(std::filesystem::path root) : m_root(std::move(root)) {}
+
+  std::string describe() const override { return m_root.string(); }
+
+  Result<bool> has(const std::string& digest, bool manifest) override {
+    std::error_code error;
+    bool there = std::filesystem::is_regular_file(m_root / object_name(digest, manifest), error);
+    if (error && error != std::errc::no_such_file_or_directory) {
+      return Error(ErrorKind::Io,
+                   fmt::format("cannot look in the remote {}: {}", describe(), error.message()));
+    }
+    return there;
+  }
+
+  Status put(const std::string& digest, bool manifest,
+             const std::filesystem::path& source) override {
+    std::filesystem::path target = m_root / object_name(digest, manifest);
+    std::error_code error;
+    std::filesystem::create_directories(target.parent_path(), error);
+    std::filesystem::path temp = target.string() + temp_suffix();
+    auto written = copy_hashing(source, temp);
+    if (written.ok() && !manifest && *written != digest) {
+      written = Error(ErrorKind::Corrupt,
+                      fmt::format("{} no longer matches its digest {}", source.string(), digest));
+    }
+    if (!written.ok() || ::rename(temp.c_str(), target.c_str()) != 0) {
+      ::unlink(temp.c_str());
+      return written.ok() ? Error(ErrorKind::Io, fmt::format("cannot publish {} in the remote "
+                                                             "{}: {}",
+                                                             object_name(digest, manifest),
+                                                             describe(), std::strerror(errno)))
+                          : written.error();
+    }
+    return Status::success();
+  }
+
+  Status get(const std::string& digest, bool manifest,
+             const std::filesystem::path& target) override {
+    std::filesystem::path source = m_root / object_name(digest, manifest);
+    std::filesystem::path temp = target.string() + temp_suffix();
+    auto written = copy_hashing(source, temp);
+    Status checked = Status::success();
+    if (!written.ok()) {
+      checked = written.error();
+    } else if (!manifest && *written != digest) {
+      checked = Error(ErrorKind::Corrupt,
+                      fmt::format("the remote's object {} does not match its digest (its bytes "
+                                  "hash to {}): refused; remove it from {} and push it again",
+                                  digest, *written, describe()));
+    } else if (manifest) {
+      auto text = read_file(temp, k_max_manifest_bytes);
+      auto parsed =
+          text.ok() ? parse_manifest(*text) : Result<std::vector<ManifestEntry>>(text.error());
+      if (!parsed.ok()) {
+        checked = Error(ErrorKind::Corrupt, fmt::format("the remote's manifest {} is not valid: {}",
+                                                        digest, parsed.error().message()));
+      }
+    }
+    if (checked.ok() && ::rename(temp.c_str(), target.c_str()) != 0) {
+      checked = Error(ErrorKind::Io,
+                      fmt::format("cannot write {}: {}", target.string(), std::strerror(errno)));
+    }
+    if (!checked.ok()) {
+      ::unlink(temp.c_str());
+    }
+    return checked;
+  }
+
+ private:
+  std::filesystem::path m_root;
+};
+
+}  // namespace
+
+std::string object_name(const std::string& digest, bool manifest) {
+  return "objects/" + digest.substr(0, 2) + "/" + digest.substr(2) + (manifest ? ".dir" : "");
+}
+
+Result<std::unique_ptr<Remote>> open_remote(const std::string& url) {
+  std::string path = url.starts_with("file://") ? url.substr(7) : url;
+  if (path.empty() || path.find("://") != std::string::npos || path[0] != '/') {
+    return Error(ErrorKind::Usage,
+                 fmt::format("'{}' is not a remote this mlops can use: give a directory as an "
+                             "absolute path or file:///path",
+                             url));
+  }
+  std::error_code error;
+  if (!std::filesystem::is_directory(path, error)) {
+    return Error(ErrorKind::NotFound,
+                 fmt::format("the remote directory {} does not exist; create it first", path));
+  }
+  return std::unique_ptr<Remote>(new DirectoryRemote(std::filesystem::path(path)));
+}
+
+}  // namespace mlops

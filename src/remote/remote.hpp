@@ -1,0 +1,47 @@
+// Artifact remotes (docs/remotes.md, issue 16): where a team's machines share the cache's
+// content-addressed objects. A remote holds objects under the cache's own layout,
+// objects/<2 hex>/<30 hex> (a file's bytes) and objects/<2 hex>/<30 hex>.dir (a directory's
+// manifest), so an object's name is its digest wherever it is.
+//
+// The rules every backend keeps:
+// - nothing half-written is ever visible under an object's name: put() writes a temporary name
+//   and renames it (or completes a multipart upload) only when all bytes are there;
+// - get() checks a file object's bytes against its digest while receiving them, and a manifest
+//   with parse_manifest, and fails with Corrupt (nothing written at `target`) when they differ;
+// - credentials come from the environment or the standard files, and never appear in
+//   describe() or an error.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "util/error.hpp"
+
+namespace mlops {
+
+class Remote {
+ public:
+  virtual ~Remote() = default;
+  // The remote for messages ("/mnt/team/mlops-remote"), without credentials.
+  virtual std::string describe() const = 0;
+  // Whether the object is there (complete). Io when the remote cannot be asked.
+  virtual Result<bool> has(const std::string& digest, bool manifest) = 0;
+  // Uploads the local file `source` as the object. Io on failure (nothing visible is left).
+  virtual Status put(const std::string& digest, bool manifest,
+                     const std::filesystem::path& source) = 0;
+  // Downloads the object into `target` (a new file the caller names, replaced atomically).
+  // NotFound when the remote lacks it; Corrupt when its bytes do not match; Io otherwise.
+  virtual Status get(const std::string& digest, bool manifest,
+                     const std::filesystem::path& target) = 0;
+};
+
+// The remote a URL names: a directory (an absolute path, or file:///path). Usage for a URL
+// this mlops cannot use (the message says which kinds it can); NotFound for a directory that
+// does not exist.
+Result<std::unique_ptr<Remote>> open_remote(const std::string& url);
+
+// The relative name of an object under a remote's root (and the cache's objects/ directory).
+std::string object_name(const std::string& digest, bool manifest);
+
+}  // namespace mlops
