@@ -6,6 +6,7 @@
 
 #include "app/cache_lock.hpp"
 #include "app/queries.hpp"
+#include "engine/output_cache.hpp"
 #include "util/paths.hpp"
 #include "util/time_format.hpp"
 
@@ -56,8 +57,9 @@ bool recorded(MetadataStore& store, const std::string& path, const std::string& 
 void restore_all(Workspace& space, const std::vector<const ArtifactVersion*>& todo,
                  CheckoutResult& result) {
   for (const ArtifactVersion* version : todo) {
-    Status restored = space.objects().restore(version->digest, version->kind == "directory",
-                                              space.root() / version->path);
+    Status restored =
+        space.objects().restore(version->digest, is_directory_version(space.objects(), *version),
+                                space.root() / version->path);
     if (!restored.ok() && restored.error().kind() == ErrorKind::Corrupt) {
       result.rejected.push_back({version->path, restored.error().message()});
       continue;
@@ -105,7 +107,7 @@ Result<CheckoutResult> checkout(Workspace& space, const CheckoutRequest& request
       result.unchanged.push_back(version.path);
       continue;
     }
-    if (!space.objects().has(version.digest, version.kind == "directory")) {
+    if (!space.objects().has(version.digest, is_directory_version(space.objects(), version))) {
       result.not_in_cache.push_back(version.path);
       continue;
     }

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "app/cache_lock.hpp"
+#include "engine/output_cache.hpp"
 #include "engine/store_digest_memo.hpp"
 #include "util/time_format.hpp"
 
@@ -89,7 +90,7 @@ Result<std::set<std::string>> live_objects(Workspace& space, const std::set<std:
   for (const auto& id : kept) {
     MLOPS_TRY(outputs, store.outputs_of_run(id));
     for (const auto& output : *outputs) {
-      space.objects().add_live(output.digest, output.kind == "directory", live);
+      space.objects().add_live(output.digest, is_directory_version(space.objects(), output), live);
     }
   }
   // Whatever version each recorded path holds now (perhaps checked out from an old run) stays

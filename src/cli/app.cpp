@@ -375,8 +375,9 @@ Subcommand add_fg_subcommand(CLI::App* fg, const char* name, const char* descrip
   define(command, *options);
   command->add_option("--pipeline", options->pipeline,
                       "The pipeline file that declares the groups (and is the workspace)");
-  command->add_option("--version", options->version, "The group's version (default: declared, "
-                                                      "else the newest)");
+  command->add_option("--version", options->version,
+                      "The group's version (default: declared, "
+                      "else the newest)");
   command->add_flag("--json", options->json, "Print JSON");
   return {command, [options] { return feature_group_command(*options); }};
 }
@@ -387,7 +388,8 @@ void add_group_argument(CLI::App* command, FeatureGroupCommand& options) {
 
 std::vector<Subcommand> add_fg_commands(CLI::App& app) {
   CLI::App* fg = app.add_subcommand(
-      "fg", "Feature groups: commits, time travel, changes, online lookups (docs/feature-store.md)");
+      "fg",
+      "Feature groups: commits, time travel, changes, online lookups (docs/feature-store.md)");
   fg->require_subcommand(1);
   auto group = [](CLI::App* c, FeatureGroupCommand& o) { add_group_argument(c, o); };
   return {
@@ -401,17 +403,18 @@ std::vector<Subcommand> add_fg_commands(CLI::App& app) {
                           c->add_option("file", o.file, "The rows")->required();
                           c->add_option("-m,--message", o.message, "Why");
                           c->add_option("--rules", o.rules, "Validate with this rules file");
-                          c->add_option("--policy", o.policy, "strict (refuse) or always (commit "
-                                                              "with the report)")
+                          c->add_option("--policy", o.policy,
+                                        "strict (refuse) or always (commit "
+                                        "with the report)")
                               ->check(CLI::IsMember({"strict", "always"}));
                         }),
-      add_fg_subcommand(fg, "delete", "Delete keys (tombstones) as one commit",
-                        [](CLI::App* c, FeatureGroupCommand& o) {
-                          add_group_argument(c, o);
-                          c->add_option("--keys", o.file, "The keys (and optionally event times)")
-                              ->required();
-                          c->add_option("-m,--message", o.message, "Why");
-                        }),
+      add_fg_subcommand(
+          fg, "delete", "Delete keys (tombstones) as one commit",
+          [](CLI::App* c, FeatureGroupCommand& o) {
+            add_group_argument(c, o);
+            c->add_option("--keys", o.file, "The keys (and optionally event times)")->required();
+            c->add_option("-m,--message", o.message, "Why");
+          }),
       add_fg_subcommand(fg, "read", "The group as of a commit or a time (time travel)",
                         [](CLI::App* c, FeatureGroupCommand& o) {
                           add_group_argument(c, o);
@@ -421,16 +424,16 @@ std::vector<Subcommand> add_fg_commands(CLI::App& app) {
                           c->add_option("--format", o.format, "csv or jsonl")
                               ->check(CLI::IsMember({"csv", "jsonl"}));
                         }),
-      add_fg_subcommand(fg, "changes", "Rows committed in (SINCE, UNTIL] (incremental read)",
-                        [](CLI::App* c, FeatureGroupCommand& o) {
-                          add_group_argument(c, o);
-                          c->add_option("--since", o.since, "The last commit already read")
-                              ->required();
-                          c->add_option("--until", o.until, "The last commit to read");
-                          c->add_option("-o,--output", o.output, "Write to this file");
-                          c->add_option("--format", o.format, "csv or jsonl")
-                              ->check(CLI::IsMember({"csv", "jsonl"}));
-                        }),
+      add_fg_subcommand(
+          fg, "changes", "Rows committed in (SINCE, UNTIL] (incremental read)",
+          [](CLI::App* c, FeatureGroupCommand& o) {
+            add_group_argument(c, o);
+            c->add_option("--since", o.since, "The last commit already read")->required();
+            c->add_option("--until", o.until, "The last commit to read");
+            c->add_option("-o,--output", o.output, "Write to this file");
+            c->add_option("--format", o.format, "csv or jsonl")
+                ->check(CLI::IsMember({"csv", "jsonl"}));
+          }),
       add_fg_subcommand(fg, "commits", "The commit timeline, newest first",
                         [](CLI::App* c, FeatureGroupCommand& o) {
                           add_group_argument(c, o);
@@ -449,11 +452,36 @@ std::vector<Subcommand> add_fg_commands(CLI::App& app) {
       add_fg_subcommand(fg, "compact", "Drop row versions no commit from --keep-from can see",
                         [](CLI::App* c, FeatureGroupCommand& o) {
                           add_group_argument(c, o);
-                          c->add_option("--keep-from", o.keep_from, "The oldest commit to keep "
-                                                                    "readable")
+                          c->add_option("--keep-from", o.keep_from,
+                                        "The oldest commit to keep "
+                                        "readable")
                               ->required();
                         }),
   };
+}
+
+// `mlops push` and `mlops pull` (docs/remotes.md).
+std::vector<Subcommand> add_transfer_commands(CLI::App& app) {
+  std::vector<Subcommand> commands;
+  for (bool push : {true, false}) {
+    auto options = std::make_shared<TransferCommand>();
+    options->push = push;
+    CLI::App* command = app.add_subcommand(
+        push ? "push" : "pull",
+        push ? "Upload the cached outputs of runs to a remote (docs/remotes.md)"
+             : "Fetch the cached outputs of runs from a remote, checking every digest");
+    command->add_option("runs", options->runs, "RUN...: the runs (default: latest)");
+    if (push) {
+      command->add_flag("--all-runs", options->all_runs, "Every run that produced something");
+    }
+    command->add_option("--remote", options->remote,
+                        "The remote: a directory (/path or file:///path); default $MLOPS_REMOTE");
+    command->add_option("-j,--jobs", options->jobs, "Transfers at once (default 4)")
+        ->check(CLI::Range(1u, 64u));
+    add_query_options(command, options->query);
+    commands.push_back({command, [options] { return transfer_command(*options); }});
+  }
+  return commands;
 }
 
 std::vector<Subcommand> add_dataset_commands(CLI::App& app) {
@@ -471,8 +499,8 @@ std::vector<Subcommand> add_dataset_commands(CLI::App& app) {
     options->action = name;
     CLI::App* command = dataset->add_subcommand(name, description);
     if (argument) {
-      command->add_option(argument == std::string("NAME") ? "name" : "id", options->target,
-                          argument)
+      command
+          ->add_option(argument == std::string("NAME") ? "name" : "id", options->target, argument)
           ->required();
     }
     command->add_option("--pipeline", options->pipeline, "The pipeline file");
@@ -882,6 +910,7 @@ constexpr CommandGroup k_commands[] = {
     {"models", several<add_models_commands>},
     {"fg", several<add_fg_commands>},
     {"dataset", several<add_dataset_commands>},
+    {"push", several<add_transfer_commands>},
     {"export", one<add_export_command>},
     {"data", several<add_data_commands>},
     {"trigger", add_trigger_commands},

@@ -174,6 +174,17 @@ struct FeatureGroupCommand {
 };
 int feature_group_command(const FeatureGroupCommand& command);
 
+// `mlops push` / `mlops pull` (docs/remotes.md): outputs' objects to and from a remote.
+struct TransferCommand {
+  QueryOptions query;
+  bool push = true;
+  std::vector<std::string> runs;  // empty: latest
+  bool all_runs = false;          // push --all-runs
+  std::optional<std::string> remote;  // --remote, else $MLOPS_REMOTE
+  unsigned jobs = 4;                  // -j
+};
+int transfer_command(const TransferCommand& command);
+
 struct DatasetCommand {
   std::string action;
   std::optional<std::filesystem::path> pipeline;

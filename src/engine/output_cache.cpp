@@ -47,6 +47,11 @@ std::vector<ArtifactVersion> OutputCache::hash(const std::vector<LocatedString>&
   return versions;
 }
 
+bool is_directory_version(const ObjectStore& objects, const ArtifactVersion& version) {
+  return version.kind == "directory" ||
+         (version.kind != "file" && objects.has(version.digest, true));
+}
+
 std::filesystem::path OutputCache::incremental_path(const Stage& stage,
                                                     const std::string& suffix) const {
   return m_pipeline.workspace / ".mlops" / "incremental" / m_pipeline.name /
@@ -226,7 +231,8 @@ CacheAction OutputCache::decide_from_store(size_t index, StageReport& report,
       continue;
     }
     (current.ok() ? changed : missing).push_back(output.path);
-    restorable = restorable && m_objects.has(output.digest, output.kind == "directory");
+    restorable =
+        restorable && m_objects.has(output.digest, is_directory_version(m_objects, output));
   }
   report.outputs = hit.outputs;
   if (missing.empty() && changed.empty()) {
@@ -324,7 +330,7 @@ Status OutputCache::restore(size_t index, const StageReport& report) {
     if (current.ok() && current->digest.hex() == output.digest) {
       continue;
     }
-    MLOPS_CHECK(m_objects.restore(output.digest, output.kind == "directory", target,
+    MLOPS_CHECK(m_objects.restore(output.digest, is_directory_version(m_objects, output), target,
                                   link_for(stage, output.path), &m_memo));
   }
   return Status::success();

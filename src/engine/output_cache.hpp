@@ -51,6 +51,10 @@ struct OutputCacheOptions {
   std::vector<std::pair<std::string, std::string>> command_env;
 };
 
+// Whether a recorded version is a directory tree: its kind says so, or, for a directory out
+// typed otherwise (`type: dataset`, a model directory), the cache holds a manifest for it.
+bool is_directory_version(const ObjectStore& objects, const ArtifactVersion& version);
+
 class OutputCache {
  public:
   OutputCache(MetadataStore& store, ObjectStore& objects, StoreDigestMemo& memo,
