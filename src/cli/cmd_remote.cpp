@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/remote_sync.hpp"
+#include "app/workspace_config.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/query_support.hpp"
@@ -13,23 +14,22 @@
 namespace mlops {
 
 int transfer_command(const TransferCommand& command) {
-  std::optional<std::string> remote = command.remote;
-  if (!remote) {
-    if (const char* from_env = std::getenv("MLOPS_REMOTE"); from_env && *from_env) {
-      remote = from_env;
-    }
-  }
-  if (!remote) {
-    write_all(2,
-              "mlops: error: no remote: give --remote URL or set MLOPS_REMOTE (a directory "
-              "as an absolute path or file:///path; docs/remotes.md)\n");
-    return k_exit_invalid;
-  }
   auto space = open_query_workspace_or_report(command.query);
   if (!space) {
     return k_exit_invalid;
   }
-  TransferRequest request{*remote, command.runs, command.all_runs, command.jobs};
+  auto remote = chosen_remote(space->root(), command.remote);
+  if (!remote.ok()) {
+    return report_query_error(remote.error());
+  }
+  if (!*remote) {
+    write_all(2,
+              "mlops: error: no remote: give --remote URL, set MLOPS_REMOTE, or put `remote = "
+              "URL` in .mlops/config (a directory as an absolute path or file:///path; "
+              "docs/remotes.md)\n");
+    return k_exit_invalid;
+  }
+  TransferRequest request{**remote, command.runs, command.all_runs, command.jobs};
   auto summary = command.push ? push_outputs(*space, request) : pull_outputs(*space, request);
   if (!summary.ok()) {
     return report_query_error(summary.error());

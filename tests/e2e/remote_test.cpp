@@ -69,8 +69,24 @@ TEST_F(RemoteTest, NoRemoteIsAnErrorThatSaysHowToGiveOne) {
   ASSERT_EQ(mlops({"run", "pipeline.yaml"}).exit_code, 0);
   auto refused = mlops({"push"});
   EXPECT_EQ(refused.exit_code, 2);
-  EXPECT_NE(refused.err.find("give --remote URL or set MLOPS_REMOTE"), std::string::npos);
+  EXPECT_NE(refused.err.find("give --remote URL, set MLOPS_REMOTE, or put `remote = URL` in "
+                             ".mlops/config"),
+            std::string::npos)
+      << refused.err;
   EXPECT_EQ(mlops({"push", "--remote", "s3://bucket/x"}).exit_code, 2);
+}
+
+TEST_F(RemoteTest, TheRemoteCanBeConfiguredInTheWorkspace) {
+  ASSERT_EQ(mlops({"run", "pipeline.yaml"}).exit_code, 0);
+  ws.write(".mlops/config", "# the team's remote\nremote = " + remote + "\n");
+  auto pushed = mlops({"push"});
+  EXPECT_EQ(pushed.exit_code, 0) << pushed.err;
+  EXPECT_NE(pushed.out.find("pushed 4 of 4"), std::string::npos) << pushed.out;
+  ws.write(".mlops/config", "remot = /x\n");
+  auto bad = mlops({"push"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("config:1: unknown setting 'remot' (known: remote)"), std::string::npos)
+      << bad.err;
 }
 
 }  // namespace
