@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Remotes (issue 16, section 1; docs/remotes.md): `mlops push` and `mlops pull` of N objects of
-# SIZE MiB to and from a directory remote, against `cp -r` of the same objects, alternated in one
+# SIZE MiB to and from a directory remote, against `cp -r` of the same objects followed by `sync`
+# (mlops makes what it copies durable before it publishes it: the same work), alternated in one
 # call (cp first, then mlops, ROUNDS times; the median of each). Target: >= 80 % of cp -r's
 # speed. Page cache warm; the remote is a directory on the same disk.
 #
@@ -43,10 +44,10 @@ cp_push=() ml_push=() cp_pull=() ml_pull=()
 for r in $(seq "$rounds"); do
   rm -rf cp-remote ml-remote && mkdir ml-remote
   sync
-  t0=$(now); cp -r ws/.mlops/cache/objects cp-remote; t1=$(now)
+  t0=$(now); cp -r ws/.mlops/cache/objects cp-remote; sync; t1=$(now)
   (cd ws && "$mlops" push --remote "$work/ml-remote" -j "$jobs" > /dev/null); t2=$(now)
   cp_push+=("$(diff_s "$t0" "$t1")") ml_push+=("$(diff_s "$t1" "$t2")")
-  rm -rf cp-back && t3=$(now); cp -r cp-remote cp-back; t4=$(now)
+  rm -rf cp-back && sync && t3=$(now); cp -r cp-remote cp-back; sync; t4=$(now)
   rm -rf ws/.mlops/cache/objects
   (cd ws && "$mlops" pull --remote "$work/ml-remote" -j "$jobs" > /dev/null 2>&1); t5=$(now)
   cp_pull+=("$(diff_s "$t3" "$t4")") ml_pull+=("$(diff_s "$t4" "$t5")")
@@ -55,7 +56,7 @@ done
 cpu=$(printf '%s\n' "${cp_push[@]}" | median) mpu=$(printf '%s\n' "${ml_push[@]}" | median)
 cpl=$(printf '%s\n' "${cp_pull[@]}" | median) mpl=$(printf '%s\n' "${ml_pull[@]}" | median)
 echo "objects $objects x $mib MiB; $rounds round(s); -j $jobs; $(nproc) cores; mlops $("$mlops" --version)"
-echo "| transfer | cp -r (s) | mlops (s) | mlops speed / cp -r speed | target | met? |"
+echo "| transfer | cp -r + sync (s) | mlops (s) | mlops speed / cp -r speed | target | met? |"
 echo "|---|---|---|---|---|---|"
 for row in "push $cpu $mpu" "pull $cpl $mpl"; do
   set -- $row

@@ -145,6 +145,10 @@ Result<TransferSummary> push_outputs(Workspace& space, const TransferRequest& re
         return (*remote)->put(ref.digest, ref.manifest, local);
       },
       summary);
+  Status published = (*remote)->publish();
+  if (!published.ok()) {
+    summary.failed.push_back(published.error().message());
+  }
   return summary;
 }
 

@@ -4,8 +4,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <random>
 #include <system_error>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -27,8 +29,8 @@ std::string temp_suffix() {
 }
 
 // Copies `from` to a new file `to`, hashing the bytes; the digest of what was written.
-Result<std::string> copy_hashing(const std::filesystem::path& from,
-                                 const std::filesystem::path& to) {
+Result<std::string> copy_hashing(const std::filesystem::path& from, const std::filesystem::path& to,
+                                 bool sync) {
   UniqueFd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
   if (!in.valid()) {
     return Error(errno == ENOENT ? ErrorKind::NotFound : ErrorKind::Io,
@@ -59,7 +61,7 @@ Result<std::string> copy_hashing(const std::filesystem::path& from,
                    fmt::format("cannot write {}: {}", to.string(), std::strerror(errno)));
     }
   }
-  if (::fsync(out.get()) != 0) {
+  if (sync && ::fsync(out.get()) != 0) {
     return Error(ErrorKind::Io,
                  fmt::format("cannot write {}: {}", to.string(), std::strerror(errno)));
   }
@@ -88,27 +90,55 @@ class DirectoryRemote final : public Remote {
     std::error_code error;
     std::filesystem::create_directories(target.parent_path(), error);
     std::filesystem::path temp = target.string() + temp_suffix();
-    auto written = copy_hashing(source, temp);
+    // Not synced one by one: publish() syncs the remote's filesystem once, then renames.
+    auto written = copy_hashing(source, temp, false);
     if (written.ok() && !manifest && *written != digest) {
       written = Error(ErrorKind::Corrupt,
                       fmt::format("{} no longer matches its digest {}", source.string(), digest));
     }
-    if (!written.ok() || ::rename(temp.c_str(), target.c_str()) != 0) {
+    if (!written.ok()) {
       ::unlink(temp.c_str());
-      return written.ok() ? Error(ErrorKind::Io, fmt::format("cannot publish {} in the remote "
-                                                             "{}: {}",
-                                                             object_name(digest, manifest),
-                                                             describe(), std::strerror(errno)))
-                          : written.error();
+      return written.error();
     }
+    std::lock_guard<std::mutex> guard(m_lock);
+    m_pending.emplace_back(temp, target);
     return Status::success();
+  }
+
+  Status publish() override {
+    std::lock_guard<std::mutex> guard(m_lock);
+    if (m_pending.empty()) {
+      return Status::success();
+    }
+    UniqueFd root(::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!root.valid() || ::syncfs(root.get()) != 0) {
+      return Error(ErrorKind::Io,
+                   fmt::format("cannot sync the remote {}: {}", describe(), std::strerror(errno)));
+    }
+    Status published = Status::success();
+    for (const auto& [temp, target] : m_pending) {
+      if (::rename(temp.c_str(), target.c_str()) != 0 && published.ok()) {
+        published = Error(ErrorKind::Io, fmt::format("cannot publish {} in the remote {}: {}",
+                                                     target.filename().string(), describe(),
+                                                     std::strerror(errno)));
+      }
+    }
+    m_pending.clear();
+    ::syncfs(root.get());  // the renames themselves
+    return published;
+  }
+
+  ~DirectoryRemote() override {
+    for (const auto& entry : m_pending) {
+      ::unlink(entry.first.c_str());  // never published: nothing half-uploaded stays behind
+    }
   }
 
   Status get(const std::string& digest, bool manifest,
              const std::filesystem::path& target) override {
     std::filesystem::path source = m_root / object_name(digest, manifest);
     std::filesystem::path temp = target.string() + temp_suffix();
-    auto written = copy_hashing(source, temp);
+    auto written = copy_hashing(source, temp, true);
     Status checked = Status::success();
     if (!written.ok()) {
       checked = written.error();
@@ -138,6 +168,8 @@ class DirectoryRemote final : public Remote {
 
  private:
   std::filesystem::path m_root;
+  std::mutex m_lock;
+  std::vector<std::pair<std::filesystem::path, std::filesystem::path>> m_pending;  // temp, target
 };
 
 }  // namespace

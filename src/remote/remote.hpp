@@ -27,9 +27,14 @@ class Remote {
   virtual std::string describe() const = 0;
   // Whether the object is there (complete). Io when the remote cannot be asked.
   virtual Result<bool> has(const std::string& digest, bool manifest) = 0;
-  // Uploads the local file `source` as the object. Io on failure (nothing visible is left).
+  // Uploads the local file `source` as the object. It may only become visible under its name at
+  // the next publish() (a backend that syncs once for many objects). Io on failure (nothing
+  // visible is left).
   virtual Status put(const std::string& digest, bool manifest,
                      const std::filesystem::path& source) = 0;
+  // Makes every object put so far durable and visible. Io on failure (those not yet published
+  // stay invisible).
+  virtual Status publish() = 0;
   // Downloads the object into `target` (a new file the caller names, replaced atomically).
   // NotFound when the remote lacks it; Corrupt when its bytes do not match; Io otherwise.
   virtual Status get(const std::string& digest, bool manifest,

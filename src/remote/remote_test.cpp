@@ -29,6 +29,8 @@ TEST_F(DirectoryRemoteTest, PutThenGetVerifiesAndLeavesNoTemporaries) {
   auto r = remote();
   EXPECT_FALSE(*r->has(digest, false));
   ASSERT_TRUE(r->put(digest, false, path).ok());
+  EXPECT_FALSE(*r->has(digest, false));  // not visible before publish()
+  ASSERT_TRUE(r->publish().ok());
   EXPECT_TRUE(*r->has(digest, false));
   ASSERT_TRUE(r->get(digest, false, dir.path() / "back.txt").ok());
   EXPECT_EQ(*read_file(dir.path() / "back.txt", 100), "hello");
@@ -45,6 +47,7 @@ TEST_F(DirectoryRemoteTest, CorruptObjectIsRefusedOnGetAndNothingIsWritten) {
   std::string digest = digest_bytes("hello").hex();
   auto r = remote();
   ASSERT_TRUE(r->put(digest, false, path).ok());
+  ASSERT_TRUE(r->publish().ok());
   auto object = dir.path() / "remote" / object_name(digest, false);
   std::filesystem::permissions(object, std::filesystem::perms::owner_write,
                                std::filesystem::perm_options::add);
@@ -62,6 +65,20 @@ TEST_F(DirectoryRemoteTest, PutRefusesASourceThatNoLongerMatchesItsDigest) {
   auto put = r->put(digest_bytes("hello").hex(), false, path);
   ASSERT_FALSE(put.ok());
   EXPECT_FALSE(*r->has(digest_bytes("hello").hex(), false));
+}
+
+TEST_F(DirectoryRemoteTest, UnpublishedPutsLeaveNothingBehind) {
+  auto path = dir.path() / "a.txt";
+  ASSERT_TRUE(write_file_atomic(path, "hello").ok());
+  {
+    auto r = remote();
+    ASSERT_TRUE(r->put(digest_bytes("hello").hex(), false, path).ok());
+  }
+  size_t files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path() / "remote")) {
+    files += entry.is_regular_file() ? 1 : 0;
+  }
+  EXPECT_EQ(files, 0u);
 }
 
 TEST(RemoteUrlTest, OnlyDirectoriesForNow) {
