@@ -1,5 +1,8 @@
 #include "app/remote_sync.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <functional>
@@ -15,6 +18,7 @@
 #include "cache/manifest.hpp"
 #include "remote/remote.hpp"
 #include "util/file_io.hpp"
+#include "util/unique_fd.hpp"
 
 namespace mlops {
 namespace {
@@ -215,6 +219,13 @@ Result<TransferSummary> pull_outputs(Workspace& space, const TransferRequest& re
     to_fetch.push_back(ref);
   }
   transfer_all(to_fetch, request.jobs, fetch, summary);
+  // One sync of the cache's filesystem for every object written (none was synced alone).
+  UniqueFd cache_dir(
+      ::open(objects.object_path(std::string(32, '0')).parent_path().parent_path().c_str(),
+             O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (cache_dir.valid()) {
+    ::syncfs(cache_dir.get());
+  }
   for (const auto& ref : to_fetch) {
     summary.bytes += size_of(local_path(ref));
   }

@@ -138,7 +138,7 @@ class DirectoryRemote final : public Remote {
              const std::filesystem::path& target) override {
     std::filesystem::path source = m_root / object_name(digest, manifest);
     std::filesystem::path temp = target.string() + temp_suffix();
-    auto written = copy_hashing(source, temp, true);
+    auto written = copy_hashing(source, temp, false);
     Status checked = Status::success();
     if (!written.ok()) {
       checked = written.error();

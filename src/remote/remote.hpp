@@ -35,8 +35,10 @@ class Remote {
   // Makes every object put so far durable and visible. Io on failure (those not yet published
   // stay invisible).
   virtual Status publish() = 0;
-  // Downloads the object into `target` (a new file the caller names, replaced atomically).
-  // NotFound when the remote lacks it; Corrupt when its bytes do not match; Io otherwise.
+  // Downloads the object into `target` (a new file the caller names, replaced atomically; not
+  // synced: the caller syncs once for many, and a local cache verifies every object it restores
+  // anyway). NotFound when the remote lacks it; Corrupt when its bytes do not match; Io
+  // otherwise.
   virtual Status get(const std::string& digest, bool manifest,
                      const std::filesystem::path& target) = 0;
 };
