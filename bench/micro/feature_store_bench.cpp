@@ -55,8 +55,8 @@ RowBatch batch_of(size_t keys) {
     time = seconds(random) * 1'000'000;
   }
   for (int f = 0; f < 4; ++f) {
-    ColumnValues column{FeatureType::Float, {}, std::vector<double>(keys), {},
-                        std::vector<uint8_t>(keys, 0)};
+    ColumnValues column{
+        FeatureType::Float, {}, std::vector<double>(keys), {}, std::vector<uint8_t>(keys, 0)};
     for (auto& x : column.floats) {
       x = value(random);
     }

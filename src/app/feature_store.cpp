@@ -59,9 +59,9 @@ std::string summary_of(const ValidationReport& report) {
       failed.push_back(check.spec.id + ": " + check.summary);
     }
   }
-  std::string text = fmt::format("{} check(s): {} passed, {} failed, {} warning(s)",
-                                 report.checks.size(), report.passed(), report.failed_errors(),
-                                 report.failed_warnings());
+  std::string text =
+      fmt::format("{} check(s): {} passed, {} failed, {} warning(s)", report.checks.size(),
+                  report.passed(), report.failed_errors(), report.failed_warnings());
   if (!failed.empty()) {
     text += fmt::format(" ({})", fmt::join(failed, "; "));
   }

@@ -92,8 +92,8 @@ std::string show_tables(const RunDetails& details) {
   TextTable artifacts({"STAGE", "", "PATH", "DIGEST", "SIZE", "KIND"});
   for (const auto& event : details.events) {
     artifacts.add({event.stage, event.direction == "input" ? "in" : "out", event.artifact.path,
-                   short_digest(event.artifact.digest), artifact_size(event.artifact.kind, event.artifact.size),
-                   event.artifact.kind});
+                   short_digest(event.artifact.digest),
+                   artifact_size(event.artifact.kind, event.artifact.size), event.artifact.kind});
   }
   if (!artifacts.empty()) {
     text += "\n" + artifacts.render();

@@ -155,21 +155,21 @@ struct FeatureGroupCommand {
   std::string action;
   std::optional<std::filesystem::path> pipeline;  // --pipeline: where groups are declared
   std::string group;
-  int version = 0;                         // --version (0: declared, else the newest)
-  std::optional<std::filesystem::path> file;  // insert FILE, delete --keys FILE
-  std::string message;                     // -m
-  std::optional<std::filesystem::path> rules;  // --rules
-  std::optional<std::string> policy;       // --policy strict|always
-  std::string as_of = "latest";            // read --as-of
-  bool history = false;                    // read --history
+  int version = 0;                              // --version (0: declared, else the newest)
+  std::optional<std::filesystem::path> file;    // insert FILE, delete --keys FILE
+  std::string message;                          // -m
+  std::optional<std::filesystem::path> rules;   // --rules
+  std::optional<std::string> policy;            // --policy strict|always
+  std::string as_of = "latest";                 // read --as-of
+  bool history = false;                         // read --history
   std::optional<std::filesystem::path> output;  // -o
-  std::string format = "csv";              // --format csv|jsonl
-  std::string since;                       // changes --since
-  std::string until = "latest";            // changes --until
-  std::optional<std::string> commit;       // stats --commit
-  std::vector<std::string> keys;           // get KEY...
-  int limit = 0;                           // commits --limit
-  std::optional<int64_t> keep_from;        // compact --keep-from
+  std::string format = "csv";                   // --format csv|jsonl
+  std::string since;                            // changes --since
+  std::string until = "latest";                 // changes --until
+  std::optional<std::string> commit;            // stats --commit
+  std::vector<std::string> keys;                // get KEY...
+  int limit = 0;                                // commits --limit
+  std::optional<int64_t> keep_from;             // compact --keep-from
   bool json = false;
 };
 int feature_group_command(const FeatureGroupCommand& command);
@@ -178,8 +178,8 @@ int feature_group_command(const FeatureGroupCommand& command);
 struct TransferCommand {
   QueryOptions query;
   bool push = true;
-  std::vector<std::string> runs;  // empty: latest
-  bool all_runs = false;          // push --all-runs
+  std::vector<std::string> runs;      // empty: latest
+  bool all_runs = false;              // push --all-runs
   std::optional<std::string> remote;  // --remote, else $MLOPS_REMOTE
   unsigned jobs = 4;                  // -j
 };

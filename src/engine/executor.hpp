@@ -22,11 +22,11 @@
 
 #include "dag/graph.hpp"
 #include "engine/model_steps.hpp"
-#include "engine/stage_hook.hpp"
 #include "engine/output_cache.hpp"
 #include "engine/outputs_aside.hpp"
 #include "engine/reporter.hpp"
 #include "engine/run_report.hpp"
+#include "engine/stage_hook.hpp"
 #include "exec/runner.hpp"
 #include "spec/pipeline.hpp"
 #include "util/clock.hpp"

@@ -158,9 +158,11 @@ Result<std::optional<CachedExecution>> SqliteStore::find_cached_execution(
   }
   CachedExecution found{query.column_int(0), query.column_text(1), {}};
   query.reset();
-  MLOPS_TRY(outputs, m_db->cached("SELECT a.path, a.kind, a.digest, a.size FROM events e JOIN "
-                                  "artifacts a ON a.id = e.artifact_id WHERE e.execution_id = ?1 "
-                                  "AND e.direction = 'output' AND a.kind != 'feature_group_commit' ORDER BY a.path"));
+  MLOPS_TRY(outputs,
+            m_db->cached(
+                "SELECT a.path, a.kind, a.digest, a.size FROM events e JOIN "
+                "artifacts a ON a.id = e.artifact_id WHERE e.execution_id = ?1 "
+                "AND e.direction = 'output' AND a.kind != 'feature_group_commit' ORDER BY a.path"));
   sqlite::Statement& list = **outputs;
   list.bind(1, found.execution_id);
   while (true) {
@@ -238,12 +240,13 @@ ArtifactVersion read_version(const sqlite::Statement& row) {
 
 Result<std::vector<ArtifactVersion>> SqliteStore::outputs_of_run(const std::string& run_id) {
   // SQLite takes the bare columns from the row holding the MAX.
-  MLOPS_TRY(query, m_db->prepare("SELECT a.path, a.kind, a.digest, a.size, MAX(x.id) FROM events e "
-                                 "JOIN executions x ON x.id = e.execution_id JOIN artifacts a ON "
-                                 "a.id = e.artifact_id WHERE x.run_id = ?1 AND e.direction = "
-                                 "'output' AND x.status = 'succeeded' AND a.kind != 'feature_group_commit' "
-                                 "GROUP BY a.path "
-                                 "ORDER BY a.path"));
+  MLOPS_TRY(query, m_db->prepare(
+                       "SELECT a.path, a.kind, a.digest, a.size, MAX(x.id) FROM events e "
+                       "JOIN executions x ON x.id = e.execution_id JOIN artifacts a ON "
+                       "a.id = e.artifact_id WHERE x.run_id = ?1 AND e.direction = "
+                       "'output' AND x.status = 'succeeded' AND a.kind != 'feature_group_commit' "
+                       "GROUP BY a.path "
+                       "ORDER BY a.path"));
   query->bind(1, run_id);
   return collect<ArtifactVersion>(*query, read_version);
 }
