@@ -91,6 +91,11 @@ void transfer_all(const std::vector<ObjectRef>& objects, unsigned jobs,
   }
 }
 
+// Where the cache keeps an object (a file's bytes, or a directory's manifest).
+std::filesystem::path local_object(const ObjectStore& objects, const ObjectRef& ref) {
+  return objects.object_path(ref.digest).string() + (ref.manifest ? ".dir" : "");
+}
+
 uint64_t size_of(const std::filesystem::path& path) {
   std::error_code error;
   auto size = std::filesystem::file_size(path, error);
@@ -126,8 +131,7 @@ Result<TransferSummary> push_outputs(Workspace& space, const TransferRequest& re
   std::vector<ObjectRef> to_send;
   for (const auto& ref : wanted) {
     ++summary.objects;
-    std::filesystem::path local =
-        objects.object_path(ref.digest).string() + (ref.manifest ? ".dir" : "");
+    std::filesystem::path local = local_object(objects, ref);
     std::error_code error;
     if (!std::filesystem::is_regular_file(local, error)) {
       summary.missing.push_back(ref.digest);
@@ -144,8 +148,7 @@ Result<TransferSummary> push_outputs(Workspace& space, const TransferRequest& re
   transfer_all(
       to_send, request.jobs,
       [&](const ObjectRef& ref) {
-        std::filesystem::path local =
-            objects.object_path(ref.digest).string() + (ref.manifest ? ".dir" : "");
+        std::filesystem::path local = local_object(objects, ref);
         return (*remote)->put(ref.digest, ref.manifest, local);
       },
       summary);
@@ -166,10 +169,7 @@ Result<TransferSummary> pull_outputs(Workspace& space, const TransferRequest& re
             }));
   TransferSummary summary;
   summary.remote = (*remote)->describe();
-  auto local_path = [&](const ObjectRef& ref) {
-    return std::filesystem::path(objects.object_path(ref.digest).string() +
-                                 (ref.manifest ? ".dir" : ""));
-  };
+  auto local_path = [&](const ObjectRef& ref) { return local_object(objects, ref); };
   auto fetch = [&](const ObjectRef& ref) -> Status {
     std::filesystem::path local = local_path(ref);
     std::error_code error;
@@ -220,9 +220,7 @@ Result<TransferSummary> pull_outputs(Workspace& space, const TransferRequest& re
   }
   transfer_all(to_fetch, request.jobs, fetch, summary);
   // One sync of the cache's filesystem for every object written (none was synced alone).
-  UniqueFd cache_dir(
-      ::open(objects.object_path(std::string(32, '0')).parent_path().parent_path().c_str(),
-             O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd cache_dir(::open(objects.objects_dir().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (cache_dir.valid()) {
     ::syncfs(cache_dir.get());
   }

@@ -99,8 +99,12 @@ Status copy_file_verified(const std::filesystem::path& source, const std::filesy
   return Status::success();
 }
 
+std::filesystem::path ObjectStore::objects_dir() const {
+  return m_root / "objects";
+}
+
 std::filesystem::path ObjectStore::object_path(const std::string& digest) const {
-  return m_root / "objects" / digest.substr(0, 2) / digest.substr(2);
+  return objects_dir() / digest.substr(0, 2) / digest.substr(2);
 }
 
 bool ObjectStore::has(const std::string& digest, bool directory) const {

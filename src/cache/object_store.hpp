@@ -108,6 +108,8 @@ class ObjectStore {
   Result<VerifyStats> verify();
 
   std::filesystem::path object_path(const std::string& digest) const;
+  // The directory holding objects/<2 hex>/ (what a caller syncs after writing many objects).
+  std::filesystem::path objects_dir() const;
 
   // Adds `digest` to `live` and, for a directory, the digests of the files its manifest lists
   // (a missing or malformed manifest adds nothing more: there is nothing of it to keep).

@@ -335,7 +335,6 @@ Status FeatureGroupStore::check_schema() {
                              m_spec.name, m_spec.version, fmt::join(differences, "\n  "),
                              m_spec.version + 1, m_spec.version));
   }
-  bool added = false;
   for (const auto& feature : m_spec.features) {
     bool known = std::any_of(stored->features.begin(), stored->features.end(),
                              [&](const auto& f) { return f.name == feature.name; });
@@ -344,7 +343,6 @@ Status FeatureGroupStore::check_schema() {
         MLOPS_CHECK(m_db->execute(fmt::format("ALTER TABLE {} ADD COLUMN {} {}", table,
                                               quote_name(feature.name), sql_type(feature.type))));
       }
-      added = true;
     }
   }
   // Features are stored in the order they were added: keep that order, new ones last.
@@ -364,7 +362,6 @@ Status FeatureGroupStore::check_schema() {
     }
   }
   m_spec = merged;
-  (void)added;
   return set_meta(*m_db, "spec", group_spec_json(m_spec));
 }
 

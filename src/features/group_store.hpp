@@ -141,7 +141,7 @@ class FeatureGroupStore {
                     std::filesystem::path path, std::filesystem::path head);
   Status create_schema();
   Status check_schema();
-  Result<int64_t> begin_commit(const CommitInfo& info, int64_t rows);
+  Result<int64_t> begin_commit(const CommitInfo& info);
   // Writes `batch` (one row per identity, in key order) as the open commit's rows.
   Result<CommitRecord> write_rows(const RowBatch& batch, int op_kind, const CommitInfo& info,
                                   size_t dropped);

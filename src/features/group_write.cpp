@@ -120,8 +120,7 @@ std::string online_sql(const FeatureGroupSpec& spec) {
 
 }  // namespace
 
-Result<int64_t> FeatureGroupStore::begin_commit(const CommitInfo& info, int64_t rows) {
-  (void)rows;
+Result<int64_t> FeatureGroupStore::begin_commit(const CommitInfo& info) {
   MLOPS_TRY(last, m_db->prepare("SELECT coalesce(max(committed_at), 0) FROM commit_log"));
   MLOPS_TRY(found, last->step());
   int64_t previous = *found ? last->column_int(0) : 0;
@@ -212,7 +211,7 @@ Result<CommitRecord> FeatureGroupStore::write_rows(const RowBatch& batch, int op
                                                    const CommitInfo& info, size_t dropped) {
   MLOPS_TRY(stored_max, stored_max_time());
   int64_t max_time = *stored_max;
-  MLOPS_TRY(commit_id, begin_commit(info, static_cast<int64_t>(batch.size())));
+  MLOPS_TRY(commit_id, begin_commit(info));
   const size_t per_insert = rows_per_insert(m_spec);
   MLOPS_TRY(full, m_db->prepare(insert_sql(m_spec, per_insert)));
   MLOPS_TRY(exists, m_db->prepare("SELECT _op FROM data WHERE " + key_match(m_spec) +
@@ -300,7 +299,6 @@ Result<std::optional<CommitRecord>> FeatureGroupStore::remove(const RowBatch& ke
                           " ORDER BY _time DESC, _commit DESC LIMIT 1"));
   MLOPS_TRY(at_time, m_db->prepare("SELECT _op FROM data WHERE " + match +
                                    "_time = ? ORDER BY _commit DESC LIMIT 1"));
-  std::vector<int64_t> times(keys.size(), 0);
   RowBatch identities = keys;
   identities.times.assign(keys.size(), 0);
   std::vector<size_t> live;
@@ -315,8 +313,7 @@ Result<std::optional<CommitRecord>> FeatureGroupStore::remove(const RowBatch& ke
     }
     MLOPS_TRY(found, query.step());
     if (*found && query.column_int(keys.times.empty() ? 1 : 0) != k_op_delete) {
-      times[row] = keys.times.empty() ? query.column_int(0) : keys.times[row];
-      identities.times[row] = times[row];
+      identities.times[row] = keys.times.empty() ? query.column_int(0) : keys.times[row];
       live.push_back(row);
     }
     query.reset();
