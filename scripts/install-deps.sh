@@ -13,11 +13,13 @@ packages=(
   libboost-dev libboost-filesystem-dev
   nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libxxhash-dev
   libhowardhinnant-date-dev tzdata zlib1g-dev libre2-dev libsimdjson-dev libzstd-dev
+  libpq-dev libssh2-1-dev libcurl4-openssl-dev
   python3 python3-pandas python3-sklearn procps make git
 )
 if [ "${1:-}" = "--test" ]; then
   packages+=(python3-jsonschema python3-yaml libxml2-utils chromium zsh fish clang
-    snakemake hyperfine time strace python3-scipy)
+    snakemake hyperfine time strace python3-scipy
+    postgresql slurmctld slurmd slurm-client munge openssh-server openssh-client nodejs npm)
 fi
 
 missing=()
