@@ -19,7 +19,10 @@ packages=(
 if [ "${1:-}" = "--test" ]; then
   packages+=(python3-jsonschema python3-yaml libxml2-utils chromium zsh fish clang
     snakemake hyperfine time strace python3-scipy
-    postgresql slurmctld slurmd slurm-client munge openssh-server openssh-client nodejs npm)
+    postgresql slurmctld slurmd slurm-client munge openssh-server openssh-client)
+  # node and npm run the S3 test server (s3rver, from the npm registry: scripts/s3-server.sh);
+  # a machine with node from elsewhere (nodesource) keeps it.
+  if ! command -v npm >/dev/null; then packages+=(nodejs npm); fi
 fi
 
 missing=()
