@@ -8,4 +8,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/install-deps.sh" --test
 "$root/scripts/build.sh" -DMLOPS_BUILD_TESTS=ON -DMLOPS_BUILD_BENCH=ON
 cd "$root"
+# PostgreSQL, Slurm, sshd and S3 test servers (scripts/test-servers.sh): started once for the
+# suite, stopped on exit; tests whose server is missing are skipped with a message.
+servers="$(mktemp -d /tmp/mlops-test-servers.XXXXXX)"
+trap '"$root/scripts/test-servers.sh" stop "$servers"' EXIT
+eval "$("$root/scripts/test-servers.sh" start "$servers")"
 ctest --test-dir build --output-on-failure --timeout 300 --parallel "$(nproc)"
