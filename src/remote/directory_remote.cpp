@@ -179,12 +179,24 @@ std::string object_name(const std::string& digest, bool manifest) {
 }
 
 Result<std::unique_ptr<Remote>> open_remote(const std::string& url) {
+  if (url.starts_with("ssh://")) {
+    return open_ssh_remote(url);
+  }
+  if (url.starts_with("s3://")) {
+    return open_s3_remote(url);
+  }
+  return open_directory_remote(url);
+}
+
+Result<std::unique_ptr<Remote>> open_directory_remote(const std::string& url) {
   std::string path = url.starts_with("file://") ? url.substr(7) : url;
   if (path.empty() || path.find("://") != std::string::npos || path[0] != '/') {
-    return Error(ErrorKind::Usage,
-                 fmt::format("'{}' is not a remote this mlops can use: give a directory as an "
-                             "absolute path or file:///path",
-                             url));
+    return Error(
+        ErrorKind::Usage,
+        fmt::format("'{}' is not a remote this mlops can use: give a directory as an "
+                    "absolute path or file:///path, an SSH server as "
+                    "ssh://[user@]host[:port]/path, or an S3 bucket as s3://bucket[/prefix]",
+                    url));
   }
   std::error_code error;
   if (!std::filesystem::is_directory(path, error)) {

@@ -9,7 +9,9 @@
 // - get() checks a file object's bytes against its digest while receiving them, and a manifest
 //   with parse_manifest, and fails with Corrupt (nothing written at `target`) when they differ;
 // - credentials come from the environment or the standard files, and never appear in
-//   describe() or an error.
+//   describe() or an error;
+// - has/put/get are called concurrently from the transfer threads of `push -j N` / `pull -j N`
+//   (publish() only after they are done): a backend keeps one connection per thread or locks.
 #pragma once
 
 #include <filesystem>
@@ -43,10 +45,16 @@ class Remote {
                      const std::filesystem::path& target) = 0;
 };
 
-// The remote a URL names: a directory (an absolute path, or file:///path). Usage for a URL
+// The remote a URL names: a directory (an absolute path, or file:///path), an SSH/SFTP server
+// (ssh://[user@]host[:port]/path) or an S3 bucket (s3://bucket[/prefix]). Usage for a URL
 // this mlops cannot use (the message says which kinds it can); NotFound for a directory that
 // does not exist.
 Result<std::unique_ptr<Remote>> open_remote(const std::string& url);
+
+// Each backend's opener (open_remote dispatches on the URL's scheme).
+Result<std::unique_ptr<Remote>> open_directory_remote(const std::string& url);
+Result<std::unique_ptr<Remote>> open_ssh_remote(const std::string& url);  // ssh_remote.cpp
+Result<std::unique_ptr<Remote>> open_s3_remote(const std::string& url);   // s3_remote.cpp
 
 // The relative name of an object under a remote's root (and the cache's objects/ directory).
 std::string object_name(const std::string& digest, bool manifest);
