@@ -1,9 +1,12 @@
 #include "cache/manifest.hpp"
 
+#include <map>
+#include <memory>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "hash/digest.hpp"
 #include "util/paths.hpp"
 
 namespace mlops {
@@ -95,6 +98,61 @@ std::string manifest_text(const std::vector<ManifestEntry>& entries) {
     }
   }
   return json.dump();
+}
+
+namespace {
+
+// A directory of the tree a manifest describes: its children by name, each a leaf's digest (a
+// file or a link) or a subdirectory.
+struct TreeNode {
+  std::map<std::string, std::string> leaves;
+  std::map<std::string, std::unique_ptr<TreeNode>> directories;
+};
+
+std::string tree_digest(const TreeNode& node) {
+  // As digest_directory: children sorted by name, each name, "d" or "f", and its digest.
+  std::map<std::string, std::pair<char, std::string>> children;
+  for (const auto& [name, digest] : node.leaves) {
+    children[name] = {'f', digest};
+  }
+  for (const auto& [name, child] : node.directories) {
+    children[name] = {'d', tree_digest(*child)};
+  }
+  Hasher hasher;
+  hasher.add_field("mlops-directory-v1");
+  for (const auto& [name, child] : children) {
+    hasher.add_field(name);
+    hasher.add_field(std::string(1, child.first));
+    hasher.add_field(child.second);
+  }
+  return hasher.finish().hex();
+}
+
+}  // namespace
+
+std::string manifest_tree_digest(const std::vector<ManifestEntry>& entries) {
+  TreeNode root;
+  for (const auto& entry : entries) {
+    TreeNode* node = &root;
+    std::string_view path = entry.path;
+    for (size_t slash = path.find('/'); slash != std::string_view::npos; slash = path.find('/')) {
+      auto& child = node->directories[std::string(path.substr(0, slash))];
+      if (!child) {
+        child = std::make_unique<TreeNode>();
+      }
+      node = child.get();
+      path.remove_prefix(slash + 1);
+    }
+    if (entry.link) {
+      Hasher link;
+      link.add_field("mlops-symlink-v1");
+      link.add_field(*entry.link);
+      node->leaves[std::string(path)] = link.finish().hex();
+    } else {
+      node->leaves[std::string(path)] = entry.digest.value_or("");
+    }
+  }
+  return tree_digest(root);
 }
 
 }  // namespace mlops

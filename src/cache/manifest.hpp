@@ -34,6 +34,12 @@ bool is_object_digest(std::string_view text);
 // array of entries as above, or an entry's path is unsafe (see the file comment).
 Result<std::vector<ManifestEntry>> parse_manifest(std::string_view text);
 
+// The digest of the directory tree `entries` describe, computed as hash/digest.hpp computes a
+// directory's (so a manifest received from elsewhere can be checked against the digest it is
+// stored under). A tree with empty directories has a digest no manifest reproduces: manifests
+// list files and links only.
+std::string manifest_tree_digest(const std::vector<ManifestEntry>& entries);
+
 // The JSON text of `entries` (the inverse of parse_manifest).
 std::string manifest_text(const std::vector<ManifestEntry>& entries);
 

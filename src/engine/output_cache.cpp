@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cache/fingerprint.hpp"
+#include "cache/manifest.hpp"
 #include "engine/params_json.hpp"
 #include "hash/digest.hpp"
 #include "spec/stage_command.hpp"
@@ -213,30 +215,100 @@ CacheAction OutputCache::decide(size_t index, StageReport& report, const StageFa
   return decide_from_store(index, report, upstream_ran);
 }
 
+namespace {
+
+// Whether `outputs` are exactly the outs and metrics files `stage` declares, each once: what a
+// run-cache entry from elsewhere may restore (anything else could overwrite any file).
+bool declares_all(const Stage& stage, const std::vector<ArtifactVersion>& outputs) {
+  std::multiset<std::string> declared;
+  for (const auto& out : stage.outs) {
+    declared.insert(out.value);
+  }
+  for (const auto& metrics : stage.metrics) {
+    declared.insert(metrics.value);
+  }
+  std::multiset<std::string> given;
+  for (const auto& output : outputs) {
+    if (!is_object_digest(output.digest)) {
+      return false;
+    }
+    given.insert(output.path);
+  }
+  return given == declared;
+}
+
+}  // namespace
+
+std::optional<CachedExecution> OutputCache::find_hit(const Stage& stage,
+                                                     const std::string& fingerprint, bool& remote) {
+  remote = false;
+  auto cached = m_store.find_cached_execution(m_pipeline.name, stage.name, fingerprint);
+  if (cached.ok() && cached->has_value()) {
+    return std::move(**cached);
+  }
+  if (m_options.source == nullptr) {
+    return std::nullopt;
+  }
+  std::optional<CachedExecution> hit =
+      m_options.source->lookup(m_pipeline.name, stage.name, fingerprint);
+  if (!hit || !declares_all(stage, hit->outputs)) {
+    return std::nullopt;  // an entry must name exactly the stage's outs: never another file
+  }
+  remote = true;
+  return hit;
+}
+
+bool OutputCache::make_restorable(const std::vector<ArtifactVersion>& versions,
+                                  std::string& failure, bool& from_source) {
+  std::vector<ArtifactVersion> absent;
+  for (const auto& version : versions) {
+    if (!m_objects.has(version.digest, is_directory_version(m_objects, version))) {
+      absent.push_back(version);
+    }
+  }
+  if (absent.empty()) {
+    return true;
+  }
+  if (m_options.source == nullptr) {
+    return false;
+  }
+  from_source = true;
+  if (m_options.dry_run) {
+    return true;  // a plan fetches nothing: it says the remote will be asked
+  }
+  Status fetched = m_options.source->fetch(absent);
+  if (!fetched.ok()) {
+    failure = fetched.error().message();
+    return false;
+  }
+  return true;
+}
+
 CacheAction OutputCache::decide_from_store(size_t index, StageReport& report,
                                            const std::optional<std::string>& upstream_ran) {
   const Stage& stage = m_pipeline.stages[index];
-  auto cached = m_store.find_cached_execution(m_pipeline.name, stage.name, report.fingerprint);
-  if (!cached.ok() || !cached->has_value()) {
+  bool remote = false;
+  std::optional<CachedExecution> found = find_hit(stage, report.fingerprint, remote);
+  if (!found) {
     report.note = upstream_ran ? *upstream_ran : explain(index, report);
     return CacheAction::Run;
   }
-  const CachedExecution& hit = **cached;
+  const CachedExecution& hit = *found;
   std::vector<std::string> missing;
   std::vector<std::string> changed;
-  bool restorable = true;
+  std::vector<ArtifactVersion> wanted;
   for (const auto& output : hit.outputs) {
     auto current = digest_path(m_pipeline.workspace / output.path, &m_memo);
     if (current.ok() && current->digest.hex() == output.digest) {
       continue;
     }
     (current.ok() ? changed : missing).push_back(output.path);
-    restorable =
-        restorable && m_objects.has(output.digest, is_directory_version(m_objects, output));
+    wanted.push_back(output);
   }
   report.outputs = hit.outputs;
   if (missing.empty() && changed.empty()) {
-    report.note = "up to date";
+    report.note =
+        remote ? "up to date (as recorded by run " + hit.run_id + " elsewhere)" : "up to date";
     return CacheAction::UpToDate;
   }
   std::string what;
@@ -246,13 +318,19 @@ CacheAction OutputCache::decide_from_store(size_t index, StageReport& report,
   if (!changed.empty()) {
     what += (what.empty() ? "" : "; ") + std::string("outs changed: ") + join(changed, ", ");
   }
-  if (!restorable) {
+  std::string failure;
+  bool from_source = false;
+  if (!make_restorable(wanted, failure, from_source)) {
     report.outputs.clear();
-    report.note = what + " (not in the cache)";
+    report.note =
+        what + (failure.empty() ? " (not in the cache)"
+                                : " (not in the cache; the remote's copy: " + failure + ")");
     return CacheAction::Run;
   }
-  report.note = what + (m_options.dry_run ? "; restorable" : "; restored") +
-                " from the cache (run " + hit.run_id + ")";
+  std::string from = remote || from_source ? " from the remote " + m_options.source->describe()
+                                           : " from the cache";
+  report.note = what + (m_options.dry_run ? "; restorable" : "; restored") + from + " (run " +
+                hit.run_id + ")";
   return CacheAction::Restore;
 }
 

@@ -28,6 +28,7 @@
 #include <string>
 
 #include "cache/object_store.hpp"
+#include "engine/output_source.hpp"
 #include "engine/run_report.hpp"
 #include "engine/store_digest_memo.hpp"
 #include "spec/pipeline.hpp"
@@ -49,6 +50,9 @@ struct OutputCacheOptions {
   // feature-group commits a trigger hands an incremental stage, MLOPS_FG_SINCE_G=3): part of the
   // fingerprint of exactly those stages, so a new range runs them again.
   std::vector<std::pair<std::string, std::string>> command_env;
+  // --pull: where to look for a stage's outputs when neither the store nor the object cache
+  // has them (a remote's run-cache index and objects); none: only this machine's.
+  OutputSource* source = nullptr;
 };
 
 // Whether a recorded version is a directory tree: its kind says so, or, for a directory out
@@ -103,6 +107,14 @@ class OutputCache {
   // The cache's verdict; a stage that must run gets `upstream_ran` as its reason when given.
   CacheAction decide_from_store(size_t stage, StageReport& report,
                                 const std::optional<std::string>& upstream_ran);
+  // The execution whose outputs this stage may reuse: the store's, else (--pull) the source's
+  // index entry (`remote` says which).
+  std::optional<CachedExecution> find_hit(const Stage& stage, const std::string& fingerprint,
+                                          bool& remote);
+  // Whether every version is in the object cache; with a source (not in a plan), fetches the
+  // missing ones first (`from_source`; a failure is a note: the stage runs).
+  bool make_restorable(const std::vector<ArtifactVersion>& versions, std::string& failure,
+                       bool& from_source);
   // For a stage that must run: why, in words, against its last successful execution ("never
   // ran", "command changed", "param lr changed: 0.1 -> 0.05", "deps changed: data/raw/b.csv
   // (new)", ...). Empty when nothing explains it beyond the fingerprint.

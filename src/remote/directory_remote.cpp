@@ -22,6 +22,7 @@ namespace {
 
 constexpr size_t k_block = size_t{1} << 20;
 constexpr size_t k_max_manifest_bytes = size_t{256} << 20;
+constexpr size_t k_max_entry_bytes = size_t{16} << 20;
 
 std::string temp_suffix() {
   std::random_device random;
@@ -166,6 +167,30 @@ class DirectoryRemote final : public Remote {
     return checked;
   }
 
+  Status put_entry(const std::string& name, const std::string& bytes) override {
+    std::filesystem::path target = m_root / name;
+    std::error_code error;
+    std::filesystem::create_directories(target.parent_path(), error);
+    Status written = write_file_atomic(target, bytes);
+    if (!written.ok()) {
+      return Error(ErrorKind::Io, fmt::format("cannot write {} in the remote {}: {}", name,
+                                              describe(), written.error().message()));
+    }
+    return Status::success();
+  }
+
+  Result<std::optional<std::string>> get_entry(const std::string& name) override {
+    auto text = read_file(m_root / name, k_max_entry_bytes);
+    if (!text.ok()) {
+      if (text.error().kind() == ErrorKind::NotFound) {
+        return std::optional<std::string>();
+      }
+      return Error(ErrorKind::Io, fmt::format("cannot read {} in the remote {}: {}", name,
+                                              describe(), text.error().message()));
+    }
+    return std::optional<std::string>(std::move(*text));
+  }
+
  private:
   std::filesystem::path m_root;
   std::mutex m_lock;
@@ -173,6 +198,20 @@ class DirectoryRemote final : public Remote {
 };
 
 }  // namespace
+
+Status Remote::put_entry(const std::string& /*name*/, const std::string& /*bytes*/) {
+  return Error(ErrorKind::Usage, fmt::format("the remote {} keeps no run-cache index", describe()));
+}
+
+Result<std::optional<std::string>> Remote::get_entry(const std::string& /*name*/) {
+  return std::optional<std::string>();
+}
+
+bool is_entry_name(const std::string& name) {
+  constexpr std::string_view prefix = "runcache/";
+  return name.size() == prefix.size() + 32 && name.starts_with(prefix) &&
+         is_object_digest(std::string_view(name).substr(prefix.size()));
+}
 
 std::string object_name(const std::string& digest, bool manifest) {
   return "objects/" + digest.substr(0, 2) + "/" + digest.substr(2) + (manifest ? ".dir" : "");

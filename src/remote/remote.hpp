@@ -16,6 +16,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "util/error.hpp"
@@ -43,7 +44,18 @@ class Remote {
   // otherwise.
   virtual Status get(const std::string& digest, bool manifest,
                      const std::filesystem::path& target) = 0;
+
+  // The run-cache index (docs/remotes.md): small named entries beside the objects, under
+  // runcache/<32 hex> (the caller checks `name` with is_entry_name). put_entry replaces the
+  // entry whole (a reader sees the old bytes or the new, never a part) and is durable when it
+  // returns; get_entry gives nothing when there is none. The bytes are untrusted: the caller
+  // validates them. The defaults say the backend keeps no index (Usage; nothing).
+  virtual Status put_entry(const std::string& name, const std::string& bytes);
+  virtual Result<std::optional<std::string>> get_entry(const std::string& name);
 };
+
+// Whether `name` is an index entry's name: "runcache/" and 32 lowercase hex digits.
+bool is_entry_name(const std::string& name);
 
 // The remote a URL names: a directory (an absolute path, or file:///path), an SSH/SFTP server
 // (ssh://[user@]host[:port]/path) or an S3 bucket (s3://bucket[/prefix]). Usage for a URL
