@@ -10,6 +10,7 @@
 #include "app/models.hpp"
 #include "app/plan.hpp"
 #include "app/run_record.hpp"
+#include "app/stage_runner.hpp"
 #include "cache/restore_temps.hpp"
 #include "dag/selection.hpp"
 #include "engine/executor.hpp"
@@ -188,8 +189,9 @@ void execute(RunContext& run, RunRecorder* recorder) {
   SystemClock system_clock;
   const Clock& clock = run.seams.clock ? *run.seams.clock : system_clock;
   std::unique_ptr<Runner> runner =
-      run.seams.make_runner ? run.seams.make_runner(pipeline, reporter)
-                            : std::make_unique<ProcessRunner>(reporter, ProcessRunnerOptions{});
+      run.seams.make_runner
+          ? run.seams.make_runner(pipeline, reporter)
+          : make_stage_runner(pipeline, run.selected, reporter, run.outcome.run_id);
   Executor executor(pipeline, run.checked.graph, run.selected, *runner, reporter, clock,
                     run_options(run));
   if (cache) {

@@ -83,6 +83,8 @@ ProcessRequest Executor::make_request(size_t index, int attempt) const {
   }
   request.log_path = m_options.log_dir / (file + ".log");
   request.timeout = stage.timeout;
+  request.executor = stage.executor;
+  request.resources = stage.resources;
   request.create_dirs.push_back(m_options.log_dir);
   // Stages write their outputs into directories that may not exist yet.
   for (const auto* paths : {&stage.outs, &stage.metrics}) {

@@ -19,6 +19,7 @@
 
 #include "util/clock.hpp"
 #include "util/duration.hpp"
+#include "util/job_resources.hpp"
 
 namespace mlops {
 
@@ -53,6 +54,10 @@ struct ProcessRequest {
   std::filesystem::path log_path;                        // stdout and stderr, interleaved
   std::vector<std::filesystem::path> create_dirs;  // made before the start (parents of outputs)
   std::optional<Milliseconds> timeout;
+  // Where to run it: "" or "local" here, else a cluster executor ("slurm") that CompositeRunner
+  // hands it to, with what it asks of the cluster (ignored by local runners).
+  std::string executor;
+  JobResources resources;
 };
 
 enum class ProcessOutcome {

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "spec/executor_parser.hpp"
 #include "spec/gate_parser.hpp"
 #include "spec/interpolate.hpp"
 #include "util/paths.hpp"
@@ -112,6 +113,7 @@ class StageExpander {
     stage.always_run = spec.always_run;
     stage.incremental = spec.incremental;
     stage.retry_delay = spec.retry_delay;
+    set_executor(spec, stage);
     if (spec.uses)
       stage.builtin = spec.uses->value;
     m_stage = nullptr;
@@ -138,6 +140,19 @@ class StageExpander {
 
   // A command that reads $MLOPS_PARAM_X depends on parameter x as much as one that writes
   // ${params.x}: count it as used, so that the stage's fingerprint changes with the value.
+  // The stage's executor and resources: its own keys over the pipeline's defaults. A built-in
+  // stage (`uses:`) runs where it says only: it runs this mlops binary and opens the store.
+  void set_executor(const StageSpec& spec, Stage& stage) {
+    const PipelineSpec& pipeline = m_context.spec;
+    if (spec.executor) {
+      stage.executor = spec.executor->value;
+    } else if (pipeline.executor && !spec.uses) {
+      stage.executor = pipeline.executor->value;
+    }
+    stage.resources = merge_resources(pipeline.resources.value_or(JobResources{}),
+                                      spec.resources.value_or(JobResources{}));
+  }
+
   void note_params_read_from_environment(const StageSpec& spec, Stage& stage) {
     std::vector<const std::string*> texts;
     if (spec.run) {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "spec/builtin_stage.hpp"
+#include "spec/executor_parser.hpp"
 #include "spec/feature_store_parser.hpp"
 #include "spec/gate_parser.hpp"
 #include "spec/section_reader.hpp"
@@ -16,12 +17,12 @@ namespace mlops {
 namespace {
 
 const std::vector<std::string> k_pipeline_keys = {
-    "version",  "name",        "description", "params",         "env",     "stages",
-    "triggers", "concurrency", "cache_link",  "feature_groups", "datasets"};
+    "version",     "name",       "description",    "params",   "env",      "stages",   "triggers",
+    "concurrency", "cache_link", "feature_groups", "datasets", "executor", "resources"};
 const std::vector<std::string> k_stage_keys = {
-    "description", "run",         "cmd",     "needs",   "deps",        "outs",   "metrics",
-    "env",         "workdir",     "timeout", "retries", "retry_delay", "matrix", "cache",
-    "always_run",  "incremental", "uses",    "with",    "gate"};
+    "description", "run",         "cmd",     "needs",   "deps",        "outs",     "metrics",
+    "env",         "workdir",     "timeout", "retries", "retry_delay", "matrix",   "cache",
+    "always_run",  "incremental", "uses",    "with",    "gate",        "executor", "resources"};
 
 constexpr int k_max_retries = 100;
 constexpr size_t k_max_matrix_combinations = 10000;
@@ -293,6 +294,10 @@ void parse_stage_entry(const YamlNode& key, const YamlNode& value, SectionReader
     parse_builtin_with(value, diagnostics, stage);
   } else if (k == "gate") {
     stage.gate = parse_gate(value, diagnostics, stage.name.value);
+  } else if (k == "executor") {
+    stage.executor = parse_executor(value, diagnostics, reader.context());
+  } else if (k == "resources") {
+    stage.resources = parse_resources(value, diagnostics, reader.context());
   } else {
     reader.unknown_key(key, k_stage_keys);
   }
@@ -468,6 +473,10 @@ PipelineSpec parse_pipeline_spec(const YamlNode& root, Diagnostics& diagnostics)
       parse_feature_groups_key(value, diagnostics, spec);
     } else if (k == "datasets") {
       spec.datasets = parse_datasets(value, diagnostics);
+    } else if (k == "executor") {
+      spec.executor = parse_executor(value, diagnostics, "");
+    } else if (k == "resources") {
+      spec.resources = parse_resources(value, diagnostics, "");
     } else {
       reader.unknown_key(key, k_pipeline_keys);
     }

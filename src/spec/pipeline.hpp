@@ -18,6 +18,7 @@
 #include "spec/feature_store_spec.hpp"
 #include "spec/yaml_tree.hpp"
 #include "util/duration.hpp"
+#include "util/job_resources.hpp"
 
 namespace mlops {
 
@@ -114,6 +115,10 @@ struct StageSpec {
   std::vector<std::pair<LocatedString, std::vector<LocatedString>>> with;
   SourceMark with_mark;
   std::optional<GateSpec> gate;
+  // Where it runs and what it asks of a cluster (spec/executor_parser.hpp); unset: the
+  // pipeline's default.
+  std::optional<LocatedString> executor;
+  std::optional<JobResources> resources;
 };
 
 // Triggers: when `mlops trigger check` / `mlops watch` start a run (docs/triggers.md).
@@ -243,6 +248,9 @@ struct PipelineSpec {
   // the loader reads its groups into `feature_groups`.
   std::optional<LocatedString> feature_groups_file;
   std::vector<DatasetSpec> datasets;
+  // The default `executor` and `resources` of every stage (spec/executor_parser.hpp).
+  std::optional<LocatedString> executor;
+  std::optional<JobResources> resources;
 };
 
 enum class CommandKind { Shell, Argv };
@@ -282,6 +290,10 @@ struct Stage {
   std::string builtin;
   std::optional<GateSpec> gate;
   std::vector<ModelRef> model_refs;  // materialized before the stage runs (also in deps)
+  // "local" (a subprocess here) or a cluster executor ("slurm"), with what it asks of the
+  // cluster: the stage's own keys over the pipeline's defaults. Not in the fingerprint.
+  std::string executor = k_local_executor;
+  JobResources resources;
 };
 
 struct Pipeline {
