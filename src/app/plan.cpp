@@ -77,10 +77,10 @@ Plan plan_run(Workspace& workspace, const CheckedPipeline& checked, const PlanOp
   }
   // Nothing recorded yet: decide against an empty store, so that the rules that need no history
   // (upstream stages that run, forced stages) still give their reasons.
-  std::unique_ptr<SqliteStore> empty;
+  std::unique_ptr<SqlStore> empty;
   MetadataStore* store = workspace.store();
   if (!store) {
-    auto opened = SqliteStore::open(":memory:");
+    auto opened = SqlStore::open(":memory:");
     if (opened.ok()) {
       empty = std::move(*opened);
       store = empty.get();
@@ -90,8 +90,9 @@ Plan plan_run(Workspace& workspace, const CheckedPipeline& checked, const PlanOp
   std::optional<OutputCache> cache;
   if (store) {
     memo.emplace(*store);
-    cache.emplace(*store, workspace.objects(), *memo, pipeline,
-                  OutputCacheOptions{options.force, options.force_stages, true});
+    cache.emplace(
+        *store, workspace.objects(), *memo, pipeline,
+        OutputCacheOptions{options.force, options.force_stages, true, {}, options.source});
   }
   SilentReporter silent;
   Reporter* shown = observer ? observer : &silent;

@@ -12,6 +12,7 @@
 
 #include "app/pipeline_loading.hpp"
 #include "app/workspace.hpp"
+#include "engine/output_source.hpp"
 #include "engine/reporter.hpp"
 
 namespace mlops {
@@ -37,6 +38,7 @@ struct PlanOptions {
   bool force = false;
   std::set<std::string> force_stages;
   size_t jobs = 1;
+  OutputSource* source = nullptr;  // --pull: what the remote's run-cache index says too
 };
 
 // Plans a run of `checked` in `workspace`. Its store may be null (nothing recorded yet): every

@@ -14,8 +14,12 @@
 #include <fmt/format.h>
 
 #include "app/cache_lock.hpp"
+#include "app/pipeline_loading.hpp"
 #include "app/queries.hpp"
+#include "app/run_cache_index.hpp"
+#include "app/workspace_config.hpp"
 #include "cache/manifest.hpp"
+#include "engine/output_cache.hpp"
 #include "remote/remote.hpp"
 #include "util/file_io.hpp"
 #include "util/unique_fd.hpp"
@@ -46,16 +50,50 @@ Result<std::vector<std::string>> runs_of(MetadataStore& store, const TransferReq
   return ids;
 }
 
+// Keeps the versions at or below one of `paths` (all when there are none). NotFound for a
+// path that matches none.
+Result<std::vector<ArtifactVersion>> select_paths(std::vector<ArtifactVersion> outputs,
+                                                  const std::vector<std::string>& paths) {
+  if (paths.empty()) {
+    return outputs;
+  }
+  std::vector<ArtifactVersion> kept;
+  for (const auto& path : paths) {
+    std::string wanted = std::filesystem::path(path).lexically_normal().generic_string();
+    while (wanted.size() > 1 && wanted.back() == '/') {
+      wanted.pop_back();
+    }
+    size_t before = kept.size();
+    for (const auto& output : outputs) {
+      if (output.path == wanted || output.path.starts_with(wanted + "/")) {
+        kept.push_back(output);
+      }
+    }
+    if (kept.size() == before) {
+      return Error(
+          ErrorKind::NotFound,
+          fmt::format("no output of the pulled run(s) is at {} (see `mlops show RUN`)", path));
+    }
+  }
+  return kept;
+}
+
 // The versions the runs wrote, as (digest, directory) pairs, each once. Whether a version is a
 // directory (a manifest) is not in its kind (a directory out may be typed dataset or model):
 // `is_directory` says, from where its manifest is.
 Result<std::set<std::pair<std::string, bool>>> versions_of(
     MetadataStore& store, const std::vector<std::string>& runs,
-    const std::function<Result<bool>(const std::string&)>& is_directory) {
+    const std::function<Result<bool>(const std::string&)>& is_directory,
+    const std::vector<std::string>& paths = {}) {
   std::set<std::pair<std::string, bool>> versions;
+  std::vector<ArtifactVersion> all;
   for (const auto& run : runs) {
     MLOPS_TRY(outputs, store.outputs_of_run(run));
-    for (const auto& output : *outputs) {
+    all.insert(all.end(), outputs->begin(), outputs->end());
+  }
+  MLOPS_TRY(selected, select_paths(std::move(all), paths));
+  {
+    for (const auto& output : *selected) {
       if (is_object_digest(output.digest)) {
         MLOPS_TRY(directory, is_directory(output.digest));
         versions.emplace(output.digest, *directory);
@@ -65,19 +103,28 @@ Result<std::set<std::pair<std::string, bool>>> versions_of(
   return versions;
 }
 
-// Runs `copy` on every object, `jobs` at a time; collects the outcome.
+// Runs `copy` on every object, `jobs` at a time; collects the outcome and reports progress.
 void transfer_all(const std::vector<ObjectRef>& objects, unsigned jobs,
-                  const std::function<Status(const ObjectRef&)>& copy, TransferSummary& summary) {
+                  const std::function<Result<uint64_t>(const ObjectRef&)>& copy,
+                  TransferProgress progress, const TransferProgressFn& report,
+                  TransferSummary& summary) {
   std::atomic<size_t> next{0};
   std::mutex lock;
+  progress.total = objects.size();
   auto worker = [&] {
     for (size_t i = next++; i < objects.size(); i = next++) {
-      Status copied = copy(objects[i]);
+      Result<uint64_t> copied = copy(objects[i]);
       std::lock_guard<std::mutex> guard(lock);
       if (copied.ok()) {
         ++summary.transferred;
+        summary.bytes += *copied;
+        progress.bytes_done += *copied;
       } else {
         summary.failed.push_back(copied.error().message());
+      }
+      ++progress.done;
+      if (report) {
+        report(progress);
       }
     }
   };
@@ -100,6 +147,94 @@ uint64_t size_of(const std::filesystem::path& path) {
   std::error_code error;
   auto size = std::filesystem::file_size(path, error);
   return error ? 0 : size;
+}
+
+// A manifest fetched into the cache must describe the directory whose digest names it (the
+// remote's bytes are untrusted: a manifest naming other files would restore another tree).
+Status check_fetched_manifest(const std::filesystem::path& local, const std::string& digest,
+                              const std::string& remote) {
+  auto text = read_file(local, k_max_manifest_bytes);
+  auto entries =
+      text.ok() ? parse_manifest(*text) : Result<std::vector<ManifestEntry>>(text.error());
+  std::string problem;
+  if (!entries.ok()) {
+    problem = entries.error().message();
+  } else if (std::string tree = manifest_tree_digest(*entries); tree != digest) {
+    problem = "it describes the directory " + tree;
+  }
+  if (problem.empty()) {
+    return Status::success();
+  }
+  std::error_code error;
+  std::filesystem::remove(local, error);
+  return Error(ErrorKind::Corrupt,
+               fmt::format("the remote's manifest {} is not that directory's ({}): refused; "
+                           "remove it from {} and push it again",
+                           digest, problem, remote));
+}
+
+// Fetches one object into the cache; its size.
+Result<uint64_t> fetch_one(Remote& remote, const ObjectStore& objects, const ObjectRef& ref) {
+  std::filesystem::path local = local_object(objects, ref);
+  std::error_code error;
+  std::filesystem::create_directories(local.parent_path(), error);
+  MLOPS_CHECK(remote.get(ref.digest, ref.manifest, local));
+  if (ref.manifest) {
+    MLOPS_CHECK(check_fetched_manifest(local, ref.digest, remote.describe()));
+  }
+  return size_of(local);
+}
+
+// After a push: one run-cache entry per succeeded execution of `runs` that wrote something, all
+// of whose objects the remote now holds (an entry never names an object that is not there).
+void write_index_entries(MetadataStore& store, const ObjectStore& objects, Remote& remote,
+                         const std::vector<std::string>& runs, TransferSummary& summary) {
+  std::set<std::string> written;
+  std::set<std::string> absent(summary.missing.begin(), summary.missing.end());
+  for (const auto& run_id : runs) {
+    auto run = store.find_run(run_id);
+    auto executions = store.executions_of(run_id);
+    if (!run.ok() || !run->has_value() || !executions.ok()) {
+      continue;
+    }
+    for (const auto& execution : *executions) {
+      if (execution.status != "succeeded" || !execution.fingerprint) {
+        continue;
+      }
+      RunCacheEntry entry{
+          (*run)->pipeline, execution.stage, *execution.fingerprint, run_id, {}, {}};
+      std::string name = run_cache_entry_name(entry.pipeline, entry.stage, entry.fingerprint);
+      auto events = store.events_of_execution(execution.id);
+      if (!events.ok() || written.count(name) > 0) {
+        continue;
+      }
+      bool complete = true;
+      for (const auto& event : *events) {
+        const ArtifactRecord& artifact = event.artifact;
+        if (event.direction != "output" || !is_object_digest(artifact.digest)) {
+          continue;
+        }
+        ArtifactVersion version{artifact.path, artifact.kind, artifact.digest, artifact.size};
+        bool directory = is_directory_version(objects, version);
+        complete = complete && absent.count(artifact.digest) == 0 &&
+                   objects.has(artifact.digest, directory);
+        entry.outputs.push_back(version);
+        entry.directories.push_back(directory);
+      }
+      if (!complete || entry.outputs.empty()) {
+        continue;
+      }
+      Status put = remote.put_entry(name, run_cache_entry_json(entry));
+      if (!put.ok()) {
+        if (put.error().kind() != ErrorKind::Usage) {  // Usage: a remote that keeps no index
+          summary.failed.push_back(put.error().message());
+        }
+        return;
+      }
+      written.insert(name);
+      ++summary.index_entries;
+    }
+  }
 }
 
 }  // namespace
@@ -129,6 +264,7 @@ Result<TransferSummary> push_outputs(Workspace& space, const TransferRequest& re
   TransferSummary summary;
   summary.remote = (*remote)->describe();
   std::vector<ObjectRef> to_send;
+  TransferProgress progress;
   for (const auto& ref : wanted) {
     ++summary.objects;
     std::filesystem::path local = local_object(objects, ref);
@@ -142,21 +278,118 @@ Result<TransferSummary> push_outputs(Workspace& space, const TransferRequest& re
       ++summary.already;
     } else {
       to_send.push_back(ref);
-      summary.bytes += size_of(local);
+      progress.bytes_total += size_of(local);
     }
   }
   transfer_all(
       to_send, request.jobs,
-      [&](const ObjectRef& ref) {
+      [&](const ObjectRef& ref) -> Result<uint64_t> {
         std::filesystem::path local = local_object(objects, ref);
-        return (*remote)->put(ref.digest, ref.manifest, local);
+        MLOPS_CHECK((*remote)->put(ref.digest, ref.manifest, local));
+        return size_of(local);
       },
-      summary);
+      progress, request.progress, summary);
   Status published = (*remote)->publish();
   if (!published.ok()) {
     summary.failed.push_back(published.error().message());
+    return summary;  // no index entry may name an object that is not there
   }
+  write_index_entries(*space.store(), objects, **remote, *runs, summary);
   return summary;
+}
+
+void fetch_objects(Remote& remote, ObjectStore& objects,
+                   const std::set<std::pair<std::string, bool>>& versions, unsigned jobs,
+                   const TransferProgressFn& progress, TransferSummary& summary) {
+  // Manifests first (they say which files a directory needs), then every file not cached.
+  std::vector<ObjectRef> manifests;
+  for (const auto& [digest, directory] : versions) {
+    ObjectRef ref{digest, true};
+    std::error_code error;
+    if (!directory) {
+      continue;
+    }
+    ++summary.objects;
+    if (std::filesystem::is_regular_file(local_object(objects, ref), error)) {
+      ++summary.already;
+      continue;
+    }
+    Result<bool> there = remote.has(digest, true);
+    if (!there.ok()) {
+      summary.failed.push_back(there.error().message());
+      continue;
+    }
+    if (!*there) {
+      summary.missing.push_back(digest);
+      continue;
+    }
+    manifests.push_back(ref);
+  }
+  auto fetch = [&](const ObjectRef& ref) { return fetch_one(remote, objects, ref); };
+  transfer_all(manifests, jobs, fetch, {}, progress, summary);
+  std::set<std::string> file_digests;
+  for (const auto& [digest, directory] : versions) {
+    objects.add_live(digest, directory, file_digests);
+  }
+  std::vector<ObjectRef> to_fetch;
+  for (const auto& digest : file_digests) {
+    if (versions.count({digest, true}) > 0) {
+      continue;  // a directory's manifest, fetched above
+    }
+    ++summary.objects;
+    if (objects.has(digest, false)) {
+      ++summary.already;
+      continue;
+    }
+    to_fetch.push_back({digest, false});
+  }
+  transfer_all(to_fetch, jobs, fetch, {}, progress, summary);
+  // One sync of the cache's filesystem for every object written (none was synced alone).
+  UniqueFd cache_dir(::open(objects.objects_dir().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (cache_dir.valid()) {
+    ::syncfs(cache_dir.get());
+  }
+}
+
+Result<std::optional<std::string>> transfer_remote(Workspace& space,
+                                                   const std::optional<std::string>& option,
+                                                   const std::vector<std::string>& runs) {
+  MLOPS_TRY(chosen, chosen_remote(space.root(), option));
+  if (*chosen || space.store() == nullptr) {
+    return chosen;
+  }
+  auto id = resolve_run(*space.store(), runs.empty() ? "latest" : runs.front());
+  auto run = id.ok() ? space.store()->find_run(*id) : Result<std::optional<RunRecord>>(id.error());
+  if (!run.ok() || !run->has_value()) {
+    return std::optional<std::string>();
+  }
+  std::filesystem::path file = space.root() / (*run)->pipeline_file;
+  LoadedPipeline loaded = load_checked_pipeline(file, LoadOptions{});
+  // (A pipeline that no longer loads names no remote: the other sources must.)
+  if (!loaded.checked) {
+    return std::optional<std::string>();
+  }
+  return loaded.checked->pipeline.remote;
+}
+
+Result<std::pair<std::vector<std::string>, std::vector<std::string>>> runs_and_paths(
+    Workspace& space, const std::vector<std::string>& arguments) {
+  std::pair<std::vector<std::string>, std::vector<std::string>> split;
+  for (const auto& argument : arguments) {
+    auto id = space.store() ? resolve_run(*space.store(), argument)
+                            : Result<std::string>(Error(ErrorKind::NotFound, ""));
+    std::error_code error;
+    bool path_like = argument.find_first_of("/.") != std::string::npos ||
+                     std::filesystem::exists(space.root() / argument, error);
+    if (id.ok()) {
+      split.first.push_back(argument);
+    } else if (path_like) {
+      split.second.push_back(argument);
+    } else {
+      return id.error();
+    }
+  }
+  return split;
 }
 
 Result<TransferSummary> pull_outputs(Workspace& space, const TransferRequest& request) {
@@ -164,69 +397,16 @@ Result<TransferSummary> pull_outputs(Workspace& space, const TransferRequest& re
   MLOPS_TRY(cache_use, acquire_cache_use(space));
   MLOPS_TRY(runs, runs_of(*space.store(), request));
   ObjectStore& objects = space.objects();
-  MLOPS_TRY(versions, versions_of(*space.store(), *runs, [&](const std::string& digest) {
-              return objects.has(digest, true) ? Result<bool>(true) : (*remote)->has(digest, true);
-            }));
+  MLOPS_TRY(versions, versions_of(
+                          *space.store(), *runs,
+                          [&](const std::string& digest) {
+                            return objects.has(digest, true) ? Result<bool>(true)
+                                                             : (*remote)->has(digest, true);
+                          },
+                          request.paths));
   TransferSummary summary;
   summary.remote = (*remote)->describe();
-  auto local_path = [&](const ObjectRef& ref) { return local_object(objects, ref); };
-  auto fetch = [&](const ObjectRef& ref) -> Status {
-    std::filesystem::path local = local_path(ref);
-    std::error_code error;
-    std::filesystem::create_directories(local.parent_path(), error);
-    return (*remote)->get(ref.digest, ref.manifest, local);
-  };
-  // Manifests first (they say which files a directory needs), then every file not cached.
-  std::set<std::string> file_digests;
-  for (const auto& [digest, directory] : *versions) {
-    ObjectRef ref{digest, directory};
-    std::error_code error;
-    if (directory && !std::filesystem::is_regular_file(local_path(ref), error)) {
-      ++summary.objects;
-      Status got = fetch(ref);
-      if (!got.ok()) {
-        (got.error().kind() == ErrorKind::NotFound ? summary.missing : summary.failed)
-            .push_back(got.error().message());
-        continue;
-      }
-      ++summary.transferred;
-      summary.bytes += size_of(local_path(ref));
-    } else if (directory) {
-      ++summary.objects;
-      ++summary.already;
-    }
-    objects.add_live(digest, directory, file_digests);
-  }
-  std::vector<ObjectRef> to_fetch;
-  for (const auto& digest : file_digests) {
-    ObjectRef ref{digest, false};
-    std::error_code error;
-    bool is_manifest = std::filesystem::is_regular_file(local_path({digest, true}), error) &&
-                       versions->count({digest, true}) > 0;
-    if (is_manifest) {
-      continue;
-    }
-    ++summary.objects;
-    if (objects.has(digest, false)) {
-      ++summary.already;
-      continue;
-    }
-    MLOPS_TRY(there, (*remote)->has(digest, false));
-    if (!*there) {
-      summary.missing.push_back(digest);
-      continue;
-    }
-    to_fetch.push_back(ref);
-  }
-  transfer_all(to_fetch, request.jobs, fetch, summary);
-  // One sync of the cache's filesystem for every object written (none was synced alone).
-  UniqueFd cache_dir(::open(objects.objects_dir().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (cache_dir.valid()) {
-    ::syncfs(cache_dir.get());
-  }
-  for (const auto& ref : to_fetch) {
-    summary.bytes += size_of(local_path(ref));
-  }
+  fetch_objects(**remote, objects, *versions, request.jobs, request.progress, summary);
   return summary;
 }
 

@@ -9,8 +9,10 @@
 #include "app/feature_steps.hpp"
 #include "app/models.hpp"
 #include "app/plan.hpp"
+#include "app/run_cache_index.hpp"
 #include "app/run_record.hpp"
 #include "app/stage_runner.hpp"
+#include "app/workspace_config.hpp"
 #include "cache/restore_temps.hpp"
 #include "dag/selection.hpp"
 #include "engine/executor.hpp"
@@ -38,6 +40,7 @@ struct RunContext {
   std::optional<Workspace> workspace;
   std::optional<FileLock> run_lock;
   std::string started_at;
+  std::unique_ptr<OutputSource> source;  // --pull
 };
 
 RunOutcome& failed(RunOutcome& outcome, ErrorKind kind, std::string message) {
@@ -176,6 +179,7 @@ void execute(RunContext& run, RunRecorder* recorder) {
     }
     cache_options.force_stages.insert(run.request.force_stages.begin(),
                                       run.request.force_stages.end());
+    cache_options.source = run.source.get();
     cache.emplace(*store, run.workspace->objects(), *memo, pipeline, cache_options);
   }
   std::vector<Reporter*> reporters;
@@ -224,6 +228,32 @@ void execute(RunContext& run, RunRecorder* recorder) {
 }
 
 // Opens the workspace (for a dry run: without creating a store).
+// --pull: the remote a stage's missing outputs come from (opened before anything runs, so a bad
+// remote stops the run at once).
+std::optional<Error> open_source(RunContext& run) {
+  if (!run.request.pull) {
+    return std::nullopt;
+  }
+  if (run.workspace->store() == nullptr && !run.request.record) {
+    return Error(ErrorKind::Usage,
+                 "--pull needs the metadata store (it finds outputs by their stage's "
+                 "fingerprint): drop --no-record");
+  }
+  auto url = chosen_remote(run.workspace->root(), run.request.remote, run.checked.pipeline.remote);
+  if (!url.ok()) {
+    return url.error();
+  }
+  if (!*url) {
+    return Error(ErrorKind::Usage, no_remote_message());
+  }
+  auto remote = open_remote(**url);
+  if (!remote.ok()) {
+    return remote.error();
+  }
+  run.source = remote_output_source(std::move(*remote), run.workspace->objects(), 4);
+  return std::nullopt;
+}
+
 std::optional<Error> open_workspace(RunContext& run) {
   StoreMode mode = !run.request.record   ? StoreMode::None
                    : run.request.dry_run ? StoreMode::IfExists
@@ -236,7 +266,7 @@ std::optional<Error> open_workspace(RunContext& run) {
   if (!run.workspace->recovered().empty()) {
     run.observer.recovered(run.workspace->recovered());
   }
-  return std::nullopt;
+  return open_source(run);
 }
 
 void plan_only(RunContext& run) {
@@ -245,6 +275,7 @@ void plan_only(RunContext& run) {
   options.force = run.request.force;
   options.force_stages.insert(run.request.force_stages.begin(), run.request.force_stages.end());
   options.jobs = job_count(run.request.jobs);
+  options.source = run.source.get();
   std::vector<Reporter*> reporters = run.observer.reporters(run.checked.pipeline, true);
   ReporterList reporter(reporters);
   plan_run(*run.workspace, run.checked, options, &reporter);

@@ -54,6 +54,11 @@ struct RunRequest {
   EnvironmentList extra_env;  // added to every stage's environment
   // The pipeline's lock, when the caller holds it (shared, so that requests stay copyable).
   std::shared_ptr<FileLock> pipeline_lock;
+  // --pull: a stage whose outputs this machine lacks takes them from the remote (the store's
+  // record, or the remote's run-cache index) instead of running. The remote: `remote`, else
+  // as app/workspace_config.hpp chooses it.
+  bool pull = false;
+  std::optional<std::string> remote;
 };
 
 struct RunOutcome {

@@ -50,9 +50,11 @@ Result<WorkspaceConfig> read_workspace_config(const std::filesystem::path& root)
     std::string value(trimmed(line.substr(equals + 1)));
     if (key == "remote") {
       config.remote = value;
+    } else if (key == "store") {
+      config.store = value;
     } else {
       return Error(ErrorKind::InvalidSpec,
-                   fmt::format("{}:{}: unknown setting '{}' (known: remote)", path.string(),
+                   fmt::format("{}:{}: unknown setting '{}' (known: remote, store)", path.string(),
                                line_number, key.substr(0, 80)));
     }
   }
@@ -60,7 +62,8 @@ Result<WorkspaceConfig> read_workspace_config(const std::filesystem::path& root)
 }
 
 Result<std::optional<std::string>> chosen_remote(const std::filesystem::path& root,
-                                                 const std::optional<std::string>& option) {
+                                                 const std::optional<std::string>& option,
+                                                 const std::optional<std::string>& from_pipeline) {
   if (option) {
     return option;
   }
@@ -68,7 +71,13 @@ Result<std::optional<std::string>> chosen_remote(const std::filesystem::path& ro
     return std::optional<std::string>(from_env);
   }
   MLOPS_TRY(config, read_workspace_config(root));
-  return config->remote;
+  return config->remote ? config->remote : from_pipeline;
+}
+
+std::string no_remote_message() {
+  return "no remote: give --remote URL, set MLOPS_REMOTE, put `remote = URL` in .mlops/config, "
+         "or `remote: URL` in the pipeline file (a directory as an absolute path or "
+         "file:///path, ssh://[user@]host[:port]/path, s3://bucket[/prefix]; docs/remotes.md)";
 }
 
 }  // namespace mlops

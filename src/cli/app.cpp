@@ -176,6 +176,13 @@ Subcommand add_run_command(CLI::App& app) {
                       "GitHub test reporters");
   command->add_flag("--no-record", run->no_record,
                     "Record nothing in the metadata store (for measuring; loses provenance)");
+  command->add_flag("--pull", run->pull,
+                    "Take a stage's outputs from the remote instead of running it when its "
+                    "fingerprint was recorded (in the store or the remote's run-cache index) "
+                    "and this machine lacks them (docs/remotes.md)");
+  command->add_option("--remote", run->remote,
+                      "The remote for --pull (default: $MLOPS_REMOTE, .mlops/config, the "
+                      "pipeline's remote:)");
   command->footer(k_footer);
   return {command, [run] { return run_command(*run); }};
 }
@@ -470,12 +477,19 @@ std::vector<Subcommand> add_transfer_commands(CLI::App& app) {
         push ? "push" : "pull",
         push ? "Upload the cached outputs of runs to a remote (docs/remotes.md)"
              : "Fetch the cached outputs of runs from a remote, checking every digest");
-    command->add_option("runs", options->runs, "RUN...: the runs (default: latest)");
+    command->add_option("runs", options->runs,
+                        push ? "RUN...: the runs (default: latest)"
+                             : "RUN... PATH...: the runs (default: latest), and only the outputs "
+                               "at these paths (default: all)");
     if (push) {
       command->add_flag("--all-runs", options->all_runs, "Every run that produced something");
     }
     command->add_option("--remote", options->remote,
-                        "The remote: a directory (/path or file:///path); default $MLOPS_REMOTE");
+                        "The remote: a directory (/path or file:///path), ssh://[user@]host"
+                        "[:port]/path or s3://bucket[/prefix]; default $MLOPS_REMOTE, "
+                        ".mlops/config, the run's pipeline's remote:");
+    command->add_flag("--no-progress", options->no_progress,
+                      "No progress bar (it is drawn only on a terminal)");
     command->add_option("-j,--jobs", options->jobs, "Transfers at once (default 4)")
         ->check(CLI::Range(1u, 64u));
     add_query_options(command, options->query);

@@ -1,5 +1,9 @@
 // mlops push / mlops pull: cached outputs to and from a remote (docs/remotes.md).
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdlib>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -13,24 +17,79 @@
 
 namespace mlops {
 
+namespace {
+
+// The progress bar of a transfer on a terminal (stderr), redrawn at most ten times a second:
+//   [mlops] push  120/1000 [=====>               ] 120.0 MiB of 1.0 GiB
+class TransferBar {
+ public:
+  explicit TransferBar(const char* verb) : m_verb(verb) {}
+  ~TransferBar() {
+    if (m_drawn) {
+      write_all(2, "\r\033[K");
+    }
+  }
+  void operator()(const TransferProgress& progress) {
+    auto now = std::chrono::steady_clock::now();
+    if (progress.done != progress.total && now - m_last < std::chrono::milliseconds(100)) {
+      return;
+    }
+    m_last = now;
+    constexpr size_t width = 24;
+    size_t filled = progress.total == 0 ? width : width * progress.done / progress.total;
+    std::string bar(filled, '=');
+    if (filled < width) {
+      bar += '>';
+      bar += std::string(width - filled - 1, ' ');
+    }
+    std::string bytes = human_size(static_cast<int64_t>(progress.bytes_done));
+    if (progress.bytes_total > 0) {
+      bytes += " of " + human_size(static_cast<int64_t>(progress.bytes_total));
+    }
+    write_all(2, fmt::format("\r\033[K[mlops] {} {}/{} [{}] {}", m_verb, progress.done,
+                             progress.total, bar, bytes));
+    m_drawn = true;
+  }
+
+ private:
+  const char* m_verb;
+  std::chrono::steady_clock::time_point m_last{};
+  bool m_drawn = false;
+};
+
+}  // namespace
+
 int transfer_command(const TransferCommand& command) {
   auto space = open_query_workspace_or_report(command.query);
   if (!space) {
     return k_exit_invalid;
   }
-  auto remote = chosen_remote(space->root(), command.remote);
+  std::vector<std::string> runs = command.runs;
+  std::vector<std::string> paths;
+  if (!command.push) {
+    auto split = runs_and_paths(*space, command.runs);
+    if (!split.ok()) {
+      return report_query_error(split.error());
+    }
+    runs = split->first;
+    paths = split->second;
+  }
+  auto remote = transfer_remote(*space, command.remote, runs);
   if (!remote.ok()) {
     return report_query_error(remote.error());
   }
   if (!*remote) {
-    write_all(2,
-              "mlops: error: no remote: give --remote URL, set MLOPS_REMOTE, or put `remote = "
-              "URL` in .mlops/config (a directory as an absolute path or file:///path; "
-              "docs/remotes.md)\n");
+    write_all(2, "mlops: error: " + no_remote_message() + "\n");
     return k_exit_invalid;
   }
-  TransferRequest request{**remote, command.runs, command.all_runs, command.jobs};
+  TransferRequest request{**remote, runs, command.all_runs, command.jobs, paths, {}};
+  std::optional<TransferBar> bar;
+  if (!command.query.json && !command.no_progress && ::isatty(2)) {
+    bar.emplace(command.push ? "push" : "pull");
+    request.progress = [&bar](const TransferProgress& progress) { (*bar)(progress); };
+  }
   auto summary = command.push ? push_outputs(*space, request) : pull_outputs(*space, request);
+  bar.reset();
   if (!summary.ok()) {
     return report_query_error(summary.error());
   }
@@ -41,14 +100,18 @@ int transfer_command(const TransferCommand& command) {
                           {"transferred", summary->transferred},
                           {"already", summary->already},
                           {"bytes", summary->bytes},
+                          {"index_entries", summary->index_entries},
                           {"missing", summary->missing},
                           {"failed", summary->failed}};
     write_all(1, doc.dump(2) + "\n");
   } else {
-    write_all(1, fmt::format("{} {} of {} object(s) ({}), {} already {}; {}\n", verb,
+    std::string index = summary->index_entries > 0
+                            ? fmt::format(" (+{} run-cache entries)", summary->index_entries)
+                            : "";
+    write_all(1, fmt::format("{} {} of {} object(s) ({}), {} already {}; {}{}\n", verb,
                              summary->transferred, summary->objects,
                              human_size(static_cast<int64_t>(summary->bytes)), summary->already,
-                             command.push ? "there" : "cached", summary->remote));
+                             command.push ? "there" : "cached", summary->remote, index));
     for (const auto& digest : summary->missing) {
       write_all(2, fmt::format("mlops: warning: {} is on neither side (it was not cached when "
                                "its run ran)\n",

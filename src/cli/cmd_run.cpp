@@ -13,6 +13,8 @@ int run_command(const RunCommand& command) {
   request.from = command.from;
   request.force = command.force;
   request.force_stages = command.force_stages;
+  request.pull = command.pull;
+  request.remote = command.remote;
   request.keep_going = command.keep_going;
   request.jobs = command.jobs;
   request.dry_run = command.dry_run;

@@ -36,6 +36,8 @@ struct RunCommand {
   bool force = false;                          // --force
   std::vector<std::string> force_stages;       // --force-stage
   std::optional<std::filesystem::path> junit;  // --junit FILE
+  bool pull = false;                           // --pull
+  std::optional<std::string> remote;           // --remote (with --pull)
 };
 int run_command(const RunCommand& command);
 
@@ -182,6 +184,7 @@ struct TransferCommand {
   bool all_runs = false;              // push --all-runs
   std::optional<std::string> remote;  // --remote, else $MLOPS_REMOTE
   unsigned jobs = 4;                  // -j
+  bool no_progress = false;           // --no-progress
 };
 int transfer_command(const TransferCommand& command);
 

@@ -179,6 +179,9 @@ LoadResult load_pipeline_text(std::string_view text, const std::filesystem::path
   pipeline.triggers = spec.triggers;
   pipeline.concurrency = spec.concurrency;
   pipeline.cache_link = spec.cache_link;
+  if (spec.remote) {
+    pipeline.remote = spec.remote->value;
+  }
   pipeline.feature_groups = spec.feature_groups;
   pipeline.feature_groups_file = included.path;
   pipeline.datasets = spec.datasets;

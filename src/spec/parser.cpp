@@ -17,8 +17,8 @@ namespace mlops {
 namespace {
 
 const std::vector<std::string> k_pipeline_keys = {
-    "version",     "name",       "description",    "params",   "env",      "stages",   "triggers",
-    "concurrency", "cache_link", "feature_groups", "datasets", "executor", "resources"};
+    "version",     "name",       "description",    "params",   "env",      "stages",    "triggers",
+    "concurrency", "cache_link", "feature_groups", "datasets", "executor", "resources", "remote"};
 const std::vector<std::string> k_stage_keys = {
     "description", "run",         "cmd",     "needs",   "deps",        "outs",     "metrics",
     "env",         "workdir",     "timeout", "retries", "retry_delay", "matrix",   "cache",
@@ -50,6 +50,33 @@ void check_no_self_trigger(const PipelineSpec& spec, Diagnostics& diagnostics) {
                                     artifact.pipeline));
     }
   }
+}
+
+// `remote: URL`: the default artifact remote (docs/remotes.md); a directory's absolute path,
+// file://, ssh:// or s3://. Credentials never belong here: they come from the environment.
+std::optional<LocatedString> parse_remote(const YamlNode& node, SectionReader& reader,
+                                          Diagnostics& diagnostics) {
+  auto url = reader.string(node, "remote");
+  if (!url) {
+    return std::nullopt;
+  }
+  const std::string& text = url->value;
+  bool known = text.starts_with("/") || text.starts_with("file:///") ||
+               text.starts_with("ssh://") || text.starts_with("s3://");
+  if (!known) {
+    diagnostics.error(node.mark,
+                      fmt::format("'remote' must be a directory's absolute path, file:///path, "
+                                  "ssh://[user@]host[:port]/path or s3://bucket[/prefix], not '{}'",
+                                  text));
+    return std::nullopt;
+  }
+  if (text.find('@') != std::string::npos && text.starts_with("s3://")) {
+    diagnostics.error(node.mark,
+                      "'remote' must not hold credentials: they come from the "
+                      "environment or ~/.aws/credentials (docs/remotes.md)");
+    return std::nullopt;
+  }
+  return url;
 }
 
 CacheLink parse_cache_link(const YamlNode& node, Diagnostics& diagnostics) {
@@ -469,6 +496,8 @@ PipelineSpec parse_pipeline_spec(const YamlNode& root, Diagnostics& diagnostics)
       spec.concurrency = parse_concurrency(value, diagnostics);
     } else if (k == "cache_link") {
       spec.cache_link = parse_cache_link(value, diagnostics);
+    } else if (k == "remote") {
+      spec.remote = parse_remote(value, reader, diagnostics);
     } else if (k == "feature_groups") {
       parse_feature_groups_key(value, diagnostics, spec);
     } else if (k == "datasets") {

@@ -243,6 +243,7 @@ struct PipelineSpec {
   TriggerSpecs triggers;
   Concurrency concurrency = Concurrency::Queue;
   CacheLink cache_link = CacheLink::Copy;
+  std::optional<LocatedString> remote;  // `remote:` (docs/remotes.md)
   std::vector<FeatureGroupSpec> feature_groups;
   // `feature_groups: FILE`: the file as written (relative to the pipeline file's directory);
   // the loader reads its groups into `feature_groups`.
@@ -307,6 +308,8 @@ struct Pipeline {
   TriggerSpecs triggers;
   Concurrency concurrency = Concurrency::Queue;
   CacheLink cache_link = CacheLink::Copy;
+  // The default artifact remote (`remote:`; .mlops/config, $MLOPS_REMOTE and --remote win).
+  std::optional<std::string> remote;
   // Declared in the file or in the file `feature_groups:` names; find one with
   // find_feature_group (spec/feature_store_parser.hpp).
   std::vector<FeatureGroupSpec> feature_groups;
