@@ -224,9 +224,12 @@ void ClusterRunner::start(const ProcessRequest& request) {
   m_jobs.push_back(std::move(job));
   m_changed = true;
   m_interval = m_options.poll;
+  SteadyTime now = m_clock.now();
   if (m_jobs.size() == 1) {
-    m_next_poll = m_clock.now() + m_options.poll;
-    m_next_file_check = m_clock.now() + m_options.file_check;
+    m_next_poll = now + m_options.poll;
+    m_next_file_check = now + m_options.file_check;
+  } else {
+    m_next_poll = std::min(m_next_poll, now + m_options.poll);
   }
 }
 
