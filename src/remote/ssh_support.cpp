@@ -1,0 +1,244 @@
+#include "remote/ssh_support.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+namespace mlops {
+namespace {
+
+constexpr std::string_view k_base64 =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// The caller names the URL (without a password someone may have written in it).
+Error bad_url(std::string_view why) {
+  return Error(ErrorKind::Usage,
+               fmt::format("{} (write ssh://[user@]host[:port]/absolute/path)", why));
+}
+
+// Decodes standard base64, skipping whitespace; nullopt on any other character.
+std::optional<std::string> base64_decode(std::string_view text) {
+  std::string out;
+  uint32_t bits = 0;
+  int count = 0;
+  for (char c : text) {
+    if (c == '\n' || c == '\r' || c == ' ' || c == '\t') {
+      continue;
+    }
+    if (c == '=') {
+      break;
+    }
+    size_t value = k_base64.find(c);
+    if (value == std::string_view::npos) {
+      return std::nullopt;
+    }
+    bits = (bits << 6) | static_cast<uint32_t>(value);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out.push_back(static_cast<char>((bits >> count) & 0xff));
+    }
+  }
+  return out;
+}
+
+// Splits "host[:port]" (host possibly "[v6]"); the port stays 22 when absent.
+Status split_host_port(std::string_view authority, SshLocation& where) {
+  std::string_view port_text;
+  if (authority.starts_with("[")) {
+    size_t close = authority.find(']');
+    if (close == std::string_view::npos) {
+      return bad_url("an unclosed '[' in the host");
+    }
+    where.host = std::string(authority.substr(1, close - 1));
+    std::string_view rest = authority.substr(close + 1);
+    if (!rest.empty() && !rest.starts_with(":")) {
+      return bad_url("text after the host's ']'");
+    }
+    port_text = rest.empty() ? rest : rest.substr(1);
+    if (!rest.empty() && port_text.empty()) {
+      return bad_url("an empty port");
+    }
+  } else {
+    size_t colon = authority.rfind(':');
+    where.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) {
+      port_text = authority.substr(colon + 1);
+      if (port_text.empty()) {
+        return bad_url("an empty port");
+      }
+    }
+  }
+  if (where.host.empty()) {
+    return bad_url("no host");
+  }
+  if (where.host.find_first_of("[]@/ ") != std::string::npos) {
+    return bad_url(fmt::format("'{}' is not a host name", where.host));
+  }
+  if (!port_text.empty()) {
+    int port = 0;
+    auto [end, error] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (error != std::errc() || end != port_text.data() + port_text.size() || port < 1 ||
+        port > 65535) {
+      return bad_url(fmt::format("'{}' is not a port (1 to 65535)", port_text));
+    }
+    where.port = port;
+  }
+  return Status::success();
+}
+
+}  // namespace
+
+Result<SshLocation> parse_ssh_url(const std::string& url, const std::string& default_user) {
+  constexpr std::string_view scheme = "ssh://";
+  if (!url.starts_with(scheme)) {
+    return bad_url("it does not start with ssh://");
+  }
+  for (unsigned char c : url) {
+    if (c < 0x20 || c == 0x7f) {
+      return bad_url("a control character");
+    }
+  }
+  if (url.find_first_of("%?#") != std::string::npos) {
+    return bad_url("'%' escapes, queries and fragments are not supported");
+  }
+  std::string_view rest = std::string_view(url).substr(scheme.size());
+  size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) {
+    return bad_url("no path after the host (the remote's directory, absolute)");
+  }
+  std::string_view authority = rest.substr(0, slash);
+  SshLocation where;
+  size_t at = authority.rfind('@');
+  if (at != std::string_view::npos) {
+    where.user = std::string(authority.substr(0, at));
+    authority = authority.substr(at + 1);
+    if (where.user.empty() || where.user.find_first_of(":@") != std::string::npos) {
+      return bad_url("a malformed user name (passwords are never accepted in a URL)");
+    }
+  } else {
+    where.user = default_user;
+  }
+  MLOPS_CHECK(split_host_port(authority, where));
+  where.root = std::string(rest.substr(slash));
+  while (where.root.size() > 1 && where.root.ends_with("/")) {
+    where.root.pop_back();
+  }
+  if (where.user.empty()) {
+    return bad_url("no user name, and none could be found for this process");
+  }
+  return where;
+}
+
+std::string describe_ssh_location(const SshLocation& location) {
+  bool v6 = location.host.find(':') != std::string::npos;
+  std::string host = v6 ? "[" + location.host + "]" : location.host;
+  return fmt::format("ssh://{}@{}:{}{}", location.user, host, location.port, location.root);
+}
+
+std::string known_hosts_name(const SshLocation& location) {
+  if (location.port == 22) {
+    return location.host;
+  }
+  return fmt::format("[{}]:{}", location.host, location.port);
+}
+
+std::string default_ssh_user() {
+  if (const char* user = std::getenv("USER"); user && *user) {
+    return user;
+  }
+  if (const passwd* entry = ::getpwuid(::getuid()); entry && entry->pw_name) {
+    return entry->pw_name;
+  }
+  return "";
+}
+
+Result<SshSettings> ssh_settings_from_environment() {
+  SshSettings settings;
+  std::string home;
+  if (const char* value = std::getenv("HOME"); value && *value) {
+    home = value;
+  } else if (const passwd* entry = ::getpwuid(::getuid()); entry && entry->pw_dir) {
+    home = entry->pw_dir;
+  }
+  if (const char* key = std::getenv("MLOPS_SSH_KEY"); key && *key) {
+    settings.explicit_key = key;
+  }
+  if (!home.empty()) {
+    for (const char* name : {"id_ed25519", "id_ecdsa", "id_rsa"}) {
+      settings.default_keys.push_back(home + "/.ssh/" + name);
+    }
+  }
+  if (const char* file = std::getenv("MLOPS_SSH_KNOWN_HOSTS"); file && *file) {
+    settings.known_hosts_files.push_back(file);
+  } else {
+    if (!home.empty()) {
+      settings.known_hosts_files.push_back(home + "/.ssh/known_hosts");
+    }
+    settings.known_hosts_files.push_back("/etc/ssh/ssh_known_hosts");
+  }
+  if (const char* timeout = std::getenv("MLOPS_SSH_TIMEOUT"); timeout && *timeout) {
+    std::string_view text(timeout);
+    int seconds = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    if (error != std::errc() || end != text.data() + text.size() || seconds < 1 || seconds > 3600) {
+      return Error(
+          ErrorKind::Usage,
+          fmt::format("MLOPS_SSH_TIMEOUT='{}' is not a number of seconds (1 to 3600)", text));
+    }
+    settings.timeout_ms = seconds * 1000;
+  }
+  return settings;
+}
+
+bool is_encrypted_private_key(std::string_view text) {
+  if (text.find("ENCRYPTED") != std::string_view::npos) {
+    return true;  // PEM: "Proc-Type: 4,ENCRYPTED" or "BEGIN ENCRYPTED PRIVATE KEY"
+  }
+  constexpr std::string_view begin = "-----BEGIN OPENSSH PRIVATE KEY-----";
+  constexpr std::string_view end = "-----END OPENSSH PRIVATE KEY-----";
+  size_t from = text.find(begin);
+  size_t to = text.find(end);
+  if (from == std::string_view::npos || to == std::string_view::npos || to < from) {
+    return false;
+  }
+  from += begin.size();
+  // The blob: "openssh-key-v1\0", then the cipher's name as a uint32 length and bytes.
+  auto blob = base64_decode(text.substr(from, to - from));
+  constexpr std::string_view magic("openssh-key-v1\0", 15);
+  if (!blob || blob->size() < magic.size() + 4 || !blob->starts_with(magic)) {
+    return false;
+  }
+  const auto* length_bytes = reinterpret_cast<const unsigned char*>(blob->data() + magic.size());
+  size_t length = (size_t{length_bytes[0]} << 24) | (size_t{length_bytes[1]} << 16) |
+                  (size_t{length_bytes[2]} << 8) | size_t{length_bytes[3]};
+  if (blob->size() < magic.size() + 4 + length) {
+    return false;
+  }
+  return blob->substr(magic.size() + 4, length) != "none";
+}
+
+std::string base64_unpadded(std::string_view bytes) {
+  std::string out;
+  uint32_t bits = 0;
+  int count = 0;
+  for (unsigned char c : bytes) {
+    bits = (bits << 8) | c;
+    count += 8;
+    while (count >= 6) {
+      count -= 6;
+      out.push_back(k_base64[(bits >> count) & 0x3f]);
+    }
+  }
+  if (count > 0) {
+    out.push_back(k_base64[(bits << (6 - count)) & 0x3f]);
+  }
+  return out;
+}
+
+}  // namespace mlops

@@ -1,0 +1,133 @@
+#include "remote/ssh_support.hpp"
+
+#include <cstdlib>
+
+#include <gtest/gtest.h>
+
+namespace mlops {
+namespace {
+
+TEST(SshUrlTest, ReadsUserHostPortAndRoot) {
+  struct Case {
+    const char* url;
+    const char* user;
+    const char* host;
+    int port;
+    const char* root;
+  };
+  const Case cases[] = {
+      {"ssh://alice@example.org:2222/srv/mlops", "alice", "example.org", 2222, "/srv/mlops"},
+      {"ssh://example.org/srv/mlops/", "me", "example.org", 22, "/srv/mlops"},
+      {"ssh://bob@10.0.0.7/data", "bob", "10.0.0.7", 22, "/data"},
+      {"ssh://[::1]:2200/r", "me", "::1", 2200, "/r"},
+      {"ssh://[fe80::1]/r", "me", "fe80::1", 22, "/r"},
+      {"ssh://host/", "me", "host", 22, "/"},
+  };
+  for (const auto& c : cases) {
+    auto parsed = parse_ssh_url(c.url, "me");
+    ASSERT_TRUE(parsed.ok()) << c.url << ": " << parsed.error().message();
+    EXPECT_EQ(parsed->user, c.user) << c.url;
+    EXPECT_EQ(parsed->host, c.host) << c.url;
+    EXPECT_EQ(parsed->port, c.port) << c.url;
+    EXPECT_EQ(parsed->root, c.root) << c.url;
+  }
+}
+
+TEST(SshUrlTest, RefusesWhatItCannotUseAndSaysWhy) {
+  struct Case {
+    const char* url;
+    const char* why;
+  };
+  const Case cases[] = {
+      {"ssh://host", "no path after the host"},
+      {"ssh://host:0/x", "'0' is not a port (1 to 65535)"},
+      {"ssh://host:65536/x", "'65536' is not a port"},
+      {"ssh://host:22a/x", "'22a' is not a port"},
+      {"ssh://host:/x", "an empty port"},
+      {"ssh:///x", "no host"},
+      {"ssh://@host/x", "a malformed user name"},
+      {"ssh://user:secret@host/x", "passwords are never accepted"},
+      {"ssh://[::1/x", "an unclosed '['"},
+      {"ssh://host/a%2Fb", "'%' escapes"},
+      {"ssh://host/x?y", "queries"},
+      {"ssh://host/x\ny", "a control character"},
+      {"sftp://host/x", "does not start with ssh://"},
+  };
+  for (const auto& c : cases) {
+    auto parsed = parse_ssh_url(c.url, "me");
+    ASSERT_FALSE(parsed.ok()) << c.url;
+    EXPECT_EQ(parsed.error().kind(), ErrorKind::Usage) << c.url;
+    EXPECT_NE(parsed.error().message().find(c.why), std::string::npos)
+        << c.url << ": " << parsed.error().message();
+    EXPECT_EQ(parsed.error().message().find("secret"), std::string::npos);
+  }
+}
+
+TEST(SshUrlTest, KnownHostsNameIsBracketedForOtherPortsAsOpenSshWritesIt) {
+  EXPECT_EQ(known_hosts_name(*parse_ssh_url("ssh://h.example/x", "me")), "h.example");
+  EXPECT_EQ(known_hosts_name(*parse_ssh_url("ssh://h.example:22/x", "me")), "h.example");
+  EXPECT_EQ(known_hosts_name(*parse_ssh_url("ssh://127.0.0.1:2222/x", "me")), "[127.0.0.1]:2222");
+  EXPECT_EQ(known_hosts_name(*parse_ssh_url("ssh://[::1]:2222/x", "me")), "[::1]:2222");
+}
+
+TEST(SshUrlTest, DescriptionNamesUserHostPortAndPath) {
+  EXPECT_EQ(describe_ssh_location(*parse_ssh_url("ssh://h/x/", "me")), "ssh://me@h:22/x");
+  EXPECT_EQ(describe_ssh_location(*parse_ssh_url("ssh://u@[::1]:7/x", "me")), "ssh://u@[::1]:7/x");
+}
+
+TEST(SshKeyTest, EncryptedKeysAreRecognized) {
+  // ssh-keygen -t ed25519 -N '' and -N 'pass' (OpenSSH's format: the cipher's name is inside).
+  const char* plain =
+      "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+      "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
+      "-----END OPENSSH PRIVATE KEY-----\n";
+  const char* encrypted =
+      "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+      "b3BlbnNzaC1rZXktdjEAAAAACmFlczI1Ni1jdHIAAAAGYmNyeXB0AAAAGAAAABD0dxH1bS\n"
+      "-----END OPENSSH PRIVATE KEY-----\n";
+  EXPECT_FALSE(is_encrypted_private_key(plain));
+  EXPECT_TRUE(is_encrypted_private_key(encrypted));
+  EXPECT_TRUE(
+      is_encrypted_private_key("-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n"));
+  EXPECT_TRUE(is_encrypted_private_key("-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n"));
+  EXPECT_FALSE(is_encrypted_private_key("-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n"));
+  EXPECT_FALSE(is_encrypted_private_key("not a key"));
+}
+
+TEST(SshKeyTest, FingerprintsAreUnpaddedBase64) {
+  EXPECT_EQ(base64_unpadded(""), "");
+  EXPECT_EQ(base64_unpadded("f"), "Zg");
+  EXPECT_EQ(base64_unpadded("fo"), "Zm8");
+  EXPECT_EQ(base64_unpadded("foo"), "Zm9v");
+  EXPECT_EQ(base64_unpadded("foob"), "Zm9vYg");
+}
+
+TEST(SshSettingsTest, TimeoutMustBeSeconds) {
+  ::setenv("MLOPS_SSH_TIMEOUT", "5", 1);
+  auto settings = ssh_settings_from_environment();
+  ASSERT_TRUE(settings.ok());
+  EXPECT_EQ(settings->timeout_ms, 5000);
+  ::setenv("MLOPS_SSH_TIMEOUT", "5s", 1);
+  auto bad = ssh_settings_from_environment();
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message(), "MLOPS_SSH_TIMEOUT='5s' is not a number of seconds (1 to 3600)");
+  ::unsetenv("MLOPS_SSH_TIMEOUT");
+}
+
+TEST(SshSettingsTest, AnExplicitKnownHostsFileReplacesTheDefaults) {
+  ::setenv("MLOPS_SSH_KNOWN_HOSTS", "/tmp/kh", 1);
+  ::setenv("MLOPS_SSH_KEY", "/tmp/key", 1);
+  auto settings = ssh_settings_from_environment();
+  ASSERT_TRUE(settings.ok());
+  EXPECT_EQ(settings->known_hosts_files, std::vector<std::string>{"/tmp/kh"});
+  EXPECT_EQ(settings->explicit_key.value_or(""), "/tmp/key");
+  ::unsetenv("MLOPS_SSH_KNOWN_HOSTS");
+  ::unsetenv("MLOPS_SSH_KEY");
+  auto defaults = ssh_settings_from_environment();
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->known_hosts_files.back(), "/etc/ssh/ssh_known_hosts");
+  EXPECT_FALSE(defaults->explicit_key.has_value());
+}
+
+}  // namespace
+}  // namespace mlops
