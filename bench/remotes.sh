@@ -8,18 +8,21 @@
 #   bench/remotes.sh [--objects N] [--mib SIZE] [--rounds R] [--jobs J]   (default 1000 x 1 MiB, 3 rounds)
 #   bench/remotes.sh --smoke                                              (20 x 1 MiB, 1 round; no timing)
 #   MLOPS=/path/to/mlops overrides the binary.
+# Then bench/s3_remote.sh (the S3 remote against a local S3 server; --smoke passed on), unless
+# --no-s3 is given or node is missing.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mlops="${MLOPS:-$root/build/mlops}"
-objects=1000 mib=1 rounds=3 jobs=4
+objects=1000 mib=1 rounds=3 jobs=4 s3=(yes)
 while [ $# -gt 0 ]; do
   case "$1" in
     --objects) objects="$2"; shift 2 ;;
     --mib) mib="$2"; shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
     --jobs) jobs="$2"; shift 2 ;;
-    --smoke) objects=20 rounds=1; shift ;;
-    *) echo "usage: bench/remotes.sh [--objects N] [--mib SIZE] [--rounds R] [--jobs J] [--smoke]" >&2
+    --smoke) objects=20 rounds=1 s3=(yes --smoke); shift ;;
+    --no-s3) s3=(); shift ;;
+    *) echo "usage: bench/remotes.sh [--objects N] [--mib SIZE] [--rounds R] [--jobs J] [--smoke] [--no-s3]" >&2
        exit 2 ;;
   esac
 done
@@ -65,3 +68,7 @@ for row in "push $cpu $mpu" "pull $cpl $mpl"; do
   echo "| $1 | $2 | $3 | $ratio | >= 0.80 | $([ "$met" = 1 ] && echo yes || echo '**no**') |"
 done
 echo "per round (s): cp push ${cp_push[*]}; mlops push ${ml_push[*]}; cp pull ${cp_pull[*]}; mlops pull ${ml_pull[*]}"
+if [ "${#s3[@]}" -gt 0 ] && command -v node >/dev/null; then
+  echo
+  MLOPS="$mlops" "$root/bench/s3_remote.sh" "${s3[@]:1}"
+fi

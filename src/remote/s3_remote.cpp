@@ -117,6 +117,7 @@ struct Response {
   std::string body;  // a failed response's (an S3 error document), or a small XML result
   std::string etag;
   std::string digest_meta;
+  std::string bucket_region;  // AWS names the bucket's region when a request went to another
   std::string curl_error;
 };
 
@@ -146,10 +147,13 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
     response.status = space == std::string_view::npos ? 0 : std::atol(line.data() + space + 1);
     response.etag.clear();
     response.digest_meta.clear();
+    response.bucket_region.clear();
   } else if (header_is(line, "etag")) {
     response.etag = header_value(line, 4);
   } else if (header_is(line, k_digest_header)) {
     response.digest_meta = header_value(line, std::strlen(k_digest_header));
+  } else if (header_is(line, "x-amz-bucket-region")) {
+    response.bucket_region = header_value(line, std::strlen("x-amz-bucket-region"));
   }
   return size * count;
 }
@@ -403,6 +407,11 @@ Error S3Remote::failure(const std::string& what, const std::string& name,
   std::string summary = s3_error_summary(response.body);
   std::string said = summary.empty() ? fmt::format("HTTP {}", response.status)
                                      : fmt::format("HTTP {} {}", response.status, summary);
+  if (!response.bucket_region.empty() && response.bucket_region != m_settings.region) {
+    return Error(ErrorKind::Usage, credentials.redact(fmt::format(
+                                       "{}: {}; the bucket is in {}: set AWS_REGION={}", where,
+                                       said, response.bucket_region, response.bucket_region)));
+  }
   if (response.status == 403 || response.status == 401) {
     return Error(ErrorKind::Io,
                  credentials.redact(fmt::format(
