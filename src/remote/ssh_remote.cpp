@@ -3,7 +3,8 @@
 //
 // Connections: one SSH session (with its SFTP channel) per concurrent call, kept in a pool, so
 // that the transfer threads of `push -j N` each use their own (libssh2 sessions are not
-// thread-safe); sessions are created one at a time, which keeps a server's MaxStartups happy.
+// thread-safe); at most k_max_handshakes are set up at once, which keeps a server's MaxStartups
+// happy.
 // Blocking mode with a timeout on every call: a dead server fails a call with Io instead of
 // hanging.
 //
@@ -35,6 +36,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <semaphore>
 #include <utility>
 #include <vector>
 
@@ -55,6 +57,9 @@ constexpr size_t k_max_manifest_bytes = size_t{256} << 20;
 constexpr size_t k_max_entry_bytes = size_t{16} << 20;
 constexpr size_t k_max_known_hosts_bytes = size_t{16} << 20;
 constexpr int64_t k_stale_temp_seconds = 15 * 60;
+// Connections being set up at once: OpenSSH's default MaxStartups (10:30:100) starts refusing
+// unauthenticated connections beyond 10.
+constexpr std::ptrdiff_t k_max_handshakes = 4;
 
 std::string temp_suffix() {
   std::random_device random;
@@ -534,8 +539,9 @@ class SshRemote final : public Remote {
       }
     }
     if (!session) {
-      std::lock_guard<std::mutex> connecting(m_connecting);
+      m_handshakes.acquire();
       auto opened = open_session(m_config);
+      m_handshakes.release();
       if (!opened.ok()) {
         return opened.error();
       }
@@ -578,8 +584,8 @@ class SshRemote final : public Remote {
   Result<std::optional<std::string>> read_entry(SshSession& session, const std::string& path);
 
   SshConfig m_config;
-  std::mutex m_lock;        // m_idle
-  std::mutex m_connecting;  // one handshake at a time
+  std::mutex m_lock;  // m_idle
+  std::counting_semaphore<k_max_handshakes> m_handshakes{k_max_handshakes};
   std::vector<std::unique_ptr<SshSession>> m_idle;
   std::atomic<bool> m_fsync_supported{true};
 };
