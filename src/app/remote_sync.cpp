@@ -104,8 +104,10 @@ Result<std::set<std::pair<std::string, bool>>> versions_of(
 }
 
 // Runs `copy` on every object, `jobs` at a time; collects the outcome and reports progress.
-void transfer_all(const std::vector<ObjectRef>& objects, unsigned jobs,
-                  const std::function<Result<uint64_t>(const ObjectRef&)>& copy,
+// `copy` gives the bytes it copied, nothing when the object was already on the receiving side;
+// NotFound when it is on neither.
+using CopyFn = std::function<Result<std::optional<uint64_t>>(const ObjectRef&)>;
+void transfer_all(const std::vector<ObjectRef>& objects, unsigned jobs, const CopyFn& copy,
                   TransferProgress progress, const TransferProgressFn& report,
                   TransferSummary& summary) {
   std::atomic<size_t> next{0};
@@ -113,12 +115,16 @@ void transfer_all(const std::vector<ObjectRef>& objects, unsigned jobs,
   progress.total = objects.size();
   auto worker = [&] {
     for (size_t i = next++; i < objects.size(); i = next++) {
-      Result<uint64_t> copied = copy(objects[i]);
+      Result<std::optional<uint64_t>> copied = copy(objects[i]);
       std::lock_guard<std::mutex> guard(lock);
-      if (copied.ok()) {
+      if (copied.ok() && *copied) {
         ++summary.transferred;
-        summary.bytes += *copied;
-        progress.bytes_done += *copied;
+        summary.bytes += **copied;
+        progress.bytes_done += **copied;
+      } else if (copied.ok()) {
+        ++summary.already;
+      } else if (copied.error().kind() == ErrorKind::NotFound) {
+        summary.missing.push_back(objects[i].digest);
       } else {
         summary.failed.push_back(copied.error().message());
       }
@@ -174,7 +180,8 @@ Status check_fetched_manifest(const std::filesystem::path& local, const std::str
 }
 
 // Fetches one object into the cache; its size.
-Result<uint64_t> fetch_one(Remote& remote, const ObjectStore& objects, const ObjectRef& ref) {
+Result<std::optional<uint64_t>> fetch_one(Remote& remote, const ObjectStore& objects,
+                                          const ObjectRef& ref) {
   std::filesystem::path local = local_object(objects, ref);
   std::error_code error;
   std::filesystem::create_directories(local.parent_path(), error);
@@ -182,7 +189,7 @@ Result<uint64_t> fetch_one(Remote& remote, const ObjectStore& objects, const Obj
   if (ref.manifest) {
     MLOPS_CHECK(check_fetched_manifest(local, ref.digest, remote.describe()));
   }
-  return size_of(local);
+  return std::optional<uint64_t>(size_of(local));
 }
 
 // After a push: one run-cache entry per succeeded execution of `runs` that wrote something, all
@@ -273,26 +280,28 @@ Result<TransferSummary> push_outputs(Workspace& space, const TransferRequest& re
       summary.missing.push_back(ref.digest);
       continue;
     }
-    MLOPS_TRY(there, (*remote)->has(ref.digest, ref.manifest));
-    if (*there) {
-      ++summary.already;
-    } else {
-      to_send.push_back(ref);
-      progress.bytes_total += size_of(local);
-    }
+    to_send.push_back(ref);  // bytes_total stays unknown: some may be on the remote already
   }
+  // Asking the remote whether it has an object is a round trip (S3, SSH): the transfer
+  // threads ask, each for the objects it sends.
   transfer_all(
       to_send, request.jobs,
-      [&](const ObjectRef& ref) -> Result<uint64_t> {
+      [&](const ObjectRef& ref) -> Result<std::optional<uint64_t>> {
+        MLOPS_TRY(there, (*remote)->has(ref.digest, ref.manifest));
+        if (*there) {
+          return std::optional<uint64_t>();
+        }
         std::filesystem::path local = local_object(objects, ref);
         MLOPS_CHECK((*remote)->put(ref.digest, ref.manifest, local));
-        return size_of(local);
+        return std::optional<uint64_t>(size_of(local));
       },
       progress, request.progress, summary);
   Status published = (*remote)->publish();
   if (!published.ok()) {
     summary.failed.push_back(published.error().message());
-    return summary;  // no index entry may name an object that is not there
+  }
+  if (!summary.failed.empty()) {
+    return summary;  // no index entry may name an object that is not there: the next push
   }
   write_index_entries(*space.store(), objects, **remote, *runs, summary);
   return summary;
