@@ -1,5 +1,6 @@
 #include "app/stage_runner.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "exec/cluster_runner.hpp"
@@ -31,6 +32,8 @@ std::unique_ptr<Runner> make_stage_runner(const Pipeline& pipeline,
   options.job_name = "mlops-" + run_id;
   options.poll = poll_interval_from_env(std::getenv("MLOPS_SLURM_POLL"), options.poll);
   options.max_poll = std::max(options.max_poll, options.poll);
+  // A dozen polls' worth of waiting for a late exit-code file, within 2 s to 60 s.
+  options.evidence_grace = std::clamp(options.poll * 12, Milliseconds(2000), Milliseconds(60000));
   composite->add_cluster("slurm", std::make_unique<ClusterRunner>(*backend, sink, clock, options),
                          backend);
   return composite;

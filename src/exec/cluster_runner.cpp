@@ -30,9 +30,10 @@ struct ClusterRunner::Job {
   std::optional<SteadyTime> timeout_at;
   bool cancelled = false;  // by cancel_all()
   bool timed_out = false;  // cancelled here because its timeout passed
-  std::optional<SteadyTime>
-      give_up_at;   // a cancelled job is reported then, whatever the queue says
-  int lookups = 0;  // looks for evidence since it ended or vanished without any
+  // A cancelled job is reported then, whatever the queue says.
+  std::optional<SteadyTime> give_up_at;
+  // Ended or vanished without evidence of how: looked at until then, then failed.
+  std::optional<SteadyTime> evidence_until;
   std::optional<JobState> last_state;
   bool done = false;
 };
@@ -351,7 +352,9 @@ void ClusterRunner::poll_queue(SteadyTime now) {
         job->last_state = it->second.state;
         m_changed = true;
       }
-      awaiting = awaiting || (!job->done && (job->cancelled || job->timed_out || job->lookups));
+      awaiting =
+          awaiting ||
+          (!job->done && (job->cancelled || job->timed_out || job->evidence_until.has_value()));
     }
   }
   // Back off while nothing changes; poll at the first interval again when something does.
@@ -450,15 +453,19 @@ void ClusterRunner::judge_vanished(Job& job) {
 }
 
 void ClusterRunner::judge_without_evidence(Job& job, const std::string& why) {
-  // The exit-code file may still be on its way (a shared filesystem's attribute cache): look a
-  // bounded number of times more, then fail. Never succeed without it.
+  // The exit-code file may still be on its way (a shared filesystem's attribute cache): look
+  // again at each poll for a bounded time, then fail. Never succeed without it.
   if (auto code = read_exit_file(job.exit_file)) {
     ProcessResult result;
     result.exit_code = *code;
     finish(job, std::move(result), fmt::format("its exit-code file says {}", *code));
     return;
   }
-  if (++job.lookups <= m_options.max_lookups) {
+  SteadyTime now = m_clock.now();
+  if (!job.evidence_until) {
+    job.evidence_until = now + m_options.evidence_grace;
+  }
+  if (now < *job.evidence_until) {
     return;
   }
   ProcessResult result;

@@ -14,7 +14,8 @@
 //   - a job the scheduler no longer lists is looked up in its completion log.
 // A job counts as succeeded ONLY when its exit-code file says 0: a scheduler's COMPLETED without
 // the file (a workspace the node does not share, a file someone removed) and a job nobody has a
-// record of fail after `max_lookups` further looks, with a message saying what is missing.
+// record of fail after `evidence_grace` of further looks (one a poll), with a message saying
+// what is missing.
 //
 // Timeouts: the request's timeout is enforced here (the job is cancelled when it passes; the
 // result is TimedOut) and also given to the scheduler as its time limit (exec/slurm_backend.hpp)
@@ -46,8 +47,10 @@ struct ClusterRunnerOptions {
   Milliseconds max_poll{60000};       // its ceiling while nothing changes
   Milliseconds file_check{150};       // how often the exit-code files are looked at
   Milliseconds cancel_confirm{5000};  // how long cancel_all() waits for the queue to agree
-  int max_lookups = 5;                // looks for evidence of a job that ended without any
-  size_t log_tail_lines = 20;         // lines of a failed job's log put in its stderr tail
+  // How long to keep looking for the exit-code file of a job the scheduler says has ended (or no
+  // longer lists) before failing it: a shared filesystem may show a new file late.
+  Milliseconds evidence_grace{60000};
+  size_t log_tail_lines = 20;  // lines of a failed job's log put in its stderr tail
 };
 
 // The queue poll interval from the environment: MLOPS_SLURM_POLL in seconds ("0.2"), else

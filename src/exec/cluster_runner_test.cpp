@@ -168,13 +168,16 @@ TEST_F(ClusterRunnerTest, PollingBacksOffToItsCeilingAndResetsOnAChange) {
 TEST_F(ClusterRunnerTest, CompletedWithoutTheExitCodeFileIsNeverASuccess) {
   start(0);
   scheduler.states["1"] = {JobState::Completed, "COMPLETED", 0, 0};
+  SteadyTime begin = clock.now();
   auto finished = wait_for();
   ASSERT_EQ(finished.size(), 1u);
   EXPECT_FALSE(finished[0].succeeded());
   EXPECT_NE(finished[0].message.find("COMPLETED but its exit-code file"), std::string::npos)
       << finished[0].message;
   EXPECT_NE(finished[0].message.find("not counted as succeeded"), std::string::npos);
-  EXPECT_EQ(scheduler.queries.size(), 1u + options.max_lookups);
+  // Looked for at each poll (no back-off) until the grace for a late file had passed.
+  EXPECT_GE(clock.now() - begin, options.poll + options.evidence_grace);
+  EXPECT_EQ(scheduler.queries.size(), 1u + options.evidence_grace / options.poll);
 }
 
 TEST_F(ClusterRunnerTest, AVanishedJobWithoutAnyRecordFailsAsUnknown) {
@@ -186,7 +189,7 @@ TEST_F(ClusterRunnerTest, AVanishedJobWithoutAnyRecordFailsAsUnknown) {
   EXPECT_NE(finished[0].message.find("its state is unknown; not counted as succeeded"),
             std::string::npos)
       << finished[0].message;
-  EXPECT_EQ(scheduler.lookups, 1 + options.max_lookups);
+  EXPECT_EQ(scheduler.lookups, 1 + options.evidence_grace / options.poll);
 }
 
 TEST_F(ClusterRunnerTest, AVanishedJobIsLookedUpInTheCompletionLog) {

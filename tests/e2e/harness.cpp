@@ -89,7 +89,12 @@ MlopsProcess::MlopsProcess(const std::vector<std::string>& args, const RunOption
   for (char** entry = environ; *entry; ++entry) {
     env.emplace_back(*entry);
   }
-  env.insert(env.end(), options.env.begin(), options.env.end());
+  // An extra entry replaces the inherited one of its name (getenv would find the first).
+  for (const auto& extra : options.env) {
+    std::string prefix = extra.substr(0, extra.find('=') + 1);
+    std::erase_if(env, [&](const std::string& entry) { return entry.starts_with(prefix); });
+    env.push_back(extra);
+  }
   std::vector<std::string> argv = {mlops_binary().string()};
   argv.insert(argv.end(), args.begin(), args.end());
   m_started = now_seconds();
