@@ -10,7 +10,7 @@
 #include "engine/store_digest_memo.hpp"
 #include "hash/digest.hpp"
 #include "micro_util.hpp"
-#include "store/sqlite_store.hpp"
+#include "store/sql_store.hpp"
 
 namespace mlops::micro {
 namespace {
@@ -83,7 +83,7 @@ void stat_memo(benchmark::State& state, bool from_store) {
   }
   // The session memo sits on an empty store, so that warming it reads every file and keeps it
   // in its map (a hit found in the store is not added to the map).
-  auto store = SqliteStore::open(from_store ? made->store_file().string() : ":memory:");
+  auto store = SqlStore::open(from_store ? made->store_file().string() : ":memory:");
   if (!store.ok()) {
     fail(state, "cannot open " + made->store_file().string());
     return;

@@ -1,4 +1,4 @@
-// The metadata store's write path: SqliteStore::record_batch, as the run recorder writes what a
+// The metadata store's write path: SqlStore::record_batch, as the run recorder writes what a
 // run did (engine/run_recorder.hpp), in a store on disk (WAL, as .mlops/store.db).
 #include <memory>
 #include <stdexcept>
@@ -7,7 +7,7 @@
 
 #include "hash/digest.hpp"
 #include "micro_util.hpp"
-#include "store/sqlite_store.hpp"
+#include "store/sql_store.hpp"
 
 namespace mlops::micro {
 namespace {
@@ -42,7 +42,7 @@ void record_batch(benchmark::State& state) {
   auto size = static_cast<size_t>(state.range(0));
   bool new_versions = state.range(1) != 0;
   TempDir dir;
-  auto store = SqliteStore::open((dir.path() / "store.db").string());
+  auto store = SqlStore::open((dir.path() / "store.db").string());
   RunRecord run;
   run.id = "20250101-000000-micro";
   run.pipeline = "micro";

@@ -1,9 +1,10 @@
 // `mlops data validate` and `mlops data suggest` as services (app/data_quality.hpp).
 #include "app/data_quality.hpp"
+#include "app/workspace.hpp"
 #include "quality/rules_parser.hpp"
 #include "quality/validation_json.hpp"
 #include "quality/validator.hpp"
-#include "store/sqlite_store.hpp"
+#include "store/sql_store.hpp"
 
 namespace mlops {
 
@@ -21,16 +22,15 @@ ValidationOptions validation_options(const InputSpec& rules_input, const InputSp
 // The history checks' metrics as the pipeline's accepted runs recorded them (metric_history reads
 // succeeded executions only: a rejected or failed run never becomes a baseline).
 Status load_history(const RuleSet& rules, const ValidateRequest& request, MetricHistory& history) {
-  std::error_code error;
-  if (!request.history_pipeline || !std::filesystem::exists(request.history_store, error)) {
+  if (!request.history_pipeline || !store_exists(request.history_store)) {
     return Status::success();
   }
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<SqlStore> store;
   for (const CheckSpec& check : rules.checks) {
     if (check.kind != CheckKind::History || history.count(check.history.metric))
       continue;
     if (!store) {
-      MLOPS_TRY(opened, SqliteStore::open(request.history_store.string()));
+      MLOPS_TRY(opened, SqlStore::open(request.history_store.string()));
       store = std::move(*opened);
     }
     MLOPS_TRY(records, store->metric_history(history_metric_key(check.history.metric),

@@ -89,11 +89,37 @@ std::optional<Error> make_directories(const RunContext& run, const std::filesyst
   return std::nullopt;
 }
 
-// Holds the pipeline's lock (taken here unless the caller holds it).
+// With a PostgreSQL store, the pipeline's lock in the store too (a session advisory lock, held
+// by the workspace's connection until the run ends or its mlops dies): one run of a pipeline at a
+// time across machines, refused as a second local run is.
+std::optional<Error> lock_pipeline_in_store(RunContext& run) {
+  const Pipeline& pipeline = run.checked.pipeline;
+  MetadataStore* store = run.workspace->store();
+  if (!store || !run.workspace->shared_store()) {
+    return std::nullopt;
+  }
+  auto locked = store->try_lock_pipeline(pipeline.name);
+  if (!locked.ok()) {
+    return locked.error();
+  }
+  if (!*locked) {
+    return Error(
+        ErrorKind::Conflict,
+        fmt::format("pipeline '{}' is already running (on another machine sharing the "
+                    "store {}): {}.\n"
+                    "  Two runs would overwrite each other's outputs; wait for it to "
+                    "finish, or stop it (Ctrl-C or kill) and run again.",
+                    pipeline.name, run.workspace->store_name(), describe_running(pipeline, store)));
+  }
+  return std::nullopt;
+}
+
+// Holds the pipeline's lock (taken here unless the caller holds it), and its lock in a shared
+// store.
 std::optional<Error> lock_pipeline(RunContext& run) {
   const Pipeline& pipeline = run.checked.pipeline;
   if (run.request.pipeline_lock) {
-    return std::nullopt;
+    return lock_pipeline_in_store(run);
   }
   auto acquired = FileLock::try_acquire(run.workspace->pipeline_lock_path(pipeline.name));
   if (!acquired.ok()) {
@@ -107,7 +133,7 @@ std::optional<Error> lock_pipeline(RunContext& run) {
                              pipeline.name, describe_running(pipeline, run.workspace->store())));
   }
   run.request.pipeline_lock = std::make_shared<FileLock>(std::move(**acquired));
-  return std::nullopt;
+  return lock_pipeline_in_store(run);
 }
 
 // Writes the run row (with the trigger advances). Conflict: a trigger state moved meanwhile.
@@ -116,7 +142,7 @@ Status record_run(RunContext& run, RunRecorder& recorder) {
   auto lock = FileLock::try_acquire(run.workspace->run_lock_path(run_id));
   if (!lock.ok() || !lock->has_value()) {
     return Error(ErrorKind::Io, fmt::format("cannot lock run {} beside the store {}", run_id,
-                                            run.workspace->store_path().string()));
+                                            run.workspace->store_name()));
   }
   run.run_lock = std::move(**lock);
   std::vector<std::string> warnings;
@@ -142,7 +168,7 @@ RunOptions run_options(const RunContext& run) {
   options.log_dir = run.workspace->log_dir(run.outcome.run_id);
   options.base_env = current_environment();
   options.mlops_binary = current_executable();
-  options.store_path = std::filesystem::absolute(run.workspace->store_path());
+  options.store_path = run.workspace->store_path();  // absolute, or a PostgreSQL locator
   for (const auto& [key, value] : run.request.extra_env) {
     set_env(options.base_env, key, value);
   }
@@ -326,6 +352,7 @@ void lock_record_and_run(RunContext& run) {
   if (MetadataStore* store = run.workspace->store()) {
     recorder.emplace(*store, run.checked.pipeline, outcome.run_id);
     recorder->set_journal(run.workspace->journal_path(outcome.run_id));
+    recorder->set_heartbeat(heartbeat_interval());
     if (const char* wait = test_hook("MLOPS_TEST_STORE_END_WAIT_MS")) {
       recorder->set_end_wait(std::chrono::milliseconds(std::atoi(wait)));  // tests only
     }
@@ -337,7 +364,7 @@ void lock_record_and_run(RunContext& run) {
     if (!begun.ok()) {
       failed(outcome, ErrorKind::Io,
              fmt::format("cannot record the run in {}: {}; nothing was run",
-                         run.workspace->store_path().string(), begun.error().message()));
+                         run.workspace->store_name(), begun.error().message()));
       return;
     }
   }

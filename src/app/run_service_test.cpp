@@ -6,7 +6,7 @@
 
 #include "app/app_test_util.hpp"
 #include "exec/fake_runner.hpp"
-#include "store/sqlite_store.hpp"
+#include "store/sql_store.hpp"
 #include "util/file_lock.hpp"
 
 namespace mlops {
@@ -46,7 +46,7 @@ class LoggingObserver final : public RunObserver, public Reporter {
   void recorded(const std::string& run_id) override {
     std::string status = "no store";
     if (!m_store.empty()) {
-      auto store = SqliteStore::open(m_store.string());
+      auto store = SqlStore::open(m_store.string());
       auto run = (*store)->find_run(run_id);
       status = run.ok() && *run ? (*run)->status : "missing";
     }
@@ -84,8 +84,8 @@ class RunServiceTest : public ::testing::Test {
     return r;
   }
   std::filesystem::path store_path() const { return ws.root() / ".mlops" / "store.db"; }
-  std::unique_ptr<SqliteStore> open_store() {
-    auto store = SqliteStore::open(store_path().string());
+  std::unique_ptr<SqlStore> open_store() {
+    auto store = SqlStore::open(store_path().string());
     EXPECT_TRUE(store.ok());
     return std::move(*store);
   }

@@ -134,14 +134,13 @@ Peek peek_pipeline_triggers(const Pipeline& pipeline,
                             const WallClock& clock) {
   Peek peek;
   std::filesystem::path store_path = resolve_store_path(store, pipeline.workspace);
-  std::error_code error;
-  if (!std::filesystem::exists(store_path, error)) {
+  if (!store_exists(store_path)) {
     peek.act = true;  // a first look records where each trigger starts from
     return peek;
   }
-  auto opened = SqliteStore::open(store_path.string());
+  auto opened = SqlStore::open(store_path.string());
   if (!opened.ok()) {
-    peek.errors.push_back(opened.error().message());
+    peek.errors.push_back(without_password(opened.error().message(), store_path.string()));
     return peek;
   }
   TriggerContext context{**opened,

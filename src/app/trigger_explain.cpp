@@ -64,15 +64,14 @@ Result<TriggerExplanation> explain_triggers(const Pipeline& pipeline,
                                             const std::optional<std::filesystem::path>& store,
                                             const WallClock& clock, int limit) {
   std::filesystem::path path = resolve_store_path(store, pipeline.workspace);
-  std::error_code error;
-  if (!std::filesystem::exists(path, error)) {
+  if (!store_exists(path)) {
     return Error(ErrorKind::NotFound,
                  fmt::format("no metadata store at {}: the triggers of '{}' were never checked; "
                              "run `mlops trigger check` first (or pass --store)",
                              path.string(), pipeline.name));
   }
-  MLOPS_TRY(opened, SqliteStore::open(path.string()));
-  SqliteStore& db = **opened;
+  MLOPS_TRY(opened, SqlStore::open(path.string()));
+  SqlStore& db = **opened;
   MLOPS_TRY(stored, db.trigger_states(pipeline.name));
   std::map<std::string, TriggerState> states;
   for (auto& state : *stored)

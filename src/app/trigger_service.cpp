@@ -320,9 +320,10 @@ PipelineCheck check_pipeline_triggers(const std::filesystem::path& file, const P
   StoreMode mode = options.dry_run ? StoreMode::MemoryIfMissing : StoreMode::Create;
   auto workspace = Workspace::open(pipeline.workspace, options.store, mode);
   if (!workspace.ok()) {
-    return ctx.fail("cannot open the metadata store " +
-                    resolve_store_path(options.store, pipeline.workspace).string() + ": " +
-                    workspace.error().message());
+    return ctx.fail(
+        "cannot open the metadata store " +
+        redacted_locator(resolve_store_path(options.store, pipeline.workspace).string()) + ": " +
+        workspace.error().message());
   }
   ctx.workspace.emplace(std::move(*workspace));
   if (!ctx.workspace->recovered().empty()) {

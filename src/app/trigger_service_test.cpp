@@ -573,7 +573,7 @@ stages:
   std::ifstream model(m_dir / "model.txt");
   EXPECT_EQ(std::string(std::istreambuf_iterator<char>(model), {}), "train\n2");
   EXPECT_EQ(check_pipeline_triggers(m_dir / "p.yaml", p, options, events, seams).action, "none");
-  auto store = SqliteStore::open((m_dir / ".mlops" / "store.db").string());
+  auto store = SqlStore::open((m_dir / ".mlops" / "store.db").string());
   ASSERT_TRUE(store.ok());
   auto runs = (*store)->list_runs({"p", std::nullopt, 10});
   ASSERT_EQ(runs->size(), 1u);

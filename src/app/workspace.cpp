@@ -7,17 +7,31 @@
 #include <fmt/format.h>
 
 #include "app/run_processes.hpp"
+#include "app/workspace_config.hpp"
 #include "engine/record_journal.hpp"
 #include "spec/loader.hpp"
+#include "util/environment.hpp"
 #include "util/file_lock.hpp"
 #include "util/time_format.hpp"
 
 namespace mlops {
 namespace {
 
-// A run recorded as running on this host whose lock nobody holds lost its mlops process. What its
-// stages left running is killed first, before anything new can run, and before the run stops
-// being "running" (so that a crash in between leaves it to the next mlops).
+// Whether a run recorded as running on another host lost its mlops: its heartbeat is stale.
+// Nothing is known of a run without one (recorded by an mlops before schema version 9).
+bool heartbeat_is_stale(const RunRecord& run) {
+  if (!run.heartbeat_at) {
+    return false;
+  }
+  auto since = iso_difference(*run.heartbeat_at, now_utc_iso());
+  return since && *since > heartbeat_stale_after();
+}
+
+// A run recorded as running on this host whose lock nobody holds lost its mlops process (with a
+// shared store, the lock may be another workspace's: its owner process must be gone too). What
+// its stages left running is killed first, before anything new can run, and before the run stops
+// being "running" (so that a crash in between leaves it to the next mlops). A run of another
+// host whose heartbeat is stale is marked interrupted; its processes are that host's to find.
 std::vector<RecoveredRun> recover_interrupted_runs(MetadataStore& store, const Workspace& space) {
   std::vector<RecoveredRun> recovered;
   auto running = store.list_runs({std::nullopt, "running", 1000});
@@ -27,11 +41,20 @@ std::vector<RecoveredRun> recover_interrupted_runs(MetadataStore& store, const W
   std::string host = host_name();
   for (const auto& run : *running) {
     if (run.host != host) {
-      continue;  // another machine's run: its lock is not visible from here
+      if (heartbeat_is_stale(run)) {
+        auto marked = store.mark_interrupted(run.id, now_utc_iso());
+        if (marked.ok() && *marked) {
+          recovered.push_back({run.id, run.pipeline, run.owner_pid, 0});
+        }
+      }
+      continue;
     }
     auto lock = FileLock::try_acquire(space.run_lock_path(run.id));
     if (!lock.ok() || !lock->has_value()) {
       continue;  // alive (or unknowable)
+    }
+    if (space.shared_store() && owner_is_running(run)) {
+      continue;  // another workspace's run on this machine
     }
     size_t killed = kill_run_leftovers(store, run);
     auto marked = store.mark_interrupted(run.id, now_utc_iso());
@@ -43,13 +66,25 @@ std::vector<RecoveredRun> recover_interrupted_runs(MetadataStore& store, const W
   return recovered;
 }
 
-Error store_error(const std::filesystem::path& path, const std::string& why) {
+Error store_error(const std::filesystem::path& path, const Error& why) {
+  std::string locator = path.string();
+  if (store_engine(locator) == StoreEngine::Postgres) {
+    // An old or new schema says what to do itself; a server that refuses needs its settings.
+    return Error(why.kind() == ErrorKind::InvalidSpec ? ErrorKind::InvalidSpec : ErrorKind::Io,
+                 fmt::format("cannot use the metadata store {}: {}{}", redacted_locator(locator),
+                             without_password(why.message(), locator),
+                             why.kind() == ErrorKind::InvalidSpec
+                                 ? ""
+                                 : "\n  check that the PostgreSQL server is running and the "
+                                   "connection settings (--store, MLOPS_STORE or `store =` in "
+                                   ".mlops/config, PGPASSFILE, PGSERVICE) are right"));
+  }
   return Error(ErrorKind::Io,
                fmt::format("cannot use the metadata store {}: {}\n"
                            "  check that its directory is writable and has free space, and that "
                            "the file is an mlops store; or choose another with --store or "
                            "MLOPS_STORE",
-                           path.string(), why));
+                           locator, why.message()));
 }
 
 }  // namespace
@@ -69,7 +104,7 @@ Result<Workspace> Workspace::open(const std::filesystem::path& root,
     return space;
   }
   std::error_code error;
-  bool exists = std::filesystem::exists(space.m_store_path, error);
+  bool exists = store_exists(space.m_store_path);
   if (!exists && mode == StoreMode::Existing) {
     return Error(ErrorKind::NotFound,
                  fmt::format("no metadata store at {}; run a pipeline with `mlops run` first, or "
@@ -87,33 +122,38 @@ Result<Workspace> Workspace::open(const std::filesystem::path& root,
     return space;
   }
   if (!exists && mode == StoreMode::MemoryIfMissing) {
-    auto memory = SqliteStore::open(":memory:");  // nothing recorded yet: start from scratch
+    auto memory = SqlStore::open(":memory:");  // nothing recorded yet: start from scratch
     if (!memory.ok()) {
-      return store_error(space.m_store_path, memory.error().message());
+      return store_error(space.m_store_path, memory.error());
     }
     space.m_store = std::move(*memory);
     return space;
   }
-  std::filesystem::create_directories(space.m_store_path.parent_path(), error);
-  if (error) {
-    return store_error(space.m_store_path, error.message());
+  if (!space.shared_store()) {
+    std::filesystem::create_directories(space.m_store_path.parent_path(), error);
   }
-  auto opened = SqliteStore::open(space.m_store_path.string());
+  if (error) {
+    return store_error(space.m_store_path, Error(ErrorKind::Io, error.message()));
+  }
+  auto opened = SqlStore::open(space.m_store_path.string());
   if (!opened.ok()) {
-    return store_error(space.m_store_path, opened.error().message());
+    return store_error(space.m_store_path, opened.error());
   }
   space.m_store = std::move(*opened);
   // Tidying up after others must not stall a command while another process writes.
   space.m_store->set_write_wait(std::chrono::milliseconds(200));
-  space.m_replayed =
-      replay_run_journals(space.m_store_path.parent_path() / "journal", *space.m_store);
+  space.m_replayed = replay_run_journals(space.store_dir() / "journal", *space.m_store);
   space.m_recovered = recover_interrupted_runs(*space.m_store, space);
   space.m_store->set_write_wait(std::chrono::seconds(30));
   return space;
 }
 
+std::filesystem::path Workspace::store_dir() const {
+  return shared_store() ? m_root / ".mlops" : m_store_path.parent_path();
+}
+
 std::filesystem::path Workspace::run_lock_path(const std::string& run_id) const {
-  return m_store_path.parent_path() / "locks" / ("run-" + run_id + ".lock");
+  return store_dir() / "locks" / ("run-" + run_id + ".lock");
 }
 
 std::filesystem::path Workspace::pipeline_lock_path(const std::string& pipeline) const {
@@ -121,7 +161,7 @@ std::filesystem::path Workspace::pipeline_lock_path(const std::string& pipeline)
 }
 
 std::filesystem::path Workspace::trigger_lock_path(const std::string& pipeline) const {
-  return m_store_path.parent_path() / "locks" / ("trigger-" + pipeline + ".lock");
+  return store_dir() / "locks" / ("trigger-" + pipeline + ".lock");
 }
 
 std::filesystem::path Workspace::cache_lock_path() const {
@@ -129,22 +169,65 @@ std::filesystem::path Workspace::cache_lock_path() const {
 }
 
 std::filesystem::path Workspace::journal_path(const std::string& run_id) const {
-  return m_store_path.parent_path() / "journal" / (run_id + ".json");
+  return store_dir() / "journal" / (run_id + ".json");
 }
 
 std::filesystem::path Workspace::log_dir(const std::string& run_id) const {
   return m_root / ".mlops" / "logs" / run_id;
 }
 
+namespace {
+
+// A SQLite path absolute; a PostgreSQL locator as it is.
+std::filesystem::path store_locator(const std::string& given) {
+  if (store_engine(given) == StoreEngine::Postgres) {
+    return given;
+  }
+  return std::filesystem::absolute(given);
+}
+
+}  // namespace
+
 std::filesystem::path resolve_store_path(const std::optional<std::filesystem::path>& flag,
                                          const std::filesystem::path& workspace) {
   if (flag) {
-    return std::filesystem::absolute(*flag);
+    return store_locator(flag->string());
   }
   if (const char* env = std::getenv("MLOPS_STORE"); env && *env) {
-    return std::filesystem::absolute(env);
+    return store_locator(env);
+  }
+  // An unreadable config names no store here; the commands that read it for a remote say why.
+  if (auto config = read_workspace_config(workspace); config.ok() && config->store) {
+    // A relative SQLite path in the config is relative to the workspace, not the current
+    // directory.
+    if (store_engine(*config->store) == StoreEngine::Postgres) {
+      return *config->store;
+    }
+    return std::filesystem::absolute(workspace / *config->store);
   }
   return workspace / ".mlops" / "store.db";
+}
+
+bool store_exists(const std::filesystem::path& locator) {
+  if (store_engine(locator.string()) == StoreEngine::Postgres) {
+    return true;
+  }
+  std::error_code error;
+  return std::filesystem::exists(locator, error);
+}
+
+std::chrono::milliseconds heartbeat_interval() {
+  if (const char* every = test_hook("MLOPS_TEST_HEARTBEAT_MS"); every && *every) {
+    return std::chrono::milliseconds(std::max(1LL, std::atoll(every)));
+  }
+  return std::chrono::seconds(10);
+}
+
+std::chrono::milliseconds heartbeat_stale_after() {
+  if (const char* stale = test_hook("MLOPS_TEST_HEARTBEAT_STALE_MS"); stale && *stale) {
+    return std::chrono::milliseconds(std::atoll(stale));
+  }
+  return std::chrono::seconds(60);
 }
 
 std::filesystem::path current_workspace() {

@@ -6,9 +6,12 @@
 // running and marks them interrupted, before the caller can start anything new.
 //
 // Layout: the workspace root holds .mlops/ (cache, logs, locks of pipelines, incremental
-// state). The store is `store_flag`, else $MLOPS_STORE, else <root>/.mlops/store.db; run locks
-// sit beside it in <store dir>/locks: run-<id>.lock is held by the mlops process running that
-// run, so a later mlops can tell a live run from one whose process died.
+// state). The store is `store_flag`, else $MLOPS_STORE, else `store =` in .mlops/config, else
+// <root>/.mlops/store.db (store/store_locator.hpp: a SQLite path or a PostgreSQL URL or
+// conninfo). Run locks sit beside a SQLite store in <store dir>/locks (in <root>/.mlops/locks for
+// a PostgreSQL one): run-<id>.lock is held by the mlops process running that run, so a later
+// mlops can tell a live run from one whose process died. Runs of other machines (a PostgreSQL
+// store) are judged by their heartbeat instead (k_heartbeat_stale).
 //
 // A Workspace owns its store connection and object cache; it is moved, never copied.
 #pragma once
@@ -22,7 +25,8 @@
 #include <vector>
 
 #include "cache/object_store.hpp"
-#include "store/sqlite_store.hpp"
+#include "store/sql_store.hpp"
+#include "store/store_locator.hpp"
 #include "util/error.hpp"
 
 namespace mlops {
@@ -63,9 +67,13 @@ class Workspace {
   ~Workspace();
 
   const std::filesystem::path& root() const { return m_root; }
+  // The store's locator: an absolute SQLite path, or a PostgreSQL URL or conninfo as given.
   const std::filesystem::path& store_path() const { return m_store_path; }
+  // The locator for messages: without its password.
+  std::string store_name() const { return redacted_locator(m_store_path.string()); }
+  bool shared_store() const { return store_engine(m_store_path.string()) == StoreEngine::Postgres; }
   // Null when the mode allowed having no store.
-  SqliteStore* store() const { return m_store.get(); }
+  SqlStore* store() const { return m_store.get(); }
   ObjectStore& objects() { return *m_objects; }
   // Runs marked interrupted while opening (for the front end to tell the user).
   const std::vector<RecoveredRun>& recovered() const { return m_recovered; }
@@ -81,18 +89,32 @@ class Workspace {
   std::filesystem::path log_dir(const std::string& run_id) const;
 
  private:
+  // Where run locks and journals live: beside a SQLite store, in .mlops/ for a PostgreSQL one.
+  std::filesystem::path store_dir() const;
   Workspace() = default;
   std::filesystem::path m_root;
   std::filesystem::path m_store_path;
-  std::unique_ptr<SqliteStore> m_store;
+  std::unique_ptr<SqlStore> m_store;
   std::unique_ptr<ObjectStore> m_objects;
   std::vector<RecoveredRun> m_recovered;
   std::vector<std::string> m_replayed;
 };
 
-// `--store PATH`, else $MLOPS_STORE, else <workspace>/.mlops/store.db; absolute.
+// `--store`, else $MLOPS_STORE, else `store =` in <workspace>/.mlops/config, else
+// <workspace>/.mlops/store.db. A SQLite path comes back absolute, a PostgreSQL locator as given.
 std::filesystem::path resolve_store_path(const std::optional<std::filesystem::path>& flag,
                                          const std::filesystem::path& workspace);
+
+// Whether the store at `locator` exists: a SQLite file on disk; a PostgreSQL store always (the
+// server says more when it is opened).
+bool store_exists(const std::filesystem::path& locator);
+
+// A running run whose heartbeat is older than this lost its mlops, whatever host it ran on
+// (60 s; MLOPS_TEST_HEARTBEAT_STALE_MS with test hooks on). The run recorder writes one every
+// 10 s (engine/run_recorder.hpp).
+std::chrono::milliseconds heartbeat_stale_after();
+// How often a running run's mlops writes its heartbeat (10 s; MLOPS_TEST_HEARTBEAT_MS).
+std::chrono::milliseconds heartbeat_interval();
 
 // The workspace for a command given no pipeline file: found from the current directory the
 // same way as from a pipeline file's directory.

@@ -13,6 +13,7 @@
 #include "app/workspace.hpp"
 #include "hash/digest.hpp"
 #include "util/temp_dir_test_util.hpp"
+#include "util/time_format.hpp"
 
 namespace mlops::testing {
 
@@ -59,9 +60,11 @@ class WorkspaceTest : public ::testing::Test {
     run.id = id;
     run.pipeline = pipeline;
     run.pipeline_file = pipeline + ".yaml";
-    run.host = "elsewhere";  // not this host: never mistaken for an interrupted run
+    run.host = "elsewhere";  // not this host: never mistaken for an interrupted run...
     run.started_at = started;
     ASSERT_TRUE(store().begin_run(run).ok());
+    // ... as long as its heartbeat is fresh (app/workspace.hpp: heartbeat_stale_after).
+    ASSERT_TRUE(store().heartbeat(id, now_utc_iso()).ok());
     ExecutionRecord execution;
     execution.run_id = id;
     execution.stage = "make";

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -108,6 +109,7 @@ struct Subcommand {
 // The options every command understands, before or after the subcommand's name.
 struct GlobalOptions {
   std::string color = "auto";
+  std::optional<std::string> store;  // --store before the command: as $MLOPS_STORE
   bool quiet = false;
   bool verbose = false;
 };
@@ -118,6 +120,9 @@ void add_global_options(CLI::App& app, GlobalOptions& global) {
                  "Colours: auto (on a terminal, unless NO_COLOR is set), always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
+  app.add_option("--store", global.store,
+                 "The metadata store for every command: a SQLite path, postgresql://... or a "
+                 "libpq conninfo (as $MLOPS_STORE; a command's own --store wins)");
   app.add_flag("--no-progress", terminal_style().no_progress,
                "No live status line, even on a terminal (plain lines, as in logs)");
   auto* quiet_flag = app.add_flag("-q,--quiet", global.quiet,
@@ -127,6 +132,10 @@ void add_global_options(CLI::App& app, GlobalOptions& global) {
 }
 
 void apply_global_options(const GlobalOptions& global) {
+  if (global.store) {
+    // The whole process and the stages it runs see it, as if MLOPS_STORE had been set.
+    ::setenv("MLOPS_STORE", global.store->c_str(), 1);
+  }
   terminal_style().color = global.color == "always"  ? ColorMode::Always
                            : global.color == "never" ? ColorMode::Never
                                                      : ColorMode::Auto;
@@ -468,6 +477,29 @@ std::vector<Subcommand> add_fg_commands(CLI::App& app) {
 }
 
 // `mlops push` and `mlops pull` (docs/remotes.md).
+std::vector<Subcommand> add_store_commands(CLI::App& app) {
+  CLI::App* store = app.add_subcommand(
+      "store", "Look after the metadata store: `store migrate`, `store copy` (SQLite, PostgreSQL)");
+  store->require_subcommand(1);
+  auto migrate = std::make_shared<StoreMigrateCommand>();
+  CLI::App* migrate_command = store->add_subcommand(
+      "migrate",
+      "Bring the store to this mlops's schema version (PostgreSQL stores migrate only "
+      "with this command)");
+  add_query_options(migrate_command, migrate->query);
+  auto copy = std::make_shared<StoreCopyCommand>();
+  CLI::App* copy_command = store->add_subcommand(
+      "copy", "Copy a project's whole history into an empty store, verified table by table");
+  copy_command
+      ->add_option("--from", copy->from,
+                   "The store to copy: a SQLite path, postgresql://... or a libpq conninfo")
+      ->required();
+  copy_command->add_option("--to", copy->to, "The empty, migrated store to copy into")->required();
+  copy_command->add_flag("--json", copy->json, "Print JSON (shapes in docs/cli.md)");
+  return {{migrate_command, [migrate] { return store_migrate_command(*migrate); }},
+          {copy_command, [copy] { return store_copy_command(*copy); }}};
+}
+
 std::vector<Subcommand> add_transfer_commands(CLI::App& app) {
   std::vector<Subcommand> commands;
   for (bool push : {true, false}) {
@@ -925,6 +957,7 @@ constexpr CommandGroup k_commands[] = {
     {"fg", several<add_fg_commands>},
     {"dataset", several<add_dataset_commands>},
     {"push", several<add_transfer_commands>},
+    {"store", several<add_store_commands>},
     {"export", one<add_export_command>},
     {"data", several<add_data_commands>},
     {"trigger", add_trigger_commands},

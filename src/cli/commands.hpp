@@ -322,6 +322,19 @@ struct DataValidateCommand {
 };
 int data_validate_command(const DataValidateCommand& command);
 
+// mlops store migrate / mlops store copy (cmd_store.cpp).
+struct StoreMigrateCommand {
+  QueryOptions query;
+};
+int store_migrate_command(const StoreMigrateCommand& command);
+
+struct StoreCopyCommand {
+  std::string from;  // --from: a SQLite path or a PostgreSQL URL or conninfo
+  std::string to;    // --to
+  bool json = false;
+};
+int store_copy_command(const StoreCopyCommand& command);
+
 struct DataSuggestCommand {
   std::filesystem::path file;
   DataReadOptions read;

@@ -10,7 +10,7 @@
 
 #include "app/queries.hpp"
 #include "report/report_data.hpp"
-#include "store/sqlite_store.hpp"
+#include "store/sql_store.hpp"
 #include "util/strings.hpp"
 
 namespace mlops {

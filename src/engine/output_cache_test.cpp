@@ -13,7 +13,7 @@
 #include "engine/executor.hpp"
 #include "exec/fake_runner.hpp"
 #include "spec/loader.hpp"
-#include "store/sqlite_store.hpp"
+#include "store/sql_store.hpp"
 #include "util/temp_dir_test_util.hpp"
 
 namespace mlops {
@@ -42,7 +42,7 @@ class OutputCacheTest : public ::testing::Test {
   void SetUp() override {
     temp.emplace("mlops-output-cache-test");
     dir = temp->path();
-    auto opened = SqliteStore::open(":memory:");
+    auto opened = SqlStore::open(":memory:");
     ASSERT_TRUE(opened.ok());
     store = std::move(*opened);
   }
@@ -74,7 +74,7 @@ class OutputCacheTest : public ::testing::Test {
 
   std::optional<testing::TempDir> temp;
   std::filesystem::path dir;
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<SqlStore> store;
   Pipeline pipeline;
   FakeClock clock;
   FakeRunner runner{clock};

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "store/sqlite_store.hpp"
+#include "store/sql_store.hpp"
 #include "util/temp_dir_test_util.hpp"
 
 namespace mlops {
@@ -47,7 +47,7 @@ TEST(RecordJournalTest, WhatIsKeptReadsBackTheSame) {
 
 TEST(RecordJournalTest, ReplayWritesTheRecordOnceAndRemovesTheJournal) {
   testing::TempDir dir("mlops-journal");
-  auto store = SqliteStore::open(":memory:");
+  auto store = SqlStore::open(":memory:");
   ASSERT_TRUE(store.ok());
   RunRecord run;
   run.id = "r1";

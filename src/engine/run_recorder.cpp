@@ -147,6 +147,28 @@ void RunRecorder::stage_cached(const Stage& stage, const StageReport& report) {
 }
 
 std::optional<SteadyTime> RunRecorder::flush(SteadyTime now) {
+  std::optional<SteadyTime> next = flush_batch(now);
+  if (auto heartbeat = beat(now); heartbeat && (!next || *heartbeat < *next)) {
+    next = heartbeat;
+  }
+  return next;
+}
+
+std::optional<SteadyTime> RunRecorder::beat(SteadyTime now) {
+  if (!m_heartbeat_every || m_failed) {
+    return std::nullopt;
+  }
+  if (!m_next_heartbeat) {
+    m_next_heartbeat = now + *m_heartbeat_every;  // begin() wrote the first one
+  } else if (now >= *m_next_heartbeat) {
+    // A failed heartbeat (a locked SQLite store) is not worth a warning: the next one follows.
+    (void)m_store.heartbeat(m_run_id, now_utc_iso());
+    m_next_heartbeat = now + *m_heartbeat_every;
+  }
+  return m_next_heartbeat;
+}
+
+std::optional<SteadyTime> RunRecorder::flush_batch(SteadyTime now) {
   constexpr auto k_batch_window = std::chrono::milliseconds(100);
   if (m_batch.empty()) {
     m_first_pending.reset();

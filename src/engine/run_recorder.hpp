@@ -51,6 +51,9 @@ class RunRecorder final : public Reporter {
   // How long the end of the run waits for a locked store before keeping the journal (60 s; 5 s
   // after an interrupt).
   void set_end_wait(std::chrono::milliseconds wait) { m_end_wait = wait; }
+  // Writes the run's heartbeat (MetadataStore::heartbeat) every `every` while stages run, from
+  // flush(), so that a run whose mlops died is found interrupted from any host. Off unless set.
+  void set_heartbeat(std::chrono::milliseconds every) { m_heartbeat_every = every; }
 
  private:
   struct OpenExecution {
@@ -70,6 +73,10 @@ class RunRecorder final : public Reporter {
   // Writes the gathered changes; false when another process holds the store's write lock (they
   // are kept for the next try), true when written or when recording failed for good.
   bool try_write();
+  // flush() without the heartbeat: writes the gathered changes when due.
+  std::optional<SteadyTime> flush_batch(SteadyTime now);
+  // Writes the heartbeat when due; when the next one is due.
+  std::optional<SteadyTime> beat(SteadyTime now);
   // Retries while the store is locked: when to try again, and a warning once it lasts.
   std::optional<SteadyTime> retry_later(SteadyTime now);
   // The end of the run: waits (bounded) for a locked store, else keeps a journal.
@@ -89,6 +96,8 @@ class RunRecorder final : public Reporter {
   bool m_told_busy = false;
   std::filesystem::path m_journal;
   std::chrono::milliseconds m_end_wait{60000};
+  std::optional<std::chrono::milliseconds> m_heartbeat_every;
+  std::optional<SteadyTime> m_next_heartbeat;
   Reporter* m_listener = nullptr;  // told the warnings
 };
 

@@ -9,7 +9,7 @@
 #include "engine/reporter_list.hpp"
 #include "exec/fake_runner.hpp"
 #include "spec/spec_test_util.hpp"
-#include "store/sqlite_store.hpp"
+#include "store/sql_store.hpp"
 #include "util/time_format.hpp"
 
 namespace mlops {
@@ -34,7 +34,7 @@ class RunRecorderTest : public ::testing::Test {
     auto loaded = testing::load_text("version: 1\nname: p\nstages:\n" + stages);
     ASSERT_TRUE(loaded.pipeline) << loaded.diagnostics[0].message;
     pipeline = std::move(*loaded.pipeline);
-    auto opened = SqliteStore::open(":memory:");
+    auto opened = SqlStore::open(":memory:");
     ASSERT_TRUE(opened.ok());
     store = std::move(*opened);
     RunRecord record;
@@ -65,7 +65,7 @@ class RunRecorderTest : public ::testing::Test {
   FakeClock clock;
   FakeRunner runner{clock};
   Pipeline pipeline;
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<SqlStore> store;
   WarningList warnings;
 };
 

@@ -1,6 +1,6 @@
 // The metadata store's interface: what the engine records about runs and executions, and what
-// the query commands read back. SqliteStore (sqlite_store.hpp) implements it; a PostgreSQL
-// backend would implement the same interface without touching the engine.
+// the query commands read back. SqlStore (sql_store.hpp) implements it over SQLite and over
+// PostgreSQL; the engine never knows which.
 //
 // Every method that writes does so in one short transaction; none is held while a stage runs.
 #pragma once
@@ -40,6 +40,9 @@ struct RunRecord {
   std::optional<std::string> boot_id;
   std::string started_at;
   std::optional<std::string> ended_at;
+  // Written every few seconds by the run's mlops while it runs (schema version 9): a running run
+  // whose heartbeat is old lost its mlops, on whatever host (app/workspace.cpp).
+  std::optional<std::string> heartbeat_at;
 };
 
 struct ExecutionRecord {
@@ -202,6 +205,14 @@ class MetadataStore {
   // Marks a run whose mlops died, and its running executions, as interrupted. False when the run
   // was no longer running (it ended meanwhile): nothing was changed.
   virtual Result<bool> mark_interrupted(const std::string& run_id, const std::string& ended_at) = 0;
+  // Sets a running run's heartbeat_at (nothing when the run is no longer running).
+  virtual Status heartbeat(const std::string& run_id, const std::string& at) = 0;
+  // "One run of a pipeline at a time" across machines: true when this process now holds the
+  // pipeline's lock, false when another process does. A store on one machine needs none (the
+  // workspace's lock file does it) and always says true; PostgreSQL takes a session advisory
+  // lock, released by unlock_pipeline or when this process's connection ends (it died).
+  virtual Result<bool> try_lock_pipeline(const std::string& /*pipeline*/) { return true; }
+  virtual void unlock_pipeline(const std::string& /*pipeline*/) {}
   // How long writes wait for another process's lock before failing with Busy (default 30 s).
   // A run waits not at all while stages run, so that recording never stalls scheduling.
   virtual void set_write_wait(std::chrono::milliseconds wait) = 0;

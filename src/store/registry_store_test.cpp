@@ -4,7 +4,8 @@
 #include <set>
 #include <thread>
 
-#include "store/sqlite_store.hpp"
+#include "store/sql_store.hpp"
+#include "store/store_test_util.hpp"
 #include "util/temp_dir_test_util.hpp"
 
 namespace mlops {
@@ -45,17 +46,22 @@ GateResultRecord gate(int64_t version, const std::string& verdict) {
   return record;
 }
 
-class RegistryStoreTest : public ::testing::Test {
+class RegistryStoreTest : public testing::StoreEngineTest {
  protected:
   void SetUp() override {
-    auto opened = SqliteStore::open(":memory:");
-    ASSERT_TRUE(opened.ok()) << opened.error().message();
-    store = std::move(*opened);
+    StoreEngineTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) {
+      return;
+    }
+    store = open_store();
+    ASSERT_TRUE(store);
   }
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<SqlStore> store;
 };
 
-TEST_F(RegistryStoreTest, NewBytesAreANewVersionAndKnownBytesTheSameOne) {
+MLOPS_STORE_ENGINES(RegistryStoreTest);
+
+TEST_P(RegistryStoreTest, NewBytesAreANewVersionAndKnownBytesTheSameOne) {
   auto first = store->register_model_version(candidate("aa"));
   ASSERT_TRUE(first.ok()) << first.error().message();
   EXPECT_EQ(first->version, 1);
@@ -78,7 +84,7 @@ TEST_F(RegistryStoreTest, NewBytesAreANewVersionAndKnownBytesTheSameOne) {
   EXPECT_EQ(store->list_models()->size(), 2u);
 }
 
-TEST_F(RegistryStoreTest, PromotionNeedsAPassingGateUnlessForced) {
+TEST_P(RegistryStoreTest, PromotionNeedsAPassingGateUnlessForced) {
   ASSERT_TRUE(store->register_model_version(candidate("aa")).ok());
   auto refused = store->move_alias(promotion(1));
   ASSERT_FALSE(refused.ok());
@@ -101,7 +107,7 @@ TEST_F(RegistryStoreTest, PromotionNeedsAPassingGateUnlessForced) {
   EXPECT_EQ(store->resolve_alias("churn", "champion")->value().version, 1);
 }
 
-TEST_F(RegistryStoreTest, APassingGateMovesTheAliasInItsTransaction) {
+TEST_P(RegistryStoreTest, APassingGateMovesTheAliasInItsTransaction) {
   ASSERT_TRUE(store->register_model_version(candidate("aa")).ok());
   auto id = store->record_gate(gate(1, "passed_without_baseline"), promotion(1, 0));
   ASSERT_TRUE(id.ok()) << id.error().message();
@@ -121,7 +127,7 @@ TEST_F(RegistryStoreTest, APassingGateMovesTheAliasInItsTransaction) {
   EXPECT_FALSE(store->latest_gate_result("churn", 3)->has_value());
 }
 
-TEST_F(RegistryStoreTest, CompareAndSwapRefusesAMovedAlias) {
+TEST_P(RegistryStoreTest, CompareAndSwapRefusesAMovedAlias) {
   ASSERT_TRUE(store->register_model_version(candidate("aa")).ok());
   ASSERT_TRUE(store->register_model_version(candidate("bb")).ok());
   ASSERT_TRUE(store->record_gate(gate(1, "passed"), std::nullopt).ok());
@@ -135,7 +141,7 @@ TEST_F(RegistryStoreTest, CompareAndSwapRefusesAMovedAlias) {
   EXPECT_EQ(store->alias_history("churn", std::nullopt)->size(), 2u);
 }
 
-TEST_F(RegistryStoreTest, TagsOnModelsAndVersions) {
+TEST_P(RegistryStoreTest, TagsOnModelsAndVersions) {
   ASSERT_TRUE(store->register_model_version(candidate("aa")).ok());
   ASSERT_TRUE(store->set_model_tag("churn", 0, "team", std::string("growth")).ok());
   ASSERT_TRUE(store->set_model_tag("churn", 1, "status", std::string("ok")).ok());
@@ -147,7 +153,7 @@ TEST_F(RegistryStoreTest, TagsOnModelsAndVersions) {
             ErrorKind::NotFound);
 }
 
-TEST_F(RegistryStoreTest, TriggerEvaluationsNewestFirst) {
+TEST_P(RegistryStoreTest, TriggerEvaluationsNewestFirst) {
   std::vector<TriggerEvaluation> evaluations(3);
   for (size_t i = 0; i < evaluations.size(); ++i) {
     evaluations[i].pipeline = "p";
@@ -164,10 +170,12 @@ TEST_F(RegistryStoreTest, TriggerEvaluationsNewestFirst) {
 
 // Eight writers on their own connections register versions at once: every version number is
 // used exactly once (mlflow#22635's MAX()+1 race cannot happen).
-TEST(RegistryConcurrencyTest, ConcurrentWritersNeverShareAVersionNumber) {
-  testing::TempDir dir;
-  std::string path = (dir.path() / "store.db").string();
-  ASSERT_TRUE(SqliteStore::open(path).ok());
+class RegistryConcurrencyTest : public testing::StoreEngineTest {};
+MLOPS_STORE_ENGINES(RegistryConcurrencyTest);
+
+TEST_P(RegistryConcurrencyTest, ConcurrentWritersNeverShareAVersionNumber) {
+  std::string path = locator;
+  ASSERT_TRUE(SqlStore::open(path).ok());
   constexpr int k_writers = 8;
   constexpr int k_each = 10;
   std::vector<std::thread> writers;
@@ -175,7 +183,7 @@ TEST(RegistryConcurrencyTest, ConcurrentWritersNeverShareAVersionNumber) {
   std::atomic<int> failures{0};
   for (int w = 0; w < k_writers; ++w) {
     writers.emplace_back([&, w] {
-      auto store = SqliteStore::open(path);
+      auto store = SqlStore::open(path);
       if (!store.ok()) {
         ++failures;
         return;
@@ -205,11 +213,10 @@ TEST(RegistryConcurrencyTest, ConcurrentWritersNeverShareAVersionNumber) {
 
 // Two promoters race to move champion from version 1, each expecting 1: exactly one wins and
 // the history has one move for the race.
-TEST(RegistryConcurrencyTest, TwoPromotersExactlyOneWins) {
-  testing::TempDir dir;
-  std::string path = (dir.path() / "store.db").string();
+TEST_P(RegistryConcurrencyTest, TwoPromotersExactlyOneWins) {
+  std::string path = locator;
   {
-    auto store = SqliteStore::open(path);
+    auto store = SqlStore::open(path);
     ASSERT_TRUE(store.ok());
     for (const char* digest : {"aa", "bb", "cc"}) {
       ASSERT_TRUE((*store)->register_model_version(candidate(digest)).ok());
@@ -224,13 +231,13 @@ TEST(RegistryConcurrencyTest, TwoPromotersExactlyOneWins) {
     std::atomic<int> conflicts{0};
     int64_t current = round % 2 == 0 ? 1 : 0;
     {
-      auto store = SqliteStore::open(path);
+      auto store = SqlStore::open(path);
       current = (*store)->resolve_alias("churn", "champion")->value().version;
     }
     std::vector<std::thread> promoters;
     for (int64_t target : {int64_t{2}, int64_t{3}}) {
       promoters.emplace_back([&, target] {
-        auto store = SqliteStore::open(path);
+        auto store = SqlStore::open(path);
         auto moved = (*store)->move_alias(promotion(target == current ? 1 : target, current));
         if (moved.ok()) {
           ++wins;
@@ -245,7 +252,7 @@ TEST(RegistryConcurrencyTest, TwoPromotersExactlyOneWins) {
     EXPECT_EQ(wins.load(), 1) << "round " << round;
     EXPECT_EQ(conflicts.load(), 1) << "round " << round;
   }
-  auto store = SqliteStore::open(path);
+  auto store = SqlStore::open(path);
   EXPECT_EQ((*store)->alias_history("churn", std::nullopt)->size(), 21u);
 }
 

@@ -2,17 +2,21 @@
 // combination of filters, ties, limits and prefixes, and the newest version of a path.
 #include <gtest/gtest.h>
 
-#include "store/sqlite_store.hpp"
+#include "store/sql_store.hpp"
+#include "store/store_test_util.hpp"
 
 namespace mlops {
 namespace {
 
-class StoreQueriesTest : public ::testing::Test {
+class StoreQueriesTest : public testing::StoreEngineTest {
  protected:
   void SetUp() override {
-    auto opened = SqliteStore::open(":memory:");
-    ASSERT_TRUE(opened.ok()) << opened.error().message();
-    store = std::move(*opened);
+    StoreEngineTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) {
+      return;
+    }
+    store = open_store();
+    ASSERT_TRUE(store);
   }
 
   void add_run(const std::string& id, const std::string& pipeline, const std::string& status,
@@ -46,7 +50,8 @@ class StoreQueriesTest : public ::testing::Test {
     execution.id = *id;
     execution.status = "succeeded";
     execution.ended_at = "t";
-    EXPECT_TRUE(store->finish_execution({execution, inputs, outputs, {}}).ok());
+    Status finished = store->finish_execution({execution, inputs, outputs, {}});
+    EXPECT_TRUE(finished.ok()) << finished.error().message();
     return *id;
   }
 
@@ -60,13 +65,15 @@ class StoreQueriesTest : public ::testing::Test {
     return out;
   }
 
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<SqlStore> store;
   int m_stages = 0;
 };
 
 using Ids = std::vector<std::string>;
 
-TEST_F(StoreQueriesTest, ListsRunsNewestFirstWithEveryCombinationOfFilters) {
+MLOPS_STORE_ENGINES(StoreQueriesTest);
+
+TEST_P(StoreQueriesTest, ListsRunsNewestFirstWithEveryCombinationOfFilters) {
   add_run("a1", "a", "succeeded", "2026-01-01T00:00:01.000Z");
   add_run("b1", "b", "failed", "2026-01-01T00:00:02.000Z");
   add_run("a2", "a", "failed", "2026-01-01T00:00:03.000Z");
@@ -85,7 +92,7 @@ TEST_F(StoreQueriesTest, ListsRunsNewestFirstWithEveryCombinationOfFilters) {
   EXPECT_EQ(ids({}), (Ids{"b2", "a3", "a2", "b1", "a1"}));
 }
 
-TEST_F(StoreQueriesTest, RunsStartedInTheSameMillisecondAreOrderedById) {
+TEST_P(StoreQueriesTest, RunsStartedInTheSameMillisecondAreOrderedById) {
   add_run("x-b", "p", "succeeded", "2026-01-01T00:00:01.000Z");
   add_run("x-c", "p", "succeeded", "2026-01-01T00:00:01.000Z");
   add_run("x-a", "p", "succeeded", "2026-01-01T00:00:01.000Z");
@@ -94,7 +101,7 @@ TEST_F(StoreQueriesTest, RunsStartedInTheSameMillisecondAreOrderedById) {
   EXPECT_EQ(ids({std::nullopt, "succeeded", 20}), (Ids{"x-c", "x-b", "x-a"}));
 }
 
-TEST_F(StoreQueriesTest, RunIdsByPrefixAreARangeOfIds) {
+TEST_P(StoreQueriesTest, RunIdsByPrefixAreARangeOfIds) {
   add_run("20260101-000001-aaaa", "p", "succeeded", "2026-01-01T00:00:01.000Z");
   add_run("20260101-000002-abcd", "p", "succeeded", "2026-01-01T00:00:02.000Z");
   add_run("20260102-000001-ffff", "p", "succeeded", "2026-01-02T00:00:01.000Z");
@@ -110,7 +117,7 @@ TEST_F(StoreQueriesTest, RunIdsByPrefixAreARangeOfIds) {
   EXPECT_EQ(store->run_ids("", 10)->front(), "2026010");  // every run
 }
 
-TEST_F(StoreQueriesTest, NewestArtifactIsTheVersionTheNewestExecutionUsed) {
+TEST_P(StoreQueriesTest, NewestArtifactIsTheVersionTheNewestExecutionUsed) {
   add_run("r1", "p", "succeeded", "2026-01-01T00:00:01.000Z");
   ArtifactVersion v1{"data/out.csv", "file", "d1", 1};
   ArtifactVersion v2{"data/out.csv", "file", "d2", 2};
@@ -138,7 +145,7 @@ TEST_F(StoreQueriesTest, NewestArtifactIsTheVersionTheNewestExecutionUsed) {
   EXPECT_GT(reuse, first);
 }
 
-TEST_F(StoreQueriesTest, NewestArtifactFindsARevertMadeLongBeforeTheNewestVersion) {
+TEST_P(StoreQueriesTest, NewestArtifactFindsARevertMadeLongBeforeTheNewestVersion) {
   add_run("r1", "p", "succeeded", "2026-01-01T00:00:01.000Z");
   ArtifactVersion v1{"model.pkl", "model", "d1", 1};
   ArtifactVersion v2{"model.pkl", "model", "d2", 2};

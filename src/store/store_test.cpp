@@ -3,14 +3,15 @@
 #include <filesystem>
 
 #include "store/schema.hpp"
+#include "store/sql.hpp"
 #include "store/sqlite.hpp"
 #include "util/temp_dir_test_util.hpp"
 
 namespace mlops {
 namespace {
 
-std::unique_ptr<sqlite::Connection> open_memory() {
-  auto connection = sqlite::Connection::open(":memory:");
+std::unique_ptr<sql::Connection> open_memory() {
+  auto connection = sql::open_sqlite(":memory:");
   EXPECT_TRUE(connection.ok());
   return std::move(connection.value());
 }
@@ -25,10 +26,10 @@ TEST(StoreSchemaTest, MigratesAnEmptyStoreToTheLatestVersion) {
 
 TEST(StoreSchemaTest, MigratesForwardFromAnOlderVersionKeepingRows) {
   auto db = open_memory();
-  std::vector<std::string> v1 = {"CREATE TABLE t (a INTEGER);"};
+  std::vector<Migration> v1 = {"CREATE TABLE t (a INTEGER);"};
   ASSERT_TRUE(migrate_store(*db, v1).ok());
   ASSERT_TRUE(db->execute("INSERT INTO t VALUES (7)").ok());
-  std::vector<std::string> v2 = {v1[0], "ALTER TABLE t ADD COLUMN b TEXT DEFAULT 'x';"};
+  std::vector<Migration> v2 = {v1[0], "ALTER TABLE t ADD COLUMN b TEXT DEFAULT 'x';"};
   ASSERT_TRUE(migrate_store(*db, v2).ok());
   EXPECT_EQ(*store_schema_version(*db), 2);
   auto row = db->prepare("SELECT a, b FROM t");
@@ -49,9 +50,9 @@ TEST(StoreSchemaTest, RefusesAStoreFromANewerMlops) {
 
 TEST(StoreSchemaTest, AFailedMigrationLeavesTheOldVersion) {
   auto db = open_memory();
-  std::vector<std::string> v1 = {"CREATE TABLE t (a INTEGER);"};
+  std::vector<Migration> v1 = {"CREATE TABLE t (a INTEGER);"};
   ASSERT_TRUE(migrate_store(*db, v1).ok());
-  std::vector<std::string> broken = {v1[0], "CREATE TABLE u (b INTEGER); THIS IS NOT SQL;"};
+  std::vector<Migration> broken = {v1[0], "CREATE TABLE u (b INTEGER); THIS IS NOT SQL;"};
   EXPECT_FALSE(migrate_store(*db, broken).ok());
   EXPECT_EQ(*store_schema_version(*db), 1);
   EXPECT_FALSE(db->prepare("SELECT * FROM u").ok());  // rolled back
@@ -61,7 +62,7 @@ TEST(StoreSchemaTest, OnDiskStoreUsesWalAndForeignKeys) {
   auto path = std::filesystem::temp_directory_path() /
               ("mlops-store-test-" + std::to_string(::getpid()) + ".db");
   {
-    auto db = sqlite::Connection::open(path.string());
+    auto db = sql::open_sqlite(path.string());
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE(migrate_store(**db, store_migrations()).ok());
     auto mode = (*db)->prepare("PRAGMA journal_mode");
@@ -81,7 +82,7 @@ TEST(StoreSchemaTest, OnDiskStoreUsesWalAndForeignKeys) {
 }
 
 // The columns of an index, in order.
-std::vector<std::string> index_columns(sqlite::Connection& db, const std::string& index) {
+std::vector<std::string> index_columns(sql::Connection& db, const std::string& index) {
   std::vector<std::string> columns;
   auto info = db.prepare("SELECT name FROM pragma_index_info(?1) ORDER BY seqno");
   EXPECT_TRUE(info.ok());
@@ -106,7 +107,7 @@ TEST(StoreSchemaTest, Version5IndexesRunsByTimeAndArtifactUsesByExecution) {
 TEST(StoreSchemaTest, MigratesAVersion4StoreToVersion5KeepingItsRows) {
   auto db = open_memory();
   const auto& all = store_migrations();
-  std::vector<std::string> v4(all.begin(), all.begin() + 4);
+  std::vector<Migration> v4(all.begin(), all.begin() + 4);
   ASSERT_TRUE(migrate_store(*db, v4).ok());
   ASSERT_TRUE(
       db->execute("INSERT INTO pipelines VALUES (1, 'p', 't');"
@@ -154,7 +155,8 @@ TEST(StoreSchemaTest, NotADatabaseIsAClearError) {
 }  // namespace
 }  // namespace mlops
 
-#include "store/sqlite_store.hpp"
+#include "store/sql_store.hpp"
+#include "store/store_test_util.hpp"
 
 namespace mlops {
 namespace {
@@ -176,8 +178,11 @@ RunRecord sample_run(const std::string& id) {
   return run;
 }
 
-TEST(SqliteStoreTest, RecordsARunAndItsExecutions) {
-  auto store = SqliteStore::open(":memory:");
+class SqlStoreTest : public testing::StoreEngineTest {};
+MLOPS_STORE_ENGINES(SqlStoreTest);
+
+TEST_P(SqlStoreTest, RecordsARunAndItsExecutions) {
+  auto store = SqlStore::open(locator);
   ASSERT_TRUE(store.ok()) << store.error().message();
   ASSERT_TRUE((*store)->begin_run(sample_run("r1")).ok());
   ASSERT_TRUE((*store)->begin_run(sample_run("r2")).ok());  // same pipeline, second run
@@ -214,8 +219,8 @@ TEST(SqliteStoreTest, RecordsARunAndItsExecutions) {
   EXPECT_FALSE(missing->has_value());
 }
 
-TEST(SqliteStoreTest, TriggerStateAdvancesWithTheRunOrNotAtAll) {
-  auto store = SqliteStore::open(":memory:");
+TEST_P(SqlStoreTest, TriggerStateAdvancesWithTheRunOrNotAtAll) {
+  auto store = SqlStore::open(locator);
   ASSERT_TRUE(store.ok());
   MetadataStore& db = **store;
   TriggerAdvance first{"quickstart", "git main@.", std::nullopt, R"({"commit":"a"})"};
@@ -244,8 +249,8 @@ TEST(SqliteStoreTest, TriggerStateAdvancesWithTheRunOrNotAtAll) {
   EXPECT_FALSE((*states)[0].run_id.has_value());
 }
 
-TEST(SqliteStoreTest, RejectsAnExecutionOfAnUnknownRun) {
-  auto store = SqliteStore::open(":memory:");
+TEST_P(SqlStoreTest, RejectsAnExecutionOfAnUnknownRun) {
+  auto store = SqlStore::open(locator);
   ASSERT_TRUE(store.ok());
   ExecutionRecord execution;
   execution.run_id = "no-such-run";
@@ -263,12 +268,15 @@ namespace {
 
 // Two runs: the first writes features.csv from raw.csv; the second reads features.csv (same
 // version) and writes model.pkl, then a third run rewrites features.csv with new bytes.
-class SqliteStoreLineageTest : public ::testing::Test {
+class SqlStoreLineageTest : public testing::StoreEngineTest {
  protected:
   void SetUp() override {
-    auto opened = SqliteStore::open(":memory:");
-    ASSERT_TRUE(opened.ok());
-    store = std::move(*opened);
+    StoreEngineTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) {
+      return;
+    }
+    store = open_store();
+    ASSERT_TRUE(store);
   }
   int64_t execute(const std::string& run, const std::string& stage,
                   std::vector<ArtifactVersion> inputs, std::vector<ArtifactVersion> outputs,
@@ -295,10 +303,12 @@ class SqliteStoreLineageTest : public ::testing::Test {
     EXPECT_TRUE(store->finish_run(run, "succeeded", run).ok());
     return *id;
   }
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<SqlStore> store;
 };
 
-TEST_F(SqliteStoreLineageTest, ACachedExecutionReusesAVersionButNeverProducesIt) {
+MLOPS_STORE_ENGINES(SqlStoreLineageTest);
+
+TEST_P(SqlStoreLineageTest, ACachedExecutionReusesAVersionButNeverProducesIt) {
   ArtifactVersion model{"models/m.pkl", "model", "m1", 30};
   int64_t train = execute("run-a", "train", {}, {model}, {{"auc", 0.9}});
   execute("run-b", "train", {}, {model}, {{"auc", 0.9}}, /*cached=*/true);
@@ -315,7 +325,7 @@ TEST_F(SqliteStoreLineageTest, ACachedExecutionReusesAVersionButNeverProducesIt)
   EXPECT_EQ(*store->producing_runs(), (std::set<std::string>{"run-a"}));
 }
 
-TEST_F(SqliteStoreLineageTest, VersionsProducersAndConsumers) {
+TEST_P(SqlStoreLineageTest, VersionsProducersAndConsumers) {
   ArtifactVersion raw{"data/raw.csv", "file", "r1", 10};
   ArtifactVersion features_v1{"data/features.csv", "file", "f1", 20};
   ArtifactVersion features_v2{"data/features.csv", "file", "f2", 21};
@@ -365,7 +375,7 @@ TEST_F(SqliteStoreLineageTest, VersionsProducersAndConsumers) {
   EXPECT_EQ(*store->run_ids("run-b", 10), (std::vector<std::string>{"run-b"}));
 }
 
-TEST_F(SqliteStoreLineageTest, InterruptedRunMarksItsRunningExecutions) {
+TEST_P(SqlStoreLineageTest, InterruptedRunMarksItsRunningExecutions) {
   ASSERT_TRUE(store->begin_run(sample_run("r9")).ok());
   ExecutionRecord execution;
   execution.run_id = "r9";

@@ -2,7 +2,7 @@
 // the trigger against a real store (two connections to one file fire exactly once).
 #include <gtest/gtest.h>
 
-#include "store/sqlite_store.hpp"
+#include "store/sql_store.hpp"
 #include "triggers/evaluator.hpp"
 #include "triggers/metric_trigger.hpp"
 #include "util/temp_dir_test_util.hpp"
@@ -306,13 +306,13 @@ TEST(MetricStateMachineTest, StateRoundTripsThroughJson) {
 
 class MetricTriggerStoreTest : public ::testing::Test {
  protected:
-  std::unique_ptr<SqliteStore> open() {
-    auto opened = SqliteStore::open((dir.path() / "store.db").string());
+  std::unique_ptr<SqlStore> open() {
+    auto opened = SqlStore::open((dir.path() / "store.db").string());
     EXPECT_TRUE(opened.ok()) << opened.error().message();
     return std::move(*opened);
   }
   // A succeeded run of the monitoring pipeline whose `score` stage recorded `accuracy`.
-  void record(SqliteStore& store, const std::string& run, double accuracy) {
+  void record(SqlStore& store, const std::string& run, double accuracy) {
     RunRecord record;
     record.id = run;
     record.pipeline = "monitoring";
@@ -330,11 +330,11 @@ class MetricTriggerStoreTest : public ::testing::Test {
     ASSERT_TRUE(store.finish_execution({execution, {}, {}, {{"accuracy", accuracy}}}).ok());
     ASSERT_TRUE(store.finish_run(run, "succeeded", record.started_at).ok());
   }
-  PipelineEvaluation evaluate(SqliteStore& store, const TriggerSpecs& specs) {
+  PipelineEvaluation evaluate(SqlStore& store, const TriggerSpecs& specs) {
     TriggerContext context{store, "training", dir.path(), now, now, {}};
     return evaluate_triggers(specs, context);
   }
-  Status begin(SqliteStore& store, const std::string& id, const PipelineEvaluation& evaluation) {
+  Status begin(SqlStore& store, const std::string& id, const PipelineEvaluation& evaluation) {
     RunRecord run;
     run.id = id;
     run.pipeline = "training";
@@ -342,7 +342,7 @@ class MetricTriggerStoreTest : public ::testing::Test {
     return store.begin_run(run, evaluation.run_advances());
   }
   // Quiet advances, as `trigger check` writes them when nothing fires.
-  void settle(SqliteStore& store, const PipelineEvaluation& evaluation) {
+  void settle(SqlStore& store, const PipelineEvaluation& evaluation) {
     ASSERT_TRUE(store.advance_triggers(evaluation.quiet_advances(), format_utc_iso(now)).ok());
   }
 

@@ -5,7 +5,7 @@
 #include <random>
 
 #include "git/git_test_repo.hpp"
-#include "store/sqlite_store.hpp"
+#include "store/sql_store.hpp"
 #include "triggers/evaluator.hpp"
 #include "util/time_format.hpp"
 
@@ -21,7 +21,7 @@ WallTime at(const char* iso) {
 class TriggerHarness {
  public:
   explicit TriggerHarness(std::filesystem::path workspace = std::filesystem::temp_directory_path())
-      : m_store(std::move(*SqliteStore::open(":memory:"))), m_workspace(std::move(workspace)) {}
+      : m_store(std::move(*SqlStore::open(":memory:"))), m_workspace(std::move(workspace)) {}
 
   PipelineEvaluation evaluate(const TriggerSpecs& specs, WallTime now) {
     TriggerContext context{*m_store, "training", m_workspace, now, now, {}};
@@ -50,11 +50,11 @@ class TriggerHarness {
     return reasons;
   }
 
-  SqliteStore& store() { return *m_store; }
+  SqlStore& store() { return *m_store; }
   int runs() const { return m_runs; }
 
  private:
-  std::unique_ptr<SqliteStore> m_store;
+  std::unique_ptr<SqlStore> m_store;
   std::filesystem::path m_workspace;
   int m_runs = 0;
 };

@@ -1,6 +1,6 @@
 // The model registry end to end (docs/registry.md): `mlops models` on a store whose versions were
 // written by real runs (a pipeline whose stage writes models/model.pkl, so its bytes are in the
-// object cache), registered and judged through the store's own API (SqliteStore), as the run
+// object cache), registered and judged through the store's own API (SqlStore), as the run
 // service and gates will do.
 #include <sys/stat.h>
 
@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "e2e/harness.hpp"
-#include "store/sqlite_store.hpp"
+#include "store/sql_store.hpp"
 
 namespace mlops::e2e {
 namespace {
@@ -34,8 +34,8 @@ class ModelsTest : public WorkspaceTest {
       register_current(latest_run());
     }
   }
-  std::unique_ptr<SqliteStore> open_store() {
-    auto store = SqliteStore::open((ws / ".mlops/store.db").string());
+  std::unique_ptr<SqlStore> open_store() {
+    auto store = SqlStore::open((ws / ".mlops/store.db").string());
     EXPECT_TRUE(store.ok()) << store.error().message();
     return std::move(*store);
   }

@@ -1,16 +1,16 @@
-// SqliteStore: the model registry and metric-trigger evaluations (schema version 7).
+// SqlStore: the model registry and metric-trigger evaluations (schema version 7).
 #include <fmt/format.h>
 
-#include "store/sqlite_store.hpp"
+#include "store/sql_store.hpp"
 
 namespace mlops {
 namespace {
 
-std::optional<std::string> optional_text(const sqlite::Statement& row, int column) {
+std::optional<std::string> optional_text(const sql::Statement& row, int column) {
   return row.column_is_null(column) ? std::nullopt : std::optional(row.column_text(column));
 }
 
-std::optional<int64_t> optional_int(const sqlite::Statement& row, int column) {
+std::optional<int64_t> optional_int(const sql::Statement& row, int column) {
   return row.column_is_null(column) ? std::nullopt : std::optional(row.column_int(column));
 }
 
@@ -18,7 +18,7 @@ constexpr const char* k_version_columns =
     "m.name, v.version, v.path, v.kind, v.digest, v.size, v.run_id, v.pipeline, v.stage, "
     "v.created_at";
 
-ModelVersionRecord read_version(const sqlite::Statement& row) {
+ModelVersionRecord read_version(const sql::Statement& row) {
   ModelVersionRecord version;
   version.model = row.column_text(0);
   version.version = row.column_int(1);
@@ -37,7 +37,7 @@ constexpr const char* k_move_columns =
     "h.id, m.name, h.alias, h.from_version, h.to_version, h.action, h.actor, h.at, h.reason, "
     "h.gate_result_id, h.run_id";
 
-AliasMove read_move(const sqlite::Statement& row) {
+AliasMove read_move(const sql::Statement& row) {
   AliasMove move;
   move.id = row.column_int(0);
   move.model = row.column_text(1);
@@ -53,7 +53,7 @@ AliasMove read_move(const sqlite::Statement& row) {
   return move;
 }
 
-GateResultRecord read_gate(const sqlite::Statement& row) {
+GateResultRecord read_gate(const sql::Statement& row) {
   GateResultRecord gate;
   gate.id = row.column_int(0);
   gate.model = row.column_text(1);
@@ -70,7 +70,7 @@ GateResultRecord read_gate(const sqlite::Statement& row) {
 }
 
 template <typename T, typename Read>
-Result<std::vector<T>> all_rows(sqlite::Statement& query, Read read) {
+Result<std::vector<T>> all_rows(sql::Statement& query, Read read) {
   std::vector<T> rows;
   while (true) {
     MLOPS_TRY(row, query.step());
@@ -83,15 +83,18 @@ Result<std::vector<T>> all_rows(sqlite::Statement& query, Read read) {
 
 }  // namespace
 
-Result<std::optional<int64_t>> SqliteStore::model_id(const std::string& name) {
+Result<std::optional<int64_t>> SqlStore::model_id(const std::string& name) {
   MLOPS_TRY(query, m_db->prepare("SELECT id FROM models WHERE name = ?1"));
   query->bind(1, name);
   MLOPS_TRY(row, query->step());
   return *row ? std::optional(query->column_int(0)) : std::nullopt;
 }
 
-Result<ModelVersionRecord> SqliteStore::register_model_version(const ModelVersionRecord& version) {
-  MLOPS_TRY(transaction, sqlite::WriteTransaction::begin(*m_db));
+Result<ModelVersionRecord> SqlStore::register_model_version(const ModelVersionRecord& version) {
+  return in_write([&] { return write_model_version(version); });
+}
+
+Result<ModelVersionRecord> SqlStore::write_model_version(const ModelVersionRecord& version) {
   MLOPS_TRY(model, m_db->prepare("INSERT INTO models (name, created_at) VALUES (?1, ?2) "
                                  "ON CONFLICT (name) DO NOTHING"));
   MLOPS_CHECK(model->bind(1, version.model).bind(2, version.created_at).run());
@@ -102,10 +105,10 @@ Result<ModelVersionRecord> SqliteStore::register_model_version(const ModelVersio
   existing->bind(1, version.model).bind(2, version.digest);
   MLOPS_TRY(found, existing->step());
   if (*found) {
-    return read_version(*existing);  // the transaction rolls back: it wrote nothing new
+    return read_version(*existing);  // nothing new: at most the model's row, already there
   }
   // The counter is read and bumped inside this write transaction: two writers are serialized
-  // by BEGIN IMMEDIATE, so they never number two versions alike.
+  // by the write transaction, so they never number two versions alike.
   MLOPS_TRY(bump, m_db->prepare("UPDATE models SET next_version = next_version + 1 WHERE name = "
                                 "?1 RETURNING id, next_version - 1"));
   bump->bind(1, version.model);
@@ -132,11 +135,10 @@ Result<ModelVersionRecord> SqliteStore::register_model_version(const ModelVersio
       .bind_optional(9, created.stage)
       .bind(10, created.created_at);
   MLOPS_CHECK(insert->run());
-  MLOPS_CHECK((*transaction)->commit());
   return created;
 }
 
-Result<std::optional<ModelSummary>> SqliteStore::find_model(const std::string& name) {
+Result<std::optional<ModelSummary>> SqlStore::find_model(const std::string& name) {
   MLOPS_TRY(query, m_db->prepare("SELECT id, name, next_version, created_at FROM models WHERE "
                                  "name = ?1"));
   query->bind(1, name);
@@ -167,10 +169,10 @@ Result<std::optional<ModelSummary>> SqliteStore::find_model(const std::string& n
   return std::optional(std::move(summary));
 }
 
-Result<std::vector<ModelSummary>> SqliteStore::list_models() {
+Result<std::vector<ModelSummary>> SqlStore::list_models() {
   MLOPS_TRY(query, m_db->prepare("SELECT name FROM models ORDER BY name"));
   MLOPS_TRY(names, all_rows<std::string>(
-                       *query, [](const sqlite::Statement& row) { return row.column_text(0); }));
+                       *query, [](const sql::Statement& row) { return row.column_text(0); }));
   std::vector<ModelSummary> models;
   for (const auto& name : *names) {
     MLOPS_TRY(model, find_model(name));
@@ -181,9 +183,8 @@ Result<std::vector<ModelSummary>> SqliteStore::list_models() {
   return models;
 }
 
-Result<std::vector<ModelVersionRecord>> SqliteStore::model_versions(const std::string& name,
-                                                                    int limit,
-                                                                    std::optional<int64_t> before) {
+Result<std::vector<ModelVersionRecord>> SqlStore::model_versions(const std::string& name, int limit,
+                                                                 std::optional<int64_t> before) {
   MLOPS_TRY(query, m_db->prepare(fmt::format("SELECT {} FROM model_versions v JOIN models m ON "
                                              "m.id = v.model_id WHERE m.name = ?1 AND v.version "
                                              "< ?2 ORDER BY v.version DESC LIMIT ?3",
@@ -192,8 +193,8 @@ Result<std::vector<ModelVersionRecord>> SqliteStore::model_versions(const std::s
   return all_rows<ModelVersionRecord>(*query, read_version);
 }
 
-Result<std::optional<ModelVersionRecord>> SqliteStore::find_model_version(const std::string& name,
-                                                                          int64_t version) {
+Result<std::optional<ModelVersionRecord>> SqlStore::find_model_version(const std::string& name,
+                                                                       int64_t version) {
   MLOPS_TRY(query, m_db->prepare(fmt::format("SELECT {} FROM model_versions v JOIN models m ON "
                                              "m.id = v.model_id WHERE m.name = ?1 AND "
                                              "v.version = ?2",
@@ -203,7 +204,7 @@ Result<std::optional<ModelVersionRecord>> SqliteStore::find_model_version(const 
   return *row ? std::optional(read_version(*query)) : std::nullopt;
 }
 
-Result<std::optional<ModelVersionRecord>> SqliteStore::find_model_version_by_digest(
+Result<std::optional<ModelVersionRecord>> SqlStore::find_model_version_by_digest(
     const std::string& name, const std::string& digest) {
   MLOPS_TRY(query, m_db->prepare(fmt::format("SELECT {} FROM model_versions v JOIN models m ON "
                                              "m.id = v.model_id WHERE m.name = ?1 AND "
@@ -214,8 +215,8 @@ Result<std::optional<ModelVersionRecord>> SqliteStore::find_model_version_by_dig
   return *row ? std::optional(read_version(*query)) : std::nullopt;
 }
 
-Result<std::optional<ModelVersionRecord>> SqliteStore::resolve_alias(const std::string& name,
-                                                                     const std::string& alias) {
+Result<std::optional<ModelVersionRecord>> SqlStore::resolve_alias(const std::string& name,
+                                                                  const std::string& alias) {
   MLOPS_TRY(query, m_db->prepare(fmt::format(
                        "SELECT {} FROM model_aliases a JOIN models m ON m.id = a.model_id JOIN "
                        "model_versions v ON v.model_id = a.model_id AND v.version = a.version "
@@ -226,8 +227,8 @@ Result<std::optional<ModelVersionRecord>> SqliteStore::resolve_alias(const std::
   return *row ? std::optional(read_version(*query)) : std::nullopt;
 }
 
-Result<AliasMove> SqliteStore::write_alias_move(const AliasMoveRequest& request,
-                                                std::optional<int64_t> gate_result) {
+Result<AliasMove> SqlStore::write_alias_move(const AliasMoveRequest& request,
+                                             std::optional<int64_t> gate_result) {
   MLOPS_TRY(id, model_id(request.model));
   if (!*id) {
     return Error(ErrorKind::NotFound, fmt::format("no model named '{}'", request.model));
@@ -269,7 +270,8 @@ Result<AliasMove> SqliteStore::write_alias_move(const AliasMoveRequest& request,
   MLOPS_CHECK(upsert->run());
   MLOPS_TRY(history, m_db->prepare("INSERT INTO alias_history (model_id, alias, from_version, "
                                    "to_version, action, actor, at, reason, gate_result_id, "
-                                   "run_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+                                   "run_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+                                   "RETURNING id"));
   history->bind(1, **id)
       .bind(2, request.alias)
       .bind_optional(3, from)
@@ -280,30 +282,32 @@ Result<AliasMove> SqliteStore::write_alias_move(const AliasMoveRequest& request,
       .bind_optional(8, request.reason)
       .bind_optional(9, gate_result)
       .bind_optional(10, request.run_id);
-  MLOPS_CHECK(history->run());
-  AliasMove move{m_db->last_insert_id(), request.model,  request.alias, from,
+  MLOPS_TRY(appended, history->step());
+  AliasMove move{history->column_int(0), request.model,  request.alias, from,
                  request.version,        request.action, request.actor, request.at,
                  request.reason,         gate_result,    request.run_id};
   return move;
 }
 
-Result<AliasMove> SqliteStore::move_alias(const AliasMoveRequest& request) {
-  MLOPS_TRY(transaction, sqlite::WriteTransaction::begin(*m_db));
-  MLOPS_TRY(move, write_alias_move(request, std::nullopt));
-  MLOPS_CHECK((*transaction)->commit());
-  return *move;
+Result<AliasMove> SqlStore::move_alias(const AliasMoveRequest& request) {
+  return in_write([&] { return write_alias_move(request, std::nullopt); });
 }
 
-Result<int64_t> SqliteStore::record_gate(const GateResultRecord& gate,
-                                         const std::optional<AliasMoveRequest>& promote) {
-  MLOPS_TRY(transaction, sqlite::WriteTransaction::begin(*m_db));
+Result<int64_t> SqlStore::record_gate(const GateResultRecord& gate,
+                                      const std::optional<AliasMoveRequest>& promote) {
+  return in_write([&] { return write_gate(gate, promote); });
+}
+
+Result<int64_t> SqlStore::write_gate(const GateResultRecord& gate,
+                                     const std::optional<AliasMoveRequest>& promote) {
   MLOPS_TRY(id, model_id(gate.model));
   if (!*id) {
     return Error(ErrorKind::NotFound, fmt::format("no model named '{}'", gate.model));
   }
   MLOPS_TRY(insert, m_db->prepare("INSERT INTO gate_results (model_id, version, baseline_alias, "
                                   "baseline_version, verdict, checks, metrics, run_id, stage, "
-                                  "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+                                  "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+                                  "RETURNING id"));
   insert->bind(1, **id)
       .bind(2, gate.version)
       .bind_optional(3, gate.baseline_alias)
@@ -314,12 +318,12 @@ Result<int64_t> SqliteStore::record_gate(const GateResultRecord& gate,
       .bind_optional(8, gate.run_id)
       .bind_optional(9, gate.stage)
       .bind(10, gate.created_at);
-  MLOPS_CHECK(insert->run());
-  int64_t gate_id = m_db->last_insert_id();
+  MLOPS_TRY(inserted, insert->step());
+  int64_t gate_id = insert->column_int(0);
+  insert->reset();
   if (promote && gate.passed()) {
     MLOPS_TRY(move, write_alias_move(*promote, gate_id));
   }
-  MLOPS_CHECK((*transaction)->commit());
   return gate_id;
 }
 
@@ -327,7 +331,7 @@ constexpr const char* k_gate_columns =
     "g.id, m.name, g.version, g.baseline_alias, g.baseline_version, g.verdict, g.checks, "
     "g.metrics, g.run_id, g.stage, g.created_at";
 
-Result<std::vector<GateResultRecord>> SqliteStore::gate_results_of_run(const std::string& run_id) {
+Result<std::vector<GateResultRecord>> SqlStore::gate_results_of_run(const std::string& run_id) {
   MLOPS_TRY(query, m_db->prepare(fmt::format("SELECT {} FROM gate_results g JOIN models m ON "
                                              "m.id = g.model_id WHERE g.run_id = ?1 ORDER BY "
                                              "g.id",
@@ -336,8 +340,8 @@ Result<std::vector<GateResultRecord>> SqliteStore::gate_results_of_run(const std
   return all_rows<GateResultRecord>(*query, read_gate);
 }
 
-Result<std::optional<GateResultRecord>> SqliteStore::latest_gate_result(const std::string& name,
-                                                                        int64_t version) {
+Result<std::optional<GateResultRecord>> SqlStore::latest_gate_result(const std::string& name,
+                                                                     int64_t version) {
   MLOPS_TRY(query, m_db->prepare(fmt::format("SELECT {} FROM gate_results g JOIN models m ON "
                                              "m.id = g.model_id WHERE m.name = ?1 AND g.version "
                                              "= ?2 ORDER BY g.id DESC LIMIT 1",
@@ -347,8 +351,8 @@ Result<std::optional<GateResultRecord>> SqliteStore::latest_gate_result(const st
   return *row ? std::optional(read_gate(*query)) : std::nullopt;
 }
 
-Result<std::vector<AliasMove>> SqliteStore::alias_history(const std::string& name,
-                                                          const std::optional<std::string>& alias) {
+Result<std::vector<AliasMove>> SqlStore::alias_history(const std::string& name,
+                                                       const std::optional<std::string>& alias) {
   MLOPS_TRY(query, m_db->prepare(fmt::format("SELECT {} FROM alias_history h JOIN models m ON "
                                              "m.id = h.model_id WHERE m.name = ?1 AND (?2 IS "
                                              "NULL OR h.alias = ?2) ORDER BY h.id",
@@ -357,9 +361,13 @@ Result<std::vector<AliasMove>> SqliteStore::alias_history(const std::string& nam
   return all_rows<AliasMove>(*query, read_move);
 }
 
-Status SqliteStore::set_model_tag(const std::string& name, int64_t version, const std::string& key,
-                                  const std::optional<std::string>& value) {
-  MLOPS_TRY(transaction, sqlite::WriteTransaction::begin(*m_db));
+Status SqlStore::set_model_tag(const std::string& name, int64_t version, const std::string& key,
+                               const std::optional<std::string>& value) {
+  return in_write([&] { return write_model_tag(name, version, key, value); });
+}
+
+Status SqlStore::write_model_tag(const std::string& name, int64_t version, const std::string& key,
+                                 const std::optional<std::string>& value) {
   MLOPS_TRY(id, model_id(name));
   if (!*id) {
     return Error(ErrorKind::NotFound, fmt::format("no model named '{}'", name));
@@ -380,31 +388,32 @@ Status SqliteStore::set_model_tag(const std::string& name, int64_t version, cons
                                     "AND key = ?3"));
     MLOPS_CHECK(remove->bind(1, **id).bind(2, version).bind(3, key).run());
   }
-  return (*transaction)->commit();
+  return Status::success();
 }
 
-Result<std::vector<ModelTag>> SqliteStore::model_tags(const std::string& name, int64_t version) {
+Result<std::vector<ModelTag>> SqlStore::model_tags(const std::string& name, int64_t version) {
   MLOPS_TRY(query, m_db->prepare("SELECT t.key, t.value FROM model_tags t JOIN models m ON m.id "
                                  "= t.model_id WHERE m.name = ?1 AND t.version = ?2 ORDER BY "
                                  "t.key"));
   query->bind(1, name).bind(2, version);
-  return all_rows<ModelTag>(*query, [](const sqlite::Statement& row) {
+  return all_rows<ModelTag>(*query, [](const sql::Statement& row) {
     return ModelTag{row.column_text(0), row.column_text(1)};
   });
 }
 
-Status SqliteStore::record_trigger_evaluations(const std::vector<TriggerEvaluation>& evaluations) {
+Status SqlStore::record_trigger_evaluations(const std::vector<TriggerEvaluation>& evaluations) {
   if (evaluations.empty()) {
     return Status();
   }
-  MLOPS_TRY(transaction, sqlite::WriteTransaction::begin(*m_db));
-  for (const auto& evaluation : evaluations) {
-    MLOPS_CHECK(insert_trigger_evaluation(evaluation));
-  }
-  return (*transaction)->commit();
+  return in_write([&]() -> Status {
+    for (const auto& evaluation : evaluations) {
+      MLOPS_CHECK(insert_trigger_evaluation(evaluation));
+    }
+    return Status::success();
+  });
 }
 
-Status SqliteStore::insert_trigger_evaluation(const TriggerEvaluation& evaluation) {
+Status SqlStore::insert_trigger_evaluation(const TriggerEvaluation& evaluation) {
   MLOPS_TRY(insert, m_db->prepare("INSERT INTO trigger_evaluations (pipeline, trigger_key, at, "
                                   "state_before, state_after, detail, run_id) VALUES (?1, ?2, "
                                   "?3, ?4, ?5, ?6, ?7)"));
@@ -418,13 +427,13 @@ Status SqliteStore::insert_trigger_evaluation(const TriggerEvaluation& evaluatio
   return insert->run();
 }
 
-Result<std::vector<TriggerEvaluation>> SqliteStore::trigger_evaluations(const std::string& pipeline,
-                                                                        int limit) {
+Result<std::vector<TriggerEvaluation>> SqlStore::trigger_evaluations(const std::string& pipeline,
+                                                                     int limit) {
   MLOPS_TRY(query, m_db->prepare("SELECT id, pipeline, trigger_key, at, state_before, "
                                  "state_after, detail, run_id FROM trigger_evaluations WHERE "
                                  "pipeline = ?1 ORDER BY id DESC LIMIT ?2"));
   query->bind(1, pipeline).bind(2, static_cast<int64_t>(limit));
-  return all_rows<TriggerEvaluation>(*query, [](const sqlite::Statement& row) {
+  return all_rows<TriggerEvaluation>(*query, [](const sql::Statement& row) {
     return TriggerEvaluation{row.column_int(0),  row.column_text(1),   row.column_text(2),
                              row.column_text(3), row.column_text(4),   row.column_text(5),
                              row.column_text(6), optional_text(row, 7)};

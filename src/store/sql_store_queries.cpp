@@ -1,28 +1,31 @@
-// SqliteStore: the reads behind `mlops runs`, `show`, `artifacts`, `lineage` and `metrics`.
-#include "store/sqlite_store.hpp"
+// SqlStore: the reads behind `mlops runs`, `show`, `artifacts`, `lineage` and `metrics`.
+#include "store/sql_store.hpp"
 
 #include <algorithm>
 #include <map>
 #include <utility>
 
+#include <fmt/format.h>
+
 namespace mlops {
 namespace {
 
-std::optional<std::string> optional_text(const sqlite::Statement& row, int column) {
+std::optional<std::string> optional_text(const sql::Statement& row, int column) {
   return row.column_is_null(column) ? std::nullopt : std::optional(row.column_text(column));
 }
 
-std::optional<int64_t> optional_int(const sqlite::Statement& row, int column) {
+std::optional<int64_t> optional_int(const sql::Statement& row, int column) {
   return row.column_is_null(column) ? std::nullopt : std::optional(row.column_int(column));
 }
 
 constexpr const char* k_run_columns =
     "r.id, p.name, r.pipeline_file, r.pipeline_hash, r.status, r.cause, r.cause_detail, "
-    "r.params_json, r.git_commit, r.git_branch, r.git_dirty, r.host, r.user, r.mlops_version, "
-    "r.owner_pid, r.started_at, r.ended_at, r.owner_start_ticks, r.boot_id "
+    "r.params_json, r.git_commit, r.git_branch, r.git_dirty, r.host, r.\"user\", "
+    "r.mlops_version, r.owner_pid, r.started_at, r.ended_at, r.owner_start_ticks, r.boot_id, "
+    "r.heartbeat_at "
     "FROM runs r JOIN pipelines p ON p.id = r.pipeline_id";
 
-RunRecord read_run(const sqlite::Statement& row) {
+RunRecord read_run(const sql::Statement& row) {
   RunRecord run;
   run.id = row.column_text(0);
   run.pipeline = row.column_text(1);
@@ -45,6 +48,7 @@ RunRecord read_run(const sqlite::Statement& row) {
   run.ended_at = optional_text(row, 16);
   run.owner_start_ticks = optional_int(row, 17);
   run.boot_id = optional_text(row, 18);
+  run.heartbeat_at = optional_text(row, 19);
   return run;
 }
 
@@ -53,7 +57,7 @@ constexpr const char* k_execution_columns =
     "x.started_at, x.ended_at, x.log_path, x.fingerprint, x.cached, x.pid, "
     "x.pid_start_ticks FROM executions x";
 
-ExecutionRecord read_execution(const sqlite::Statement& row) {
+ExecutionRecord read_execution(const sql::Statement& row) {
   ExecutionRecord execution;
   execution.id = row.column_int(0);
   execution.run_id = row.column_text(1);
@@ -77,13 +81,20 @@ ExecutionRecord read_execution(const sqlite::Statement& row) {
 // An artifact with the execution that produced it (produced_by: the first that ran and wrote
 // these bytes, never one that took them from the cache), and the runs that reused it from the
 // cache (comma-separated).
-constexpr const char* k_artifact_columns =
-    "a.id, a.path, a.kind, a.digest, a.size, a.created_at, w.id, w.run_id, w.stage, "
-    "(SELECT group_concat(DISTINCT c.run_id) FROM events o JOIN executions c ON c.id = "
-    "o.execution_id WHERE o.artifact_id = a.id AND o.direction = 'output' AND c.cached = 1) "
-    "FROM artifacts a LEFT JOIN executions w ON w.id = a.produced_by";
+std::string artifact_columns(sql::Dialect dialect) {
+  // group_concat is SQLite's name; PostgreSQL's string_agg takes the separator.
+  const char* reused = dialect == sql::Dialect::Postgres ? "string_agg(DISTINCT c.run_id, ',')"
+                                                         : "group_concat(DISTINCT c.run_id)";
+  return std::string(
+             "a.id, a.path, a.kind, a.digest, a.size, a.created_at, w.id, w.run_id, "
+             "w.stage, (SELECT ") +
+         reused +
+         " FROM events o JOIN executions c ON c.id = o.execution_id WHERE o.artifact_id = a.id "
+         "AND o.direction = 'output' AND c.cached = 1) FROM artifacts a LEFT JOIN executions w "
+         "ON w.id = a.produced_by";
+}
 
-ArtifactRecord read_artifact(const sqlite::Statement& row, int first) {
+ArtifactRecord read_artifact(const sql::Statement& row, int first) {
   ArtifactRecord artifact;
   artifact.id = row.column_int(first);
   artifact.path = row.column_text(first + 1);
@@ -107,7 +118,7 @@ ArtifactRecord read_artifact(const sqlite::Statement& row, int first) {
 
 // Steps through every row of `statement`, turning each into a T with `read`.
 template <typename T, typename Read>
-Result<std::vector<T>> collect(sqlite::Statement& statement, Read read) {
+Result<std::vector<T>> collect(sql::Statement& statement, Read read) {
   std::vector<T> rows;
   while (true) {
     MLOPS_TRY(row, statement.step());
@@ -128,10 +139,10 @@ Result<std::optional<T>> first_of(Result<std::vector<T>> rows) {
 
 }  // namespace
 
-Result<std::optional<FileStat>> SqliteStore::find_file_stat(const std::string& path) {
+Result<std::optional<FileStat>> SqlStore::find_file_stat(const std::string& path) {
   MLOPS_TRY(cached, m_db->cached("SELECT path, device, inode, size, mtime_ns, ctime_ns, digest "
                                  "FROM file_stats WHERE path = ?1"));
-  sqlite::Statement& query = **cached;
+  sql::Statement& query = **cached;
   query.bind(1, path);
   MLOPS_TRY(row, query.step());
   if (!*row) {
@@ -143,14 +154,14 @@ Result<std::optional<FileStat>> SqliteStore::find_file_stat(const std::string& p
   return std::optional<FileStat>(std::move(stat));
 }
 
-Result<std::optional<CachedExecution>> SqliteStore::find_cached_execution(
+Result<std::optional<CachedExecution>> SqlStore::find_cached_execution(
     const std::string& pipeline, const std::string& stage, const std::string& fingerprint) {
   MLOPS_TRY(cached,
             m_db->cached("SELECT x.id, x.run_id FROM executions x JOIN runs r ON r.id = x.run_id "
                          "JOIN pipelines p ON p.id = r.pipeline_id WHERE x.fingerprint = ?1 AND "
                          "x.stage = ?2 AND p.name = ?3 AND x.status = 'succeeded' "
                          "ORDER BY x.id DESC LIMIT 1"));
-  sqlite::Statement& query = **cached;
+  sql::Statement& query = **cached;
   query.bind(1, fingerprint).bind(2, stage).bind(3, pipeline);
   MLOPS_TRY(row, query.step());
   if (!*row) {
@@ -163,7 +174,7 @@ Result<std::optional<CachedExecution>> SqliteStore::find_cached_execution(
                 "SELECT a.path, a.kind, a.digest, a.size FROM events e JOIN "
                 "artifacts a ON a.id = e.artifact_id WHERE e.execution_id = ?1 "
                 "AND e.direction = 'output' AND a.kind != 'feature_group_commit' ORDER BY a.path"));
-  sqlite::Statement& list = **outputs;
+  sql::Statement& list = **outputs;
   list.bind(1, found.execution_id);
   while (true) {
     MLOPS_TRY(next, list.step());
@@ -177,13 +188,13 @@ Result<std::optional<CachedExecution>> SqliteStore::find_cached_execution(
   return std::optional<CachedExecution>(std::move(found));
 }
 
-Result<std::optional<RunRecord>> SqliteStore::find_run(const std::string& run_id) {
+Result<std::optional<RunRecord>> SqlStore::find_run(const std::string& run_id) {
   MLOPS_TRY(query, m_db->cached(std::string("SELECT ") + k_run_columns + " WHERE r.id = ?1"));
   (*query)->bind(1, run_id);
   return first_of(collect<RunRecord>(**query, read_run));
 }
 
-Result<std::vector<RunRecord>> SqliteStore::list_runs(const RunFilter& filter) {
+Result<std::vector<RunRecord>> SqlStore::list_runs(const RunFilter& filter) {
   // One statement for each combination of filters, so that SQLite answers each from an index
   // (runs_by_start, runs_by_status, runs_by_pipeline) and reads only the rows it returns: a
   // condition such as `?1 IS NULL OR p.name = ?1` would make it read and sort every run.
@@ -205,65 +216,76 @@ Result<std::vector<RunRecord>> SqliteStore::list_runs(const RunFilter& filter) {
   return collect<RunRecord>(**query, read_run);
 }
 
-Result<std::vector<std::string>> SqliteStore::run_ids(const std::string& prefix, int limit) {
-  // The ids from `prefix` up to `prefix` followed by the highest byte: a range of the primary
-  // key's index (ids are ASCII), where comparing a substring would read every run.
+Result<std::vector<std::string>> SqlStore::run_ids(const std::string& prefix, int limit) {
+  // The ids from `prefix` up to `prefix` followed by the highest ASCII byte: a range of the
+  // primary key's index (ids are ASCII; byte order on both engines: the PostgreSQL columns are
+  // COLLATE "C"), where comparing a substring would read every run.
   MLOPS_TRY(query, m_db->prepare("SELECT id FROM runs WHERE id >= ?1 AND id < ?2 "
                                  "ORDER BY started_at DESC, id DESC LIMIT ?3"));
-  query->bind(1, prefix).bind(2, prefix + "\xff").bind(3, static_cast<int64_t>(limit));
-  return collect<std::string>(*query,
-                              [](const sqlite::Statement& row) { return row.column_text(0); });
+  query->bind(1, prefix).bind(2, prefix + "\x7f").bind(3, static_cast<int64_t>(limit));
+  return collect<std::string>(*query, [](const sql::Statement& row) { return row.column_text(0); });
 }
 
-Result<std::vector<ExecutionRecord>> SqliteStore::executions_of(const std::string& run_id) {
+Result<std::vector<ExecutionRecord>> SqlStore::executions_of(const std::string& run_id) {
   MLOPS_TRY(query, m_db->prepare(std::string("SELECT ") + k_execution_columns +
                                  " WHERE x.run_id = ?1 ORDER BY x.id"));
   query->bind(1, run_id);
   return collect<ExecutionRecord>(*query, read_execution);
 }
 
-Result<std::set<std::string>> SqliteStore::producing_runs() {
+Result<std::set<std::string>> SqlStore::producing_runs() {
   MLOPS_TRY(query, m_db->prepare("SELECT DISTINCT run_id FROM executions WHERE cached = 0 AND "
                                  "status = 'succeeded'"));
   MLOPS_TRY(ids, collect<std::string>(
-                     *query, [](const sqlite::Statement& row) { return row.column_text(0); }));
+                     *query, [](const sql::Statement& row) { return row.column_text(0); }));
   return std::set<std::string>(ids->begin(), ids->end());
 }
 
 namespace {
 
-ArtifactVersion read_version(const sqlite::Statement& row) {
+ArtifactVersion read_version(const sql::Statement& row) {
   return {row.column_text(0), row.column_text(1), row.column_text(2), row.column_int(3)};
+}
+
+// `columns` of the row with the greatest `key` in each `group`, then that key, by group: SQLite
+// takes the bare columns from the row holding the MAX of a GROUP BY; PostgreSQL says DISTINCT ON.
+std::string newest_per_group(sql::Dialect dialect, const std::string& columns,
+                             const std::string& key, const std::string& group,
+                             const std::string& from_where) {
+  if (dialect == sql::Dialect::Postgres) {
+    return fmt::format("SELECT DISTINCT ON ({2}) {0}, {1} {3} ORDER BY {2}, {1} DESC", columns, key,
+                       group, from_where);
+  }
+  return fmt::format("SELECT {0}, MAX({1}) {3} GROUP BY {2} ORDER BY {2}", columns, key, group,
+                     from_where);
 }
 
 }  // namespace
 
-Result<std::vector<ArtifactVersion>> SqliteStore::outputs_of_run(const std::string& run_id) {
-  // SQLite takes the bare columns from the row holding the MAX.
-  MLOPS_TRY(query, m_db->prepare(
-                       "SELECT a.path, a.kind, a.digest, a.size, MAX(x.id) FROM events e "
-                       "JOIN executions x ON x.id = e.execution_id JOIN artifacts a ON "
-                       "a.id = e.artifact_id WHERE x.run_id = ?1 AND e.direction = "
-                       "'output' AND x.status = 'succeeded' AND a.kind != 'feature_group_commit' "
-                       "GROUP BY a.path "
-                       "ORDER BY a.path"));
+Result<std::vector<ArtifactVersion>> SqlStore::outputs_of_run(const std::string& run_id) {
+  MLOPS_TRY(query, m_db->prepare(newest_per_group(
+                       m_db->dialect(), "a.path, a.kind, a.digest, a.size", "x.id", "a.path",
+                       "FROM events e JOIN executions x ON x.id = e.execution_id JOIN "
+                       "artifacts a ON a.id = e.artifact_id WHERE x.run_id = ?1 AND "
+                       "e.direction = 'output' AND x.status = 'succeeded' AND a.kind != "
+                       "'feature_group_commit'")));
   query->bind(1, run_id);
   return collect<ArtifactVersion>(*query, read_version);
 }
 
-Result<std::vector<ArtifactVersion>> SqliteStore::outputs_as_of(const std::string& time) {
-  MLOPS_TRY(query, m_db->prepare("SELECT a.path, a.kind, a.digest, a.size, MAX(x.ended_at) FROM "
-                                 "events e JOIN executions x ON x.id = e.execution_id JOIN "
-                                 "artifacts a ON a.id = e.artifact_id WHERE e.direction = "
-                                 "'output' AND x.status = 'succeeded' AND x.ended_at <= ?1 "
-                                 "AND a.kind != 'feature_group_commit' "
-                                 "GROUP BY a.path ORDER BY a.path"));
+Result<std::vector<ArtifactVersion>> SqlStore::outputs_as_of(const std::string& time) {
+  MLOPS_TRY(query, m_db->prepare(newest_per_group(
+                       m_db->dialect(), "a.path, a.kind, a.digest, a.size", "x.ended_at", "a.path",
+                       "FROM events e JOIN executions x ON x.id = e.execution_id JOIN "
+                       "artifacts a ON a.id = e.artifact_id WHERE e.direction = 'output' "
+                       "AND x.status = 'succeeded' AND x.ended_at <= ?1 AND a.kind != "
+                       "'feature_group_commit'")));
   query->bind(1, time);
   return collect<ArtifactVersion>(*query, read_version);
 }
 
-Result<std::optional<ExecutionRecord>> SqliteStore::find_latest_success(const std::string& pipeline,
-                                                                        const std::string& stage) {
+Result<std::optional<ExecutionRecord>> SqlStore::find_latest_success(const std::string& pipeline,
+                                                                     const std::string& stage) {
   MLOPS_TRY(query, m_db->prepare(std::string("SELECT ") + k_execution_columns +
                                  " JOIN runs r ON r.id = x.run_id JOIN pipelines p ON "
                                  "p.id = r.pipeline_id WHERE p.name = ?1 AND x.stage = ?2 AND "
@@ -272,7 +294,7 @@ Result<std::optional<ExecutionRecord>> SqliteStore::find_latest_success(const st
   return first_of(collect<ExecutionRecord>(*query, read_execution));
 }
 
-Result<std::optional<ExecutionRecord>> SqliteStore::find_execution(int64_t id) {
+Result<std::optional<ExecutionRecord>> SqlStore::find_execution(int64_t id) {
   MLOPS_TRY(query, m_db->cached(std::string("SELECT ") + k_execution_columns + " WHERE x.id = ?1"));
   (*query)->bind(1, id);
   return first_of(collect<ExecutionRecord>(**query, read_execution));
@@ -282,7 +304,7 @@ namespace {
 
 constexpr const char* k_event_prefix = "SELECT e.execution_id, x.stage, e.direction, ";
 
-EventRecord read_event(const sqlite::Statement& row) {
+EventRecord read_event(const sql::Statement& row) {
   EventRecord event;
   event.execution_id = row.column_int(0);
   event.stage = row.column_text(1);
@@ -291,8 +313,8 @@ EventRecord read_event(const sqlite::Statement& row) {
   return event;
 }
 
-std::string event_query(const char* where) {
-  return std::string(k_event_prefix) + k_artifact_columns +
+std::string event_query(sql::Dialect dialect, const char* where) {
+  return std::string(k_event_prefix) + artifact_columns(dialect) +
          " JOIN events e ON e.artifact_id = a.id JOIN executions x ON x.id = e.execution_id "
          "WHERE " +
          where + " ORDER BY e.execution_id, e.direction, a.path";
@@ -300,22 +322,22 @@ std::string event_query(const char* where) {
 
 }  // namespace
 
-Result<std::vector<EventRecord>> SqliteStore::events_of_run(const std::string& run_id) {
-  MLOPS_TRY(query, m_db->prepare(event_query("x.run_id = ?1")));
+Result<std::vector<EventRecord>> SqlStore::events_of_run(const std::string& run_id) {
+  MLOPS_TRY(query, m_db->prepare(event_query(m_db->dialect(), "x.run_id = ?1")));
   query->bind(1, run_id);
   return collect<EventRecord>(*query, read_event);
 }
 
 // The lineage walk asks these once for each execution and artifact it meets: their statements
 // are prepared once (Connection::cached).
-Result<std::vector<EventRecord>> SqliteStore::events_of_execution(int64_t execution_id) {
-  MLOPS_TRY(query, m_db->cached(event_query("e.execution_id = ?1")));
+Result<std::vector<EventRecord>> SqlStore::events_of_execution(int64_t execution_id) {
+  MLOPS_TRY(query, m_db->cached(event_query(m_db->dialect(), "e.execution_id = ?1")));
   (*query)->bind(1, execution_id);
   return collect<EventRecord>(**query, read_event);
 }
 
-Result<std::vector<ExecutionRecord>> SqliteStore::executions_using(int64_t artifact_id,
-                                                                   const std::string& direction) {
+Result<std::vector<ExecutionRecord>> SqlStore::executions_using(int64_t artifact_id,
+                                                                const std::string& direction) {
   MLOPS_TRY(query, m_db->cached(std::string("SELECT ") + k_execution_columns +
                                 " JOIN events e ON e.execution_id = x.id WHERE e.artifact_id = ?1 "
                                 "AND e.direction = ?2 ORDER BY x.id DESC"));
@@ -323,14 +345,15 @@ Result<std::vector<ExecutionRecord>> SqliteStore::executions_using(int64_t artif
   return collect<ExecutionRecord>(**query, read_execution);
 }
 
-Result<std::optional<ArtifactRecord>> SqliteStore::find_artifact(int64_t id) {
-  MLOPS_TRY(query, m_db->cached(std::string("SELECT ") + k_artifact_columns + " WHERE a.id = ?1"));
+Result<std::optional<ArtifactRecord>> SqlStore::find_artifact(int64_t id) {
+  MLOPS_TRY(query, m_db->cached(std::string("SELECT ") + artifact_columns(m_db->dialect()) +
+                                " WHERE a.id = ?1"));
   (*query)->bind(1, id);
   return first_of(collect<ArtifactRecord>(
-      **query, [](const sqlite::Statement& row) { return read_artifact(row, 0); }));
+      **query, [](const sql::Statement& row) { return read_artifact(row, 0); }));
 }
 
-Result<std::optional<ArtifactRecord>> SqliteStore::newest_artifact(const std::string& path) {
+Result<std::optional<ArtifactRecord>> SqlStore::newest_artifact(const std::string& path) {
   // artifact_history's first row, without reading every version of a path made thousands of
   // times (a model retrained at every run): the version made last is usually the one in use, so
   // the executions since its last use, newest first, are searched for a use of any version of
@@ -352,10 +375,13 @@ Result<std::optional<ArtifactRecord>> SqliteStore::newest_artifact(const std::st
   MLOPS_TRY(has_newest, (*newest)->step());
   int64_t from = std::max(last_use, (*has_newest ? (*newest)->column_int(0) : 0) - k_window);
   (*newest)->reset();
-  // CROSS JOIN keeps this order: events newest first, then their artifact.
-  MLOPS_TRY(search, m_db->cached("SELECT e.artifact_id FROM events e CROSS JOIN artifacts a ON "
-                                 "a.id = e.artifact_id WHERE e.execution_id >= ?2 AND a.path = ?1 "
-                                 "ORDER BY e.execution_id DESC, e.artifact_id DESC LIMIT 1"));
+  // SQLite's CROSS JOIN keeps this order: events newest first, then their artifact (PostgreSQL
+  // has no CROSS JOIN ... ON, and plans the join by its statistics).
+  MLOPS_TRY(search, m_db->cached(fmt::format(
+                        "SELECT e.artifact_id FROM events e {} artifacts a ON a.id = "
+                        "e.artifact_id WHERE e.execution_id >= ?2 AND a.path = ?1 ORDER BY "
+                        "e.execution_id DESC, e.artifact_id DESC LIMIT 1",
+                        m_db->dialect() == sql::Dialect::Postgres ? "JOIN" : "CROSS JOIN")));
   (*search)->bind(1, path).bind(2, from);
   MLOPS_TRY(found, (*search)->step());
   std::optional<int64_t> id;
@@ -366,50 +392,49 @@ Result<std::optional<ArtifactRecord>> SqliteStore::newest_artifact(const std::st
   if (id) {
     return find_artifact(*id);
   }
-  MLOPS_TRY(query, m_db->cached(std::string("SELECT ") + k_artifact_columns +
+  MLOPS_TRY(query, m_db->cached(std::string("SELECT ") + artifact_columns(m_db->dialect()) +
                                 " WHERE a.id = (SELECT b.id FROM artifacts b WHERE b.path = ?1 "
                                 "ORDER BY (SELECT MAX(u.execution_id) FROM events u WHERE "
                                 "u.artifact_id = b.id) DESC, b.id DESC LIMIT 1)"));
   (*query)->bind(1, path);
   return first_of(collect<ArtifactRecord>(
-      **query, [](const sqlite::Statement& row) { return read_artifact(row, 0); }));
+      **query, [](const sql::Statement& row) { return read_artifact(row, 0); }));
 }
 
-Result<std::vector<ArtifactRecord>> SqliteStore::artifact_history(const std::string& path) {
+Result<std::vector<ArtifactRecord>> SqlStore::artifact_history(const std::string& path) {
   // Newest use first: a version written again later (a revert) moves back to the top.
-  MLOPS_TRY(query, m_db->prepare(std::string("SELECT ") + k_artifact_columns +
+  MLOPS_TRY(query, m_db->prepare(std::string("SELECT ") + artifact_columns(m_db->dialect()) +
                                  " WHERE a.path = ?1 ORDER BY (SELECT MAX(u.execution_id) FROM "
                                  "events u WHERE u.artifact_id = a.id) DESC, a.id DESC"));
   query->bind(1, path);
-  return collect<ArtifactRecord>(
-      *query, [](const sqlite::Statement& row) { return read_artifact(row, 0); });
+  return collect<ArtifactRecord>(*query,
+                                 [](const sql::Statement& row) { return read_artifact(row, 0); });
 }
 
-Result<std::vector<ArtifactRecord>> SqliteStore::latest_artifacts(const std::string& prefix) {
-  // For each path, the version used by the newest execution (SQLite takes the bare column from
-  // the row holding the MAX).
-  MLOPS_TRY(query,
-            m_db->prepare(std::string("SELECT ") + k_artifact_columns +
-                          " WHERE a.id IN (SELECT artifact_id FROM (SELECT b.path, u.artifact_id, "
-                          "MAX(u.execution_id) FROM events u JOIN artifacts b ON b.id = "
-                          "u.artifact_id WHERE ?1 = '' OR ?1 = '.' OR b.path = ?1 OR "
-                          "substr(b.path, 1, length(?1) + 1) = ?1 || '/' GROUP BY b.path)) "
-                          "ORDER BY a.path"));
+Result<std::vector<ArtifactRecord>> SqlStore::latest_artifacts(const std::string& prefix) {
+  // For each path, the version used by the newest execution.
+  std::string newest = newest_per_group(
+      m_db->dialect(), "b.path, u.artifact_id", "u.execution_id", "b.path",
+      "FROM events u JOIN artifacts b ON b.id = u.artifact_id WHERE ?1 = '' OR ?1 = '.' OR "
+      "b.path = ?1 OR substr(b.path, 1, length(?1) + 1) = ?1 || '/'");
+  MLOPS_TRY(query, m_db->prepare(std::string("SELECT ") + artifact_columns(m_db->dialect()) +
+                                 " WHERE a.id IN (SELECT artifact_id FROM (" + newest +
+                                 ") newest) ORDER BY a.path"));
   query->bind(1, prefix);
-  return collect<ArtifactRecord>(
-      *query, [](const sqlite::Statement& row) { return read_artifact(row, 0); });
+  return collect<ArtifactRecord>(*query,
+                                 [](const sql::Statement& row) { return read_artifact(row, 0); });
 }
 
 namespace {
 
-MetricRecord read_metric(const sqlite::Statement& row) {
+MetricRecord read_metric(const sql::Statement& row) {
   return {row.column_text(0),   row.column_text(1), row.column_text(2),
           row.column_double(3), row.column_int(4),  {}};
 }
 
 }  // namespace
 
-Result<std::vector<MetricRecord>> SqliteStore::metrics_of_run(const std::string& run_id) {
+Result<std::vector<MetricRecord>> SqlStore::metrics_of_run(const std::string& run_id) {
   MLOPS_TRY(query,
             m_db->prepare("SELECT x.run_id, x.stage, m.key, m.value, x.id FROM metrics m JOIN "
                           "executions x ON x.id = m.execution_id WHERE x.run_id = ?1 "
@@ -418,7 +443,7 @@ Result<std::vector<MetricRecord>> SqliteStore::metrics_of_run(const std::string&
   return collect<MetricRecord>(*query, read_metric);
 }
 
-Result<std::vector<std::string>> SqliteStore::metric_pipelines(const std::string& key) {
+Result<std::vector<std::string>> SqlStore::metric_pipelines(const std::string& key) {
   MLOPS_TRY(query, m_db->prepare("SELECT DISTINCT p.name FROM metrics m "
                                  "JOIN executions x ON x.id = m.execution_id "
                                  "JOIN runs r ON r.id = x.run_id "
@@ -435,8 +460,8 @@ Result<std::vector<std::string>> SqliteStore::metric_pipelines(const std::string
   return names;
 }
 
-Result<std::vector<MetricRecord>> SqliteStore::metric_history(const std::string& key,
-                                                              const std::string& pipeline) {
+Result<std::vector<MetricRecord>> SqlStore::metric_history(const std::string& key,
+                                                           const std::string& pipeline) {
   // The values executions produced (ran, not cached), and whether their run succeeded.
   MLOPS_TRY(query, m_db->prepare("SELECT x.run_id, x.stage, m.key, m.value, x.id, "
                                  "r.status = 'succeeded' FROM metrics m "

@@ -2,13 +2,12 @@
 // the first records a run for it.
 #include <fmt/format.h>
 
-#include "store/sqlite_store.hpp"
+#include "store/sql_store.hpp"
 
 namespace mlops {
 
-Status SqliteStore::write_advances(const std::vector<TriggerAdvance>& advances,
-                                   const std::string& time,
-                                   const std::optional<std::string>& run_id) {
+Status SqlStore::write_advances(const std::vector<TriggerAdvance>& advances,
+                                const std::string& time, const std::optional<std::string>& run_id) {
   for (const auto& advance : advances) {
     if (advance.expected) {
       MLOPS_TRY(update, m_db->prepare("UPDATE trigger_state SET state = ?1, updated_at = ?2, "
@@ -46,14 +45,12 @@ Status SqliteStore::write_advances(const std::vector<TriggerAdvance>& advances,
   return Status();
 }
 
-Status SqliteStore::advance_triggers(const std::vector<TriggerAdvance>& advances,
-                                     const std::string& time) {
-  MLOPS_TRY(transaction, sqlite::WriteTransaction::begin(*m_db));
-  MLOPS_CHECK(write_advances(advances, time, std::nullopt));
-  return (*transaction)->commit();
+Status SqlStore::advance_triggers(const std::vector<TriggerAdvance>& advances,
+                                  const std::string& time) {
+  return in_write([&] { return write_advances(advances, time, std::nullopt); });
 }
 
-Result<std::vector<TriggerState>> SqliteStore::trigger_states(const std::string& pipeline) {
+Result<std::vector<TriggerState>> SqlStore::trigger_states(const std::string& pipeline) {
   MLOPS_TRY(query, m_db->prepare("SELECT pipeline, trigger_key, state, updated_at, run_id FROM "
                                  "trigger_state WHERE pipeline = ?1 ORDER BY trigger_key"));
   query->bind(1, pipeline);
@@ -76,8 +73,8 @@ Result<std::vector<TriggerState>> SqliteStore::trigger_states(const std::string&
   return states;
 }
 
-Result<bool> SqliteStore::has_consumed(const std::string& pipeline, const std::string& path,
-                                       const std::string& digest) {
+Result<bool> SqlStore::has_consumed(const std::string& pipeline, const std::string& path,
+                                    const std::string& digest) {
   MLOPS_TRY(query, m_db->prepare("SELECT 1 FROM artifacts a JOIN events e ON e.artifact_id = "
                                  "a.id AND e.direction = 'input' JOIN executions x ON x.id = "
                                  "e.execution_id JOIN runs r ON r.id = x.run_id JOIN pipelines "

@@ -1,20 +1,42 @@
-// The SQLite implementation of MetadataStore (the embedded default: .mlops/store.db).
+// The metadata store over SQL: one implementation of MetadataStore for both engines (sql.hpp),
+// the embedded SQLite file (the default: .mlops/store.db) and a PostgreSQL database shared by
+// several machines (docs/metadata-store.md).
+//
+// Every write that takes more than one statement runs in a write transaction (in_write), which
+// serializes writers on both engines; on PostgreSQL a transaction that fails for a passing reason
+// (a serialization failure, a deadlock, a lost connection) is run again, up to 10 times, so that
+// concurrent mlops processes never see those errors. One connection per store object, used by one
+// thread at a time.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "store/metadata_store.hpp"
-#include "store/sqlite.hpp"
+#include "store/sql.hpp"
 
 namespace mlops {
 
-class SqliteStore final : public MetadataStore {
+class SqlStore final : public MetadataStore {
  public:
-  // Opens (creating if needed) and migrates the store at `path` (":memory:" for tests). Io when
-  // it cannot be opened, is not a database or cannot be migrated; InvalidSpec when a newer
-  // mlops wrote it.
-  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+  // Opens the store at `locator` (store_locator.hpp; ":memory:" for tests). A SQLite file is
+  // created if needed and migrated; a PostgreSQL database must be at this mlops's schema
+  // version (`mlops store migrate`). Io when it cannot be opened or reached (the message names
+  // no password), is not a database or cannot be migrated; InvalidSpec when a newer mlops wrote
+  // it, or a PostgreSQL store is older than this mlops.
+  static Result<std::unique_ptr<SqlStore>> open(const std::string& locator);
+  // `mlops store migrate`: brings the store at `locator` to this mlops's schema version (a
+  // SQLite file is created if missing). Returns the versions before and after. Errors as open().
+  static Result<std::pair<int, int>> migrate(const std::string& locator);
+
+  sql::Dialect dialect() const { return m_db->dialect(); }
+  // The connection itself, for `store copy` (store_copy.hpp).
+  sql::Connection& connection() { return *m_db; }
+
+  Status heartbeat(const std::string& run_id, const std::string& at) override;
+  Result<bool> try_lock_pipeline(const std::string& pipeline) override;
+  void unlock_pipeline(const std::string& pipeline) override;
 
   using MetadataStore::begin_run;
   Status begin_run(const RunRecord& run, const std::vector<TriggerAdvance>& advances) override;
@@ -88,6 +110,10 @@ class SqliteStore final : public MetadataStore {
                                                              int limit) override;
 
  private:
+  // The bodies of begin_run, record_batch and mark_interrupted, inside their transaction.
+  Status write_run(const RunRecord& run, const std::vector<TriggerAdvance>& advances);
+  Result<std::vector<int64_t>> write_batch(const std::vector<ExecutionWrite>& items);
+  Result<bool> write_interrupted(const std::string& run_id, const std::string& ended_at);
   Result<int64_t> insert_execution(const ExecutionRecord& execution);
   // Ends an execution row: its status, then write_links.
   Status write_outcome(const ExecutionOutcome& outcome);
@@ -100,14 +126,53 @@ class SqliteStore final : public MetadataStore {
   Result<AliasMove> write_alias_move(const AliasMoveRequest& request,
                                      std::optional<int64_t> gate_result);
   Result<std::optional<int64_t>> model_id(const std::string& name);
+  // The bodies of register_model_version, record_gate and set_model_tag, in their transaction.
+  Result<ModelVersionRecord> write_model_version(const ModelVersionRecord& version);
+  Result<int64_t> write_gate(const GateResultRecord& gate,
+                             const std::optional<AliasMoveRequest>& promote);
+  Status write_model_tag(const std::string& name, int64_t version, const std::string& key,
+                         const std::optional<std::string>& value);
   Status write_advances(const std::vector<TriggerAdvance>& advances, const std::string& time,
                         const std::optional<std::string>& run_id);
   // Inside a write transaction: one row of trigger_evaluations.
   Status insert_trigger_evaluation(const TriggerEvaluation& evaluation);
 
-  explicit SqliteStore(std::unique_ptr<sqlite::Connection> connection)
-      : m_db(std::move(connection)) {}
-  std::unique_ptr<sqlite::Connection> m_db;
+  // Runs `body` (returning a Status or a Result) in a write transaction, committed when it
+  // succeeds; again after a passing failure (sql::Connection::recover_transient).
+  template <typename Body>
+  auto in_write(Body&& body) -> decltype(body());
+  // Whether to run a failed transaction again (attempt counts from 1); sleeps a little first.
+  bool retry_after(int attempt);
+
+  explicit SqlStore(std::unique_ptr<sql::Connection> connection) : m_db(std::move(connection)) {}
+  std::unique_ptr<sql::Connection> m_db;
 };
+
+}  // namespace mlops
+
+namespace mlops {
+
+template <typename Body>
+auto SqlStore::in_write(Body&& body) -> decltype(body()) {
+  for (int attempt = 1;; ++attempt) {
+    auto transaction = sql::WriteTransaction::begin(*m_db);
+    if (!transaction.ok()) {
+      if (retry_after(attempt)) {
+        continue;
+      }
+      return transaction.error();
+    }
+    auto result = body();
+    Status committed = result.ok() ? (*transaction)->commit() : Status::success();
+    if (result.ok() && committed.ok()) {
+      return result;
+    }
+    Error error = result.ok() ? committed.error() : result.error();
+    transaction->reset();  // rolled back before it runs again
+    if (!retry_after(attempt)) {
+      return error;
+    }
+  }
+}
 
 }  // namespace mlops
