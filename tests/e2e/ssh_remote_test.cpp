@@ -99,8 +99,8 @@ class SshRemoteTest : public WorkspaceTest {
   }
 
   CommandResult ssh(const std::vector<std::string>& args, std::vector<std::string> extra = {}) {
-    std::vector<std::string> all = extra;  // first: the first of two entries is the one read
-    all.insert(all.end(), env.begin(), env.end());
+    std::vector<std::string> all = env;
+    all.insert(all.end(), extra.begin(), extra.end());  // the last entry of a name counts
     return run_mlops(args, {ws.path(), all, std::nullopt});
   }
 
@@ -320,6 +320,13 @@ stages:
   EXPECT_TRUE(files_below(root / "objects").empty());  // nothing under an object's name
   auto temps = files_below(root / "tmp");
   ASSERT_EQ(temps.size(), 1u);
+  // The server's side of the connection may still write what it had received: wait until the
+  // temporary file stops growing.
+  for (uintmax_t size = 0, seen = 1; size != seen;) {
+    seen = size;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    size = std::filesystem::file_size(temps[0]);
+  }
   // A temporary left for a while (longer than any upload stays silent) is swept by a push.
   std::filesystem::last_write_time(
       temps[0], std::filesystem::file_time_type::clock::now() - std::chrono::hours(1));
