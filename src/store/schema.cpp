@@ -528,12 +528,12 @@ Status record_version(sql::Connection& connection, int latest) {
   return Status::success();
 }
 
-Status migrate_locked(sql::Connection& connection, const std::vector<Migration>& migrations) {
+Result<int> migrate_locked(sql::Connection& connection, const std::vector<Migration>& migrations) {
   // Up to date (the usual case): no write transaction, so a read-only command opens the store
   // while another process holds its write lock, or the disk is full.
   int latest = static_cast<int>(migrations.size());
   if (auto current = store_schema_version(connection); current.ok() && *current == latest) {
-    return Status::success();
+    return latest;
   }
   MLOPS_TRY(transaction, sql::WriteTransaction::begin(connection));
   // Read the version inside the write transaction, so two processes cannot both migrate.
@@ -550,7 +550,8 @@ Status migrate_locked(sql::Connection& connection, const std::vector<Migration>&
   if (*version != latest) {
     MLOPS_CHECK(record_version(connection, latest));
   }
-  return (*transaction)->commit();
+  MLOPS_CHECK((*transaction)->commit());
+  return *version;
 }
 
 }  // namespace
@@ -570,14 +571,14 @@ Result<int> store_schema_version(sql::Connection& connection) {
   return static_cast<int>(*version);
 }
 
-Status migrate_store(sql::Connection& connection, const std::vector<Migration>& migrations) {
+Result<int> migrate_store(sql::Connection& connection, const std::vector<Migration>& migrations) {
   if (connection.dialect() == sql::Dialect::Sqlite) {
     return migrate_locked(connection, migrations);  // BEGIN IMMEDIATE serializes migrators
   }
   // A session lock around the whole migration: a second migrator waits here, then finds the
   // store up to date. Released by the unlock, or by the session's end if this process dies.
   MLOPS_CHECK(connection.execute(k_migrate_lock));
-  Status migrated = migrate_locked(connection, migrations);
+  auto migrated = migrate_locked(connection, migrations);
   (void)connection.execute(k_migrate_unlock);
   return migrated;
 }

@@ -34,9 +34,10 @@ struct Migration {
 // migrations[i] takes a store from version i to version i + 1.
 const std::vector<Migration>& store_migrations();
 
-// Brings the store up to migrations.size(). Io on a SQL error; InvalidSpec when the store is
-// newer than this mlops.
-Status migrate_store(sql::Connection& connection, const std::vector<Migration>& migrations);
+// Brings the store up to migrations.size(); returns the version it found (under the migration's
+// lock: a migrator that waited for another finds the latest). Io on a SQL error; InvalidSpec
+// when the store is newer than this mlops.
+Result<int> migrate_store(sql::Connection& connection, const std::vector<Migration>& migrations);
 
 // Whether the store is exactly at migrations.size(), without changing it. InvalidSpec saying
 // what to do when it is older (run `mlops store migrate`) or newer (upgrade mlops).

@@ -37,7 +37,7 @@ constexpr int k_write_attempts = 10;
 Result<std::unique_ptr<SqlStore>> SqlStore::open(const std::string& locator) {
   MLOPS_TRY(connection, connect(locator));
   if ((*connection)->dialect() == sql::Dialect::Sqlite) {
-    MLOPS_CHECK(migrate_store(**connection, store_migrations()));
+    MLOPS_TRY(migrated, migrate_store(**connection, store_migrations()));
   } else {
     MLOPS_CHECK(check_store_version(**connection, store_migrations()));
   }
@@ -46,8 +46,7 @@ Result<std::unique_ptr<SqlStore>> SqlStore::open(const std::string& locator) {
 
 Result<std::pair<int, int>> SqlStore::migrate(const std::string& locator) {
   MLOPS_TRY(connection, connect(locator));
-  MLOPS_TRY(before, store_schema_version(**connection));
-  MLOPS_CHECK(migrate_store(**connection, store_migrations()));
+  MLOPS_TRY(before, migrate_store(**connection, store_migrations()));
   MLOPS_TRY(after, store_schema_version(**connection));
   return std::pair<int, int>(*before, *after);
 }

@@ -42,7 +42,7 @@ TEST(StoreSchemaTest, MigratesForwardFromAnOlderVersionKeepingRows) {
 TEST(StoreSchemaTest, RefusesAStoreFromANewerMlops) {
   auto db = open_memory();
   ASSERT_TRUE(db->execute("PRAGMA user_version = 99").ok());
-  Status status = migrate_store(*db, store_migrations());
+  auto status = migrate_store(*db, store_migrations());
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.error().message().find("schema version 99, newer than this mlops"),
             std::string::npos);
