@@ -48,6 +48,13 @@ case "$action" in
     if [ "$(id -u)" = 0 ]; then
       chown postgres: "$dir"
       chmod 0755 "$dir"
+      # The postgres user must reach DIR: let it traverse (not list) each ancestor it cannot
+      # (a mktemp -d parent is 0700).
+      up="$(dirname "$dir")"
+      while [ "$up" != / ]; do
+        runuser -u postgres -- test -x "$up" 2>/dev/null || chmod o+x "$up"
+        up="$(dirname "$up")"
+      done
     fi
     if [ ! -f "$data/PG_VERSION" ]; then
       pg initdb -D "$data" -U postgres -A trust -E UTF8 --locale=C --no-sync >"$dir/initdb.log" 2>&1 ||
