@@ -27,6 +27,9 @@ struct ClusterRunner::Job {
   std::filesystem::path exit_file;
   std::filesystem::path log_path;
   SteadyTime started;
+  std::optional<Milliseconds> timeout;
+  // When the timeout passes: counted from when a poll first saw the job running, not from its
+  // submission (time in the queue is not the stage's).
   std::optional<SteadyTime> timeout_at;
   bool cancelled = false;  // by cancel_all()
   bool timed_out = false;  // cancelled here because its timeout passed
@@ -211,15 +214,13 @@ void ClusterRunner::start(const ProcessRequest& request) {
   auto id = m_backend.submit(submission);
   std::filesystem::remove(script_path, error);
   if (!id.ok()) {
-    fail_start(request,
-               fmt::format("{} refused the job: {}", m_backend.name(), id.error().message()));
+    fail_start(request, fmt::format("cannot submit the job to {}: {}", m_backend.name(),
+                                    id.error().message()));
     return;
   }
   job->id = *id;
   job->started = m_clock.now();
-  if (request.timeout) {
-    job->timeout_at = job->started + *request.timeout;
-  }
+  job->timeout = request.timeout;
   // Beside the exit-code file: which job this stage is, for whoever looks after a crash.
   (void)write_file_atomic(m_options.script_dir / (stem + ".jobid"), job->id + "\n");
   m_jobs.push_back(std::move(job));
@@ -351,6 +352,9 @@ void ClusterRunner::poll_queue(SteadyTime now) {
       } else if (job->last_state != it->second.state) {
         job->last_state = it->second.state;
         m_changed = true;
+        if (it->second.state == JobState::Running && job->timeout && !job->timeout_at) {
+          job->timeout_at = now + *job->timeout;
+        }
       }
       awaiting =
           awaiting ||

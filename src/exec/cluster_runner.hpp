@@ -17,9 +17,10 @@
 // record of fail after `evidence_grace` of further looks (one a poll), with a message saying
 // what is missing.
 //
-// Timeouts: the request's timeout is enforced here (the job is cancelled when it passes; the
-// result is TimedOut) and also given to the scheduler as its time limit (exec/slurm_backend.hpp)
-// so that a job outlives a killed mlops by a bounded time only.
+// Timeouts: the request's timeout is enforced here, counted from when a queue poll first sees
+// the job running (the job is cancelled when it passes; the result is TimedOut), and also given
+// to the scheduler as its time limit (exec/slurm_backend.hpp) so that a job outlives a killed
+// mlops by a bounded time only.
 //
 // cancel_all() cancels every active job in ONE backend call, then waits (polling the queue
 // every `file_check`) until the scheduler lists each as ended or no longer lists it, at most
