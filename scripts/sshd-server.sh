@@ -26,10 +26,10 @@ fi
 sshd=/usr/sbin/sshd
 
 # Every process descending from $1 (sshd's per-connection children call setsid, so they are not
-# in its process group).
+# in its process group). From /proc: a fresh Debian may have no ps.
 descendants() {
   local child
-  for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+  for child in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
     echo "$child"
     descendants "$child"
   done
@@ -53,12 +53,19 @@ stop() {
   rm -f "$dir/sshd.pid"
 }
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 port_open() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# A port nobody listens on (sshd failing to bind it anyway is retried below).
+free_port() {
+  local port
+  for _ in $(seq 50); do
+    port=$((20000 + RANDOM % 40000))
+    port_open "$port" || { echo "$port"; return; }
+  done
+  echo "sshd-server: no free port found" >&2
+  return 1
 }
 
 case "$action" in
