@@ -540,9 +540,7 @@ class SshRemote final : public Remote {
       }
     }
     if (!session) {
-      m_handshakes.acquire();
-      auto opened = open_session(m_config);
-      m_handshakes.release();
+      auto opened = new_session();
       if (!opened.ok()) {
         return opened.error();
       }
@@ -554,6 +552,25 @@ class SshRemote final : public Remote {
       m_idle.push_back(std::move(session));
     }
     return outcome;
+  }
+
+  // A new session; once one could not be set up, the same error at once for every other (a
+  // dead server must not cost a timeout per object).
+  Result<std::unique_ptr<SshSession>> new_session() {
+    {
+      std::lock_guard<std::mutex> guard(m_lock);
+      if (m_connect_error) {
+        return *m_connect_error;
+      }
+    }
+    m_handshakes.acquire();
+    auto opened = open_session(m_config);
+    m_handshakes.release();
+    if (!opened.ok()) {
+      std::lock_guard<std::mutex> guard(m_lock);
+      m_connect_error = opened.error();
+    }
+    return opened;
   }
 
   std::string path_of(const std::string& digest, bool manifest) const {
@@ -585,9 +602,10 @@ class SshRemote final : public Remote {
   Result<std::optional<std::string>> read_entry(SshSession& session, const std::string& path);
 
   SshConfig m_config;
-  std::mutex m_lock;  // m_idle
+  std::mutex m_lock;  // m_idle, m_connect_error
   std::counting_semaphore<k_max_handshakes> m_handshakes{k_max_handshakes};
   std::vector<std::unique_ptr<SshSession>> m_idle;
+  std::optional<Error> m_connect_error;
   std::atomic<bool> m_fsync_supported{true};
 };
 
