@@ -9,20 +9,23 @@
 #   bench/remotes.sh --smoke                                              (20 x 1 MiB, 1 round; no timing)
 #   MLOPS=/path/to/mlops overrides the binary.
 # Then bench/s3_remote.sh (the S3 remote against a local S3 server; --smoke passed on), unless
-# --no-s3 is given or node is missing.
+# --no-s3 is given or node is missing, and bench/ssh_remote.sh (the SSH remote against a local
+# OpenSSH server, compared with scp -r; --smoke passed on), unless --no-ssh is given or sshd is
+# missing.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mlops="${MLOPS:-$root/build/mlops}"
-objects=1000 mib=1 rounds=3 jobs=4 s3=(yes)
+objects=1000 mib=1 rounds=3 jobs=4 s3=(yes) ssh=(yes)
 while [ $# -gt 0 ]; do
   case "$1" in
     --objects) objects="$2"; shift 2 ;;
     --mib) mib="$2"; shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
     --jobs) jobs="$2"; shift 2 ;;
-    --smoke) objects=20 rounds=1 s3=(yes --smoke); shift ;;
+    --smoke) objects=20 rounds=1 s3=(yes --smoke) ssh=(yes --smoke); shift ;;
     --no-s3) s3=(); shift ;;
-    *) echo "usage: bench/remotes.sh [--objects N] [--mib SIZE] [--rounds R] [--jobs J] [--smoke] [--no-s3]" >&2
+    --no-ssh) ssh=(); shift ;;
+    *) echo "usage: bench/remotes.sh [--objects N] [--mib SIZE] [--rounds R] [--jobs J] [--smoke] [--no-s3] [--no-ssh]" >&2
        exit 2 ;;
   esac
 done
@@ -71,4 +74,8 @@ echo "per round (s): cp push ${cp_push[*]}; mlops push ${ml_push[*]}; cp pull ${
 if [ "${#s3[@]}" -gt 0 ] && command -v node >/dev/null; then
   echo
   MLOPS="$mlops" "$root/bench/s3_remote.sh" "${s3[@]:1}"
+fi
+if [ "${#ssh[@]}" -gt 0 ] && [ -x /usr/sbin/sshd ]; then
+  echo
+  MLOPS="$mlops" "$root/bench/ssh_remote.sh" "${ssh[@]:1}"
 fi
