@@ -124,6 +124,15 @@ TEST_F(SlurmTest, CtrlCCancelsEveryJobInOneScancel) {
   MlopsProcess mlops({"run", "-j", "2", "pipeline.yaml"}, {ws.path(), env, std::nullopt});
   ASSERT_TRUE(wait_for_jobs(2));
   auto ids = job_ids();
+  // Both running on the node (slurmstepd has to kill them), not just queued.
+  for (int waited = 0; waited < 20000; waited += 50) {
+    if (job_state(ids["one"]) == "RUNNING" && job_state(ids["two"]) == "RUNNING") {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(job_state(ids["one"]), "RUNNING");
+  ASSERT_EQ(job_state(ids["two"]), "RUNNING");
   auto interrupted = Clock::now();
   mlops.signal(SIGINT);
   auto result = mlops.wait();
