@@ -379,42 +379,88 @@ Status verify_host_key(LIBSSH2_SESSION* session, const KnownHosts& known, const 
 // ---------------------------------------------------------------------------------------------
 // Authentication: keys only, from $MLOPS_SSH_KEY, ssh-agent or the default files.
 
-enum class KeyOutcome { Accepted, Refused, Encrypted, Missing };
+// What the attempts to log in tried, for the message when none was accepted (keys named by
+// where they came from, never by path or contents).
+struct LoginAttempts {
+  std::vector<std::string> refused;
+  std::vector<std::string> encrypted;
+  bool refused_rsa = false;
+};
 
-KeyOutcome try_key_file(LIBSSH2_SESSION* session, const std::string& user,
-                        const std::string& path) {
+// Tries the private key file at `path`; true when the server accepted it.
+bool try_key_file(LIBSSH2_SESSION* session, const std::string& user, const std::string& path,
+                  const std::string& shown, LoginAttempts& attempts) {
   auto text = read_file(path, size_t{1} << 20);
   if (!text.ok()) {
-    return KeyOutcome::Missing;
+    if (shown.starts_with("the key in")) {  // a default key file that is absent is no news
+      attempts.refused.push_back(shown + " (unreadable)");
+    }
+    return false;
   }
   if (is_encrypted_private_key(*text)) {
-    return KeyOutcome::Encrypted;
+    attempts.encrypted.push_back(shown);
+    return false;
   }
   int rc = libssh2_userauth_publickey_fromfile_ex(
       session, user.c_str(), static_cast<unsigned>(user.size()), nullptr, path.c_str(), nullptr);
-  return rc == 0 ? KeyOutcome::Accepted : KeyOutcome::Refused;
+  if (rc == 0) {
+    return true;
+  }
+  attempts.refused.push_back(shown);
+  attempts.refused_rsa = attempts.refused_rsa || is_rsa_private_key(*text);
+  return false;
 }
 
-// Tries every identity of the agent at $SSH_AUTH_SOCK; the number tried (-1: accepted).
-int try_agent(LIBSSH2_SESSION* session, const std::string& user) {
+// Tries every identity of the agent at $SSH_AUTH_SOCK; true when one was accepted.
+bool try_agent(LIBSSH2_SESSION* session, const std::string& user, LoginAttempts& attempts) {
   LIBSSH2_AGENT* agent = libssh2_agent_init(session);
   if (!agent) {
-    return 0;
+    return false;
   }
   int tried = 0;
+  bool accepted = false;
   if (libssh2_agent_connect(agent) == 0 && libssh2_agent_list_identities(agent) == 0) {
     libssh2_agent_publickey* identity = nullptr;
-    while (libssh2_agent_get_identity(agent, &identity, identity) == 0) {
+    while (!accepted && libssh2_agent_get_identity(agent, &identity, identity) == 0) {
       ++tried;
-      if (libssh2_agent_userauth(agent, user.c_str(), identity) == 0) {
-        tried = -1;
-        break;
-      }
+      accepted = libssh2_agent_userauth(agent, user.c_str(), identity) == 0;
+      attempts.refused_rsa =
+          attempts.refused_rsa ||
+          (!accepted && is_rsa_public_key_blob(std::string_view(
+                            reinterpret_cast<const char*>(identity->blob), identity->blob_len)));
     }
     libssh2_agent_disconnect(agent);
   }
   libssh2_agent_free(agent);
-  return tried;
+  if (!accepted && tried > 0) {
+    attempts.refused.push_back(fmt::format("{} key(s) of ssh-agent", tried));
+  }
+  return accepted;
+}
+
+Error login_refused(const SshConfig& config, const LoginAttempts& attempts) {
+  std::string message = fmt::format(
+      "cannot log in to the SSH remote {} as {}: {}", config.described, config.where.user,
+      attempts.refused.empty()
+          ? std::string("no key to try")
+          : fmt::format("the server refused {}", fmt::join(attempts.refused, ", ")));
+  if (!attempts.encrypted.empty()) {
+    message += fmt::format(
+        "; {} protected by a passphrase, which mlops does not read: load it into ssh-agent "
+        "(`eval \"$(ssh-agent)\"; ssh-add`)",
+        fmt::join(attempts.encrypted, ", "));
+  } else if (attempts.refused.empty()) {
+    message +=
+        " (set MLOPS_SSH_KEY to a private key file, run ssh-agent, or create "
+        "~/.ssh/id_ed25519; docs/remotes.md)";
+  }
+  if (attempts.refused_rsa) {
+    message +=
+        "; note: mlops's libssh2 (1.10) signs with an RSA key as ssh-rsa (SHA-1), which "
+        "OpenSSH 8.8 and later refuse unless the server allows it (PubkeyAcceptedAlgorithms "
+        "+ssh-rsa): use an ed25519 or ECDSA key (`ssh-keygen -t ed25519`)";
+  }
+  return Error(ErrorKind::Usage, message);
 }
 
 Status authenticate(LIBSSH2_SESSION* session, const SshConfig& config) {
@@ -430,52 +476,24 @@ Status authenticate(LIBSSH2_SESSION* session, const SshConfig& config) {
                              "for {} (it offers: {}), and mlops logs in with keys only",
                              config.described, user, methods ? methods : "nothing"));
   }
-  std::vector<std::string> tried;
-  std::vector<std::string> encrypted;
-  if (config.settings.explicit_key) {
-    KeyOutcome outcome = try_key_file(session, user, *config.settings.explicit_key);
-    if (outcome == KeyOutcome::Accepted) {
-      return Status::success();
-    }
-    // Never the key's path or bytes in a message: the variable's name says which key.
-    (outcome == KeyOutcome::Encrypted ? encrypted : tried)
-        .push_back(outcome == KeyOutcome::Missing ? "the key in $MLOPS_SSH_KEY (unreadable)"
-                                                  : "the key in $MLOPS_SSH_KEY");
-  }
-  int agent_keys = try_agent(session, user);
-  if (agent_keys < 0) {
+  LoginAttempts attempts;
+  const auto& explicit_key = config.settings.explicit_key;
+  if (explicit_key &&
+      try_key_file(session, user, *explicit_key, "the key in $MLOPS_SSH_KEY", attempts)) {
     return Status::success();
   }
-  if (agent_keys > 0) {
-    tried.push_back(fmt::format("{} key(s) of ssh-agent", agent_keys));
+  if (try_agent(session, user, attempts)) {
+    return Status::success();
   }
-  if (!config.settings.explicit_key) {
+  if (!explicit_key) {
     for (const auto& path : config.settings.default_keys) {
       std::string shown = "~/.ssh/" + std::filesystem::path(path).filename().string();
-      KeyOutcome outcome = try_key_file(session, user, path);
-      if (outcome == KeyOutcome::Accepted) {
+      if (try_key_file(session, user, path, shown, attempts)) {
         return Status::success();
-      }
-      if (outcome != KeyOutcome::Missing) {
-        (outcome == KeyOutcome::Encrypted ? encrypted : tried).push_back(shown);
       }
     }
   }
-  std::string message = fmt::format(
-      "cannot log in to the SSH remote {} as {}: {}", config.described, user,
-      tried.empty() ? std::string("no key to try")
-                    : "the server refused " + fmt::format("{}", fmt::join(tried, ", ")));
-  if (!encrypted.empty()) {
-    message += fmt::format(
-        "; {} protected by a passphrase, which mlops does not read: load it into ssh-agent "
-        "(`eval \"$(ssh-agent)\"; ssh-add`)",
-        fmt::join(encrypted, ", "));
-  } else if (tried.empty()) {
-    message +=
-        " (set MLOPS_SSH_KEY to a private key file, run ssh-agent, or create "
-        "~/.ssh/id_ed25519; docs/remotes.md)";
-  }
-  return Error(ErrorKind::Usage, message);
+  return login_refused(config, attempts);
 }
 
 Result<std::unique_ptr<SshSession>> open_session(const SshConfig& config) {

@@ -196,31 +196,82 @@ Result<SshSettings> ssh_settings_from_environment() {
   return settings;
 }
 
+namespace {
+
+constexpr std::string_view k_openssh_begin = "-----BEGIN OPENSSH PRIVATE KEY-----";
+constexpr std::string_view k_openssh_end = "-----END OPENSSH PRIVATE KEY-----";
+constexpr std::string_view k_openssh_magic("openssh-key-v1\0", 15);
+
+// Reads SSH wire-format strings (a uint32 length, then the bytes) one after the other.
+struct WireReader {
+  std::string_view rest;
+  std::optional<std::string_view> string() {
+    if (rest.size() < 4) {
+      return std::nullopt;
+    }
+    const auto* bytes = reinterpret_cast<const unsigned char*>(rest.data());
+    size_t length = (size_t{bytes[0]} << 24) | (size_t{bytes[1]} << 16) | (size_t{bytes[2]} << 8) |
+                    size_t{bytes[3]};
+    if (rest.size() - 4 < length) {
+      return std::nullopt;
+    }
+    std::string_view value = rest.substr(4, length);
+    rest.remove_prefix(4 + length);
+    return value;
+  }
+};
+
+// The decoded body of a key in OpenSSH's own format, after its magic; nullopt for other texts.
+std::optional<std::string> openssh_key_body(std::string_view text) {
+  size_t from = text.find(k_openssh_begin);
+  size_t to = text.find(k_openssh_end);
+  if (from == std::string_view::npos || to == std::string_view::npos || to < from) {
+    return std::nullopt;
+  }
+  from += k_openssh_begin.size();
+  auto blob = base64_decode(text.substr(from, to - from));
+  if (!blob || !blob->starts_with(k_openssh_magic)) {
+    return std::nullopt;
+  }
+  return blob->substr(k_openssh_magic.size());
+}
+
+}  // namespace
+
 bool is_encrypted_private_key(std::string_view text) {
   if (text.find("ENCRYPTED") != std::string_view::npos) {
     return true;  // PEM: "Proc-Type: 4,ENCRYPTED" or "BEGIN ENCRYPTED PRIVATE KEY"
   }
-  constexpr std::string_view begin = "-----BEGIN OPENSSH PRIVATE KEY-----";
-  constexpr std::string_view end = "-----END OPENSSH PRIVATE KEY-----";
-  size_t from = text.find(begin);
-  size_t to = text.find(end);
-  if (from == std::string_view::npos || to == std::string_view::npos || to < from) {
+  // OpenSSH's format: the cipher's name comes first ("none" when not encrypted).
+  auto body = openssh_key_body(text);
+  if (!body) {
     return false;
   }
-  from += begin.size();
-  // The blob: "openssh-key-v1\0", then the cipher's name as a uint32 length and bytes.
-  auto blob = base64_decode(text.substr(from, to - from));
-  constexpr std::string_view magic("openssh-key-v1\0", 15);
-  if (!blob || blob->size() < magic.size() + 4 || !blob->starts_with(magic)) {
+  auto cipher = WireReader{*body}.string();
+  return cipher && *cipher != "none";
+}
+
+bool is_rsa_public_key_blob(std::string_view blob) {
+  auto type = WireReader{blob}.string();
+  return type && *type == "ssh-rsa";
+}
+
+bool is_rsa_private_key(std::string_view text) {
+  if (text.find("-----BEGIN RSA PRIVATE KEY-----") != std::string_view::npos) {
+    return true;
+  }
+  // OpenSSH's format: cipher, kdf, kdf options, the number of keys, then the public key in the
+  // clear (also when the private part is encrypted), which starts with its type.
+  auto body = openssh_key_body(text);
+  if (!body) {
     return false;
   }
-  const auto* length_bytes = reinterpret_cast<const unsigned char*>(blob->data() + magic.size());
-  size_t length = (size_t{length_bytes[0]} << 24) | (size_t{length_bytes[1]} << 16) |
-                  (size_t{length_bytes[2]} << 8) | size_t{length_bytes[3]};
-  if (blob->size() < magic.size() + 4 + length) {
+  WireReader reader{*body};
+  if (!reader.string() || !reader.string() || !reader.string() || reader.rest.size() < 4) {
     return false;
   }
-  return blob->substr(magic.size() + 4, length) != "none";
+  reader.rest.remove_prefix(4);  // the number of keys; then the first public key's length
+  return reader.rest.size() > 4 && is_rsa_public_key_blob(reader.rest.substr(4));
 }
 
 std::string base64_unpadded(std::string_view bytes) {

@@ -54,6 +54,12 @@ std::string default_ssh_user();
 // such a key must be loaded into ssh-agent.
 bool is_encrypted_private_key(std::string_view text);
 
+// Whether the private key file's text (or an agent's public key blob, with `blob`) is an RSA key:
+// libssh2 1.10 signs with RSA only as "ssh-rsa" (SHA-1), which OpenSSH 8.8 and later refuse by
+// default, so a refused RSA key gets that explanation. False when the type cannot be told.
+bool is_rsa_private_key(std::string_view text);
+bool is_rsa_public_key_blob(std::string_view blob);
+
 // Standard base64 without padding, as OpenSSH prints fingerprints ("SHA256:...").
 std::string base64_unpadded(std::string_view bytes);
 

@@ -94,6 +94,24 @@ TEST(SshKeyTest, EncryptedKeysAreRecognized) {
   EXPECT_FALSE(is_encrypted_private_key("not a key"));
 }
 
+TEST(SshKeyTest, RsaKeysAreRecognized) {
+  // The first bytes of ssh-keygen -t rsa / -t ed25519 keys (the public key's type is in the clear).
+  auto key = [](const char* body) {
+    return std::string("-----BEGIN OPENSSH PRIVATE KEY-----\n") + body +
+           "\n-----END OPENSSH PRIVATE KEY-----\n";
+  };
+  EXPECT_TRUE(
+      is_rsa_private_key(key("b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAABlwAAAAdzc2gtc"
+                             "nNhAAAAAwEAAQAAAYEAkX7d")));
+  EXPECT_FALSE(is_rsa_private_key(key(
+      "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZWQyNTUxOQAAACBJ1GvY")));
+  EXPECT_TRUE(is_rsa_private_key("-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n"));
+  EXPECT_FALSE(is_rsa_private_key("-----BEGIN EC PRIVATE KEY-----\nMHcC\n"));
+  EXPECT_TRUE(is_rsa_public_key_blob(std::string("\0\0\0\7ssh-rsa\0\0\0\3", 15)));
+  EXPECT_FALSE(is_rsa_public_key_blob(std::string("\0\0\0\x0bssh-ed25519", 15)));
+  EXPECT_FALSE(is_rsa_public_key_blob(""));
+}
+
 TEST(SshKeyTest, FingerprintsAreUnpaddedBase64) {
   EXPECT_EQ(base64_unpadded(""), "");
   EXPECT_EQ(base64_unpadded("f"), "Zg");

@@ -272,6 +272,21 @@ TEST_F(SshRemoteTest, AWrongKeyIsAClearErrorThatNeverShowsTheKey) {
   }
 }
 
+TEST_F(SshRemoteTest, ARefusedRsaKeyIsExplained) {
+  // libssh2 1.10 signs with RSA as ssh-rsa (SHA-1), which OpenSSH 8.8 and later refuse.
+  ASSERT_EQ(mlops({"run", "pipeline.yaml"}).exit_code, 0);
+  std::filesystem::create_directories(ws / "keys");
+  ASSERT_EQ(run_shell("ssh-keygen -q -t rsa -b 2048 -N '' -f '" + (ws / "keys/rsa").string() +
+                      "' </dev/null")
+                .status,
+            0);
+  auto refused = ssh({"push", "--remote", remote}, {"MLOPS_SSH_KEY=" + (ws / "keys/rsa").string()});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("use an ed25519 or ECDSA key (`ssh-keygen -t ed25519`)"),
+            std::string::npos)
+      << refused.err;
+}
+
 TEST_F(SshRemoteTest, AnEncryptedKeyWithoutAnAgentSaysToUseSshAgent) {
   ASSERT_EQ(mlops({"run", "pipeline.yaml"}).exit_code, 0);
   make_key(ws / "keys/locked", "a passphrase");
