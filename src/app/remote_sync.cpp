@@ -5,8 +5,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <functional>
 #include <mutex>
+#include <random>
 #include <set>
 #include <system_error>
 #include <thread>
@@ -179,15 +182,31 @@ Status check_fetched_manifest(const std::filesystem::path& local, const std::str
                            digest, problem, remote));
 }
 
+uint64_t random_bits() {
+  std::random_device random;
+  return (uint64_t{random()} << 32) | random();
+}
+
 // Fetches one object into the cache; its size.
 Result<std::optional<uint64_t>> fetch_one(Remote& remote, const ObjectStore& objects,
                                           const ObjectRef& ref) {
   std::filesystem::path local = local_object(objects, ref);
   std::error_code error;
   std::filesystem::create_directories(local.parent_path(), error);
-  MLOPS_CHECK(remote.get(ref.digest, ref.manifest, local));
-  if (ref.manifest) {
-    MLOPS_CHECK(check_fetched_manifest(local, ref.digest, remote.describe()));
+  if (!ref.manifest) {
+    MLOPS_CHECK(remote.get(ref.digest, false, local));  // its digest checked on receipt
+    return std::optional<uint64_t>(size_of(local));
+  }
+  // A manifest is checked under a temporary name (gc sweeps one a kill leaves) and only then
+  // named: one under its real name is trusted by every later pull and restore.
+  std::filesystem::path temp = local.string() + fmt::format(".tmp-{:016x}", random_bits());
+  MLOPS_CHECK(remote.get(ref.digest, true, temp));
+  MLOPS_CHECK(check_fetched_manifest(temp, ref.digest, remote.describe()));
+  if (::rename(temp.c_str(), local.c_str()) != 0) {
+    int err = errno;
+    std::filesystem::remove(temp, error);
+    return Error(ErrorKind::Io,
+                 fmt::format("cannot write {}: {}", local.string(), std::strerror(err)));
   }
   return std::optional<uint64_t>(size_of(local));
 }
@@ -283,7 +302,12 @@ Result<TransferSummary> push_outputs(Workspace& space, const TransferRequest& re
     to_send.push_back(ref);  // bytes_total stays unknown: some may be on the remote already
   }
   // Asking the remote whether it has an object is a round trip (S3, SSH): the transfer
-  // threads ask, each for the objects it sends.
+  // threads ask, each for the objects it sends. One question first, alone, so that a remote
+  // that refuses us (credentials, permissions, no such bucket) stops the push with its error.
+  if (!to_send.empty()) {
+    MLOPS_TRY(probe, (*remote)->has(to_send.front().digest, to_send.front().manifest));
+    (void)probe;
+  }
   transfer_all(
       to_send, request.jobs,
       [&](const ObjectRef& ref) -> Result<std::optional<uint64_t>> {
