@@ -325,14 +325,6 @@ std::string key_type_name(int hostkey_type) {
   }
 }
 
-std::string known_hosts_files_text(const SshConfig& config) {
-  std::string text;
-  for (const auto& file : config.settings.known_hosts_files) {
-    text += (text.empty() ? "" : ", ") + file;
-  }
-  return text;
-}
-
 Status verify_host_key(LIBSSH2_SESSION* session, const KnownHosts& known, const SshConfig& config) {
   size_t length = 0;
   int type = LIBSSH2_HOSTKEY_TYPE_UNKNOWN;
@@ -353,39 +345,14 @@ Status verify_host_key(LIBSSH2_SESSION* session, const KnownHosts& known, const 
     return Status::success();
   }
   if (check == LIBSSH2_KNOWNHOST_CHECK_MISMATCH) {
-    return Error(
-        ErrorKind::Corrupt,
-        fmt::format("THE HOST KEY OF THE SSH REMOTE {} HAS CHANGED: it is not the key "
-                    "recorded for {} in known_hosts ({}). Someone may be intercepting "
-                    "the connection (a man-in-the-middle attack), or the server's key "
-                    "was replaced; mlops refuses to connect. The server offered {}. If "
-                    "the change is expected, remove the old entry (`ssh-keygen -R "
-                    "'{}'`) and add the new one after checking it.",
-                    config.described, name, known_hosts_files_text(config), fingerprint, name));
+    return Error(ErrorKind::Corrupt,
+                 changed_host_key_message(config.where, config.settings, fingerprint));
   }
-  std::string port = config.where.port == 22 ? "" : fmt::format("-p {} ", config.where.port);
-  std::string file = config.settings.known_hosts_files.empty()
-                         ? std::string("~/.ssh/known_hosts")
-                         : config.settings.known_hosts_files.front();
-  return Error(ErrorKind::Usage,
-               fmt::format("the SSH remote's host {} is not in known_hosts ({}): mlops connects "
-                           "only to hosts it knows. Its key is {}; check it with the server's "
-                           "administrator, then add it with `ssh-keyscan {}{} >> {}` (or connect "
-                           "once with ssh and accept it)",
-                           name, known_hosts_files_text(config), fingerprint, port,
-                           config.where.host, file));
+  return Error(ErrorKind::Usage, unknown_host_message(config.where, config.settings, fingerprint));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Authentication: keys only, from $MLOPS_SSH_KEY, ssh-agent or the default files.
-
-// What the attempts to log in tried, for the message when none was accepted (keys named by
-// where they came from, never by path or contents).
-struct LoginAttempts {
-  std::vector<std::string> refused;
-  std::vector<std::string> encrypted;
-  bool refused_rsa = false;
-};
 
 // Tries the private key file at `path`; true when the server accepted it.
 bool try_key_file(LIBSSH2_SESSION* session, const std::string& user, const std::string& path,
@@ -438,31 +405,6 @@ bool try_agent(LIBSSH2_SESSION* session, const std::string& user, LoginAttempts&
   return accepted;
 }
 
-Error login_refused(const SshConfig& config, const LoginAttempts& attempts) {
-  std::string message = fmt::format(
-      "cannot log in to the SSH remote {} as {}: {}", config.described, config.where.user,
-      attempts.refused.empty()
-          ? std::string("no key to try")
-          : fmt::format("the server refused {}", fmt::join(attempts.refused, ", ")));
-  if (!attempts.encrypted.empty()) {
-    message += fmt::format(
-        "; {} protected by a passphrase, which mlops does not read: load it into ssh-agent "
-        "(`eval \"$(ssh-agent)\"; ssh-add`)",
-        fmt::join(attempts.encrypted, ", "));
-  } else if (attempts.refused.empty()) {
-    message +=
-        " (set MLOPS_SSH_KEY to a private key file, run ssh-agent, or create "
-        "~/.ssh/id_ed25519; docs/remotes.md)";
-  }
-  if (attempts.refused_rsa) {
-    message +=
-        "; note: mlops's libssh2 (1.10) signs with an RSA key as ssh-rsa (SHA-1), which "
-        "OpenSSH 8.8 and later refuse unless the server allows it (PubkeyAcceptedAlgorithms "
-        "+ssh-rsa): use an ed25519 or ECDSA key (`ssh-keygen -t ed25519`)";
-  }
-  return Error(ErrorKind::Usage, message);
-}
-
 Status authenticate(LIBSSH2_SESSION* session, const SshConfig& config) {
   const std::string& user = config.where.user;
   const char* methods =
@@ -493,7 +435,7 @@ Status authenticate(LIBSSH2_SESSION* session, const SshConfig& config) {
       }
     }
   }
-  return login_refused(config, attempts);
+  return Error(ErrorKind::Usage, login_refused_message(config.where, attempts));
 }
 
 Result<std::unique_ptr<SshSession>> open_session(const SshConfig& config) {
@@ -1067,21 +1009,6 @@ Result<std::optional<std::string>> SshRemote::read_entry(SshSession& s, const st
   }
 }
 
-// The URL for a message: a password someone put in it is not repeated.
-std::string redacted(const std::string& url) {
-  size_t start = url.find("://");
-  size_t end = url.find('/', start == std::string::npos ? 0 : start + 3);
-  size_t at = url.rfind('@', end);
-  if (start == std::string::npos || at == std::string::npos || at < start) {
-    return url;
-  }
-  size_t colon = url.find(':', start + 3);
-  if (colon == std::string::npos || colon > at) {
-    return url;
-  }
-  return url.substr(0, colon) + ":***" + url.substr(at);
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Remote>> open_ssh_remote(const std::string& url) {
@@ -1092,8 +1019,9 @@ Result<std::unique_ptr<Remote>> open_ssh_remote(const std::string& url) {
   MLOPS_TRY(settings, ssh_settings_from_environment());
   auto where = parse_ssh_url(url, default_ssh_user());
   if (!where.ok()) {
-    return Error(where.error().kind(), fmt::format("'{}' is not an SSH remote mlops can use: {}",
-                                                   redacted(url), where.error().message()));
+    return Error(where.error().kind(),
+                 fmt::format("'{}' is not an SSH remote mlops can use: {}",
+                             redact_url_password(url), where.error().message()));
   }
   SshConfig config;
   config.where = *where;
@@ -1104,16 +1032,8 @@ Result<std::unique_ptr<Remote>> open_ssh_remote(const std::string& url) {
     if (!text.ok()) {
       continue;  // a missing file knows no host
     }
-    size_t start = 0;
-    while (start < text->size()) {
-      size_t end = text->find('\n', start);
-      end = end == std::string::npos ? text->size() : end;
-      std::string line = text->substr(start, end - start);
-      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) {
-        line.pop_back();
-      }
+    for (auto& line : known_hosts_lines(*text)) {
       config.known_hosts_lines.push_back(std::move(line));
-      start = end + 1;
     }
   }
   auto remote = std::make_unique<SshRemote>(std::move(config));

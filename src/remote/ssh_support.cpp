@@ -274,6 +274,94 @@ bool is_rsa_private_key(std::string_view text) {
   return reader.rest.size() > 4 && is_rsa_public_key_blob(reader.rest.substr(4));
 }
 
+std::vector<std::string> known_hosts_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    end = end == std::string_view::npos ? text.size() : end;
+    std::string line(text.substr(start, end - start));
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
+      line.pop_back();
+    }
+    lines.push_back(std::move(line));
+    start = end + 1;
+  }
+  return lines;
+}
+
+namespace {
+
+std::string files_text(const SshSettings& settings) {
+  return fmt::format("{}", fmt::join(settings.known_hosts_files, ", "));
+}
+
+}  // namespace
+
+std::string unknown_host_message(const SshLocation& location, const SshSettings& settings,
+                                 const std::string& fingerprint) {
+  std::string port = location.port == 22 ? "" : fmt::format("-p {} ", location.port);
+  std::string file = settings.known_hosts_files.empty() ? std::string("~/.ssh/known_hosts")
+                                                        : settings.known_hosts_files.front();
+  return fmt::format(
+      "the SSH remote's host {} is not in known_hosts ({}): mlops connects only to hosts it "
+      "knows. Its key is {}; check it with the server's administrator, then add it with "
+      "`ssh-keyscan {}{} >> {}` (or connect once with ssh and accept it)",
+      known_hosts_name(location), files_text(settings), fingerprint, port, location.host, file);
+}
+
+std::string changed_host_key_message(const SshLocation& location, const SshSettings& settings,
+                                     const std::string& fingerprint) {
+  std::string name = known_hosts_name(location);
+  return fmt::format(
+      "THE HOST KEY OF THE SSH REMOTE {} HAS CHANGED: it is not the key recorded for {} in "
+      "known_hosts ({}). Someone may be intercepting the connection (a man-in-the-middle "
+      "attack), or the server's key was replaced; mlops refuses to connect. The server offered "
+      "{}. If the change is expected, remove the old entry (`ssh-keygen -R '{}'`) and add the "
+      "new one after checking it.",
+      describe_ssh_location(location), name, files_text(settings), fingerprint, name);
+}
+
+std::string login_refused_message(const SshLocation& location, const LoginAttempts& attempts) {
+  std::string message =
+      fmt::format("cannot log in to the SSH remote {} as {}: {}", describe_ssh_location(location),
+                  location.user,
+                  attempts.refused.empty()
+                      ? std::string("no key to try")
+                      : fmt::format("the server refused {}", fmt::join(attempts.refused, ", ")));
+  if (!attempts.encrypted.empty()) {
+    message += fmt::format(
+        "; {} protected by a passphrase, which mlops does not read: load it into ssh-agent "
+        "(`eval \"$(ssh-agent)\"; ssh-add`)",
+        fmt::join(attempts.encrypted, ", "));
+  } else if (attempts.refused.empty()) {
+    message +=
+        " (set MLOPS_SSH_KEY to a private key file, run ssh-agent, or create "
+        "~/.ssh/id_ed25519; docs/remotes.md)";
+  }
+  if (attempts.refused_rsa) {
+    message +=
+        "; note: mlops's libssh2 (1.10) signs with an RSA key as ssh-rsa (SHA-1), which "
+        "OpenSSH 8.8 and later refuse unless the server allows it (PubkeyAcceptedAlgorithms "
+        "+ssh-rsa): use an ed25519 or ECDSA key (`ssh-keygen -t ed25519`)";
+  }
+  return message;
+}
+
+std::string redact_url_password(const std::string& url) {
+  size_t start = url.find("://");
+  if (start == std::string::npos) {
+    return url;
+  }
+  size_t end = url.find('/', start + 3);
+  size_t at = url.rfind('@', end == std::string::npos ? url.size() : end);
+  size_t colon = url.find(':', start + 3);
+  if (at == std::string::npos || at < start + 3 || colon == std::string::npos || colon > at) {
+    return url;
+  }
+  return url.substr(0, colon) + ":***" + url.substr(at);
+}
+
 std::string base64_unpadded(std::string_view bytes) {
   std::string out;
   uint32_t bits = 0;

@@ -60,6 +60,30 @@ bool is_encrypted_private_key(std::string_view text);
 bool is_rsa_private_key(std::string_view text);
 bool is_rsa_public_key_blob(std::string_view blob);
 
+// The lines of a known_hosts file (without line ends or trailing blanks).
+std::vector<std::string> known_hosts_lines(std::string_view text);
+
+// The refusal when the host's key is not in known_hosts: the files looked in, the key's
+// `fingerprint` ("ssh-ed25519 SHA256:..."), and the ssh-keyscan command that adds it.
+std::string unknown_host_message(const SshLocation& location, const SshSettings& settings,
+                                 const std::string& fingerprint);
+// The refusal when known_hosts has another key for the host (a possible man-in-the-middle).
+std::string changed_host_key_message(const SshLocation& location, const SshSettings& settings,
+                                     const std::string& fingerprint);
+
+// What the attempts to log in tried, for the message when none was accepted: keys named by
+// where they came from ("the key in $MLOPS_SSH_KEY", "~/.ssh/id_rsa", "2 key(s) of ssh-agent"),
+// never by path or contents.
+struct LoginAttempts {
+  std::vector<std::string> refused;
+  std::vector<std::string> encrypted;  // skipped: protected by a passphrase
+  bool refused_rsa = false;
+};
+std::string login_refused_message(const SshLocation& location, const LoginAttempts& attempts);
+
+// `url` for a message, with a password someone wrote in it replaced by "***".
+std::string redact_url_password(const std::string& url);
+
 // Standard base64 without padding, as OpenSSH prints fingerprints ("SHA256:...").
 std::string base64_unpadded(std::string_view bytes);
 

@@ -75,6 +75,66 @@ TEST(SshUrlTest, DescriptionNamesUserHostPortAndPath) {
   EXPECT_EQ(describe_ssh_location(*parse_ssh_url("ssh://u@[::1]:7/x", "me")), "ssh://u@[::1]:7/x");
 }
 
+TEST(SshUrlTest, APasswordInAUrlIsNeverRepeated) {
+  EXPECT_EQ(redact_url_password("ssh://ann:hunter2@h:22/x"), "ssh://ann:***@h:22/x");
+  EXPECT_EQ(redact_url_password("ssh://ann@h:22/x"), "ssh://ann@h:22/x");
+  EXPECT_EQ(redact_url_password("ssh://h:22/a@b:c"), "ssh://h:22/a@b:c");
+  EXPECT_EQ(redact_url_password("/mnt/remote"), "/mnt/remote");
+}
+
+TEST(SshMessageTest, AnUnknownHostIsToldHowToAddIt) {
+  SshSettings settings;
+  settings.known_hosts_files = {"/home/ann/.ssh/known_hosts", "/etc/ssh/ssh_known_hosts"};
+  EXPECT_EQ(unknown_host_message(*parse_ssh_url("ssh://ann@build.example:2222/srv", "me"), settings,
+                                 "ssh-ed25519 SHA256:abc"),
+            "the SSH remote's host [build.example]:2222 is not in known_hosts "
+            "(/home/ann/.ssh/known_hosts, /etc/ssh/ssh_known_hosts): mlops connects only to hosts "
+            "it knows. Its key is ssh-ed25519 SHA256:abc; check it with the server's "
+            "administrator, then add it with `ssh-keyscan -p 2222 build.example >> "
+            "/home/ann/.ssh/known_hosts` (or connect once with ssh and accept it)");
+  EXPECT_NE(unknown_host_message(*parse_ssh_url("ssh://h/srv", "me"), settings, "k")
+                .find("`ssh-keyscan h >> "),
+            std::string::npos);
+}
+
+TEST(SshMessageTest, AChangedHostKeyIsALoudRefusal) {
+  SshSettings settings;
+  settings.known_hosts_files = {"/tmp/kh"};
+  EXPECT_EQ(changed_host_key_message(*parse_ssh_url("ssh://ann@h:2222/srv", "me"), settings,
+                                     "ssh-ed25519 SHA256:abc"),
+            "THE HOST KEY OF THE SSH REMOTE ssh://ann@h:2222/srv HAS CHANGED: it is not the key "
+            "recorded for [h]:2222 in known_hosts (/tmp/kh). Someone may be intercepting the "
+            "connection (a man-in-the-middle attack), or the server's key was replaced; mlops "
+            "refuses to connect. The server offered ssh-ed25519 SHA256:abc. If the change is "
+            "expected, remove the old entry (`ssh-keygen -R '[h]:2222'`) and add the new one "
+            "after checking it.");
+}
+
+TEST(SshMessageTest, ALoginRefusalNamesKeysByWhereTheyCameFrom) {
+  auto where = *parse_ssh_url("ssh://ann@h/srv", "me");
+  LoginAttempts attempts;
+  EXPECT_EQ(login_refused_message(where, attempts),
+            "cannot log in to the SSH remote ssh://ann@h:22/srv as ann: no key to try (set "
+            "MLOPS_SSH_KEY to a private key file, run ssh-agent, or create ~/.ssh/id_ed25519; "
+            "docs/remotes.md)");
+  attempts.refused = {"2 key(s) of ssh-agent", "~/.ssh/id_rsa"};
+  attempts.encrypted = {"~/.ssh/id_ed25519"};
+  attempts.refused_rsa = true;
+  EXPECT_EQ(login_refused_message(where, attempts),
+            "cannot log in to the SSH remote ssh://ann@h:22/srv as ann: the server refused 2 "
+            "key(s) of ssh-agent, ~/.ssh/id_rsa; ~/.ssh/id_ed25519 protected by a passphrase, "
+            "which mlops does not read: load it into ssh-agent (`eval \"$(ssh-agent)\"; "
+            "ssh-add`); note: mlops's libssh2 (1.10) signs with an RSA key as ssh-rsa (SHA-1), "
+            "which OpenSSH 8.8 and later refuse unless the server allows it "
+            "(PubkeyAcceptedAlgorithms +ssh-rsa): use an ed25519 or ECDSA key (`ssh-keygen -t "
+            "ed25519`)");
+}
+
+TEST(SshKnownHostsTest, LinesLoseTheirEnds) {
+  EXPECT_EQ(known_hosts_lines("a k1\r\n\n# c \nb k2"),
+            (std::vector<std::string>{"a k1", "", "# c", "b k2"}));
+}
+
 TEST(SshKeyTest, EncryptedKeysAreRecognized) {
   // ssh-keygen -t ed25519 -N '' and -N 'pass' (OpenSSH's format: the cipher's name is inside).
   const char* plain =
