@@ -405,9 +405,28 @@ Result<std::optional<std::string>> transfer_remote(Workspace& space,
   return loaded.checked->pipeline.remote;
 }
 
+namespace {
+
+// Whether some run of `runs` (the latest when there are none) wrote an output at or below `path`.
+bool is_output_path(MetadataStore& store, const std::vector<std::string>& runs,
+                    const std::string& path) {
+  for (const auto& name : runs.empty() ? std::vector<std::string>{"latest"} : runs) {
+    auto id = resolve_run(store, name);
+    auto outputs =
+        id.ok() ? store.outputs_of_run(*id) : Result<std::vector<ArtifactVersion>>(id.error());
+    if (outputs.ok() && select_paths(*outputs, {path}).ok()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 Result<std::pair<std::vector<std::string>, std::vector<std::string>>> runs_and_paths(
     Workspace& space, const std::vector<std::string>& arguments) {
   std::pair<std::vector<std::string>, std::vector<std::string>> split;
+  std::vector<std::pair<std::string, Error>> unknown;  // neither a run nor like a path
   for (const auto& argument : arguments) {
     auto id = space.store() ? resolve_run(*space.store(), argument)
                             : Result<std::string>(Error(ErrorKind::NotFound, ""));
@@ -419,8 +438,16 @@ Result<std::pair<std::vector<std::string>, std::vector<std::string>>> runs_and_p
     } else if (path_like) {
       split.second.push_back(argument);
     } else {
-      return id.error();
+      unknown.emplace_back(argument, id.error());
     }
+  }
+  // A plain name (`models`) that is no run is a path when a pulled run wrote it: on a fresh
+  // clone, the output to pull is not in the workspace yet.
+  for (const auto& [argument, problem] : unknown) {
+    if (!space.store() || !is_output_path(*space.store(), split.first, argument)) {
+      return problem;
+    }
+    split.second.push_back(argument);
   }
   return split;
 }

@@ -1,10 +1,13 @@
 // A remote that is a directory: a shared filesystem (NFS, a mounted bucket) or a local disk.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <system_error>
 #include <vector>
@@ -23,20 +26,61 @@ namespace {
 constexpr size_t k_block = size_t{1} << 20;
 constexpr size_t k_max_manifest_bytes = size_t{256} << 20;
 constexpr size_t k_max_entry_bytes = size_t{16} << 20;
+constexpr uint64_t k_publish_bytes = uint64_t{256} << 20;
+constexpr auto k_stale_temp_age = std::chrono::hours(24);
 
 std::string temp_suffix() {
   std::random_device random;
   return fmt::format(".tmp-{:08x}{:08x}", random(), random());
 }
 
+// Opens `path` for reading when it is a regular file (through links). Anything else in a
+// remote's place of an object or entry (a FIFO would block forever, /dev/zero never ends) is
+// refused as Corrupt without reading: O_NONBLOCK keeps the open of a FIFO from waiting.
+Result<UniqueFd> open_regular(const std::filesystem::path& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (!fd.valid()) {
+    return Error(errno == ENOENT ? ErrorKind::NotFound : ErrorKind::Io,
+                 fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
+  }
+  struct stat info {};
+  if (::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode)) {
+    return Error(ErrorKind::Corrupt,
+                 fmt::format("{} is not a regular file: refused", path.string()));
+  }
+  ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
+  return fd;
+}
+
+// The bytes of the regular file `path`; Corrupt beyond `limit` bytes.
+Result<std::string> read_regular(const std::filesystem::path& path, size_t limit) {
+  MLOPS_TRY(fd, open_regular(path));
+  std::string text;
+  std::string buffer(size_t{64} << 10, '\0');
+  while (true) {
+    ssize_t got = ::read(fd->get(), buffer.data(), buffer.size());
+    if (got < 0 && errno == EINTR) {
+      continue;
+    }
+    if (got < 0) {
+      return Error(ErrorKind::Io,
+                   fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
+    }
+    if (got == 0) {
+      return text;
+    }
+    text.append(buffer.data(), static_cast<size_t>(got));
+    if (text.size() > limit) {
+      return Error(ErrorKind::Corrupt,
+                   fmt::format("{} is larger than {} bytes: refused", path.string(), limit));
+    }
+  }
+}
+
 // Copies `from` to a new file `to`, hashing the bytes; the digest of what was written.
 Result<std::string> copy_hashing(const std::filesystem::path& from, const std::filesystem::path& to,
                                  bool sync) {
-  UniqueFd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!in.valid()) {
-    return Error(errno == ENOENT ? ErrorKind::NotFound : ErrorKind::Io,
-                 fmt::format("cannot read {}: {}", from.string(), std::strerror(errno)));
-  }
+  MLOPS_TRY(in, open_regular(from));
   UniqueFd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444));
   if (!out.valid()) {
     return Error(ErrorKind::Io,
@@ -45,7 +89,7 @@ Result<std::string> copy_hashing(const std::filesystem::path& from, const std::f
   Hasher hasher;
   std::string buffer(k_block, '\0');
   while (true) {
-    ssize_t got = ::read(in.get(), buffer.data(), buffer.size());
+    ssize_t got = ::read(in->get(), buffer.data(), buffer.size());
     if (got < 0 && errno == EINTR) {
       continue;
     }
@@ -90,7 +134,11 @@ class DirectoryRemote final : public Remote {
     std::filesystem::path target = m_root / object_name(digest, manifest);
     std::error_code error;
     std::filesystem::create_directories(target.parent_path(), error);
-    std::filesystem::path temp = target.string() + temp_suffix();
+    std::filesystem::create_directories(pending_dir(), error);
+    // Written in tmp/pending/, where a push killed before publishing leaves it for a later
+    // push to sweep (sweep_stale_temps), not beside the objects.
+    std::filesystem::path temp =
+        pending_dir() / (digest + (manifest ? ".dir" : "") + temp_suffix());
     // Not synced one by one: publish() syncs the remote's filesystem once, then renames.
     auto written = copy_hashing(source, temp, false);
     if (written.ok() && !manifest && *written != digest) {
@@ -103,30 +151,15 @@ class DirectoryRemote final : public Remote {
     }
     std::lock_guard<std::mutex> guard(m_lock);
     m_pending.emplace_back(temp, target);
-    return Status::success();
+    m_pending_bytes += std::filesystem::file_size(temp, error);
+    // A large push publishes as it goes: one killed later keeps what it published (resumable).
+    return m_pending_bytes >= k_publish_bytes ? publish_pending() : Status::success();
   }
 
   Status publish() override {
     std::lock_guard<std::mutex> guard(m_lock);
-    if (m_pending.empty()) {
-      return Status::success();
-    }
-    UniqueFd root(::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!root.valid() || ::syncfs(root.get()) != 0) {
-      return Error(ErrorKind::Io,
-                   fmt::format("cannot sync the remote {}: {}", describe(), std::strerror(errno)));
-    }
-    Status published = Status::success();
-    for (const auto& [temp, target] : m_pending) {
-      if (::rename(temp.c_str(), target.c_str()) != 0 && published.ok()) {
-        published = Error(ErrorKind::Io, fmt::format("cannot publish {} in the remote {}: {}",
-                                                     target.filename().string(), describe(),
-                                                     std::strerror(errno)));
-      }
-    }
-    m_pending.clear();
-    ::syncfs(root.get());  // the renames themselves
-    return published;
+    sweep_stale_temps();
+    return publish_pending();
   }
 
   ~DirectoryRemote() override {
@@ -180,7 +213,7 @@ class DirectoryRemote final : public Remote {
   }
 
   Result<std::optional<std::string>> get_entry(const std::string& name) override {
-    auto text = read_file(m_root / name, k_max_entry_bytes);
+    auto text = read_regular(m_root / name, k_max_entry_bytes);  // a FIFO must not hang a run
     if (!text.ok()) {
       if (text.error().kind() == ErrorKind::NotFound) {
         return std::optional<std::string>();
@@ -192,9 +225,53 @@ class DirectoryRemote final : public Remote {
   }
 
  private:
+  std::filesystem::path pending_dir() const { return m_root / "tmp" / "pending"; }
+
+  // Syncs the remote's filesystem once and renames every object put so far into its place.
+  // Called with m_lock held.
+  Status publish_pending() {
+    m_pending_bytes = 0;
+    if (m_pending.empty()) {
+      return Status::success();
+    }
+    UniqueFd root(::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!root.valid() || ::syncfs(root.get()) != 0) {
+      return Error(ErrorKind::Io,
+                   fmt::format("cannot sync the remote {}: {}", describe(), std::strerror(errno)));
+    }
+    Status published = Status::success();
+    for (const auto& [temp, target] : m_pending) {
+      if (::rename(temp.c_str(), target.c_str()) != 0 && published.ok()) {
+        published = Error(ErrorKind::Io, fmt::format("cannot publish {} in the remote {}: {}",
+                                                     target.filename().string(), describe(),
+                                                     std::strerror(errno)));
+      }
+    }
+    m_pending.clear();
+    ::syncfs(root.get());  // the renames themselves
+    return published;
+  }
+
+  // Removes what pushes killed before publishing left in tmp/pending/: files nobody has written
+  // to for a day (a live push publishes at least every k_publish_bytes).
+  void sweep_stale_temps() {
+    std::error_code error;
+    auto now = std::filesystem::file_time_type::clock::now();
+    for (std::filesystem::directory_iterator file(pending_dir(), error);
+         !error && file != std::filesystem::directory_iterator(); file.increment(error)) {
+      std::error_code file_error;
+      auto written = file->last_write_time(file_error);
+      if (!file_error && file->path().filename().string().find(".tmp-") != std::string::npos &&
+          now - written > k_stale_temp_age) {
+        std::filesystem::remove(file->path(), file_error);
+      }
+    }
+  }
+
   std::filesystem::path m_root;
   std::mutex m_lock;
   std::vector<std::pair<std::filesystem::path, std::filesystem::path>> m_pending;  // temp, target
+  uint64_t m_pending_bytes = 0;
 };
 
 }  // namespace
@@ -217,9 +294,38 @@ std::string object_name(const std::string& digest, bool manifest) {
   return "objects/" + digest.substr(0, 2) + "/" + digest.substr(2) + (manifest ? ".dir" : "");
 }
 
+namespace {
+
+// `url` with the password of a `scheme://user:password@host` replaced by ***, or nothing when it
+// has none.
+std::optional<std::string> without_password(const std::string& url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos) {
+    return std::nullopt;
+  }
+  size_t start = scheme + 3;
+  size_t at = url.find('@', start);
+  size_t colon = url.find(':', start);
+  if (at == std::string::npos || colon > at || url.find('/', start) < at) {
+    return std::nullopt;
+  }
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Remote>> open_remote(const std::string& url) {
   if (url.starts_with("ssh://")) {
-    return open_ssh_remote(url);
+    return open_ssh_remote(url);  // which refuses a password with its own message
+  }
+  // Credentials come from the environment or the standard files only: a URL's password would
+  // end up in shell histories, configs and messages. It is never repeated.
+  if (auto shown = without_password(url)) {
+    return Error(ErrorKind::Usage,
+                 fmt::format("'{}' is not a remote mlops can use: a password is never accepted "
+                             "in a remote's URL (give S3 credentials in AWS_ACCESS_KEY_ID and "
+                             "AWS_SECRET_ACCESS_KEY or ~/.aws/credentials; docs/remotes.md)",
+                             *shown));
   }
   if (url.starts_with("s3://")) {
     return open_s3_remote(url);
@@ -239,8 +345,11 @@ Result<std::unique_ptr<Remote>> open_directory_remote(const std::string& url) {
   }
   std::error_code error;
   if (!std::filesystem::is_directory(path, error)) {
-    return Error(ErrorKind::NotFound,
-                 fmt::format("the remote directory {} does not exist; create it first", path));
+    bool exists = std::filesystem::exists(path, error);
+    return Error(
+        exists ? ErrorKind::Usage : ErrorKind::NotFound,
+        exists ? fmt::format("the remote {} is not a directory: give a directory", path)
+               : fmt::format("the remote directory {} does not exist; create it first", path));
   }
   return std::unique_ptr<Remote>(new DirectoryRemote(std::filesystem::path(path)));
 }
