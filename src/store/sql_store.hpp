@@ -122,6 +122,10 @@ class SqlStore final : public MetadataStore {
   // The row of a version, created if new; `producer` is the execution that wrote it by running.
   Result<int64_t> artifact_id(const ArtifactVersion& version, std::optional<int64_t> producer,
                               const std::string& created_at);
+  // PostgreSQL: the row of a version (as artifact_id) and the execution's event, in one
+  // statement.
+  Status link_version(const ArtifactVersion& version, std::optional<int64_t> producer,
+                      const std::string& created_at, int64_t execution_id, const char* direction);
   // Inside a write transaction: the alias move and its history row.
   Result<AliasMove> write_alias_move(const AliasMoveRequest& request,
                                      std::optional<int64_t> gate_result);

@@ -413,6 +413,11 @@ Result<std::vector<TableDigest>> copy_store(SqlStore& from, SqlStore& to) {
     }
   }
   MLOPS_CHECK((*transaction)->commit());
+  if (target.dialect() == sql::Dialect::Postgres) {
+    // The planner's statistics of the new rows now, not when autovacuum comes by: without them,
+    // `lineage` on a freshly copied store of 10,000 runs took 3 s instead of 25 ms.
+    (void)target.execute("ANALYZE");
+  }
   return copied;
 }
 

@@ -5,7 +5,7 @@
 // copied row by row with its ids, in an order that satisfies the foreign keys, in ONE write
 // transaction on the target: a failure or a difference leaves the target as it was. The target
 // must be at this mlops's schema version and empty. Before committing, each table's row count
-// and digest are computed on both sides and compared.
+// and digest are computed on both sides and compared. A PostgreSQL target is ANALYZEd after.
 //
 // A table's digest is computed the same way on both engines: its rows in primary-key order
 // (byte order of text keys on both), each column typed as the schema declares it (NULL, an

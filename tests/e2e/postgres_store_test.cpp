@@ -200,6 +200,24 @@ TEST_F(PostgresStoreTest, ARunWhoseHeartbeatStoppedOnAnotherHostIsInterrupted) {
   EXPECT_EQ(pg_value("SELECT status FROM runs WHERE id = 'r-alive'"), "running");
 }
 
+TEST_F(PostgresStoreTest, ARunningRunWritesItsHeartbeat) {
+  migrate();
+  ws.write("slow.yaml", R"(version: 1
+name: slow
+stages:
+  wait: {run: sleep 1}
+)");
+  auto ran = pg({"run", "slow.yaml"}, {"MLOPS_ENABLE_TEST_HOOKS=1", "MLOPS_TEST_HEARTBEAT_MS=100"});
+  ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  // Beats every 100 ms while the stage sleeps: the last one is well after the start.
+  std::string started = pg_value("SELECT started_at FROM runs");
+  std::string beat = pg_value("SELECT heartbeat_at FROM runs");
+  EXPECT_GT(beat, started);
+  auto since = pg_value(
+      "SELECT EXTRACT(EPOCH FROM (heartbeat_at::timestamptz - started_at::timestamptz)) FROM runs");
+  EXPECT_GE(std::stod(since), 0.5) << started << " " << beat;
+}
+
 TEST_F(PostgresStoreTest, StoreCopyFromSqliteToPostgresAndBackKeepsEveryTable) {
   ASSERT_EQ(mlops({"run", "pipeline.yaml"}).exit_code, 0);  // into .mlops/store.db
   ASSERT_EQ(mlops({"run", "pipeline.yaml", "--force"}).exit_code, 0);
