@@ -34,11 +34,16 @@ std::string temp_suffix() {
   return fmt::format(".tmp-{:08x}{:08x}", random(), random());
 }
 
-// Opens `path` for reading when it is a regular file (through links). Anything else in a
-// remote's place of an object or entry (a FIFO would block forever, /dev/zero never ends) is
-// refused as Corrupt without reading: O_NONBLOCK keeps the open of a FIFO from waiting.
+// Opens `path` for reading when it is a regular file, not a link (mlops writes no link there).
+// Anything else in a remote's place of an object or entry (a FIFO would block forever,
+// /dev/zero never ends, a link to /etc/shadow would be copied into the cache to be hashed) is
+// refused without reading: O_NONBLOCK keeps the open of a FIFO from waiting.
 Result<UniqueFd> open_regular(const std::filesystem::path& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW));
+  if (!fd.valid() && errno == ELOOP) {
+    return Error(ErrorKind::Corrupt,
+                 fmt::format("{} is a symbolic link, not an object: refused", path.string()));
+  }
   if (!fd.valid()) {
     return Error(errno == ENOENT ? ErrorKind::NotFound : ErrorKind::Io,
                  fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
@@ -121,7 +126,9 @@ class DirectoryRemote final : public Remote {
 
   Result<bool> has(const std::string& digest, bool manifest) override {
     std::error_code error;
-    bool there = std::filesystem::is_regular_file(m_root / object_name(digest, manifest), error);
+    // Not through a link: get() refuses one, and a push replaces it with the object.
+    bool there = std::filesystem::is_regular_file(
+        std::filesystem::symlink_status(m_root / object_name(digest, manifest), error));
     if (error && error != std::errc::no_such_file_or_directory) {
       return Error(ErrorKind::Io,
                    fmt::format("cannot look in the remote {}: {}", describe(), error.message()));

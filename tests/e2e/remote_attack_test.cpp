@@ -171,5 +171,33 @@ stages:
   EXPECT_EQ(ws.read("model"), "m\n");
 }
 
+// An object in a directory remote that is a link (to a secret file of the puller's machine) was
+// followed: its bytes copied into the cache to be hashed. It is refused unread, and the next push
+// puts the real object in its place.
+TEST_F(RemoteAttackTest, AnObjectThatIsALinkIsRefusedAndReplacedByTheNextPush) {
+  ASSERT_EQ(mlops({"run", "pipeline.yaml"}).exit_code, 0);
+  ASSERT_EQ(mlops({"push", "--remote", remote}).exit_code, 0);
+  ws.write("secret.txt", "top secret\n");
+  for (const auto& object : remote_files()) {
+    if (object.parent_path().parent_path().filename() == "objects" &&
+        object.extension() != ".dir") {
+      std::filesystem::remove(object);
+      std::filesystem::create_symlink(ws / "secret.txt", object);
+    }
+  }
+  std::filesystem::remove_all(ws / ".mlops/cache");
+  auto pulled = mlops({"pull", "--remote", remote});
+  EXPECT_EQ(pulled.exit_code, 1);
+  EXPECT_NE(pulled.err.find("is a symbolic link, not an object: refused"), std::string::npos)
+      << pulled.err;
+  ASSERT_EQ(mlops({"run", "--force", "pipeline.yaml"}).exit_code, 0);
+  auto pushed = mlops({"push", "--remote", remote, "--json"});
+  ASSERT_EQ(pushed.exit_code, 0) << pushed.err;
+  EXPECT_NE(pushed.out.find("\"transferred\": 3"), std::string::npos) << pushed.out;
+  std::filesystem::remove_all(ws / ".mlops/cache");
+  auto again = mlops({"pull", "--remote", remote});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+}
+
 }  // namespace
 }  // namespace mlops::e2e
