@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <map>
 #include <optional>
 
 #include <fmt/format.h>
@@ -113,12 +114,22 @@ int transfer_command(const TransferCommand& command) {
                              human_size(static_cast<int64_t>(summary->bytes)), summary->already,
                              command.push ? "there" : "cached", summary->remote, index));
     for (const auto& digest : summary->missing) {
-      write_all(2, fmt::format("mlops: warning: {} is on neither side (it was not cached when "
-                               "its run ran)\n",
-                               digest));
+      write_all(2, command.push
+                       ? fmt::format("mlops: warning: {} is on neither side (it was not cached "
+                                     "when its run ran)\n",
+                                     digest)
+                       : fmt::format("mlops: warning: the remote lacks {} (push it from the "
+                                     "machine that ran it)\n",
+                                     digest));
     }
+    // The same failure for many objects (a remote gone mid-transfer) is said once, counted.
+    std::map<std::string, size_t> failures;
     for (const auto& message : summary->failed) {
-      write_all(2, fmt::format("mlops: error: {}\n", message));
+      ++failures[message];
+    }
+    for (const auto& [message, count] : failures) {
+      write_all(2, count == 1 ? fmt::format("mlops: error: {}\n", message)
+                              : fmt::format("mlops: error: {} ({} objects)\n", message, count));
     }
     if (!command.push && summary->transferred > 0) {
       write_all(2, "restore them into the workspace with `mlops checkout RUN`\n");

@@ -220,21 +220,25 @@ namespace {
 // Whether `outputs` are exactly the outs and metrics files `stage` declares, each once: what a
 // run-cache entry from elsewhere may restore (anything else could overwrite any file).
 bool declares_all(const Stage& stage, const std::vector<ArtifactVersion>& outputs) {
-  std::multiset<std::string> declared;
-  for (const auto& out : stage.outs) {
-    declared.insert(out.value);
+  // path -> the kinds a version there may have: as hash() records them for this stage.
+  std::map<std::string, std::set<std::string>> declared;
+  for (size_t i = 0; i < stage.outs.size(); ++i) {
+    bool typed = i < stage.out_types.size() && !stage.out_types[i].empty();
+    declared[stage.outs[i].value] = typed ? std::set<std::string>{stage.out_types[i]}
+                                          : std::set<std::string>{"file", "directory"};
   }
   for (const auto& metrics : stage.metrics) {
-    declared.insert(metrics.value);
+    declared[metrics.value] = {"metrics"};
   }
-  std::multiset<std::string> given;
+  std::set<std::string> given;
   for (const auto& output : outputs) {
-    if (!is_object_digest(output.digest)) {
+    auto it = declared.find(output.path);
+    if (!is_object_digest(output.digest) || it == declared.end() ||
+        it->second.count(output.kind) == 0 || !given.insert(output.path).second) {
       return false;
     }
-    given.insert(output.path);
   }
-  return given == declared;
+  return given.size() == declared.size();
 }
 
 }  // namespace
