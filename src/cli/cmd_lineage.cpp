@@ -72,7 +72,12 @@ class LineageText {
     bool is_artifact = node.starts_with("artifact:");
     if (is_artifact && m_upstream) {
       const ArtifactRecord& artifact = m_graph.artifacts.at(std::stoll(node.substr(9)));
-      if (children.empty() && !artifact.producer) {
+      if (children.empty() && !artifact.producer && !artifact.reused_in.empty()) {
+        // Restored from a remote (`run --pull`): a run elsewhere made it, not one recorded here.
+        out += indent + "└─ (not produced here: taken from the cache or a remote in run" +
+               (artifact.reused_in.size() == 1 ? " " : "s ") + join(artifact.reused_in, ", ") +
+               "; the run that made it is in the store it was pushed from)\n";
+      } else if (children.empty() && !artifact.producer) {
         out += indent + "└─ (a source: no stage wrote it)\n";
       }
       if (auto model = m_graph.models.find(artifact.id); model != m_graph.models.end()) {

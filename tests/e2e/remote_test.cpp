@@ -137,6 +137,8 @@ TEST_F(RunPullTest, AFreshCloneRestoresFromTheRemoteInsteadOfRunning) {
   // Recorded as taken from elsewhere: cached, and never as this machine's product.
   auto lineage = mlops_in(other, {"lineage", "model.txt", "--json"});
   EXPECT_EQ(lineage.out.find("\"producer_run\""), std::string::npos) << lineage.out;
+  auto said = mlops_in(other, {"lineage", "model.txt"});
+  EXPECT_NE(said.out.find("not produced here"), std::string::npos) << said.out;
   auto again = mlops_in(other, {"run", "pipeline.yaml"});
   EXPECT_NE(again.out.find("up to date"), std::string::npos) << again.out;
 }
