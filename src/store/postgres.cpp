@@ -77,6 +77,14 @@ struct ResultDeleter {
 };
 using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
 
+// A statement to send: a prepared one by name, or SQL with its parameters.
+struct Query {
+  bool prepared = false;
+  std::string text;  // the prepared statement's name, or the SQL
+  std::vector<unsigned> types;
+  std::vector<std::optional<std::string>> values;
+};
+
 class PostgresConnection;
 
 class PostgresStatement final : public StatementBackend {
@@ -92,6 +100,7 @@ class PostgresStatement final : public StatementBackend {
   }
   void bind_null(int index, NullType type) override;
   Result<bool> step() override;
+  Status run_deferred() override;
   void reset() override;
   std::string_view column_view(int index) const override;
   int64_t column_int(int index) const override;
@@ -106,6 +115,8 @@ class PostgresStatement final : public StatementBackend {
     std::optional<std::string> value;
   };
   void set(int index, unsigned type, std::string_view value);
+  // This statement as it is bound now (prepared on the server first if it is persistent).
+  Result<Query> query();
   Result<ResultPtr> execute();
 
   PostgresConnection& m_connection;
@@ -129,17 +140,57 @@ class PostgresConnection final : public Connection {
 
   Dialect dialect() const override { return Dialect::Postgres; }
   Status execute(std::string_view sql) override {
+    if (!m_deferred.empty()) {
+      if (sql == "COMMIT") {  // the deferred statements and the commit: one round trip
+        Query commit{false, "COMMIT", {}, {}};
+        MLOPS_TRY(result, send(&commit));
+        return check(result->get(), "store statement failed");
+      }
+      if (sql == "ROLLBACK") {
+        m_deferred.clear();  // rolled back with the transaction: no need to send them
+      } else {
+        MLOPS_CHECK(send(nullptr).ok() ? Status::success() : send_error());
+      }
+    }
     ResultPtr result(PQexec(m_conn, std::string(sql).c_str()));
     return check(result.get(), "store statement failed");
   }
+  // Queues a statement whose result nobody reads (Statement::run_deferred): it goes with the
+  // next statement that needs the server (PostgreSQL's pipeline mode), or the commit.
+  Status defer(Query query) {
+    m_deferred.push_back(std::move(query));
+    // Bounded, so that neither side's socket buffer fills while the other waits.
+    return m_deferred.size() < 64 ? Status::success() : flush();
+  }
+  Status flush() {
+    if (m_deferred.empty()) {
+      return Status::success();
+    }
+    auto sent = send(nullptr);
+    return sent.ok() ? Status::success() : Status(sent.error());
+  }
+  // Sends the deferred statements and then `last` (when given) in one pipeline; returns the
+  // result of `last` (or of the last deferred one), or the first error.
+  Result<ResultPtr> send(const Query* last);
   Result<Statement> prepare(std::string_view sql) override { return make(sql, false); }
   int64_t changes() const override { return m_changes; }
   void set_busy_wait(std::chrono::milliseconds wait) override { m_busy_wait = wait; }
 
   Status begin_write() override;
-  Status commit() override { return execute("COMMIT"); }
-  void rollback() override { (void)execute("ROLLBACK"); }
+  Status commit() override {
+    m_in_transaction = false;
+    return execute("COMMIT");
+  }
+  void rollback() override {
+    m_in_transaction = false;
+    (void)execute("ROLLBACK");
+  }
   bool recover_transient() override;
+  // Outside a transaction, a lost connection is re-established at once (a statement that failed
+  // with it is run again once): a long `mlops watch` outlives a server restart.
+  bool reconnect_between_transactions() {
+    return !m_in_transaction && PQstatus(m_conn) == CONNECTION_BAD && reconnect();
+  }
 
   // Io with PostgreSQL's message unless `result` succeeded; remembers the SQLSTATE and the rows
   // a command changed.
@@ -179,6 +230,21 @@ class PostgresConnection final : public Connection {
   std::chrono::milliseconds m_busy_wait{30000};
   uint64_t m_session = 1;  // bumped when the connection is re-established
   uint64_t m_names = 0;
+  bool m_in_transaction = false;
+  std::vector<Query> m_deferred;
+  std::optional<Error> m_send_error;
+
+  Status send_error() { return m_send_error ? Status(*m_send_error) : Status::success(); }
+
+  bool reconnect() {
+    PQreset(m_conn);
+    if (PQstatus(m_conn) != CONNECTION_OK) {
+      return false;
+    }
+    PQsetNoticeProcessor(m_conn, ignore_notice, nullptr);
+    ++m_session;  // the server forgot the prepared statements and session locks
+    return true;
+  }
 };
 
 PostgresStatement::PostgresStatement(PostgresConnection& connection, std::string sql,
@@ -208,29 +274,42 @@ void PostgresStatement::bind_null(int index, NullType type) {
   }
 }
 
-Result<ResultPtr> PostgresStatement::execute() {
-  std::vector<unsigned> types;
-  std::vector<const char*> values;
+Result<Query> PostgresStatement::query() {
+  Query query;
   for (const auto& parameter : m_parameters) {
     // A parameter nothing bound is a NULL of type text: PostgreSQL must know every type.
-    types.push_back(parameter.type ? parameter.type : parameter.value ? 0 : k_oid_text);
-    values.push_back(parameter.value ? parameter.value->c_str() : nullptr);
+    query.types.push_back(parameter.type ? parameter.type : parameter.value ? 0 : k_oid_text);
+    query.values.push_back(parameter.value);
   }
-  PGconn* conn = m_connection.handle();
-  int count = static_cast<int>(values.size());
   if (!m_persistent) {
-    return ResultPtr(
-        PQexecParams(conn, m_sql.c_str(), count, types.data(), values.data(), nullptr, nullptr, 0));
+    query.text = m_sql;
+    return query;
   }
   if (m_prepared_in != m_connection.session()) {
     // Prepared with the types of the first run; later runs bind the same types (a NULL's type
     // follows its bind_optional), and a text value converts to an inferred type as a literal.
     m_name = m_connection.next_name();
-    ResultPtr prepared(PQprepare(conn, m_name.c_str(), m_sql.c_str(), count, types.data()));
+    ResultPtr prepared(PQprepare(m_connection.handle(), m_name.c_str(), m_sql.c_str(),
+                                 static_cast<int>(query.types.size()), query.types.data()));
     MLOPS_CHECK(m_connection.check(prepared.get(), "cannot prepare a store query"));
     m_prepared_in = m_connection.session();
   }
-  return ResultPtr(PQexecPrepared(conn, m_name.c_str(), count, values.data(), nullptr, nullptr, 0));
+  query.prepared = true;
+  query.text = m_name;
+  return query;
+}
+
+Result<ResultPtr> PostgresStatement::execute() {
+  MLOPS_TRY(built, query());
+  return m_connection.send(&*built);
+}
+
+Status PostgresStatement::run_deferred() {
+  if (!m_error.empty()) {
+    return Error(ErrorKind::Internal, "store query parameter: " + m_error);
+  }
+  MLOPS_TRY(built, query());
+  return m_connection.defer(std::move(*built));
 }
 
 Result<bool> PostgresStatement::step() {
@@ -238,8 +317,15 @@ Result<bool> PostgresStatement::step() {
     return Error(ErrorKind::Internal, "store query parameter: " + m_error);
   }
   if (!m_result) {
-    MLOPS_TRY(result, execute());
-    MLOPS_CHECK(m_connection.check(result->get(), "store query failed"));
+    auto result = execute();
+    Status checked = result.ok() ? m_connection.check(result->get(), "store query failed")
+                                 : Status(result.error());
+    if (!checked.ok() && m_connection.reconnect_between_transactions()) {
+      result = execute();
+      checked = result.ok() ? m_connection.check(result->get(), "store query failed")
+                            : Status(result.error());
+    }
+    MLOPS_CHECK(checked);
     m_result = std::move(*result);
     m_row = -1;
   }
@@ -280,8 +366,84 @@ double PostgresStatement::column_double(int index) const {
   return text.empty() ? 0.0 : std::strtod(std::string(text).c_str(), nullptr);
 }
 
+namespace {
+
+std::vector<const char*> value_pointers(const Query& query) {
+  std::vector<const char*> values;
+  for (const auto& value : query.values) {
+    values.push_back(value ? value->c_str() : nullptr);
+  }
+  return values;
+}
+
+int send_one(PGconn* conn, const Query& query) {
+  std::vector<const char*> values = value_pointers(query);
+  int count = static_cast<int>(values.size());
+  return query.prepared ? PQsendQueryPrepared(conn, query.text.c_str(), count, values.data(),
+                                              nullptr, nullptr, 0)
+                        : PQsendQueryParams(conn, query.text.c_str(), count, query.types.data(),
+                                            values.data(), nullptr, nullptr, 0);
+}
+
+}  // namespace
+
+Result<ResultPtr> PostgresConnection::send(const Query* last) {
+  std::vector<Query> queue = std::move(m_deferred);
+  m_deferred.clear();
+  m_send_error.reset();
+  if (queue.empty() && last) {  // the usual case: one statement, no pipeline
+    std::vector<const char*> values = value_pointers(*last);
+    int count = static_cast<int>(values.size());
+    return ResultPtr(
+        last->prepared
+            ? PQexecPrepared(m_conn, last->text.c_str(), count, values.data(), nullptr, nullptr, 0)
+            : PQexecParams(m_conn, last->text.c_str(), count, last->types.data(), values.data(),
+                           nullptr, nullptr, 0));
+  }
+  if (last) {
+    queue.push_back(*last);
+  }
+  if (PQenterPipelineMode(m_conn) != 1) {
+    m_send_error = Error(ErrorKind::Io, std::string("store pipeline: ") + PQerrorMessage(m_conn));
+    return *m_send_error;
+  }
+  bool sent = true;
+  for (const Query& query : queue) {
+    sent = sent && send_one(m_conn, query) == 1;
+  }
+  sent = sent && PQpipelineSync(m_conn) == 1;
+  // One result per query (then a NULL), each checked; after an error the rest come back
+  // PGRES_PIPELINE_ABORTED; then the sync point.
+  ResultPtr outcome;
+  Status first = Status::success();
+  for (size_t i = 0; sent && i < queue.size(); ++i) {
+    ResultPtr result(PQgetResult(m_conn));
+    while (PGresult* extra = PQgetResult(m_conn)) {
+      PQclear(extra);
+    }
+    if (first.ok() && PQresultStatus(result.get()) != PGRES_PIPELINE_ABORTED) {
+      first = check(result.get(), "store query failed");
+    }
+    outcome = std::move(result);
+  }
+  if (sent) {
+    ResultPtr sync(PQgetResult(m_conn));  // PGRES_PIPELINE_SYNC
+  }
+  PQexitPipelineMode(m_conn);
+  if (!sent) {
+    m_send_error = Error(ErrorKind::Io, std::string("store pipeline: ") + PQerrorMessage(m_conn));
+    return *m_send_error;
+  }
+  if (!first.ok()) {
+    m_send_error = first.error();
+    return first.error();
+  }
+  return outcome;
+}
+
 Status PostgresConnection::begin_write() {
   MLOPS_CHECK(execute("BEGIN"));
+  m_in_transaction = true;
   if (m_busy_wait.count() <= 0) {
     ResultPtr locked(PQexec(m_conn, k_try_write_lock));
     Status checked = check(locked.get(), "cannot start a store transaction");
@@ -311,13 +473,7 @@ bool PostgresConnection::recover_transient() {
   std::string state = std::move(m_last_state);
   m_last_state.clear();
   if (PQstatus(m_conn) == CONNECTION_BAD) {
-    PQreset(m_conn);
-    if (PQstatus(m_conn) != CONNECTION_OK) {
-      return false;
-    }
-    PQsetNoticeProcessor(m_conn, ignore_notice, nullptr);
-    ++m_session;  // the server forgot the prepared statements and session locks
-    return true;
+    return reconnect();
   }
   // serialization_failure, deadlock_detected: the transaction may succeed when run again.
   return state == "40001" || state == "40P01";

@@ -41,6 +41,11 @@ class StatementBackend {
   virtual void bind_double(int index, double value) = 0;
   virtual void bind_null(int index, NullType type) = 0;
   virtual Result<bool> step() = 0;
+  // Statement::run_deferred; by default, run now.
+  virtual Status run_deferred() {
+    auto stepped = step();
+    return stepped.ok() ? Status::success() : Status(stepped.error());
+  }
   virtual void reset() = 0;
   virtual std::string_view column_view(int index) const = 0;
   virtual int64_t column_int(int index) const = 0;
@@ -85,6 +90,10 @@ class Statement {
     auto stepped = step();
     return stepped.ok() ? Status::success() : Status(stepped.error());
   }
+  // Runs a statement whose result and changes() nobody reads, possibly later: PostgreSQL sends
+  // it with the next statement that needs the server, or with the commit (one round trip for
+  // many writes), and an error it meets is reported there. SQLite runs it now.
+  Status run_deferred() { return m_backend->run_deferred(); }
   // Ends the statement and clears its bindings, ready to run again.
   void reset() { m_backend->reset(); }
 

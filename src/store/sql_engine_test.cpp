@@ -76,6 +76,19 @@ TEST_P(SqlEngineTest, PlaceholdersInsideLiteralsAndNamesAreLeftAlone) {
   EXPECT_EQ(value(*store, "SELECT '?1'"), "?1");
 }
 
+// PostgreSQL sends the writes nobody reads back with the commit: an error among them still fails
+// the transaction, and nothing of it is written.
+TEST_P(SqlEngineTest, AFailedDeferredWriteFailsItsTransaction) {
+  auto store = open_store();
+  ExecutionRecord ghost;
+  ghost.id = 424242;  // no such execution: its events violate a foreign key
+  ghost.status = "succeeded";
+  Status finished = store->finish_execution({ghost, {}, {{"o.txt", "file", "d", 1}}, {}});
+  EXPECT_FALSE(finished.ok());
+  EXPECT_EQ(value(*store, "SELECT COUNT(*) FROM artifacts"), "0");
+  ASSERT_TRUE(store->begin_run(run_record("r1")).ok());  // the connection is usable again
+}
+
 TEST_P(SqlEngineTest, HeartbeatsMoveOnlyWhileTheRunRuns) {
   auto store = open_store();
   ASSERT_TRUE(store->begin_run(run_record("r1")).ok());
@@ -139,7 +152,12 @@ TEST_P(SqlEngineTest, ALostConnectionIsReopenedAndTheWriteRetried) {
   auto admin = sql::open_postgres(testing::test_pg_admin());
   ASSERT_TRUE(admin.ok());
   ASSERT_TRUE((*admin)->execute("SELECT pg_terminate_backend(" + pid + ")").ok());
-  Status written = store->begin_run(run_record("r2"));
+  auto read = store->find_run("r1");  // a read between transactions reconnects at once
+  ASSERT_TRUE(read.ok()) << read.error().message();
+  EXPECT_TRUE(read->has_value());
+  pid = value(*store, "SELECT pg_backend_pid()");
+  ASSERT_TRUE((*admin)->execute("SELECT pg_terminate_backend(" + pid + ")").ok());
+  Status written = store->begin_run(run_record("r2"));  // a transaction is run again
   EXPECT_TRUE(written.ok()) << written.error().message();
   EXPECT_TRUE(store->find_run("r2")->has_value());
 }

@@ -145,7 +145,7 @@ Status SqlStore::write_outcome(const ExecutionOutcome& outcome) {
                   .bind_optional(4, execution.message)
                   .bind_optional(5, execution.ended_at)
                   .bind(6, execution.id)
-                  .run());
+                  .run_deferred());
   return write_links(outcome);
 }
 
@@ -208,7 +208,7 @@ Status SqlStore::link_version(const ArtifactVersion& version, std::optional<int6
       .bind(6, created_at)
       .bind(7, execution_id)
       .bind(8, std::string_view(direction))
-      .run();
+      .run_deferred();
 }
 
 Status SqlStore::write_links(const ExecutionOutcome& outcome) {
@@ -242,7 +242,8 @@ Status SqlStore::write_links(const ExecutionOutcome& outcome) {
                   "ON CONFLICT (execution_id, key) DO UPDATE SET value = excluded.value");
   for (const auto& value : outcome.metrics) {
     metric.reset();
-    MLOPS_CHECK(metric.bind(1, execution.id).bind(2, value.key).bind(3, value.value).run());
+    MLOPS_CHECK(
+        metric.bind(1, execution.id).bind(2, value.key).bind(3, value.value).run_deferred());
   }
   return Status::success();
 }
@@ -310,7 +311,7 @@ Status SqlStore::remember_file_stats(const std::vector<FileStat>& stats) {
                       .bind(5, stat.mtime_ns)
                       .bind(6, stat.ctime_ns)
                       .bind(7, stat.digest)
-                      .run());
+                      .run_deferred());
     }
     return Status::success();
   });
