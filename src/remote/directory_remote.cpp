@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -26,12 +27,18 @@ namespace {
 constexpr size_t k_block = size_t{1} << 20;
 constexpr size_t k_max_manifest_bytes = size_t{256} << 20;
 constexpr size_t k_max_entry_bytes = size_t{16} << 20;
-constexpr uint64_t k_publish_bytes = uint64_t{256} << 20;
+constexpr uint64_t k_publish_bytes = uint64_t{1} << 30;
 constexpr auto k_stale_temp_age = std::chrono::hours(24);
 
+// Unique per process (a random start drawn once: opening the random device per object showed
+// in profiles) and per call; O_EXCL catches the rest.
 std::string temp_suffix() {
-  std::random_device random;
-  return fmt::format(".tmp-{:08x}{:08x}", random(), random());
+  static const uint64_t start = [] {
+    std::random_device random;
+    return (uint64_t{random()} << 32) | random();
+  }();
+  static std::atomic<uint64_t> next{0};
+  return fmt::format(".tmp-{:016x}", start + next++);
 }
 
 // Opens `path` for reading when it is a regular file, not a link (mlops writes no link there).
@@ -82,19 +89,37 @@ Result<std::string> read_regular(const std::filesystem::path& path, size_t limit
   }
 }
 
-// Copies `from` to a new file `to`, hashing the bytes; the digest of what was written.
-Result<std::string> copy_hashing(const std::filesystem::path& from, const std::filesystem::path& to,
-                                 bool sync) {
-  MLOPS_TRY(in, open_regular(from));
-  UniqueFd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444));
-  if (!out.valid()) {
-    return Error(ErrorKind::Io,
-                 fmt::format("cannot create {}: {}", to.string(), std::strerror(errno)));
+// Copies `from` into the new file `to` inside the kernel (copy_file_range, as cp does: no copy
+// through a user buffer, which cost 2-5x on this machine), falling back to read/write where the
+// filesystems cannot. True when the kernel copied; false (nothing written) to fall back.
+Result<bool> kernel_copy(int in, int out, const std::filesystem::path& to) {
+  bool any = false;
+  while (true) {
+    ssize_t copied = ::copy_file_range(in, nullptr, out, nullptr, size_t{1} << 30, 0);
+    if (copied < 0 && errno == EINTR) {
+      continue;
+    }
+    if (copied < 0 && !any &&
+        (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP ||
+         errno == EBADF)) {
+      return false;
+    }
+    if (copied < 0) {
+      return Error(ErrorKind::Io,
+                   fmt::format("cannot write {}: {}", to.string(), std::strerror(errno)));
+    }
+    if (copied == 0) {
+      return true;
+    }
+    any = true;
   }
-  Hasher hasher;
+}
+
+Status user_copy(int in, int out, const std::filesystem::path& from,
+                 const std::filesystem::path& to) {
   std::string buffer(k_block, '\0');
   while (true) {
-    ssize_t got = ::read(in->get(), buffer.data(), buffer.size());
+    ssize_t got = ::read(in, buffer.data(), buffer.size());
     if (got < 0 && errno == EINTR) {
       continue;
     }
@@ -103,19 +128,36 @@ Result<std::string> copy_hashing(const std::filesystem::path& from, const std::f
                    fmt::format("cannot read {}: {}", from.string(), std::strerror(errno)));
     }
     if (got == 0) {
-      break;
+      return Status::success();
     }
-    hasher.update(std::string_view(buffer.data(), static_cast<size_t>(got)));
-    if (!write_all(out.get(), std::string_view(buffer.data(), static_cast<size_t>(got)))) {
+    if (!write_all(out, std::string_view(buffer.data(), static_cast<size_t>(got)))) {
       return Error(ErrorKind::Io,
                    fmt::format("cannot write {}: {}", to.string(), std::strerror(errno)));
     }
+  }
+}
+
+// Copies `from` to a new file `to`; the digest of what was written, hashed from the copy itself
+// (read back from the page cache), so a source that changes while it is copied cannot make a
+// verified name for other bytes.
+Result<std::string> copy_hashing(const std::filesystem::path& from, const std::filesystem::path& to,
+                                 bool sync) {
+  MLOPS_TRY(in, open_regular(from));
+  UniqueFd out(::open(to.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444));
+  if (!out.valid()) {
+    return Error(ErrorKind::Io,
+                 fmt::format("cannot create {}: {}", to.string(), std::strerror(errno)));
+  }
+  MLOPS_TRY(kernel, kernel_copy(in->get(), out.get(), to));
+  if (!*kernel) {
+    MLOPS_CHECK(user_copy(in->get(), out.get(), from, to));
   }
   if (sync && ::fsync(out.get()) != 0) {
     return Error(ErrorKind::Io,
                  fmt::format("cannot write {}: {}", to.string(), std::strerror(errno)));
   }
-  return hasher.finish().hex();
+  MLOPS_TRY(digest, digest_fd(out.get(), to));
+  return digest->hex();
 }
 
 class DirectoryRemote final : public Remote {
@@ -156,17 +198,30 @@ class DirectoryRemote final : public Remote {
       ::unlink(temp.c_str());
       return written.error();
     }
-    std::lock_guard<std::mutex> guard(m_lock);
-    m_pending.emplace_back(temp, target);
-    m_pending_bytes += std::filesystem::file_size(temp, error);
-    // A large push publishes as it goes: one killed later keeps what it published (resumable).
-    return m_pending_bytes >= k_publish_bytes ? publish_pending() : Status::success();
+    Batch batch;
+    {
+      std::lock_guard<std::mutex> guard(m_lock);
+      m_pending.emplace_back(temp, target);
+      m_pending_bytes += std::filesystem::file_size(temp, error);
+      // A large push publishes as it goes: one killed later keeps what it published
+      // (resumable). Outside the lock: the other transfers go on while the disk syncs.
+      if (m_pending_bytes >= k_publish_bytes) {
+        batch.swap(m_pending);
+        m_pending_bytes = 0;
+      }
+    }
+    return publish_batch(batch);
   }
 
   Status publish() override {
-    std::lock_guard<std::mutex> guard(m_lock);
+    Batch batch;
+    {
+      std::lock_guard<std::mutex> guard(m_lock);
+      batch.swap(m_pending);
+      m_pending_bytes = 0;
+    }
     sweep_stale_temps();
-    return publish_pending();
+    return publish_batch(batch);
   }
 
   ~DirectoryRemote() override {
@@ -234,27 +289,32 @@ class DirectoryRemote final : public Remote {
  private:
   std::filesystem::path pending_dir() const { return m_root / "tmp" / "pending"; }
 
-  // Syncs the remote's filesystem once and renames every object put so far into its place.
-  // Called with m_lock held.
-  Status publish_pending() {
-    m_pending_bytes = 0;
-    if (m_pending.empty()) {
+  using Batch = std::vector<std::pair<std::filesystem::path, std::filesystem::path>>;
+
+  // Syncs the remote's filesystem once and renames every object of `batch` into its place; on
+  // failure removes the batch's temporaries (nothing of it becomes visible).
+  Status publish_batch(Batch& batch) {
+    if (batch.empty()) {
       return Status::success();
     }
     UniqueFd root(::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!root.valid() || ::syncfs(root.get()) != 0) {
+      int err = errno;
+      for (const auto& entry : batch) {
+        ::unlink(entry.first.c_str());
+      }
       return Error(ErrorKind::Io,
-                   fmt::format("cannot sync the remote {}: {}", describe(), std::strerror(errno)));
+                   fmt::format("cannot sync the remote {}: {}", describe(), std::strerror(err)));
     }
     Status published = Status::success();
-    for (const auto& [temp, target] : m_pending) {
+    for (const auto& [temp, target] : batch) {
       if (::rename(temp.c_str(), target.c_str()) != 0 && published.ok()) {
         published = Error(ErrorKind::Io, fmt::format("cannot publish {} in the remote {}: {}",
                                                      target.filename().string(), describe(),
                                                      std::strerror(errno)));
       }
     }
-    m_pending.clear();
+    batch.clear();
     ::syncfs(root.get());  // the renames themselves
     return published;
   }
@@ -277,7 +337,7 @@ class DirectoryRemote final : public Remote {
 
   std::filesystem::path m_root;
   std::mutex m_lock;
-  std::vector<std::pair<std::filesystem::path, std::filesystem::path>> m_pending;  // temp, target
+  Batch m_pending;  // temp, target
   uint64_t m_pending_bytes = 0;
 };
 
