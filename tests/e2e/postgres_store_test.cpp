@@ -8,6 +8,7 @@
 #include <atomic>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -121,6 +122,27 @@ TEST_F(PostgresStoreTest, AnUnreachableServerIsAClearErrorWithoutThePassword) {
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("postgresql://ann:***@127.0.0.1:1/x"), std::string::npos)
       << refused.err;
+}
+
+// The locator goes to libpq as it is: a service file (PGSERVICEFILE, PGSERVICE) names the server.
+TEST_F(PostgresStoreTest, LibpqServiceFilesAreHonoured) {
+  // The admin conninfo's keywords, one a line, the test's own database last (a service file
+  // keeps the first of a keyword given twice: the admin's dbname is left out).
+  std::string settings;
+  std::istringstream words(testing::test_pg_admin());
+  for (std::string word; words >> word;) {
+    settings += word.rfind("dbname=", 0) == 0 ? "" : word + "\n";
+  }
+  ws.write("pg_service.conf", "[mlops]\n" + settings + "dbname=" + db->name() + "\n");
+  locator = "service=mlops";
+  std::vector<std::string> env = {"PGSERVICEFILE=" + (ws / "pg_service.conf").string()};
+  ASSERT_EQ(pg({"store", "migrate"}, env).exit_code, 0);
+  auto ran = pg({"run", "pipeline.yaml"}, env);
+  EXPECT_EQ(ran.exit_code, 0) << ran.err;
+  EXPECT_EQ(pg_value("SELECT count(*) FROM runs"), "1");
+  auto runs =
+      pg({"runs"}, {"PGSERVICEFILE=" + (ws / "pg_service.conf").string(), "PGSERVICE=mlops"});
+  EXPECT_EQ(runs.exit_code, 0) << runs.err;
 }
 
 TEST_F(PostgresStoreTest, TwoMigratorsAtOnceOneMigratesTheOtherWaits) {
