@@ -1,9 +1,12 @@
-// SqlStore: the writes. Reads are in sqlite_store_queries.cpp.
+// SqlStore: the writes. Reads are in sql_store_queries.cpp.
 #include "store/sql_store.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <thread>
+
+#include <fmt/format.h>
 
 #include "store/schema.hpp"
 #include "store/store_locator.hpp"
@@ -106,32 +109,64 @@ Status SqlStore::finish_run(const std::string& run_id, const std::string& status
   return update->bind(1, status).bind(2, ended_at).bind(3, run_id).run();
 }
 
-Result<int64_t> SqlStore::insert_execution(const ExecutionRecord& execution) {
-  MLOPS_STATEMENT(insert,
-                  "INSERT INTO executions (run_id, stage, attempt, status, command, "
-                  "started_at, log_path, fingerprint, cached, pid, pid_start_ticks, exit_code, "
-                  "signal, message, ended_at) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
-                  "RETURNING id");
-  MLOPS_TRY(inserted, insert.bind(1, execution.run_id)
-                          .bind(2, execution.stage)
-                          .bind(3, static_cast<int64_t>(execution.attempt))
-                          .bind(4, execution.status)
-                          .bind(5, execution.command)
-                          .bind(6, execution.started_at)
-                          .bind_optional(7, execution.log_path)
-                          .bind_optional(8, execution.fingerprint)
-                          .bind(9, static_cast<int64_t>(execution.cached ? 1 : 0))
-                          .bind_optional(10, execution.pid)
-                          .bind_optional(11, execution.pid_start_ticks)
-                          .bind_optional(12, execution.exit_code)
-                          .bind_optional(13, execution.signal)
-                          .bind_optional(14, execution.message)
-                          .bind_optional(15, execution.ended_at)
-                          .step());
+Result<int64_t> SqlStore::insert_execution(const ExecutionRecord& execution,
+                                           std::optional<int64_t> reserved) {
+  constexpr const char* k_columns =
+      "INSERT INTO executions (run_id, stage, attempt, status, command, started_at, log_path, "
+      "fingerprint, cached, pid, pid_start_ticks, exit_code, signal, message, ended_at";
+  constexpr const char* k_values =
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15";
+  static const std::string k_with_id = fmt::format("{}, id) {}, ?16)", k_columns, k_values);
+  static const std::string k_returning_id =
+      fmt::format("{}) {}) RETURNING id", k_columns, k_values);
+  MLOPS_STATEMENT(insert, reserved ? k_with_id : k_returning_id);
+  insert.bind(1, execution.run_id)
+      .bind(2, execution.stage)
+      .bind(3, static_cast<int64_t>(execution.attempt))
+      .bind(4, execution.status)
+      .bind(5, execution.command)
+      .bind(6, execution.started_at)
+      .bind_optional(7, execution.log_path)
+      .bind_optional(8, execution.fingerprint)
+      .bind(9, static_cast<int64_t>(execution.cached ? 1 : 0))
+      .bind_optional(10, execution.pid)
+      .bind_optional(11, execution.pid_start_ticks)
+      .bind_optional(12, execution.exit_code)
+      .bind_optional(13, execution.signal)
+      .bind_optional(14, execution.message)
+      .bind_optional(15, execution.ended_at);
+  if (reserved) {
+    MLOPS_CHECK(insert.bind(16, *reserved).run_deferred());
+    return *reserved;
+  }
+  MLOPS_TRY(inserted, insert.step());
   int64_t id = insert.column_int(0);
   insert.reset();  // finish the RETURNING statement before the next one
   return id;
+}
+
+// PostgreSQL: `count` execution ids taken from the table's sequence in one round trip, in
+// increasing order, so that the batch's inserts need no answer and travel in one pipeline with
+// the commit. Nothing on SQLite (its inserts are local: RETURNING costs nothing there).
+Result<std::vector<int64_t>> SqlStore::reserve_execution_ids(size_t count) {
+  std::vector<int64_t> ids;
+  if (count == 0 || m_db->dialect() != sql::Dialect::Postgres) {
+    return ids;
+  }
+  MLOPS_STATEMENT(reserve,
+                  "SELECT nextval(pg_get_serial_sequence('executions', 'id')) FROM "
+                  "generate_series(1, ?1)");
+  reserve.bind(1, static_cast<int64_t>(count));
+  while (true) {
+    MLOPS_TRY(row, reserve.step());
+    if (!*row) {
+      break;
+    }
+    ids.push_back(reserve.column_int(0));
+  }
+  reserve.reset();
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 Status SqlStore::write_outcome(const ExecutionOutcome& outcome) {
@@ -261,6 +296,12 @@ Result<std::vector<int64_t>> SqlStore::record_batch(const std::vector<ExecutionW
 }
 
 Result<std::vector<int64_t>> SqlStore::write_batch(const std::vector<ExecutionWrite>& items) {
+  size_t starts = std::count_if(items.begin(), items.end(),
+                                [](const ExecutionWrite& item) { return item.start.has_value(); });
+  MLOPS_TRY(reserved, reserve_execution_ids(starts));
+  auto next_id = [&, used = size_t(0)]() mutable -> std::optional<int64_t> {
+    return used < reserved->size() ? std::optional((*reserved)[used++]) : std::nullopt;
+  };
   std::vector<int64_t> ids;
   for (const auto& item : items) {
     int64_t id = item.end ? item.end->execution.id : 0;
@@ -276,11 +317,11 @@ Result<std::vector<int64_t>> SqlStore::write_batch(const std::vector<ExecutionWr
       whole.execution.signal = ended.signal;
       whole.execution.message = ended.message;
       whole.execution.ended_at = ended.ended_at;
-      MLOPS_TRY(inserted, insert_execution(whole.execution));
+      MLOPS_TRY(inserted, insert_execution(whole.execution, next_id()));
       id = whole.execution.id = *inserted;
       MLOPS_CHECK(write_links(whole));
     } else if (item.start) {
-      MLOPS_TRY(inserted, insert_execution(*item.start));
+      MLOPS_TRY(inserted, insert_execution(*item.start, next_id()));
       id = *inserted;
     } else if (item.end) {
       MLOPS_CHECK(write_outcome(*item.end));

@@ -114,7 +114,11 @@ class SqlStore final : public MetadataStore {
   Status write_run(const RunRecord& run, const std::vector<TriggerAdvance>& advances);
   Result<std::vector<int64_t>> write_batch(const std::vector<ExecutionWrite>& items);
   Result<bool> write_interrupted(const std::string& run_id, const std::string& ended_at);
-  Result<int64_t> insert_execution(const ExecutionRecord& execution);
+  // Inserts an execution row; returns its id: `reserved` (PostgreSQL, from
+  // reserve_execution_ids: the insert is deferred), else the one the database gives.
+  Result<int64_t> insert_execution(const ExecutionRecord& execution,
+                                   std::optional<int64_t> reserved = std::nullopt);
+  Result<std::vector<int64_t>> reserve_execution_ids(size_t count);
   // Ends an execution row: its status, then write_links.
   Status write_outcome(const ExecutionOutcome& outcome);
   // The execution's events (the versions it read and wrote) and metric values.
