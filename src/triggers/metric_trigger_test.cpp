@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "store/sql_store.hpp"
+#include "store/store_test_util.hpp"
 #include "triggers/evaluator.hpp"
 #include "triggers/metric_trigger.hpp"
 #include "util/temp_dir_test_util.hpp"
@@ -304,13 +305,11 @@ TEST(MetricStateMachineTest, StateRoundTripsThroughJson) {
 
 // ---- against the store --------------------------------------------------------------------
 
-class MetricTriggerStoreTest : public ::testing::Test {
+// On both engines (store/store_test_util.hpp): the metric trigger's compare-and-set is the
+// store's.
+class MetricTriggerStoreTest : public testing::StoreEngineTest {
  protected:
-  std::unique_ptr<SqlStore> open() {
-    auto opened = SqlStore::open((dir.path() / "store.db").string());
-    EXPECT_TRUE(opened.ok()) << opened.error().message();
-    return std::move(*opened);
-  }
+  std::unique_ptr<SqlStore> open() { return open_store(); }
   // A succeeded run of the monitoring pipeline whose `score` stage recorded `accuracy`.
   void record(SqlStore& store, const std::string& run, double accuracy) {
     RunRecord record;
@@ -350,7 +349,9 @@ class MetricTriggerStoreTest : public ::testing::Test {
   WallTime now = at("2026-12-01T01:00:00Z");
 };
 
-TEST_F(MetricTriggerStoreTest, TwoCheckersEvaluatingTheSameBreachFireExactlyOnce) {
+MLOPS_STORE_ENGINES(MetricTriggerStoreTest);
+
+TEST_P(MetricTriggerStoreTest, TwoCheckersEvaluatingTheSameBreachFireExactlyOnce) {
   auto first = open();
   auto second = open();
   TriggerSpecs specs;
@@ -382,7 +383,7 @@ TEST_F(MetricTriggerStoreTest, TwoCheckersEvaluatingTheSameBreachFireExactlyOnce
   EXPECT_FALSE(evaluate(*second, specs).fires());
 }
 
-TEST_F(MetricTriggerStoreTest, RepeatedLooksWithoutNewReadingsAddNoRows) {
+TEST_P(MetricTriggerStoreTest, RepeatedLooksWithoutNewReadingsAddNoRows) {
   auto store = open();
   TriggerSpecs specs;
   specs.metric.push_back(below(0.8, 3));
@@ -398,7 +399,7 @@ TEST_F(MetricTriggerStoreTest, RepeatedLooksWithoutNewReadingsAddNoRows) {
   EXPECT_EQ(store->trigger_evaluations("training", 100)->size(), 2u);
 }
 
-TEST_F(MetricTriggerStoreTest, DegradesByReadsTheChampionsEvaluation) {
+TEST_P(MetricTriggerStoreTest, DegradesByReadsTheChampionsEvaluation) {
   auto store = open();
   TriggerSpecs specs;
   specs.metric.push_back(degrades_by(0.05, false));
