@@ -1,4 +1,5 @@
 // SqlStore: the reads behind `mlops runs`, `show`, `artifacts`, `lineage` and `metrics`.
+#include "store/sql_rows.hpp"
 #include "store/sql_store.hpp"
 
 #include <algorithm>
@@ -10,13 +11,8 @@
 namespace mlops {
 namespace {
 
-std::optional<std::string> optional_text(const sql::Statement& row, int column) {
-  return row.column_is_null(column) ? std::nullopt : std::optional(row.column_text(column));
-}
-
-std::optional<int64_t> optional_int(const sql::Statement& row, int column) {
-  return row.column_is_null(column) ? std::nullopt : std::optional(row.column_int(column));
-}
+using sql::optional_int;
+using sql::optional_text;
 
 constexpr const char* k_run_columns =
     "r.id, p.name, r.pipeline_file, r.pipeline_hash, r.status, r.cause, r.cause_detail, "
@@ -116,18 +112,7 @@ ArtifactRecord read_artifact(const sql::Statement& row, int first) {
   return artifact;
 }
 
-// Steps through every row of `statement`, turning each into a T with `read`.
-template <typename T, typename Read>
-Result<std::vector<T>> collect(sql::Statement& statement, Read read) {
-  std::vector<T> rows;
-  while (true) {
-    MLOPS_TRY(row, statement.step());
-    if (!*row) {
-      return rows;
-    }
-    rows.push_back(read(statement));
-  }
-}
+using sql::collect;
 
 template <typename T>
 Result<std::optional<T>> first_of(Result<std::vector<T>> rows) {

@@ -1,18 +1,14 @@
 // SqlStore: the model registry and metric-trigger evaluations (schema version 7).
 #include <fmt/format.h>
 
+#include "store/sql_rows.hpp"
 #include "store/sql_store.hpp"
 
 namespace mlops {
 namespace {
 
-std::optional<std::string> optional_text(const sql::Statement& row, int column) {
-  return row.column_is_null(column) ? std::nullopt : std::optional(row.column_text(column));
-}
-
-std::optional<int64_t> optional_int(const sql::Statement& row, int column) {
-  return row.column_is_null(column) ? std::nullopt : std::optional(row.column_int(column));
-}
+using sql::optional_int;
+using sql::optional_text;
 
 constexpr const char* k_version_columns =
     "m.name, v.version, v.path, v.kind, v.digest, v.size, v.run_id, v.pipeline, v.stage, "
@@ -67,18 +63,6 @@ GateResultRecord read_gate(const sql::Statement& row) {
   gate.stage = optional_text(row, 9);
   gate.created_at = row.column_text(10);
   return gate;
-}
-
-template <typename T, typename Read>
-Result<std::vector<T>> all_rows(sql::Statement& query, Read read) {
-  std::vector<T> rows;
-  while (true) {
-    MLOPS_TRY(row, query.step());
-    if (!*row) {
-      return rows;
-    }
-    rows.push_back(read(query));
-  }
 }
 
 }  // namespace
@@ -171,7 +155,7 @@ Result<std::optional<ModelSummary>> SqlStore::find_model(const std::string& name
 
 Result<std::vector<ModelSummary>> SqlStore::list_models() {
   MLOPS_TRY(query, m_db->prepare("SELECT name FROM models ORDER BY name"));
-  MLOPS_TRY(names, all_rows<std::string>(
+  MLOPS_TRY(names, sql::collect<std::string>(
                        *query, [](const sql::Statement& row) { return row.column_text(0); }));
   std::vector<ModelSummary> models;
   for (const auto& name : *names) {
@@ -190,7 +174,7 @@ Result<std::vector<ModelVersionRecord>> SqlStore::model_versions(const std::stri
                                              "< ?2 ORDER BY v.version DESC LIMIT ?3",
                                              k_version_columns)));
   query->bind(1, name).bind(2, before.value_or(INT64_MAX)).bind(3, static_cast<int64_t>(limit));
-  return all_rows<ModelVersionRecord>(*query, read_version);
+  return sql::collect<ModelVersionRecord>(*query, read_version);
 }
 
 Result<std::optional<ModelVersionRecord>> SqlStore::find_model_version(const std::string& name,
@@ -337,7 +321,7 @@ Result<std::vector<GateResultRecord>> SqlStore::gate_results_of_run(const std::s
                                              "g.id",
                                              k_gate_columns)));
   query->bind(1, run_id);
-  return all_rows<GateResultRecord>(*query, read_gate);
+  return sql::collect<GateResultRecord>(*query, read_gate);
 }
 
 Result<std::optional<GateResultRecord>> SqlStore::latest_gate_result(const std::string& name,
@@ -358,7 +342,7 @@ Result<std::vector<AliasMove>> SqlStore::alias_history(const std::string& name,
                                              "NULL OR h.alias = ?2) ORDER BY h.id",
                                              k_move_columns)));
   query->bind(1, name).bind_optional(2, alias);
-  return all_rows<AliasMove>(*query, read_move);
+  return sql::collect<AliasMove>(*query, read_move);
 }
 
 Status SqlStore::set_model_tag(const std::string& name, int64_t version, const std::string& key,
@@ -396,7 +380,7 @@ Result<std::vector<ModelTag>> SqlStore::model_tags(const std::string& name, int6
                                  "= t.model_id WHERE m.name = ?1 AND t.version = ?2 ORDER BY "
                                  "t.key"));
   query->bind(1, name).bind(2, version);
-  return all_rows<ModelTag>(*query, [](const sql::Statement& row) {
+  return sql::collect<ModelTag>(*query, [](const sql::Statement& row) {
     return ModelTag{row.column_text(0), row.column_text(1)};
   });
 }
@@ -433,7 +417,7 @@ Result<std::vector<TriggerEvaluation>> SqlStore::trigger_evaluations(const std::
                                  "state_after, detail, run_id FROM trigger_evaluations WHERE "
                                  "pipeline = ?1 ORDER BY id DESC LIMIT ?2"));
   query->bind(1, pipeline).bind(2, static_cast<int64_t>(limit));
-  return all_rows<TriggerEvaluation>(*query, [](const sql::Statement& row) {
+  return sql::collect<TriggerEvaluation>(*query, [](const sql::Statement& row) {
     return TriggerEvaluation{row.column_int(0),  row.column_text(1),   row.column_text(2),
                              row.column_text(3), row.column_text(4),   row.column_text(5),
                              row.column_text(6), optional_text(row, 7)};
