@@ -37,7 +37,12 @@ Result<std::string> job_script(const ProcessRequest& request,
       "workspace on a filesystem this node shares?\" >&2; exit 127; }}\n"
       "reset=\n"
       "if /usr/bin/env --default-signal true 2>/dev/null; then reset=--default-signal; fi\n"
-      "/usr/bin/env -i $reset \\\n",
+      "# The stage in a session of its own, as a local stage: a signal reaches all of it, and\n"
+      "# what it leaves behind is killed when it ends (a node's process tracking may miss\n"
+      "# children that re-parent to init).\n"
+      "session=\n"
+      "if [ -x /usr/bin/setsid ]; then session='/usr/bin/setsid -w'; fi\n"
+      "$session /usr/bin/env -i $reset \\\n",
       request.label, single_quoted(exit_file.string()), single_quoted(request.workdir.string()));
   for (const auto& [key, value] : request.env) {
     script += "  " + single_quoted(key + "=" + value) + " \\\n";
@@ -48,11 +53,14 @@ Result<std::string> job_script(const ProcessRequest& request,
   script +=
       "  </dev/null &\n"
       "child=$!\n"
-      "trap 'kill -TERM \"$child\" 2>/dev/null' TERM\n"
+      "trap 'kill -TERM \"$child\" 2>/dev/null; [ -z \"$session\" ] || kill -TERM \"-$child\" "
+      "2>/dev/null' TERM\n"
       "wait \"$child\"\n"
       "status=$?\n"
       "# A trapped signal interrupts wait: wait again until the stage has really ended.\n"
       "while kill -0 \"$child\" 2>/dev/null; do wait \"$child\"; status=$?; done\n"
+      "# What the stage left in its session (the pid is not reused while the group has members).\n"
+      "[ -z \"$session\" ] || kill -KILL \"-$child\" 2>/dev/null\n"
       "printf '%s\\n' \"$status\" >\"$exit_file.tmp.$$\" && mv -f \"$exit_file.tmp.$$\" "
       "\"$exit_file\"\n"
       "exit \"$status\"\n";
