@@ -163,5 +163,34 @@ echo "-- dataset $new has $customer as:"
 sed -n "1p;/^$customer,/p" data/train/data.csv
 echo "-- and dataset $old still rebuilds byte for byte:"
 "$mlops" dataset recreate "$old" --verify
+
+# With an artifact remote (MLOPS_REMOTE) the outputs go there; with a shared PostgreSQL store
+# (MLOPS_STORE) as well, a second machine sees the runs and takes the served model from the
+# remote (docs/examples.md, "On a shared store with a remote").
+if [ -n "${MLOPS_REMOTE:-}" ]; then
+  step "Every run's outputs go to the remote $MLOPS_REMOTE"
+  "$mlops" push --all-runs
+  case "${MLOPS_STORE:-}" in
+    postgres://*|postgresql://*|*host=*|*dbname=*|*service=*)
+      step "A second machine: the same two variables, an empty workspace"
+      other="$work-machine-b"
+      rm -rf "$other" && mkdir -p "$other/.mlops"
+      deployed=$("$mlops" runs --json | "$python" -c '
+import json, sys
+runs = [r for r in json.load(sys.stdin) if r["pipeline"] == "churn-training" and r["status"] == "succeeded"]
+print(runs[0]["id"])')
+      (
+        cd "$other"
+        "$mlops" runs | head -5
+        "$mlops" pull "$deployed" serving/model.pkl
+        "$mlops" checkout "$deployed" serving/model.pkl
+        "$mlops" lineage serving/model.pkl --depth 2
+      )
+      cmp "$other/serving/model.pkl" serving/model.pkl
+      echo "-- machine B serves the same model bytes as machine A"
+      ;;
+  esac
+fi
+
 echo
 echo "Workspace: $work  (open $work/report.html in a browser)"

@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "e2e/harness.hpp"
+#include "store/store_test_util.hpp"
 #include "util/shell_quote.hpp"
 
 namespace mlops::e2e {
@@ -264,6 +265,35 @@ TEST(ChurnExampleTest, PromotionRejectionDegradationRetrainingAndRollback) {
   EXPECT_NE(report.find("data-stage=\"evaluate\""), std::string::npos);
   EXPECT_NE(report.find("max_regression"), std::string::npos) << "the gate's checks";
   expect_has(out.all(), "written by publish in run ");  // lineage across pipelines
+}
+
+// Issue 16's "done when": the churn loop with a PostgreSQL store and an artifact remote, set by two
+// environment variables; a second machine (an empty workspace with the same two) sees the runs
+// in the shared store and serves the champion's bytes from the remote.
+TEST(ChurnExampleTest, RunsOnASharedStoreWithARemoteSetByTwoVariables) {
+  if (!testing::test_pg_admin()) {
+    GTEST_SKIP() << testing::k_pg_skip_message;
+  }
+  ASSERT_EQ(std::system("/usr/bin/python3 -c 'import pandas, sklearn' 2> /dev/null"), 0)
+      << "install python3-pandas and python3-sklearn (scripts/install-deps.sh does)";
+  auto db = testing::TestPgDatabase::create(testing::test_pg_admin());
+  ASSERT_TRUE(db);
+  Workspace ws;
+  std::filesystem::create_directories(ws / "remote");
+  std::string store = shell_quote(db->locator());
+  std::string env = "NO_COLOR=1 MLOPS=" + shell_quote(mlops_binary().string()) +
+                    " MLOPS_STORE=" + store +
+                    " MLOPS_REMOTE=" + shell_quote((ws / "remote").string());
+  auto migrated =
+      run_shell(env + " " + shell_quote(mlops_binary().string()) + " store migrate 2>&1");
+  ASSERT_EQ(migrated.status, 0) << migrated.out;
+  auto demo = run_shell(env + " " + shell_quote((source_dir() / "scripts/churn-demo.sh").string()) +
+                        " " + shell_quote((ws / "demo").string()) + " 2>&1");
+  ASSERT_EQ(demo.status, 0) << demo.out;
+  expect_has(demo.out, "(+");  // push wrote run-cache entries
+  expect_has(demo.out, "machine B serves the same model bytes as machine A");
+  EXPECT_FALSE(std::filesystem::exists(ws / "demo/.mlops/store.db"));  // all in PostgreSQL
+  EXPECT_FALSE(std::filesystem::exists(ws / "demo-machine-b/.mlops/store.db"));
 }
 
 }  // namespace
