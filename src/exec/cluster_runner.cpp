@@ -12,9 +12,11 @@
 #include <deque>
 #include <fstream>
 #include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 
+#include "exec/command.hpp"
 #include "exec/job_script.hpp"
 #include "util/file_io.hpp"
 
@@ -168,7 +170,7 @@ void ClusterRunner::fail_start(const ProcessRequest& request, std::string messag
 }
 
 void ClusterRunner::start(const ProcessRequest& request) {
-  if (m_cancelling) {
+  if (m_cancelling || m_interrupt_signal != 0) {
     ProcessResult result;
     result.token = request.token;
     result.outcome = ProcessOutcome::Cancelled;
@@ -213,6 +215,16 @@ void ClusterRunner::start(const ProcessRequest& request) {
                            request.workdir,    request.resources, scheduler_time(request)};
   auto id = m_backend.submit(submission);
   std::filesystem::remove(script_path, error);
+  if (!id.ok() && (m_interrupt_signal = take_pending_interrupt()) != 0) {
+    // Ctrl-C while the scheduler's client waited: the stage is cancelled, not failed, and the
+    // next wait reports the interrupt (the signal is no longer pending for the local runner).
+    ProcessResult result;
+    result.token = request.token;
+    result.outcome = ProcessOutcome::Cancelled;
+    result.message = "cancelled before its job was submitted";
+    m_done.push_back(std::move(result));
+    return;
+  }
   if (!id.ok()) {
     fail_start(request, fmt::format("cannot submit the job to {}: {}", m_backend.name(),
                                     id.error().message()));
@@ -264,6 +276,7 @@ WaitResult ClusterRunner::wait(std::optional<SteadyTime> until) {
   }
   result.finished = std::move(m_done);
   m_done.clear();
+  result.interrupt_signal = std::exchange(m_interrupt_signal, 0);
   return result;
 }
 

@@ -106,6 +106,8 @@ class ClusterRunner final : public Runner {
   SteadyTime m_next_file_check{};
   bool m_changed = false;  // something happened since the last queue poll
   bool m_cancelling = false;
+  // A signal that stopped a submission (taken from the pending set, reported by the next wait).
+  int m_interrupt_signal = 0;
   std::optional<SteadyTime> m_cancel_until;  // cancel_all()'s wait for the queue ends then
 };
 

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 
@@ -44,11 +45,37 @@ bool drain(UniqueFd& fd, std::string& into, size_t cap) {
   }
 }
 
+constexpr std::chrono::milliseconds k_interrupt_check{100};
+
 }  // namespace
+
+bool interrupt_pending() {
+  sigset_t pending;
+  sigemptyset(&pending);
+  if (::sigpending(&pending) != 0) {
+    return false;
+  }
+  return sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1 ||
+         sigismember(&pending, SIGHUP) == 1;
+}
+
+int take_pending_interrupt() {
+  if (!interrupt_pending()) {
+    return 0;
+  }
+  sigset_t watched;
+  sigemptyset(&watched);
+  for (int signal : {SIGINT, SIGTERM, SIGHUP}) {
+    sigaddset(&watched, signal);
+  }
+  const timespec now{0, 0};
+  int taken = ::sigtimedwait(&watched, nullptr, &now);
+  return taken > 0 ? taken : 0;
+}
 
 Result<CommandOutput> run_command(const std::vector<std::string>& argv,
                                   const std::vector<std::pair<std::string, std::string>>& env,
-                                  Milliseconds limit) {
+                                  Milliseconds limit, bool interruptible) {
   if (argv.empty()) {
     return Error(ErrorKind::Internal, "run_command: empty argv");
   }
@@ -64,6 +91,7 @@ Result<CommandOutput> run_command(const std::vector<std::string>& argv,
   CommandOutput output;
   auto deadline = std::chrono::steady_clock::now() + limit;
   bool timed_out = false;
+  bool interrupted = false;
   while (spawned->stdout_fd.valid() || spawned->stderr_fd.valid()) {
     std::vector<pollfd> fds;
     for (UniqueFd* fd : {&spawned->stdout_fd, &spawned->stderr_fd}) {
@@ -75,7 +103,12 @@ Result<CommandOutput> run_command(const std::vector<std::string>& argv,
       timed_out = true;
       break;
     }
-    if (::poll(fds.data(), fds.size(), static_cast<int>(left.count())) < 0 && errno != EINTR) {
+    if (interruptible && interrupt_pending()) {
+      interrupted = true;
+      break;
+    }
+    auto wait = interruptible ? std::min(left, k_interrupt_check) : left;
+    if (::poll(fds.data(), fds.size(), static_cast<int>(wait.count())) < 0 && errno != EINTR) {
       break;
     }
     if (fds[0].revents != 0) {
@@ -85,11 +118,14 @@ Result<CommandOutput> run_command(const std::vector<std::string>& argv,
       drain(spawned->stderr_fd, output.err, 64 << 10);
     }
   }
-  if (timed_out) {
+  if (timed_out || interrupted) {
     ::kill(-spawned->pid, SIGKILL);
   }
   int status = 0;
   while (::waitpid(spawned->pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (interrupted) {
+    return Error(ErrorKind::Io, fmt::format("{} was stopped: mlops was interrupted", argv[0]));
   }
   if (timed_out) {
     return Error(ErrorKind::Io,

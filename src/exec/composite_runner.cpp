@@ -55,8 +55,12 @@ WaitResult CompositeRunner::wait(std::optional<SteadyTime> until) {
     SteadyTime now = std::chrono::steady_clock::now();
     for (auto& [name, cluster] : m_clusters) {
       if (cluster->active() > 0) {
-        for (auto& finished : cluster->wait(now).finished) {
+        WaitResult waited = cluster->wait(now);
+        for (auto& finished : waited.finished) {
           result.finished.push_back(std::move(finished));
+        }
+        if (result.interrupt_signal == 0) {
+          result.interrupt_signal = waited.interrupt_signal;
         }
       }
     }

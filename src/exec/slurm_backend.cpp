@@ -12,6 +12,7 @@ namespace mlops {
 namespace {
 
 constexpr Milliseconds k_command_limit{60000};
+constexpr Milliseconds k_interrupted_scancel_limit{5000};
 
 bool all_digits(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
@@ -145,8 +146,13 @@ SlurmBackend::SlurmBackend(std::vector<std::pair<std::string, std::string>> env)
     : m_env(std::move(env)) {}
 
 Result<std::string> SlurmBackend::submit(const JobSubmission& job) {
-  auto output = run_command(sbatch_arguments(job), m_env, k_command_limit);
+  auto output = run_command(sbatch_arguments(job), m_env, k_command_limit, true);
   if (!output.ok()) {
+    if (interrupt_pending()) {
+      // sbatch may have handed the job over before it was stopped: its id is lost, so cancel
+      // the run's jobs by name (the run is being cancelled anyway).
+      (void)run_command({"scancel", "--name=" + job.name}, m_env, k_interrupted_scancel_limit);
+    }
     return output.error();
   }
   if (output->exit_code != 0) {
@@ -161,7 +167,7 @@ Result<std::map<std::string, JobStatus>> SlurmBackend::query(const std::vector<s
   }
   auto output = run_command(
       {"squeue", "--noheader", "--states=all", "--jobs=" + join(ids, ","), "--format=%i|%T"}, m_env,
-      k_command_limit);
+      k_command_limit, true);
   if (!output.ok()) {
     return output.error();
   }
@@ -199,7 +205,7 @@ Result<std::optional<JobStatus>> SlurmBackend::lookup_finished(const std::string
   for (const char* source : {"--completion", "--allocations"}) {
     auto output = run_command({"sacct", source, "--noheader", "--parsable2", "--jobs=" + id,
                                "--format=JobID,State,ExitCode"},
-                              m_env, k_command_limit);
+                              m_env, k_command_limit, true);
     if (!output.ok()) {
       failure = output.error();
       continue;

@@ -99,6 +99,43 @@ TEST_F(SlurmAttackTest, ACancelledJobLeavesNoChildThatIgnoresSigterm) {
   EXPECT_FALSE(alive_after(pid, 8000)) << "a child of the cancelled job (" << pid << ") runs on";
 }
 
+// Ctrl-C while sbatch waits for a controller that does not answer (here: a shim that hangs for
+// one stage): mlops stops at once with 130, cancels the job already submitted, and records both
+// stages as cancelled, instead of waiting out sbatch's limit (a minute) and failing the stage.
+TEST_F(SlurmAttackTest, CtrlCDuringAHangingSbatchInterruptsTheRun) {
+  ws.write("shim/sbatch",
+           "#!/bin/sh\nfor last; do :; done\ncase \"$last\" in\n"
+           "  */hang.sh) echo $$ > \"$(dirname \"$0\")/hanging\"; exec sleep 100;;\nesac\n"
+           "exec /usr/bin/sbatch \"$@\"\n");
+  std::filesystem::permissions(ws / "shim/sbatch", std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::add);
+  ws.write(
+      "pipeline.yaml",
+      "version: 1\nname: s\nexecutor: slurm\nresources: {cpus: 1, mem: 64M}\nstages:\n"
+      "  first:\n    run: sleep 300\n"
+      "  hang:\n    deps: [started]\n    run: echo never\n"
+      "  marker:\n    executor: local\n    run: sleep 1; touch started\n    outs: [started]\n");
+  const char* path = std::getenv("PATH");
+  std::vector<std::string> shimmed = env;
+  shimmed.push_back("PATH=" + (ws / "shim").string() + ":" + (path ? path : ""));
+  MlopsProcess mlops({"run", "-j", "3", "pipeline.yaml"}, {ws.path(), shimmed, std::nullopt});
+  for (int waited = 0; waited < 20000 && !std::filesystem::exists(ws / "shim/hanging");
+       waited += 50) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(std::filesystem::exists(ws / "shim/hanging")) << "sbatch of 'hang' never ran";
+  auto interrupted = std::chrono::steady_clock::now();
+  mlops.signal(SIGINT);
+  auto result = mlops.wait();
+  EXPECT_EQ(result.exit_code, 130) << result.err;
+  EXPECT_LE(std::chrono::steady_clock::now() - interrupted, std::chrono::seconds(6));
+  EXPECT_EQ(store_value("SELECT status FROM executions WHERE stage = 'hang'"), "cancelled");
+  EXPECT_EQ(store_value("SELECT status FROM executions WHERE stage = 'first'"), "cancelled");
+  auto squeue = run_shell("squeue --noheader --name=mlops-" + latest_run() +
+                          " --states=PENDING,RUNNING --format=%i");
+  EXPECT_EQ(squeue.out, "") << "jobs of the interrupted run still queued or running";
+}
+
 // Values that look like shell (env, params, the command's own quotes) reach the stage verbatim
 // and run nothing.
 TEST_F(SlurmAttackTest, ShellInValuesStaysInTheValues) {
