@@ -38,6 +38,7 @@
 #include <optional>
 #include <random>
 #include <semaphore>
+#include <sstream>
 #include <utility>
 #include <vector>
 
@@ -325,6 +326,22 @@ std::string key_type_name(int hostkey_type) {
   }
 }
 
+// The keys of known_hosts' "@revoked HOSTS TYPE KEY" lines, as entries for `name`: OpenSSH never
+// accepts a revoked key, and a revoked key is refused here whatever its host patterns say
+// (libssh2 matches no wildcards, and a compromised key is not to be trusted for any host).
+std::vector<std::string> revoked_entries(const std::vector<std::string>& lines,
+                                         const std::string& name) {
+  std::vector<std::string> entries;
+  for (const auto& line : lines) {
+    std::istringstream fields(line);
+    std::string marker, hosts, type, key;
+    if (fields >> marker >> hosts >> type >> key && marker == "@revoked") {
+      entries.push_back(name + " " + type + " " + key);
+    }
+  }
+  return entries;
+}
+
 Status verify_host_key(LIBSSH2_SESSION* session, const KnownHosts& known, const SshConfig& config) {
   size_t length = 0;
   int type = LIBSSH2_HOSTKEY_TYPE_UNKNOWN;
@@ -337,10 +354,17 @@ Status verify_host_key(LIBSSH2_SESSION* session, const KnownHosts& known, const 
   std::string name = known_hosts_name(config.where);
   std::string fingerprint =
       fmt::format("{} SHA256:{}", key_type_name(type), base64_unpadded(std::string_view(hash, 32)));
-  int check = libssh2_knownhost_checkp(
-      known.hosts, name.c_str(), -1, key, length,
-      LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | known_host_key_bits(type),
-      nullptr);
+  int flags =
+      LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | known_host_key_bits(type);
+  KnownHosts revoked(session, revoked_entries(config.known_hosts_lines, name));
+  if (!revoked.hosts || libssh2_knownhost_checkp(revoked.hosts, name.c_str(), -1, key, length,
+                                                 flags, nullptr) == LIBSSH2_KNOWNHOST_CHECK_MATCH) {
+    return Error(ErrorKind::Corrupt,
+                 fmt::format("the host key of the SSH remote {} ({}) is marked @revoked in "
+                             "known_hosts: refused",
+                             config.described, fingerprint));
+  }
+  int check = libssh2_knownhost_checkp(known.hosts, name.c_str(), -1, key, length, flags, nullptr);
   if (check == LIBSSH2_KNOWNHOST_CHECK_MATCH) {
     return Status::success();
   }
