@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "exec/cluster_runner.hpp"
+#include "exec/command.hpp"
 #include "exec/composite_runner.hpp"
 #include "exec/process_runner.hpp"
 #include "exec/slurm_backend.hpp"
@@ -37,6 +38,19 @@ std::unique_ptr<Runner> make_stage_runner(const Pipeline& pipeline,
   composite->add_cluster("slurm", std::make_unique<ClusterRunner>(*backend, sink, clock, options),
                          backend);
   return composite;
+}
+
+bool cancel_leftover_cluster_jobs(const std::filesystem::path& workspace,
+                                  const std::string& run_id) {
+  std::error_code error;
+  if (!std::filesystem::is_directory(workspace / ".mlops" / "slurm" / run_id, error)) {
+    return false;
+  }
+  // Every job of the run carries its name (cluster_runner: job_name), so one call finds them
+  // all, including one sbatch accepted just before mlops died.
+  auto cancelled = run_command({"scancel", "--name=mlops-" + run_id}, current_environment(),
+                               Milliseconds(10000));
+  return cancelled.ok();
 }
 
 }  // namespace mlops

@@ -20,4 +20,10 @@ std::unique_ptr<Runner> make_stage_runner(const Pipeline& pipeline,
                                           const std::vector<bool>& selected, OutputSink& sink,
                                           const std::string& run_id);
 
+// For a run whose mlops died (kill -9) before it could cancel them: cancels the cluster jobs it
+// submitted (one `scancel --name=mlops-<run_id>`, when WORKSPACE/.mlops/slurm/<run_id>/ says it
+// had some). Whether it asked Slurm to; a failure is ignored (the jobs may be gone already).
+bool cancel_leftover_cluster_jobs(const std::filesystem::path& workspace,
+                                  const std::string& run_id);
+
 }  // namespace mlops

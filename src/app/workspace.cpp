@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "app/run_processes.hpp"
+#include "app/stage_runner.hpp"
 #include "app/workspace_config.hpp"
 #include "engine/record_journal.hpp"
 #include "spec/loader.hpp"
@@ -57,6 +58,7 @@ std::vector<RecoveredRun> recover_interrupted_runs(MetadataStore& store, const W
       continue;  // another workspace's run on this machine
     }
     size_t killed = kill_run_leftovers(store, run);
+    cancel_leftover_cluster_jobs(space.root(), run.id);  // its Slurm jobs, if it had any
     auto marked = store.mark_interrupted(run.id, now_utc_iso());
     if (marked.ok() && *marked) {
       recovered.push_back({run.id, run.pipeline, run.owner_pid, killed});

@@ -155,5 +155,29 @@ TEST_F(SlurmAttackTest, ShellInValuesStaysInTheValues) {
   }
 }
 
+// kill -9 of mlops leaves its Slurm jobs running (nothing of mlops is left to cancel them): the
+// next mlops command, which marks the run interrupted, cancels them (one scancel by the run's
+// job name), so they cannot write the outputs a new run is writing.
+TEST_F(SlurmAttackTest, JobsOfARunKilledWithKill9AreCancelledByTheNextCommand) {
+  ws.write("pipeline.yaml",
+           "version: 1\nname: s\nexecutor: slurm\nresources: {cpus: 1, mem: 64M}\nstages:\n"
+           "  long:\n"
+           "    run: echo $$ > stubborn.pid; sleep 1000\n");
+  MlopsProcess mlops({"run", "pipeline.yaml"}, {ws.path(), env, std::nullopt});
+  int pid = 0;
+  for (int waited = 0; waited < 20000 && pid <= 1; waited += 50) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    pid = std::filesystem::exists(ws / "stubborn.pid") ? pid_in("stubborn.pid") : 0;
+  }
+  ASSERT_GT(pid, 1) << "the job did not start";
+  mlops.signal(SIGKILL);
+  mlops.wait();
+  ASSERT_TRUE(alive_after(pid, 500)) << "the job should outlive a killed mlops";
+  auto runs = run({"runs"});
+  EXPECT_EQ(runs.exit_code, 0) << runs.err;
+  EXPECT_NE(runs.out.find("interrupted"), std::string::npos) << runs.out;
+  EXPECT_FALSE(alive_after(pid, 8000)) << "the killed run's job (" << pid << ") runs on";
+}
+
 }  // namespace
 }  // namespace mlops::e2e
