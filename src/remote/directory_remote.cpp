@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -381,7 +382,15 @@ std::optional<std::string> without_password(const std::string& url) {
 
 }  // namespace
 
-Result<std::unique_ptr<Remote>> open_remote(const std::string& url) {
+Result<std::unique_ptr<Remote>> open_remote(const std::string& given) {
+  // Schemes are case-insensitive (RFC 3986): SSH://host is ssh://host.
+  std::string url = given;
+  size_t scheme_end = url.find("://");
+  if (scheme_end != std::string::npos && scheme_end < 8) {
+    for (size_t i = 0; i < scheme_end; ++i) {
+      url[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(url[i])));
+    }
+  }
   if (url.starts_with("ssh://")) {
     return open_ssh_remote(url);  // which refuses a password with its own message
   }
