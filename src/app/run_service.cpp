@@ -395,8 +395,8 @@ RunOutcome run_pipeline(RunRequest request, RunObserver& observer, const RunSeam
     return failed(outcome, ErrorKind::InvalidSpec,
                   "nothing was run; fix the errors above and try again");
   }
-  RunContext run{request, observer, seams, outcome,      std::move(*loaded.checked),
-                 {},      {},       {},    now_utc_iso()};
+  RunContext run{request, observer, seams, outcome,       std::move(*loaded.checked),
+                 {},      {},       {},    now_utc_iso(), {}};
   auto selected =
       select_stages(run.checked.pipeline, run.checked.graph, {request.stages, request.from});
   if (!selected.ok()) {

@@ -235,32 +235,8 @@ class DirectoryRemote final : public Remote {
              const std::filesystem::path& target) override {
     std::filesystem::path source = m_root / object_name(digest, manifest);
     std::filesystem::path temp = target.string() + temp_suffix();
-    auto written = copy_hashing(source, temp, false);
-    Status checked = Status::success();
-    if (!written.ok()) {
-      checked = written.error();
-    } else if (!manifest && *written != digest) {
-      checked = Error(ErrorKind::Corrupt,
-                      fmt::format("the remote's object {} does not match its digest (its bytes "
-                                  "hash to {}): refused; remove it from {} and push it again",
-                                  digest, *written, describe()));
-    } else if (manifest) {
-      auto text = read_file(temp, k_max_manifest_bytes);
-      auto parsed =
-          text.ok() ? parse_manifest(*text) : Result<std::vector<ManifestEntry>>(text.error());
-      if (!parsed.ok()) {
-        checked = Error(ErrorKind::Corrupt, fmt::format("the remote's manifest {} is not valid: {}",
-                                                        digest, parsed.error().message()));
-      }
-    }
-    if (checked.ok() && ::rename(temp.c_str(), target.c_str()) != 0) {
-      checked = Error(ErrorKind::Io,
-                      fmt::format("cannot write {}: {}", target.string(), std::strerror(errno)));
-    }
-    if (!checked.ok()) {
-      ::unlink(temp.c_str());
-    }
-    return checked;
+    return accept_download(digest, manifest, copy_hashing(source, temp, false), temp, target,
+                           describe());
   }
 
   Status put_entry(const std::string& name, const std::string& bytes) override {
@@ -356,6 +332,34 @@ bool is_entry_name(const std::string& name) {
   constexpr std::string_view prefix = "runcache/";
   return name.size() == prefix.size() + 32 && name.starts_with(prefix) &&
          is_object_digest(std::string_view(name).substr(prefix.size()));
+}
+
+Status accept_download(const std::string& digest, bool manifest,
+                       const Result<std::string>& received, const std::filesystem::path& temp,
+                       const std::filesystem::path& target, const std::string& where) {
+  Status checked = received.ok() ? Status::success() : Status(received.error());
+  if (checked.ok() && !manifest && *received != digest) {
+    checked = Error(ErrorKind::Corrupt,
+                    fmt::format("the remote's object {} does not match its digest (its bytes "
+                                "hash to {}): refused; remove it from {} and push it again",
+                                digest, *received, where));
+  } else if (checked.ok() && manifest) {
+    auto text = read_file(temp, k_max_manifest_bytes);
+    auto parsed =
+        text.ok() ? parse_manifest(*text) : Result<std::vector<ManifestEntry>>(text.error());
+    if (!parsed.ok()) {
+      checked = Error(ErrorKind::Corrupt, fmt::format("the remote's manifest {} is not valid: {}",
+                                                      digest, parsed.error().message()));
+    }
+  }
+  if (checked.ok() && ::rename(temp.c_str(), target.c_str()) != 0) {
+    checked = Error(ErrorKind::Io,
+                    fmt::format("cannot write {}: {}", target.string(), std::strerror(errno)));
+  }
+  if (!checked.ok()) {
+    ::unlink(temp.c_str());
+  }
+  return checked;
 }
 
 std::string object_name(const std::string& digest, bool manifest) {

@@ -71,4 +71,12 @@ Result<std::unique_ptr<Remote>> open_s3_remote(const std::string& url);   // s3_
 // The relative name of an object under a remote's root (and the cache's objects/ directory).
 std::string object_name(const std::string& digest, bool manifest);
 
+// The end of every backend's get(): the object was received into `temp` and its bytes hashed to
+// `received` (or receiving failed: its error). A file must hash to `digest`, a manifest must
+// parse; then `temp` becomes `target`. On any failure `temp` is removed and nothing is at
+// `target`; Corrupt names the object and the remote (`where`) and says what to do.
+Status accept_download(const std::string& digest, bool manifest,
+                       const Result<std::string>& received, const std::filesystem::path& temp,
+                       const std::filesystem::path& target, const std::string& where);
+
 }  // namespace mlops

@@ -48,7 +48,6 @@ constexpr long k_connect_timeout_s = 10;
 constexpr long k_low_speed_time_s = 30;  // below 1 byte/s for this long: the request failed
 constexpr int k_attempts = 4;            // for 5xx, 429 and connection errors
 constexpr size_t k_max_kept_body = size_t{64} << 10;
-constexpr size_t k_max_manifest_bytes = size_t{256} << 20;
 constexpr size_t k_max_entry_bytes = size_t{16} << 20;
 constexpr uint64_t k_default_part_mib = 64;
 constexpr uint64_t k_max_parts = 10000;
@@ -307,8 +306,6 @@ class S3Remote final : public Remote {
   Result<std::string> upload_parts(const std::string& name, const std::string& upload, int fd,
                                    uint64_t size);
   void abort_upload(const std::string& name, const std::string& upload);
-  Status check_received(const std::string& digest, bool manifest, const std::string& name,
-                        const std::filesystem::path& temp, const Sink& sink) const;
 
   S3Location m_location;
   S3Settings m_settings;
@@ -539,7 +536,7 @@ Status S3Remote::get(const std::string& digest, bool manifest,
   sink.fd = fd.get();
   Request request{"GET", url(name), {}, nullptr, &sink};
   Response response = perform(request);
-  Status received = Status::success();
+  Result<std::string> received = std::string();
   if (sink.write_error) {
     received = Error(ErrorKind::Io,
                      fmt::format("cannot write {}: {}", temp.string(), std::strerror(errno)));
@@ -549,39 +546,10 @@ Status S3Remote::get(const std::string& digest, bool manifest,
         Error(ErrorKind::NotFound, fmt::format("the remote {} has no object {}", describe(), name));
   } else if (response.code != CURLE_OK || response.status != 200) {
     received = failure("download", name, response);
-  } else {
-    received = check_received(digest, manifest, name, temp, sink);
+  } else if (!manifest) {
+    received = sink.hasher->finish().hex();
   }
-  if (received.ok() && ::rename(temp.c_str(), target.c_str()) != 0) {
-    received = Error(ErrorKind::Io,
-                     fmt::format("cannot write {}: {}", target.string(), std::strerror(errno)));
-  }
-  if (!received.ok()) {
-    ::unlink(temp.c_str());
-  }
-  return received;
-}
-
-Status S3Remote::check_received(const std::string& digest, bool manifest, const std::string& name,
-                                const std::filesystem::path& temp, const Sink& sink) const {
-  if (!manifest) {
-    std::string got = sink.hasher->finish().hex();
-    if (got != digest) {
-      return Error(ErrorKind::Corrupt,
-                   fmt::format("the remote's object {} does not match its digest (its bytes "
-                               "hash to {}): refused; remove {} from {} and push it again",
-                               digest, got, name, describe()));
-    }
-    return Status::success();
-  }
-  auto text = read_file(temp, k_max_manifest_bytes);
-  auto parsed =
-      text.ok() ? parse_manifest(*text) : Result<std::vector<ManifestEntry>>(text.error());
-  if (!parsed.ok()) {
-    return Error(ErrorKind::Corrupt, fmt::format("the remote's manifest {} is not valid: {}",
-                                                 digest, parsed.error().message()));
-  }
-  return Status::success();
+  return accept_download(digest, manifest, received, temp, target, describe());
 }
 
 Status S3Remote::put_entry(const std::string& name, const std::string& bytes) {

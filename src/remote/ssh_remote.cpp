@@ -874,29 +874,7 @@ Status SshRemote::download(SshSession& s, const std::string& digest, bool manife
   auto received = receive_file(s, handle.get(), out.get(), manifest, temp);
   handle.close();
   out.reset();
-  Status checked = received.ok() ? Status::success() : Status(received.error());
-  if (checked.ok() && !manifest && *received != digest) {
-    checked = Error(ErrorKind::Corrupt,
-                    fmt::format("the remote's object {} does not match its digest (its bytes "
-                                "hash to {}): refused; remove it from {} and push it again",
-                                digest, *received, describe()));
-  } else if (checked.ok() && manifest) {
-    auto text = read_file(temp, k_max_manifest_bytes);
-    auto parsed =
-        text.ok() ? parse_manifest(*text) : Result<std::vector<ManifestEntry>>(text.error());
-    if (!parsed.ok()) {
-      checked = Error(ErrorKind::Corrupt, fmt::format("the remote's manifest {} is not valid: {}",
-                                                      digest, parsed.error().message()));
-    }
-  }
-  if (checked.ok() && ::rename(temp.c_str(), target.c_str()) != 0) {
-    checked = Error(ErrorKind::Io,
-                    fmt::format("cannot write {}: {}", target.string(), std::strerror(errno)));
-  }
-  if (!checked.ok()) {
-    ::unlink(temp.c_str());
-  }
-  return checked;
+  return accept_download(digest, manifest, received, temp, target, describe());
 }
 
 Status SshRemote::publish() {
