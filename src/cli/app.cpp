@@ -16,9 +16,11 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "cli/build_info.hpp"
 #include "cli/commands.hpp"
 #include "cli/completion.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/man_page.hpp"
 #include "cli/terminal_style.hpp"
 #include "util/file_io.hpp"
 #include "util/strings.hpp"
@@ -67,17 +69,42 @@ void add_param_options(CLI::App* command, ParamOptions& params) {
                       "A YAML or JSON file of parameter overrides (applied before -p)");
 }
 
-// The command-line definition as plain data, for completion scripts and the docs test.
+// An option's names, value and help text, for the man page.
+OptionHelp option_help(const CLI::Option& option) {
+  OptionHelp help;
+  help.positional = option.get_lnames().empty() && option.get_snames().empty();
+  std::vector<std::string> names;
+  for (const auto& name : option.get_snames()) {
+    names.push_back("-" + name);
+  }
+  for (const auto& name : option.get_lnames()) {
+    names.push_back("--" + name);
+  }
+  help.names = help.positional ? option.get_single_name() : join(names, ", ");
+  if (option.get_type_size() > 0 && option.get_expected_min() > 0) {
+    help.value = option.get_type_name();
+  }
+  help.description = option.get_description();
+  help.required = option.get_required();
+  help.repeatable = option.get_expected_max() > 1 || option.get_items_expected_max() > 1 ||
+                    option.get_multi_option_policy() == CLI::MultiOptionPolicy::TakeAll;
+  return help;
+}
+
+// The command-line definition as plain data, for completion scripts, the man page and the docs
+// test.
 CommandModel model_of(const CLI::App& app) {
   CommandModel model;
   model.name = app.get_name() == "mlops" ? "" : app.get_name();
   model.description = app.get_description();
+  model.footer = app.get_footer();
   for (const CLI::Option* option : app.get_options()) {
     if (option->get_group().empty()) {
       continue;  // hidden
     }
     bool takes_value = option->get_type_size() > 0 && !option->get_lnames().empty() &&
                        option->get_expected_min() > 0;
+    model.help.push_back(option_help(*option));
     for (const auto& name : option->get_lnames()) {
       model.options.push_back("--" + name);
       if (takes_value) {
@@ -900,6 +927,16 @@ Subcommand add_completion_command(CLI::App& app) {
           }};
 }
 
+// The manual page, like the completion scripts, describes `app` once every command is added.
+Subcommand add_man_command(CLI::App& app) {
+  CLI::App* command = app.add_subcommand(
+      "man", "Print the manual page mlops(1) in roff: mlops man | man -l -");
+  return {command, [&app] {
+            write_all(1, man_page(model_of(app), fmt::format("mlops {}", MLOPS_VERSION)));
+            return k_exit_success;
+          }};
+}
+
 // Hidden helpers for the completion scripts and the tests.
 std::vector<Subcommand> add_hidden_commands(CLI::App& app) {
   auto stages_file = std::make_shared<std::filesystem::path>();
@@ -965,6 +1002,7 @@ constexpr CommandGroup k_commands[] = {
     {"report", one<add_report_command>},
     {"init", one<add_init_command>},
     {"completion", one<add_completion_command>, false},
+    {"man", one<add_man_command>, false},
     {"__stages", several<add_hidden_commands>, false},
 };
 
@@ -1134,12 +1172,13 @@ int run_cli(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
 
   // The version without building the command line (CLI11 answers it by throwing).
+  std::string version = fmt::format("mlops {} (commit {})", MLOPS_VERSION, build_commit());
   if (argc == 2 && std::string_view(argv[1]) == "--version") {
-    write_all(1, std::string("mlops ") + MLOPS_VERSION + "\n");
+    write_all(1, version + "\n");
     return k_exit_success;
   }
   CLI::App app{"mlops runs ML pipelines: a DAG of stages as parallel subprocesses.", "mlops"};
-  app.set_version_flag("--version", std::string("mlops ") + MLOPS_VERSION);
+  app.set_version_flag("--version", version);
   app.require_subcommand(1);
   app.footer(k_footer);
   GlobalOptions global;

@@ -9,11 +9,23 @@
 
 namespace mlops {
 
+// One option or positional argument with its help text, as the man page (man_page.hpp) shows it.
+struct OptionHelp {
+  std::string names;  // "-j, --jobs"; a positional's name: "pipeline"
+  std::string value;  // what it takes: "INT", "KEY=VALUE"; empty for a flag
+  std::string description;
+  bool positional = false;
+  bool required = false;
+  bool repeatable = false;
+};
+
 struct CommandModel {
   std::string name;  // "run", "check" (empty for mlops itself)
   std::string description;
+  std::string footer;                      // the text `--help` prints after the options
   std::vector<std::string> options;        // "--jobs", "-j", ...
   std::vector<std::string> value_options;  // those of `options` that take a value
+  std::vector<OptionHelp> help;            // every visible option and positional, as defined
   std::vector<CommandModel> subcommands;
 };
 
