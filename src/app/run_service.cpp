@@ -7,6 +7,7 @@
 
 #include "app/cache_lock.hpp"
 #include "app/feature_steps.hpp"
+#include "app/gitignore.hpp"
 #include "app/models.hpp"
 #include "app/plan.hpp"
 #include "app/run_cache_index.hpp"
@@ -326,6 +327,36 @@ void remove_stale_temps(RunContext& run) {
   }
 }
 
+// The first run of a pipeline in a git workspace (.git or a .gitignore at its root) adds the
+// pipeline's outs to .gitignore, and says so.
+void ignore_outputs_on_first_run(RunContext& run) {
+  MetadataStore* store = run.workspace->store();
+  const Pipeline& pipeline = run.checked.pipeline;
+  if (!run.request.gitignore || store == nullptr) {
+    return;
+  }
+  auto earlier = store->list_runs({pipeline.name, std::nullopt, 1});
+  std::error_code error;
+  if (!earlier.ok() || !earlier->empty() ||
+      (!std::filesystem::exists(pipeline.workspace / ".git", error) &&
+       !std::filesystem::exists(pipeline.workspace / ".gitignore", error))) {
+    return;
+  }
+  auto added = add_to_gitignore(pipeline.workspace, output_ignore_lines(pipeline),
+                                fmt::format("mlops: the outputs of pipeline {} (the cache and a "
+                                            "remote keep them; `mlops run --no-gitignore` "
+                                            "leaves this file alone)",
+                                            pipeline.name));
+  if (!added.ok()) {
+    run.observer.warning("cannot add the outputs to .gitignore: " + added.error().message());
+  } else if (!added->empty()) {
+    run.observer.notice(
+        fmt::format("added {} output{} of this first run of {} to .gitignore "
+                    "(--no-gitignore: leave it alone)",
+                    added->size(), added->size() == 1 ? "" : "s", pipeline.name));
+  }
+}
+
 // Everything after loading: lock, record, run. Returns with outcome filled.
 void lock_record_and_run(RunContext& run) {
   RunOutcome& outcome = run.outcome;
@@ -345,6 +376,7 @@ void lock_record_and_run(RunContext& run) {
     return;
   }
   remove_stale_temps(run);
+  ignore_outputs_on_first_run(run);
   if (run.seams.before_record) {
     run.seams.before_record();
   }

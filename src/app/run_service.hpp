@@ -59,6 +59,9 @@ struct RunRequest {
   // as app/workspace_config.hpp chooses it.
   bool pull = false;
   std::optional<std::string> remote;
+  // The first run of a pipeline adds its outs to the workspace's .gitignore (app/gitignore.hpp);
+  // false: --no-gitignore.
+  bool gitignore = true;
 };
 
 struct RunOutcome {
@@ -91,6 +94,8 @@ class RunObserver {
   virtual void recorded(const std::string& /*run_id*/) {}
   // A problem that did not stop the run (a report that could not be written).
   virtual void warning(const std::string& /*message*/) {}
+  // Something the run did besides its stages that the user should know (.gitignore updated).
+  virtual void notice(const std::string& /*message*/) {}
   // The run ended; its rows are in the store (null without one).
   virtual void finished(const Pipeline& /*pipeline*/, const RunReport& /*report*/,
                         MetadataStore* /*store*/) {}

@@ -212,6 +212,8 @@ Subcommand add_run_command(CLI::App& app) {
                       "GitHub test reporters");
   command->add_flag("--no-record", run->no_record,
                     "Record nothing in the metadata store (for measuring; loses provenance)");
+  command->add_flag("--no-gitignore", run->no_gitignore,
+                    "On the first run of the pipeline, do not add its outputs to .gitignore");
   command->add_flag("--pull", run->pull,
                     "Take a stage's outputs from the remote instead of running it when its "
                     "fingerprint was recorded (in the store or the remote's run-cache index) "
@@ -910,6 +912,9 @@ Subcommand add_init_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "init", "Start a workspace: .mlops/, a commented pipeline.yaml, .gitignore entries");
   command->add_option("directory", init->directory, "Where (default: the current directory)");
+  command->add_flag("--no-gitignore", init->no_gitignore,
+                    "Leave .gitignore alone (by default .mlops/'s caches and the pipeline's "
+                    "outputs are added to it)");
   return {command, [init] { return init_command(*init); }};
 }
 
@@ -929,8 +934,8 @@ Subcommand add_completion_command(CLI::App& app) {
 
 // The manual page, like the completion scripts, describes `app` once every command is added.
 Subcommand add_man_command(CLI::App& app) {
-  CLI::App* command = app.add_subcommand(
-      "man", "Print the manual page mlops(1) in roff: mlops man | man -l -");
+  CLI::App* command =
+      app.add_subcommand("man", "Print the manual page mlops(1) in roff: mlops man | man -l -");
   return {command, [&app] {
             write_all(1, man_page(model_of(app), fmt::format("mlops {}", MLOPS_VERSION)));
             return k_exit_success;

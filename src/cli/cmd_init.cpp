@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "app/gitignore.hpp"
 #include "cli/commands.hpp"
 #include "cli/embedded_schema.hpp"
 #include "cli/exit_codes.hpp"
@@ -92,32 +93,22 @@ int init_command(const InitCommand& command) {
     return k_exit_invalid;
   }
 
-  // .gitignore: add the lines that are missing, keep everything else.
-  std::filesystem::path gitignore = dir / ".gitignore";
-  std::string text;
-  if (auto existing = read_file(gitignore, 1024 * 1024); existing.ok()) {
-    text = std::move(*existing);
-  }
-  std::vector<std::string> present = split(text, '\n');
-  std::vector<std::string> missing;
-  for (const auto& line : k_ignored) {
-    if (std::find(present.begin(), present.end(), line) == present.end()) {
-      missing.push_back(line);
-    }
-  }
-  if (!missing.empty()) {
-    if (!text.empty() && text.back() != '\n') {
-      text += '\n';
-    }
-    text += "# mlops: cached outputs, logs, locks and the run history stay out of git\n";
-    text += join(missing, "\n") + "\n";
-    Status written = write_file_atomic(gitignore, text);
-    if (!written.ok()) {
-      write_all(2, fmt::format("mlops: error: cannot write {}: {}\n", gitignore.string(),
-                               written.error().message()));
+  // .gitignore: add the lines that are missing, keep everything else; with the starter
+  // pipeline's outs, so that `git add -A` never commits an output (--no-gitignore: none).
+  if (!command.no_gitignore) {
+    std::vector<std::string> lines = k_ignored;
+    lines.push_back(gitignore_line("data/numbers.txt"));  // the starter pipeline's out
+    auto added = add_to_gitignore(dir, lines,
+                                  "mlops: cached outputs, logs, locks, the run history and "
+                                  "the pipeline's outputs stay out of git");
+    if (!added.ok()) {
+      write_all(2, fmt::format("mlops: error: {}\n", added.error().message()));
       return k_exit_invalid;
     }
-    done.push_back(fmt::format("updated  {} ({})", gitignore.string(), join(missing, " ")));
+    if (!added->empty()) {
+      done.push_back(
+          fmt::format("updated  {} ({})", (dir / ".gitignore").string(), join(*added, " ")));
+    }
   }
   std::string run = dir == "." ? "mlops run pipeline.yaml"
                                : fmt::format("mlops run {}", (dir / "pipeline.yaml").string());

@@ -13,6 +13,7 @@ int run_command(const RunCommand& command) {
   request.from = command.from;
   request.force = command.force;
   request.force_stages = command.force_stages;
+  request.gitignore = !command.no_gitignore;
   request.pull = command.pull;
   request.remote = command.remote;
   request.keep_going = command.keep_going;

@@ -37,6 +37,7 @@ struct RunCommand {
   std::vector<std::string> force_stages;       // --force-stage
   std::optional<std::filesystem::path> junit;  // --junit FILE
   bool pull = false;                           // --pull
+  bool no_gitignore = false;                   // --no-gitignore
   std::optional<std::string> remote;           // --remote (with --pull)
 };
 int run_command(const RunCommand& command);
@@ -217,6 +218,7 @@ int report_command(const ReportCommand& command);
 
 struct InitCommand {
   std::filesystem::path directory = ".";
+  bool no_gitignore = false;  // --no-gitignore
 };
 int init_command(const InitCommand& command);
 

@@ -64,6 +64,10 @@ std::vector<Reporter*> CliRunObserver::reporters(const Pipeline& pipeline, bool 
   return list;
 }
 
+void CliRunObserver::notice(const std::string& message) {
+  write_all(2, fmt::format("[mlops] {}\n", message));
+}
+
 void CliRunObserver::warning(const std::string& message) {
   write_all(2, fmt::format("mlops: warning: {}\n", message));  // the run went on
 }

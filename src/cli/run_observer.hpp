@@ -30,6 +30,7 @@ class CliRunObserver final : public RunObserver {
   void recovered(const std::vector<RecoveredRun>& runs) override { print_recovered(runs); }
   std::vector<Reporter*> reporters(const Pipeline& pipeline, bool dry_run) override;
   void warning(const std::string& message) override;
+  void notice(const std::string& message) override;
   void finished(const Pipeline& pipeline, const RunReport& report, MetadataStore* store) override;
 
  private:
