@@ -9,6 +9,7 @@
 #include "app/feature_steps.hpp"
 #include "app/gitignore.hpp"
 #include "app/models.hpp"
+#include "app/params_save.hpp"
 #include "app/plan.hpp"
 #include "app/run_cache_index.hpp"
 #include "app/run_record.hpp"
@@ -420,7 +421,7 @@ int RunOutcome::exit_code() const {
 RunOutcome run_pipeline(RunRequest request, RunObserver& observer, const RunSeams& seams) {
   RunOutcome outcome;
   outcome.run_id = new_run_id();
-  LoadOptions load{request.params, request.params_file, outcome.run_id};
+  LoadOptions load{request.params, request.params_file, outcome.run_id, request.set_params};
   LoadedPipeline loaded = load_checked_pipeline(request.pipeline, load);
   if (!loaded.checked) {
     observer.pipeline_invalid(loaded);
@@ -443,6 +444,12 @@ RunOutcome run_pipeline(RunRequest request, RunObserver& observer, const RunSeam
   if (request.dry_run) {
     plan_only(run);
     return outcome;
+  }
+  if (request.save_params) {
+    if (Status saved = save_set_params(run.checked.pipeline, request.set_params); !saved.ok()) {
+      outcome.error = saved.error();
+      return outcome;
+    }
   }
   lock_record_and_run(run);
   return outcome;

@@ -34,6 +34,8 @@ struct RunRequest {
   std::filesystem::path pipeline;   // the pipeline file
   std::vector<std::string> params;  // KEY=VALUE overrides (-p)
   std::optional<std::filesystem::path> params_file;
+  std::vector<std::string> set_params;  // KEY=VALUE (-S), after -p
+  bool save_params = false;             // also write set_params into the params files
   std::vector<std::string> stages;        // --stage: these and what they need
   std::vector<std::string> from;          // --from: these and what is downstream
   bool force = false;                     // run every selected stage

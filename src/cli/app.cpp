@@ -67,6 +67,13 @@ void add_param_options(CLI::App* command, ParamOptions& params) {
       ->type_name("KEY=VALUE");
   command->add_option("--params-file", params.params_file,
                       "A YAML or JSON file of parameter overrides (applied before -p)");
+  command
+      ->add_option("-S,--set-param", params.set_params,
+                   "Set a parameter, such as a key of the pipeline's params file: KEY=VALUE "
+                   "(train.lr=0.05; applied after -p; with run --save-params also written to "
+                   "the file); repeatable")
+      ->allow_extra_args(false)
+      ->type_name("KEY=VALUE");
 }
 
 // An option's names, value and help text, for the man page.
@@ -198,6 +205,9 @@ Subcommand add_run_command(CLI::App& app) {
   command->add_flag("-k,--keep-going", run->keep_going,
                     "After a failure, still run every stage that does not depend on it");
   add_param_options(command, run->params);
+  command->add_flag("--save-params", run->save_params,
+                    "Write the -S values into the params files they come from (only those "
+                    "values' text changes) before the run starts");
   command->add_option("--store", run->store,
                       "The metadata store (default: $MLOPS_STORE, else .mlops/store.db in the "
                       "workspace)");

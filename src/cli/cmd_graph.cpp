@@ -7,7 +7,8 @@
 namespace mlops {
 
 int graph_command(const GraphCommand& command) {
-  LoadOptions load{command.params.params, command.params.params_file, "RUN_ID"};
+  LoadOptions load{command.params.params, command.params.params_file, "RUN_ID",
+                   command.params.set_params};
   auto checked = load_or_print(command.pipeline, load);
   if (!checked) {
     return k_exit_invalid;

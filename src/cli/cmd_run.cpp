@@ -9,6 +9,8 @@ int run_command(const RunCommand& command) {
   request.pipeline = command.pipeline;
   request.params = command.params.params;
   request.params_file = command.params.params_file;
+  request.set_params = command.params.set_params;
+  request.save_params = command.save_params;
   request.stages = command.stages;
   request.from = command.from;
   request.force = command.force;

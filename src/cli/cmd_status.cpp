@@ -42,7 +42,8 @@ void print_plan(const Pipeline& pipeline, const Plan& plan, bool json) {
 }  // namespace
 
 int status_command(const StatusCommand& command) {
-  LoadOptions load{command.params.params, command.params.params_file, "RUN_ID"};
+  LoadOptions load{command.params.params, command.params.params_file, "RUN_ID",
+                   command.params.set_params};
   LoadedPipeline loaded = load_checked_pipeline(command.pipeline, load);
   if (!loaded.checked) {
     print_pipeline_errors(loaded);

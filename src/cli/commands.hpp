@@ -15,6 +15,7 @@ namespace mlops {
 
 struct ParamOptions {
   std::vector<std::string> params;  // -p KEY=VALUE
+  std::vector<std::string> set_params;  // -S KEY=VALUE
   std::optional<std::filesystem::path> params_file;
 };
 
@@ -26,6 +27,7 @@ int check_command(const CheckCommand& command);
 struct RunCommand {
   std::filesystem::path pipeline;
   ParamOptions params;
+  bool save_params = false;  // --save-params
   size_t jobs = 0;  // 0: the number of cores
   std::vector<std::string> stages;
   std::vector<std::string> from;

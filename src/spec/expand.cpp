@@ -107,6 +107,7 @@ class StageExpander {
     }
     stage.gate = spec.gate;
     note_params_read_from_environment(spec, stage);
+    note_declared_params(spec, stage);
     stage.timeout = spec.timeout ? std::optional(spec.timeout->value) : std::nullopt;
     stage.retries = spec.retries;
     stage.cache = spec.cache;
@@ -171,6 +172,38 @@ class StageExpander {
       auto& used = stage.params_used;
       if (read && std::find(used.begin(), used.end(), name) == used.end()) {
         used.push_back(name);
+      }
+    }
+  }
+
+  // `params: [train.lr, featurize]`: each name is a parameter, or a group standing for every
+  // parameter under it (which may be none, for an empty mapping).
+  void note_declared_params(const StageSpec& spec, Stage& stage) {
+    auto& used = stage.params_used;
+    auto use = [&](const std::string& name) {
+      if (std::find(used.begin(), used.end(), name) == used.end()) {
+        used.push_back(name);
+      }
+    };
+    const auto& groups = m_context.spec.param_groups;
+    for (const auto& declared : spec.params) {
+      const std::string& name = declared.value;
+      if (m_context.params.count(name)) {
+        use(name);
+        continue;
+      }
+      bool group = std::find(groups.begin(), groups.end(), name) != groups.end();
+      std::string prefix = name + ".";
+      for (auto it = m_context.params.lower_bound(prefix);
+           it != m_context.params.end() && it->first.starts_with(prefix); ++it) {
+        use(it->first);
+        group = true;
+      }
+      if (!group) {
+        m_reporter.error(declared.mark,
+                         fmt::format("stage '{}' depends on parameter '{}', which neither "
+                                     "'params' nor a params file declares{}",
+                                     spec.name.value, name, did_you_mean(name, m_param_names)));
       }
     }
   }

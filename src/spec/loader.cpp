@@ -9,6 +9,7 @@
 #include "spec/feature_store_loader.hpp"
 #include "spec/gate_parser.hpp"
 #include "spec/interpolate.hpp"
+#include "spec/params_file.hpp"
 #include "spec/parser.hpp"
 #include "spec/yaml_tree.hpp"
 #include "util/file_io.hpp"
@@ -37,7 +38,7 @@ bool apply_override(ParamMap& params, const std::vector<std::string>& groups,
     } else {
       error = fmt::format(
           "unknown parameter '{}'{}; parameters must be declared under 'params' "
-          "in the pipeline",
+          "in the pipeline or in one of its params files",
           name, did_you_mean(name, param_names(params)));
     }
     return false;
@@ -74,13 +75,14 @@ void apply_params_file(const std::filesystem::path& path, const PipelineSpec& sp
   out.insert(out.end(), list.begin(), list.end());
 }
 
-void apply_command_line(const std::vector<std::string>& overrides, const PipelineSpec& spec,
-                        ParamMap& params, std::vector<Diagnostic>& out) {
+// -p and -S (`flag`) override the same parameters: the pipeline's and its params files'.
+void apply_command_line(const std::vector<std::string>& overrides, std::string_view flag,
+                        const PipelineSpec& spec, ParamMap& params, std::vector<Diagnostic>& out) {
   for (const auto& item : overrides) {
     size_t equals = item.find('=');
     std::string error;
     if (equals == std::string::npos || equals == 0) {
-      error = fmt::format("-p '{}': write KEY=VALUE, such as -p lr=0.05", item);
+      error = fmt::format("{} '{}': write KEY=VALUE, such as {} lr=0.05", flag, item, flag);
     } else {
       std::string name = item.substr(0, equals);
       std::string text = item.substr(equals + 1);
@@ -88,7 +90,7 @@ void apply_command_line(const std::vector<std::string>& overrides, const Pipelin
       if (apply_override(params, spec.param_groups, name, std::move(value), error)) {
         continue;
       }
-      error = "-p " + name + ": " + error;
+      error = fmt::format("{} {}: {}", flag, name, error);
     }
     out.push_back(Diagnostic{"command line", {}, error, {}});
   }
@@ -164,11 +166,15 @@ LoadResult load_pipeline_text(std::string_view text, const std::filesystem::path
   }
 
   ParamMap params = spec.params;
+  ParamsFilesRead files =
+      read_params_files(spec, file, workspace, params, diagnostics, included_errors);
+  spec.param_groups.insert(spec.param_groups.end(), files.groups.begin(), files.groups.end());
   std::vector<Diagnostic> override_errors;
   if (options.params_file) {
     apply_params_file(*options.params_file, spec, params, override_errors);
   }
-  apply_command_line(options.param_overrides, spec, params, override_errors);
+  apply_command_line(options.param_overrides, "-p", spec, params, override_errors);
+  apply_command_line(options.set_params, "-S", spec, params, override_errors);
 
   Pipeline pipeline;
   pipeline.file = file;
@@ -193,6 +199,8 @@ LoadResult load_pipeline_text(std::string_view text, const std::filesystem::path
   check_outputs(pipeline.stages, diagnostics);
   check_models(spec, diagnostics);
   pipeline.params = std::move(params);
+  pipeline.params_files = std::move(files.files);
+  pipeline.param_file_of = std::move(files.file_of);
 
   result.diagnostics = diagnostics.sorted();
   result.diagnostics.insert(result.diagnostics.end(), included_errors.begin(),

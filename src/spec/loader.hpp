@@ -17,6 +17,7 @@ struct LoadOptions {
   std::vector<std::string> param_overrides;          // "KEY=VALUE", from -p/--param
   std::optional<std::filesystem::path> params_file;  // from --params-file
   std::string run_id = "RUN_ID";                     // what ${run.id} expands to
+  std::vector<std::string> set_params;               // "KEY=VALUE", from -S/--set-param (after -p)
 };
 
 struct LoadResult {

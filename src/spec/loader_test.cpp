@@ -270,7 +270,7 @@ TEST(LoaderTest, UnknownOverrideIsAnError) {
   ASSERT_EQ(result.diagnostics.size(), 2u);
   EXPECT_EQ(result.diagnostics[0].message,
             "-p lrr: unknown parameter 'lrr' (did you mean 'lr'?); parameters must be declared "
-            "under 'params' in the pipeline");
+            "under 'params' in the pipeline or in one of its params files");
   EXPECT_EQ(result.diagnostics[1].message, "-p 'novalue': write KEY=VALUE, such as -p lr=0.05");
 }
 

@@ -20,9 +20,10 @@ const std::vector<std::string> k_pipeline_keys = {
     "version",     "name",       "description",    "params",   "env",      "stages",    "triggers",
     "concurrency", "cache_link", "feature_groups", "datasets", "executor", "resources", "remote"};
 const std::vector<std::string> k_stage_keys = {
-    "description", "run",         "cmd",     "needs",   "deps",        "outs",     "metrics",
-    "env",         "workdir",     "timeout", "retries", "retry_delay", "matrix",   "cache",
-    "always_run",  "incremental", "uses",    "with",    "gate",        "executor", "resources"};
+    "description", "run",      "cmd",        "needs",       "deps",    "outs",
+    "metrics",     "env",      "workdir",    "timeout",     "retries", "retry_delay",
+    "matrix",      "cache",    "always_run", "incremental", "uses",    "with",
+    "gate",        "executor", "resources",  "params"};
 
 constexpr int k_max_retries = 100;
 constexpr size_t k_max_matrix_combinations = 10000;
@@ -325,6 +326,8 @@ void parse_stage_entry(const YamlNode& key, const YamlNode& value, SectionReader
     stage.executor = parse_executor(value, diagnostics, reader.context());
   } else if (k == "resources") {
     stage.resources = parse_resources(value, diagnostics, reader.context());
+  } else if (k == "params") {
+    stage.params = reader.string_list(value, k);
   } else {
     reader.unknown_key(key, k_stage_keys);
   }
@@ -409,6 +412,39 @@ void flatten_params(const YamlNode& node, const std::string& prefix, const std::
   }
 }
 
+// `params:` is either the values themselves, or, when it has a `file` key, params files and
+// optional inline defaults: {file: F | [F, ...], values: {...}}. An inline parameter named
+// `file` is then written under `values`.
+void parse_params_section(const YamlNode& value, SectionReader& reader, PipelineSpec& spec) {
+  Diagnostics& diagnostics = reader.diagnostics();
+  const YamlNode* file = value.is_map() ? value.find("file") : nullptr;
+  if (!file) {
+    spec.params = parse_params(value, "", diagnostics, &spec.param_groups);
+    return;
+  }
+  static const std::vector<std::string> keys = {"file", "values"};
+  for (const auto& [key, entry] : value.entries) {
+    if (key.text == "file" && entry.is_scalar()) {
+      if (auto name = reader.list_item(entry, "params.file")) {
+        spec.params_files.push_back(std::move(*name));
+      }
+    } else if (key.text == "file") {
+      spec.params_files = reader.string_list(entry, "params.file");
+      if (entry.is_sequence() && entry.items.empty()) {
+        diagnostics.error(entry.mark,
+                          "'params.file' lists no file; name one, such as "
+                          "'file: params.yaml'");
+      }
+    } else if (key.text == "values") {
+      spec.params = parse_params(entry, "", diagnostics, &spec.param_groups);
+    } else {
+      diagnostics.error(key.mark, fmt::format("unknown key '{}' in 'params' with a 'file'{}; "
+                                              "put inline parameters under 'values:'",
+                                              key.text, did_you_mean(key.text, keys)));
+    }
+  }
+}
+
 }  // namespace
 
 bool is_valid_pipeline_name(std::string_view name) {
@@ -485,7 +521,7 @@ PipelineSpec parse_pipeline_spec(const YamlNode& root, Diagnostics& diagnostics)
         spec.description = text->value;
       }
     } else if (k == "params") {
-      spec.params = parse_params(value, "", diagnostics, &spec.param_groups);
+      parse_params_section(value, reader, spec);
     } else if (k == "env") {
       spec.env = reader.env(value);
     } else if (k == "stages") {

@@ -119,6 +119,9 @@ struct StageSpec {
   // pipeline's default.
   std::optional<LocatedString> executor;
   std::optional<JobResources> resources;
+  // `params: [train.lr, featurize]`: parameters (or whole groups of them) the stage depends on
+  // without naming them in its command, for scripts that read the params file themselves.
+  std::vector<LocatedString> params;
 };
 
 // Triggers: when `mlops trigger check` / `mlops watch` start a run (docs/triggers.md).
@@ -238,6 +241,9 @@ struct PipelineSpec {
   std::string description;
   ParamMap params;
   std::vector<std::string> param_groups;  // dotted names that are maps, e.g. "train"
+  // `params: {file: F | [F, ...]}`: params files as written (relative to the pipeline file's
+  // directory), read by the loader after the inline values (`params: {values: ...}`).
+  std::vector<LocatedString> params_files;
   std::vector<std::pair<LocatedString, LocatedString>> env;
   std::vector<StageSpec> stages;
   TriggerSpecs triggers;
@@ -303,8 +309,10 @@ struct Pipeline {
   std::filesystem::path workspace;  // absolute
   std::string name;
   std::string description;
-  ParamMap params;            // after overrides
-  std::vector<Stage> stages;  // in file order, matrix combinations in place
+  ParamMap params;                                   // after overrides
+  std::vector<std::string> params_files;             // workspace-relative, as the pipeline lists
+  std::map<std::string, std::string> param_file_of;  // parameter -> the params file it came from
+  std::vector<Stage> stages;                         // in file order, matrix combinations in place
   TriggerSpecs triggers;
   Concurrency concurrency = Concurrency::Queue;
   CacheLink cache_link = CacheLink::Copy;
