@@ -50,6 +50,11 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # mlops_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# libgit2 is loaded with dlopen when git is first needed (cmake/Linking.cmake), so dpkg-shlibdeps
+# cannot see it: name its package here (merged with the computed list).
+if(MLOPS_LIBGIT2_PACKAGE)
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS ${MLOPS_LIBGIT2_PACKAGE})
+endif()
 set(CPACK_STRIP_FILES ON)
 set(CPACK_GENERATOR DEB)
 include(CPack)

@@ -18,7 +18,7 @@ packages=(
 )
 if [ "${1:-}" = "--test" ]; then
   packages+=(python3-jsonschema python3-yaml libxml2-utils chromium zsh fish clang
-    snakemake hyperfine time strace python3-scipy
+    snakemake hyperfine time strace python3-scipy man-db
     postgresql slurmctld slurmd slurm-client munge openssh-server openssh-client)
   # node and npm run the S3 test server (s3rver, from the npm registry: scripts/s3-server.sh);
   # a machine with node from elsewhere (nodesource) keeps it.

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Tests the Debian package for real: builds it from an existing build directory (`cpack -G DEB`,
+# seconds once the build is done), installs it on THIS machine with apt-get (which also installs
+# its Depends from the archive, when missing), then, with the installed /usr/bin/mlops and not the
+# build tree, runs the quickstart pipeline in a copy of pipelines/ (and again: everything from the
+# cache), checks `man mlops`, the shell completions and the schemas, and removes the package.
+#
+#   scripts/test-deb.sh [BUILD_DIR]        # default: build/ (as root, or with sudo)
+#
+# It refuses to run when an mlops that is not this package's is installed in /usr/bin, so it never
+# overwrites or removes something it did not install. CI runs it after scripts/test.sh (.ci/run).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="$(cd "${1:-$root/build}" && pwd)"
+sudo=""
+if [ "$(id -u)" != 0 ]; then
+  sudo="sudo"
+fi
+fail() {
+  echo "test-deb: FAILED: $*" >&2
+  exit 1
+}
+
+if [ -e /usr/bin/mlops ] && ! dpkg-query -S /usr/bin/mlops >/dev/null 2>&1; then
+  fail "/usr/bin/mlops exists and belongs to no package: not overwriting it"
+fi
+command -v dpkg-shlibdeps >/dev/null || fail "dpkg-shlibdeps is missing (apt-get install dpkg-dev)"
+
+version="$(sed -n 's/^project(mlops VERSION \([0-9.]*\).*/\1/p' "$root/CMakeLists.txt")"
+deb="$build/mlops_${version}_amd64.deb"
+rm -f "$deb"
+(cd "$build" && cpack -G DEB >/dev/null 2>&1) || fail "cpack -G DEB in $build"
+[ -f "$deb" ] || fail "cpack wrote no $deb"
+echo "test-deb: built $(basename "$deb") ($(du -k "$deb" | cut -f1) KiB)"
+depends="$(dpkg-deb -f "$deb" Depends)"
+echo "test-deb: Depends: $depends"
+for package in libc6 libpq5 libcurl4 libssh2-1 libgit2; do
+  case " $depends" in *" $package"*) ;; *) fail "Depends lacks $package: $depends" ;; esac
+done
+
+work="$(mktemp -d)"
+cleanup() {
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq mlops >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$deb" \
+  >"$work/apt.log" 2>&1 || { cat "$work/apt.log" >&2; fail "apt-get install $deb"; }
+[ "$(dpkg-query -W -f '${Status}' mlops)" = "install ok installed" ] || fail "mlops not installed"
+
+# The installed binary, from a directory outside the source tree, with a PATH that has no build/.
+mkdir "$work/quickstart"
+cp -r "$root/pipelines" "$work/quickstart/pipelines"
+cd "$work/quickstart"
+export PATH=/usr/bin:/bin
+[ "$(command -v mlops)" = /usr/bin/mlops ] || fail "mlops on PATH is $(command -v mlops)"
+mlops --version | grep -Eq '^mlops [0-9.]+ \(commit ([0-9a-f]{12}(-dirty)?|unknown)\)$' ||
+  fail "mlops --version: $(mlops --version)"
+mlops check pipelines/quickstart.yaml >/dev/null || fail "mlops check pipelines/quickstart.yaml"
+mlops init >/dev/null || fail "mlops init"  # the workspace root: paths are relative to it
+mlops run pipelines/quickstart.yaml >"$work/run1.log" 2>&1 || {
+  cat "$work/run1.log" >&2
+  fail "the quickstart with /usr/bin/mlops"
+}
+grep -q '"accuracy"' out/quickstart/metrics.json || fail "no accuracy in out/quickstart/metrics.json"
+mlops run pipelines/quickstart.yaml >"$work/run2.log" 2>&1 || fail "the second quickstart run"
+mlops runs | grep -q quickstart || fail "mlops runs lists no quickstart run"
+echo "test-deb: the quickstart ran with /usr/bin/mlops ($(tail -n 1 "$work/run1.log"))"
+echo "test-deb: again: $(tail -n 1 "$work/run2.log")"
+
+# The man page, completions and schemas where the system's tools look for them. A Docker image may
+# exclude /usr/share/man from dpkg (path-exclude in /etc/dpkg/dpkg.cfg.d/): then say so.
+if grep -qs '^path-exclude=*/usr/share/man' /etc/dpkg/dpkg.cfg.d/*; then
+  echo "test-deb: man check skipped: dpkg excludes /usr/share/man on this machine"
+  dpkg-deb -c "$deb" | grep -q ' ./usr/share/man/man1/mlops.1' || fail "the .deb has no man page"
+else
+  [ "$(man -w mlops)" = /usr/share/man/man1/mlops.1 ] || fail "man -w mlops: $(man -w mlops 2>&1)"
+  MANWIDTH=80 man mlops 2>/dev/null | grep -q 'mlops run' || fail "man mlops shows no 'mlops run'"
+  echo "test-deb: man mlops: $(man -w mlops)"
+fi
+for file in /usr/share/bash-completion/completions/mlops /usr/share/zsh/vendor-completions/_mlops \
+  /usr/share/fish/vendor_completions.d/mlops.fish /usr/share/mlops/schemas/pipeline.schema.json; do
+  [ -s "$file" ] || fail "$file is missing"
+done
+bash -c 'source /usr/share/bash-completion/completions/mlops && complete -p mlops' >/dev/null ||
+  fail "the bash completion does not load"
+
+cleanup
+trap - EXIT
+[ ! -e /usr/bin/mlops ] || fail "/usr/bin/mlops is still there after apt-get remove"
+echo "test-deb: OK (installed, quickstart, man page, completions, removed)"
