@@ -55,6 +55,18 @@ Result<std::string> resolve_run(MetadataStore& store, const std::string& name) {
   if (exact->has_value()) {
     return name;  // a full id, even if it is also the prefix of others
   }
+  MLOPS_TRY(named, store.runs_named(name, 6));
+  if (named->size() == 1) {
+    return named->front();
+  }
+  if (named->size() > 1) {
+    std::string list;
+    for (size_t i = 0; i < std::min<size_t>(named->size(), 5); ++i) {
+      list += (i ? ", " : "") + (*named)[i];
+    }
+    return Error(ErrorKind::Usage, fmt::format("several runs are named '{}' ({}{}); give an id",
+                                               name, list, named->size() > 5 ? ", ..." : ""));
+  }
   MLOPS_TRY(ids, store.run_ids(name, 6));
   if (ids->empty()) {
     return Error(ErrorKind::NotFound,

@@ -20,8 +20,9 @@ namespace mlops {
 Result<Workspace> open_query_workspace(const std::optional<std::filesystem::path>& store_flag);
 
 // A run named by its full id, a unique prefix, `latest` or `latest~N` (N runs before the
-// latest). Usage when the name is malformed or ambiguous (the message lists what matched),
-// NotFound when nothing matches.
+// latest), or the name it was given (`run --name`; ids start with a digit, names with a letter).
+// Usage when the name is malformed or ambiguous (several runs have that name or id prefix: the
+// message lists what matched), NotFound when nothing matches.
 Result<std::string> resolve_run(MetadataStore& store, const std::string& name);
 
 // The pipeline whose history of metric `key` to show when none was named: the one pipeline

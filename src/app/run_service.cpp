@@ -154,6 +154,7 @@ Status record_run(RunContext& run, RunRecorder& recorder) {
   }
   record.cause = run.request.cause;
   record.cause_detail = run.request.cause_detail;
+  MLOPS_CHECK(apply_run_labels(run.request.labels, record));  // checked in run_pipeline
   Status begun = recorder.begin(record, run.request.advances);
   if (!begun.ok()) {
     run.run_lock->remove();
@@ -421,6 +422,11 @@ int RunOutcome::exit_code() const {
 RunOutcome run_pipeline(RunRequest request, RunObserver& observer, const RunSeams& seams) {
   RunOutcome outcome;
   outcome.run_id = new_run_id();
+  RunRecord labelled;
+  if (Status labels = apply_run_labels(request.labels, labelled); !labels.ok()) {
+    outcome.error = labels.error();
+    return outcome;
+  }
   LoadOptions load{request.params, request.params_file, outcome.run_id, request.set_params};
   LoadedPipeline loaded = load_checked_pipeline(request.pipeline, load);
   if (!loaded.checked) {

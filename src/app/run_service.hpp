@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "app/pipeline_loading.hpp"
+#include "app/run_labels.hpp"
 #include "app/workspace.hpp"
 #include "engine/reporter.hpp"
 #include "engine/run_report.hpp"
@@ -34,8 +35,8 @@ struct RunRequest {
   std::filesystem::path pipeline;   // the pipeline file
   std::vector<std::string> params;  // KEY=VALUE overrides (-p)
   std::optional<std::filesystem::path> params_file;
-  std::vector<std::string> set_params;  // KEY=VALUE (-S), after -p
-  bool save_params = false;             // also write set_params into the params files
+  std::vector<std::string> set_params;    // KEY=VALUE (-S), after -p
+  bool save_params = false;               // also write set_params into the params files
   std::vector<std::string> stages;        // --stage: these and what they need
   std::vector<std::string> from;          // --from: these and what is downstream
   bool force = false;                     // run every selected stage
@@ -64,6 +65,8 @@ struct RunRequest {
   // The first run of a pipeline adds its outs to the workspace's .gitignore (app/gitignore.hpp);
   // false: --no-gitignore.
   bool gitignore = true;
+  // --name, --tag, --note: recorded with the run; checked before anything runs (Usage).
+  RunLabels labels;
 };
 
 struct RunOutcome {

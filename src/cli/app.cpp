@@ -231,6 +231,13 @@ Subcommand add_run_command(CLI::App& app) {
   command->add_option("--remote", run->remote,
                       "The remote for --pull (default: $MLOPS_REMOTE, .mlops/config, the "
                       "pipeline's remote:)");
+  command->add_option("--name", run->name,
+                      "Name the run (letters, digits, . _ -; starts with a letter): commands "
+                      "that take a run accept the name");
+  command->add_option("--tag", run->tags, "Tag the run: KEY=VALUE; repeatable")
+      ->allow_extra_args(false)
+      ->type_name("KEY=VALUE");
+  command->add_option("--note", run->note, "A note about the run, shown by `mlops show`");
   command->footer(k_footer);
   return {command, [run] { return run_command(*run); }};
 }
@@ -321,6 +328,30 @@ Subcommand add_runs_command(CLI::App& app) {
       ->capture_default_str();
   add_query_options(command, runs->query);
   return {command, [runs] { return runs_command(*runs); }};
+}
+
+// `runs tag` and `runs note` first: when one was given, `runs` was too.
+std::vector<Subcommand> add_runs_commands(CLI::App& app) {
+  Subcommand runs = add_runs_command(app);
+  auto tag = std::make_shared<RunsTagCommand>();
+  CLI::App* tag_command =
+      runs.app->add_subcommand("tag", "Set or remove tags of a run: KEY=VALUE... --remove KEY");
+  tag_command->add_option("run", tag->run, "A run id, prefix, name, latest or latest~N")
+      ->required();
+  tag_command->add_option("tags", tag->tags, "KEY=VALUE tags to set (a key's value is replaced)");
+  tag_command->add_option("--remove", tag->remove, "Remove this tag; repeatable")
+      ->allow_extra_args(false);
+  add_query_options(tag_command, tag->query);
+  auto note = std::make_shared<RunsNoteCommand>();
+  CLI::App* note_command =
+      runs.app->add_subcommand("note", "Set a run's note (an empty TEXT removes it)");
+  note_command->add_option("run", note->run, "A run id, prefix, name, latest or latest~N")
+      ->required();
+  note_command->add_option("text", note->text, "The note")->required();
+  add_query_options(note_command, note->query);
+  return {{tag_command, [tag] { return runs_tag_command(*tag); }},
+          {note_command, [note] { return runs_note_command(*note); }},
+          runs};
 }
 
 Subcommand add_show_command(CLI::App& app) {
@@ -999,7 +1030,7 @@ constexpr CommandGroup k_commands[] = {
     {"gc", one<add_gc_command>},
     {"cache", one<add_cache_verify_command>},
     {"diff", one<add_diff_command>},
-    {"runs", one<add_runs_command>},
+    {"runs", several<add_runs_commands>},
     {"show", one<add_show_command>},
     {"logs", one<add_logs_command>},
     {"artifacts", one<add_artifacts_command>},

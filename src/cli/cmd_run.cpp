@@ -24,6 +24,7 @@ int run_command(const RunCommand& command) {
   request.record = !command.no_record;
   request.store = command.store;
   request.junit = command.junit;
+  request.labels = {command.name, command.tags, command.note};
   return run_and_report(std::move(request));
 }
 

@@ -1,6 +1,7 @@
 // mlops runs, mlops show: the list of runs and one run in full (app/queries' run_details).
 #include <fmt/format.h>
 
+#include "app/run_labels.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/query_support.hpp"
@@ -11,6 +12,26 @@
 
 namespace mlops {
 namespace {
+
+// Text from the store shown on a terminal: control characters (which the checks of
+// app/run_labels.hpp refuse, but a store can be edited) as '?'.
+std::string printable(const std::string& text) {
+  std::string out = text;
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      c = '?';
+    }
+  }
+  return out;
+}
+
+std::string tags_text(const RunRecord& run) {
+  std::string text;
+  for (const auto& [key, value] : run.tags) {
+    text += (text.empty() ? "" : ",") + printable(key) + "=" + printable(value);
+  }
+  return text.empty() ? "-" : text;
+}
 
 std::string commit_text(const RunRecord& run) {
   if (!run.git_commit) {
@@ -47,6 +68,31 @@ nlohmann::json show_json(const RunDetails& details) {
   return document;
 }
 
+// Its name, tags and note (a note's lines indented under the first).
+std::string show_labels(const RunRecord& r) {
+  std::string text;
+  if (r.name) {
+    text += fmt::format("name      {}\n", printable(*r.name));
+  }
+  if (!r.tags.empty()) {
+    text += fmt::format("tags      {}\n", tags_text(r));
+  }
+  if (r.note) {
+    const std::string& note = *r.note;
+    size_t start = 0;
+    for (std::string prefix = "note      "; start <= note.size(); prefix = "          ") {
+      size_t end = std::min(note.find('\n', start), note.size());
+      std::string line = note.substr(start, end - start);
+      if (line.ends_with('\r')) {
+        line.pop_back();
+      }
+      text += prefix + printable(line) + "\n";
+      start = end + 1;
+    }
+  }
+  return text;
+}
+
 // The run itself: what, why, when, from which commit, by whom, with which params.
 std::string show_header(const RunRecord& r) {
   std::string text;
@@ -72,7 +118,7 @@ std::string show_header(const RunRecord& r) {
   }
   text += fmt::format("by        {}@{}, mlops {}\nparams    {}\n", r.user, r.host, r.mlops_version,
                       r.params_json);
-  return text;
+  return text + show_labels(r);
 }
 
 // Its stage executions, the artifacts they read and wrote, and their metrics.
@@ -127,10 +173,12 @@ int runs_command(const RunsCommand& command) {
     write_all(1, json_text(list, 2) + "\n");
     return k_exit_success;
   }
-  TextTable table({"RUN", "PIPELINE", "STATUS", "CAUSE", "STARTED", "DURATION", "COMMIT"});
+  TextTable table(
+      {"RUN", "NAME", "PIPELINE", "STATUS", "CAUSE", "STARTED", "DURATION", "COMMIT", "TAGS"});
   for (const auto& run : *runs) {
-    table.add({run.id, run.pipeline, run.status, run.cause, run.started_at,
-               run_duration(run.started_at, run.ended_at), commit_text(run)});
+    table.add({run.id, printable(run.name.value_or("-")), run.pipeline, run.status, run.cause,
+               run.started_at, run_duration(run.started_at, run.ended_at), commit_text(run),
+               tags_text(run)});
   }
   write_all(1, table.empty() ? "no runs\n" : table.render());
   return k_exit_success;
@@ -150,6 +198,44 @@ int show_command(const ShowCommand& command) {
     return k_exit_success;
   }
   write_all(1, show_header(details->run) + show_tables(*details));
+  return k_exit_success;
+}
+
+int runs_tag_command(const RunsTagCommand& command) {
+  auto space = open_query_workspace_or_report(command.query);
+  if (!space) {
+    return k_exit_invalid;
+  }
+  auto id = change_run_tags(*space->store(), {command.run, command.tags, command.remove});
+  if (!id.ok()) {
+    return report_query_error(id.error());
+  }
+  auto run = space->store()->find_run(*id);
+  if (!run.ok() || !run->has_value()) {
+    return report_query_error(run.ok() ? Error(ErrorKind::NotFound, "no run " + *id) : run.error());
+  }
+  if (command.query.json) {
+    write_all(1, json_text(run_json(**run), 2) + "\n");
+  } else {
+    write_all(1, fmt::format("{}  {}\n", *id, tags_text(**run)));
+  }
+  return k_exit_success;
+}
+
+int runs_note_command(const RunsNoteCommand& command) {
+  auto space = open_query_workspace_or_report(command.query);
+  if (!space) {
+    return k_exit_invalid;
+  }
+  auto id = change_run_note(*space->store(), command.run, command.text);
+  if (!id.ok()) {
+    return report_query_error(id.error());
+  }
+  if (command.query.json) {
+    write_all(1, json_text(nlohmann::json{{"id", *id}, {"note", command.text}}, 2) + "\n");
+  } else {
+    write_all(1, fmt::format("{}  note {}\n", *id, command.text.empty() ? "removed" : "set"));
+  }
   return k_exit_success;
 }
 

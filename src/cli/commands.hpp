@@ -14,7 +14,7 @@
 namespace mlops {
 
 struct ParamOptions {
-  std::vector<std::string> params;  // -p KEY=VALUE
+  std::vector<std::string> params;      // -p KEY=VALUE
   std::vector<std::string> set_params;  // -S KEY=VALUE
   std::optional<std::filesystem::path> params_file;
 };
@@ -28,7 +28,7 @@ struct RunCommand {
   std::filesystem::path pipeline;
   ParamOptions params;
   bool save_params = false;  // --save-params
-  size_t jobs = 0;  // 0: the number of cores
+  size_t jobs = 0;           // 0: the number of cores
   std::vector<std::string> stages;
   std::vector<std::string> from;
   bool dry_run = false;
@@ -41,6 +41,9 @@ struct RunCommand {
   bool pull = false;                           // --pull
   bool no_gitignore = false;                   // --no-gitignore
   std::optional<std::string> remote;           // --remote (with --pull)
+  std::optional<std::string> name;             // --name
+  std::vector<std::string> tags;               // --tag KEY=VALUE
+  std::optional<std::string> note;             // --note
 };
 int run_command(const RunCommand& command);
 
@@ -88,6 +91,22 @@ struct RunsCommand {
   int limit = 20;
 };
 int runs_command(const RunsCommand& command);
+
+// mlops runs tag RUN KEY=VALUE... [--remove KEY], mlops runs note RUN TEXT.
+struct RunsTagCommand {
+  QueryOptions query;
+  std::string run;
+  std::vector<std::string> tags;
+  std::vector<std::string> remove;
+};
+int runs_tag_command(const RunsTagCommand& command);
+
+struct RunsNoteCommand {
+  QueryOptions query;
+  std::string run;
+  std::string text;
+};
+int runs_note_command(const RunsNoteCommand& command);
 
 struct ShowCommand {
   QueryOptions query;

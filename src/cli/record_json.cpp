@@ -28,7 +28,10 @@ nlohmann::json run_json(const RunRecord& run) {
           {"user", run.user},
           {"mlops_version", run.mlops_version},
           {"started_at", run.started_at},
-          {"ended_at", optional_json(run.ended_at)}};
+          {"ended_at", optional_json(run.ended_at)},
+          {"name", optional_json(run.name)},
+          {"note", optional_json(run.note)},
+          {"tags", run.tags}};
 }
 
 nlohmann::json execution_json(const ExecutionRecord& execution) {

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -43,6 +44,11 @@ struct RunRecord {
   // Written every few seconds by the run's mlops while it runs (schema version 9): a running run
   // whose heartbeat is old lost its mlops, on whatever host (app/workspace.cpp).
   std::optional<std::string> heartbeat_at;
+  // What the user called the run, what they noted about it and its tags (schema version 10;
+  // app/run_labels.hpp checks them). A name need not be unique.
+  std::optional<std::string> name;
+  std::optional<std::string> note;
+  std::map<std::string, std::string> tags;
 };
 
 struct ExecutionRecord {
@@ -239,12 +245,27 @@ class MetadataStore {
   // before `time` (ISO 8601 UTC).
   virtual Result<std::vector<ArtifactVersion>> outputs_as_of(const std::string& time) = 0;
 
+  // A run with its tags; list_runs reads every listed run's tags in one more query.
   virtual Result<std::optional<RunRecord>> find_run(const std::string& run_id) = 0;
   // Newest first.
   virtual Result<std::vector<RunRecord>> list_runs(const RunFilter& filter) = 0;
   // Ids starting with `prefix`, newest first (at most `limit`).
   virtual Result<std::vector<std::string>> run_ids(const std::string& prefix, int limit) = 0;
   virtual Result<std::vector<ExecutionRecord>> executions_of(const std::string& run_id) = 0;
+  // Ids of the runs named `name`, newest first (at most `limit`).
+  virtual Result<std::vector<std::string>> runs_named(const std::string& name, int limit) = 0;
+  // Sets the tags in `set` (replacing a key's value) and removes the keys in `remove`, in one
+  // transaction. NotFound when there is no run `run_id`.
+  virtual Status update_run_tags(const std::string& run_id,
+                                 const std::map<std::string, std::string>& set,
+                                 const std::vector<std::string>& remove) = 0;
+  // Sets a run's note, or clears it (nothing). NotFound when there is no run `run_id`.
+  virtual Status set_run_note(const std::string& run_id,
+                              const std::optional<std::string>& note) = 0;
+  // The metrics of several runs (as metrics_of_run, by run then stage and key), in one query:
+  // the experiments table reads those of thousands of runs.
+  virtual Result<std::vector<MetricRecord>> metrics_of_runs(
+      const std::vector<std::string>& run_ids) = 0;
   // Ids of the runs that produced something: at least one execution that ran (not taken from
   // the cache) and succeeded.
   virtual Result<std::set<std::string>> producing_runs() = 0;

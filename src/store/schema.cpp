@@ -442,6 +442,34 @@ CREATE TABLE schema_migrations (
   applied_at TEXT NOT NULL
 );
 )sql"},
+      // Version 10: runs a team can browse (docs/metadata-store.md). A run may have a name (not
+      // unique: `resolve_run` refuses an ambiguous one), a note and tags (one value per key),
+      // set by `run --name/--tag/--note` and changed later by `runs tag` and `runs note`. The
+      // names and tags are checked by app/run_labels.hpp before they are written.
+      {R"sql(
+ALTER TABLE runs ADD COLUMN name TEXT;
+ALTER TABLE runs ADD COLUMN note TEXT;
+CREATE INDEX runs_by_name ON runs(name, started_at) WHERE name IS NOT NULL;
+CREATE TABLE run_tags (
+  run_id TEXT NOT NULL REFERENCES runs(id),
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (run_id, key)
+) WITHOUT ROWID;
+CREATE INDEX run_tags_by_key ON run_tags(key, value);
+)sql",
+       R"sql(
+ALTER TABLE runs ADD COLUMN name TEXT COLLATE "C";
+ALTER TABLE runs ADD COLUMN note TEXT COLLATE "C";
+CREATE INDEX runs_by_name ON runs(name, started_at) WHERE name IS NOT NULL;
+CREATE TABLE run_tags (
+  run_id TEXT COLLATE "C" NOT NULL REFERENCES runs(id),
+  key TEXT COLLATE "C" NOT NULL,
+  value TEXT COLLATE "C" NOT NULL,
+  PRIMARY KEY (run_id, key)
+);
+CREATE INDEX run_tags_by_key ON run_tags(key, value);
+)sql"},
   };
   return migrations;
 }

@@ -165,7 +165,11 @@ TEST_P(SqlEngineTest, ALostConnectionIsReopenedAndTheWriteRetried) {
 // Every table filled, copied to the other engine and back: the same rows and digests.
 TEST_P(SqlEngineTest, StoreCopyKeepsEveryRowOfEveryTable) {
   auto source = open_store();
-  ASSERT_TRUE(source->begin_run(run_record("r1"), {{"p", "data x", std::nullopt, "{}"}}).ok());
+  RunRecord first = run_record("r1");
+  first.name = "exp";
+  first.note = "a note";
+  first.tags = {{"team", "churn"}};
+  ASSERT_TRUE(source->begin_run(first, {{"p", "data x", std::nullopt, "{}"}}).ok());
   ExecutionRecord execution;
   execution.run_id = "r1";
   execution.stage = "s";

@@ -77,8 +77,9 @@ Status SqlStore::write_run(const RunRecord& run, const std::vector<TriggerAdvanc
                 "INSERT INTO runs (id, pipeline_id, pipeline_file, pipeline_hash, status, "
                 "cause, cause_detail, params_json, git_commit, git_branch, git_dirty, "
                 "host, \"user\", mlops_version, owner_pid, started_at, owner_start_ticks, boot_id, "
-                "heartbeat_at) SELECT ?1, id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                "?13, ?14, ?15, ?17, ?18, ?15 FROM pipelines WHERE name = ?16"));
+                "heartbeat_at, name, note) SELECT ?1, id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                "?11, ?12, ?13, ?14, ?15, ?17, ?18, ?15, ?19, ?20 FROM pipelines WHERE name = "
+                "?16"));
   insert->bind(1, run.id)
       .bind(2, run.pipeline_file)
       .bind(3, run.pipeline_hash)
@@ -97,8 +98,11 @@ Status SqlStore::write_run(const RunRecord& run, const std::vector<TriggerAdvanc
       .bind(15, run.started_at)
       .bind(16, run.pipeline)
       .bind_optional(17, run.owner_start_ticks)
-      .bind_optional(18, run.boot_id);
+      .bind_optional(18, run.boot_id)
+      .bind_optional(19, run.name)
+      .bind_optional(20, run.note);
   MLOPS_CHECK(insert->run());
+  MLOPS_CHECK(write_run_tags(run.id, run.tags, {}));
   return write_advances(advances, run.started_at, run.id);
 }
 

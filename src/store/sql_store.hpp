@@ -68,6 +68,12 @@ class SqlStore final : public MetadataStore {
   Result<std::vector<RunRecord>> list_runs(const RunFilter& filter) override;
   Result<std::vector<std::string>> run_ids(const std::string& prefix, int limit) override;
   Result<std::vector<ExecutionRecord>> executions_of(const std::string& run_id) override;
+  Result<std::vector<std::string>> runs_named(const std::string& name, int limit) override;
+  Status update_run_tags(const std::string& run_id, const std::map<std::string, std::string>& set,
+                         const std::vector<std::string>& remove) override;
+  Status set_run_note(const std::string& run_id, const std::optional<std::string>& note) override;
+  Result<std::vector<MetricRecord>> metrics_of_runs(
+      const std::vector<std::string>& run_ids) override;
   Result<std::set<std::string>> producing_runs() override;
   Result<std::optional<ExecutionRecord>> find_execution(int64_t id) override;
   Result<std::vector<EventRecord>> events_of_run(const std::string& run_id) override;
@@ -112,6 +118,11 @@ class SqlStore final : public MetadataStore {
  private:
   // The bodies of begin_run, record_batch and mark_interrupted, inside their transaction.
   Status write_run(const RunRecord& run, const std::vector<TriggerAdvance>& advances);
+  Status write_run_tags(const std::string& run_id, const std::map<std::string, std::string>& set,
+                        const std::vector<std::string>& remove);
+  Result<bool> run_exists(const std::string& run_id);
+  // The tags of these runs, set in each (one query: a JSON array of ids bound once).
+  Status read_tags(std::vector<RunRecord>& runs);
   Result<std::vector<int64_t>> write_batch(const std::vector<ExecutionWrite>& items);
   Result<bool> write_interrupted(const std::string& run_id, const std::string& ended_at);
   // Inserts an execution row; returns its id: `reserved` (PostgreSQL, from

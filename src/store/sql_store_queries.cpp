@@ -18,7 +18,7 @@ constexpr const char* k_run_columns =
     "r.id, p.name, r.pipeline_file, r.pipeline_hash, r.status, r.cause, r.cause_detail, "
     "r.params_json, r.git_commit, r.git_branch, r.git_dirty, r.host, r.\"user\", "
     "r.mlops_version, r.owner_pid, r.started_at, r.ended_at, r.owner_start_ticks, r.boot_id, "
-    "r.heartbeat_at "
+    "r.heartbeat_at, r.name, r.note "
     "FROM runs r JOIN pipelines p ON p.id = r.pipeline_id";
 
 RunRecord read_run(const sql::Statement& row) {
@@ -45,6 +45,8 @@ RunRecord read_run(const sql::Statement& row) {
   run.owner_start_ticks = optional_int(row, 17);
   run.boot_id = optional_text(row, 18);
   run.heartbeat_at = optional_text(row, 19);
+  run.name = optional_text(row, 20);
+  run.note = optional_text(row, 21);
   return run;
 }
 
@@ -176,7 +178,9 @@ Result<std::optional<CachedExecution>> SqlStore::find_cached_execution(
 Result<std::optional<RunRecord>> SqlStore::find_run(const std::string& run_id) {
   MLOPS_TRY(query, m_db->cached(std::string("SELECT ") + k_run_columns + " WHERE r.id = ?1"));
   (*query)->bind(1, run_id);
-  return first_of(collect<RunRecord>(**query, read_run));
+  MLOPS_TRY(runs, collect<RunRecord>(**query, read_run));
+  MLOPS_CHECK(read_tags(*runs));
+  return first_of(std::move(runs));
 }
 
 Result<std::vector<RunRecord>> SqlStore::list_runs(const RunFilter& filter) {
@@ -198,7 +202,9 @@ Result<std::vector<RunRecord>> SqlStore::list_runs(const RunFilter& filter) {
     (*query)->bind(2, *filter.status);
   }
   (*query)->bind(3, static_cast<int64_t>(filter.limit));
-  return collect<RunRecord>(**query, read_run);
+  MLOPS_TRY(runs, collect<RunRecord>(**query, read_run));
+  MLOPS_CHECK(read_tags(*runs));
+  return runs;
 }
 
 Result<std::vector<std::string>> SqlStore::run_ids(const std::string& prefix, int limit) {

@@ -25,7 +25,7 @@ constexpr ColumnType I = ColumnType::Integer;
 constexpr ColumnType R = ColumnType::Real;
 constexpr ColumnType T = ColumnType::Text;
 
-// Every table of schema version 9 but schema_migrations, parents before children. A migration
+// Every table of schema version 10 but schema_migrations, parents before children. A migration
 // that adds a table or a column adds it here (StoreCopyTest copies every column).
 const std::vector<Table>& tables() {
   static const std::vector<Table> all = {
@@ -51,8 +51,11 @@ const std::vector<Table>& tables() {
         {"ended_at", T},
         {"owner_start_ticks", I},
         {"boot_id", T},
-        {"heartbeat_at", T}},
+        {"heartbeat_at", T},
+        {"name", T},
+        {"note", T}},
        false},
+      {"run_tags", "run_id, key", {{"run_id", T}, {"key", T}, {"value", T}}, false},
       {"executions",
        "id",
        {{"id", I},

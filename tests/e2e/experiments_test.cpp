@@ -1,0 +1,100 @@
+// Runs a team can browse, end to end: names, tags and notes (`run --name/--tag/--note`, `runs
+// tag`, `runs note`), the experiments table (`runs --params --metrics`) and `compare`.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "e2e/harness.hpp"
+
+namespace mlops::e2e {
+namespace {
+
+constexpr const char* k_pipeline = R"(version: 1
+name: exp
+params: {lr: 0.1, model: {depth: 3}}
+stages:
+  train:
+    run: |
+      echo "m ${params.model.depth}" > model.bin
+      echo '{"auc": ${params.lr}, "loss": 0.5}' > metrics.json
+    outs: [model.bin]
+    metrics: [metrics.json]
+)";
+
+class ExperimentsTest : public WorkspaceTest {
+ protected:
+  void SetUp() override { ws.write("pipeline.yaml", k_pipeline); }
+
+  // Runs the pipeline with `args` added; returns the run's id.
+  std::string run(std::vector<std::string> args) {
+    args.insert(args.begin(), {"run", "pipeline.yaml"});
+    CommandResult result = mlops(args);
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    return latest_run();
+  }
+};
+
+TEST_F(ExperimentsTest, NameTagsAndNoteAreRecordedShownAndChanged) {
+  std::string id = run({"--name", "baseline", "--tag", "team=churn", "--tag",
+                        "owner=ann o'neil; $(touch pwned)", "--note", "first\nsecond"});
+  CommandResult listed = mlops({"runs"});
+  EXPECT_NE(listed.out.find("baseline"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("team=churn"), std::string::npos) << listed.out;
+
+  CommandResult shown = mlops({"show", "baseline"});  // a name where a run id is accepted
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("run       " + id), std::string::npos);
+  EXPECT_NE(shown.out.find("note      first\n          second\n"), std::string::npos) << shown.out;
+
+  ASSERT_EQ(mlops({"runs", "tag", "baseline", "stage=prod", "--remove", "owner"}).exit_code, 0);
+  ASSERT_EQ(mlops({"runs", "note", id.substr(0, 15), "looks good"}).exit_code, 0);
+  auto json = nlohmann::json::parse(mlops({"show", "baseline", "--json"}).out);
+  EXPECT_EQ(json["name"], "baseline");
+  EXPECT_EQ(json["note"], "looks good");
+  EXPECT_EQ(json["tags"], (nlohmann::json{{"stage", "prod"}, {"team", "churn"}}));
+  EXPECT_FALSE(ws.exists("pwned"));
+}
+
+TEST_F(ExperimentsTest, BadNamesAndTagsExit2BeforeAnythingRuns) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  std::vector<Case> cases = {
+      {{"--name", "1abc"}, "invalid run name '1abc': write 1 to 64 letters, digits"},
+      {{"--name", "latest"}, "invalid run name 'latest'"},
+      {{"--name", std::string(65, 'a')}, "invalid run name"},
+      {{"--name", "a b"}, "invalid run name 'a b'"},
+      {{"--tag", "team"}, "invalid tag 'team': write KEY=VALUE"},
+      {{"--tag", "=x"}, "invalid tag key ''"},
+      {{"--tag", "t=a\x1b[31m"}, "the value of tag 't' must be UTF-8 text without control"},
+      {{"--tag", "t=1", "--tag", "t=2"}, "tag 't' is given twice"},
+      {{"--note", "bell\a"}, "the note must be UTF-8 text"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = {"run", "pipeline.yaml"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    CommandResult result = mlops(args);
+    EXPECT_EQ(result.exit_code, 2) << c.message;
+    EXPECT_NE(result.err.find(c.message), std::string::npos) << result.err;
+  }
+  EXPECT_FALSE(ws.exists("model.bin"));
+}
+
+TEST_F(ExperimentsTest, ANameOfSeveralRunsIsAmbiguous) {
+  std::string first = run({"--name", "exp"});
+  std::string second = run({"--name", "exp", "--force"});
+  CommandResult shown = mlops({"show", "exp"});
+  EXPECT_EQ(shown.exit_code, 2);
+  EXPECT_NE(shown.err.find("several runs are named 'exp' (" + second + ", " + first + ")"),
+            std::string::npos)
+      << shown.err;
+  CommandResult tagged = mlops({"runs", "tag", "nosuch", "a=b"});
+  EXPECT_EQ(tagged.exit_code, 2);
+  EXPECT_NE(tagged.err.find("no run 'nosuch'"), std::string::npos);
+  CommandResult nothing = mlops({"runs", "tag", first});
+  EXPECT_EQ(nothing.exit_code, 2);
+  EXPECT_NE(nothing.err.find("nothing to change"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mlops::e2e
