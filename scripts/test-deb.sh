@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Tests the Debian package for real: builds it from an existing build directory (`cpack -G DEB`,
-# seconds once the build is done), installs it on THIS machine with apt-get (which also installs
-# its Depends from the archive, when missing), then, with the installed /usr/bin/mlops and not the
-# build tree, runs the quickstart pipeline in a copy of pipelines/ (and again: everything from the
-# cache), checks `man mlops`, the shell completions and the schemas, and removes the package.
+# seconds once the build is done), installs it on THIS machine with the install step of action.yml
+# (apt-get, which also installs its Depends from the archive when missing), then, with the
+# installed /usr/bin/mlops and not the build tree, runs the quickstart pipeline in a copy of
+# pipelines/ with action.yml's run step (JUnit file, step summary, outputs; then again: everything
+# from the cache), checks `man mlops`, the shell completions and the schemas, and removes the
+# package.
 #
 #   scripts/test-deb.sh [BUILD_DIR]        # default: build/ (as root, or with sudo)
 #
@@ -44,8 +46,20 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$deb" \
-  >"$work/apt.log" 2>&1 || { cat "$work/apt.log" >&2; fail "apt-get install $deb"; }
+# Installed and run by the scripts of action.yml's two steps, as the GitHub Action runs them
+# (inputs as environment variables; the .deb from a file:// URL instead of a release).
+action_step() {
+  /usr/bin/python3 -c 'import sys, yaml
+steps = yaml.safe_load(open(sys.argv[1]))["runs"]["steps"]
+print(next(step["run"] for step in steps if step.get("id") == sys.argv[2]))' "$root/action.yml" "$1"
+}
+action_step install >"$work/install.sh"
+action_step run >"$work/run.sh"
+RUNNER_TEMP="$work" MLOPS_DEB_URL="file://$deb" MLOPS_VERSION=latest MLOPS_RELEASE_REPO=unused \
+  GH_TOKEN="" bash -e "$work/install.sh" >"$work/install.log" 2>&1 || {
+  cat "$work/install.log" >&2
+  fail "action.yml's install step with $deb"
+}
 [ "$(dpkg-query -W -f '${Status}' mlops)" = "install ok installed" ] || fail "mlops not installed"
 
 # The installed binary, from a directory outside the source tree, with a PATH that has no build/.
@@ -58,14 +72,21 @@ mlops --version | grep -Eq '^mlops [0-9.]+ \(commit ([0-9a-f]{12}(-dirty)?|unkno
   fail "mlops --version: $(mlops --version)"
 mlops check pipelines/quickstart.yaml >/dev/null || fail "mlops check pipelines/quickstart.yaml"
 mlops init >/dev/null || fail "mlops init"  # the workspace root: paths are relative to it
-mlops run pipelines/quickstart.yaml >"$work/run1.log" 2>&1 || {
+: >"$work/summary.md"
+: >"$work/output"
+GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY="$work/summary.md" GITHUB_OUTPUT="$work/output" \
+  MLOPS_PIPELINE=pipelines/quickstart.yaml MLOPS_ARGS="-j 2 -p epochs=300" \
+  MLOPS_JUNIT=reports/junit.xml bash -e "$work/run.sh" >"$work/run1.log" 2>&1 || {
   cat "$work/run1.log" >&2
-  fail "the quickstart with /usr/bin/mlops"
+  fail "the quickstart with /usr/bin/mlops (action.yml's run step)"
 }
+grep -q '^status=succeeded$' "$work/output" || fail "GITHUB_OUTPUT: $(cat "$work/output")"
+grep -q 'quickstart' "$work/summary.md" || fail "no step summary: $(cat "$work/summary.md")"
+grep -q '<testcase name="evaluate"' reports/junit.xml || fail "no evaluate test case in the JUnit file"
 grep -q '"accuracy"' out/quickstart/metrics.json || fail "no accuracy in out/quickstart/metrics.json"
 mlops run pipelines/quickstart.yaml >"$work/run2.log" 2>&1 || fail "the second quickstart run"
 mlops runs | grep -q quickstart || fail "mlops runs lists no quickstart run"
-echo "test-deb: the quickstart ran with /usr/bin/mlops ($(tail -n 1 "$work/run1.log"))"
+echo "test-deb: the quickstart ran with /usr/bin/mlops through action.yml: $(grep ^status= "$work/output")"
 echo "test-deb: again: $(tail -n 1 "$work/run2.log")"
 
 # The man page, completions and schemas where the system's tools look for them. A Docker image may
