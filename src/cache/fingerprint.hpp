@@ -4,7 +4,8 @@
 // two different inputs collide, and changing the format invalidates old fingerprints at once):
 //   command kind; the command after interpolation (or each argv item); each env variable the
 //   pipeline or stage declares (name and value; values only ever enter the digest, never the
-//   store); each parameter the stage references (name and value); each dep (path and content
+//   store); each parameter the stage references or declares in `params:` (name and value; no
+//   other parameter, so editing one key of a params file changes only its users); each dep (path and content
 //   digest, "missing" when absent); each out (path and declared type); each metrics path; the
 //   working directory. Pinned by known-answer tests (fingerprint_test.cpp).
 #pragma once

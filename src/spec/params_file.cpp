@@ -246,6 +246,14 @@ ParamsFilesRead read_params_files(const PipelineSpec& spec,
       continue;
     }
     std::filesystem::path path = (pipeline_file.parent_path() / written.value).lexically_normal();
+    std::error_code error;
+    auto status = std::filesystem::status(path, error);
+    if (!error && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+      // A FIFO or a device would block the read, or never end.
+      diagnostics.error(written.mark, fmt::format("the params file '{}' is not a regular file",
+                                                  path.generic_string()));
+      continue;
+    }
     auto text = read_file(path, k_max_yaml_bytes);
     if (!text.ok()) {
       std::string what = text.error().kind() == ErrorKind::NotFound
