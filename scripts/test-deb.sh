@@ -9,8 +9,8 @@
 #
 #   scripts/test-deb.sh [BUILD_DIR]        # default: build/ (as root, or with sudo)
 #
-# It refuses to run when an mlops that is not this package's is installed in /usr/bin, so it never
-# overwrites or removes something it did not install. CI runs it after scripts/test.sh (.ci/run).
+# It refuses to run when /usr/bin/mlops exists or the mlops package is installed already, so it
+# never overwrites or removes something it did not install. CI runs it after scripts/test.sh (.ci/run).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$(cd "${1:-$root/build}" && pwd)"
@@ -25,6 +25,10 @@ fail() {
 
 if [ -e /usr/bin/mlops ] && ! dpkg-query -S /usr/bin/mlops >/dev/null 2>&1; then
   fail "/usr/bin/mlops exists and belongs to no package: not overwriting it"
+fi
+if dpkg-query -W -f '${Status}' mlops 2>/dev/null | grep -q 'ok installed'; then
+  fail "the mlops package is installed already (an earlier test killed before its clean-up, or
+yours): this test would replace and then remove it; apt-get remove mlops first"
 fi
 command -v dpkg-shlibdeps >/dev/null || fail "dpkg-shlibdeps is missing (apt-get install dpkg-dev)"
 
