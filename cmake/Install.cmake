@@ -19,8 +19,10 @@ add_custom_command(OUTPUT ${MLOPS_GENERATED_DOCS}
           ${PROJECT_BINARY_DIR}/man/mlops.1
   COMMAND sh -c "\"$1\" completion \"$2\" > \"$3.tmp\" && mv \"$3.tmp\" \"$3\"" sh
           $<TARGET_FILE:mlops> bash ${PROJECT_BINARY_DIR}/completions/mlops
-  COMMAND sh -c "\"$1\" completion \"$2\" > \"$3.tmp\" && mv \"$3.tmp\" \"$3\"" sh
-          $<TARGET_FILE:mlops> zsh ${PROJECT_BINARY_DIR}/completions/_mlops
+  # zsh loads _mlops from its fpath as the body of the completion function (#compdef): the
+  # script for ~/.zshrc without its compinit, then this first completion through bashcompinit.
+  COMMAND sh -c "{ echo '#compdef mlops'; \"$1\" completion zsh | grep -v '^autoload -U +X compinit'; echo '_bash_complete -o filenames -F _mlops'; } > \"$2.tmp\" && mv \"$2.tmp\" \"$2\""
+          sh $<TARGET_FILE:mlops> ${PROJECT_BINARY_DIR}/completions/_mlops
   COMMAND sh -c "\"$1\" completion \"$2\" > \"$3.tmp\" && mv \"$3.tmp\" \"$3\"" sh
           $<TARGET_FILE:mlops> fish ${PROJECT_BINARY_DIR}/completions/mlops.fish
   DEPENDS mlops

@@ -109,8 +109,18 @@ for file in /usr/share/bash-completion/completions/mlops /usr/share/zsh/vendor-c
 done
 bash -c 'source /usr/share/bash-completion/completions/mlops && complete -p mlops' >/dev/null ||
   fail "the bash completion does not load"
+# zsh and fish find theirs without any set-up: zsh's compinit registers the #compdef file from the
+# fpath, fish autoloads from vendor_completions.d.
+if command -v zsh >/dev/null; then
+  [ "$(cd "$work" && zsh -fc 'autoload -Uz compinit && compinit -u -D && echo $_comps[mlops]')" = \
+    _mlops ] || fail "zsh's compinit does not find /usr/share/zsh/vendor-completions/_mlops"
+fi
+if command -v fish >/dev/null; then
+  (cd "$work" && HOME="$work" fish -c 'complete -C "mlops ru"') | grep -q '^runs' ||
+    fail "fish does not complete 'mlops ru' from vendor_completions.d"
+fi
 
 cleanup
 trap - EXIT
 [ ! -e /usr/bin/mlops ] || fail "/usr/bin/mlops is still there after apt-get remove"
-echo "test-deb: OK (installed, quickstart, man page, completions, removed)"
+echo "test-deb: OK (installed, quickstart through action.yml, man page, completions, removed)"
