@@ -323,9 +323,20 @@ Subcommand add_runs_command(CLI::App& app) {
   command->add_option("--status", runs->status, "Only runs with this status")
       ->check(CLI::IsMember(
           {"running", "succeeded", "failed", "rejected", "cancelled", "interrupted"}));
-  command->add_option("-n,--limit", runs->limit, "At most this many runs")
-      ->check(at_least("-n/--limit", 1))
+  command->add_option("-n,--limit", runs->limit, "At most this many runs (0: all)")
+      ->check(at_least("-n/--limit", 0))
       ->capture_default_str();
+  command->add_flag("--params", runs->params, "The experiments table: a column per parameter");
+  command->add_flag("--metrics", runs->metrics, "The experiments table: a column per metric");
+  command
+      ->add_option("--filter", runs->filters,
+                   "Only runs where FIELD OP VALUE holds ('metrics.auc>0.8', 'tag:team=churn', "
+                   "'params.lr=0.1', 'name~exp'); repeatable: all must hold")
+      ->allow_extra_args(false);
+  command->add_option("--sort", runs->sort, "Sort by FIELD, or -FIELD for descending");
+  command->add_option("--columns", runs->columns,
+                      "The columns, comma-separated (id,name,params.lr,metrics.auc)");
+  command->add_flag("--csv", runs->csv, "Print the experiments table as CSV (RFC 4180)");
   add_query_options(command, runs->query);
   return {command, [runs] { return runs_command(*runs); }};
 }

@@ -1,4 +1,6 @@
 // mlops runs, mlops show: the list of runs and one run in full (app/queries' run_details).
+#include <limits>
+
 #include <fmt/format.h>
 
 #include "app/run_labels.hpp"
@@ -157,11 +159,15 @@ std::string show_tables(const RunDetails& details) {
 }  // namespace
 
 int runs_command(const RunsCommand& command) {
+  if (is_experiments_query(command)) {
+    return experiments_command(command);
+  }
   auto space = open_query_workspace_or_report(command.query);
   if (!space) {
     return k_exit_invalid;
   }
-  auto runs = space->store()->list_runs({command.pipeline, command.status, command.limit});
+  int limit = command.limit == 0 ? std::numeric_limits<int>::max() : command.limit;
+  auto runs = space->store()->list_runs({command.pipeline, command.status, limit});
   if (!runs.ok()) {
     return report_query_error(runs.error());
   }

@@ -88,9 +88,18 @@ struct RunsCommand {
   QueryOptions query;
   std::optional<std::string> pipeline;
   std::optional<std::string> status;
-  int limit = 20;
+  int limit = 20;  // 0: all
+  // The experiments table (cmd_experiments.cpp) when any of these is given.
+  bool params = false;               // --params
+  bool metrics = false;              // --metrics
+  std::vector<std::string> filters;  // --filter
+  std::optional<std::string> sort;   // --sort [-]FIELD
+  std::vector<std::string> columns;  // --columns A,B,...
+  bool csv = false;                  // --csv
 };
 int runs_command(const RunsCommand& command);
+bool is_experiments_query(const RunsCommand& command);
+int experiments_command(const RunsCommand& command);
 
 // mlops runs tag RUN KEY=VALUE... [--remove KEY], mlops runs note RUN TEXT.
 struct RunsTagCommand {

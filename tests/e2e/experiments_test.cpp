@@ -96,5 +96,46 @@ TEST_F(ExperimentsTest, ANameOfSeveralRunsIsAmbiguous) {
   EXPECT_NE(nothing.err.find("nothing to change"), std::string::npos);
 }
 
+TEST_F(ExperimentsTest, TheExperimentsTableFiltersSortsAndWritesCsvAndJson) {
+  std::string low = run({"--name", "low", "--tag", "team=churn"});
+  std::string high = run({"-p", "lr=0.9", "--name", "high", "--tag", "team=churn"});
+  run({"-p", "lr=0.5", "--name", "mid", "--tag", "team=fraud", "--tag", "src=@HYPERLINK(\"x\"),1"});
+  CommandResult table = mlops({"runs", "--params", "--metrics", "--filter", "metrics.auc>0.05",
+                               "--filter", "tag:team=churn", "--sort", "-metrics.auc"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_EQ(table.out.find("\x1b"), std::string::npos);  // not a terminal: no colour
+  size_t first = table.out.find(high);
+  EXPECT_NE(first, std::string::npos) << table.out;
+  EXPECT_LT(first, table.out.find(low)) << table.out;
+  EXPECT_NE(table.out.find("params.model.depth"), std::string::npos);
+
+  CommandResult csv = mlops(
+      {"runs", "--columns", "name,params.lr,metrics.auc,tag:src", "--sort", "params.lr", "--csv"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(csv.out,
+            "name,params.lr,metrics.auc,tag:src\r\nlow,0.1,0.1,\r\n"
+            "mid,0.5,0.5,\"'@HYPERLINK(\"\"x\"\"),1\"\r\nhigh,0.9,0.9,\r\n");
+
+  auto json = nlohmann::json::parse(
+      mlops({"runs", "--json", "--columns", "id,metrics.auc,note", "--filter", "name=low"}).out);
+  ASSERT_EQ(json.size(), 1u);
+  EXPECT_EQ(json[0]["id"], low);
+  EXPECT_EQ(json[0]["metrics.auc"], 0.1);
+  EXPECT_TRUE(json[0]["note"].is_null());
+}
+
+TEST_F(ExperimentsTest, ABadFilterExits2WithTheAcceptedForms) {
+  run({});
+  CommandResult bad = mlops({"runs", "--filter", "auc>0.8"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err,
+            "mlops: error: invalid filter 'auc>0.8': unknown field 'auc': write id, name, "
+            "pipeline, status, cause, started_at, commit, note, tags, tag:KEY, params.KEY or "
+            "metrics.KEY\n");
+  CommandResult sort = mlops({"runs", "--sort", "-colour"});
+  EXPECT_EQ(sort.exit_code, 2);
+  EXPECT_NE(sort.err.find("unknown field 'colour'"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace mlops::e2e
