@@ -30,6 +30,7 @@ if dpkg-query -W -f '${Status}' mlops 2>/dev/null | grep -q 'ok installed'; then
   fail "the mlops package is installed already (an earlier test killed before its clean-up, or
 yours): this test would replace and then remove it; apt-get remove mlops first"
 fi
+/usr/bin/python3 -c 'import yaml' 2>/dev/null || fail "/usr/bin/python3 lacks yaml (apt-get install python3-yaml)"
 command -v dpkg-shlibdeps >/dev/null || fail "dpkg-shlibdeps is missing (apt-get install dpkg-dev)"
 
 version="$(sed -n 's/^project(mlops VERSION \([0-9.]*\).*/\1/p' "$root/CMakeLists.txt")"
@@ -95,8 +96,8 @@ echo "test-deb: again: $(tail -n 1 "$work/run2.log")"
 
 # The man page, completions and schemas where the system's tools look for them. A Docker image may
 # exclude /usr/share/man from dpkg (path-exclude in /etc/dpkg/dpkg.cfg.d/): then say so.
-if grep -qs '^path-exclude=*/usr/share/man' /etc/dpkg/dpkg.cfg.d/*; then
-  echo "test-deb: man check skipped: dpkg excludes /usr/share/man on this machine"
+if grep -qs '^path-exclude=*/usr/share/man' /etc/dpkg/dpkg.cfg.d/* || ! command -v man >/dev/null; then
+  echo "test-deb: man check skipped: no man (man-db), or dpkg excludes /usr/share/man here"
   dpkg-deb -c "$deb" | grep -q ' ./usr/share/man/man1/mlops.1' || fail "the .deb has no man page"
 else
   [ "$(man -w mlops)" = /usr/share/man/man1/mlops.1 ] || fail "man -w mlops: $(man -w mlops 2>&1)"
