@@ -182,18 +182,13 @@ std::optional<std::string> experiment_cell(const ExperimentRow& row, const std::
   return plain_cell(row.run, field);
 }
 
-namespace {
-
-// Every run the query could show, with its params and metrics.
-Result<std::vector<ExperimentRow>> load_rows(MetadataStore& store, const ExperimentQuery& query,
-                                             bool everything) {
-  int limit = everything || query.limit == 0 ? std::numeric_limits<int>::max() : query.limit;
-  MLOPS_TRY(runs, store.list_runs({query.pipeline, query.status, limit}));
+Result<std::vector<ExperimentRow>> experiment_rows(MetadataStore& store,
+                                                   std::vector<RunRecord> runs) {
   std::vector<ExperimentRow> rows;
-  rows.reserve(runs->size());
+  rows.reserve(runs.size());
   std::vector<std::string> ids;
   std::map<std::string, size_t> index;
-  for (RunRecord& run : *runs) {
+  for (RunRecord& run : runs) {
     ExperimentRow row;
     flatten(nlohmann::json::parse(run.params_json, nullptr, false), "", row.params);
     ids.push_back(run.id);
@@ -212,6 +207,16 @@ Result<std::vector<ExperimentRow>> load_rows(MetadataStore& store, const Experim
     }
   }
   return rows;
+}
+
+namespace {
+
+// Every run the query could show, with its params and metrics.
+Result<std::vector<ExperimentRow>> load_rows(MetadataStore& store, const ExperimentQuery& query,
+                                             bool everything) {
+  int limit = everything || query.limit == 0 ? std::numeric_limits<int>::max() : query.limit;
+  MLOPS_TRY(runs, store.list_runs({query.pipeline, query.status, limit}));
+  return experiment_rows(store, std::move(*runs));
 }
 
 void sort_rows(std::vector<ExperimentRow>& rows, const std::string& sort) {

@@ -63,6 +63,10 @@ struct ExperimentTable {
 // A row's value of `field`; nothing when the run lacks it.
 std::optional<std::string> experiment_cell(const ExperimentRow& row, const std::string& field);
 
+// `runs` with their params and metrics (one query for all); Io when the store cannot be read.
+Result<std::vector<ExperimentRow>> experiment_rows(MetadataStore& store,
+                                                   std::vector<RunRecord> runs);
+
 // Usage for a bad filter, sort or column; Io when the store cannot be read.
 Result<ExperimentTable> experiment_table(MetadataStore& store, const ExperimentQuery& query);
 

@@ -365,6 +365,15 @@ std::vector<Subcommand> add_runs_commands(CLI::App& app) {
           runs};
 }
 
+Subcommand add_compare_command(CLI::App& app) {
+  auto compare = std::make_shared<CompareCommand>();
+  CLI::App* command = app.add_subcommand(
+      "compare", "Runs side by side: params, metrics (deltas against the first), outputs, commit");
+  command->add_option("runs", compare->runs, "Two or more runs: ids, prefixes, names, latest~N");
+  add_query_options(command, compare->query);
+  return {command, [compare] { return compare_command(*compare); }};
+}
+
 Subcommand add_show_command(CLI::App& app) {
   auto show = std::make_shared<ShowCommand>();
   CLI::App* command = app.add_subcommand(
@@ -1043,6 +1052,7 @@ constexpr CommandGroup k_commands[] = {
     {"diff", one<add_diff_command>},
     {"runs", several<add_runs_commands>},
     {"show", one<add_show_command>},
+    {"compare", one<add_compare_command>},
     {"logs", one<add_logs_command>},
     {"artifacts", one<add_artifacts_command>},
     {"lineage", one<add_lineage_command>},

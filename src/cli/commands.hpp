@@ -117,6 +117,13 @@ struct RunsNoteCommand {
 };
 int runs_note_command(const RunsNoteCommand& command);
 
+// mlops compare RUN RUN [RUN...]
+struct CompareCommand {
+  QueryOptions query;
+  std::vector<std::string> runs;
+};
+int compare_command(const CompareCommand& command);
+
 struct ShowCommand {
   QueryOptions query;
   std::string run;

@@ -137,5 +137,32 @@ TEST_F(ExperimentsTest, ABadFilterExits2WithTheAcceptedForms) {
   EXPECT_NE(sort.err.find("unknown field 'colour'"), std::string::npos);
 }
 
+TEST_F(ExperimentsTest, CompareShowsParamsMetricsWithDeltasOutputsAndCommits) {
+  std::string first = run({"--name", "base"});
+  std::string second = run({"-p", "lr=0.4", "-p", "model.depth=5", "--name", "deeper"});
+  CommandResult text = mlops({"compare", "base", "deeper"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("lr           0.1                          0.4 *\n"), std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("0.4 (+0.3)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("model.bin"), std::string::npos);
+
+  auto json = nlohmann::json::parse(mlops({"compare", first, second, "--json"}).out);
+  EXPECT_EQ(json["runs"][0]["id"], first);
+  EXPECT_EQ(json["runs"][1]["name"], "deeper");
+  EXPECT_EQ(json["params"]["model.depth"]["values"], (nlohmann::json{"3", "5"}));
+  EXPECT_TRUE(json["params"]["model.depth"]["changed"]);
+  EXPECT_EQ(json["metrics"]["loss"]["deltas"][1].get<double>(), 0);
+  EXPECT_NEAR(json["metrics"]["auc"]["deltas"][1].get<double>(), 0.3, 1e-9);
+  EXPECT_TRUE(json["outputs"]["model.bin"]["changed"]);
+  EXPECT_FALSE(json["outputs"]["metrics.json"]["values"][0].is_null());
+
+  CommandResult one = mlops({"compare", "base"});
+  EXPECT_EQ(one.exit_code, 2);
+  EXPECT_EQ(one.err, "mlops: error: name at least two runs: mlops compare latest~1 latest\n");
+  EXPECT_EQ(mlops({"compare", "base", "nosuch"}).exit_code, 2);
+  EXPECT_EQ(mlops({"compare", "base", first}).exit_code, 2);  // the same run twice
+}
+
 }  // namespace
 }  // namespace mlops::e2e

@@ -1,0 +1,154 @@
+// mlops compare RUN RUN [RUN...]: runs side by side (app/compare.hpp), as text or JSON.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "app/compare.hpp"
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/query_support.hpp"
+#include "cli/record_json.hpp"
+#include "cli/text_table.hpp"
+#include "util/file_io.hpp"
+#include "util/json_text.hpp"
+
+namespace mlops {
+namespace {
+
+// Store text on a terminal: control characters as '?'.
+std::string printable(std::string text) {
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      c = '?';
+    }
+  }
+  return text;
+}
+
+std::string run_label(const RunRecord& run) {
+  return run.name ? run.id + " (" + printable(*run.name) + ")" : run.id;
+}
+
+// A row per field: its value in each run, " *" where it differs from the first run.
+TextTable string_table(const char* title, const RunComparison& comparison,
+                       const std::map<std::string, ValuesByRun<std::string>>& fields,
+                       bool digests) {
+  std::vector<std::string> headers = {title};
+  for (const RunRecord& run : comparison.runs) {
+    headers.push_back(run_label(run));
+  }
+  TextTable table(headers);
+  for (const auto& [name, values] : fields) {
+    std::vector<std::string> row = {printable(name)};
+    for (size_t i = 0; i < values.size(); ++i) {
+      std::string value = !values[i] ? "-" : digests ? short_digest(*values[i]) : *values[i];
+      row.push_back(printable(value) + (i > 0 && differs(values, i) ? " *" : ""));
+    }
+    table.add(std::move(row));
+  }
+  return table;
+}
+
+// A row per metric: its value in each run and, after the first, the difference from the first.
+TextTable metric_table(const RunComparison& comparison) {
+  std::vector<std::string> headers = {"METRIC"};
+  for (const RunRecord& run : comparison.runs) {
+    headers.push_back(run_label(run));
+  }
+  TextTable table(headers);
+  for (const auto& [key, values] : comparison.metrics) {
+    std::vector<std::string> row = {printable(key)};
+    for (size_t i = 0; i < values.size(); ++i) {
+      std::string cell = values[i] ? format_number(*values[i]) : "-";
+      if (i > 0 && values[i] && values[0]) {
+        double delta = *values[i] - *values[0];
+        cell += fmt::format(" ({}{})", delta >= 0 ? "+" : "", format_number(delta));
+      }
+      row.push_back(cell);
+    }
+    table.add(std::move(row));
+  }
+  return table;
+}
+
+std::map<std::string, ValuesByRun<std::string>> commits(const RunComparison& comparison) {
+  ValuesByRun<std::string> values;
+  for (const RunRecord& run : comparison.runs) {
+    values.push_back(run.git_commit ? std::optional(run.git_commit->substr(0, 12) +
+                                                    (run.git_dirty.value_or(false) ? "+dirty" : ""))
+                                    : std::nullopt);
+  }
+  return {{"commit", values}};
+}
+
+std::string comparison_text(const RunComparison& comparison) {
+  std::string text = string_table("GIT", comparison, commits(comparison), false).render();
+  TextTable params = string_table("PARAM", comparison, comparison.params, false);
+  TextTable outputs = string_table("OUTPUT", comparison, comparison.outputs, true);
+  TextTable metrics = metric_table(comparison);
+  for (const TextTable* table : {&params, &metrics, &outputs}) {
+    if (!table->empty()) {
+      text += "\n" + table->render();
+    }
+  }
+  return text + "\n* differs from the first run\n";
+}
+
+template <typename T>
+nlohmann::json values_json(const ValuesByRun<T>& values) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& value : values) {
+    list.push_back(value ? nlohmann::json(*value) : nlohmann::json());
+  }
+  return list;
+}
+
+// {"runs": [run...], "params"|"outputs": {name: {"values": [...], "changed": bool}},
+//  "metrics": {key: {"values": [...], "deltas": [value - first value, ...]}}}
+nlohmann::json comparison_json(const RunComparison& comparison) {
+  nlohmann::json document = {{"runs", nlohmann::json::array()}};
+  for (const RunRecord& run : comparison.runs) {
+    document["runs"].push_back(run_json(run));
+  }
+  for (const auto& [kind, fields] :
+       {std::pair{"params", &comparison.params}, std::pair{"outputs", &comparison.outputs}}) {
+    document[kind] = nlohmann::json::object();
+    for (const auto& [name, values] : *fields) {
+      bool changed = false;
+      for (size_t i = 1; i < values.size(); ++i) {
+        changed = changed || differs(values, i);
+      }
+      document[kind][name] = {{"values", values_json(values)}, {"changed", changed}};
+    }
+  }
+  document["metrics"] = nlohmann::json::object();
+  for (const auto& [key, values] : comparison.metrics) {
+    nlohmann::json deltas = nlohmann::json::array();
+    for (const auto& value : values) {
+      deltas.push_back(value && values[0] ? nlohmann::json(*value - *values[0]) : nlohmann::json());
+    }
+    document["metrics"][key] = {{"values", values_json(values)}, {"deltas", deltas}};
+  }
+  return document;
+}
+
+}  // namespace
+
+int compare_command(const CompareCommand& command) {
+  if (command.runs.size() < 2) {
+    write_all(2, "mlops: error: name at least two runs: mlops compare latest~1 latest\n");
+    return k_exit_invalid;
+  }
+  auto space = open_query_workspace_or_report(command.query);
+  if (!space) {
+    return k_exit_invalid;
+  }
+  auto comparison = compare_runs(*space->store(), command.runs);
+  if (!comparison.ok()) {
+    return report_query_error(comparison.error());
+  }
+  write_all(1, command.query.json ? json_text(comparison_json(*comparison), 2) + "\n"
+                                  : comparison_text(*comparison));
+  return k_exit_success;
+}
+
+}  // namespace mlops
