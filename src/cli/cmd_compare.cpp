@@ -14,16 +14,6 @@
 namespace mlops {
 namespace {
 
-// Store text on a terminal: control characters as '?'.
-std::string printable(std::string text) {
-  for (char& c : text) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      c = '?';
-    }
-  }
-  return text;
-}
-
 std::string run_label(const RunRecord& run) {
   return run.name ? run.id + " (" + printable(*run.name) + ")" : run.id;
 }

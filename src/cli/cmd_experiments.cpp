@@ -18,18 +18,9 @@
 namespace mlops {
 namespace {
 
-// A cell for a terminal: control characters (a tampered store) as '?', "-" when missing.
+// A cell for a terminal: "-" when missing.
 std::string text_cell(const std::optional<std::string>& value) {
-  if (!value) {
-    return "-";
-  }
-  std::string out = *value;
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      c = '?';
-    }
-  }
-  return out;
+  return value ? printable(*value) : "-";
 }
 
 // Characters, not bytes: UTF-8 continuation bytes take no column.
@@ -41,7 +32,10 @@ size_t display_width(const std::string& text) {
 
 // Columns two spaces apart; the cells of changed columns in bold yellow when `color`.
 std::string render_text(const ExperimentTable& table, bool color) {
-  std::vector<std::vector<std::string>> cells = {table.columns};
+  std::vector<std::vector<std::string>> cells = {{}};
+  for (const std::string& column : table.columns) {
+    cells[0].push_back(printable(column));
+  }
   for (const ExperimentRow& row : table.rows) {
     std::vector<std::string> line;
     for (const std::string& column : table.columns) {
@@ -109,18 +103,19 @@ std::string render_csv(const ExperimentTable& table) {
   return out;
 }
 
-// [{column: value}]: metrics as numbers, missing values null, the rest strings.
-nlohmann::json table_json(const ExperimentTable& table) {
-  nlohmann::json rows = nlohmann::json::array();
+// [{column: value}] with the columns in order: metrics as numbers, missing values null, the rest
+// strings.
+nlohmann::ordered_json table_json(const ExperimentTable& table) {
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   for (const ExperimentRow& row : table.rows) {
-    nlohmann::json item = nlohmann::json::object();
+    nlohmann::ordered_json item = nlohmann::ordered_json::object();
     for (const std::string& column : table.columns) {
       auto metric =
           column.starts_with("metrics.") ? row.metrics.find(column.substr(8)) : row.metrics.end();
       auto cell = experiment_cell(row, column);
-      item[column] = metric != row.metrics.end() ? nlohmann::json(metric->second)
-                     : cell                      ? nlohmann::json(*cell)
-                                                 : nlohmann::json();
+      item[column] = metric != row.metrics.end() ? nlohmann::ordered_json(metric->second)
+                     : cell                      ? nlohmann::ordered_json(*cell)
+                                                 : nlohmann::ordered_json();
     }
     rows.push_back(std::move(item));
   }

@@ -15,18 +15,6 @@
 namespace mlops {
 namespace {
 
-// Text from the store shown on a terminal: control characters (which the checks of
-// app/run_labels.hpp refuse, but a store can be edited) as '?'.
-std::string printable(const std::string& text) {
-  std::string out = text;
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      c = '?';
-    }
-  }
-  return out;
-}
-
 std::string tags_text(const RunRecord& run) {
   std::string text;
   for (const auto& [key, value] : run.tags) {
@@ -139,8 +127,8 @@ std::string show_tables(const RunDetails& details) {
   text += "\n" + stages.render();
   TextTable artifacts({"STAGE", "", "PATH", "DIGEST", "SIZE", "KIND"});
   for (const auto& event : details.events) {
-    artifacts.add({event.stage, event.direction == "input" ? "in" : "out", event.artifact.path,
-                   short_digest(event.artifact.digest),
+    artifacts.add({printable(event.stage), event.direction == "input" ? "in" : "out",
+                   printable(event.artifact.path), short_digest(event.artifact.digest),
                    artifact_size(event.artifact.kind, event.artifact.size), event.artifact.kind});
   }
   if (!artifacts.empty()) {
@@ -148,7 +136,7 @@ std::string show_tables(const RunDetails& details) {
   }
   TextTable metric_table({"STAGE", "METRIC", "VALUE"});
   for (const auto& metric : details.metrics) {
-    metric_table.add({metric.stage, metric.key, format_number(metric.value)});
+    metric_table.add({printable(metric.stage), printable(metric.key), format_number(metric.value)});
   }
   if (!metric_table.empty()) {
     text += "\n" + metric_table.render();

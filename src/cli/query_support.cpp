@@ -71,6 +71,15 @@ std::string run_duration(const std::string& started, const std::optional<std::st
   return difference ? format_duration(*difference) : "-";
 }
 
+std::string printable(std::string text) {
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      c = '?';
+    }
+  }
+  return text;
+}
+
 std::string format_number(double value) {
   return fmt::format("{:g}", value);
 }

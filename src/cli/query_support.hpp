@@ -48,5 +48,8 @@ std::string short_digest(const std::string& digest);
 std::string artifact_size(const std::string& kind, int64_t size);  // the first 12 hex digits
 std::string run_duration(const std::string& started, const std::optional<std::string>& ended);
 std::string format_number(double value);  // shortest form that round-trips well enough
+// Text read from the store, for a terminal: control characters as '?'. The checks before
+// writing refuse them, but anyone who can write the store can put escape sequences there.
+std::string printable(std::string text);
 
 }  // namespace mlops

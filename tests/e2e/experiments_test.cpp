@@ -164,5 +164,24 @@ TEST_F(ExperimentsTest, CompareShowsParamsMetricsWithDeltasOutputsAndCommits) {
   EXPECT_EQ(mlops({"compare", "base", first}).exit_code, 2);  // the same run twice
 }
 
+TEST_F(ExperimentsTest, EscapeSequencesPlantedInTheStoreAreNotPrinted) {
+  std::string id = run({"--name", "clean"});
+  run({"--force"});
+  ShellResult planted = run_shell(
+      "sqlite3 '" + (ws / ".mlops/store.db").string() +
+      "' \"UPDATE runs SET note = 'a' || char(27) || '[2J'; INSERT INTO run_tags VALUES ('" + id +
+      "', 'k', char(27) || ']0;title' || char(7)); INSERT INTO metrics SELECT id, 'm' || "
+      "char(27), 1 FROM executions\"");
+  ASSERT_EQ(planted.status, 0) << planted.out;
+  for (std::vector<std::string> args : {std::vector<std::string>{"runs"},
+                                        {"show", id},
+                                        {"runs", "--metrics", "--params"},
+                                        {"compare", id, "latest"}}) {
+    CommandResult result = mlops(args);
+    EXPECT_EQ(result.out.find('\x1b'), std::string::npos) << args[0] << ": " << result.out;
+    EXPECT_EQ(result.out.find('\a'), std::string::npos) << args[0];
+  }
+}
+
 }  // namespace
 }  // namespace mlops::e2e
