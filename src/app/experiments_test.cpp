@@ -4,16 +4,21 @@
 #include <gtest/gtest.h>
 
 #include "store/sql_store.hpp"
+#include "store/store_test_util.hpp"
 
 namespace mlops {
 namespace {
 
-class ExperimentsTest : public ::testing::Test {
+// On both engines: the bulk reads (tags, metrics of many runs) are SQL of each engine's own.
+class ExperimentsTest : public testing::StoreEngineTest {
  protected:
   void SetUp() override {
-    auto opened = SqlStore::open(":memory:");
-    ASSERT_TRUE(opened.ok()) << opened.error().message();
-    store = std::move(*opened);
+    StoreEngineTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) {
+      return;
+    }
+    store = open_store();
+    ASSERT_TRUE(store);
   }
 
   void add_run(const std::string& id, const std::string& params, double auc,
@@ -82,7 +87,7 @@ TEST(ExperimentFilterTest, BadFiltersSayWhatIsWrong) {
   EXPECT_EQ(parse_experiment_filter("tag:team==churn")->op, "=");
 }
 
-TEST_F(ExperimentsTest, FiltersCompareNumbersAsNumbersAndTextAsText) {
+TEST_P(ExperimentsTest, FiltersCompareNumbersAsNumbersAndTextAsText) {
   add_run("r1", R"({"lr": 0.1, "model": {"kind": "tree"}})", 0.7, {{"team", "churn"}});
   add_run("r2", R"({"lr": 0.10, "model": {"kind": "linear"}})", 0.9, {{"team", "fraud"}});
   add_run("r3", R"({"lr": 1e-2})", 0.85);
@@ -101,7 +106,7 @@ TEST_F(ExperimentsTest, FiltersCompareNumbersAsNumbersAndTextAsText) {
   EXPECT_EQ(ids(query({"tags.team!=churn"})), (V{"r2"}));  // r3 has no tag: never matches
 }
 
-TEST_F(ExperimentsTest, SortLimitColumnsAndChangedColumns) {
+TEST_P(ExperimentsTest, SortLimitColumnsAndChangedColumns) {
   add_run("r1", R"({"lr": 0.1, "depth": 3})", 0.7);
   add_run("r2", R"({"lr": 0.2, "depth": 3})", 0.9);
   add_run("r3", R"({"lr": 0.3, "depth": 3})", 0.8);
@@ -126,6 +131,8 @@ TEST_F(ExperimentsTest, SortLimitColumnsAndChangedColumns) {
   query.columns = {"nope"};
   EXPECT_FALSE(experiment_table(*store, query).ok());
 }
+
+MLOPS_STORE_ENGINES(ExperimentsTest);
 
 }  // namespace
 }  // namespace mlops
