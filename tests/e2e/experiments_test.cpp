@@ -108,6 +108,12 @@ TEST_F(ExperimentsTest, TheExperimentsTableFiltersSortsAndWritesCsvAndJson) {
   EXPECT_NE(first, std::string::npos) << table.out;
   EXPECT_LT(first, table.out.find(low)) << table.out;
   EXPECT_NE(table.out.find("params.model.depth"), std::string::npos);
+  // Colour when asked: the changed columns (lr, auc), not the unchanged ones (depth, loss).
+  CommandResult colored = mlops({"runs", "--params", "--metrics", "--color=always"});
+  EXPECT_NE(colored.out.find("\x1b[1;33mparams.lr"), std::string::npos) << colored.out;
+  EXPECT_NE(colored.out.find("\x1b[1;33mmetrics.auc"), std::string::npos);
+  EXPECT_EQ(colored.out.find("\x1b[1;33mparams.model.depth"), std::string::npos);
+  EXPECT_EQ(colored.out.find("\x1b[1;33mmetrics.loss"), std::string::npos);
 
   CommandResult csv = mlops(
       {"runs", "--columns", "name,params.lr,metrics.auc,tag:src", "--sort", "params.lr", "--csv"});
