@@ -10,17 +10,8 @@ namespace mlops {
 namespace {
 
 // On both engines: the bulk reads (tags, metrics of many runs) are SQL of each engine's own.
-class ExperimentsTest : public testing::StoreEngineTest {
+class ExperimentsTest : public testing::OpenStoreEngineTest {
  protected:
-  void SetUp() override {
-    StoreEngineTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) {
-      return;
-    }
-    store = open_store();
-    ASSERT_TRUE(store);
-  }
-
   void add_run(const std::string& id, const std::string& params, double auc,
                std::map<std::string, std::string> tags = {}) {
     RunRecord run;
@@ -55,8 +46,6 @@ class ExperimentsTest : public testing::StoreEngineTest {
     }
     return out;
   }
-
-  std::unique_ptr<SqlStore> store;
 };
 
 TEST(ExperimentFilterTest, BadFiltersSayWhatIsWrong) {

@@ -46,17 +46,8 @@ GateResultRecord gate(int64_t version, const std::string& verdict) {
   return record;
 }
 
-class RegistryStoreTest : public testing::StoreEngineTest {
+class RegistryStoreTest : public testing::OpenStoreEngineTest {
  protected:
-  void SetUp() override {
-    StoreEngineTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) {
-      return;
-    }
-    store = open_store();
-    ASSERT_TRUE(store);
-  }
-  std::unique_ptr<SqlStore> store;
 };
 
 MLOPS_STORE_ENGINES(RegistryStoreTest);

@@ -8,17 +8,8 @@
 namespace mlops {
 namespace {
 
-class RunLabelsStoreTest : public testing::StoreEngineTest {
+class RunLabelsStoreTest : public testing::OpenStoreEngineTest {
  protected:
-  void SetUp() override {
-    StoreEngineTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) {
-      return;
-    }
-    store = open_store();
-    ASSERT_TRUE(store);
-  }
-
   RunRecord make_run(const std::string& id, const std::string& started_at) {
     RunRecord run;
     run.id = id;
@@ -46,8 +37,6 @@ class RunLabelsStoreTest : public testing::StoreEngineTest {
     execution.ended_at = "t";
     ASSERT_TRUE(store->finish_execution({execution, {}, {}, {{key, value}}}).ok());
   }
-
-  std::unique_ptr<SqlStore> store;
 };
 
 TEST_P(RunLabelsStoreTest, NameNoteAndTagsAreWrittenWithTheRunAndReadBack) {

@@ -8,17 +8,8 @@
 namespace mlops {
 namespace {
 
-class StoreQueriesTest : public testing::StoreEngineTest {
+class StoreQueriesTest : public testing::OpenStoreEngineTest {
  protected:
-  void SetUp() override {
-    StoreEngineTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) {
-      return;
-    }
-    store = open_store();
-    ASSERT_TRUE(store);
-  }
-
   void add_run(const std::string& id, const std::string& pipeline, const std::string& status,
                const std::string& started_at) {
     RunRecord run;
@@ -65,7 +56,6 @@ class StoreQueriesTest : public testing::StoreEngineTest {
     return out;
   }
 
-  std::unique_ptr<SqlStore> store;
   int m_stages = 0;
 };
 

@@ -268,16 +268,8 @@ namespace {
 
 // Two runs: the first writes features.csv from raw.csv; the second reads features.csv (same
 // version) and writes model.pkl, then a third run rewrites features.csv with new bytes.
-class SqlStoreLineageTest : public testing::StoreEngineTest {
+class SqlStoreLineageTest : public testing::OpenStoreEngineTest {
  protected:
-  void SetUp() override {
-    StoreEngineTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) {
-      return;
-    }
-    store = open_store();
-    ASSERT_TRUE(store);
-  }
   int64_t execute(const std::string& run, const std::string& stage,
                   std::vector<ArtifactVersion> inputs, std::vector<ArtifactVersion> outputs,
                   std::vector<MetricValue> metrics = {}, bool cached = false) {
@@ -303,7 +295,6 @@ class SqlStoreLineageTest : public testing::StoreEngineTest {
     EXPECT_TRUE(store->finish_run(run, "succeeded", run).ok());
     return *id;
   }
-  std::unique_ptr<SqlStore> store;
 };
 
 MLOPS_STORE_ENGINES(SqlStoreLineageTest);

@@ -107,6 +107,21 @@ class StoreEngineTest : public ::testing::TestWithParam<TestEngine> {
   std::unique_ptr<TestPgDatabase> m_pg;
 };
 
+// A StoreEngineTest with one connection open: `store`.
+class OpenStoreEngineTest : public StoreEngineTest {
+ protected:
+  void SetUp() override {
+    StoreEngineTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) {
+      return;
+    }
+    store = open_store();
+    ASSERT_TRUE(store);
+  }
+
+  std::unique_ptr<SqlStore> store;
+};
+
 }  // namespace mlops::testing
 
 // Runs the value-parameterized tests of FIXTURE against both engines.
