@@ -5,9 +5,9 @@
 //   command kind; the command after interpolation (or each argv item); each env variable the
 //   pipeline or stage declares (name and value; values only ever enter the digest, never the
 //   store); each parameter the stage references or declares in `params:` (name and value; no
-//   other parameter, so editing one key of a params file changes only its users); each dep (path and content
-//   digest, "missing" when absent); each out (path and declared type); each metrics path; the
-//   working directory. Pinned by known-answer tests (fingerprint_test.cpp).
+//   other parameter, so editing one key of a params file changes only its users); each dep (path
+//   and content digest, "missing" when absent); each out (path and declared type); each metrics
+//   path; the working directory. Pinned by known-answer tests (fingerprint_test.cpp).
 #pragma once
 
 #include <map>

@@ -995,8 +995,8 @@ Subcommand add_completion_command(CLI::App& app) {
 
 // The manual page, like the completion scripts, describes `app` once every command is added.
 Subcommand add_man_command(CLI::App& app) {
-  CLI::App* command = app.add_subcommand(
-      "man", "Print the manual page mlops(1) in roff: mlops man | man -l -");
+  CLI::App* command =
+      app.add_subcommand("man", "Print the manual page mlops(1) in roff: mlops man | man -l -");
   return {command, [&app] {
             write_all(1, man_page(model_of(app), fmt::format("mlops {}", MLOPS_VERSION)));
             return k_exit_success;

@@ -36,7 +36,7 @@ TEST_F(GitignoreTest, TheFirstRunAddsTheOutsAndSaysSo) {
   std::string text = ws.read(".gitignore");
   EXPECT_NE(text.find("\n/models/model.pkl\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\n/odd dir/a\\*b\n"), std::string::npos) << text;  // quoted for git
-  EXPECT_EQ(text.find("metrics.json"), std::string::npos) << text;         // metrics: committed
+  EXPECT_EQ(text.find("metrics.json"), std::string::npos) << text;        // metrics: committed
   // A line the user removes stays removed: only the first run adds.
   ws.write(".gitignore", "/odd dir/a\\*b\n");
   auto second = mlops({"run", "pipeline.yaml", "--force"});

@@ -85,7 +85,8 @@ TEST_F(RemoteTest, TheRemoteCanBeConfiguredInTheWorkspace) {
   ws.write(".mlops/config", "remot = /x\n");
   auto bad = mlops({"push"});
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_NE(bad.err.find("config:1: unknown setting 'remot' (known: remote, store)"), std::string::npos)
+  EXPECT_NE(bad.err.find("config:1: unknown setting 'remot' (known: remote, store)"),
+            std::string::npos)
       << bad.err;
 }
 
