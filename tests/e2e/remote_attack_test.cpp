@@ -9,22 +9,15 @@
 #include <gtest/gtest.h>
 
 #include "e2e/harness.hpp"
+#include "e2e/remote_fixture.hpp"
 
 namespace mlops::e2e {
 namespace {
 
-constexpr const char* k_pipeline = R"(version: 1
-name: shared
-stages:
-  make:
-    run: mkdir -p out/set && echo one > out/set/a.txt && echo two > out/set/b.txt && echo m > model.txt
-    outs: [{path: out/set, type: dataset}, model.txt]
-)";
-
 class RemoteAttackTest : public WorkspaceTest {
  protected:
   void SetUp() override {
-    ws.write("pipeline.yaml", k_pipeline);
+    ws.write("pipeline.yaml", k_remote_pipeline);
     std::filesystem::create_directories(ws / "remote");
     remote = (ws / "remote").string();
   }

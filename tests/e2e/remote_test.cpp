@@ -5,22 +5,15 @@
 #include <gtest/gtest.h>
 
 #include "e2e/harness.hpp"
+#include "e2e/remote_fixture.hpp"
 
 namespace mlops::e2e {
 namespace {
 
-constexpr const char* k_pipeline = R"(version: 1
-name: shared
-stages:
-  make:
-    run: mkdir -p out/set && echo one > out/set/a.txt && echo two > out/set/b.txt && echo m > model.txt
-    outs: [{path: out/set, type: dataset}, model.txt]
-)";
-
 class RemoteTest : public WorkspaceTest {
  protected:
   void SetUp() override {
-    ws.write("pipeline.yaml", k_pipeline);
+    ws.write("pipeline.yaml", k_remote_pipeline);
     std::filesystem::create_directories(ws / "remote");
     remote = (ws / "remote").string();
   }
@@ -206,7 +199,7 @@ TEST_F(RunPullTest, ATamperedManifestIsRefusedAndTheStageRuns) {
 }
 
 TEST_F(RunPullTest, PullTakesPathsAndTheRemoteFromThePipelineFile) {
-  ws.write("pipeline.yaml", std::string(k_pipeline) + "remote: " + remote + "\n");
+  ws.write("pipeline.yaml", std::string(k_remote_pipeline) + "remote: " + remote + "\n");
   ASSERT_EQ(mlops({"run", "pipeline.yaml"}).exit_code, 0);
   ASSERT_EQ(mlops({"push"}).exit_code, 0);
   std::filesystem::remove_all(ws / ".mlops/cache");

@@ -16,26 +16,14 @@
 #include <gtest/gtest.h>
 
 #include "e2e/harness.hpp"
+#include "e2e/remote_fixture.hpp"
 
 extern char** environ;
 
 namespace mlops::e2e {
 namespace {
 
-constexpr const char* k_pipeline = R"(version: 1
-name: shared
-stages:
-  make:
-    run: mkdir -p out/set && echo one > out/set/a.txt && echo two > out/set/b.txt && echo m > model.txt
-    outs: [{path: out/set, type: dataset}, model.txt]
-)";
-
 constexpr const char* k_secret = "SeCrEt-7f3a9c1e5b2d8f4a6c0e9b7d";
-
-std::string env_or_empty(const char* name) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? value : "";
-}
 
 class S3RemoteTest : public WorkspaceTest {
  protected:
@@ -66,7 +54,7 @@ class S3RemoteTest : public WorkspaceTest {
            "AWS_REGION=us-east-1",
            "AWS_SHARED_CREDENTIALS_FILE=" + (ws / "no-credentials").string(),
            "AWS_CONFIG_FILE=" + (ws / "no-config").string()};
-    ws.write("pipeline.yaml", k_pipeline);
+    ws.write("pipeline.yaml", k_remote_pipeline);
   }
 
   CommandResult s3(const std::vector<std::string>& args, std::vector<std::string> extra = {}) {

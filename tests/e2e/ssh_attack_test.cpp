@@ -15,16 +15,12 @@
 #include <gtest/gtest.h>
 
 #include "e2e/harness.hpp"
+#include "e2e/remote_fixture.hpp"
 
 extern char** environ;
 
 namespace mlops::e2e {
 namespace {
-
-std::string env_or_empty(const char* name) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? value : "";
-}
 
 class SshAttackTest : public WorkspaceTest {
  protected:

@@ -19,24 +19,12 @@
 #include <gtest/gtest.h>
 
 #include "e2e/harness.hpp"
+#include "e2e/remote_fixture.hpp"
 
 extern char** environ;
 
 namespace mlops::e2e {
 namespace {
-
-constexpr const char* k_pipeline = R"(version: 1
-name: shared
-stages:
-  make:
-    run: mkdir -p out/set && echo one > out/set/a.txt && echo two > out/set/b.txt && echo m > model.txt
-    outs: [{path: out/set, type: dataset}, model.txt]
-)";
-
-std::string env_or_empty(const char* name) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? value : "";
-}
 
 // Regular files below `dir` (recursively); none when it does not exist.
 std::vector<std::filesystem::path> files_below(const std::filesystem::path& dir) {
@@ -86,7 +74,7 @@ class SshRemoteTest : public WorkspaceTest {
     key = env_or_empty("MLOPS_TEST_SSH_KEY");
     env = {"MLOPS_SSH_KEY=" + key,
            "MLOPS_SSH_KNOWN_HOSTS=" + env_or_empty("MLOPS_TEST_SSH_KNOWN_HOSTS")};
-    ws.write("pipeline.yaml", k_pipeline);
+    ws.write("pipeline.yaml", k_remote_pipeline);
   }
 
   void TearDown() override {
