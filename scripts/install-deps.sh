@@ -13,7 +13,7 @@ packages=(
   libboost-dev libboost-filesystem-dev
   nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libxxhash-dev
   libhowardhinnant-date-dev tzdata zlib1g-dev libre2-dev libsimdjson-dev libzstd-dev
-  libpq-dev libssh2-1-dev libcurl4-openssl-dev
+  libpq-dev libssh2-1-dev libcurl4-openssl-dev libcpp-httplib-dev
   python3 python3-pandas python3-sklearn procps make git
 )
 if [ "${1:-}" = "--test" ]; then
