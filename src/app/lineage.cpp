@@ -3,6 +3,8 @@
 #include <set>
 #include <string_view>
 
+#include "app/record_json.hpp"
+
 namespace mlops {
 namespace {
 
@@ -137,6 +139,36 @@ Result<LineageGraph> walk_lineage(MetadataStore& store, const ArtifactRecord& ro
   LineageWalk walk(store, graph, depth);
   MLOPS_CHECK(walk.visit_artifact(root.id, 0));
   return graph;
+}
+
+nlohmann::json lineage_json(const LineageGraph& graph) {
+  nlohmann::json artifacts = nlohmann::json::array();
+  for (const auto& [id, artifact] : graph.artifacts) {
+    artifacts.push_back(artifact_json(artifact));
+  }
+  nlohmann::json executions = nlohmann::json::array();
+  for (const auto& [id, execution] : graph.executions) {
+    nlohmann::json item = execution_json(execution);
+    if (auto run = graph.runs.find(execution.run_id); run != graph.runs.end()) {
+      item["run_detail"] = run_json(run->second);
+    }
+    executions.push_back(item);
+  }
+  nlohmann::json models = nlohmann::json::array();
+  for (const auto& [id, version] : graph.models) {
+    models.push_back({{"artifact", id},
+                      {"model", version.model},
+                      {"version", version.version},
+                      {"path", version.path}});
+  }
+  nlohmann::json edges = nlohmann::json::array();
+  for (const auto& edge : graph.edges) {
+    edges.push_back({{"from", edge.from}, {"to", edge.to}, {"kind", edge.kind}});
+  }
+  bool upstream = graph.direction == LineageDirection::Upstream;
+  return {{"root", graph.root},     {"direction", upstream ? "upstream" : "downstream"},
+          {"artifacts", artifacts}, {"executions", executions},
+          {"edges", edges},         {"models", models}};
 }
 
 }  // namespace mlops

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "store/metadata_store.hpp"
 #include "util/error.hpp"
 
@@ -45,5 +47,9 @@ Result<std::optional<ArtifactRecord>> find_lineage_root(MetadataStore& store,
 // Walks the store from `root`, at most `depth` artifacts deep. Io when the store fails.
 Result<LineageGraph> walk_lineage(MetadataStore& store, const ArtifactRecord& root,
                                   LineageDirection direction, int depth);
+
+// The graph as `mlops lineage --json` prints it (and /api/lineage serves it): {"root",
+// "direction", "artifacts", "executions" (each with its run's "run_detail"), "edges", "models"}.
+nlohmann::json lineage_json(const LineageGraph& graph);
 
 }  // namespace mlops

@@ -1,10 +1,10 @@
 // mlops artifacts [PATH] [--history]: the current version of every path, or every version of one.
 #include <fmt/format.h>
 
+#include "app/record_json.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/query_support.hpp"
-#include "cli/record_json.hpp"
 #include "cli/text_table.hpp"
 #include "util/file_io.hpp"
 #include "util/json_text.hpp"

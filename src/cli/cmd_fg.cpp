@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "app/feature_group_views.hpp"
 #include "app/feature_store.hpp"
 #include "app/pipeline_loading.hpp"
 #include "cli/commands.hpp"
@@ -20,45 +21,6 @@ namespace mlops {
 namespace {
 
 using nlohmann::json;
-
-json commit_json(const FeatureGroupSpec& spec, const CommitRecord& commit) {
-  json doc = {{"commit", commit.id},
-              {"uri", commit_uri(spec.name, spec.version, commit.id)},
-              {"committed_at", format_event_time(commit.committed_at)},
-              {"operation", commit.operation},
-              {"rows_inserted", commit.rows_inserted},
-              {"rows_updated", commit.rows_updated},
-              {"rows_deleted", commit.rows_deleted},
-              {"rows_dropped", commit.rows_dropped},
-              {"content_hash", commit.content_hash},
-              {"run", commit.run_id.empty() ? json(nullptr) : json(commit.run_id)},
-              {"stage", commit.stage.empty() ? json(nullptr) : json(commit.stage)},
-              {"source", commit.source},
-              {"message", commit.message}};
-  if (!commit.validation.empty()) {
-    doc["validation"] = json::parse(commit.validation, nullptr, false);
-  }
-  return doc;
-}
-
-json schema_json(const FeatureGroupSpec& spec) {
-  auto columns = [](const std::vector<FeatureColumnSpec>& list) {
-    json out = json::array();
-    for (const auto& c : list) {
-      out.push_back(
-          {{"name", c.name}, {"type", feature_type_name(c.type)}, {"nullable", c.nullable}});
-    }
-    return out;
-  };
-  return {{"name", spec.name},
-          {"version", spec.version},
-          {"primary_key", columns(spec.primary_key)},
-          {"event_time", spec.event_time},
-          {"features", columns(spec.features)},
-          {"online", spec.online},
-          {"ttl_ms", spec.ttl ? json(spec.ttl->count()) : json(nullptr)},
-          {"delay_ms", spec.delay.count()}};
-}
 
 std::string commit_line(const CommitRecord& c) {
   std::string line = fmt::format(
@@ -91,25 +53,15 @@ std::string ttl_text(Milliseconds ttl) {
 }
 
 int fg_list(const FeatureStoreCli& cli) {
-  json list = json::array();
+  std::vector<FeatureGroupListing> groups = list_feature_groups(cli.root());
   std::string text;
-  for (const auto& [name, version] : FeatureGroupStore::list(cli.root())) {
-    auto group = FeatureGroupStore::open_existing(cli.root(), name, version);
-    if (!group.ok()) {
-      list.push_back({{"name", name}, {"version", version}, {"error", group.error().message()}});
-      text += fmt::format("{} v{}  cannot be read: {}\n", name, version, group.error().message());
-      continue;
-    }
-    auto latest = (*group)->latest_commit();
-    int64_t commit = latest.ok() && *latest ? (*latest)->id : 0;
-    list.push_back({{"name", name},
-                    {"version", version},
-                    {"latest_commit", commit},
-                    {"online", (*group)->spec().online}});
-    text += fmt::format("{} v{}  {} commit(s){}\n", name, version, commit,
-                        (*group)->spec().online ? "  online" : "");
+  for (const auto& group : groups) {
+    text += group.error ? fmt::format("{} v{}  cannot be read: {}\n", group.name, group.version,
+                                      *group.error)
+                        : fmt::format("{} v{}  {} commit(s){}\n", group.name, group.version,
+                                      group.latest_commit, group.online ? "  online" : "");
   }
-  return cli.json ? print_json_value(list)
+  return cli.json ? print_json_value(feature_group_list_json(groups))
                   : (write_all(1, text.empty() ? "no feature groups\n" : text), 0);
 }
 
@@ -135,11 +87,12 @@ int fg_write(const FeatureStoreCli& cli, const FeatureGroupCommand& command) {
     return k_exit_invalid;
   }
   const FeatureGroupSpec& spec = (*group)->spec();
-  json doc = {{"group", spec.name},
-              {"version", spec.version},
-              {"commit", outcome->commit ? commit_json(spec, *outcome->commit) : json(nullptr)},
-              {"rejected", outcome->rejected},
-              {"ignored_columns", outcome->ignored_columns}};
+  json doc = {
+      {"group", spec.name},
+      {"version", spec.version},
+      {"commit", outcome->commit ? feature_commit_json(spec, *outcome->commit) : json(nullptr)},
+      {"rejected", outcome->rejected},
+      {"ignored_columns", outcome->ignored_columns}};
   if (outcome->validated) {
     doc["validation"] = json::parse(outcome->validation_json, nullptr, false);
   }
@@ -169,30 +122,20 @@ int fg_show(const FeatureStoreCli& cli, const FeatureGroupCommand& command) {
     return k_exit_invalid;
   }
   const FeatureGroupSpec& spec = (*group)->spec();
-  auto commits = (*group)->commits(command.action == "commits" ? command.limit : 5);
-  auto floor = (*group)->floor();
-  auto pins = (*group)->pins();
-  if (!commits.ok() || !floor.ok() || !pins.ok()) {
-    return cli.error(!commits.ok() ? commits.error() : !floor.ok() ? floor.error() : pins.error());
+  auto overview = feature_group_overview(**group, command.action == "commits" ? command.limit : 5);
+  if (!overview.ok()) {
+    return cli.error(overview.error());
   }
   json list = json::array();
   std::string text;
-  for (const auto& commit : *commits) {
-    list.push_back(commit_json(spec, commit));
+  for (const auto& commit : overview->commits) {
+    list.push_back(feature_commit_json(spec, commit));
     text += commit_line(commit) + "\n";
   }
   if (command.action == "commits") {
     return cli.json ? print_json_value(list) : (write_all(1, text), 0);
   }
-  json doc = schema_json(spec);
-  doc["path"] = (*group)->path().string();
-  doc["oldest_reachable_commit"] = *floor;
-  doc["recent_commits"] = list;
-  json pinned = json::array();
-  for (const auto& [dataset, commit] : *pins) {
-    pinned.push_back({{"dataset", dataset}, {"commit", commit}});
-  }
-  doc["pinned_by"] = pinned;
+  json doc = feature_group_overview_json(**group, *overview);
   if (cli.json) {
     return print_json_value(doc);
   }
@@ -262,11 +205,10 @@ int fg_stats(const FeatureStoreCli& cli, const FeatureGroupCommand& command) {
   if (!stats.ok()) {
     return cli.error(stats.error());
   }
-  json doc = {{"group", command.group}, {"commit", *commit}, {"features", json::object()}};
+  json doc = feature_stats_json(command.group, *commit, *stats);
   std::vector<std::vector<std::string>> rows;
   for (const auto& [feature, text] : *stats) {
-    json values = json::parse(text, nullptr, false);
-    doc["features"][feature] = values;
+    const json& values = doc["features"][feature];
     auto number = [&](const char* key) {
       return values.contains(key) ? fmt::format("{:.6g}", values[key].get<double>()) : "-";
     };

@@ -10,7 +10,6 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/query_support.hpp"
-#include "cli/record_json.hpp"
 #include "util/file_io.hpp"
 #include "util/json_text.hpp"
 #include "util/strings.hpp"
@@ -131,36 +130,6 @@ std::string lineage_dot(const LineageGraph& graph) {
     out += fmt::format("  \"{}\" -> \"{}\";\n", edge.from, edge.to);
   }
   return out + "}\n";
-}
-
-nlohmann::json lineage_json(const LineageGraph& graph) {
-  nlohmann::json artifacts = nlohmann::json::array();
-  for (const auto& [id, artifact] : graph.artifacts) {
-    artifacts.push_back(artifact_json(artifact));
-  }
-  nlohmann::json executions = nlohmann::json::array();
-  for (const auto& [id, execution] : graph.executions) {
-    nlohmann::json item = execution_json(execution);
-    if (auto run = graph.runs.find(execution.run_id); run != graph.runs.end()) {
-      item["run_detail"] = run_json(run->second);
-    }
-    executions.push_back(item);
-  }
-  nlohmann::json models = nlohmann::json::array();
-  for (const auto& [id, version] : graph.models) {
-    models.push_back({{"artifact", id},
-                      {"model", version.model},
-                      {"version", version.version},
-                      {"path", version.path}});
-  }
-  nlohmann::json edges = nlohmann::json::array();
-  for (const auto& edge : graph.edges) {
-    edges.push_back({{"from", edge.from}, {"to", edge.to}, {"kind", edge.kind}});
-  }
-  bool upstream = graph.direction == LineageDirection::Upstream;
-  return {{"root", graph.root},     {"direction", upstream ? "upstream" : "downstream"},
-          {"artifacts", artifacts}, {"executions", executions},
-          {"edges", edges},         {"models", models}};
 }
 
 int fail(const std::string& message) {

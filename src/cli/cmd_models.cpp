@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/models.hpp"
+#include "app/models_json.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/query_support.hpp"
@@ -22,70 +23,6 @@ using nlohmann::json;
 
 json optional_json(const std::optional<std::string>& value) {
   return value ? json(*value) : json(nullptr);
-}
-
-json optional_json(const std::optional<int64_t>& value) {
-  return value ? json(*value) : json(nullptr);
-}
-
-json tags_json(const std::vector<ModelTag>& tags) {
-  json object = json::object();
-  for (const ModelTag& tag : tags) {
-    object[tag.key] = tag.value;
-  }
-  return object;
-}
-
-json summary_json(const ModelSummary& model) {
-  json aliases = json::object();
-  for (const auto& [alias, version] : model.aliases) {
-    aliases[alias] = version;
-  }
-  return {{"name", model.name},
-          {"version_count", model.versions},
-          {"latest_version", optional_json(model.latest)},
-          {"aliases", aliases},
-          {"tags", tags_json(model.tags)},
-          {"created_at", model.created_at}};
-}
-
-json version_json(const ModelVersionRecord& version) {
-  return {{"model", version.model},
-          {"version", version.version},
-          {"path", version.path},
-          {"kind", version.kind},
-          {"digest", version.digest},
-          {"size", version.size},
-          {"run", optional_json(version.run_id)},
-          {"pipeline", optional_json(version.pipeline)},
-          {"stage", optional_json(version.stage)},
-          {"created_at", version.created_at}};
-}
-
-json gate_json(const std::optional<GateResultRecord>& gate) {
-  if (!gate) {
-    return nullptr;
-  }
-  return {{"id", gate->id},
-          {"verdict", gate->verdict},
-          {"baseline_alias", optional_json(gate->baseline_alias)},
-          {"baseline_version", optional_json(gate->baseline_version)},
-          {"run", optional_json(gate->run_id)},
-          {"created_at", gate->created_at}};
-}
-
-json move_json(const AliasMove& move) {
-  return {{"id", move.id},
-          {"model", move.model},
-          {"alias", move.alias},
-          {"from_version", optional_json(move.from_version)},
-          {"to_version", move.to_version},
-          {"action", move.action},
-          {"actor", move.actor},
-          {"at", move.at},
-          {"reason", optional_json(move.reason)},
-          {"gate_result", optional_json(move.gate_result)},
-          {"run", optional_json(move.run_id)}};
 }
 
 int print_json(const json& document) {
@@ -119,11 +56,7 @@ int models_list(Workspace& space, const ModelsCommand& command) {
     return report_query_error(models.error());
   }
   if (command.query.json) {
-    json list = json::array();
-    for (const auto& model : *models) {
-      list.push_back(summary_json(model));
-    }
-    return print_json({{"models", list}});
+    return print_json(model_list_json(*models));
   }
   TextTable table({"MODEL", "VERSIONS", "LATEST", "ALIASES", "TAGS"});
   for (const auto& model : *models) {
@@ -132,19 +65,6 @@ int models_list(Workspace& space, const ModelsCommand& command) {
   }
   write_all(1, table.empty() ? "no models registered yet\n" : table.render());
   return k_exit_success;
-}
-
-int print_show_json(const ModelDetails& details) {
-  json versions = json::array();
-  for (const auto& version : details.versions) {
-    json entry = version_json(version.record);
-    entry["aliases"] = version.aliases;
-    entry["tags"] = tags_json(version.tags);
-    entry["gate"] = gate_json(version.gate);
-    versions.push_back(std::move(entry));
-  }
-  return print_json(
-      {{"model", summary_json(details.summary)}, {"versions", versions}, {"more", details.more}});
 }
 
 int models_show(Workspace& space, const ModelsCommand& command) {
@@ -157,7 +77,7 @@ int models_show(Workspace& space, const ModelsCommand& command) {
     return report_query_error(details.error());
   }
   if (command.query.json) {
-    return print_show_json(*details);
+    return print_json(model_details_json(*details));
   }
   const ModelSummary& model = details->summary;
   std::string text = fmt::format(
@@ -199,7 +119,7 @@ int models_resolve(Workspace& space, const ModelsCommand& command) {
     materialized = *path;
   }
   if (command.query.json) {
-    json document = version_json(*version);
+    json document = model_version_json(*version);
     document["alias"] = optional_json(reference->alias);
     document["materialized"] = optional_json(materialized);
     return print_json(document);
@@ -210,7 +130,7 @@ int models_resolve(Workspace& space, const ModelsCommand& command) {
 
 int print_move(const AliasMove& move, bool as_json) {
   if (as_json) {
-    return print_json(move_json(move));
+    return print_json(alias_move_json(move));
   }
   write_all(1, fmt::format("{}@{}: {} -> v{} ({}{})\n", move.model, move.alias,
                            version_text(move.from_version), move.to_version, move.action,
@@ -265,11 +185,7 @@ int models_history(Workspace& space, const ModelsCommand& command) {
     return report_query_error(history.error());
   }
   if (command.query.json) {
-    json moves = json::array();
-    for (const auto& move : *history) {
-      moves.push_back(move_json(move));
-    }
-    return print_json({{"model", command.target}, {"moves", moves}});
+    return print_json(model_history_json(command.target, *history));
   }
   TextTable table({"TIME", "ALIAS", "MOVE", "ACTION", "ACTOR", "REASON", "GATE", "RUN"});
   for (const auto& move : *history) {
@@ -305,7 +221,7 @@ int models_tag(Workspace& space, const ModelsCommand& command) {
   json version = request->version ? json(request->version) : json(nullptr);
   if (command.query.json) {
     return print_json(
-        {{"model", request->model}, {"version", version}, {"tags", tags_json(*tags)}});
+        {{"model", request->model}, {"version", version}, {"tags", model_tags_json(*tags)}});
   }
   std::string owner =
       request->version ? fmt::format("{}@v{}", request->model, request->version) : request->model;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/trigger_service.hpp"
+#include "app/trigger_views.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/pipeline_loading.hpp"
@@ -147,40 +148,24 @@ int trigger_next_command(const TriggerNextCommand& command) {
                              command.pipeline.string()));
     return k_exit_invalid;
   }
-  auto now = std::chrono::floor<std::chrono::minutes>(wall_now());
-  nlohmann::json schedules = nlohmann::json::array();
+  auto schedules = next_schedule_times(pipeline, wall_now(), command.count);
+  if (!schedules.ok()) {
+    write_all(2, fmt::format("mlops: error: {}\n", schedules.error().message()));
+    return k_exit_invalid;
+  }
   std::string text;
-  for (const auto& spec : pipeline.triggers.schedule) {
-    auto schedule = ZonedSchedule::make(spec.cron, spec.timezone);
-    if (!schedule.ok()) {
-      write_all(2, fmt::format("mlops: error: {}\n", schedule.error().message()));
-      return k_exit_invalid;
+  for (const auto& schedule : *schedules) {
+    text += fmt::format("schedule \"{}\" in {} (catchup {}):\n", schedule.cron, schedule.timezone,
+                        schedule.catchup);
+    for (const auto& time : schedule.next) {
+      text += "  " + time.local + "\n";
     }
-    text += fmt::format("schedule \"{}\" in {} (catchup {}):\n", spec.cron, spec.timezone,
-                        catchup_name(spec.catchup));
-    nlohmann::json times = nlohmann::json::array();
-    SysMinutes from = now;
-    for (int i = 0; i < command.count; ++i) {
-      auto next = schedule->next_after(from);
-      if (!next) {
-        text += "  (no further time within eight years)\n";
-        break;
-      }
-      text += "  " + schedule->describe(*next) + "\n";
-      times.push_back(
-          {{"utc", format_utc_iso(std::chrono::time_point_cast<WallTime::duration>(*next))},
-           {"local", schedule->describe(*next)}});
-      from = *next;
+    if (schedule.exhausted) {
+      text += "  (no further time within eight years)\n";
     }
-    schedules.push_back({{"cron", spec.cron},
-                         {"timezone", spec.timezone},
-                         {"catchup", catchup_name(spec.catchup)},
-                         {"next", times}});
   }
   if (command.json) {
-    write_all(
-        1,
-        json_text(nlohmann::json{{"pipeline", pipeline.name}, {"schedules", schedules}}, 2) + "\n");
+    write_all(1, json_text(schedule_times_json(pipeline.name, *schedules), 2) + "\n");
   } else {
     write_all(1, text);
   }

@@ -6,6 +6,7 @@
 
 #include "app/trigger_explain.hpp"
 #include "app/trigger_service.hpp"
+#include "app/trigger_views.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/pipeline_loading.hpp"
@@ -75,42 +76,6 @@ std::string explanation_text(const TriggerExplanation& explanation) {
   return text;
 }
 
-nlohmann::json optional_json(const std::optional<std::string>& text) {
-  return text ? nlohmann::json(*text) : nlohmann::json();
-}
-
-nlohmann::json explanation_json(const TriggerExplanation& explanation) {
-  nlohmann::json triggers = nlohmann::json::array();
-  for (const auto& line : explanation.triggers) {
-    nlohmann::json state = nlohmann::json::parse(line.state_json, nullptr, false);
-    nlohmann::json item = {{"kind", line.kind},
-                           {"key", line.key},
-                           {"updated_at", optional_json(line.updated_at)},
-                           {"run_id", optional_json(line.run_id)},
-                           {"stored", state.is_discarded() ? nlohmann::json() : state}};
-    if (line.kind == "metric") {
-      item["state"] = line.state.value_or("ARMED");
-      item["now"] = line.now;
-      item["would_fire"] = line.would_fire;
-    }
-    triggers.push_back(std::move(item));
-  }
-  nlohmann::json evaluations = nlohmann::json::array();
-  for (const auto& evaluation : explanation.evaluations) {
-    nlohmann::json detail = nlohmann::json::parse(evaluation.detail_json, nullptr, false);
-    evaluations.push_back({{"at", evaluation.at},
-                           {"trigger", evaluation.trigger_key},
-                           {"before", evaluation.state_before},
-                           {"after", evaluation.state_after},
-                           {"run_id", optional_json(evaluation.run_id)},
-                           {"detail", detail.is_discarded() ? nlohmann::json() : detail}});
-  }
-  return {{"pipeline", explanation.pipeline},
-          {"triggers", triggers},
-          {"evaluations", evaluations},
-          {"errors", explanation.errors}};
-}
-
 }  // namespace
 
 int trigger_explain_command(const TriggerExplainCommand& command) {
@@ -128,7 +93,7 @@ int trigger_explain_command(const TriggerExplainCommand& command) {
     write_all(2, fmt::format("mlops: error: {}\n", explanation.error().message()));
     return exit_code_for(explanation.error().kind());
   }
-  write_all(1, command.json ? json_text(explanation_json(*explanation), 2) + "\n"
+  write_all(1, command.json ? json_text(trigger_explanation_json(*explanation), 2) + "\n"
                             : explanation_text(*explanation));
   for (const auto& error : explanation->errors) {
     write_all(2, fmt::format("mlops: error: {}\n", error));

@@ -1,5 +1,5 @@
-// The JSON forms of store records, shared by every query command's --json output. The shapes
-// are documented in docs/cli.md and stable within a major version.
+// The JSON forms of store records, shared by every query command's --json output and the web UI's
+// /api pages. The shapes are documented in docs/cli.md and stable within a major version.
 #pragma once
 
 #include <nlohmann/json.hpp>

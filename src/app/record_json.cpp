@@ -1,4 +1,4 @@
-#include "cli/record_json.hpp"
+#include "app/record_json.hpp"
 
 namespace mlops {
 namespace {
