@@ -176,6 +176,23 @@ struct TriggerAdvance {
   std::optional<TriggerEvaluation> evaluation;
 };
 
+// One run of a notification hook (`on_failure`, `on_rejected`, `on_success`; schema version 11,
+// app/run_hooks.hpp): which hook, how it ended and how long it took. Its command is not kept
+// (the pipeline file has it); its output is in `log_path`.
+struct HookExecutionRecord {
+  int64_t id = 0;
+  std::string run_id;
+  std::string hook;    // on_failure | on_rejected | on_success
+  std::string status;  // succeeded | failed | timed_out | not_started | cancelled
+  std::optional<int64_t> exit_code;
+  std::optional<int64_t> signal;
+  std::optional<std::string> message;  // why it failed ("exit code 1", "timed out after 30s")
+  std::string started_at;
+  std::string ended_at;
+  int64_t duration_ms = 0;
+  std::optional<std::string> log_path;  // workspace-relative
+};
+
 struct RunFilter {
   std::optional<std::string> pipeline;
   std::optional<std::string> status;
@@ -333,6 +350,11 @@ class MetadataStore {
                                const std::optional<std::string>& value) = 0;
   virtual Result<std::vector<ModelTag>> model_tags(const std::string& name, int64_t version) = 0;
 
+  // Notification hooks (schema version 11): appended once a hook has ended; read by `show`.
+  virtual Status record_hook_execution(const HookExecutionRecord& hook) = 0;
+  // A run's hook executions, in the order they ran.
+  virtual Result<std::vector<HookExecutionRecord>> hook_executions_of(
+      const std::string& run_id) = 0;
   // Metric-trigger evaluations: appended by `trigger check` and `watch`, read by `trigger
   // explain` (newest first, at most `limit`).
   virtual Status record_trigger_evaluations(const std::vector<TriggerEvaluation>& evaluations) = 0;

@@ -72,6 +72,8 @@ class SqlStore final : public MetadataStore {
   Status update_run_tags(const std::string& run_id, const std::map<std::string, std::string>& set,
                          const std::vector<std::string>& remove) override;
   Status set_run_note(const std::string& run_id, const std::optional<std::string>& note) override;
+  Status record_hook_execution(const HookExecutionRecord& hook) override;
+  Result<std::vector<HookExecutionRecord>> hook_executions_of(const std::string& run_id) override;
   Result<std::vector<MetricRecord>> metrics_of_runs(
       const std::vector<std::string>& run_ids) override;
   Result<std::set<std::string>> producing_runs() override;

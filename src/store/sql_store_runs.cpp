@@ -1,5 +1,6 @@
 // SqlStore: what a user says about runs (names, notes, tags: schema version 10) and the reads of
-// the experiments table, which takes the tags and metrics of thousands of runs at once.
+// the experiments table, which takes the tags and metrics of thousands of runs at once; and the
+// notification hooks that ran after a run (schema version 11).
 #include "store/sql_rows.hpp"
 #include "store/sql_store.hpp"
 
@@ -134,6 +135,41 @@ Result<std::vector<MetricRecord>> SqlStore::metrics_of_runs(
   return sql::collect<MetricRecord>(*query, [](const sql::Statement& row) {
     return MetricRecord{row.column_text(0),   row.column_text(1), row.column_text(2),
                         row.column_double(3), row.column_int(4),  {}};
+  });
+}
+
+Status SqlStore::record_hook_execution(const HookExecutionRecord& hook) {
+  // One statement: its own transaction.
+  MLOPS_TRY(insert,
+            m_db->prepare("INSERT INTO hook_executions (run_id, hook, status, exit_code, signal, "
+                          "message, started_at, ended_at, duration_ms, log_path) VALUES (?1, ?2, "
+                          "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+  insert->bind(1, hook.run_id).bind(2, hook.hook).bind(3, hook.status);
+  insert->bind_optional(4, hook.exit_code).bind_optional(5, hook.signal);
+  insert->bind_optional(6, hook.message).bind(7, hook.started_at).bind(8, hook.ended_at);
+  insert->bind(9, hook.duration_ms).bind_optional(10, hook.log_path);
+  return insert->run();
+}
+
+Result<std::vector<HookExecutionRecord>> SqlStore::hook_executions_of(const std::string& run_id) {
+  MLOPS_TRY(query, m_db->prepare("SELECT id, run_id, hook, status, exit_code, signal, message, "
+                                 "started_at, ended_at, duration_ms, log_path FROM "
+                                 "hook_executions WHERE run_id = ?1 ORDER BY id"));
+  query->bind(1, run_id);
+  return sql::collect<HookExecutionRecord>(*query, [](const sql::Statement& row) {
+    HookExecutionRecord hook;
+    hook.id = row.column_int(0);
+    hook.run_id = row.column_text(1);
+    hook.hook = row.column_text(2);
+    hook.status = row.column_text(3);
+    hook.exit_code = sql::optional_int(row, 4);
+    hook.signal = sql::optional_int(row, 5);
+    hook.message = sql::optional_text(row, 6);
+    hook.started_at = row.column_text(7);
+    hook.ended_at = row.column_text(8);
+    hook.duration_ms = row.column_int(9);
+    hook.log_path = sql::optional_text(row, 10);
+    return hook;
   });
 }
 

@@ -25,7 +25,7 @@ constexpr ColumnType I = ColumnType::Integer;
 constexpr ColumnType R = ColumnType::Real;
 constexpr ColumnType T = ColumnType::Text;
 
-// Every table of schema version 10 but schema_migrations, parents before children. A migration
+// Every table of schema version 11 but schema_migrations, parents before children. A migration
 // that adds a table or a column adds it here (StoreCopyTest copies every column).
 const std::vector<Table>& tables() {
   static const std::vector<Table> all = {
@@ -56,6 +56,20 @@ const std::vector<Table>& tables() {
         {"note", T}},
        false},
       {"run_tags", "run_id, key", {{"run_id", T}, {"key", T}, {"value", T}}, false},
+      {"hook_executions",
+       "id",
+       {{"id", I},
+        {"run_id", T},
+        {"hook", T},
+        {"status", T},
+        {"exit_code", I},
+        {"signal", I},
+        {"message", T},
+        {"started_at", T},
+        {"ended_at", T},
+        {"duration_ms", I},
+        {"log_path", T}},
+       true},
       {"executions",
        "id",
        {{"id", I},
