@@ -32,7 +32,7 @@ fi
 # sanitizers' stack traces still have file:line.
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
-  -DMLOPS_FUZZ=ON -DMLOPS_BUILD_TESTS=OFF -DMLOPS_PCH=OFF "${launcher[@]}" >/dev/null
+  -DMLOPS_FUZZ=ON -DMLOPS_BUILD_TESTS=OFF "${launcher[@]}" >/dev/null
 cmake --build "$build" --parallel "${MLOPS_FUZZ_JOBS:-$(nproc)}" --target "${targets[@]/%/_fuzz}"
 
 artifacts="$build/artifacts"
