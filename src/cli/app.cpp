@@ -968,6 +968,22 @@ Subcommand add_report_command(CLI::App& app) {
   return {command, [report] { return report_command(*report); }};
 }
 
+Subcommand add_ui_command(CLI::App& app) {
+  auto ui = std::make_shared<UiCommand>();
+  CLI::App* command = app.add_subcommand(
+      "ui",
+      "A read-only web UI on 127.0.0.1: runs, run pages with live logs, compare (docs/ui.md)");
+  command->add_option("--port", ui->port, "The port (default 8080; 0 picks a free one)")
+      ->check(CLI::Range(0, 65535));
+  command->add_option("--host", ui->host,
+                      "The address to listen on (default 127.0.0.1; another address is reachable "
+                      "from the network)");
+  command->add_option("--export", ui->export_dir,
+                      "Write every page as a static site to this directory instead of serving");
+  command->add_option("--store", ui->query.store, "The metadata store");
+  return {command, [ui] { return ui_command(*ui); }};
+}
+
 Subcommand add_init_command(CLI::App& app) {
   auto init = std::make_shared<InitCommand>();
   CLI::App* command = app.add_subcommand(
@@ -1067,6 +1083,7 @@ constexpr CommandGroup k_commands[] = {
     {"trigger", add_trigger_commands},
     {"watch", watch},
     {"report", one<add_report_command>},
+    {"ui", one<add_ui_command>},
     {"init", one<add_init_command>},
     {"completion", one<add_completion_command>, false},
     {"man", one<add_man_command>, false},

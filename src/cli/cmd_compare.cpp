@@ -3,10 +3,10 @@
 #include <nlohmann/json.hpp>
 
 #include "app/compare.hpp"
+#include "app/experiments_json.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/query_support.hpp"
-#include "cli/record_json.hpp"
 #include "cli/text_table.hpp"
 #include "util/file_io.hpp"
 #include "util/json_text.hpp"
@@ -81,44 +81,6 @@ std::string comparison_text(const RunComparison& comparison) {
     }
   }
   return text + "\n* differs from the first run\n";
-}
-
-template <typename T>
-nlohmann::json values_json(const ValuesByRun<T>& values) {
-  nlohmann::json list = nlohmann::json::array();
-  for (const auto& value : values) {
-    list.push_back(value ? nlohmann::json(*value) : nlohmann::json());
-  }
-  return list;
-}
-
-// {"runs": [run...], "params"|"outputs": {name: {"values": [...], "changed": bool}},
-//  "metrics": {key: {"values": [...], "deltas": [value - first value, ...]}}}
-nlohmann::json comparison_json(const RunComparison& comparison) {
-  nlohmann::json document = {{"runs", nlohmann::json::array()}};
-  for (const RunRecord& run : comparison.runs) {
-    document["runs"].push_back(run_json(run));
-  }
-  for (const auto& [kind, fields] :
-       {std::pair{"params", &comparison.params}, std::pair{"outputs", &comparison.outputs}}) {
-    document[kind] = nlohmann::json::object();
-    for (const auto& [name, values] : *fields) {
-      bool changed = false;
-      for (size_t i = 1; i < values.size(); ++i) {
-        changed = changed || differs(values, i);
-      }
-      document[kind][name] = {{"values", values_json(values)}, {"changed", changed}};
-    }
-  }
-  document["metrics"] = nlohmann::json::object();
-  for (const auto& [key, values] : comparison.metrics) {
-    nlohmann::json deltas = nlohmann::json::array();
-    for (const auto& value : values) {
-      deltas.push_back(value && values[0] ? nlohmann::json(*value - *values[0]) : nlohmann::json());
-    }
-    document["metrics"][key] = {{"values", values_json(values)}, {"deltas", deltas}};
-  }
-  return document;
 }
 
 }  // namespace

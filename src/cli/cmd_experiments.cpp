@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/experiments.hpp"
+#include "app/experiments_json.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/query_support.hpp"
@@ -103,25 +104,6 @@ std::string render_csv(const ExperimentTable& table) {
   return out;
 }
 
-// [{column: value}] with the columns in order: metrics as numbers, missing values null, the rest
-// strings.
-nlohmann::ordered_json table_json(const ExperimentTable& table) {
-  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-  for (const ExperimentRow& row : table.rows) {
-    nlohmann::ordered_json item = nlohmann::ordered_json::object();
-    for (const std::string& column : table.columns) {
-      auto metric =
-          column.starts_with("metrics.") ? row.metrics.find(column.substr(8)) : row.metrics.end();
-      auto cell = experiment_cell(row, column);
-      item[column] = metric != row.metrics.end() ? nlohmann::ordered_json(metric->second)
-                     : cell                      ? nlohmann::ordered_json(*cell)
-                                                 : nlohmann::ordered_json();
-    }
-    rows.push_back(std::move(item));
-  }
-  return rows;
-}
-
 }  // namespace
 
 bool is_experiments_query(const RunsCommand& command) {
@@ -149,7 +131,7 @@ int experiments_command(const RunsCommand& command) {
     return report_query_error(table.error());
   }
   if (command.query.json) {
-    write_all(1, json_text(table_json(*table), 2) + "\n");
+    write_all(1, json_text(experiment_table_json(*table), 2) + "\n");
   } else if (command.csv) {
     write_all(1, render_csv(*table));
   } else {

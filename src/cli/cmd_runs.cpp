@@ -3,11 +3,12 @@
 
 #include <fmt/format.h>
 
+#include "app/experiments_json.hpp"
+#include "app/record_json.hpp"
 #include "app/run_labels.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/query_support.hpp"
-#include "cli/record_json.hpp"
 #include "cli/text_table.hpp"
 #include "util/file_io.hpp"
 #include "util/json_text.hpp"
@@ -28,34 +29,6 @@ std::string commit_text(const RunRecord& run) {
     return "-";
   }
   return run.git_commit->substr(0, 10) + (run.git_dirty.value_or(false) ? "+dirty" : "");
-}
-
-// {run..., "executions": [{execution..., "inputs", "outputs", "metrics"}]}
-nlohmann::json show_json(const RunDetails& details) {
-  const auto& executions = details.executions;
-  const auto& events = details.events;
-  const auto& metrics = details.metrics;
-  nlohmann::json document = run_json(details.run);
-  document["executions"] = nlohmann::json::array();
-  for (const auto& execution : executions) {
-    nlohmann::json item = execution_json(execution);
-    item["inputs"] = nlohmann::json::array();
-    item["outputs"] = nlohmann::json::array();
-    for (const auto& event : events) {
-      if (event.execution_id == execution.id) {
-        item[event.direction == "input" ? "inputs" : "outputs"].push_back(
-            artifact_json(event.artifact));
-      }
-    }
-    item["metrics"] = nlohmann::json::object();
-    for (const auto& metric : metrics) {
-      if (metric.execution_id == execution.id) {
-        item["metrics"][metric.key] = metric.value;
-      }
-    }
-    document["executions"].push_back(item);
-  }
-  return document;
 }
 
 // Its name, tags and note (a note's lines indented under the first).
@@ -188,7 +161,7 @@ int show_command(const ShowCommand& command) {
     return report_query_error(details.error());
   }
   if (command.query.json) {
-    write_all(1, json_text(show_json(*details), 2) + "\n");
+    write_all(1, json_text(run_details_json(*details), 2) + "\n");
     return k_exit_success;
   }
   write_all(1, show_header(details->run) + show_tables(*details));

@@ -253,6 +253,15 @@ struct ReportCommand {
 };
 int report_command(const ReportCommand& command);
 
+// mlops ui [--port N] [--host ADDRESS] [--export DIR]
+struct UiCommand {
+  QueryOptions query;
+  int port = 8080;
+  std::optional<std::string> host;  // explicit: may be non-loopback (with a warning)
+  std::optional<std::filesystem::path> export_dir;
+};
+int ui_command(const UiCommand& command);
+
 struct InitCommand {
   std::filesystem::path directory = ".";
   bool no_gitignore = false;  // --no-gitignore
