@@ -84,7 +84,8 @@ void parse_columns_check(const YamlNode& node, std::string_view context, RuleRea
     return;
   }
   for (const auto& [key, value] : node.entries) {
-    auto list = [&] {
+    // Named captures: clang before 16 cannot capture structured bindings (the sanitized build).
+    auto list = [&reader, &value = value, &key = key, context] {
       return reader.string_list(value, key.text, context).value_or(std::vector<std::string>{});
     };
     if (key.text == "required") {
