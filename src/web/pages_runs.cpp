@@ -1,5 +1,7 @@
 #include "web/pages_runs.hpp"
 
+#include <limits>
+
 #include <fmt/format.h>
 
 #include "app/compare.hpp"
@@ -13,6 +15,9 @@
 
 namespace mlops::web {
 namespace {
+
+// list_runs' limit for every run (its 0 means none).
+constexpr int k_every_run = std::numeric_limits<int>::max();
 
 std::vector<std::string> query_values(const PageRequest& request, const std::string& key) {
   std::vector<std::string> values;
@@ -149,7 +154,7 @@ Result<Page> runs_page(const PageRequest& request) {
 }
 
 Result<std::vector<std::string>> runs_export_list(Workspace& workspace) {
-  MLOPS_TRY(runs, workspace.store()->list_runs(RunFilter{std::nullopt, std::nullopt, 0}));
+  MLOPS_TRY(runs, workspace.store()->list_runs(RunFilter{std::nullopt, std::nullopt, k_every_run}));
   std::vector<std::string> paths = {"/"};
   for (size_t page = 2; (page - 1) * k_runs_per_page < runs->size(); ++page) {
     paths.push_back(fmt::format("/?page={}", page));
@@ -158,7 +163,7 @@ Result<std::vector<std::string>> runs_export_list(Workspace& workspace) {
 }
 
 Result<std::vector<std::string>> run_pages_export_list(Workspace& workspace) {
-  MLOPS_TRY(runs, workspace.store()->list_runs(RunFilter{std::nullopt, std::nullopt, 0}));
+  MLOPS_TRY(runs, workspace.store()->list_runs(RunFilter{std::nullopt, std::nullopt, k_every_run}));
   std::vector<std::string> paths;
   for (const RunRecord& run : *runs) {
     paths.push_back("/runs/" + percent_encode(run.id));

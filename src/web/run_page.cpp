@@ -68,6 +68,22 @@ std::string stages_html(const PageRequest& request, const RunDetails& details) {
          rows + "</tbody>\n</table>\n";
 }
 
+// Its tags and note, which the report does not show.
+std::string labels_html(const RunRecord& run) {
+  std::string html;
+  if (!run.tags.empty()) {
+    html += "<p>Tags:";
+    for (const auto& [key, value] : run.tags) {
+      html += " <code class=\"tag\">" + xml_escape(key + "=" + value) + "</code>";
+    }
+    html += "</p>\n";
+  }
+  if (run.note) {
+    html += "<p>Note:</p>\n<pre class=\"note\">" + xml_escape(*run.note) + "</pre>\n";
+  }
+  return html;
+}
+
 }  // namespace
 
 Result<Page> run_page(const PageRequest& request) {
@@ -96,7 +112,7 @@ Result<Page> run_page(const PageRequest& request) {
       xml_escape(run.id), run.name ? " " + xml_escape(*run.name) : "",
       badge(run.status, " id=\"run-status\"" + events), xml_escape(run.pipeline),
       xml_escape(run.started_at));
-  page.body += stages_html(request, *details) + report_fragment(*data);
+  page.body += labels_html(run) + stages_html(request, *details) + report_fragment(*data);
   page.api = run_details_json(*details);
   return page;
 }

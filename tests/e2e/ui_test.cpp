@@ -31,7 +31,6 @@ stages:
     run: |
       echo "training with ${params.lr}"
       echo '{"auc": ${params.lr}}' > metrics.json
-    outs: []
     metrics: [metrics.json]
 )";
 
@@ -97,13 +96,17 @@ class UiServer {
   explicit UiServer(const Workspace& ws, std::vector<std::string> extra = {}) : m_ws(ws) {
     std::vector<std::string> argv = {mlops_binary().string(), "ui", "--port", "0"};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    m_pid = spawn(argv, ws.path(), ws / "ui.out", ws / "ui.err");
+    static int count = 0;  // each server its own files: a new one must not read the last's
+    std::string name = "ui" + std::to_string(++count);
+    m_out = ws / (name + ".out");
+    m_err = ws / (name + ".err");
+    m_pid = spawn(argv, ws.path(), m_out, m_err);
     std::regex line(R"(mlops ui: serving (http://[^ ]+:(\d+))/ \(read-only; Ctrl-C stops\)\n)");
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     std::smatch match;
     std::string out;
     while (std::chrono::steady_clock::now() < deadline) {
-      out = read_text(ws / "ui.out");
+      out = read_text(m_out);
       if (std::regex_search(out, match, line)) {
         base = match[1];
         port = std::stoi(match[2]);
@@ -111,7 +114,7 @@ class UiServer {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    ADD_FAILURE() << "mlops ui did not start: " << out << read_text(ws / "ui.err");
+    ADD_FAILURE() << "mlops ui did not start: " << out << read_text(m_err);
   }
   ~UiServer() {
     if (m_pid > 0) {
@@ -124,7 +127,7 @@ class UiServer {
     m_pid = -1;
     return code;
   }
-  std::string err() const { return read_text(m_ws / "ui.err"); }
+  std::string err() const { return read_text(m_err); }
 
   // GET (or `curl_args`) of `target`, sent as is (--path-as-is).
   Http get(const std::string& target, const std::string& curl_args = "") const {
@@ -147,6 +150,8 @@ class UiServer {
 
  private:
   const Workspace& m_ws;
+  fs::path m_out;
+  fs::path m_err;
   pid_t m_pid = -1;
 };
 
@@ -215,7 +220,7 @@ TEST_F(UiTest, PagesAndApiOverHttpMatchTheCli) {
 TEST_F(UiTest, RefusesTraversalOtherMethodsAndForeignHosts) {
   ws.write(".mlops/secret.txt", "root:x:0:0 secret");
   UiServer ui(ws);
-  for (const std::string& target :
+  for (const char* target :
        {"/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/runs/..%2F..%2F.mlops%2Fsecret.txt",
         "/runs/../../.mlops/secret.txt", "/.mlops/store.db", "/pipeline.yaml", "/api/../etc/passwd",
         "/runs/%00", "/runs/", "//etc/passwd", "/index.html", "/events/runs/..%2f..%2fx"}) {
