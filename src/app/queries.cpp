@@ -173,6 +173,8 @@ Result<RunDetails> run_details(MetadataStore& store, const std::string& run_id) 
   details.events = std::move(*events);
   MLOPS_TRY(metrics, store.metrics_of_run(run_id));
   details.metrics = std::move(*metrics);
+  MLOPS_TRY(hooks, store.hook_executions_of(run_id));
+  details.hooks = std::move(*hooks);
   return details;
 }
 

@@ -38,6 +38,7 @@ struct RunDetails {
   std::vector<ExecutionRecord> executions;  // in order, every attempt
   std::vector<EventRecord> events;          // artifacts read and written
   std::vector<MetricRecord> metrics;
+  std::vector<HookExecutionRecord> hooks;  // notification hooks that ran after it
 };
 
 // NotFound when there is no run `run_id`; Io when the store cannot be read.

@@ -8,10 +8,12 @@
 #include "app/cache_lock.hpp"
 #include "app/feature_steps.hpp"
 #include "app/gitignore.hpp"
+#include "app/lock_file.hpp"
 #include "app/models.hpp"
 #include "app/params_save.hpp"
 #include "app/plan.hpp"
 #include "app/run_cache_index.hpp"
+#include "app/run_hooks.hpp"
 #include "app/run_record.hpp"
 #include "app/stage_runner.hpp"
 #include "app/workspace_config.hpp"
@@ -256,6 +258,46 @@ void execute(RunContext& run, RunRecorder* recorder) {
   run.observer.finished(pipeline, run.outcome.report, store);
 }
 
+// The pipeline's hook for this outcome, once the run is recorded as ended (app/run_hooks.hpp).
+// Whatever the hook does, the outcome stays as it is; problems become warnings.
+void notify(RunContext& run) {
+  const Pipeline& pipeline = run.checked.pipeline;
+  ChosenHook chosen = choose_hook(pipeline.hooks, run.outcome.report);
+  if (!run.request.hooks || chosen.spec == nullptr) {
+    return;
+  }
+  RunSummaryInput input;
+  input.pipeline = &pipeline;
+  input.report = &run.outcome.report;
+  input.run_id = run.outcome.run_id;
+  input.hook = chosen.name;
+  input.started_at = run.started_at;
+  input.finished_at = now_utc_iso();
+  input.junit = run.request.junit ? std::optional(run.request.junit->string()) : std::nullopt;
+  input.log_dir = run.workspace->log_dir(run.outcome.run_id);
+  MetadataStore* store = run.workspace->store();
+  if (store) {
+    if (auto found = store->find_run(run.outcome.run_id); found.ok() && found->has_value()) {
+      input.run = std::move(**found);
+      input.started_at = input.run->started_at;
+      input.finished_at = input.run->ended_at.value_or(input.finished_at);
+    }
+    if (auto metrics = store->metrics_of_run(run.outcome.run_id); metrics.ok()) {
+      input.metrics = std::move(*metrics);
+    }
+  }
+  HookRun done = run_hook(*chosen.spec, input, run_options(run).base_env);
+  if (store) {
+    if (Status recorded = store->record_hook_execution(done.record); !recorded.ok()) {
+      run.observer.warning(fmt::format("cannot record the {} hook in {}: {}", chosen.name,
+                                       run.workspace->store_name(), recorded.error().message()));
+    }
+  }
+  if (done.warning) {
+    run.observer.warning(*done.warning);
+  }
+}
+
 // Opens the workspace (for a dry run: without creating a store).
 // --pull: the remote a stage's missing outputs come from (opened before anything runs, so a bad
 // remote stops the run at once).
@@ -405,6 +447,15 @@ void lock_record_and_run(RunContext& run) {
   outcome.started = true;
   run.observer.recorded(outcome.run_id);
   execute(run, recorder ? &*recorder : nullptr);
+  notify(run);
+  if (run.request.write_lock) {
+    auto lock = write_lock(*run.workspace, run.checked);
+    if (lock.ok()) {
+      run.observer.notice("wrote " + lock_path_for(run.checked.pipeline.file).string());
+    } else {
+      run.observer.warning("cannot write the lock file: " + lock.error().message());
+    }
+  }
   if (run.run_lock) {
     run.run_lock->remove();
   }
@@ -446,6 +497,10 @@ RunOutcome run_pipeline(RunRequest request, RunObserver& observer, const RunSeam
   if (auto error = open_workspace(run)) {
     outcome.error = *error;
     return outcome;
+  }
+  if (request.write_lock && !request.record) {
+    return failed(outcome, ErrorKind::Usage,
+                  "--lock writes the lock file from the store: drop --no-record");
   }
   if (request.dry_run) {
     plan_only(run);

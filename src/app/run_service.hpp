@@ -67,6 +67,12 @@ struct RunRequest {
   bool gitignore = true;
   // --name, --tag, --note: recorded with the run; checked before anything runs (Usage).
   RunLabels labels;
+  // The pipeline's on_failure/on_rejected/on_success hook runs once the outcome is recorded
+  // (app/run_hooks.hpp); false: --no-hooks.
+  bool hooks = true;
+  // --lock: after the run, write PIPELINE.lock from the store (app/lock_file.hpp); needs the
+  // store (Usage with record = false).
+  bool write_lock = false;
 };
 
 struct RunOutcome {

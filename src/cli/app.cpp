@@ -224,6 +224,11 @@ Subcommand add_run_command(CLI::App& app) {
                     "Record nothing in the metadata store (for measuring; loses provenance)");
   command->add_flag("--no-gitignore", run->no_gitignore,
                     "On the first run of the pipeline, do not add its outputs to .gitignore");
+  command->add_flag("--no-hooks", run->no_hooks,
+                    "Do not run the pipeline's on_failure/on_rejected/on_success hook after "
+                    "the run");
+  command->add_flag("--lock", run->lock,
+                    "After the run, write the lock file (PIPELINE.lock) as `mlops lock` does");
   command->add_flag("--pull", run->pull,
                     "Take a stage's outputs from the remote instead of running it when its "
                     "fingerprint was recorded (in the store or the remote's run-cache index) "
@@ -264,6 +269,16 @@ Subcommand add_status_command(CLI::App& app) {
       "Exit codes: 0 everything is up to date, 1 something would run or be "
       "restored, 2 invalid pipeline or store.");
   return {command, [status] { return status_command(*status); }};
+}
+
+Subcommand add_lock_command(CLI::App& app) {
+  auto lock = std::make_shared<LockCommand>();
+  CLI::App* command = app.add_subcommand(
+      "lock", "Write PIPELINE.lock: each stage's fingerprint and its outputs' digests, to commit");
+  command->add_option("pipeline", lock->pipeline,
+                      "The pipeline file (YAML; default pipeline.yaml)");
+  add_query_options(command, lock->query);
+  return {command, [lock] { return lock_command(*lock); }};
 }
 
 Subcommand add_checkout_command(CLI::App& app) {
@@ -612,6 +627,13 @@ std::vector<Subcommand> add_transfer_commands(CLI::App& app) {
                         ".mlops/config, the run's pipeline's remote:");
     command->add_flag("--no-progress", options->no_progress,
                       "No progress bar (it is drawn only on a terminal)");
+    if (!push) {
+      command->add_flag("--lock", options->lock,
+                        "Fetch exactly the outputs PIPELINE.lock names and restore them; the "
+                        "argument is then the pipeline file (default pipeline.yaml)");
+      command->add_flag("--no-checkout", options->no_checkout,
+                        "With --lock: fetch into the object cache only, restore nothing");
+    }
     command->add_option("-j,--jobs", options->jobs, "Transfers at once (default 4)")
         ->check(CLI::Range(1u, 64u));
     add_query_options(command, options->query);
@@ -1063,6 +1085,7 @@ constexpr CommandGroup k_commands[] = {
     {"graph", one<add_graph_command>},
     {"status", one<add_status_command>},
     {"checkout", one<add_checkout_command>},
+    {"lock", one<add_lock_command>},
     {"gc", one<add_gc_command>},
     {"cache", one<add_cache_verify_command>},
     {"diff", one<add_diff_command>},

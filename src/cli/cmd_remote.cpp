@@ -61,6 +61,9 @@ class TransferBar {
 }  // namespace
 
 int transfer_command(const TransferCommand& command) {
+  if (command.lock) {
+    return lock_pull_command(command);
+  }
   auto space = open_query_workspace_or_report(command.query);
   if (!space) {
     return k_exit_invalid;

@@ -16,6 +16,8 @@ int run_command(const RunCommand& command) {
   request.force = command.force;
   request.force_stages = command.force_stages;
   request.gitignore = !command.no_gitignore;
+  request.hooks = !command.no_hooks;
+  request.write_lock = command.lock;
   request.pull = command.pull;
   request.remote = command.remote;
   request.keep_going = command.keep_going;

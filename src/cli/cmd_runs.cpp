@@ -10,6 +10,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/query_support.hpp"
 #include "cli/text_table.hpp"
+#include "util/duration.hpp"
 #include "util/file_io.hpp"
 #include "util/json_text.hpp"
 
@@ -114,7 +115,35 @@ std::string show_tables(const RunDetails& details) {
   if (!metric_table.empty()) {
     text += "\n" + metric_table.render();
   }
+  TextTable hooks({"HOOK", "STATUS", "DURATION", "EXIT", "LOG"});
+  for (const auto& hook : details.hooks) {
+    hooks.add(
+        {printable(hook.hook), printable(hook.status),
+         format_duration(Milliseconds(hook.duration_ms)),
+         hook.exit_code ? std::to_string(*hook.exit_code) : printable(hook.message.value_or("-")),
+         printable(hook.log_path.value_or("-"))});
+  }
+  if (!hooks.empty()) {
+    text += "\n" + hooks.render();
+  }
   return text;
+}
+
+// The notification hooks that ran after the run (`show --json`'s "hooks").
+nlohmann::json hooks_json(const std::vector<HookExecutionRecord>& hooks) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& hook : hooks) {
+    list.push_back({{"hook", hook.hook},
+                    {"status", hook.status},
+                    {"exit_code", hook.exit_code ? nlohmann::json(*hook.exit_code) : nullptr},
+                    {"signal", hook.signal ? nlohmann::json(*hook.signal) : nullptr},
+                    {"message", hook.message ? nlohmann::json(*hook.message) : nullptr},
+                    {"started_at", hook.started_at},
+                    {"ended_at", hook.ended_at},
+                    {"duration_ms", hook.duration_ms},
+                    {"log", hook.log_path ? nlohmann::json(*hook.log_path) : nullptr}});
+  }
+  return list;
 }
 
 }  // namespace
@@ -161,7 +190,9 @@ int show_command(const ShowCommand& command) {
     return report_query_error(details.error());
   }
   if (command.query.json) {
-    write_all(1, json_text(run_details_json(*details), 2) + "\n");
+    nlohmann::json json = run_details_json(*details);
+    json["hooks"] = hooks_json(details->hooks);
+    write_all(1, json_text(json, 2) + "\n");
     return k_exit_success;
   }
   write_all(1, show_header(details->run) + show_tables(*details));

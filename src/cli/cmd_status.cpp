@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "app/lock_file.hpp"
 #include "app/plan.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
@@ -14,7 +15,8 @@
 namespace mlops {
 namespace {
 
-void print_plan(const Pipeline& pipeline, const Plan& plan, bool json) {
+void print_plan(const Pipeline& pipeline, const Plan& plan, bool json,
+                const std::optional<std::string>& lock_file) {
   if (json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& row : plan.stages) {
@@ -26,6 +28,9 @@ void print_plan(const Pipeline& pipeline, const Plan& plan, bool json) {
     }
     nlohmann::json root{
         {"pipeline", pipeline.name}, {"up_to_date", plan.up_to_date()}, {"stages", list}};
+    if (lock_file) {
+      root["compared_with"] = *lock_file;
+    }
     write_all(1, json_text(root, 2) + "\n");
     return;
   }
@@ -55,8 +60,22 @@ int status_command(const StatusCommand& command) {
     return report_run_error(workspace.error());
   }
   print_recovered(workspace->recovered());
+  // A fresh clone has no store: the lock file, when there is one, says what is current.
+  std::optional<std::string> lock_file;
+  const Pipeline& pipeline = loaded.checked->pipeline;
+  if (workspace->store() == nullptr && std::filesystem::exists(lock_path_for(pipeline.file))) {
+    auto lock = read_lock(pipeline);
+    if (!lock.ok()) {
+      return report_run_error(lock.error());
+    }
+    lock_file = lock_path_for(pipeline.file).string();
+    write_all(2, fmt::format("mlops: no store in this workspace: compared with {}\n", *lock_file));
+    Plan plan = plan_from_lock(*loaded.checked, *lock);
+    print_plan(pipeline, plan, command.query.json, lock_file);
+    return plan.up_to_date() ? k_exit_success : k_exit_stage_failed;
+  }
   Plan plan = plan_run(*workspace, *loaded.checked, PlanOptions{});
-  print_plan(loaded.checked->pipeline, plan, command.query.json);
+  print_plan(loaded.checked->pipeline, plan, command.query.json, lock_file);
   return plan.up_to_date() ? k_exit_success : k_exit_stage_failed;
 }
 

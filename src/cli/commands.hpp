@@ -40,6 +40,8 @@ struct RunCommand {
   std::optional<std::filesystem::path> junit;  // --junit FILE
   bool pull = false;                           // --pull
   bool no_gitignore = false;                   // --no-gitignore
+  bool no_hooks = false;                       // --no-hooks
+  bool lock = false;                           // --lock
   std::optional<std::string> remote;           // --remote (with --pull)
   std::optional<std::string> name;             // --name
   std::vector<std::string> tags;               // --tag KEY=VALUE
@@ -223,8 +225,17 @@ struct TransferCommand {
   std::optional<std::string> remote;  // --remote, else $MLOPS_REMOTE
   unsigned jobs = 4;                  // -j
   bool no_progress = false;           // --no-progress
+  bool lock = false;                  // pull --lock: runs holds the pipeline file
+  bool no_checkout = false;           // pull --lock --no-checkout
 };
 int transfer_command(const TransferCommand& command);
+int lock_pull_command(const TransferCommand& command);
+
+struct LockCommand {
+  std::filesystem::path pipeline = "pipeline.yaml";
+  QueryOptions query;
+};
+int lock_command(const LockCommand& command);
 
 struct DatasetCommand {
   std::string action;

@@ -185,6 +185,7 @@ LoadResult load_pipeline_text(std::string_view text, const std::filesystem::path
   pipeline.triggers = spec.triggers;
   pipeline.concurrency = spec.concurrency;
   pipeline.cache_link = spec.cache_link;
+  pipeline.hooks = spec.hooks;
   if (spec.remote) {
     pipeline.remote = spec.remote->value;
   }

@@ -9,6 +9,7 @@
 #include "spec/executor_parser.hpp"
 #include "spec/feature_store_parser.hpp"
 #include "spec/gate_parser.hpp"
+#include "spec/hook_parser.hpp"
 #include "spec/section_reader.hpp"
 #include "spec/trigger_parser.hpp"
 #include "util/strings.hpp"
@@ -17,8 +18,9 @@ namespace mlops {
 namespace {
 
 const std::vector<std::string> k_pipeline_keys = {
-    "version",     "name",       "description",    "params",   "env",      "stages",    "triggers",
-    "concurrency", "cache_link", "feature_groups", "datasets", "executor", "resources", "remote"};
+    "version",   "name",        "description", "params",         "env",       "stages",
+    "triggers",  "concurrency", "cache_link",  "feature_groups", "datasets",  "executor",
+    "resources", "remote",      "on_failure",  "on_rejected",    "on_success"};
 const std::vector<std::string> k_stage_keys = {
     "description", "run",      "cmd",        "needs",       "deps",    "outs",
     "metrics",     "env",      "workdir",    "timeout",     "retries", "retry_delay",
@@ -542,6 +544,8 @@ PipelineSpec parse_pipeline_spec(const YamlNode& root, Diagnostics& diagnostics)
       spec.executor = parse_executor(value, diagnostics, "");
     } else if (k == "resources") {
       spec.resources = parse_resources(value, diagnostics, "");
+    } else if (k == "on_failure" || k == "on_rejected" || k == "on_success") {
+      parse_hook(key, value, diagnostics, spec.hooks);
     } else {
       reader.unknown_key(key, k_pipeline_keys);
     }

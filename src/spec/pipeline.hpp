@@ -235,6 +235,24 @@ struct TriggerSpecs {
 // read-only and becomes a hard link to its cache object, when saved and when restored.
 enum class CacheLink { Copy, Hardlink };
 
+// A notification hook (`on_failure:`, `on_rejected:`, `on_success:` at pipeline level,
+// docs/pipeline-format.md): a /bin/sh -c command run once a run's outcome is recorded, with the
+// run's summary as JSON on stdin and in MLOPS_* variables (app/run_hooks.hpp). Never changes
+// the run's outcome.
+inline constexpr Milliseconds k_default_hook_timeout{60000};
+
+struct HookSpec {
+  SourceMark mark;
+  std::string command;  // as written: not interpolated (the shell expands $MLOPS_RUN_ID)
+  Milliseconds timeout = k_default_hook_timeout;
+};
+
+struct PipelineHooks {
+  std::optional<HookSpec> on_failure;   // a stage failed (exit 1)
+  std::optional<HookSpec> on_rejected;  // a data check or model gate rejected the run (exit 3)
+  std::optional<HookSpec> on_success;   // every selected stage succeeded (exit 0)
+};
+
 struct PipelineSpec {
   int version = 0;
   LocatedString name;
@@ -258,6 +276,7 @@ struct PipelineSpec {
   // The default `executor` and `resources` of every stage (spec/executor_parser.hpp).
   std::optional<LocatedString> executor;
   std::optional<JobResources> resources;
+  PipelineHooks hooks;
 };
 
 enum class CommandKind { Shell, Argv };
@@ -325,6 +344,7 @@ struct Pipeline {
   // last stages, builtin "dataset").
   std::vector<DatasetSpec> datasets;
   std::string feature_groups_file;  // workspace-relative, or "" when the groups are inline
+  PipelineHooks hooks;
 };
 
 }  // namespace mlops
