@@ -29,8 +29,11 @@ std::string report_fragment(const ReportData& data) {
   size_t style = report.find("<style>");
   size_t style_end = report.find("</style>");
   if (style != std::string::npos && style_end != std::string::npos) {
-    // Scoped to the report's section so its body rules do not restyle the page.
-    out += report.substr(style, style_end + 8 - style) + "\n";
+    std::string css = report.substr(style, style_end + 8 - style);
+    if (size_t body_rule = css.find("body {"); body_rule != std::string::npos) {
+      css.replace(body_rule, 4, ".report");  // the report's page margins stay inside its section
+    }
+    out += css + "\n";
   }
   size_t body = report.find("<body>");
   size_t body_end = report.rfind("</body>");
