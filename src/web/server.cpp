@@ -22,6 +22,12 @@ constexpr int k_max_live_clients = 8;  // so pages always have threads left
 class BlockedSignals {
  public:
   BlockedSignals() {
+    // A shell starts a background command with SIGINT ignored, and an ignored signal never
+    // becomes pending, so sigtimedwait would not see it: Ctrl-C and `kill -INT` must stop the
+    // server however it was started. SIGHUP keeps its disposition (nohup).
+    for (int signal : {SIGINT, SIGTERM}) {
+      ::signal(signal, SIG_DFL);
+    }
     sigemptyset(&m_set);
     for (int signal : {SIGINT, SIGTERM, SIGHUP}) {
       sigaddset(&m_set, signal);
