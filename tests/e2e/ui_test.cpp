@@ -243,6 +243,25 @@ TEST_F(UiTest, RefusesTraversalOtherMethodsAndForeignHosts) {
   EXPECT_EQ(ui.stop(SIGTERM), 143) << ui.err();
 }
 
+TEST_F(UiTest, ATamperedLogPathReadsNothingOutsideTheLogDirectory) {
+  ws.write("outside.txt", "root:x:0:0 not a log");
+  fs::create_symlink("/etc/passwd", ws / (".mlops/logs/" + first + "/link.log"));
+  std::string store = shell_quote((ws / ".mlops/store.db").string());
+  for (const std::string& path :
+       {std::string("/etc/passwd"), std::string("outside.txt"), std::string("../../etc/passwd"),
+        ".mlops/logs/" + first + "/../../../outside.txt", ".mlops/logs/" + first + "/link.log"}) {
+    ASSERT_EQ(run_shell("sqlite3 " + store + " \"UPDATE executions SET log_path = '" + path +
+                        "' WHERE run_id = '" + first + "'\"")
+                  .status,
+              0);
+    UiServer ui(ws);
+    Http page = ui.get("/runs/" + first);
+    EXPECT_EQ(page.status, 200) << path;
+    EXPECT_EQ(page.body.find("root:"), std::string::npos) << path;
+    EXPECT_NE(page.body.find("is not a file in .mlops/logs/"), std::string::npos) << path;
+  }
+}
+
 TEST_F(UiTest, BindsLoopbackUnlessAHostIsGivenAndWarnsThen) {
   UiServer loopback(ws);
   EXPECT_TRUE(loopback.base.starts_with("http://127.0.0.1:")) << loopback.base;
