@@ -72,8 +72,10 @@ bool is_loopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127.");
 }
 
-bool allowed_host_header(const std::string& header, int port) {
-  for (const char* name : {"127.0.0.1", "localhost", "[::1]"}) {
+bool allowed_host_header(const std::string& header, const std::string& host, int port) {
+  std::string bound = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  for (const std::string& name :
+       {std::string("127.0.0.1"), std::string("localhost"), std::string("[::1]"), bound}) {
     if (header == name || header == fmt::format("{}:{}", name, port)) {
       return true;
     }
@@ -93,7 +95,7 @@ Result<int> serve_ui(Workspace& workspace, const UiOptions& options, const UiEve
   int port = 0;
   server.set_handler(
       [&](const HttpRequest& request) {
-        if (loopback && !allowed_host_header(request.host, port)) {
+        if (loopback && !allowed_host_header(request.host, options.host, port)) {
           return refuse_host(request.host);
         }
         return site.answer(request.target, stopping);

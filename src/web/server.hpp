@@ -28,8 +28,9 @@ struct UiEvents {
 // Whether `host` is a loopback address (127.0.0.0/8, ::1) or "localhost".
 bool is_loopback(const std::string& host);
 
-// Whether a request's Host header may reach a server bound to loopback `port`.
-bool allowed_host_header(const std::string& header, int port);
+// Whether a request's Host header may reach a server bound to loopback address `host` at `port`:
+// 127.0.0.1, localhost, [::1] or `host` itself, with that port or none.
+bool allowed_host_header(const std::string& header, const std::string& host, int port);
 
 // Serves until a signal; returns the signal's number. Usage for a host that is not an address;
 // Io when it cannot bind.

@@ -42,13 +42,15 @@ TEST(UrlTest, ExportFilesAreRelativeNamesWithoutQueryCharacters) {
 }
 
 TEST(UrlTest, OnlyLoopbackNamesPassTheHostCheck) {
-  EXPECT_TRUE(allowed_host_header("127.0.0.1:8080", 8080));
-  EXPECT_TRUE(allowed_host_header("localhost:8080", 8080));
-  EXPECT_TRUE(allowed_host_header("[::1]:8080", 8080));
-  EXPECT_FALSE(allowed_host_header("localhost:8081", 8080));
-  EXPECT_FALSE(allowed_host_header("evil.example:8080", 8080));
-  EXPECT_FALSE(allowed_host_header("127.0.0.1.evil.example:8080", 8080));
-  EXPECT_FALSE(allowed_host_header("", 8080));
+  EXPECT_TRUE(allowed_host_header("127.0.0.1:8080", "127.0.0.1", 8080));
+  EXPECT_TRUE(allowed_host_header("localhost:8080", "127.0.0.1", 8080));
+  EXPECT_TRUE(allowed_host_header("[::1]:8080", "127.0.0.1", 8080));
+  EXPECT_FALSE(allowed_host_header("localhost:8081", "127.0.0.1", 8080));
+  EXPECT_FALSE(allowed_host_header("evil.example:8080", "127.0.0.1", 8080));
+  EXPECT_FALSE(allowed_host_header("127.0.0.1.evil.example:8080", "127.0.0.1", 8080));
+  EXPECT_FALSE(allowed_host_header("", "127.0.0.1", 8080));
+  EXPECT_TRUE(allowed_host_header("127.0.0.2:8080", "127.0.0.2", 8080));
+  EXPECT_FALSE(allowed_host_header("127.0.0.2:8080", "127.0.0.1", 8080));
   EXPECT_TRUE(is_loopback("127.0.0.1"));
   EXPECT_FALSE(is_loopback("0.0.0.0"));
 }
