@@ -14,6 +14,23 @@ nlohmann::json values_json(const ValuesByRun<T>& values) {
   return list;
 }
 
+// The notification hooks that ran after the run ("hooks").
+nlohmann::json hooks_json(const std::vector<HookExecutionRecord>& hooks) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& hook : hooks) {
+    list.push_back({{"hook", hook.hook},
+                    {"status", hook.status},
+                    {"exit_code", hook.exit_code ? nlohmann::json(*hook.exit_code) : nullptr},
+                    {"signal", hook.signal ? nlohmann::json(*hook.signal) : nullptr},
+                    {"message", hook.message ? nlohmann::json(*hook.message) : nullptr},
+                    {"started_at", hook.started_at},
+                    {"ended_at", hook.ended_at},
+                    {"duration_ms", hook.duration_ms},
+                    {"log", hook.log_path ? nlohmann::json(*hook.log_path) : nullptr}});
+  }
+  return list;
+}
+
 }  // namespace
 
 nlohmann::ordered_json experiment_table_json(const ExperimentTable& table) {
@@ -84,6 +101,7 @@ nlohmann::json run_details_json(const RunDetails& details) {
     }
     document["executions"].push_back(item);
   }
+  document["hooks"] = hooks_json(details.hooks);
   return document;
 }
 

@@ -20,7 +20,8 @@ nlohmann::ordered_json experiment_table_json(const ExperimentTable& table);
 nlohmann::json comparison_json(const RunComparison& comparison);
 
 // `mlops show RUN --json`: {run..., "executions": [{execution..., "inputs", "outputs",
-// "metrics"}]}
+// "metrics"}], "hooks": [{hook, status, exit_code, signal, message, started_at, ended_at,
+// duration_ms, log}]}
 nlohmann::json run_details_json(const RunDetails& details);
 
 }  // namespace mlops

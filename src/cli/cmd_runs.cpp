@@ -129,23 +129,6 @@ std::string show_tables(const RunDetails& details) {
   return text;
 }
 
-// The notification hooks that ran after the run (`show --json`'s "hooks").
-nlohmann::json hooks_json(const std::vector<HookExecutionRecord>& hooks) {
-  nlohmann::json list = nlohmann::json::array();
-  for (const auto& hook : hooks) {
-    list.push_back({{"hook", hook.hook},
-                    {"status", hook.status},
-                    {"exit_code", hook.exit_code ? nlohmann::json(*hook.exit_code) : nullptr},
-                    {"signal", hook.signal ? nlohmann::json(*hook.signal) : nullptr},
-                    {"message", hook.message ? nlohmann::json(*hook.message) : nullptr},
-                    {"started_at", hook.started_at},
-                    {"ended_at", hook.ended_at},
-                    {"duration_ms", hook.duration_ms},
-                    {"log", hook.log_path ? nlohmann::json(*hook.log_path) : nullptr}});
-  }
-  return list;
-}
-
 }  // namespace
 
 int runs_command(const RunsCommand& command) {
@@ -190,9 +173,7 @@ int show_command(const ShowCommand& command) {
     return report_query_error(details.error());
   }
   if (command.query.json) {
-    nlohmann::json json = run_details_json(*details);
-    json["hooks"] = hooks_json(details->hooks);
-    write_all(1, json_text(json, 2) + "\n");
+    write_all(1, json_text(run_details_json(*details), 2) + "\n");
     return k_exit_success;
   }
   write_all(1, show_header(details->run) + show_tables(*details));
