@@ -28,7 +28,7 @@ class ValidationOutputTest : public ::testing::Test {
     apply_input_spec(rules.input, options.read, options.profile);
     Result<ValidationReport> report = validate_file(data, "data.csv", "rules.yaml", rules, options);
     EXPECT_TRUE(report.ok());
-    return report.ok() ? std::move(*report) : ValidationReport{};
+    return report.ok() ? std::move(*report) : ValidationReport();
   }
 
   testing::TempDir dir;

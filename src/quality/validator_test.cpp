@@ -26,12 +26,12 @@ class ValidatorTest : public ::testing::Test {
       problems += render_diagnostic(d);
     EXPECT_TRUE(load.rules) << problems;
     if (!load.rules)
-      return {};
+      return ValidationReport();
     apply_input_spec(load.rules->input, options.read, options.profile);
     rules = *load.rules;
     Result<ValidationReport> report = validate_file(data, "data.csv", "rules.yaml", rules, options);
     EXPECT_TRUE(report.ok()) << (report.ok() ? "" : report.error().message());
-    return report.ok() ? std::move(*report) : ValidationReport{};
+    return report.ok() ? std::move(*report) : ValidationReport();
   }
 
   static const CheckResult& check(const ValidationReport& report, const std::string& id) {
