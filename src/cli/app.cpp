@@ -389,6 +389,22 @@ Subcommand add_compare_command(CLI::App& app) {
   return {command, [compare] { return compare_command(*compare); }};
 }
 
+// `import dvc` (the only importer): returns the nested command, which is the one that runs.
+Subcommand add_import_command(CLI::App& app) {
+  CLI::App* group =
+      app.add_subcommand("import", "Convert another tool's pipeline into an mlops pipeline");
+  group->require_subcommand(1);
+  auto dvc = std::make_shared<ImportDvcCommand>();
+  CLI::App* command = group->add_subcommand(
+      "dvc", "Convert a DVC project's dvc.yaml into a pipeline file (docs/migrating-from-dvc.md)");
+  command->add_option("dvc_file", dvc->dvc_file, "The dvc.yaml to convert (default: dvc.yaml)");
+  command->add_option("-o,--output", dvc->output,
+                      "The pipeline file to write (default: pipeline.yaml; - writes it to "
+                      "standard output)");
+  command->add_flag("--force", dvc->force, "Overwrite the output file if it exists");
+  return {command, [dvc] { return import_dvc_command(*dvc); }};
+}
+
 Subcommand add_show_command(CLI::App& app) {
   auto show = std::make_shared<ShowCommand>();
   CLI::App* command = app.add_subcommand(
@@ -1107,6 +1123,7 @@ constexpr CommandGroup k_commands[] = {
     {"watch", watch},
     {"report", one<add_report_command>},
     {"ui", one<add_ui_command>},
+    {"import", one<add_import_command>},
     {"init", one<add_init_command>},
     {"completion", one<add_completion_command>, false},
     {"man", one<add_man_command>, false},

@@ -126,6 +126,14 @@ struct CompareCommand {
 };
 int compare_command(const CompareCommand& command);
 
+// mlops import dvc [DVC_YAML] [-o PIPELINE|-] [--force] (cmd_import.cpp)
+struct ImportDvcCommand {
+  std::filesystem::path dvc_file = "dvc.yaml";
+  std::string output = "pipeline.yaml";  // "-": standard output
+  bool force = false;
+};
+int import_dvc_command(const ImportDvcCommand& command);
+
 struct ShowCommand {
   QueryOptions query;
   std::string run;
