@@ -35,6 +35,9 @@ Result<RunComparison> compare_runs(MetadataStore& store, const std::vector<std::
     MLOPS_TRY(outputs, store.outputs_of_run(ids[i]));
     for (const ArtifactVersion& version : *outputs) {
       comparison.outputs.try_emplace(version.path, count).first->second[i] = version.digest;
+      if (version.kind == "plots") {
+        comparison.plots.insert(version.path);
+      }
     }
   }
   return comparison;

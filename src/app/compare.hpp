@@ -4,6 +4,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@ struct RunComparison {
   std::map<std::string, ValuesByRun<std::string>> params;  // flattened: train.lr
   std::map<std::string, ValuesByRun<double>> metrics;      // as in the experiments table
   std::map<std::string, ValuesByRun<std::string>> outputs;  // path -> digest
+  std::set<std::string> plots;  // the outputs of kind "plots" (`mlops plots` draws them)
 };
 
 // Whether a field differs from the first run's value in run `i`.

@@ -1,15 +1,21 @@
 #include "app/report_data.hpp"
 
 #include <algorithm>
+#include <csignal>
+#include <cstring>
 #include <map>
 
 #include <fmt/format.h>
 
+#include "app/experiments.hpp"
+#include "app/log_tail.hpp"
 #include "app/queries.hpp"
+#include "app/run_plots.hpp"
 #include "dag/graph.hpp"
 #include "hash/digest.hpp"
 #include "spec/loader.hpp"
 #include "util/file_io.hpp"
+#include "util/strings.hpp"
 #include "util/time_format.hpp"
 
 namespace mlops {
@@ -88,6 +94,28 @@ void edges_from_events(ReportData& data) {
       "since this run)";
 }
 
+// Why a failed execution failed: its exit code or signal, the runner's message (a timeout), and
+// the attempts made when it was retried.
+std::string exit_reason(const ExecutionRecord& execution) {
+  std::vector<std::string> parts;
+  if (execution.signal && *execution.signal > 0) {
+    const char* name = sigabbrev_np(static_cast<int>(*execution.signal));
+    parts.push_back(name ? fmt::format("killed by signal {} (SIG{})", *execution.signal, name)
+                         : fmt::format("killed by signal {}", *execution.signal));
+  } else if (execution.exit_code) {
+    parts.push_back(fmt::format("exit code {}", *execution.exit_code));
+  }
+  if (execution.message && !execution.message->empty() &&
+      *execution.message != fmt::format("exit code {}", execution.exit_code.value_or(0))) {
+    parts.push_back(*execution.message);
+  }
+  if (execution.attempt > 1) {
+    parts.push_back(
+        fmt::format("on attempt {} ({} retries)", execution.attempt, execution.attempt - 1));
+  }
+  return parts.empty() ? std::string("failed") : join(parts, "; ");
+}
+
 // One row per stage: its last attempt.
 void add_stages(const std::vector<ExecutionRecord>& executions, ReportData& data) {
   std::map<std::string, size_t> index;
@@ -108,6 +136,7 @@ void add_stages(const std::vector<ExecutionRecord>& executions, ReportData& data
     stage.note = execution.message.value_or(execution.exit_code && *execution.exit_code != 0
                                                 ? fmt::format("exit code {}", *execution.exit_code)
                                                 : "");
+    stage.exit_reason = execution.status == "failed" ? exit_reason(execution) : "";
   }
 }
 
@@ -141,6 +170,107 @@ Result<ReportData> gather_report_data(MetadataStore& store, const std::filesyste
       }
     }
   }
+  return data;
+}
+
+namespace {
+
+constexpr size_t k_log_tail_lines = 50;
+constexpr size_t k_log_tail_bytes = 64 * 1024;
+
+// The last k_log_tail_lines lines of `text`.
+std::string last_lines(const std::string& text) {
+  size_t end = text.size();
+  while (end > 0 && text[end - 1] == '\n') {
+    --end;
+  }
+  size_t at = end;
+  for (size_t lines = 0; at > 0 && lines < k_log_tail_lines; ++lines) {
+    size_t newline = text.rfind('\n', at - 1);
+    at = newline == std::string::npos ? 0 : newline;
+  }
+  return text.substr(at == 0 ? 0 : at + 1, end - (at == 0 ? 0 : at + 1));
+}
+
+// The values of the `env:` entries of every stage of the pipeline file, when it still loads:
+// docs/security.md promises they never reach a report, even when a stage prints them.
+std::vector<std::string> declared_env_values(const Pipeline* pipeline) {
+  std::vector<std::string> values = secret_environment_values();
+  if (pipeline != nullptr) {
+    for (const auto& stage : pipeline->stages) {
+      for (const auto& [name, value] : stage.env) {
+        if (value.size() >= 4) {
+          values.push_back(value);
+        }
+      }
+    }
+  }
+  return values;
+}
+
+void add_log_tails(const Workspace& workspace, const std::vector<ExecutionRecord>& executions,
+                   const Pipeline* pipeline, ReportData& data) {
+  std::vector<std::string> secrets = declared_env_values(pipeline);
+  for (ReportStage& stage : data.stages) {
+    if (stage.status != "failed") {
+      continue;
+    }
+    auto last = std::find_if(executions.rbegin(), executions.rend(),
+                             [&](const ExecutionRecord& e) { return e.stage == stage.name; });
+    if (last == executions.rend()) {
+      continue;
+    }
+    auto tail = log_tail(workspace, *last, k_log_tail_bytes);
+    if (!tail.ok()) {
+      stage.log_problem = tail.error().message();
+    } else if (tail->empty()) {
+      stage.log_problem = last->log_path ? "the log is empty" : "no log was recorded";
+    } else {
+      stage.log_tail = last_lines(redact_values(std::move(*tail), secrets));
+    }
+  }
+}
+
+// The run's params as recorded, with where each comes from in the pipeline file now.
+Status add_params(MetadataStore& store, const Pipeline* pipeline, ReportData& data) {
+  MLOPS_TRY(rows, experiment_rows(store, {data.run}));
+  if (rows->empty()) {
+    return Status::success();
+  }
+  for (const auto& [key, value] : rows->front().params) {
+    ReportParam param{key, value, "", ""};
+    if (pipeline != nullptr) {
+      auto file = pipeline->param_file_of.find(key);
+      auto declared = pipeline->params.find(key);
+      param.origin = file != pipeline->param_file_of.end() ? file->second
+                     : declared != pipeline->params.end()  ? "the pipeline's values"
+                                                           : "";
+      if (declared != pipeline->params.end() && declared->second.text != value) {
+        param.now = declared->second.text;
+      }
+    }
+    data.params.push_back(std::move(param));
+  }
+  return Status::success();
+}
+
+}  // namespace
+
+Result<ReportData> gather_report_data(Workspace& workspace, const std::string& run_id) {
+  MLOPS_TRY(data, gather_report_data(*workspace.store(), workspace.root(), run_id));
+  std::optional<Pipeline> pipeline;
+  std::error_code error;
+  std::filesystem::path file = workspace.root() / data->run.pipeline_file;
+  if (!data->run.pipeline_file.empty() && std::filesystem::is_regular_file(file, error)) {
+    pipeline = load_pipeline(file, LoadOptions{}).pipeline;
+  }
+  const Pipeline* current = pipeline ? &*pipeline : nullptr;
+  MLOPS_TRY(executions, workspace.store()->executions_of(run_id));
+  add_log_tails(workspace, *executions, current, *data);
+  MLOPS_CHECK(add_params(*workspace.store(), current, *data));
+  MLOPS_TRY(plots, gather_run_plots(*workspace.store(), workspace.objects(), workspace.root(),
+                                    {data->run}));
+  data->plots = std::move(*plots);
   return data;
 }
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <string>
 
+#include "app/workspace.hpp"
 #include "report/report_data.hpp"
 #include "store/metadata_store.hpp"
 #include "util/error.hpp"
@@ -20,5 +21,11 @@ namespace mlops {
 // `run_id`; Io when the store cannot be read.
 Result<ReportData> gather_report_data(MetadataStore& store, const std::filesystem::path& root,
                                       const std::string& run_id);
+
+// The same, plus what needs the workspace's files: each failed stage's exit reason and the last
+// 50 lines of its log (read only from .mlops/logs/; values of the pipeline's `env:` and of
+// secret-looking environment variables replaced by "***"), the run's params with where they
+// come from, and its plots read from the object cache (app/run_plots.hpp).
+Result<ReportData> gather_report_data(Workspace& workspace, const std::string& run_id);
 
 }  // namespace mlops

@@ -31,7 +31,8 @@ std::optional<std::string> text_member(const nlohmann::json& object, const char*
 }
 
 Result<std::pair<ArtifactVersion, bool>> parse_output(const nlohmann::json& item) {
-  static const std::set<std::string> kinds = {"file", "directory", "dataset", "model", "metrics"};
+  static const std::set<std::string> kinds = {"file",  "directory", "dataset",
+                                              "model", "metrics",   "plots"};
   if (!item.is_object()) {
     return corrupt("an output is not an object");
   }

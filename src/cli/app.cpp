@@ -1006,6 +1006,17 @@ Subcommand add_report_command(CLI::App& app) {
   return {command, [report] { return report_command(*report); }};
 }
 
+Subcommand add_plots_command(CLI::App& app) {
+  auto plots = std::make_shared<PlotsCommand>();
+  CLI::App* command = app.add_subcommand(
+      "plots", "Draw the plots runs recorded (plots: outs), overlaid, as one HTML page");
+  command->add_option("runs", plots->runs, "Runs: ids, prefixes, names, latest~N")->required();
+  command->add_option("-o,--output", plots->output,
+                      "The HTML file (default: plots.html; with --json, none unless given)");
+  add_query_options(command, plots->query);
+  return {command, [plots] { return plots_command(*plots); }};
+}
+
 Subcommand add_ui_command(CLI::App& app) {
   auto ui = std::make_shared<UiCommand>();
   CLI::App* command = app.add_subcommand(
@@ -1122,6 +1133,7 @@ constexpr CommandGroup k_commands[] = {
     {"trigger", add_trigger_commands},
     {"watch", watch},
     {"report", one<add_report_command>},
+    {"plots", one<add_plots_command>},
     {"ui", one<add_ui_command>},
     {"import", one<add_import_command>},
     {"init", one<add_init_command>},

@@ -80,7 +80,19 @@ std::string comparison_text(const RunComparison& comparison) {
       text += "\n" + table->render();
     }
   }
-  return text + "\n* differs from the first run\n";
+  text += "\n* differs from the first run\n";
+  if (!comparison.plots.empty()) {
+    std::vector<std::string> paths, ids;
+    for (const auto& path : comparison.plots) {
+      paths.push_back(printable(path));
+    }
+    for (const RunRecord& run : comparison.runs) {
+      ids.push_back(run.id);
+    }
+    text += fmt::format("plots: {} (drawn overlaid by: mlops plots {})\n", join(paths, ", "),
+                        join(ids, " "));
+  }
+  return text;
 }
 
 }  // namespace

@@ -19,7 +19,7 @@ int report_command(const ReportCommand& command) {
     return k_exit_invalid;
   }
   const std::string& id = opened->run_id;
-  auto data = gather_report_data(opened->store(), opened->space.root(), id);
+  auto data = gather_report_data(opened->space, id);
   if (!data.ok()) {
     return report_query_error(data.error());
   }

@@ -126,6 +126,14 @@ struct CompareCommand {
 };
 int compare_command(const CompareCommand& command);
 
+// mlops plots RUN... [-o FILE] [--json] (cmd_plots.cpp)
+struct PlotsCommand {
+  QueryOptions query;
+  std::vector<std::string> runs;
+  std::optional<std::filesystem::path> output;  // -o
+};
+int plots_command(const PlotsCommand& command);
+
 // mlops import dvc [DVC_YAML] [-o PIPELINE|-] [--force] (cmd_import.cpp)
 struct ImportDvcCommand {
   std::filesystem::path dvc_file = "dvc.yaml";

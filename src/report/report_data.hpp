@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "report/plots.hpp"
 #include "store/metadata_store.hpp"
 
 namespace mlops {
@@ -18,6 +19,22 @@ struct ReportStage {
   std::optional<double> start_seconds;  // since the run started
   std::optional<double> end_seconds;
   std::string note;  // the failure, or why it did not run
+  // A failed stage: why ("exit code 2", "killed by signal 9 (SIGKILL)", "timed out after 5s",
+  // with the attempts made), and the last lines of its log (stdout and stderr as the stage
+  // wrote them, secrets redacted); `log_problem` says why the log is not shown when it is not.
+  std::string exit_reason{};
+  std::string log_tail{};
+  std::string log_problem{};
+};
+
+// One parameter of the run: its value as recorded, where it comes from (a params file, the
+// pipeline's values, or "" when the pipeline file no longer says), and its value there now
+// when that differs (a -S override, or the file changed since).
+struct ReportParam {
+  std::string key;  // flattened: train.lr
+  std::string value;
+  std::string origin;
+  std::string now;
 };
 
 struct ReportEdge {
@@ -53,6 +70,8 @@ struct ReportData {
   // "stage: key" -> the metric over the pipeline's succeeded runs, oldest first.
   std::map<std::string, std::vector<MetricRecord>> history;
   std::vector<GateResultRecord> gates;  // the model gates this run judged
+  std::vector<ReportParam> params;
+  std::vector<PlotFigure> plots;  // the plots files the run recorded, drawn from the cache
 };
 
 }  // namespace mlops

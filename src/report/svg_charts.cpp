@@ -76,9 +76,13 @@ std::string timeline_svg(const ReportData& data) {
   return svg + "</svg>\n";
 }
 
+// One point per execution that produced a value (a stage reused from the cache adds none: see
+// MetadataStore::metric_history), with the value axis labelled by the metric's name and the
+// other by the points' order.
 std::string metric_history_svg(const std::string& name, const std::vector<MetricRecord>& values,
                                const std::string& current_run) {
-  constexpr double k_width = 320, k_height = 120, k_pad = 28;
+  constexpr double k_width = 360, k_height = 170, k_left = 58, k_right = 12, k_top = 10;
+  constexpr double k_bottom = 40;
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"metric-plot\" data-metric=\"{}\" "
       "width=\"{:.0f}\" height=\"{:.0f}\" role=\"img\" aria-label=\"history of {}\">\n",
@@ -93,23 +97,34 @@ std::string metric_history_svg(const std::string& name, const std::vector<Metric
     low -= 0.5;
     high += 0.5;
   }
+  double plot_width = k_width - k_left - k_right, plot_height = k_height - k_top - k_bottom;
   auto px = [&](size_t i) {
-    return values.size() == 1 ? k_width / 2
-                              : k_pad + (k_width - 2 * k_pad) * static_cast<double>(i) /
-                                            static_cast<double>(values.size() - 1);
+    return values.size() == 1 ? k_left + plot_width / 2
+                              : k_left + plot_width * static_cast<double>(i) /
+                                             static_cast<double>(values.size() - 1);
   };
-  auto py = [&](double v) {
-    return k_height - k_pad + 8 - (k_height - 2 * k_pad) * (v - low) / (high - low);
-  };
+  auto py = [&](double v) { return k_top + plot_height * (1 - (v - low) / (high - low)); };
   std::string points;
   for (size_t i = 0; i < values.size(); ++i) {
     points += fmt::format("{:.1f},{:.1f} ", px(i), py(values[i].value));
   }
+  double bottom = k_top + plot_height;
   svg += fmt::format(
-      "<text x=\"4\" y=\"12\" class=\"axis\">{:.4g}</text><text x=\"4\" y=\"{:.0f}\" "
-      "class=\"axis\">{:.4g}</text>\n<polyline points=\"{}\" fill=\"none\" stroke=\"#0969da\" "
-      "stroke-width=\"1.6\"/>\n",
-      high_it->value, k_height - 4, low_it->value, points);
+      "<rect x=\"{0:.0f}\" y=\"{1:.0f}\" width=\"{2:.0f}\" height=\"{3:.0f}\" fill=\"none\" "
+      "stroke=\"#d0d7de\"/>\n<text x=\"{4:.0f}\" y=\"{5:.1f}\" text-anchor=\"end\" "
+      "class=\"axis tick\">{6:.4g}</text><text x=\"{4:.0f}\" y=\"{7:.1f}\" "
+      "text-anchor=\"end\" class=\"axis tick\">{8:.4g}</text>\n"
+      "<text x=\"{0:.0f}\" y=\"{9:.0f}\" class=\"axis tick\">1</text><text x=\"{10:.0f}\" "
+      "y=\"{9:.0f}\" text-anchor=\"end\" class=\"axis tick\">{11}</text>\n"
+      "<text x=\"{12:.0f}\" y=\"{13:.0f}\" text-anchor=\"middle\" class=\"axis x-label\">"
+      "execution that produced it (oldest first)</text>\n<text transform=\"translate(12 "
+      "{14:.0f}) rotate(-90)\" text-anchor=\"middle\" class=\"axis y-label\">{15}</text>\n"
+      "<polyline points=\"{16}\" fill=\"none\" stroke=\"#0969da\" stroke-width=\"1.6\"/>\n",
+      k_left, k_top, plot_width, plot_height, k_left - 4, k_top + 4, high_it->value, bottom,
+      low_it->value, bottom + 14, k_left + plot_width, values.size(), k_left + plot_width / 2,
+      bottom + 32, k_top + plot_height / 2,
+      xml_escape(name.substr(name.rfind(": ") == std::string::npos ? 0 : name.rfind(": ") + 2)),
+      points);
   for (size_t i = 0; i < values.size(); ++i) {
     bool current = values[i].run_id == current_run;
     svg += fmt::format(

@@ -21,6 +21,16 @@ namespace {
 const std::vector<std::string> k_namespaces = {"params", "matrix",   "run",
                                                "stage",  "pipeline", "models"};
 
+// The options of the plot out `spec.outs[index]` (if it is one), for its expanded path.
+void add_plot_options(const StageSpec& spec, size_t index, const std::string& path, Stage& stage) {
+  for (const auto& [out_index, options] : spec.plots) {
+    if (out_index == index) {
+      stage.plots.push_back(options);
+      stage.plots.back().path = path;
+    }
+  }
+}
+
 // Reports each (position, message) once: a template shared by many matrix combinations would
 // otherwise repeat the same error for each.
 class DedupReporter {
@@ -95,6 +105,7 @@ class StageExpander {
     };
     for (size_t i = 0; i < spec.outs.size(); ++i) {
       for (auto& out : paths({spec.outs[i]}, "outs")) {
+        add_plot_options(spec, i, out.value, stage);
         stage.outs.push_back(std::move(out));
         stage.out_types.push_back(at(spec.out_types, i));
         stage.out_models.push_back(at(spec.out_models, i));

@@ -10,6 +10,7 @@
 #include "spec/feature_store_parser.hpp"
 #include "spec/gate_parser.hpp"
 #include "spec/hook_parser.hpp"
+#include "spec/plot_parser.hpp"
 #include "spec/section_reader.hpp"
 #include "spec/trigger_parser.hpp"
 #include "util/strings.hpp"
@@ -25,7 +26,7 @@ const std::vector<std::string> k_stage_keys = {
     "description", "run",      "cmd",        "needs",       "deps",    "outs",
     "metrics",     "env",      "workdir",    "timeout",     "retries", "retry_delay",
     "matrix",      "cache",    "always_run", "incremental", "uses",    "with",
-    "gate",        "executor", "resources",  "params"};
+    "gate",        "executor", "resources",  "params",      "plots"};
 
 constexpr int k_max_retries = 100;
 constexpr size_t k_max_matrix_combinations = 10000;
@@ -297,6 +298,8 @@ void parse_stage_entry(const YamlNode& key, const YamlNode& value, SectionReader
     parse_outs(value, reader, stage);
   } else if (k == "metrics") {
     stage.metrics = reader.string_list(value, k);
+  } else if (k == "plots") {
+    parse_plots(value, reader, stage);
   } else if (k == "env") {
     stage.env = reader.env(value);
   } else if (k == "workdir") {

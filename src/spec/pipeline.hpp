@@ -25,8 +25,8 @@ namespace mlops {
 inline constexpr int k_pipeline_format_version = 1;
 
 // The kinds an out may be tagged with ({path: models/m.pkl, type: model}).
-inline const char* const k_artifact_kinds[] = {"file",    "directory", "dataset",    "model",
-                                               "metrics", "profile",   "validation", "drift"};
+inline const char* const k_artifact_kinds[] = {
+    "file", "directory", "dataset", "model", "metrics", "plots", "profile", "validation", "drift"};
 
 template <typename T>
 struct Located {
@@ -44,6 +44,23 @@ struct ParamValue {
   std::string origin;   // the file it came from, or "command line"
 };
 using ParamMap = std::map<std::string, ParamValue>;
+
+// How a plots file is drawn (`plots:` of a stage, docs/pipeline-format.md). The file itself is an
+// out of kind "plots" (cached, restored and recorded like any out); these options only say how
+// to read and draw it, so they are not part of the stage's fingerprint.
+struct PlotOptions {
+  std::string path;             // workspace-relative (after expansion), as the out is
+  std::string x;                // the x field; "" for the first column (linear/scatter)
+  std::vector<std::string> y;   // the y fields; empty for every other numeric column
+  std::string title;            // "" for the path
+  std::string kind = "linear";  // `template:` linear | scatter | confusion
+  std::string x_label;          // "" for the x field's name
+  std::string y_label;          // "" for the y fields' names
+};
+
+// The templates `template:` accepts; confusion reads `actual` and `predicted` columns (or the
+// columns `x:` and `y:` name).
+inline const char* const k_plot_templates[] = {"linear", "scatter", "confusion"};
 
 struct MatrixAxis {
   LocatedString key;
@@ -122,6 +139,8 @@ struct StageSpec {
   // `params: [train.lr, featurize]`: parameters (or whole groups of them) the stage depends on
   // without naming them in its command, for scripts that read the params file themselves.
   std::vector<LocatedString> params;
+  // `plots:`: each also appended to `outs` with type "plots"; out_index is its place there.
+  std::vector<std::pair<size_t, PlotOptions>> plots;
 };
 
 // Triggers: when `mlops trigger check` / `mlops watch` start a run (docs/triggers.md).
@@ -301,6 +320,7 @@ struct Stage {
   std::vector<std::string> out_models;                   // parallel to outs: "" or a model
   std::vector<std::string> out_feature_groups;           // parallel to outs: "" or a feature group
   std::vector<LocatedString> metrics;                    // workspace-relative paths
+  std::vector<PlotOptions> plots;                        // each path is also in outs (type "plots")
   std::vector<std::pair<std::string, std::string>> env;  // pipeline env, then the stage's own
   std::string workdir = ".";                             // workspace-relative
   std::optional<Milliseconds> timeout;

@@ -504,6 +504,21 @@ CREATE TABLE hook_executions (
 );
 CREATE INDEX hook_executions_by_run ON hook_executions(run_id, id);
 )sql"},
+      // Version 12: plots (docs/pipeline-format.md, "Plots"): an out declared under `plots:` is
+      // an artifact of kind plots. Widened as version 8 widened the kinds.
+      {R"sql(
+PRAGMA writable_schema=ON;
+UPDATE sqlite_schema SET sql = replace(sql, '''drift'', ''feature_group_commit'')',
+    '''drift'', ''feature_group_commit'', ''plots'')')
+  WHERE type = 'table' AND name = 'artifacts';
+PRAGMA writable_schema=OFF;
+)sql",
+       R"sql(
+ALTER TABLE artifacts DROP CONSTRAINT artifacts_kind_check;
+ALTER TABLE artifacts ADD CONSTRAINT artifacts_kind_check CHECK (kind IN ('file', 'directory',
+  'dataset', 'model', 'metrics', 'profile', 'validation', 'drift', 'feature_group_commit',
+  'plots'));
+)sql"},
   };
   return migrations;
 }
@@ -544,11 +559,15 @@ Status after_schema_edit(sql::Connection& connection, const std::string& migrati
   if (*edited != 3) {
     return Error(ErrorKind::Io, "the store's table definitions are not the ones mlops created");
   }
-  if (migration.find("feature_group_commit") != std::string::npos) {
+  for (const char* kind : {"feature_group_commit", "plots"}) {
+    if (migration.find(fmt::format("''{}''", kind)) == std::string::npos) {
+      continue;
+    }
     MLOPS_TRY(widened, single_integer(connection,
-                                      "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
-                                      "AND name = 'artifacts' AND sql LIKE "
-                                      "'%''feature_group_commit''%'"));
+                                      fmt::format("SELECT count(*) FROM sqlite_schema WHERE type "
+                                                  "= 'table' AND name = 'artifacts' AND sql LIKE "
+                                                  "'%''{}''%'",
+                                                  kind)));
     if (*widened != 1) {
       return Error(ErrorKind::Io, "the store's table definitions are not the ones mlops created");
     }
