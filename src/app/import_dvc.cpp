@@ -64,6 +64,13 @@ DvcImportOutcome import_dvc(const DvcImportRequest& request) {
     outcome.error = std::move(error);
     return outcome;
   };
+  std::error_code ec;
+  // A FIFO or device would block the read or never end: only regular files are read.
+  if (std::filesystem::exists(request.dvc_file, ec) &&
+      !std::filesystem::is_regular_file(request.dvc_file, ec)) {
+    return fail(Error(ErrorKind::Usage,
+                      fmt::format("{} is not a regular file", request.dvc_file.string())));
+  }
   auto text = read_file(request.dvc_file, k_max_yaml_bytes + 1);
   if (!text.ok()) {
     return fail(Error(text.error().kind(),
@@ -73,7 +80,6 @@ DvcImportOutcome import_dvc(const DvcImportRequest& request) {
   std::filesystem::path file = request.output
                                    ? std::filesystem::absolute(*request.output).lexically_normal()
                                    : dvc.parent_path() / "pipeline.yaml";
-  std::error_code ec;
   if (request.output && std::filesystem::is_directory(file, ec)) {
     return fail(Error(ErrorKind::Usage, fmt::format("{} is a directory", file.string())));
   }

@@ -1,6 +1,8 @@
 // mlops import dvc (docs/migrating-from-dvc.md): a DVC project ported by hand
 // (tests/data/dvc_project: prepare -> featurize -> train -> evaluate with params.yaml) is
 // imported, checked and run; an edited featurize param reruns only featurize and what follows.
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <string>
 
@@ -99,6 +101,11 @@ TEST_F(ImportDvcTest, ErrorsNameTheLineAndWriteNothing) {
             std::string::npos)
       << escape.err;
   EXPECT_FALSE(ws.exists("out.yaml"));
+
+  ASSERT_EQ(::mkfifo((ws / "fifo.yaml").c_str(), 0600), 0);
+  auto fifo = mlops({"import", "dvc", "fifo.yaml", "-o", "out.yaml"});
+  EXPECT_EQ(fifo.exit_code, 2);
+  EXPECT_NE(fifo.err.find("fifo.yaml is not a regular file"), std::string::npos) << fifo.err;
 
   auto missing = mlops({"import", "dvc", "nope.yaml"});
   EXPECT_EQ(missing.exit_code, 2);
