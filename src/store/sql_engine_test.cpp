@@ -198,6 +198,10 @@ TEST_P(SqlEngineTest, StoreCopyKeepsEveryRowOfEveryTable) {
                                       {{"auc", 0.8125}, {"loss", 1e-300}}})
                   .ok());
   ASSERT_TRUE(source->remember_file_stats({{"/w/in.csv", 1, 2, 3, 4, 5, "d1"}}).ok());
+  ASSERT_TRUE(source
+                  ->record_hook_execution({0, "r1", "on_failure", "failed", 1, std::nullopt,
+                                           "exit code 1", "t", "t", 12, "logs/hook.log"})
+                  .ok());
   ModelVersionRecord version;
   version.model = "m";
   version.path = "m.pkl";

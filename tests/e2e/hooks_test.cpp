@@ -152,7 +152,7 @@ TEST_F(HooksTest, AFailingOrMissingHookLeavesTheExitCodeAndWarns) {
       << ok.err;
   EXPECT_EQ(ok.out.find("oops"), std::string::npos);
   ws.write("fail.flag", "");
-  CommandResult failed = mlops({"run", "pipeline.yaml"});
+  CommandResult failed = mlops({"run", "pipeline.yaml", "--force"});
   EXPECT_EQ(failed.exit_code, 1) << failed.err;
   EXPECT_NE(failed.err.find("the on_failure hook did not succeed (exit code 127"),
             std::string::npos)

@@ -45,6 +45,8 @@ class LockTest : public WorkspaceTest {
   // (outputs = true) or without the outputs, never .mlops/. Outside `ws`, whose .mlops/ would
   // make it the clone's workspace.
   std::filesystem::path clone(bool outputs, const std::string& name = "clone") {
+    // The harness makes .mlops/ in every workspace; a clone has none above it.
+    std::filesystem::remove_all(elsewhere / ".mlops");
     std::filesystem::path other = elsewhere / name;
     std::filesystem::create_directories(other);
     for (const char* file : {"pipeline.yaml", "pipeline.lock", "raw.txt"}) {
