@@ -28,17 +28,17 @@ struct Links {
 };
 
 struct PageRequest {
-  Workspace& workspace;                               // its store opened for reading only
-  std::map<std::string, std::string> params;          // from the route pattern: {"id": "…"}
-  std::multimap<std::string, std::string> query;      // decoded query string (filters, page)
+  Workspace& workspace;                           // its store opened for reading only
+  std::map<std::string, std::string> params;      // from the route pattern: {"id": "…"}
+  std::multimap<std::string, std::string> query;  // decoded query string (filters, page)
   Links links;
 };
 
 struct Page {
-  int status = 200;      // 404 for an unknown run, model, group; 400 for a bad filter
-  std::string title;     // plain text; the server escapes it
-  std::string body;      // HTML fragment, every user-supplied byte escaped (xml_escape)
-  nlohmann::json api;    // the same data, served as /api/<path>
+  int status = 200;    // 404 for an unknown run, model, group; 400 for a bad filter
+  std::string title;   // plain text; the server escapes it
+  std::string body;    // HTML fragment, every user-supplied byte escaped (xml_escape)
+  nlohmann::json api;  // the same data, served as /api/<path>
 };
 
 using PageHandler = std::function<Result<Page>(const PageRequest&)>;
