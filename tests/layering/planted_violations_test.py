@@ -75,14 +75,14 @@ CASES = [
         f"{r}/bench/micro/micro_main.cpp", '#include "cli/app.hpp"'),
      1, "bench/micro/micro_main.cpp:2: bench/micro/ (micro-benchmarks) may include every module "
         "below the top level, not cli/ (allowed: util, exec, hash, store, git, schedule, data, "
-        "spec, cache, dag, quality, features, triggers, remote, engine, report, app)"),
+        "spec, cache, dag, quality, features, triggers, remote, engine, report, app, web)"),
     ("a micro-benchmark includes a test helper", lambda r: insert_line(
         f"{r}/bench/micro/micro_util.cpp", '#include "util/temp_dir_test_util.hpp"'),
      1, "bench/micro/micro_util.cpp:2: bench/micro/ may not include the test helper "
         "util/temp_dir_test_util.hpp (the benchmarks do not link GoogleTest)"),
     ("a module the table does not list", lambda r: write(
-        f"{r}/src/web/server.cpp", '#include "app/workspace.hpp"\n'),
-     1, "src/web/: module web/ is not in src/layers.txt (add it there with its level and the "
+        f"{r}/src/daemon/server.cpp", '#include "app/workspace.hpp"\n'),
+     1, "src/daemon/: module daemon/ is not in src/layers.txt (add it there with its level and the "
         "modules it may include)"),
     ("a module links one it may not include", lambda r: replace(
         f"{r}/src/CMakeLists.txt", "DEPS mlops_cache mlops_dag",
