@@ -104,8 +104,40 @@ std::optional<size_t> column_of(const std::vector<std::string>& header, const st
   return it == header.end() ? std::nullopt : std::optional(size_t(it - header.begin()));
 }
 
+// The header's first fields for a message: a file of a million columns makes a short one.
+std::string field_list(const std::vector<std::string>& header) {
+  constexpr size_t k_listed = 20;
+  if (header.size() <= k_listed) {
+    return join(header, ", ");
+  }
+  std::vector<std::string> first(header.begin(), header.begin() + k_listed);
+  return fmt::format("{}, ... ({} more)", join(first, ", "), header.size() - k_listed);
+}
+
 std::string no_field(const std::string& name, const std::vector<std::string>& header) {
-  return fmt::format("no field '{}' (fields: {})", name, join(header, ", "));
+  return fmt::format("no field '{}' (fields: {})", name, field_list(header));
+}
+
+// Without `y:`, every numeric field but x is a series, up to k_max_default_series: a file of a
+// million numeric columns would otherwise make a page of a million lines.
+void default_y_columns(ColumnPicker& picker, const std::vector<std::string>& sample) {
+  size_t more = 0;
+  for (size_t i = 0; i < picker.header.size(); ++i) {
+    if (i == picker.x_column || !parse_number(picker.field(sample, i))) {
+      continue;
+    }
+    if (picker.y_columns.size() < k_max_default_series) {
+      picker.y_columns.push_back(i);
+    } else {
+      ++more;
+    }
+  }
+  if (more > 0) {
+    picker.points.notes.push_back(
+        fmt::format("{} more numeric fields are not drawn (at most {} without 'y:'); name the "
+                    "ones to draw with 'y:'",
+                    more, k_max_default_series));
+  }
 }
 
 // Chooses the columns from the header; false (with points.error set) when a named one is absent.
@@ -143,15 +175,13 @@ bool choose_columns(ColumnPicker& picker, const std::vector<std::string>& sample
     }
     picker.y_columns.push_back(*y);
   }
-  for (size_t i = 0; options.y.empty() && i < header.size(); ++i) {
-    if (i != *x && parse_number(picker.field(sample, i))) {
-      picker.y_columns.push_back(i);
-    }
+  if (options.y.empty()) {
+    default_y_columns(picker, sample);
   }
   if (picker.y_columns.empty()) {
     picker.points.error =
         fmt::format("no numeric field besides '{}' to draw (fields: {}); name one with 'y:'",
-                    header[*x], join(header, ", "));
+                    header[*x], field_list(header));
     return false;
   }
   for (size_t column : picker.y_columns) {

@@ -22,6 +22,8 @@ inline constexpr size_t k_max_plot_file_bytes = 256u << 20;
 // A series with more points than this is thinned for display (extremes kept), so that a file of
 // a million points still makes a page a browser opens at once.
 inline constexpr size_t k_max_drawn_points = 2000;
+// Without `y:`, at most this many numeric fields are drawn (the rest are noted).
+inline constexpr size_t k_max_default_series = 20;
 
 // One plots file of one run, read.
 struct PlotPoints {

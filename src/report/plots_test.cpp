@@ -37,6 +37,28 @@ TEST(PlotPointsTest, CsvDefaultsToFirstColumnAgainstEveryNumericOne) {
   EXPECT_EQ(points.y[0], (std::vector<double>{0, 0.8, 1}));
 }
 
+TEST(PlotPointsTest, AMillionColumnsDrawAFewSeriesAndShortMessages) {
+  std::string header = "x", row1 = "1", row2 = "2";
+  for (int i = 0; i < 1000000; ++i) {
+    header += fmt::format(",c{}", i);
+    row1 += ",1";
+    row2 += ",2";
+  }
+  std::string csv = header + "\n" + row1 + "\n" + row2 + "\n";
+  PlotPoints points = read_plot_points(csv, "wide.csv", options_for("wide.csv"));
+  ASSERT_EQ(points.error, "");
+  EXPECT_EQ(points.y_fields.size(), k_max_default_series);
+  ASSERT_FALSE(points.notes.empty());
+  EXPECT_NE(points.notes.back().find("999980 more numeric fields"), std::string::npos);
+  EXPECT_LT(plot_svg(options_for("wide.csv"), {{"r", points}}).size(), 100000u);
+
+  PlotOptions named = options_for("wide.csv");
+  named.y = {"nope"};
+  PlotPoints missing = read_plot_points(csv, "wide.csv", named);
+  EXPECT_LT(missing.error.size(), 500u);
+  EXPECT_NE(missing.error.find("(999981 more)"), std::string::npos);
+}
+
 TEST(PlotPointsTest, TsvAndJsonWithNamedFields) {
   PlotOptions options = options_for("l.tsv");
   options.x = "step";
