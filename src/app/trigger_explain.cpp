@@ -9,9 +9,8 @@
 #include "triggers/trigger.hpp"
 
 namespace mlops {
-namespace {
+namespace {}  // namespace
 
-// Every trigger of the pipeline as (kind, key), metric triggers first.
 std::vector<std::pair<std::string, std::string>> trigger_keys(const TriggerSpecs& specs) {
   std::vector<std::pair<std::string, std::string>> keys;
   for (const auto& spec : specs.metric)
@@ -28,6 +27,8 @@ std::vector<std::pair<std::string, std::string>> trigger_keys(const TriggerSpecs
     keys.emplace_back("drift", trigger_key(spec));
   return keys;
 }
+
+namespace {
 
 // What each metric trigger would decide now, by key (nothing is written).
 void evaluate_metric_triggers_now(const Pipeline& pipeline, MetadataStore& store, WallTime now,

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "spec/pipeline.hpp"
@@ -15,6 +16,9 @@
 #include "util/wall_clock.hpp"
 
 namespace mlops {
+
+// Every trigger of the pipeline as (kind, key), metric triggers first.
+std::vector<std::pair<std::string, std::string>> trigger_keys(const TriggerSpecs& specs);
 
 struct TriggerStateLine {
   std::string kind;  // git | data | schedule | artifact | drift | metric

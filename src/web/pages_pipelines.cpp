@@ -7,6 +7,7 @@
 
 #include "app/pipeline_loading.hpp"
 #include "app/record_json.hpp"
+#include "app/trigger_explain.hpp"
 #include "app/trigger_views.hpp"
 #include "triggers/trigger.hpp"
 #include "util/wall_clock.hpp"
@@ -29,23 +30,6 @@ struct PipelineView {
   std::optional<RunRecord> last_run;
   std::vector<std::string> errors;
 };
-
-std::vector<std::pair<std::string, std::string>> trigger_list(const TriggerSpecs& specs) {
-  std::vector<std::pair<std::string, std::string>> keys;
-  for (const auto& spec : specs.git)
-    keys.emplace_back("git", trigger_key(spec));
-  for (const auto& spec : specs.data)
-    keys.emplace_back("data", trigger_key(spec));
-  for (const auto& spec : specs.schedule)
-    keys.emplace_back("schedule", trigger_key(spec));
-  for (const auto& spec : specs.artifact)
-    keys.emplace_back("artifact", trigger_key(spec));
-  for (const auto& spec : specs.drift)
-    keys.emplace_back("drift", trigger_key(spec));
-  for (const auto& spec : specs.metric)
-    keys.emplace_back("metric", trigger_key(spec));
-  return keys;
-}
 
 std::vector<std::filesystem::path> pipeline_files(const std::filesystem::path& root) {
   std::vector<std::filesystem::path> files;
@@ -79,7 +63,7 @@ PipelineView view_of_file(const std::filesystem::path& root, const std::filesyst
   }
   view.pipeline = std::move(loaded.checked->pipeline);
   view.name = view.pipeline->name;
-  view.triggers = trigger_list(view.pipeline->triggers);
+  view.triggers = trigger_keys(view.pipeline->triggers);
   auto schedules = next_schedule_times(*view.pipeline, wall_now(), k_next_times);
   if (schedules.ok()) {
     view.schedules = std::move(*schedules);

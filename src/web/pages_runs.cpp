@@ -10,11 +10,14 @@
 #include "app/queries.hpp"
 #include "util/strings.hpp"
 #include "util/xml_escape.hpp"
+#include "web/pages_html.hpp"
 #include "web/run_page.hpp"
 #include "web/url.hpp"
 
 namespace mlops::web {
 namespace {
+
+using html::error_page;
 
 // list_runs' limit for every run (its 0 means none).
 constexpr int k_every_run = std::numeric_limits<int>::max();
@@ -33,16 +36,6 @@ std::vector<std::string> query_values(const PageRequest& request, const std::str
 std::optional<std::string> query_value(const PageRequest& request, const std::string& key) {
   auto values = query_values(request, key);
   return values.empty() ? std::nullopt : std::optional(values.front());
-}
-
-Page error_page(int status, const std::string& title, const std::string& message) {
-  Page page;
-  page.status = status;
-  page.title = title;
-  page.body = fmt::format("<h1>{}</h1>\n<p class=\"error\">{}</p>\n", xml_escape(title),
-                          xml_escape(message));
-  page.api = {{"error", message}};
-  return page;
 }
 
 // The filter form, showing the filters and sort in effect.
