@@ -28,6 +28,42 @@ bool heartbeat_is_stale(const RunRecord& run) {
   return since && *since > heartbeat_stale_after();
 }
 
+// A run's lock is held until its notification hook is done (app/run_hooks.hpp), after its row
+// stopped being "running". One nobody holds, of an ended run whose mlops is gone, means that mlops
+// was killed (kill -9) while the hook ran: the hook's processes, re-parented to init, carry the
+// run's tag and are killed here, as a running run's stages are above.
+void kill_hook_leftovers(MetadataStore& store, const Workspace& space) {
+  std::vector<std::filesystem::path> locks;
+  std::error_code error;
+  for (std::filesystem::directory_iterator it(space.run_lock_path("").parent_path(), error), end;
+       !error && it != end; it.increment(error)) {
+    std::string name = it->path().filename().string();
+    if (name.size() > 9 && name.starts_with("run-") && name.ends_with(".lock")) {
+      locks.push_back(it->path());
+    }
+  }
+  std::string host = host_name();
+  for (const auto& path : locks) {
+    auto lock = FileLock::try_acquire(path);
+    if (!lock.ok() || !lock->has_value()) {
+      continue;
+    }
+    std::string name = path.filename().string();
+    auto run = store.find_run(name.substr(4, name.size() - 9));
+    if (!run.ok()) {
+      continue;
+    }
+    if (run->has_value()) {
+      const RunRecord& found = **run;
+      if (found.status == "running" || found.host != host || owner_is_running(found)) {
+        continue;  // handled above, another host's, or alive (another workspace's, or ending)
+      }
+      kill_run_leftovers(store, found);
+    }
+    (*lock)->remove();
+  }
+}
+
 // A run recorded as running on this host whose lock nobody holds lost its mlops process (with a
 // shared store, the lock may be another workspace's: its owner process must be gone too). What
 // its stages left running is killed first, before anything new can run, and before the run stops
@@ -65,6 +101,7 @@ std::vector<RecoveredRun> recover_interrupted_runs(MetadataStore& store, const W
     }
     (*lock)->remove();
   }
+  kill_hook_leftovers(store, space);
   return recovered;
 }
 

@@ -107,6 +107,29 @@ TEST_F(ProcessTreeTest, KillNineOfMlopsLeavesNoStageProcessForTheNextCommand) {
   EXPECT_EQ(query_value(store(), "SELECT status FROM executions"), "interrupted");
 }
 
+// The run's row is no longer "running" while its hook runs; the hook's processes must not outlive
+// a kill -9 of mlops then either.
+TEST_F(ProcessTreeTest, KillNineOfMlopsDuringItsHookLeavesNoHookProcessForTheNextCommand) {
+  ws.write("p.yaml",
+           "version: 1\nname: leaky\n"
+           "on_success: >-\n"
+           "  \"$MLOPS_WORKSPACE/sleeper\" 1000 > /dev/null 2>&1 &\n"
+           "  (setsid \"$MLOPS_WORKSPACE/sleeper\" 1000 > /dev/null 2>&1 &);\n"
+           "  touch hook-started; wait\n"
+           "stages:\n  ok:\n    run: \"true\"\n");
+  MlopsProcess running({"run", "p.yaml"}, {ws.path(), {}, std::nullopt});
+  ASSERT_TRUE(wait_for_file(ws / "hook-started"));
+  ASSERT_TRUE(eventually([&] { return live_processes_running(sleeper).size() == 2; }));
+  running.signal(SIGKILL);
+  running.wait();
+
+  auto runs = mlops({"runs"});
+  EXPECT_EQ(runs.exit_code, 0) << runs.err;
+  EXPECT_TRUE(eventually([&] { return live_processes_running(sleeper).empty(); }))
+      << live_processes_running(sleeper).size() << " sleepers left";
+  EXPECT_EQ(query_value(store(), "SELECT status FROM runs"), "succeeded");
+}
+
 TEST_F(ProcessTreeTest, SetsidBackgroundProcessIsKilledWhenItsStageEnds) {
   ws.write("p.yaml",
            "version: 1\nname: leaky\nstages:\n"
