@@ -39,6 +39,16 @@ std::string literal(std::string_view value) {
   return out;
 }
 
+// Appends text that mlops must read as written. A value that ends in `$` (`${item}` of "$"),
+// followed by a `{`, would join into a `${` that mlops reads as a reference the dvc.yaml never
+// wrote; the `$` before such a `{` is doubled (`$${` is mlops's literal `${`).
+void append_literal(std::string& out, std::string_view piece) {
+  if (!out.empty() && out.back() == '$' && !piece.empty() && piece.front() == '{') {
+    out += '$';
+  }
+  out += piece;
+}
+
 bool is_params_format(std::string_view path) {
   for (const char* suffix : {".yaml", ".yml", ".json"}) {
     std::string_view s(suffix);
@@ -147,7 +157,7 @@ std::optional<std::string> DvcConverter::text(const YamlNode& node, const Locals
       continue;
     }
     if (in.compare(i, 2, "${") != 0) {
-      out += in[i++];
+      append_literal(out, std::string_view(in).substr(i++, 1));
       continue;
     }
     size_t end = in.find('}', i);
@@ -163,7 +173,11 @@ std::optional<std::string> DvcConverter::text(const YamlNode& node, const Locals
       error(node, "'$' right before '${' would read as mlops's literal '$${': put the two apart");
       return std::nullopt;
     }
-    out += *replaced;
+    if (replaced->rfind("${", 0) == 0) {
+      out += *replaced;
+    } else {
+      append_literal(out, *replaced);
+    }
     i = end + 1;
   }
   return out;

@@ -164,6 +164,20 @@ TEST_F(ImportDvcTest, InterpolationBecomesParamsAndEscapesStayLiteral) {
   EXPECT_NE(text.find("      - \"${params.data.dir}/x\"\n"), std::string::npos);
 }
 
+TEST_F(ImportDvcTest, AValueEndingInDollarNeverJoinsIntoAReference) {
+  write("params.yaml", "x: 1\n");
+  std::string text = yaml(R"(stages:
+  fd:
+    foreach:
+      a: {v: "$", w: "{params.x}"}
+    do:
+      cmd: echo ${item.v}{params.x} ${item.v}${item.w} $\${params.x} ${x}
+)");
+  EXPECT_NE(text.find("run: echo $${params.x} $${params.x} $$${params.x} ${params.x}\n"),
+            std::string::npos)
+      << text;
+}
+
 TEST_F(ImportDvcTest, ForeachListAndDictAreExpanded) {
   std::string text = body(yaml(R"(stages:
   clean:
