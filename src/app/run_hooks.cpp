@@ -93,10 +93,12 @@ nlohmann::json optional_json(const std::optional<std::string>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
-// The store's facts about the run: name, tags, note, cause, commit.
+// The store's facts about the run: name, tags, note, cause, commit (the name, tags and note
+// are the user's words: an env: value in them is redacted).
 void add_run_record(nlohmann::json& summary, const std::optional<RunRecord>& run,
                     const std::vector<std::string>& secrets) {
-  summary["name"] = run ? optional_json(run->name) : nlohmann::json(nullptr);
+  summary["name"] =
+      run && run->name ? nlohmann::json(redacted(*run->name, secrets)) : nlohmann::json(nullptr);
   summary["tags"] = nlohmann::json::object();
   summary["trigger"] = {{"cause", run ? run->cause : "manual"},
                         {"detail", run ? optional_json(run->cause_detail) : nullptr}};

@@ -175,5 +175,19 @@ TEST_F(HooksTest, AHangingHookIsKilledAtItsTimeoutWithWhatItStarted) {
   EXPECT_EQ(store_value("SELECT status FROM hook_executions"), "timed_out");
 }
 
+// The run's name is the user's words, as tags and notes are: an env: value in it is redacted.
+TEST_F(HooksTest, RunNameHoldingAnEnvValueIsRedactedInTheSummaryAndEnvironment) {
+  write_pipeline("on_success: cat > hook-stdin.json; echo \"name=$MLOPS_RUN_NAME\" > hook-env.txt",
+                 false);
+  CommandResult r = mlops({"run", "pipeline.yaml", "--name", "run-tok-9f8e7d6c5b"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json summary = read_json("hook-stdin.json");
+  ASSERT_FALSE(summary.is_discarded()) << ws.read("hook-stdin.json");
+  EXPECT_EQ(summary["name"], "run-***");
+  EXPECT_EQ(ws.read("hook-env.txt"), "name=run-***\n");
+  std::string file = ws.read(".mlops/logs/" + latest_run() + "/hooks/on_success.json");
+  EXPECT_EQ(file.find("tok-9f8e7d6c5b"), std::string::npos) << file;
+}
+
 }  // namespace
 }  // namespace mlops::e2e
