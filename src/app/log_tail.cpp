@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "spec/loader.hpp"
+
 extern char** environ;  // NOLINT: POSIX
 
 namespace mlops {
@@ -51,8 +53,38 @@ std::vector<std::string> secret_environment_values() {
   return values;
 }
 
+std::vector<std::string> run_log_secrets(const Workspace& workspace,
+                                         const std::string& pipeline_file) {
+  std::vector<std::string> values = secret_environment_values();
+  std::error_code error;
+  std::filesystem::path root = std::filesystem::weakly_canonical(workspace.root(), error);
+  std::filesystem::path file =
+      std::filesystem::weakly_canonical(workspace.root() / pipeline_file, error);
+  // The path is the store's, which may have been edited: nothing outside the workspace is read.
+  if (pipeline_file.empty() || error || !inside(file, root) ||
+      !std::filesystem::is_regular_file(file, error)) {
+    return values;
+  }
+  LoadResult loaded = load_pipeline(file, LoadOptions{});
+  if (loaded.pipeline) {
+    for (const auto& stage : loaded.pipeline->stages) {
+      for (const auto& [name, value] : stage.env) {
+        if (value.size() >= 4) {
+          values.push_back(value);
+        }
+      }
+    }
+  }
+  return values;
+}
+
 Result<std::string> log_tail(const Workspace& workspace, const ExecutionRecord& execution,
                              size_t max_bytes) {
+  return log_tail(workspace, execution, max_bytes, secret_environment_values());
+}
+
+Result<std::string> log_tail(const Workspace& workspace, const ExecutionRecord& execution,
+                             size_t max_bytes, const std::vector<std::string>& secrets) {
   if (!execution.log_path) {
     return std::string();
   }
@@ -88,7 +120,7 @@ Result<std::string> log_tail(const Workspace& workspace, const ExecutionRecord& 
       text.erase(0, newline + 1);
     }
   }
-  return redact_values(std::move(text), secret_environment_values());
+  return redact_values(std::move(text), secrets);
 }
 
 }  // namespace mlops

@@ -20,6 +20,16 @@ namespace mlops {
 // it cannot be read.
 Result<std::string> log_tail(const Workspace& workspace, const ExecutionRecord& execution,
                              size_t max_bytes);
+// The same with `secrets` (from run_log_secrets) replaced by "***" instead.
+Result<std::string> log_tail(const Workspace& workspace, const ExecutionRecord& execution,
+                             size_t max_bytes, const std::vector<std::string>& secrets);
+
+// What a front end hides in the logs of a run of `pipeline_file` (as the store records it):
+// secret_environment_values() and the values (4 bytes or longer) of the `env:` entries of that
+// pipeline file, read when it is a regular file inside the workspace that still loads. A stage
+// that prints a declared `env:` value must not show it (docs/security.md), as `mlops report`.
+std::vector<std::string> run_log_secrets(const Workspace& workspace,
+                                         const std::string& pipeline_file);
 
 // `text` with every value in `secrets` replaced by "***".
 std::string redact_values(std::string text, const std::vector<std::string>& secrets);

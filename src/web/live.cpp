@@ -43,6 +43,9 @@ std::string LiveRunStream::poll(bool& over) {
     over = true;
     return event("end", {{"error", "cannot read the run from the store"}});
   }
+  if (!m_secrets) {
+    m_secrets = run_log_secrets(m_site.workspace(), (*run)->pipeline_file);
+  }
   std::string out;
   for (const ExecutionRecord& execution : *executions) {  // attempts in order: the last wins
     std::string state = fmt::format("{}/{}", execution.status, execution.attempt);
@@ -52,7 +55,7 @@ std::string LiveRunStream::poll(bool& over) {
                              {"status", execution.cached ? "cached" : execution.status},
                              {"attempt", execution.attempt}});
     }
-    auto tail = log_tail(m_site.workspace(), execution, k_live_log_bytes);
+    auto tail = log_tail(m_site.workspace(), execution, k_live_log_bytes, *m_secrets);
     std::string text = tail.ok() ? *tail : tail.error().message();
     if (!text.empty() && m_log_tail[execution.stage] != text) {
       m_log_tail[execution.stage] = text;

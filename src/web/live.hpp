@@ -11,7 +11,9 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "web/http_server.hpp"
 
@@ -36,6 +38,7 @@ class LiveRunStream {
   bool m_first = true;
   std::map<std::string, std::string> m_stage_status;  // stage -> "status/attempt"
   std::map<std::string, std::string> m_log_tail;
+  std::optional<std::vector<std::string>> m_secrets;  // hidden in logs; read on the first poll
   std::chrono::steady_clock::time_point m_last_sent;
 };
 

@@ -54,9 +54,10 @@ std::string stages_html(const PageRequest& request, const RunDetails& details) {
     last[execution.stage] = &execution;
   }
   std::string rows;
+  std::vector<std::string> secrets = run_log_secrets(request.workspace, details.run.pipeline_file);
   for (const std::string& stage : order) {
     const ExecutionRecord& execution = *last[stage];
-    auto tail = log_tail(request.workspace, execution, k_page_log_bytes);
+    auto tail = log_tail(request.workspace, execution, k_page_log_bytes, secrets);
     std::string status = execution.cached ? "cached" : execution.status;
     std::string attribute = " data-stage-status=\"" + xml_escape(stage) + "\"";
     rows += fmt::format(
@@ -103,7 +104,9 @@ Result<Page> run_page(const PageRequest& request) {
     return page;
   }
   MLOPS_TRY(details, run_details(store, *id));
-  MLOPS_TRY(data, gather_report_data(store, request.workspace.root(), *id));
+  // The workspace overload: what `mlops report` shows, plots, params and failed stages' logs
+  // included.
+  MLOPS_TRY(data, gather_report_data(request.workspace, *id));
   const RunRecord& run = details->run;
   std::string events =
       request.links.exported ? "" : " data-events=\"/events/runs/" + percent_encode(run.id) + "\"";

@@ -262,6 +262,56 @@ TEST_F(UiTest, ATamperedLogPathReadsNothingOutsideTheLogDirectory) {
   }
 }
 
+// docs/security.md: a pipeline's `env:` values never reach a report, even when a stage prints
+// them; the run page's log tails (served and exported) hide them as `mlops report` does.
+TEST_F(UiTest, APipelinesEnvValuesPrintedByAStageAreHiddenInLogTails) {
+  ws.write("secret.yaml", R"(version: 1
+name: secret
+env: {DB_PASSWORD: hunter2-pipeline-secret}
+stages:
+  leak:
+    env: {STAGE_KEY: stage-level-secret-value}
+    run: echo "password=$DB_PASSWORD key=$STAGE_KEY done"
+)");
+  CommandResult ran = mlops({"run", "secret.yaml", "--name", "leaky"});
+  ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  UiServer ui(ws);
+  Http page = ui.get("/runs/leaky");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("password=*** key=*** done"), std::string::npos) << page.body;
+  EXPECT_EQ(page.body.find("hunter2-pipeline-secret"), std::string::npos);
+  EXPECT_EQ(page.body.find("stage-level-secret-value"), std::string::npos);
+  Http events = ui.get("/events/runs/leaky");  // the run is over: one poll, then `end`
+  EXPECT_NE(events.body.find("password=*** key=*** done"), std::string::npos) << events.body;
+  EXPECT_EQ(events.body.find("hunter2-pipeline-secret"), std::string::npos);
+  ASSERT_EQ(mlops({"ui", "--export", "site"}).exit_code, 0);
+  std::string exported = ws.read("site/runs/" + latest_run() + ".html");
+  EXPECT_NE(exported.find("password=*** key=*** done"), std::string::npos);
+  EXPECT_EQ(exported.find("hunter2-pipeline-secret"), std::string::npos);
+}
+
+// The run page shows what `mlops report` shows: its params table and plots too.
+TEST_F(UiTest, ARunPageShowsTheReportsParamsAndPlots) {
+  ws.write("plots.yaml", R"(version: 1
+name: plotted
+params: {depth: 7}
+stages:
+  draw:
+    run: printf 'step,loss\n1,0.5\n2,0.25\n' > loss.csv
+    plots: [{path: loss.csv, x: step, y: loss, title: "<b>loss curve</b>"}]
+)");
+  CommandResult ran = mlops({"run", "plots.yaml", "--name", "drawn"});
+  ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  UiServer ui(ws);
+  Http page = ui.get("/runs/drawn");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("<h2>Params"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("<h2>Plots"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("class=\"plot linear\""), std::string::npos);
+  EXPECT_NE(page.body.find("&lt;b&gt;loss curve&lt;/b&gt;"), std::string::npos);
+  EXPECT_EQ(page.body.find("<b>loss curve"), std::string::npos);
+}
+
 TEST_F(UiTest, BindsLoopbackUnlessAHostIsGivenAndWarnsThen) {
   UiServer loopback(ws);
   EXPECT_TRUE(loopback.base.starts_with("http://127.0.0.1:")) << loopback.base;
