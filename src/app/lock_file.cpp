@@ -88,6 +88,9 @@ Error invalid_lock(const Pipeline& pipeline, const std::string& problem) {
 
 std::filesystem::path lock_path_for(const std::filesystem::path& pipeline_file) {
   std::filesystem::path lock = pipeline_file;
+  if (lock.extension() == ".lock") {
+    return lock += ".lock";
+  }
   return lock.replace_extension(".lock");
 }
 

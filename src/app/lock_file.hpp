@@ -54,7 +54,8 @@ struct LockFile {
   std::vector<LockedStage> stages;  // by name
 };
 
-// pipelines/train.yaml -> pipelines/train.lock
+// pipelines/train.yaml -> pipelines/train.lock (a pipeline file named *.lock gets *.lock.lock: its
+// lock must never overwrite it)
 std::filesystem::path lock_path_for(const std::filesystem::path& pipeline_file);
 
 // Every stage's fingerprint as it is now (indexed like Pipeline::stages; "" for `cache: false`),

@@ -123,5 +123,11 @@ TEST_F(LockFileTest, ATamperedLockIsRefusedWithTheFileNamed) {
   EXPECT_FALSE(read_lock(checked.pipeline).ok());
 }
 
+TEST(LockPathTest, BesideThePipelineAndNeverThePipelineFileItself) {
+  EXPECT_EQ(lock_path_for("pipelines/train.yaml"), "pipelines/train.lock");
+  EXPECT_EQ(lock_path_for("pipeline"), "pipeline.lock");
+  EXPECT_EQ(lock_path_for("p.lock"), "p.lock.lock");  // not the pipeline file
+}
+
 }  // namespace
 }  // namespace mlops
