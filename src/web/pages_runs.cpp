@@ -8,6 +8,8 @@
 #include "app/experiments.hpp"
 #include "app/experiments_json.hpp"
 #include "app/queries.hpp"
+#include "app/run_plots.hpp"
+#include "report/plots.hpp"
 #include "util/strings.hpp"
 #include "util/xml_escape.hpp"
 #include "web/pages_html.hpp"
@@ -164,6 +166,23 @@ Result<std::vector<std::string>> run_pages_export_list(Workspace& workspace) {
   return paths;
 }
 
+// The compared runs' plots overlaid, one figure per plots file (as `mlops plots` draws them:
+// from the cache by the recorded digests); nothing when none of the runs recorded plots.
+std::string compared_plots_html(const PageRequest& request, const RunComparison& comparison) {
+  if (comparison.plots.empty())
+    return "";
+  Workspace& workspace = request.workspace;
+  auto figures =
+      gather_run_plots(*workspace.store(), workspace.objects(), workspace.root(), comparison.runs);
+  if (!figures.ok()) {
+    return "<h2>Plots</h2>\n<p class=\"error\">" + xml_escape(figures.error().message()) + "</p>\n";
+  }
+  std::string html = std::string("<h2>Plots</h2>\n<style>") + plot_css() + "</style>\n";
+  for (const PlotFigure& figure : *figures)
+    html += plot_figure_html(figure.options, figure.runs);
+  return html;
+}
+
 Result<Page> compare_page(const PageRequest& request) {
   std::vector<std::string> names;
   for (const std::string& list : query_values(request, "runs")) {
@@ -197,7 +216,8 @@ Result<Page> compare_page(const PageRequest& request) {
   }
   Page page;
   page.title = "Compare";
-  page.body = "<h1>Compare runs</h1>\n" + form + comparison_html(*comparison, request.links);
+  page.body = "<h1>Compare runs</h1>\n" + form + comparison_html(*comparison, request.links) +
+              compared_plots_html(request, *comparison);
   page.api = comparison_json(*comparison);
   return page;
 }

@@ -312,6 +312,52 @@ stages:
   EXPECT_EQ(page.body.find("<b>loss curve"), std::string::npos);
 }
 
+TEST_F(UiTest, CompareOverlaysTheRunsPlots) {
+  ws.write("plots.yaml", R"(version: 1
+name: plotted
+params: {slope: 1}
+stages:
+  draw:
+    run: printf 'x,y\n0,0\n1,${params.slope}\n' > roc.csv
+    plots: [{path: roc.csv, x: x, y: y}]
+)");
+  ASSERT_EQ(mlops({"run", "plots.yaml", "--name", "flat"}).exit_code, 0);
+  ASSERT_EQ(mlops({"run", "plots.yaml", "-p", "slope=3", "--name", "steep"}).exit_code, 0);
+  UiServer ui(ws);
+  Http page = ui.get("/compare?runs=flat,steep");
+  ASSERT_EQ(page.status, 200) << page.body;
+  size_t plots = page.body.find("<h2>Plots</h2>");
+  ASSERT_NE(plots, std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("<svg", plots), std::string::npos);
+  EXPECT_NE(page.body.find("roc.csv", plots), std::string::npos);
+  EXPECT_NE(page.body.find("flat", plots), std::string::npos);  // both runs in the legend
+  EXPECT_NE(page.body.find("steep", plots), std::string::npos);
+  // Runs that recorded no plots: no section.
+  Http plain = ui.get("/compare?runs=low,high");
+  ASSERT_EQ(plain.status, 200);
+  EXPECT_EQ(plain.body.find("<h2>Plots</h2>"), std::string::npos);
+}
+
+// docs/ui.md: the UI opens the store as `mlops runs` does, marking only runs whose mlops died. A
+// copy of a workspace taken while a run was going names that live run: opening the copy must
+// leave the original's stage running.
+TEST_F(UiTest, ACopyOfAWorkspaceLeavesTheOriginalsRunningRunAlone) {
+  ws.write("live.yaml", k_live_pipeline);
+  MlopsProcess running({"run", "live.yaml"}, {ws.path(), {}, std::nullopt});
+  ASSERT_TRUE(wait_for_executions(ws / ".mlops/store.db", 4)) << "the live run's stage started";
+  Workspace copy;
+  ASSERT_EQ(run_shell("cp -a " + shell_quote((ws / ".mlops").string()) + " " +
+                      shell_quote(copy.path().string()))
+                .status,
+            0);
+  CommandResult exported = run_mlops({"ui", "--export", "site"}, {copy.path(), {}, std::nullopt});
+  EXPECT_EQ(exported.exit_code, 0) << exported.err;
+  ws.write("go", "");
+  CommandResult original = running.wait();
+  EXPECT_EQ(original.exit_code, 0) << original.err;
+  EXPECT_EQ(original.err.find("killed by signal"), std::string::npos) << original.err;
+}
+
 TEST_F(UiTest, BindsLoopbackUnlessAHostIsGivenAndWarnsThen) {
   UiServer loopback(ws);
   EXPECT_TRUE(loopback.base.starts_with("http://127.0.0.1:")) << loopback.base;
