@@ -2,7 +2,7 @@
 # Installs everything mlops needs to build and run its examples, from Debian 12 packages only;
 # with --test, also what the test suite needs (a schema validator, xmllint, headless Chromium,
 # clang with libFuzzer for scripts/fuzz.sh) and the benchmarks' peers and tools (bench/README.md:
-# snakemake, hyperfine, /usr/bin/time, strace; curl for the web UI's tests and bench/ui.sh; ninja and
+# snakemake, hyperfine, /usr/bin/time, strace; curl for the web UI's tests and bench/ui.sh; the sqlite3 shell that tests use to tamper with a store; ninja and
 # make are already in the list).
 # Idempotent: packages already present are not fetched again, and apt-get update
 # runs only when something is missing.
@@ -19,7 +19,7 @@ packages=(
 )
 if [ "${1:-}" = "--test" ]; then
   packages+=(python3-jsonschema python3-yaml libxml2-utils chromium zsh fish clang
-    snakemake hyperfine time strace python3-scipy man-db curl
+    snakemake hyperfine time strace python3-scipy man-db curl sqlite3
     postgresql slurmctld slurmd slurm-client munge openssh-server openssh-client)
   # node and npm run the S3 test server (s3rver, from the npm registry: scripts/s3-server.sh);
   # a machine with node from elsewhere (nodesource) keeps it.
