@@ -2,8 +2,8 @@
 # Installs everything mlops needs to build and run its examples, from Debian 12 packages only;
 # with --test, also what the test suite needs (a schema validator, xmllint, headless Chromium,
 # clang with libFuzzer for scripts/fuzz.sh) and the benchmarks' peers and tools (bench/README.md:
-# snakemake, hyperfine, /usr/bin/time, strace; curl for the web UI's tests and bench/ui.sh; the sqlite3 shell that tests use to tamper with a store; ninja and
-# make are already in the list).
+# snakemake, hyperfine, /usr/bin/time, strace; curl for the web UI's tests and bench/ui.sh; the
+# sqlite3 shell, through which tests tamper with a store; ninja and make are already in the list).
 # Idempotent: packages already present are not fetched again, and apt-get update
 # runs only when something is missing.
 set -euo pipefail
