@@ -204,7 +204,12 @@ Result<LockedStage> read_stage(const Pipeline& pipeline, const std::string& name
   if (!entry.is_object() || !entry.value("fingerprint", nlohmann::json()).is_string()) {
     return invalid_lock(pipeline, fmt::format("stage '{}' has no fingerprint", name));
   }
-  LockedStage locked{name, entry["fingerprint"], entry.value("current", false), {}, {}};
+  const nlohmann::json current = entry.value("current", nlohmann::json(false));
+  if (!current.is_boolean()) {
+    return invalid_lock(pipeline,
+                        fmt::format("'current' of stage '{}' is not true or false", name));
+  }
+  LockedStage locked{name, entry["fingerprint"], current.get<bool>(), {}, {}};
   for (const char* key : {"outs", "metrics"}) {
     const nlohmann::json list = entry.value(key, nlohmann::json::array());
     if (!list.is_array()) {

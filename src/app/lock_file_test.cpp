@@ -119,6 +119,9 @@ TEST_F(LockFileTest, ATamperedLockIsRefusedWithTheFileNamed) {
   EXPECT_NE(tampered("\"c\":", "\"zz\":").find("not in the pipeline"), std::string::npos);
   EXPECT_NE(tampered("\"digest\": \"", "\"digest\": \"zz").find("malformed digest"),
             std::string::npos);
+  // A value of the wrong type is a message, not an exception out of the JSON library.
+  EXPECT_NE(tampered("\"current\": true", "\"current\": \"yes\"").find("true or false"),
+            std::string::npos);
   ws.write("p.lock", "[1, 2");
   EXPECT_FALSE(read_lock(checked.pipeline).ok());
 }
