@@ -62,7 +62,9 @@ class DvcConverter {
   void outputs(const YamlNode& list, std::string_view kind, const Locals& locals,
                const std::string& wdir, DraftStage& stage);
   void output_options(const YamlNode& options, std::string_view kind, const std::string& path,
-                      DraftStage& stage);
+                      DraftStage& stage, PlotOptions* plot);
+  // x, y, title, template, x_label, y_label of a plots file; false when `option` is none of them.
+  bool plot_option(const YamlMapEntry& option, PlotOptions& plot, DraftStage& stage);
 
   Diagnostics m_diagnostics;
   const DvcConvertContext& m_context;

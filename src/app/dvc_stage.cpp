@@ -218,7 +218,7 @@ void DvcConverter::stage_params(const YamlNode& list, const Locals& locals, cons
 namespace mlops {
 
 // outs, metrics and plots: each a path or {PATH: {options}}. mlops reads JSON metrics only and
-// has no plots: other metrics files and plots files are kept as outs, with a note.
+// draws CSV, TSV and JSON plots only: other metrics and plots files are kept as outs, with a note.
 void DvcConverter::outputs(const YamlNode& list, std::string_view kind, const Locals& locals,
                            const std::string& wdir, DraftStage& stage) {
   for (const YamlNode& item : list.items) {
@@ -236,34 +236,42 @@ void DvcConverter::outputs(const YamlNode& list, std::string_view kind, const Lo
     if (!out) {
       continue;
     }
+    bool drawable = kind == "plots" && (ends_with(*out, ".csv") || ends_with(*out, ".tsv") ||
+                                        ends_with(*out, ".json"));
     if (kind == "metrics" && ends_with(*out, ".json")) {
       stage.metrics.push_back(*out);
+    } else if (drawable) {
+      stage.plots.push_back(PlotOptions{});
+      stage.plots.back().path = *out;
     } else {
       stage.outs.push_back(*out);
     }
     if (kind == "metrics" && !ends_with(*out, ".json")) {
       drop(stage.notes, stage.name,
            fmt::format("metrics file '{}' is an out: mlops reads JSON metrics files only", *out));
-    } else if (kind == "plots") {
+    } else if (kind == "plots" && !drawable) {
       drop(stage.notes, stage.name,
-           fmt::format("plots '{}' is an out: mlops has no plot definitions", *out));
+           fmt::format("plots '{}' is an out: mlops draws .csv, .tsv and .json files only", *out));
     }
     if (options != nullptr && !options->is_null()) {
       if (!options->is_map()) {
         error(*options, fmt::format("the options of '{}' are a mapping", path_node->text));
         continue;
       }
-      output_options(*options, kind, *out, stage);
+      output_options(*options, kind, *out, stage, drawable ? &stage.plots.back() : nullptr);
     }
   }
 }
 
 void DvcConverter::output_options(const YamlNode& options, std::string_view kind,
-                                  const std::string& path, DraftStage& stage) {
+                                  const std::string& path, DraftStage& stage, PlotOptions* plot) {
   std::vector<std::string> ignored;
   for (const YamlMapEntry& option : options.entries) {
     const std::string& key = option.first.text;
     std::optional<bool> value = flag_value(&option.second);
+    if (plot != nullptr && plot_option(option, *plot, stage)) {
+      continue;
+    }
     if ((key == "cache" || key == "persist") && !value) {
       error(option.second,
             fmt::format("'{}' is true or false, not {}", key, option.second.describe()));
@@ -293,6 +301,44 @@ void DvcConverter::output_options(const YamlNode& options, std::string_view kind
         stage.notes, stage.name,
         fmt::format("{} on {} '{}' dropped: no mlops equivalent", join(ignored, ", "), kind, path));
   }
+}
+
+// DVC's plot options as mlops's `plots:` keys. DVC's templates without an mlops one of the same
+// kind are drawn as the nearest (noted); a value that is not a plain string is dropped (noted).
+bool DvcConverter::plot_option(const YamlMapEntry& option, PlotOptions& plot, DraftStage& stage) {
+  const std::string& key = option.first.text;
+  static const std::vector<std::string> k_keys = {"x",        "y",       "title",
+                                                  "template", "x_label", "y_label"};
+  if (std::find(k_keys.begin(), k_keys.end(), key) == k_keys.end()) {
+    return false;
+  }
+  const YamlNode& value = option.second;
+  if (!value.is_scalar() || value.is_null() || value.text.empty() ||
+      value.text.find("${") != std::string::npos) {
+    drop(stage.notes, stage.name,
+         fmt::format("{} of plots '{}' dropped: mlops import takes a plain string there", key,
+                     plot.path));
+    return true;
+  }
+  const std::string& text = value.text;
+  if (key == "x") {
+    plot.x = text;
+  } else if (key == "y") {
+    plot.y = {text};
+  } else if (key == "title") {
+    plot.title = text;
+  } else if (key == "x_label") {
+    plot.x_label = text;
+  } else if (key == "y_label") {
+    plot.y_label = text;
+  } else if (text == "linear" || text == "scatter" || text == "confusion") {
+    plot.kind = text;
+  } else {
+    plot.kind = text.rfind("confusion", 0) == 0 ? "confusion" : "linear";
+    stage.notes.push_back(
+        fmt::format("dvc: template {} of plots '{}' is drawn as {}", text, plot.path, plot.kind));
+  }
+  return true;
 }
 
 }  // namespace mlops

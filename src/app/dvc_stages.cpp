@@ -118,7 +118,7 @@ void DvcConverter::top_level(const YamlNode& root) {
   }
   const std::pair<const char*, const char*> others[] = {
       {"metrics", "mlops records the JSON metrics files its stages declare under 'metrics'"},
-      {"plots", "mlops has no plot definitions; stages' plots files are kept as outs"},
+      {"plots", "declare each plot under its stage's 'plots' (stages' plots files are)"},
       {"artifacts", "register a model with an out's 'model:' key (docs/registry.md)"},
       {"datasets", "no mlops equivalent"}};
   for (const auto& [key, why] : others) {

@@ -178,6 +178,42 @@ TEST_F(ImportDvcTest, AValueEndingInDollarNeverJoinsIntoAReference) {
       << text;
 }
 
+TEST_F(ImportDvcTest, PlotsKeepTheirOptions) {
+  std::string text = body(yaml(R"(stages:
+  eval:
+    cmd: ./eval.sh
+    plots:
+      - loss.tsv
+      - roc.json:
+          x: fpr
+          y: tpr
+          title: "ROC: <b>#1"
+          template: smooth
+          x_label: false positive rate
+          y_label: "true"
+          header: false
+          cache: false
+      - classes.csv: {template: confusion_normalized, x: actual, y: predicted}
+      - image.png
+)"));
+  EXPECT_EQ(text,
+            "version: 1\nname: p\nstages:\n"
+            "  # dvc: template smooth of plots 'roc.json' is drawn as linear\n"
+            "  # dvc: cache: false on 'roc.json' dropped: mlops keeps every output in its cache, "
+            "and adds it to .gitignore on the first run (remove it from there to keep it in git)\n"
+            "  # dvc: header on plots 'roc.json' dropped: no mlops equivalent\n"
+            "  # dvc: template confusion_normalized of plots 'classes.csv' is drawn as "
+            "confusion\n"
+            "  # dvc: plots 'image.png' is an out: mlops draws .csv, .tsv and .json files only\n"
+            "  eval:\n    run: \"./eval.sh\"\n    outs:\n      - image.png\n"
+            "    plots:\n      - loss.tsv\n"
+            "      - path: roc.json\n        x: fpr\n        y: tpr\n"
+            "        title: \"ROC: <b>#1\"\n        x_label: false positive rate\n"
+            "        y_label: \"true\"\n"
+            "      - path: classes.csv\n        x: actual\n        y: predicted\n"
+            "        template: confusion\n");
+}
+
 TEST_F(ImportDvcTest, ForeachListAndDictAreExpanded) {
   std::string text = body(yaml(R"(stages:
   clean:

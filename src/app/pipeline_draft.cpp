@@ -147,6 +147,39 @@ void write_list(std::string_view key, const std::vector<std::string>& items, int
   }
 }
 
+void write_plots(const std::vector<PlotOptions>& plots, int level, std::string& out) {
+  if (plots.empty()) {
+    return;
+  }
+  out += indent(level) + "plots:\n";
+  for (const PlotOptions& plot : plots) {
+    if (plot.x.empty() && plot.y.empty() && plot.title.empty() && plot.kind == "linear" &&
+        plot.x_label.empty() && plot.y_label.empty()) {
+      out += indent(level + 1) + "- " + block_string(plot.path) + "\n";
+      continue;
+    }
+    out += indent(level + 1) + "- path: " + block_string(plot.path) + "\n";
+    auto field = [&](std::string_view key, const std::string& value) {
+      if (!value.empty()) {
+        out += indent(level + 2) + std::string(key) + ": " + block_string(value) + "\n";
+      }
+    };
+    field("x", plot.x);
+    if (plot.y.size() == 1) {
+      field("y", plot.y[0]);
+    } else if (!plot.y.empty()) {
+      out += indent(level + 2) + "y:\n";
+      for (const std::string& y : plot.y) {
+        out += indent(level + 3) + "- " + block_string(y) + "\n";
+      }
+    }
+    field("title", plot.title);
+    field("template", plot.kind == "linear" ? "" : plot.kind);
+    field("x_label", plot.x_label);
+    field("y_label", plot.y_label);
+  }
+}
+
 void write_run(const std::string& run, int level, std::string& out) {
   if (!fits_block(run)) {
     out += indent(level) + "run: " + block_string(run) + "\n";
@@ -190,6 +223,7 @@ void write_stage(const DraftStage& stage, std::string& out) {
   write_list("params", stage.params, 2, out);
   write_list("outs", stage.outs, 2, out);
   write_list("metrics", stage.metrics, 2, out);
+  write_plots(stage.plots, 2, out);
   if (stage.always_run) {
     out += indent(2) + "always_run: true\n";
   }

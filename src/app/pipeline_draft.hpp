@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "spec/pipeline.hpp"
 #include "spec/yaml_tree.hpp"
 
 namespace mlops {
@@ -28,6 +29,7 @@ struct DraftStage {
   std::vector<std::string> deps;
   std::vector<std::string> outs;
   std::vector<std::string> metrics;
+  std::vector<PlotOptions> plots;  // written under `plots:`, a path alone when all else is default
   std::vector<std::string> params;
   bool always_run = false;
   bool incremental = false;

@@ -44,6 +44,10 @@ TEST_F(ImportDvcTest, ImportedProjectRunsAndRerunsOnlyWhatAParamChangeReaches) {
   EXPECT_NE(pipeline.find("# dvc: cache: false on 'eval/prc.json' dropped"), std::string::npos)
       << pipeline;
   EXPECT_NE(pipeline.find("${params.train.seed}"), std::string::npos) << pipeline;
+  EXPECT_NE(pipeline.find("    plots:\n      - path: eval/prc.json\n        x: recall\n"
+                          "        y: precision\n"),
+            std::string::npos)
+      << pipeline;
   ASSERT_EQ(mlops({"check", "pipeline.yaml"}).exit_code, 0);
 
   auto first = mlops({"run", "pipeline.yaml"});
