@@ -90,8 +90,11 @@ std::vector<RecoveredRun> recover_interrupted_runs(MetadataStore& store, const W
     if (!lock.ok() || !lock->has_value()) {
       continue;  // alive (or unknowable)
     }
-    if (space.shared_store() && owner_is_running(run)) {
-      continue;  // another workspace's run on this machine
+    if (owner_is_running(run)) {
+      // Another workspace's run on this machine: with a shared store, or a copy of a workspace
+      // (cp -a) taken while it ran, whose store names the original's live run: a read-only
+      // command (`mlops runs`, `mlops ui`) in the copy must not kill the original's stages.
+      continue;
     }
     size_t killed = kill_run_leftovers(store, run);
     cancel_leftover_cluster_jobs(space.root(), run.id);  // its Slurm jobs, if it had any
