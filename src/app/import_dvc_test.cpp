@@ -346,6 +346,20 @@ TEST_F(ImportDvcTest, AwkwardNamesAndCommandsRoundTrip) {
   EXPECT_NE(conversion.yaml.find("  # dvc: stage 'my stage: #1'\n"), std::string::npos);
 }
 
+TEST_F(ImportDvcTest, ACommandStartingWithAnIndentedLineRoundTrips) {
+  std::string cmd = "\n  cat <<X\n  kept\nX\ndescription: not a key";
+  DvcConversion conversion =
+      convert("stages:\n  s:\n    cmd: \"\\n  cat <<X\\n  kept\\nX\\ndescription: not a key\"\n",
+              context());
+  Diagnostics diagnostics("pipeline.yaml", conversion.yaml);
+  auto tree = parse_yaml(conversion.yaml, diagnostics);
+  ASSERT_TRUE(tree) << conversion.yaml;
+  const YamlNode* stage = tree->find("stages")->find("s");
+  ASSERT_TRUE(stage && stage->find("run")) << conversion.yaml;
+  EXPECT_EQ(stage->find("run")->text, cmd);
+  EXPECT_EQ(stage->find("description"), nullptr) << conversion.yaml;
+}
+
 TEST_F(ImportDvcTest, ErrorsPointAtTheirLineAndColumn) {
   EXPECT_EQ(error("stages:\n  a:\n    cmd: echo\n    depz: [x]\n"),
             "dvc.yaml:4:5: error: unknown key 'depz' in stage 'a' (did you mean 'deps'?)\n"

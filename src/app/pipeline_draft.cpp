@@ -66,10 +66,12 @@ std::string escaped(std::string_view text, bool quoted) {
 }
 
 // Whether `text` can be a literal block scalar (`|-`) read back unchanged: several lines of
-// printable text, the first not indented, none with trailing blanks, no final line break.
+// printable text, the first neither empty nor indented (the block's indentation is taken from the
+// first line with text: an indented one would end it early), none with trailing blanks, no final
+// line break.
 bool fits_block(std::string_view text) {
   if (text.find('\n') == std::string_view::npos || text.empty() || text.front() == ' ' ||
-      text.front() == '\t' || text.back() == '\n') {
+      text.front() == '\t' || text.front() == '\n' || text.back() == '\n') {
     return false;
   }
   for (size_t i = 0; i < text.size(); ++i) {
