@@ -358,6 +358,39 @@ TEST_F(UiTest, ACopyOfAWorkspaceLeavesTheOriginalsRunningRunAlone) {
   EXPECT_EQ(original.err.find("killed by signal"), std::string::npos) << original.err;
 }
 
+// Live pages that went away (a page reloaded eight times) give their slots back within about a
+// second, so the next page still gets its live updates rather than 503.
+TEST_F(UiTest, LiveSlotsOfClosedPagesAreFreedSoon) {
+  ws.write("live.yaml", k_live_pipeline);
+  MlopsProcess running({"run", "live.yaml", "--name", "going"}, {ws.path(), {}, std::nullopt});
+  ASSERT_TRUE(wait_for_executions(ws / ".mlops/store.db", 4)) << "the live run's stage started";
+  UiServer ui(ws);
+  std::vector<pid_t> pages;
+  for (int i = 0; i < 8; ++i) {
+    pages.push_back(spawn({"curl", "-sN", ui.base + "/events/runs/going"}, ws.path(),
+                          ws / "sse.out", ws / "sse.err"));
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (ui.err().find("(8 open)") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_NE(ui.err().find("(8 open)"), std::string::npos) << ui.err();
+  EXPECT_EQ(ui.get("/events/runs/going", "--max-time 1").status, 503);
+  for (pid_t page : pages) {
+    ::kill(page, SIGKILL);
+    wait_for(page, std::chrono::seconds(5));
+  }
+  int status = 503;
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (status == 503 && std::chrono::steady_clock::now() < deadline) {
+    status = ui.get("/events/runs/going", "--max-time 0.5").status;
+  }
+  EXPECT_EQ(status, 200);
+  ws.write("go", "");
+  EXPECT_EQ(running.wait().exit_code, 0);
+}
+
 TEST_F(UiTest, BindsLoopbackUnlessAHostIsGivenAndWarnsThen) {
   UiServer loopback(ws);
   EXPECT_TRUE(loopback.base.starts_with("http://127.0.0.1:")) << loopback.base;
