@@ -15,6 +15,9 @@ constexpr const char* k_marker = ".mlops-ui-export";
 
 // Refuses a DIR that holds anything but a previous export.
 Status check_destination(const std::filesystem::path& dir) {
+  if (dir.empty()) {
+    return Error(ErrorKind::Usage, "--export needs a directory: name a new or empty one");
+  }
   std::error_code error;
   if (!std::filesystem::exists(std::filesystem::symlink_status(dir, error))) {
     return Status::success();

@@ -419,6 +419,9 @@ TEST_F(UiTest, ExportWritesAStaticSiteAndRefusesAForeignDirectory) {
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("no `mlops ui --export` wrote"), std::string::npos) << refused.err;
   EXPECT_EQ(ws.read("mine/notes.txt"), "keep me");
+  CommandResult empty = mlops({"ui", "--export", ""});
+  EXPECT_EQ(empty.exit_code, 2);
+  EXPECT_NE(empty.err.find("--export needs a directory"), std::string::npos) << empty.err;
 }
 
 // Chromium, when installed (CI requires it: MLOPS_REQUIRE_SERVERS=1).
