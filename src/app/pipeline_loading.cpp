@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "util/paths.hpp"
+
 namespace mlops {
 
 LoadedPipeline load_checked_pipeline(const std::filesystem::path& file,
@@ -56,6 +58,17 @@ std::string diagnostics_text(const LoadedPipeline& loaded) {
   text += fmt::format("mlops: {} error{}{}\n", diagnostics.size(),
                       diagnostics.size() == 1 ? "" : "s", all_in_file ? " in " + file : "");
   return text;
+}
+
+std::optional<std::filesystem::path> recorded_pipeline_file(const std::filesystem::path& root,
+                                                            const std::string& file) {
+  if (!is_plain_relative_path(file))
+    return std::nullopt;
+  auto path = checked_write_path(root, file, ErrorKind::Usage);
+  std::error_code error;
+  if (!path.ok() || !std::filesystem::is_regular_file(*path, error))
+    return std::nullopt;
+  return *path;
 }
 
 }  // namespace mlops

@@ -28,6 +28,12 @@ struct LoadedPipeline {
 
 LoadedPipeline load_checked_pipeline(const std::filesystem::path& file, const LoadOptions& options);
 
+// The pipeline file a run recorded (`file`, workspace-relative, read back from the store) as a path
+// to read, when it is a plain relative path inside the workspace (no link leading out) naming a
+// regular file; nothing otherwise. A tampered store row must not make a report read /etc/...
+std::optional<std::filesystem::path> recorded_pipeline_file(const std::filesystem::path& root,
+                                                            const std::string& file);
+
 // Every diagnostic rendered (FILE:LINE:COL, the line, a caret), then "mlops: N errors in FILE".
 std::string diagnostics_text(const LoadedPipeline& loaded);
 

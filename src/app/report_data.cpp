@@ -9,6 +9,7 @@
 
 #include "app/experiments.hpp"
 #include "app/log_tail.hpp"
+#include "app/pipeline_loading.hpp"
 #include "app/queries.hpp"
 #include "app/run_plots.hpp"
 #include "dag/graph.hpp"
@@ -34,7 +35,11 @@ std::optional<double> seconds_since(const std::string& start,
 // The stage graph from the pipeline file, if it is the file the run ran (same digest), with
 // stages the run did not execute added as "not run". False when the file is gone or changed.
 bool edges_from_pipeline_file(const std::filesystem::path& root, ReportData& data) {
-  std::filesystem::path file = root / data.run.pipeline_file;
+  auto recorded = recorded_pipeline_file(root, data.run.pipeline_file);
+  if (!recorded) {
+    return false;
+  }
+  const std::filesystem::path& file = *recorded;
   auto text = read_file(file, 8 * 1024 * 1024);
   if (!text.ok() || digest_bytes(*text).hex() != data.run.pipeline_hash) {
     return false;
@@ -259,10 +264,8 @@ Status add_params(MetadataStore& store, const Pipeline* pipeline, ReportData& da
 Result<ReportData> gather_report_data(Workspace& workspace, const std::string& run_id) {
   MLOPS_TRY(data, gather_report_data(*workspace.store(), workspace.root(), run_id));
   std::optional<Pipeline> pipeline;
-  std::error_code error;
-  std::filesystem::path file = workspace.root() / data->run.pipeline_file;
-  if (!data->run.pipeline_file.empty() && std::filesystem::is_regular_file(file, error)) {
-    pipeline = load_pipeline(file, LoadOptions{}).pipeline;
+  if (auto file = recorded_pipeline_file(workspace.root(), data->run.pipeline_file)) {
+    pipeline = load_pipeline(*file, LoadOptions{}).pipeline;
   }
   const Pipeline* current = pipeline ? &*pipeline : nullptr;
   MLOPS_TRY(executions, workspace.store()->executions_of(run_id));

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "app/pipeline_loading.hpp"
 #include "cache/manifest.hpp"
 #include "hash/digest.hpp"
 #include "spec/loader.hpp"
@@ -18,11 +19,11 @@ namespace {
 std::map<std::string, PlotOptions> declared_plots(const std::filesystem::path& root,
                                                   const std::string& file) {
   std::map<std::string, PlotOptions> declared;
-  std::error_code error;
-  if (file.empty() || !std::filesystem::is_regular_file(root / file, error)) {
+  auto path = recorded_pipeline_file(root, file);
+  if (!path) {
     return declared;
   }
-  LoadResult loaded = load_pipeline(root / file, LoadOptions{});
+  LoadResult loaded = load_pipeline(*path, LoadOptions{});
   if (!loaded.pipeline) {
     return declared;
   }

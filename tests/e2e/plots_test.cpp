@@ -77,6 +77,34 @@ TEST_F(PlotsTest, TwoRunsAreOverlaidFromTheCacheNotTheWorkspace) {
   EXPECT_EQ(mlops({"plots", "low", "low"}).exit_code, 2);
 }
 
+// A store row is untrusted: a run whose recorded pipeline file was changed to lead outside the
+// workspace draws its plots with the defaults; the file outside is never read.
+TEST_F(PlotsTest, ATamperedPipelinePathInTheStoreIsNotReadOutsideTheWorkspace) {
+  std::string id = run("0.6", "low");
+  Workspace outside;
+  outside.write("evil.yaml",
+                std::string(k_pipeline)
+                    .replace(std::string(k_pipeline).find("ROC curve"), 9, "FROM OUTSIDE"));
+  for (const std::string& path : {"../" + outside.path().filename().string() + "/evil.yaml",
+                                  (outside / "evil.yaml").string()}) {
+    ShellResult planted = run_shell("sqlite3 '" + (ws / ".mlops/store.db").string() +
+                                    "' \"UPDATE runs SET pipeline_file = '" + path + "'\"");
+    ASSERT_EQ(planted.status, 0) << planted.out;
+    ASSERT_EQ(mlops({"plots", id, "-o", "p.html"}).exit_code, 0);
+    EXPECT_EQ(ws.read("p.html").find("FROM OUTSIDE"), std::string::npos) << path;
+    ASSERT_EQ(mlops({"report", id, "-o", "r.html"}).exit_code, 0);
+    EXPECT_EQ(ws.read("r.html").find("FROM OUTSIDE"), std::string::npos) << path;
+  }
+  // The same file inside the workspace is read: the test can tell.
+  ws.write("inside.yaml", outside.read("evil.yaml"));
+  ASSERT_EQ(run_shell("sqlite3 '" + (ws / ".mlops/store.db").string() +
+                      "' \"UPDATE runs SET pipeline_file = 'inside.yaml'\"")
+                .status,
+            0);
+  ASSERT_EQ(mlops({"plots", id, "-o", "p.html"}).exit_code, 0);
+  EXPECT_NE(ws.read("p.html").find("FROM OUTSIDE"), std::string::npos);
+}
+
 TEST_F(PlotsTest, APlotIsRestoredFromTheCacheLikeAnyOut) {
   run("0.6", "first");
   std::filesystem::remove(ws / "roc.csv");
