@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "app/pipeline_loading.hpp"
 #include "spec/loader.hpp"
 
 extern char** environ;  // NOLINT: POSIX
@@ -56,16 +57,12 @@ std::vector<std::string> secret_environment_values() {
 std::vector<std::string> run_log_secrets(const Workspace& workspace,
                                          const std::string& pipeline_file) {
   std::vector<std::string> values = secret_environment_values();
-  std::error_code error;
-  std::filesystem::path root = std::filesystem::weakly_canonical(workspace.root(), error);
-  std::filesystem::path file =
-      std::filesystem::weakly_canonical(workspace.root() / pipeline_file, error);
   // The path is the store's, which may have been edited: nothing outside the workspace is read.
-  if (pipeline_file.empty() || error || !inside(file, root) ||
-      !std::filesystem::is_regular_file(file, error)) {
+  auto file = recorded_pipeline_file(workspace.root(), pipeline_file);
+  if (!file) {
     return values;
   }
-  LoadResult loaded = load_pipeline(file, LoadOptions{});
+  LoadResult loaded = load_pipeline(*file, LoadOptions{});
   if (loaded.pipeline) {
     for (const auto& stage : loaded.pipeline->stages) {
       for (const auto& [name, value] : stage.env) {
