@@ -7,6 +7,7 @@
 #include "app/workspace_test_util.hpp"
 #include "features/feature_store_test_util.hpp"
 #include "web/pages_features.hpp"
+#include "web/pages_test_util.hpp"
 
 namespace mlops::web {
 namespace {
@@ -14,15 +15,7 @@ namespace {
 class FeaturePagesTest : public testing::WorkspaceTest {
  protected:
   Page get(const std::string& pattern, std::map<std::string, std::string> params = {}) {
-    for (const Route& route : features_routes()) {
-      if (route.pattern == pattern) {
-        auto page = route.handler(PageRequest{*space, params, {}, Links{}});
-        EXPECT_TRUE(page.ok()) << page.error().message();
-        return page.ok() ? *page : Page{};
-      }
-    }
-    ADD_FAILURE() << "no route " << pattern;
-    return {};
+    return testing::get_page(features_routes(), *space, pattern, std::move(params));
   }
 };
 

@@ -6,6 +6,7 @@
 #include "app/workspace_test_util.hpp"
 #include "util/time_format.hpp"
 #include "web/pages_lineage.hpp"
+#include "web/pages_test_util.hpp"
 
 namespace mlops::web {
 namespace {
@@ -37,10 +38,8 @@ class LineagePagesTest : public testing::WorkspaceTest {
     ASSERT_TRUE(store().finish_run(run_id, "succeeded", run.started_at).ok());
   }
   Page get(std::multimap<std::string, std::string> query) {
-    Route route = lineage_routes().at(0);
-    auto page = route.handler(PageRequest{*space, {}, query, Links{}});
-    EXPECT_TRUE(page.ok()) << page.error().message();
-    return page.ok() ? *page : Page{};
+    return testing::get_page(lineage_routes(), *space, lineage_routes().at(0).pattern, {},
+                             std::move(query));
   }
 };
 

@@ -5,6 +5,7 @@
 #include "app/record_json.hpp"
 #include "app/workspace_test_util.hpp"
 #include "web/pages_pipelines.hpp"
+#include "web/pages_test_util.hpp"
 
 namespace mlops::web {
 namespace {
@@ -12,15 +13,7 @@ namespace {
 class PipelinesPagesTest : public testing::WorkspaceTest {
  protected:
   Page get(const std::string& pattern, std::map<std::string, std::string> params = {}) {
-    for (const Route& route : pipelines_routes()) {
-      if (route.pattern == pattern) {
-        auto page = route.handler(PageRequest{*space, params, {}, Links{}});
-        EXPECT_TRUE(page.ok()) << page.error().message();
-        return page.ok() ? *page : Page{};
-      }
-    }
-    ADD_FAILURE() << "no route " << pattern;
-    return {};
+    return testing::get_page(pipelines_routes(), *space, pattern, std::move(params));
   }
 };
 

@@ -7,6 +7,7 @@
 #include "app/workspace_test_util.hpp"
 #include "util/time_format.hpp"
 #include "web/pages_registry.hpp"
+#include "web/pages_test_util.hpp"
 
 namespace mlops::web {
 namespace {
@@ -32,15 +33,8 @@ class RegistryPagesTest : public testing::WorkspaceTest {
   }
   Page get(const std::string& pattern, std::map<std::string, std::string> params = {},
            std::multimap<std::string, std::string> query = {}) {
-    for (const Route& route : registry_routes()) {
-      if (route.pattern == pattern) {
-        auto page = route.handler(PageRequest{*space, params, query, Links{}});
-        EXPECT_TRUE(page.ok()) << page.error().message();
-        return page.ok() ? *page : Page{};
-      }
-    }
-    ADD_FAILURE() << "no route " << pattern;
-    return {};
+    return testing::get_page(registry_routes(), *space, pattern, std::move(params),
+                             std::move(query));
   }
 };
 
