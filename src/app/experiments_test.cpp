@@ -14,15 +14,7 @@ class ExperimentsTest : public testing::OpenStoreEngineTest {
  protected:
   void add_run(const std::string& id, const std::string& params, double auc,
                std::map<std::string, std::string> tags = {}) {
-    RunRecord run;
-    run.id = id;
-    run.pipeline = "p";
-    run.pipeline_file = "p.yaml";
-    run.pipeline_hash = "h";
-    run.host = "h";
-    run.user = "u";
-    run.mlops_version = "0";
-    run.started_at = "2026-01-01T00:00:0" + id.substr(1) + ".000Z";
+    RunRecord run = testing::sample_run(id, "2026-01-01T00:00:0" + id.substr(1) + ".000Z");
     run.params_json = params;
     run.name = "exp-" + id;
     run.tags = std::move(tags);

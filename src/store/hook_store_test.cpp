@@ -9,18 +9,7 @@ namespace {
 
 class HookStoreTest : public testing::OpenStoreEngineTest {
  protected:
-  void begin(const std::string& id) {
-    RunRecord run;
-    run.id = id;
-    run.pipeline = "p";
-    run.pipeline_file = "p.yaml";
-    run.pipeline_hash = "h";
-    run.host = "host";
-    run.user = "user";
-    run.mlops_version = "0.1.0";
-    run.started_at = "2026-01-01T00:00:00.000Z";
-    ASSERT_TRUE(store->begin_run(run).ok());
-  }
+  void begin(const std::string& id) { ASSERT_TRUE(store->begin_run(testing::sample_run(id)).ok()); }
 };
 
 TEST_P(HookStoreTest, HookExecutionsAreReadBackInOrderPerRun) {

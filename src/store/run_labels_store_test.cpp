@@ -11,16 +11,7 @@ namespace {
 class RunLabelsStoreTest : public testing::OpenStoreEngineTest {
  protected:
   RunRecord make_run(const std::string& id, const std::string& started_at) {
-    RunRecord run;
-    run.id = id;
-    run.pipeline = "p";
-    run.pipeline_file = "p.yaml";
-    run.pipeline_hash = "h";
-    run.host = "host";
-    run.user = "user";
-    run.mlops_version = "0.1.0";
-    run.started_at = started_at;
-    return run;
+    return testing::sample_run(id, started_at);
   }
 
   void add_metric(const std::string& run, const std::string& stage, const std::string& key,

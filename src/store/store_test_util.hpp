@@ -122,6 +122,22 @@ class OpenStoreEngineTest : public StoreEngineTest {
   std::unique_ptr<SqlStore> store;
 };
 
+// A run record with every field begin_run needs, for tests that only care about its id, time
+// and what they set afterwards.
+inline RunRecord sample_run(const std::string& id,
+                            const std::string& started_at = "2026-01-01T00:00:00.000Z") {
+  RunRecord run;
+  run.id = id;
+  run.pipeline = "p";
+  run.pipeline_file = "p.yaml";
+  run.pipeline_hash = "h";
+  run.host = "host";
+  run.user = "user";
+  run.mlops_version = "0.1.0";
+  run.started_at = started_at;
+  return run;
+}
+
 }  // namespace mlops::testing
 
 // Runs the value-parameterized tests of FIXTURE against both engines.
