@@ -64,14 +64,25 @@ std::vector<std::string> run_log_secrets(const Workspace& workspace,
   }
   LoadResult loaded = load_pipeline(*file, LoadOptions{});
   if (loaded.pipeline) {
-    for (const auto& stage : loaded.pipeline->stages) {
-      for (const auto& [name, value] : stage.env) {
-        if (value.size() >= 4) {
-          values.push_back(value);
-        }
+    std::vector<std::string> declared = pipeline_env_values(*loaded.pipeline);
+    values.insert(values.end(), declared.begin(), declared.end());
+  }
+  return values;
+}
+
+std::vector<std::string> pipeline_env_values(const Pipeline& pipeline) {
+  std::vector<std::string> values;
+  for (const Stage& stage : pipeline.stages) {
+    for (const auto& [name, value] : stage.env) {
+      if (value.size() >= 4) {
+        values.push_back(value);
       }
     }
   }
+  std::sort(values.begin(), values.end(), [](const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() > b.size() : a < b;
+  });
+  values.erase(std::unique(values.begin(), values.end()), values.end());
   return values;
 }
 

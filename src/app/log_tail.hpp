@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "app/workspace.hpp"
+#include "spec/pipeline.hpp"
 #include "store/metadata_store.hpp"
 #include "util/error.hpp"
 
@@ -30,6 +31,11 @@ Result<std::string> log_tail(const Workspace& workspace, const ExecutionRecord& 
 // that prints a declared `env:` value must not show it (docs/security.md), as `mlops report`.
 std::vector<std::string> run_log_secrets(const Workspace& workspace,
                                          const std::string& pipeline_file);
+
+// The values (4 bytes or longer: "1" or "true" would blank every number) of the `env:` entries
+// of the pipeline's stages, longest first (a value containing another is replaced whole), once
+// each. What hooks, reports and the UI hide of a run (docs/security.md).
+std::vector<std::string> pipeline_env_values(const Pipeline& pipeline);
 
 // `text` with every value in `secrets` replaced by "***".
 std::string redact_values(std::string text, const std::vector<std::string>& secrets);

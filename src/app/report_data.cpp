@@ -202,13 +202,8 @@ std::string last_lines(const std::string& text) {
 std::vector<std::string> declared_env_values(const Pipeline* pipeline) {
   std::vector<std::string> values = secret_environment_values();
   if (pipeline != nullptr) {
-    for (const auto& stage : pipeline->stages) {
-      for (const auto& [name, value] : stage.env) {
-        if (value.size() >= 4) {
-          values.push_back(value);
-        }
-      }
-    }
+    std::vector<std::string> declared = pipeline_env_values(*pipeline);
+    values.insert(values.end(), declared.begin(), declared.end());
   }
   return values;
 }

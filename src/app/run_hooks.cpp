@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "app/log_tail.hpp"
 #include "exec/process_runner.hpp"
 #include "util/environment.hpp"
 #include "util/file_io.hpp"
@@ -13,37 +14,8 @@
 namespace mlops {
 namespace {
 
-// Values shorter than this are not redacted: "1" or "true" would blank every number.
-constexpr size_t k_min_redacted_length = 4;
-
 // How long a hook's process group gets between SIGTERM and SIGKILL (timeout or Ctrl-C).
 constexpr Milliseconds k_hook_kill_grace{2000};
-
-// The values of every env: entry of the pipeline's stages (the pipeline's own env: is in each).
-std::vector<std::string> secret_values(const Pipeline& pipeline) {
-  std::vector<std::string> values;
-  for (const Stage& stage : pipeline.stages) {
-    for (const auto& [key, value] : stage.env) {
-      if (value.size() >= k_min_redacted_length) {
-        values.push_back(value);
-      }
-    }
-  }
-  // Longest first, so that a value containing another is replaced whole.
-  std::sort(values.begin(), values.end(),
-            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-  values.erase(std::unique(values.begin(), values.end()), values.end());
-  return values;
-}
-
-std::string redacted(std::string text, const std::vector<std::string>& secrets) {
-  for (const std::string& secret : secrets) {
-    for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3)) {
-      text.replace(at, secret.size(), "***");
-    }
-  }
-  return text;
-}
 
 // Why a stage ended as it did, in a few words ("exit code 1", "upstream train failed").
 std::string exit_reason(const StageReport& stage) {
@@ -69,7 +41,7 @@ nlohmann::json stages_json(const RunSummaryInput& input, const std::vector<std::
     const std::string& name = pipeline.stages[i].name;
     nlohmann::json entry = {{"name", name},
                             {"status", stage_status_name(stage.status)},
-                            {"exit_reason", redacted(exit_reason(stage), secrets)},
+                            {"exit_reason", redact_values(exit_reason(stage), secrets)},
                             {"attempts", stage.attempts},
                             {"duration_ms", stage.duration.count()},
                             {"cached", stage.cached}};
@@ -97,8 +69,8 @@ nlohmann::json optional_json(const std::optional<std::string>& value) {
 // are the user's words: an env: value in them is redacted).
 void add_run_record(nlohmann::json& summary, const std::optional<RunRecord>& run,
                     const std::vector<std::string>& secrets) {
-  summary["name"] =
-      run && run->name ? nlohmann::json(redacted(*run->name, secrets)) : nlohmann::json(nullptr);
+  summary["name"] = run && run->name ? nlohmann::json(redact_values(*run->name, secrets))
+                                     : nlohmann::json(nullptr);
   summary["tags"] = nlohmann::json::object();
   summary["trigger"] = {{"cause", run ? run->cause : "manual"},
                         {"detail", run ? optional_json(run->cause_detail) : nullptr}};
@@ -107,10 +79,10 @@ void add_run_record(nlohmann::json& summary, const std::optional<RunRecord>& run
     return;
   }
   for (const auto& [key, value] : run->tags) {
-    summary["tags"][key] = redacted(value, secrets);
+    summary["tags"][key] = redact_values(value, secrets);
   }
   if (run->note) {
-    summary["note"] = redacted(*run->note, secrets);
+    summary["note"] = redact_values(*run->note, secrets);
   }
   if (run->git_commit) {
     summary["commit"] = {{"id", *run->git_commit},
@@ -144,7 +116,7 @@ ChosenHook choose_hook(const PipelineHooks& hooks, const RunReport& report) {
 }
 
 nlohmann::json run_summary(const RunSummaryInput& input) {
-  std::vector<std::string> secrets = secret_values(*input.pipeline);
+  std::vector<std::string> secrets = pipeline_env_values(*input.pipeline);
   nlohmann::json summary = {{"version", k_run_summary_version},
                             {"hook", input.hook},
                             {"run_id", input.run_id},
